@@ -1,0 +1,17 @@
+package io.taxiplatform.model;
+
+/**
+ * The outcome of {@link TripEventJson#parse}: either a valid {@link TripEvent} or a {@link Rejection}.
+ *
+ * <pre>{@code
+ * ParseResult r = TripEventJson.parse(value, now, skew);
+ * if (r instanceof TripEvent e) { ... } else if (r instanceof Rejection x) { x.reason().wireName() ... }
+ * }</pre>
+ */
+public sealed interface ParseResult permits TripEvent, Rejection {
+
+  /** {@code true} for a {@link TripEvent}. */
+  default boolean isValid() {
+    return this instanceof TripEvent;
+  }
+}
