@@ -131,3 +131,111 @@ app.kubernetes.io/component: {{ .component }}
 {{- define "taxi-platform.image" -}}
 {{- printf "%s/%s:%s" .image.registry .image.repository (toString .image.tag) }}
 {{- end }}
+
+{{/* Cassandra client TLS: keystore/truststore secret issued by cert-manager, and its password secret. */}}
+{{- define "taxi-platform.cassandra.tlsSecret" -}}
+{{- printf "%s-cassandra-tls" (include "taxi-platform.fullname" .) }}
+{{- end }}
+{{- define "taxi-platform.cassandra.tlsPasswordSecret" -}}
+{{- printf "%s-cassandra-tls-password" (include "taxi-platform.fullname" .) }}
+{{- end }}
+
+{{/*
+Environment shared by the producer, the streaming job and the test pods: Kafka and Cassandra
+connection settings (names in docs/contracts.md). Call with (dict "ctx" $ "kafkaUser" "<KafkaUser name>").
+*/}}
+{{- define "taxi-platform.connectionEnv" -}}
+{{- $ := .ctx }}
+{{- $v := $.Values }}
+- name: KAFKA_BOOTSTRAP_SERVERS
+  value: {{ include "taxi-platform.kafka.bootstrap" $ | quote }}
+- name: TRIPS_TOPIC
+  value: {{ $v.kafka.topics.trips.name | quote }}
+- name: KAFKA_SECURITY_PROTOCOL
+  value: {{ include "taxi-platform.kafka.securityProtocol" $ | quote }}
+{{- if $v.kafka.authentication.enabled }}
+- name: KAFKA_SASL_MECHANISM
+  value: SCRAM-SHA-512
+- name: KAFKA_SASL_USERNAME
+  value: {{ .kafkaUser | quote }}
+- name: KAFKA_SASL_PASSWORD
+  valueFrom:
+    secretKeyRef:
+      name: {{ .kafkaUser }}
+      key: password
+{{- end }}
+{{- if $v.kafka.tls.enabled }}
+- name: KAFKA_SSL_TRUSTSTORE_LOCATION
+  value: /etc/taxi/kafka-ca/ca.p12
+- name: KAFKA_SSL_TRUSTSTORE_TYPE
+  value: PKCS12
+- name: KAFKA_SSL_TRUSTSTORE_PASSWORD
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "taxi-platform.kafka.clusterCaSecret" $ }}
+      key: ca.password
+{{- end }}
+- name: CASSANDRA_CONTACT_POINTS
+  value: {{ include "taxi-platform.cassandra.contactPoints" $ | quote }}
+- name: CASSANDRA_LOCAL_DC
+  value: {{ $v.cassandra.datacenter | quote }}
+- name: CASSANDRA_KEYSPACE
+  value: {{ $v.cassandra.keyspace | quote }}
+- name: PIPELINE_VERSION
+  value: {{ $v.streaming.pipelineVersion | quote }}
+{{- if $v.cassandra.authentication.enabled }}
+- name: CASSANDRA_USERNAME
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "taxi-platform.cassandra.superuserSecret" $ }}
+      key: username
+- name: CASSANDRA_PASSWORD
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "taxi-platform.cassandra.superuserSecret" $ }}
+      key: password
+{{- end }}
+- name: CASSANDRA_SSL_ENABLED
+  value: {{ $v.cassandra.tls.enabled | quote }}
+{{- if $v.cassandra.tls.enabled }}
+- name: CASSANDRA_SSL_TRUSTSTORE_PATH
+  value: /etc/taxi/cassandra-tls/truststore.jks
+- name: CASSANDRA_SSL_TRUSTSTORE_PASSWORD
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "taxi-platform.cassandra.tlsPasswordSecret" $ }}
+      key: password
+{{- end }}
+{{- end }}
+
+{{/* Volumes holding the Kafka cluster CA and the Cassandra truststore, when TLS is on. */}}
+{{- define "taxi-platform.tlsVolumes" -}}
+{{- if .Values.kafka.tls.enabled }}
+- name: kafka-ca
+  secret:
+    secretName: {{ include "taxi-platform.kafka.clusterCaSecret" . }}
+    items:
+      - key: ca.p12
+        path: ca.p12
+{{- end }}
+{{- if .Values.cassandra.tls.enabled }}
+- name: cassandra-tls
+  secret:
+    secretName: {{ include "taxi-platform.cassandra.tlsSecret" . }}
+    items:
+      - key: truststore.jks
+        path: truststore.jks
+{{- end }}
+{{- end }}
+{{- define "taxi-platform.tlsVolumeMounts" -}}
+{{- if .Values.kafka.tls.enabled }}
+- name: kafka-ca
+  mountPath: /etc/taxi/kafka-ca
+  readOnly: true
+{{- end }}
+{{- if .Values.cassandra.tls.enabled }}
+- name: cassandra-tls
+  mountPath: /etc/taxi/cassandra-tls
+  readOnly: true
+{{- end }}
+{{- end }}
