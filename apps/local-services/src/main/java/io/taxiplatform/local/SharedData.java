@@ -1,0 +1,43 @@
+package io.taxiplatform.local;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * The shared data files next to the repository ({@code ../shared/data}, resolved from the repository root).
+ * They are never committed; tests that need them skip with a reason when they are absent.
+ */
+public final class SharedData {
+
+    /** The TLC yellow-trip sample (a slice of the January 2025 file, CSV). */
+    public static final String TRIP_SAMPLE = "yellow_tripdata_2025-01_sample.csv";
+    /** The TLC taxi zone lookup (265 zones plus the two "unknown" rows). */
+    public static final String ZONE_LOOKUP = "taxi_zone_lookup.csv";
+    /** Where the TLC publishes the zone lookup. */
+    public static final String ZONE_LOOKUP_URL = "https://d37ci6vzurychx.cloudfront.net/misc/taxi_zone_lookup.csv";
+
+    private SharedData() {
+    }
+
+    /** {@code <repo root>/../shared/data}, if that directory exists. */
+    public static Optional<Path> dataDir() {
+        return LocalPaths.findRepoRoot()
+                .map(root -> root.resolve("../shared/data").normalize())
+                .filter(Files::isDirectory);
+    }
+
+    /** The trip sample CSV, if present. */
+    public static Optional<Path> tripSample() {
+        return file(TRIP_SAMPLE);
+    }
+
+    /** The zone lookup CSV, if present. */
+    public static Optional<Path> zoneLookup() {
+        return file(ZONE_LOOKUP);
+    }
+
+    private static Optional<Path> file(String name) {
+        return dataDir().map(dir -> dir.resolve(name)).filter(Files::isRegularFile);
+    }
+}
