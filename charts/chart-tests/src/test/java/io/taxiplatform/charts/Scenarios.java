@@ -1,0 +1,64 @@
+package io.taxiplatform.charts;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The renderings every offline check runs on: each profile, and the main toggles. */
+public final class Scenarios {
+
+  /** One rendering: a label, a profile and --set overrides. */
+  public record Scenario(String label, String profile, Map<String, Object> sets) {
+    public ChartRenderer.Rendered render() {
+      return ChartRenderer.render(profile, sets);
+    }
+
+    @Override
+    public String toString() {
+      return label;
+    }
+  }
+
+  private Scenarios() {
+  }
+
+  public static List<Scenario> all() {
+    List<Scenario> s = new ArrayList<>();
+    for (String p : ChartRenderer.PROFILES) {
+      s.add(new Scenario(p, p, Map.of()));
+    }
+    s.add(new Scenario("dev+kafka-auth", "dev", Map.of("kafka.authentication.enabled", true)));
+    s.add(new Scenario("dev+kafka-tls", "dev", Map.of("kafka.tls.enabled", true)));
+    s.add(new Scenario("dev+kafka-separate-pools", "dev", Map.of("kafka.topology", "separate",
+        "kafka.controllers.storage.type", "ephemeral", "kafka.brokers.storage.type", "ephemeral")));
+    s.add(new Scenario("dev+cassandra-tls", "dev", Map.of("cassandra.tls.enabled", true)));
+    s.add(new Scenario("dev+cassandra-auth-off", "dev", Map.of("cassandra.authentication.enabled", false)));
+    s.add(new Scenario("staging+auth-and-tls-off", "staging", ordered(
+        "kafka.authentication.enabled", false, "kafka.tls.enabled", false,
+        "cassandra.authentication.enabled", false, "cassandra.tls.enabled", false)));
+    s.add(new Scenario("staging+external-issuer", "staging", ordered(
+        "cassandra.tls.issuerRef.name", "ca-issuer", "cassandra.tls.issuerRef.kind", "ClusterIssuer")));
+    s.add(new Scenario("default+grafana-off", "default", Map.of("grafana.enabled", false)));
+    s.add(new Scenario("default+kube-prometheus-stack-off", "default", Map.of("kube-prometheus-stack.enabled", false)));
+    s.add(new Scenario("default+monitoring-off", "default", Map.of("monitoring.enabled", false)));
+    s.add(new Scenario("default+checkpoint-uri", "default", ordered(
+        "streaming.checkpoint.type", "uri", "streaming.checkpoint.uri", "s3a://taxi-checkpoints/taxi")));
+    s.add(new Scenario("default+zone-lookup-configmap", "default", Map.of("zoneLookup.existingConfigMap", "taxi-zones")));
+    s.add(new Scenario("default+tests-off", "default", Map.of("tests.enabled", false)));
+    // Phase 1 of the two-phase install (docs/install-topology.md): operators only.
+    s.add(new Scenario("operators-only", "default", ordered(
+        "strimzi-kafka-operator.enabled", true, "k8ssandra-operator.enabled", true, "spark-operator.enabled", true,
+        "kafka.enabled", false, "cassandra.enabled", false, "streaming.enabled", false,
+        "producer.enabled", false, "tests.enabled", false)));
+    return s;
+  }
+
+  private static Map<String, Object> ordered(Object... kv) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    for (int i = 0; i < kv.length; i += 2) {
+      m.put((String) kv[i], kv[i + 1]);
+    }
+    return m;
+  }
+}
