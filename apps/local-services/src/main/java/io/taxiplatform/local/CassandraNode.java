@@ -190,6 +190,11 @@ public final class CassandraNode implements AutoCloseable {
     /** Closes the shared session, stops the node (SIGTERM, SIGKILL after a grace period), deletes its data. */
     @Override
     public void close() {
+        close(Duration.ofSeconds(15));
+    }
+
+    /** Like {@link #close()}, waiting at most {@code grace} after SIGTERM before SIGKILL. */
+    public void close(Duration grace) {
         synchronized (this) {
             if (session != null) {
                 try {
@@ -200,7 +205,7 @@ public final class CassandraNode implements AutoCloseable {
                 session = null;
             }
         }
-        process.destroy();
+        process.destroy(grace);
         KafkaNode.deleteRecursively(workDir.resolve("data"));
     }
 

@@ -196,7 +196,12 @@ public final class KafkaNode implements AutoCloseable {
     /** Stops the broker (SIGTERM, SIGKILL after a grace period) and deletes its data directory. */
     @Override
     public void close() {
-        process.destroy();
+        close(Duration.ofSeconds(15));
+    }
+
+    /** Stops the broker, waiting at most {@code grace} after SIGTERM before SIGKILL, and deletes its data. */
+    public void close(Duration grace) {
+        process.destroy(grace);
         deleteRecursively(workDir.resolve("data"));
     }
 

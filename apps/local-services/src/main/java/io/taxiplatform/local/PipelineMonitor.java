@@ -1,0 +1,161 @@
+package io.taxiplatform.local;
+
+import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.cql.Row;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * Reads the pipeline's progress from the outside, the way an operator would: records in the trips topic
+ * (Kafka end offsets), rows the job took in and dead-lettered (its Prometheus endpoint), and the latest
+ * zone windows in Cassandra ({@code window_zones_<version>}). Each read that fails is reported as absent,
+ * never as zero.
+ */
+public final class PipelineMonitor implements AutoCloseable {
+
+    private final Admin admin;
+    private final String topic;
+    private final CqlSession session;
+    private final String table;
+    private final int metricsPort;
+    private final HttpClient http;
+
+    /**
+     * @param kafka       the broker
+     * @param topic       the trips topic
+     * @param session     a Cassandra session (not closed here)
+     * @param keyspace    {@code CASSANDRA_KEYSPACE}
+     * @param version     {@code PIPELINE_VERSION}
+     * @param metricsPort the job's {@code METRICS_PORT}
+     */
+    public PipelineMonitor(KafkaNode kafka, String topic, CqlSession session, String keyspace, String version,
+                           int metricsPort) {
+        this.admin = kafka.admin();
+        this.topic = topic;
+        this.session = session;
+        this.table = keyspace + ".window_zones_" + version;
+        this.metricsPort = metricsPort;
+        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    }
+
+    /** One zone of one window, as the dashboard's top-zones panel shows it. */
+    public record ZoneWindow(Instant windowStart, int pickupZone, String zoneName, String borough, long tripCount,
+                             OptionalDouble avgFare, Optional<Instant> maxIngestTime, Optional<Instant> writtenAt) {
+    }
+
+    /**
+     * One reading.
+     *
+     * @param at          when it was taken
+     * @param sent        records in the trips topic (sum of end offsets)
+     * @param jobInput    rows the zone-window query took in ({@code taxi_stream_input_rows_total})
+     * @param deadLetters events dead-lettered ({@code taxi_stream_dead_letters_total}, all reasons)
+     * @param topZones    the busiest zones of the latest window in Cassandra, busiest first
+     */
+    public record Snapshot(Instant at, OptionalLong sent, OptionalLong jobInput, OptionalLong deadLetters,
+                           List<ZoneWindow> topZones) {
+    }
+
+    /** Takes a reading; {@code top} is how many zones of the latest window to return. */
+    public Snapshot sample(int top) {
+        return new Snapshot(Instant.now(), topicRecords(), jobMetric("taxi_stream_input_rows_total",
+                Map.of("query", "zone_windows")), jobMetric("taxi_stream_dead_letters_total", Map.of()),
+                latestTopZones(top));
+    }
+
+    /** Records in the trips topic: the sum of its partitions' end offsets. */
+    public OptionalLong topicRecords() {
+        try {
+            TopicDescription description = admin.describeTopics(Set.of(topic)).allTopicNames()
+                    .get(5, TimeUnit.SECONDS).get(topic);
+            Map<TopicPartition, OffsetSpec> request = description.partitions().stream()
+                    .collect(Collectors.toMap(p -> new TopicPartition(topic, p.partition()), p -> OffsetSpec.latest()));
+            long sum = admin.listOffsets(request).all().get(5, TimeUnit.SECONDS).values().stream()
+                    .mapToLong(info -> info.offset()).sum();
+            return OptionalLong.of(sum);
+        } catch (Exception e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            return OptionalLong.empty();
+        }
+    }
+
+    private OptionalLong jobMetric(String name, Map<String, String> labels) {
+        try {
+            HttpResponse<String> response = http.send(HttpRequest.newBuilder(
+                            URI.create("http://127.0.0.1:" + metricsPort + "/metrics"))
+                    .timeout(Duration.ofSeconds(2)).GET().build(), HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() != 200) {
+                return OptionalLong.empty();
+            }
+            OptionalDouble value = PrometheusText.sum(response.body(), name, labels);
+            return value.isPresent() ? OptionalLong.of(Math.round(value.getAsDouble())) : OptionalLong.empty();
+        } catch (IOException e) {
+            return OptionalLong.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return OptionalLong.empty();
+        }
+    }
+
+    /** The busiest zones of the newest window in {@code window_zones_<version>}; empty before the first write. */
+    public List<ZoneWindow> latestTopZones(int top) {
+        try {
+            Optional<Instant> latest = session.execute("SELECT DISTINCT window_start FROM " + table).all().stream()
+                    .map(row -> row.getInstant("window_start"))
+                    .filter(java.util.Objects::nonNull)
+                    .max(Comparator.naturalOrder());
+            if (latest.isEmpty()) {
+                return List.of();
+            }
+            List<ZoneWindow> zones = new ArrayList<>();
+            for (Row row : session.execute("SELECT * FROM " + table + " WHERE window_start = ?", latest.get())) {
+                zones.add(new ZoneWindow(latest.get(), row.getInt("pickup_zone"), text(row, "zone_name"),
+                        text(row, "borough"), row.getLong("trip_count"), doubleOf(row, "avg_fare"),
+                        Optional.ofNullable(row.getInstant("max_ingest_time")),
+                        Optional.ofNullable(row.getInstant("written_at"))));
+            }
+            zones.sort(Comparator.comparingLong(ZoneWindow::tripCount).reversed()
+                    .thenComparingInt(ZoneWindow::pickupZone));
+            return List.copyOf(zones.subList(0, Math.min(top, zones.size())));
+        } catch (RuntimeException e) {
+            // The job creates the table when it starts; until then (or if Cassandra is busy) there is nothing.
+            return List.of();
+        }
+    }
+
+    private static String text(Row row, String column) {
+        Object value = row.getObject(column);
+        return value == null ? "" : value.toString();
+    }
+
+    private static OptionalDouble doubleOf(Row row, String column) {
+        Object value = row.getObject(column);
+        return value instanceof Number n ? OptionalDouble.of(n.doubleValue()) : OptionalDouble.empty();
+    }
+
+    @Override
+    public void close() {
+        admin.close(Duration.ofSeconds(2));
+    }
+}
