@@ -1,0 +1,161 @@
+package io.taxiplatform.images;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Reads the producer's image tarball ({@code apps/producer/target/jib/taxi-producer.tar}, built by
+ * {@code package} on the offline JRE base) and checks its config and layers against docs/contracts.md "Images"
+ * and against what Maven resolved for the producer.
+ */
+class ProducerImageIT {
+
+    private static final String MAIN_CLASS = "io.taxiplatform.producer.ProducerMain";
+
+    private static ImageTarball image;
+    private static JsonNode config;
+
+    @BeforeAll
+    static void readTarball() {
+        image = ImageTarball.read(ImagePaths.producerTarget().resolve("jib/taxi-producer.tar"));
+        config = image.containerConfig();
+    }
+
+    @Test
+    void isTaggedWithTheChartsImageName() {
+        assertThat(image.repoTags()).containsExactly(
+                ImagePaths.property("images.registry") + "/taxi-producer:" + ImagePaths.property("images.tag"));
+    }
+
+    @Test
+    void entrypointRunsTheProducerMainWithContainerAwareJvmFlags() {
+        List<String> entrypoint = strings(config.path("Entrypoint"));
+        assertThat(entrypoint).isNotEmpty();
+        assertThat(entrypoint.get(0)).isEqualTo("java");
+        assertThat(entrypoint).contains("-XX:+UseContainerSupport", "-XX:+ExitOnOutOfMemoryError")
+                .anyMatch(flag -> flag.startsWith("-XX:MaxRAMPercentage="));
+        assertThat(entrypoint.get(entrypoint.size() - 1)).isEqualTo(MAIN_CLASS);
+        // No default arguments: flags given to the container (or the chart's args) go straight to the producer.
+        assertThat(strings(config.path("Cmd"))).isEmpty();
+    }
+
+    @Test
+    void runsAsTheNonRootNumericUser() {
+        assertThat(config.path("User").asText()).isEqualTo("65532:65532");
+    }
+
+    @Test
+    void exposesTheMetricsPortAndSetsItsEnvironment() {
+        assertThat(fieldNames(config.path("ExposedPorts"))).containsExactly("8080/tcp");
+        List<String> env = strings(config.path("Env"));
+        assertThat(env).contains("METRICS_PORT=8080");
+        // The base's Java runtime is on the PATH the entrypoint's `java` is looked up in.
+        String path = env.stream().filter(e -> e.startsWith("PATH=")).findFirst().orElse("PATH=");
+        String javaHome = env.stream().filter(e -> e.startsWith("JAVA_HOME=")).findFirst()
+                .map(e -> e.substring("JAVA_HOME=".length())).orElseThrow();
+        assertThat(path.substring("PATH=".length()).split(":")).contains(javaHome + "/bin");
+        assertThat(image.files()).containsKey(javaHome + "/bin/java");
+        assertThat(config.path("WorkingDir").asText()).isEqualTo("/app");
+    }
+
+    @Test
+    void carriesTheOciLabels() {
+        JsonNode labels = config.path("Labels");
+        assertThat(labels.path("org.opencontainers.image.source").asText())
+                .isEqualTo(ImagePaths.property("images.source"));
+        assertThat(labels.path("org.opencontainers.image.version").asText())
+                .isEqualTo(ImagePaths.property("images.project.version"));
+        String revision = labels.path("org.opencontainers.image.revision").asText();
+        assertThat(revision).matches("[0-9a-f]{40}");
+        ImagePaths.gitHead().ifPresent(head -> assertThat(revision)
+                .as("revision label vs git HEAD (rebuild if you committed since the last package)")
+                .isEqualTo(head));
+        assertThat(labels.path("org.opencontainers.image.title").asText()).isEqualTo("taxi-producer");
+    }
+
+    @Test
+    void layersHoldTheCompiledApplication() throws IOException {
+        Path classes = ImagePaths.producerTarget().resolve("classes");
+        Map<String, ImageTarball.FileEntry> files = image.files();
+        List<Path> built;
+        try (Stream<Path> walk = Files.walk(classes)) {
+            built = walk.filter(Files::isRegularFile).toList();
+        }
+        assertThat(built).as("compiled producer classes in %s", classes).isNotEmpty();
+        for (Path file : built) {
+            String relative = classes.relativize(file).toString().replace('\\', '/');
+            String inImage = (relative.endsWith(".class") ? "/app/classes/" : "/app/resources/") + relative;
+            assertThat(files).as("image file for %s", relative).containsKey(inImage);
+            assertThat(files.get(inImage).size()).as("size of %s", inImage).isEqualTo(Files.size(file));
+        }
+        long classesInImage = files.keySet().stream().filter(p -> p.startsWith("/app/classes/")).count();
+        assertThat(classesInImage).as("classes in the image that the build did not compile")
+                .isEqualTo(built.stream().filter(p -> p.toString().endsWith(".class")).count());
+        assertThat(files).containsKey("/app/classes/" + MAIN_CLASS.replace('.', '/') + ".class");
+    }
+
+    @Test
+    void libsAreExactlyTheResolvedRuntimeDependencies() {
+        List<MavenDependency> runtime = MavenDependency.readList(
+                ImagePaths.producerTarget().resolve("image/runtime-dependencies.txt"));
+        Set<String> expected = runtime.stream().map(MavenDependency::fileName)
+                .collect(Collectors.toCollection(TreeSet::new));
+        Set<String> libs = libsIn(image.files().keySet(), "/app/libs/");
+        assertThat(libs).isEqualTo(expected);
+
+        // ... and the entrypoint's classpath file names exactly those jars, after the classes.
+        String classpath = new String(image.readFile("/app/jib-classpath-file"), StandardCharsets.UTF_8).strip();
+        Set<String> onClasspath = new TreeSet<>();
+        for (String entry : classpath.split(":")) {
+            if (entry.startsWith("/app/libs/")) {
+                onClasspath.add(entry.substring("/app/libs/".length()));
+            }
+        }
+        assertThat(onClasspath).isEqualTo(expected);
+    }
+
+    @Test
+    void shipsNoSparkNorHadoop() {
+        List<MavenDependency> runtime = MavenDependency.readList(
+                ImagePaths.producerTarget().resolve("image/runtime-dependencies.txt"));
+        assertThat(runtime).extracting(MavenDependency::groupId)
+                .noneMatch(g -> g.startsWith("org.apache.spark") || g.startsWith("org.apache.hadoop")
+                        || g.equals("org.scala-lang"));
+        assertThat(libsIn(image.files().keySet(), "/app/libs/"))
+                .noneMatch(jar -> jar.startsWith("spark-") || jar.startsWith("hadoop-")
+                        || jar.startsWith("scala-library"));
+    }
+
+    static Set<String> libsIn(Set<String> paths, String dir) {
+        return paths.stream().filter(p -> p.startsWith(dir) && p.indexOf('/', dir.length()) < 0)
+                .map(p -> p.substring(dir.length())).collect(Collectors.toCollection(TreeSet::new));
+    }
+
+    static List<String> strings(JsonNode array) {
+        List<String> result = new ArrayList<>();
+        if (array != null && array.isArray()) {
+            array.forEach(node -> result.add(node.asText()));
+        }
+        return result;
+    }
+
+    static List<String> fieldNames(JsonNode object) {
+        List<String> names = new ArrayList<>();
+        object.fieldNames().forEachRemaining(names::add);
+        return names;
+    }
+}
