@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,10 +14,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.spi.ToolProvider;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Reads the producer's image tarball ({@code apps/producer/target/jib/taxi-producer.tar}, built by
@@ -138,6 +142,42 @@ class ProducerImageIT {
         assertThat(libsIn(image.files().keySet(), "/app/libs/"))
                 .noneMatch(jar -> jar.startsWith("spark-") || jar.startsWith("hadoop-")
                         || jar.startsWith("scala-library"));
+    }
+
+    @Test
+    void baseRuntimeHasEveryJavaModuleTheApplicationNeeds(@TempDir Path work) throws IOException {
+        // Unpack what the image holds of the application, and let jdeps say which JDK modules it uses.
+        List<String> args = new ArrayList<>(List.of("--multi-release", "17", "--ignore-missing-deps",
+                "--print-module-deps", "-q"));
+        for (Map.Entry<String, ImageTarball.FileEntry> file : image.files().entrySet()) {
+            String path = file.getKey();
+            if (path.startsWith("/app/libs/") || path.startsWith("/app/classes/")) {
+                Path target = work.resolve(path.substring(1));
+                Files.createDirectories(target.getParent());
+                Files.write(target, image.readFile(path));
+            }
+        }
+        try (Stream<Path> jars = Files.list(work.resolve("app/libs"))) {
+            jars.map(Path::toString).sorted().forEach(args::add);
+        }
+        args.add(work.resolve("app/classes").toString());
+        ToolProvider jdeps = ToolProvider.findFirst("jdeps")
+                .orElseThrow(() -> new IllegalStateException("jdeps is missing: run the tests on a JDK 17"));
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int exit = jdeps.run(new PrintWriter(out), new PrintWriter(err), args.toArray(String[]::new));
+        assertThat(exit).as("jdeps: %s", err).isZero();
+        Set<String> needed = new TreeSet<>(List.of(out.toString().strip().split(",")));
+        assertThat(needed).contains("java.base");
+
+        // The base's runtime lists its modules in $JAVA_HOME/release (MODULES="java.base ...").
+        String javaHome = strings(config.path("Env")).stream().filter(e -> e.startsWith("JAVA_HOME="))
+                .findFirst().map(e -> e.substring("JAVA_HOME=".length())).orElseThrow();
+        String release = new String(image.readFile(javaHome + "/release"), StandardCharsets.UTF_8);
+        String modulesLine = release.lines().filter(l -> l.startsWith("MODULES=")).findFirst().orElseThrow();
+        Set<String> present = new TreeSet<>(List.of(
+                modulesLine.substring("MODULES=".length()).replace("\"", "").strip().split("\\s+")));
+        assertThat(present).as("modules of the base's Java runtime").containsAll(needed);
     }
 
     static Set<String> libsIn(Set<String> paths, String dir) {
