@@ -1,0 +1,185 @@
+package io.taxiplatform.producer.source;
+
+import blue.strategic.parquet.Hydrator;
+import blue.strategic.parquet.ParquetReader;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.math.BigDecimal;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import org.apache.parquet.column.ColumnDescriptor;
+import org.apache.parquet.hadoop.metadata.ParquetMetadata;
+import org.apache.parquet.schema.LogicalTypeAnnotation;
+import org.apache.parquet.schema.LogicalTypeAnnotation.DecimalLogicalTypeAnnotation;
+import org.apache.parquet.schema.LogicalTypeAnnotation.TimestampLogicalTypeAnnotation;
+import org.apache.parquet.schema.MessageType;
+import org.apache.parquet.schema.PrimitiveType;
+
+/**
+ * Reads a TLC monthly parquet file without Hadoop (parquet-floor over parquet-java, docs/producer.md).
+ *
+ * <p>Column names are matched case-insensitively; the physical type of each column may differ between
+ * years (VendorID INT32 or INT64, passenger_count DOUBLE or INT64, ...) and is converted by value.
+ * Timestamps: INT64 with a {@code TIMESTAMP(MILLIS|MICROS|NANOS)} annotation, whatever its
+ * {@code isAdjustedToUTC} flag: the TLC files hold New York wall-clock values (written as naive
+ * {@code timestamp[us]} by pyarrow; copies re-written with a UTC flag keep the same digits), so the stored
+ * value is read as a local date-time and converted from {@code America/New_York}. String timestamps are
+ * parsed as in CSV. A file with a required column missing, or a timestamp column of another type (INT96,
+ * INT64 without annotation), fails with {@link IllegalArgumentException}.
+ */
+public final class ParquetTripSource implements TripSource {
+
+  private enum Kind { VALUE, TIMESTAMP, DECIMAL }
+
+  private record Column(int index, Kind kind, long unitsPerSecond, int scale) {
+  }
+
+  private final String fileName;
+  private final ParquetReader<Object[], SourceRecord, Column> reader;
+  private final TlcRowMapper mapper;
+  private SourceRecord buffered;
+  private boolean finished;
+  private long row;
+
+  public ParquetTripSource(Path file, String source) {
+    this.fileName = file.getFileName().toString();
+    this.mapper = new TlcRowMapper(source);
+    Map<String, Column> columns = columns(file);
+    try {
+      this.reader = ParquetReader.spliterator(file.toFile(), new RowHydrator(),
+          path -> path.length == 1 ? columns.get(path[0]) : null);
+    } catch (IOException e) {
+      throw new UncheckedIOException(file + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Maps each TLC column of the file's schema to its index and conversion. */
+  private static Map<String, Column> columns(Path file) {
+    ParquetMetadata meta;
+    try {
+      meta = ParquetReader.readMetadata(file.toFile());
+    } catch (IOException | RuntimeException e) {
+      throw new IllegalArgumentException(file + ": not a readable parquet file: " + e.getMessage(), e);
+    }
+    MessageType schema = meta.getFileMetaData().getSchema();
+    Map<String, Column> out = new HashMap<>();
+    boolean[] present = new boolean[TlcColumns.NAMES.size()];
+    for (ColumnDescriptor cd : schema.getColumns()) {
+      if (cd.getPath().length != 1) {
+        continue;
+      }
+      String name = cd.getPath()[0];
+      int idx = TlcColumns.indexOf(name);
+      if (idx < 0) {
+        continue;
+      }
+      if (present[idx]) {
+        throw new IllegalArgumentException(file + ": column " + name + " appears twice");
+      }
+      present[idx] = true;
+      PrimitiveType type = cd.getPrimitiveType();
+      LogicalTypeAnnotation logical = type.getLogicalTypeAnnotation();
+      PrimitiveType.PrimitiveTypeName physical = type.getPrimitiveTypeName();
+      if (idx == TlcColumns.PICKUP || idx == TlcColumns.DROPOFF) {
+        if (physical == PrimitiveType.PrimitiveTypeName.INT64
+            && logical instanceof TimestampLogicalTypeAnnotation ts) {
+          long per = switch (ts.getUnit()) {
+            case MILLIS -> 1_000L;
+            case MICROS -> 1_000_000L;
+            case NANOS -> 1_000_000_000L;
+          };
+          out.put(name, new Column(idx, Kind.TIMESTAMP, per, 0));
+        } else if (physical == PrimitiveType.PrimitiveTypeName.BINARY) {
+          out.put(name, new Column(idx, Kind.VALUE, 0, 0));
+        } else {
+          throw new IllegalArgumentException(file + ": column " + name + " has type " + type
+              + "; expected INT64 TIMESTAMP(MILLIS|MICROS|NANOS) or a string");
+        }
+      } else if (logical instanceof DecimalLogicalTypeAnnotation dec
+          && (physical == PrimitiveType.PrimitiveTypeName.INT32
+              || physical == PrimitiveType.PrimitiveTypeName.INT64)) {
+        out.put(name, new Column(idx, Kind.DECIMAL, 0, dec.getScale()));
+      } else {
+        // numbers come as Integer/Long/Float/Double, strings (and FIXED decimals) as text
+        out.put(name, new Column(idx, Kind.VALUE, 0, 0));
+      }
+    }
+    TlcColumns.requireAll(present, file.toString());
+    return out;
+  }
+
+  private final class RowHydrator implements Hydrator<Object[], SourceRecord, Column> {
+    private final Object[] values = new Object[TlcColumns.NAMES.size()];
+
+    @Override
+    public Object[] start() {
+      Arrays.fill(values, null);
+      return values;
+    }
+
+    @Override
+    public Object[] add(Object[] target, Column c, Object value) {
+      if (value != null) {
+        target[c.index()] = switch (c.kind()) {
+          case VALUE -> value;
+          case DECIMAL -> BigDecimal.valueOf(((Number) value).longValue(), c.scale());
+          case TIMESTAMP -> wallClock((Long) value, c.unitsPerSecond());
+        };
+      }
+      return target;
+    }
+
+    @Override
+    public SourceRecord finish(Object[] target) {
+      row++;
+      return mapper.map(fileName + ":" + row, target);
+    }
+  }
+
+  /** The stored value as a wall-clock date-time (digits of the value read at UTC). */
+  static LocalDateTime wallClock(long value, long unitsPerSecond) {
+    long seconds = Math.floorDiv(value, unitsPerSecond);
+    long fraction = Math.floorMod(value, unitsPerSecond);
+    int nanos = (int) (fraction * (1_000_000_000L / unitsPerSecond));
+    return LocalDateTime.ofEpochSecond(seconds, nanos, ZoneOffset.UTC);
+  }
+
+  @Override
+  public boolean hasNext() {
+    if (buffered == null && !finished) {
+      if (!reader.tryAdvance(r -> buffered = r)) {
+        finished = true;
+      }
+    }
+    return buffered != null;
+  }
+
+  @Override
+  public SourceRecord next() {
+    if (!hasNext()) {
+      throw new NoSuchElementException();
+    }
+    SourceRecord r = buffered;
+    buffered = null;
+    return r;
+  }
+
+  @Override
+  public String name() {
+    return fileName;
+  }
+
+  @Override
+  public void close() {
+    try {
+      reader.close();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

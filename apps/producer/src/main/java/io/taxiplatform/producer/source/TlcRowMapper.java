@@ -1,0 +1,187 @@
+package io.taxiplatform.producer.source;
+
+import static io.taxiplatform.producer.source.TlcColumns.NAMES;
+
+import io.taxiplatform.model.TripEvent;
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeFormatterBuilder;
+import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoField;
+import java.util.Locale;
+
+/**
+ * Turns one TLC row (values by {@link TlcColumns} index: {@code String} from CSV; {@code Number},
+ * {@code String} or {@code LocalDateTime} from parquet; {@code null} when absent) into a trip event.
+ *
+ * <p>TLC timestamps are New York local wall-clock times; they become UTC instants through
+ * {@code America/New_York} ({@link java.time.ZonedDateTime#of}: in the autumn overlap hour the earlier
+ * offset, in the spring gap the time moved forward by the gap). Only rows that cannot become an event are
+ * rejected ({@link RowRejects}); business validation is the streaming job's.
+ */
+public final class TlcRowMapper {
+
+  /** The zone of the TLC timestamps. */
+  public static final ZoneId NEW_YORK = ZoneId.of("America/New_York");
+
+  /** {@code 2025-01-01 00:18:38}, optional fraction up to nanoseconds, also with {@code T}. */
+  private static final DateTimeFormatter ISO_LOCAL = new DateTimeFormatterBuilder()
+      .appendPattern("uuuu-MM-dd")
+      .optionalStart().appendLiteral(' ').optionalEnd()
+      .optionalStart().appendLiteral('T').optionalEnd()
+      .appendPattern("HH:mm:ss")
+      .optionalStart().appendFraction(ChronoField.NANO_OF_SECOND, 0, 9, true).optionalEnd()
+      .toFormatter(Locale.ROOT);
+  /** {@code 01/01/2023 12:32:10 AM}, the TLC open-data portal CSV export. */
+  private static final DateTimeFormatter US_LOCAL = DateTimeFormatter.ofPattern("MM/dd/uuuu hh:mm:ss a",
+      Locale.US);
+
+  private final String source;
+
+  /** @param source the event's {@code source} field ({@code replay}) */
+  public TlcRowMapper(String source) {
+    this.source = source;
+  }
+
+  /** Maps a row; {@code tripId} is {@code <file name>:<row number>}. */
+  public SourceRecord map(String tripId, Object[] v) {
+    for (int i : TlcColumns.REQUIRED) {
+      if (isAbsent(v[i])) {
+        return SourceRecord.rejected(RowRejects.MISSING_FIELD, NAMES.get(i));
+      }
+    }
+    try {
+      Instant pickup = instant(v, TlcColumns.PICKUP);
+      Instant dropoff = instant(v, TlcColumns.DROPOFF);
+      TripEvent e = TripEvent.builder()
+          .tripId(tripId)
+          .source(source)
+          .vendorId(optInt(v, TlcColumns.VENDOR_ID))
+          .pickupTime(pickup)
+          .dropoffTime(dropoff)
+          .passengerCount(optInt(v, TlcColumns.PASSENGER_COUNT))
+          .tripDistance(num(v, TlcColumns.TRIP_DISTANCE))
+          .ratecodeId(optInt(v, TlcColumns.RATECODE_ID))
+          .storeAndFwdFlag(optText(v, TlcColumns.STORE_AND_FWD))
+          .pickupZone(integer(v, TlcColumns.PU_LOCATION))
+          .dropoffZone(integer(v, TlcColumns.DO_LOCATION))
+          .paymentType(optInt(v, TlcColumns.PAYMENT_TYPE))
+          .fareAmount(num(v, TlcColumns.FARE))
+          .extra(optNum(v, TlcColumns.EXTRA))
+          .mtaTax(optNum(v, TlcColumns.MTA_TAX))
+          .tipAmount(num(v, TlcColumns.TIP))
+          .tollsAmount(optNum(v, TlcColumns.TOLLS))
+          .improvementSurcharge(optNum(v, TlcColumns.IMPROVEMENT))
+          .totalAmount(num(v, TlcColumns.TOTAL))
+          .congestionSurcharge(optNum(v, TlcColumns.CONGESTION))
+          .airportFee(optNum(v, TlcColumns.AIRPORT_FEE))
+          .cbdCongestionFee(optNum(v, TlcColumns.CBD_FEE))
+          .build();
+      return SourceRecord.of(e);
+    } catch (BadValue b) {
+      return SourceRecord.rejected(b.reason, b.getMessage());
+    }
+  }
+
+  /** Parses a TLC local timestamp text ({@code 2025-01-01 00:18:38.000000} or {@code 01/01/2025 12:18:38 AM}). */
+  public static LocalDateTime parseLocal(String text) {
+    String t = text.strip();
+    try {
+      return LocalDateTime.parse(t, ISO_LOCAL);
+    } catch (DateTimeParseException e) {
+      return LocalDateTime.parse(t, US_LOCAL);
+    }
+  }
+
+  /** New York wall-clock time to an instant. */
+  public static Instant fromNewYork(LocalDateTime local) {
+    return local.atZone(NEW_YORK).toInstant();
+  }
+
+  private static boolean isAbsent(Object o) {
+    return o == null || (o instanceof String s && s.isBlank());
+  }
+
+  private static Instant instant(Object[] v, int i) {
+    Object o = v[i];
+    if (o instanceof LocalDateTime ldt) {
+      return fromNewYork(ldt);
+    }
+    if (o instanceof String s) {
+      try {
+        return fromNewYork(parseLocal(s));
+      } catch (DateTimeParseException e) {
+        throw new BadValue(RowRejects.UNPARSEABLE_TIMESTAMP, NAMES.get(i) + "=" + s.strip());
+      }
+    }
+    throw new BadValue(RowRejects.UNPARSEABLE_TIMESTAMP, NAMES.get(i) + "=" + o);
+  }
+
+  private static double num(Object[] v, int i) {
+    Object o = v[i];
+    double d;
+    if (o instanceof Number n) {
+      d = n.doubleValue();
+    } else {
+      String s = o.toString().strip();
+      try {
+        d = Double.parseDouble(s);
+      } catch (NumberFormatException e) {
+        throw new BadValue(RowRejects.BAD_NUMBER, NAMES.get(i) + "=" + s);
+      }
+      if (!s.isEmpty() && !Character.isDigit(s.charAt(s.length() - 1)) && s.charAt(s.length() - 1) != '.') {
+        // Double.parseDouble accepts "1d", "1f", "NaN", "Infinity": not TLC numbers
+        throw new BadValue(RowRejects.BAD_NUMBER, NAMES.get(i) + "=" + s);
+      }
+    }
+    if (!Double.isFinite(d)) {
+      throw new BadValue(RowRejects.BAD_NUMBER, NAMES.get(i) + "=" + o);
+    }
+    return d;
+  }
+
+  private static Double optNum(Object[] v, int i) {
+    return isAbsent(v[i]) ? null : num(v, i);
+  }
+
+  private static int integer(Object[] v, int i) {
+    Object o = v[i];
+    if (o instanceof Integer n) {
+      return n;
+    }
+    if (o instanceof Long l && l == (int) l.longValue()) {
+      return (int) l.longValue();
+    }
+    double d = num(v, i);
+    if (d != Math.rint(d) || d > Integer.MAX_VALUE || d < Integer.MIN_VALUE) {
+      throw new BadValue(RowRejects.BAD_NUMBER, NAMES.get(i) + "=" + o + " (not a whole number)");
+    }
+    return (int) d;
+  }
+
+  private static Integer optInt(Object[] v, int i) {
+    return isAbsent(v[i]) ? null : integer(v, i);
+  }
+
+  private static String optText(Object[] v, int i) {
+    return isAbsent(v[i]) ? null : v[i].toString().strip();
+  }
+
+  /** Exact decimal of a parquet DECIMAL stored as INT32/INT64. */
+  static BigDecimal decimal(long unscaled, int scale) {
+    return BigDecimal.valueOf(unscaled, scale);
+  }
+
+  private static final class BadValue extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+    final String reason;
+
+    BadValue(String reason, String detail) {
+      super(detail, null, false, false);
+      this.reason = reason;
+    }
+  }
+}
