@@ -102,6 +102,16 @@ public final class ChartRenderer {
     return parse(renderRaw(renderableCopy(), profile, sets));
   }
 
+  /** Renders the chart (own templates) with one complete values file instead of a profile. */
+  public static Rendered renderWithValues(Path valuesFile) {
+    try {
+      return parse(new Helm(renderableCopy()).template().withName(RELEASE).withNamespace(NAMESPACE)
+          .withKubeVersion(KUBE_VERSION).withValuesFile(valuesFile).call());
+    } catch (RuntimeException e) {
+      throw new IllegalStateException("helm template failed with " + valuesFile + ": " + e.getMessage(), e);
+    }
+  }
+
   /** Renders the real chart directory with its vendored subcharts; check {@link #allSubchartsVendored()} first. */
   public static Rendered renderVendored(String profile, Map<String, ?> sets) {
     return parse(renderRaw(chartDir(), profile, sets));
@@ -263,7 +273,7 @@ public final class ChartRenderer {
   }
 
   @SuppressWarnings("unchecked")
-  private static void deepMerge(Map<String, Object> base, Map<String, Object> over) {
+  static void deepMerge(Map<String, Object> base, Map<String, Object> over) {
     for (Map.Entry<String, Object> e : over.entrySet()) {
       Object b = base.get(e.getKey());
       if (b instanceof Map && e.getValue() instanceof Map) {
