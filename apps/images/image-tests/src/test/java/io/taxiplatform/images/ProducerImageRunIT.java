@@ -81,10 +81,11 @@ class ProducerImageRunIT {
             Podman.Result run;
             try {
                 run = Podman.run(Duration.ofMinutes(5), "run", "--rm", "--name", name, "--network=host",
-                        "-e", "KAFKA_BOOTSTRAP_SERVERS=" + kafka.bootstrapServers(),
+                        // Both ways of configuring it: environment variables (as the chart does) and flags.
                         "-e", "TRIPS_TOPIC=" + topic,
                         "-e", "METRICS_PORT=0",
                         imageRef,
+                        "--bootstrap-servers", kafka.bootstrapServers(),
                         "--mode", "synthetic", "--max-events", String.valueOf(EVENTS), "--seed", String.valueOf(SEED));
             } finally {
                 Podman.run(Duration.ofMinutes(1), "rm", "--force", "--ignore", name);
