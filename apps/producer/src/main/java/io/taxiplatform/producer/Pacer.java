@@ -63,7 +63,11 @@ public abstract class Pacer {
   abstract long dueOffsetNanos(long index, Instant eventTime);
 
   public static Pacer unlimited() {
-    return new Pacer(System::nanoTime, THREAD_SLEEP) {
+    return unlimited(System::nanoTime, THREAD_SLEEP);
+  }
+
+  public static Pacer unlimited(LongSupplier nanoTime, Sleeper sleeper) {
+    return new Pacer(nanoTime, sleeper) {
       @Override
       long dueOffsetNanos(long index, Instant eventTime) {
         return 0;
