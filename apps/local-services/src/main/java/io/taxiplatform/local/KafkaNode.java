@@ -176,6 +176,18 @@ public final class KafkaNode implements AutoCloseable {
         return Admin.create(props);
     }
 
+    /**
+     * A builder for a Kafka command-line tool on the broker's classpath (which holds {@code kafka-tools}), e.g.
+     * {@code node.tool("perf", "org.apache.kafka.tools.ProducerPerformance").args(...).run(timeout)}. It runs
+     * in this node's work directory and logs to {@code <name>.log} there.
+     */
+    public JvmProcess.Builder tool(String name, String mainClass) {
+        return JvmProcess.builder(name, mainClass)
+                .classpath(LocalPaths.kafkaClasspath())
+                .jvmArgs(List.of("-Xmx512m", "-Dlog4j2.configurationFile=" + workDir.resolve("log4j2.properties").toUri()))
+                .workDir(workDir);
+    }
+
     /** Creates a topic with replication factor 1 and waits until it exists; an existing topic is left as it is. */
     public void createTopic(String name, int partitions) {
         try (Admin admin = admin()) {

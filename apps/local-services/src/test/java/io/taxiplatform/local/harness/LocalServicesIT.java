@@ -116,6 +116,32 @@ class LocalServicesIT {
 
     @Test
     @Order(3)
+    void kafkasOwnProducerPerformanceToolRunsAgainstTheNode() throws Exception {
+        String topic = "perf-" + UUID.randomUUID();
+        kafka.createTopic(topic, 2);
+
+        int exit = kafka.tool("producer-perf", "org.apache.kafka.tools.ProducerPerformance")
+                .args(List.of("--topic", topic, "--num-records", "2000", "--record-size", "200",
+                        "--throughput", "-1", "--producer-props", "bootstrap.servers=" + kafka.bootstrapServers(),
+                        "acks=all"))
+                .run(Duration.ofMinutes(2));
+
+        assertThat(exit).isZero();
+        assertThat(java.nio.file.Files.readString(kafka.workDir().resolve("producer-perf.log")))
+                .contains("2000 records sent");
+        try (Admin admin = kafka.admin()) {
+            long records = admin.listOffsets(java.util.Map.of(
+                            new org.apache.kafka.common.TopicPartition(topic, 0),
+                            org.apache.kafka.clients.admin.OffsetSpec.latest(),
+                            new org.apache.kafka.common.TopicPartition(topic, 1),
+                            org.apache.kafka.clients.admin.OffsetSpec.latest()))
+                    .all().get(30, TimeUnit.SECONDS).values().stream().mapToLong(i -> i.offset()).sum();
+            assertThat(records).isEqualTo(2000);
+        }
+    }
+
+    @Test
+    @Order(4)
     void closeLeavesNoProcessAndNoListeningPort() {
         List<ProcessHandle> tree = new ArrayList<>();
         tree.add(kafka.process().handle());
