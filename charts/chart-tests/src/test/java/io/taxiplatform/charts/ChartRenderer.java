@@ -55,6 +55,12 @@ public final class ChartRenderer {
   public static final String NAMESPACE = "taxi";
   public static final String KUBE_VERSION = "1.33.0";
   public static final List<String> PROFILES = List.of("default", "dev", "kind", "staging");
+  /**
+   * helm-java's template returns the release manifest without hooks (unlike the helm CLI), so the
+   * copy renames the hook annotations of templates/tests/ to this prefix: the helm test pods are then
+   * rendered and checked like every other object, and their hook annotations stay visible.
+   */
+  public static final String HOOK_ANNOTATION_PREFIX = "rendered-as-manifest.helm.sh/";
 
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
   private static final Object COPY_LOCK = new Object();
@@ -224,7 +230,8 @@ public final class ChartRenderer {
 
   // ------------------------------------------------------------------------------------------
 
-  private static Path renderableCopy() {
+  /** The temporary chart copy without the unvendored subcharts (see the class comment). */
+  public static Path renderableCopy() {
     synchronized (COPY_LOCK) {
       if (renderableCopy == null || !Files.isDirectory(renderableCopy)) {
         renderableCopy = freshCopy(false);
@@ -256,6 +263,14 @@ public final class ChartRenderer {
       YAML.writeValue(dest.resolve("Chart.yaml").toFile(), chartYaml);
       // The lock describes the full dependency list; the copy's shorter list would not match it.
       Files.deleteIfExists(dest.resolve("Chart.lock"));
+      Path tests = dest.resolve("templates/tests");
+      if (!forLint && Files.isDirectory(tests)) {
+        try (Stream<Path> files = Files.list(tests)) {
+          for (Path f : files.toList()) {
+            Files.writeString(f, Files.readString(f).replace("helm.sh/hook", HOOK_ANNOTATION_PREFIX + "hook"));
+          }
+        }
+      }
       return dest;
     } catch (IOException e) {
       throw new UncheckedIOException("cannot copy the chart", e);

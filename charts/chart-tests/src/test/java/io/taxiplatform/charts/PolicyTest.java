@@ -47,6 +47,27 @@ class PolicyTest {
     assertThat(name(r.one("Kafka"))).hasSizeLessThanOrEqualTo(26);
   }
 
+  /** helm test pods: test hooks, deleted before re-creation and on success, never restarted. */
+  @Test
+  void helmTestPodsAreTestHooks() {
+    ChartRenderer.Rendered r = ChartRenderer.render("kind");
+    List<Map<String, Object>> pods = r.ofKind("Pod");
+    assertThat(pods).extracting(o -> String.valueOf(path(o, "spec", "containers")))
+        .hasSize(2);
+    String prefix = ChartRenderer.HOOK_ANNOTATION_PREFIX;
+    for (Map<String, Object> pod : pods) {
+      @SuppressWarnings("unchecked")
+      Map<String, Object> annotations = (Map<String, Object>) path(pod, "metadata", "annotations");
+      assertThat(annotations).containsEntry(prefix + "hook", "test")
+          .containsEntry(prefix + "hook-delete-policy", "before-hook-creation,hook-succeeded");
+      assertThat(path(pod, "spec", "restartPolicy")).isEqualTo("Never");
+      assertThat(path(pod, "spec", "activeDeadlineSeconds")).isNotNull();
+    }
+    // the connectivity check runs first, then the end-to-end smoke test
+    assertThat(pods).extracting(p -> String.valueOf(path(p, "metadata", "annotations", prefix + "hook-weight")))
+        .containsExactlyInAnyOrder("0", "1");
+  }
+
   @SuppressWarnings("unchecked")
   private static void checkPods(ChartRenderer.Rendered r, List<String> problems) {
     for (PodSpecs.PodSpec p : PodSpecs.of(r)) {
