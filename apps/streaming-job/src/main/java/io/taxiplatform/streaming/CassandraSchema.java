@@ -1,0 +1,94 @@
+package io.taxiplatform.streaming;
+
+import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.cql.Row;
+import com.datastax.oss.driver.api.core.cql.SimpleStatement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Cassandra schema of docs/contracts.md, created idempotently ({@code IF NOT EXISTS}) and versioned:
+ * each migration has an id ({@code <pipeline version>/<n>-<name>}) recorded in {@code schema_migrations}
+ * when applied; a recorded migration is not applied again.
+ */
+public final class CassandraSchema {
+
+  private static final Logger LOG = LoggerFactory.getLogger(CassandraSchema.class);
+  private static final Duration DDL_TIMEOUT = Duration.ofSeconds(60);
+
+  /** One schema change. */
+  public record Migration(String id, String description, List<String> statements) {
+  }
+
+  private CassandraSchema() {
+  }
+
+  /** The keyspace and the migrations table (not versioned themselves: they hold the versions). */
+  public static List<String> bootstrapStatements(String keyspace, String replication) {
+    return List.of(
+        "CREATE KEYSPACE IF NOT EXISTS " + keyspace + " WITH replication = " + replication,
+        "CREATE TABLE IF NOT EXISTS " + keyspace + ".schema_migrations ("
+            + "version text PRIMARY KEY, description text, applied_at timestamp)");
+  }
+
+  /** The migrations of one pipeline version, in order. */
+  public static List<Migration> migrations(String keyspace, String pipelineVersion, int ttlSeconds) {
+    String metrics = "trip_count bigint, fare_total decimal, avg_fare double, revenue_total decimal, "
+        + "distance_total decimal, avg_distance double, avg_tip_pct double, duration_total_s bigint, "
+        + "avg_duration_s double, max_ingest_time timestamp, written_at timestamp";
+    String ttl = "default_time_to_live = " + ttlSeconds;
+    String v = pipelineVersion;
+    return List.of(new Migration(v + "/001-window-tables",
+        "zone, window-zone and borough window tables of pipeline " + v,
+        List.of(
+            "CREATE TABLE IF NOT EXISTS " + keyspace + ".zone_windows_" + v + " ("
+                + "pickup_zone int, window_start timestamp, window_end timestamp, zone_name text, borough text, "
+                + metrics + ", PRIMARY KEY ((pickup_zone), window_start))"
+                + " WITH CLUSTERING ORDER BY (window_start DESC) AND " + ttl,
+            "CREATE TABLE IF NOT EXISTS " + keyspace + ".window_zones_" + v + " ("
+                + "window_start timestamp, pickup_zone int, window_end timestamp, zone_name text, borough text, "
+                + metrics + ", PRIMARY KEY ((window_start), pickup_zone))"
+                + " WITH " + ttl,
+            "CREATE TABLE IF NOT EXISTS " + keyspace + ".borough_windows_" + v + " ("
+                + "borough text, window_start timestamp, window_end timestamp, "
+                + metrics + ", PRIMARY KEY ((borough), window_start))"
+                + " WITH CLUSTERING ORDER BY (window_start DESC) AND " + ttl)));
+  }
+
+  /** Applies the bootstrap statements and every migration not yet recorded; returns the ids applied now. */
+  public static List<String> apply(CqlSession session, JobConfig.CassandraSettings cassandra, String pipelineVersion) {
+    String ks = cassandra.keyspace();
+    for (String ddl : bootstrapStatements(ks, cassandra.replication())) {
+      execute(session, ddl);
+    }
+    List<String> applied = new ArrayList<>();
+    for (Migration m : migrations(ks, pipelineVersion, cassandra.ttlSeconds())) {
+      Row done = session.execute(SimpleStatement.newInstance(
+          "SELECT applied_at FROM " + ks + ".schema_migrations WHERE version = ?", m.id())).one();
+      if (done != null) {
+        LOG.info("schema migration {} already applied at {}", m.id(), done.getInstant(0));
+        continue;
+      }
+      for (String ddl : m.statements()) {
+        execute(session, ddl);
+      }
+      session.execute(SimpleStatement.newInstance(
+          "INSERT INTO " + ks + ".schema_migrations (version, description, applied_at) VALUES (?, ?, ?)",
+          m.id(), m.description(), Instant.now()));
+      LOG.info("schema migration {} applied: {}", m.id(), m.description());
+      applied.add(m.id());
+    }
+    return applied;
+  }
+
+  private static void execute(CqlSession session, String cql) {
+    session.execute(SimpleStatement.newInstance(cql).setTimeout(DDL_TIMEOUT));
+    if (!session.checkSchemaAgreement()) {
+      LOG.warn("schema agreement not reached after: {}", cql);
+    }
+  }
+}

@@ -1,0 +1,194 @@
+package io.taxiplatform.streaming;
+
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.sum;
+
+import com.datastax.spark.connector.cql.CassandraConnector;
+import io.prometheus.metrics.exporter.httpserver.HTTPServer;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeoutException;
+import org.apache.spark.SparkConf;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.streaming.OutputMode;
+import org.apache.spark.sql.streaming.StreamingQuery;
+import org.apache.spark.sql.streaming.StreamingQueryException;
+import org.apache.spark.sql.streaming.Trigger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The streaming job: trip events from Kafka, validated with the shared trip model, aggregated per pickup zone
+ * (tumbling) and per borough (sliding), upserted into Cassandra; rejected records go to the dead-letter topic.
+ *
+ * <p>Three queries, each with its own Kafka source and checkpoint {@code <CHECKPOINT_LOCATION>/<version>/<query>}:
+ * {@code zone_windows}, {@code borough_windows}, {@code dead_letters}. The process exits 1 when any query fails
+ * (the spark-operator's restart policy relies on it), 2 on bad configuration.
+ */
+public final class StreamingJob {
+
+  private static final Logger LOG = LoggerFactory.getLogger(StreamingJob.class);
+
+  /** Query names (also the {@code query} metric label and the checkpoint sub-directory). */
+  public static final String ZONE_QUERY = "zone_windows";
+  public static final String BOROUGH_QUERY = "borough_windows";
+  public static final String DEAD_LETTER_QUERY = "dead_letters";
+
+  private StreamingJob() {
+  }
+
+  public static void main(String[] args) {
+    JobConfig config;
+    try {
+      config = JobConfig.load(args);
+    } catch (JobConfig.UsageException e) {
+      System.err.println("error: " + e.getMessage());
+      System.err.println(JobConfig.usage());
+      System.exit(2);
+      return;
+    }
+    int code;
+    try {
+      code = run(config);
+    } catch (Throwable t) {
+      LOG.error("streaming job failed", t);
+      code = 1;
+    }
+    // Spark's non-daemon threads must not keep a failed driver alive.
+    System.exit(code);
+  }
+
+  /** Runs until a query terminates; returns the exit code (0 when stopped cleanly, 1 on failure). */
+  static int run(JobConfig config) throws TimeoutException {
+    LOG.info("starting with {}", config);
+    ZoneLookup lookup = ZoneLookup.read(config.zoneLookupPath());
+    LOG.info("zone lookup {}: {} zones", config.zoneLookupPath(), lookup.zones().size());
+
+    JobMetrics metrics = new JobMetrics(true);
+    HTTPServer server = config.metricsPort() > 0 ? metrics.serve(config.metricsPort()) : null;
+    if (server != null) {
+      LOG.info("metrics on http://0.0.0.0:{}/metrics", server.getPort());
+    }
+    SparkSession spark = SparkSession.builder().config(sparkConf(config)).getOrCreate();
+    try {
+      try (var session = CassandraConnector.apply(spark.sparkContext().getConf()).openSession()) {
+        List<String> applied = CassandraSchema.apply(session, config.cassandra(), config.pipelineVersion());
+        LOG.info("Cassandra schema of pipeline {} ready (applied now: {})", config.pipelineVersion(), applied);
+      }
+      spark.streams().addListener(metrics.listener());
+      List<StreamingQuery> queries = start(spark, config, lookup, metrics);
+      queries.forEach(q -> metrics.register(q.id(), q.name()));
+      try {
+        spark.streams().awaitAnyTermination();
+      } catch (StreamingQueryException e) {
+        LOG.error("a streaming query failed: {}", e.getMessage(), e);
+        stopAll(queries);
+        return 1;
+      }
+      for (StreamingQuery q : queries) {
+        if (q.exception().isDefined()) {
+          LOG.error("query {} failed", q.name(), q.exception().get());
+          stopAll(queries);
+          return 1;
+        }
+      }
+      LOG.info("a query stopped; stopping the others");
+      stopAll(queries);
+      return 0;
+    } finally {
+      if (server != null) {
+        server.stop();
+      }
+      spark.stop();
+    }
+  }
+
+  /** Starts the three queries. */
+  static List<StreamingQuery> start(SparkSession spark, JobConfig config, ZoneLookup lookup, JobMetrics metrics)
+      throws TimeoutException {
+    Dataset<Row> zones = lookup.toDataFrame(spark).cache();
+    Map<String, String> kafka = kafkaOptions(config);
+    Trigger trigger = Trigger.ProcessingTime(config.triggerInterval().duration().toMillis());
+    String ks = config.cassandra().keyspace();
+
+    Dataset<Row> zoneTrips = Aggregations.validTrips(Aggregations.parse(source(spark, config, kafka),
+            config.maxEventTimeSkew().duration()))
+        .observe(JobMetrics.VALID_TRIPS_OBSERVATION, count(lit(1)).as("trips"), sum("fare_amount").as("fare"));
+    StreamingQuery zoneQuery = Aggregations.zoneWindows(zoneTrips, zones, config.zoneWindow().text(),
+            config.watermarkDelay().text())
+        .writeStream().queryName(ZONE_QUERY)
+        .outputMode(OutputMode.Update())
+        .trigger(trigger)
+        .option("checkpointLocation", config.checkpointFor(ZONE_QUERY))
+        .foreachBatch(Sinks.cassandra(ks, List.of(config.zoneWindowsTable(), config.windowZonesTable()), metrics))
+        .start();
+
+    Dataset<Row> boroughTrips = Aggregations.validTrips(Aggregations.parse(source(spark, config, kafka),
+        config.maxEventTimeSkew().duration()));
+    StreamingQuery boroughQuery = Aggregations.boroughWindows(boroughTrips, zones, config.boroughWindow().text(),
+            config.boroughSlide().text(), config.watermarkDelay().text())
+        .writeStream().queryName(BOROUGH_QUERY)
+        .outputMode(OutputMode.Update())
+        .trigger(trigger)
+        .option("checkpointLocation", config.checkpointFor(BOROUGH_QUERY))
+        .foreachBatch(Sinks.cassandra(ks, List.of(config.boroughWindowsTable()), metrics))
+        .start();
+
+    StreamingQuery deadLetterQuery = Aggregations.deadLetters(Aggregations.parse(source(spark, config, kafka),
+            config.maxEventTimeSkew().duration()))
+        .writeStream().queryName(DEAD_LETTER_QUERY)
+        .outputMode(OutputMode.Append())
+        .trigger(trigger)
+        .option("checkpointLocation", config.checkpointFor(DEAD_LETTER_QUERY))
+        .foreachBatch(Sinks.deadLetters(kafka, config.deadLetterTopic(), metrics))
+        .start();
+    LOG.info("queries started: {}, {}, {} (checkpoints under {}/{})", ZONE_QUERY, BOROUGH_QUERY,
+        DEAD_LETTER_QUERY, config.checkpointLocation(), config.pipelineVersion());
+    return List.of(zoneQuery, boroughQuery, deadLetterQuery);
+  }
+
+  private static Dataset<Row> source(SparkSession spark, JobConfig config, Map<String, String> kafka) {
+    return spark.readStream().format("kafka")
+        .options(kafka)
+        .option("subscribe", config.tripsTopic())
+        .option("startingOffsets", config.startingOffsets())
+        .option("maxOffsetsPerTrigger", Long.toString(config.maxOffsetsPerTrigger()))
+        .load();
+  }
+
+  /** Spark's Kafka source/sink options: bootstrap servers and security, each prefixed {@code kafka.}. */
+  static Map<String, String> kafkaOptions(JobConfig config) {
+    Map<String, String> o = new LinkedHashMap<>();
+    o.put("kafka.bootstrap.servers", config.bootstrapServers());
+    config.kafkaSecurity().clientProperties().forEach((k, v) -> o.put("kafka." + k, v));
+    return o;
+  }
+
+  /** Session settings: app name, UTC, shuffle partitions, Cassandra connection. Master comes from outside. */
+  static SparkConf sparkConf(JobConfig config) {
+    SparkConf conf = new SparkConf()
+        .setIfMissing("spark.app.name", "taxi-streaming-job-" + config.pipelineVersion())
+        .set("spark.sql.session.timeZone", "UTC")
+        .set("spark.sql.shuffle.partitions", Integer.toString(config.shufflePartitions()))
+        .set("spark.sql.streaming.stateStore.stateSchemaCheck", "true")
+        .set("spark.sql.adaptive.enabled", "false");
+    config.cassandra().sparkProperties().forEach(conf::set);
+    return conf;
+  }
+
+  private static void stopAll(List<StreamingQuery> queries) {
+    for (StreamingQuery q : queries) {
+      try {
+        if (q.isActive()) {
+          q.stop();
+        }
+      } catch (TimeoutException | RuntimeException e) {
+        LOG.warn("cannot stop query {}", q.name(), e);
+      }
+    }
+  }
+}

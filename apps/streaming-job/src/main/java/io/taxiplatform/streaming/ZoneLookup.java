@@ -1,0 +1,157 @@
+package io.taxiplatform.streaming;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * The TLC taxi zone lookup ({@code "LocationID","Borough","Zone","service_zone"}), read on the driver with
+ * plain Java and turned into a small DataFrame that the aggregations broadcast: executors never read the file.
+ */
+public final class ZoneLookup {
+
+  /** Borough (and zone name) of zones missing from the lookup. */
+  public static final String UNKNOWN = "Unknown";
+
+  /** Columns of {@link #toDataFrame}. */
+  public static final StructType SCHEMA = new StructType()
+      .add("zone_id", DataTypes.IntegerType, false)
+      .add("borough", DataTypes.StringType, false)
+      .add("zone_name", DataTypes.StringType, false);
+
+  /** One zone of the lookup. */
+  public record Zone(int id, String borough, String name) {
+  }
+
+  private final Map<Integer, Zone> zones;
+
+  private ZoneLookup(Map<Integer, Zone> zones) {
+    this.zones = zones;
+  }
+
+  /** The zones by id. */
+  public Map<Integer, Zone> zones() {
+    return zones;
+  }
+
+  /** Reads the CSV file; fails with the file name and line number on anything it cannot use. */
+  public static ZoneLookup read(Path file) {
+    if (!Files.isRegularFile(file)) {
+      throw new IllegalArgumentException("ZONE_LOOKUP_PATH " + file + " is not a readable file");
+    }
+    try {
+      return parse(Files.readAllLines(file, StandardCharsets.UTF_8), file.toString());
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read zone lookup " + file, e);
+    }
+  }
+
+  /** Parses the lines of the CSV (header first). */
+  public static ZoneLookup parse(List<String> lines, String source) {
+    if (lines.isEmpty()) {
+      throw new IllegalArgumentException(source + ": empty zone lookup");
+    }
+    List<String> header = splitCsv(stripBom(lines.get(0)));
+    int idCol = indexOf(header, "locationid", source);
+    int boroughCol = indexOf(header, "borough", source);
+    int zoneCol = indexOf(header, "zone", source);
+    Map<Integer, Zone> zones = new TreeMap<>();
+    for (int i = 1; i < lines.size(); i++) {
+      String line = lines.get(i);
+      if (line.isBlank()) {
+        continue;
+      }
+      List<String> cells = splitCsv(line);
+      int lineNo = i + 1;
+      if (cells.size() <= Math.max(idCol, Math.max(boroughCol, zoneCol))) {
+        throw new IllegalArgumentException(source + ":" + lineNo + ": expected " + header.size() + " columns, got "
+            + cells.size());
+      }
+      int id;
+      try {
+        id = Integer.parseInt(cells.get(idCol).trim());
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException(source + ":" + lineNo + ": LocationID '" + cells.get(idCol)
+            + "' is not an integer");
+      }
+      String borough = cells.get(boroughCol).trim();
+      String name = cells.get(zoneCol).trim();
+      Zone previous = zones.put(id, new Zone(id, borough.isEmpty() ? UNKNOWN : borough,
+          name.isEmpty() ? UNKNOWN : name));
+      if (previous != null) {
+        throw new IllegalArgumentException(source + ":" + lineNo + ": LocationID " + id + " appears twice");
+      }
+    }
+    if (zones.isEmpty()) {
+      throw new IllegalArgumentException(source + ": no zones");
+    }
+    return new ZoneLookup(java.util.Collections.unmodifiableMap(zones));
+  }
+
+  /** A small DataFrame ({@link #SCHEMA}) for a broadcast join. */
+  public Dataset<Row> toDataFrame(SparkSession spark) {
+    List<Row> rows = new ArrayList<>(zones.size());
+    zones.values().forEach(z -> rows.add(RowFactory.create(z.id(), z.borough(), z.name())));
+    return spark.createDataFrame(rows, SCHEMA);
+  }
+
+  private static int indexOf(List<String> header, String name, String source) {
+    for (int i = 0; i < header.size(); i++) {
+      if (header.get(i).trim().toLowerCase(Locale.ROOT).equals(name)) {
+        return i;
+      }
+    }
+    throw new IllegalArgumentException(source + ": header has no '" + name + "' column: " + header);
+  }
+
+  private static String stripBom(String s) {
+    return s.startsWith("\uFEFF") ? s.substring(1) : s;
+  }
+
+  /** Splits one CSV line (RFC 4180 quoting: {@code "a, b"} and doubled quotes {@code ""}). */
+  static List<String> splitCsv(String line) {
+    List<String> out = new ArrayList<>();
+    StringBuilder cell = new StringBuilder();
+    boolean quoted = false;
+    for (int i = 0; i < line.length(); i++) {
+      char c = line.charAt(i);
+      if (quoted) {
+        if (c == '"') {
+          if (i + 1 < line.length() && line.charAt(i + 1) == '"') {
+            cell.append('"');
+            i++;
+          } else {
+            quoted = false;
+          }
+        } else {
+          cell.append(c);
+        }
+      } else if (c == '"') {
+        quoted = true;
+      } else if (c == ',') {
+        out.add(cell.toString());
+        cell.setLength(0);
+      } else if (c != '\r') {
+        cell.append(c);
+      }
+    }
+    if (quoted) {
+      throw new IllegalArgumentException("unterminated quote in CSV line: " + line);
+    }
+    out.add(cell.toString());
+    return out;
+  }
+}

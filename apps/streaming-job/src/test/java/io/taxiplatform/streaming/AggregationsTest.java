@@ -1,0 +1,332 @@
+package io.taxiplatform.streaming;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import io.taxiplatform.model.TripEvent;
+import io.taxiplatform.model.TripEventJson;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Random;
+import java.util.TreeMap;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.streaming.OutputMode;
+import org.apache.spark.sql.streaming.StreamingQuery;
+import org.apache.spark.sql.streaming.StreamingQueryProgress;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The topology functions on Spark in local mode, on static data (and one file stream for the watermark),
+ * checked against aggregates computed independently in plain Java from the generated trips.
+ */
+class AggregationsTest {
+
+  static final StructType KAFKA = new StructType()
+      .add("key", DataTypes.BinaryType)
+      .add("value", DataTypes.BinaryType)
+      .add("topic", DataTypes.StringType)
+      .add("partition", DataTypes.IntegerType)
+      .add("offset", DataTypes.LongType)
+      .add("timestamp", DataTypes.TimestampType);
+
+  static SparkSession spark;
+  static Dataset<Row> zones;
+
+  @BeforeAll
+  static void startSpark() {
+    spark = SparkSession.builder().master("local[2]").appName("aggregations-test")
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.shuffle.partitions", "2")
+        .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.driver.host", "127.0.0.1")
+        .config("spark.driver.bindAddress", "127.0.0.1")
+        .getOrCreate();
+    // 229 and 7 are deliberately missing: their trips count under Unknown.
+    zones = ZoneLookup.parse(List.of("\"LocationID\",\"Borough\",\"Zone\",\"service_zone\"",
+        "1,\"EWR\",\"Newark Airport\",\"EWR\"", "4,\"Manhattan\",\"Alphabet City\",\"Yellow Zone\"",
+        "132,\"Queens\",\"JFK Airport\",\"Airports\"", "138,\"Queens\",\"LaGuardia Airport\",\"Airports\""),
+        "test").toDataFrame(spark);
+  }
+
+  @AfterAll
+  static void stopSpark() {
+    if (spark != null) {
+      spark.stop();
+    }
+  }
+
+  /** Random trips over two hours of 2025-01-01 in zones 1, 4, 7, 132, 138, 229, amounts with 3 decimals. */
+  static List<TripEvent> trips(long seed, int n) {
+    Random rnd = new Random(seed);
+    int[] zoneIds = {1, 4, 7, 132, 138, 229};
+    Instant start = Instant.parse("2025-01-01T05:00:00Z");
+    List<TripEvent> out = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      Instant dropoff = start.plusMillis((long) (rnd.nextDouble() * Duration.ofHours(2).toMillis()));
+      Instant pickup = dropoff.minusMillis(60_000 + (long) (rnd.nextDouble() * 3_000_000));
+      double fare = i % 17 == 0 ? 0.0 : Math.round(rnd.nextDouble() * 80_000) / 1000.0;
+      out.add(TripEvent.builder().tripId("syn-" + seed + "-" + i).pickupTime(pickup).dropoffTime(dropoff)
+          .tripDistance(Math.round(rnd.nextDouble() * 30_000) / 1000.0)
+          .pickupZone(zoneIds[rnd.nextInt(zoneIds.length)]).dropoffZone(1 + rnd.nextInt(265))
+          .fareAmount(fare).tipAmount(Math.round(rnd.nextDouble() * 15_000) / 1000.0)
+          .totalAmount(fare + Math.round(rnd.nextDouble() * 20_000) / 1000.0).build());
+    }
+    return out;
+  }
+
+  static Row kafkaRow(byte[] value, long offset, Instant ingest) {
+    return RowFactory.create("k".getBytes(StandardCharsets.UTF_8), value, "taxi.trips", 0, offset,
+        Timestamp.from(ingest));
+  }
+
+  static Instant ingestOf(int i) {
+    return Instant.parse("2026-11-22T03:00:00Z").plusMillis(i * 37L);
+  }
+
+  static BigDecimal cents(double v) {
+    return new BigDecimal(Double.toString(v)).setScale(2, RoundingMode.HALF_UP);
+  }
+
+  static String borough(int zone) {
+    return switch (zone) {
+      case 1 -> "EWR";
+      case 4 -> "Manhattan";
+      case 132, 138 -> "Queens";
+      default -> "Unknown";
+    };
+  }
+
+  /** Independent aggregate of one window: exact sums and the inputs of the averages. */
+  static final class Expected {
+    long count;
+    BigDecimal fare = BigDecimal.ZERO;
+    BigDecimal revenue = BigDecimal.ZERO;
+    BigDecimal distance = BigDecimal.ZERO;
+    long duration;
+    double tipSum;
+    int tipN;
+    Instant maxIngest = Instant.EPOCH;
+
+    void add(TripEvent t, Instant ingest) {
+      count++;
+      fare = fare.add(cents(t.fareAmount()));
+      revenue = revenue.add(cents(t.totalAmount()));
+      distance = distance.add(cents(t.tripDistance()));
+      duration += t.dropoffTime().getEpochSecond() - t.pickupTime().getEpochSecond();
+      if (t.fareAmount() > 0) {
+        tipSum += 100.0 * t.tipAmount() / t.fareAmount();
+        tipN++;
+      }
+      if (ingest.isAfter(maxIngest)) {
+        maxIngest = ingest;
+      }
+    }
+  }
+
+  static void assertRowMatches(Row row, Expected e) {
+    assertThat(row.<Long>getAs("trip_count")).isEqualTo(e.count);
+    assertThat(row.<BigDecimal>getAs("fare_total")).isEqualByComparingTo(e.fare);
+    assertThat(row.<BigDecimal>getAs("revenue_total")).isEqualByComparingTo(e.revenue);
+    assertThat(row.<BigDecimal>getAs("distance_total")).isEqualByComparingTo(e.distance);
+    assertThat(row.<Long>getAs("duration_total_s")).isEqualTo(e.duration);
+    assertThat(row.<Double>getAs("avg_fare")).isCloseTo(e.fare.doubleValue() / e.count, within(1e-9));
+    assertThat(row.<Double>getAs("avg_distance")).isCloseTo(e.distance.doubleValue() / e.count, within(1e-9));
+    assertThat(row.<Double>getAs("avg_duration_s")).isCloseTo((double) e.duration / e.count, within(1e-9));
+    if (e.tipN == 0) {
+      assertThat(row.isNullAt(row.fieldIndex("avg_tip_pct"))).isTrue();
+    } else {
+      assertThat(row.<Double>getAs("avg_tip_pct")).isCloseTo(e.tipSum / e.tipN, within(1e-6));
+    }
+    assertThat(row.<Timestamp>getAs("max_ingest_time").toInstant()).isEqualTo(e.maxIngest);
+  }
+
+  private static Dataset<Row> kafka(List<Row> rows) {
+    return spark.createDataFrame(rows, KAFKA);
+  }
+
+  @Test
+  void splitsValidTripsFromDeadLettersWithoutLosingAny() {
+    List<TripEvent> good = trips(7, 50);
+    List<Row> rows = new ArrayList<>();
+    for (int i = 0; i < good.size(); i++) {
+      rows.add(kafkaRow(TripEventJson.toJsonBytes(good.get(i)), i, ingestOf(i)));
+    }
+    Map<Long, String> badReasons = new TreeMap<>();
+    long offset = 1000;
+    String base = TripEventJson.toJson(good.get(0));
+    Map<String, String> bad = new HashMap<>();
+    bad.put("malformed_json", "{oops");
+    bad.put("unsupported_schema_version", base.replace("\"schema_version\":1", "\"schema_version\":9"));
+    bad.put("fare_out_of_range", base.replaceFirst("\"fare_amount\":[^,]+", "\"fare_amount\":-7.2"));
+    bad.put("zone_out_of_range", base.replaceFirst("\"pickup_zone\":\\d+", "\"pickup_zone\":0"));
+    bad.put("event_time_in_future", base.replaceFirst("\"dropoff_time\":\"[^\"]+\"",
+        "\"dropoff_time\":\"" + Instant.now().plus(Duration.ofDays(3)) + "\""));
+    for (var e : bad.entrySet()) {
+      badReasons.put(offset, e.getKey());
+      rows.add(kafkaRow(e.getValue().getBytes(StandardCharsets.UTF_8), offset++, ingestOf(0)));
+    }
+    Dataset<Row> parsed = Aggregations.parse(kafka(rows), Duration.ofHours(1)).cache();
+    List<Row> valid = Aggregations.validTrips(parsed).collectAsList();
+    List<Row> dead = Aggregations.deadLetters(parsed).collectAsList();
+    assertThat(valid).extracting(r -> r.<String>getAs("trip_id"))
+        .containsExactlyInAnyOrderElementsOf(good.stream().map(TripEvent::tripId).toList());
+    Map<Long, String> deadReasons = new TreeMap<>();
+    for (Row r : dead) {
+      String json = r.getAs("dead_letter");
+      long off = Long.parseLong(json.replaceAll(".*\"source_offset\":(\\d+).*", "$1"));
+      deadReasons.put(off, r.getAs("reason"));
+    }
+    assertThat(deadReasons).isEqualTo(badReasons);
+  }
+
+  @Test
+  void zoneWindowsEqualAnIndependentComputation() {
+    List<TripEvent> trips = trips(42, 600);
+    List<Row> rows = new ArrayList<>();
+    Map<String, Expected> expected = new TreeMap<>();
+    for (int i = 0; i < trips.size(); i++) {
+      TripEvent t = trips.get(i);
+      rows.add(kafkaRow(TripEventJson.toJsonBytes(t), i, ingestOf(i)));
+      long start = Math.floorDiv(t.dropoffTime().getEpochSecond(), 300) * 300;
+      expected.computeIfAbsent(t.pickupZone() + "@" + start, k -> new Expected()).add(t, ingestOf(i));
+    }
+    Dataset<Row> valid = Aggregations.validTrips(Aggregations.parse(kafka(rows), Duration.ofHours(1)));
+    List<Row> out = Aggregations.zoneWindows(valid, zones, "300 seconds", "600 seconds").collectAsList();
+
+    assertThat(out).hasSize(expected.size());
+    for (Row r : out) {
+      int zone = r.getAs("pickup_zone");
+      Instant start = r.<Timestamp>getAs("window_start").toInstant();
+      assertThat(r.<Timestamp>getAs("window_end").toInstant()).isEqualTo(start.plusSeconds(300));
+      assertThat(r.<String>getAs("borough")).isEqualTo(borough(zone));
+      assertThat(r.<String>getAs("zone_name")).isEqualTo(switch (zone) {
+        case 1 -> "Newark Airport";
+        case 4 -> "Alphabet City";
+        case 132 -> "JFK Airport";
+        case 138 -> "LaGuardia Airport";
+        default -> "Unknown";
+      });
+      Expected e = expected.get(zone + "@" + start.getEpochSecond());
+      assertThat(e).as("window %s of zone %s", start, zone).isNotNull();
+      assertRowMatches(r, e);
+    }
+  }
+
+  @Test
+  void boroughSlidingWindowsEqualAnIndependentComputation() {
+    List<TripEvent> trips = trips(43, 500);
+    List<Row> rows = new ArrayList<>();
+    Map<String, Expected> expected = new TreeMap<>();
+    for (int i = 0; i < trips.size(); i++) {
+      TripEvent t = trips.get(i);
+      rows.add(kafkaRow(TripEventJson.toJsonBytes(t), i, ingestOf(i)));
+      long ts = t.dropoffTime().getEpochSecond();
+      // Every 15-minute window sliding by 5 minutes that holds ts: starts at the last 5-minute boundary and the two before.
+      long last = Math.floorDiv(ts, 300) * 300;
+      for (long s = last; s > ts - 900; s -= 300) {
+        expected.computeIfAbsent(borough(t.pickupZone()) + "@" + s, k -> new Expected()).add(t, ingestOf(i));
+      }
+    }
+    Dataset<Row> valid = Aggregations.validTrips(Aggregations.parse(kafka(rows), Duration.ofHours(1)));
+    List<Row> out = Aggregations.boroughWindows(valid, zones, "900 seconds", "300 seconds", "600 seconds")
+        .collectAsList();
+
+    assertThat(out).hasSize(expected.size());
+    for (Row r : out) {
+      Instant start = r.<Timestamp>getAs("window_start").toInstant();
+      assertThat(r.<Timestamp>getAs("window_end").toInstant()).isEqualTo(start.plusSeconds(900));
+      Expected e = expected.get(r.getAs("borough") + "@" + start.getEpochSecond());
+      assertThat(e).as("window %s of %s", start, r.getAs("borough")).isNotNull();
+      assertRowMatches(r, e);
+    }
+    assertThat(out).extracting(r -> r.<String>getAs("borough")).contains("Unknown", "Queens", "EWR", "Manhattan");
+  }
+
+  /**
+   * A far-future event in the first micro-batch is dead-lettered before the watermark: a valid trip of the
+   * second micro-batch, one minute after the first batch's trips, is still aggregated and nothing is late.
+   */
+  @Test
+  void rejectedFutureEventDoesNotMoveTheWatermark(@TempDir Path dir) throws Exception {
+    Path input = Files.createDirectories(dir.resolve("in"));
+    Instant t0 = Instant.parse("2025-01-01T05:02:00Z");
+    TripEvent early = TripEvent.builder().tripId("early").pickupTime(t0.minusSeconds(600)).dropoffTime(t0)
+        .tripDistance(1.0).pickupZone(4).dropoffZone(4).fareAmount(10).tipAmount(1).totalAmount(12).build();
+    TripEvent future = early.withId("future", null).shiftedBySeconds(Duration.ofDays(400 * 3L).toSeconds());
+    TripEvent later = early.withId("later", null).shiftedBySeconds(60);
+
+    StructType fileSchema = KAFKA;
+    spark.createDataFrame(List.of(kafkaRow(TripEventJson.toJsonBytes(early), 0, ingestOf(0)),
+            kafkaRow(TripEventJson.toJsonBytes(future), 1, ingestOf(1))), fileSchema)
+        .coalesce(1).write().parquet(input.resolve("b1").toString());
+
+    Dataset<Row> stream = spark.readStream().schema(fileSchema).option("maxFilesPerTrigger", 1)
+        .parquet(input.resolve("*").toString());
+    Dataset<Row> valid = Aggregations.validTrips(Aggregations.parse(stream, Duration.ofHours(1)));
+    StreamingQuery q = Aggregations.zoneWindows(valid, zones, "300 seconds", "120 seconds")
+        .writeStream().queryName("watermark_test").format("memory").outputMode(OutputMode.Update())
+        .option("checkpointLocation", dir.resolve("ckpt").toString()).start();
+    JobMetrics metrics = new JobMetrics(false);
+    try {
+      q.processAllAvailable();
+      spark.createDataFrame(List.of(kafkaRow(TripEventJson.toJsonBytes(later), 2, ingestOf(2))), fileSchema)
+          .coalesce(1).write().parquet(input.resolve("b2").toString());
+      q.processAllAvailable();
+      // One more (empty-input) batch lets the watermark advance as far as the valid data allows.
+      for (StreamingQueryProgress p : q.recentProgress()) {
+        metrics.onProgress(p);
+      }
+      long dropped = 0;
+      String lastWatermark = null;
+      for (StreamingQueryProgress p : q.recentProgress()) {
+        for (var op : p.stateOperators()) {
+          dropped += op.numRowsDroppedByWatermark();
+        }
+        if (p.eventTime().get("watermark") != null) {
+          lastWatermark = p.eventTime().get("watermark");
+        }
+      }
+      assertThat(dropped).isZero();
+      // Watermark = max valid event time (05:02) - 120 s, never the future event's time.
+      assertThat(lastWatermark).isNotNull();
+      assertThat(Instant.parse(lastWatermark)).isBeforeOrEqualTo(t0.plusSeconds(60).minusSeconds(120));
+    } finally {
+      q.stop();
+    }
+    List<Row> out = spark.sql("select * from watermark_test").collectAsList();
+    Row latest = out.stream().max((a, b) -> Long.compare(a.<Long>getAs("trip_count"), b.<Long>getAs("trip_count")))
+        .orElseThrow();
+    assertThat(latest.<Long>getAs("trip_count")).isEqualTo(2);
+    assertThat(latest.<Timestamp>getAs("window_start").toInstant()).isEqualTo(Instant.parse("2025-01-01T05:00:00Z"));
+    String exposition = Objects.requireNonNull(scrape(metrics));
+    assertThat(exposition).contains("taxi_stream_rows_dropped_late_total{query=\"watermark_test\"} 0.0");
+    assertThat(exposition).contains("taxi_stream_input_rows_total{query=\"watermark_test\"} 3.0");
+    assertThat(exposition).contains("taxi_stream_watermark_delay_seconds{query=\"watermark_test\"}");
+  }
+
+  static String scrape(JobMetrics metrics) throws java.io.IOException {
+    var out = new java.io.ByteArrayOutputStream();
+    new io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter(false)
+        .write(out, metrics.registry().scrape());
+    return out.toString(StandardCharsets.UTF_8);
+  }
+}

@@ -1,0 +1,149 @@
+package io.taxiplatform.streaming;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class JobConfigTest {
+
+  private static Map<String, String> env(String... kv) {
+    Map<String, String> m = new HashMap<>();
+    m.put("ZONE_LOOKUP_PATH", "/data/taxi_zone_lookup.csv");
+    for (int i = 0; i < kv.length; i += 2) {
+      m.put(kv[i], kv[i + 1]);
+    }
+    return m;
+  }
+
+  @Test
+  void defaultsAreTheContractDefaults() {
+    JobConfig c = JobConfig.from(env(), new String[0]);
+    assertThat(c.bootstrapServers()).isEqualTo("127.0.0.1:9092");
+    assertThat(c.tripsTopic()).isEqualTo("taxi.trips");
+    assertThat(c.deadLetterTopic()).isEqualTo("taxi.trips.dlq");
+    assertThat(c.startingOffsets()).isEqualTo("earliest");
+    assertThat(c.maxOffsetsPerTrigger()).isEqualTo(200_000);
+    assertThat(c.pipelineVersion()).isEqualTo("v1");
+    assertThat(c.zoneLookupPath()).isEqualTo(Path.of("/data/taxi_zone_lookup.csv"));
+    assertThat(c.watermarkDelay().duration()).isEqualTo(Duration.ofMinutes(10));
+    assertThat(c.zoneWindow().duration()).isEqualTo(Duration.ofMinutes(5));
+    assertThat(c.boroughWindow().duration()).isEqualTo(Duration.ofMinutes(15));
+    assertThat(c.boroughSlide().duration()).isEqualTo(Duration.ofMinutes(5));
+    assertThat(c.triggerInterval().duration()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(c.maxEventTimeSkew().duration()).isEqualTo(Duration.ofHours(1));
+    assertThat(c.shufflePartitions()).isEqualTo(4);
+    assertThat(c.metricsPort()).isEqualTo(9091);
+    assertThat(c.cassandra().contactPoints()).isEqualTo("127.0.0.1:9042");
+    assertThat(c.cassandra().localDc()).isEqualTo("datacenter1");
+    assertThat(c.cassandra().keyspace()).isEqualTo("taxi");
+    assertThat(c.cassandra().ttlSeconds()).isEqualTo(2_592_000);
+    assertThat(c.cassandra().replication()).isEqualTo("{'class': 'SimpleStrategy', 'replication_factor': 1}");
+    assertThat(c.kafkaSecurity().protocol()).isEqualTo("PLAINTEXT");
+  }
+
+  @Test
+  void tablesAndCheckpointsAreNamedByPipelineVersion() {
+    JobConfig c = JobConfig.from(env("PIPELINE_VERSION", "v2", "CHECKPOINT_LOCATION", "/ckpt/"), new String[0]);
+    assertThat(c.zoneWindowsTable()).isEqualTo("zone_windows_v2");
+    assertThat(c.windowZonesTable()).isEqualTo("window_zones_v2");
+    assertThat(c.boroughWindowsTable()).isEqualTo("borough_windows_v2");
+    assertThat(c.checkpointFor("zone_windows")).isEqualTo("/ckpt/v2/zone_windows");
+  }
+
+  @Test
+  void flagsOverrideEnvironment() {
+    JobConfig c = JobConfig.from(env("WATERMARK_DELAY", "10 minutes", "TRIPS_TOPIC", "a"),
+        new String[] {"--watermark-delay=2 hours", "--trips-topic", "b", "--shuffle-partitions=2"});
+    assertThat(c.watermarkDelay().duration()).isEqualTo(Duration.ofHours(2));
+    assertThat(c.watermarkDelay().text()).isEqualTo("7200 seconds");
+    assertThat(c.tripsTopic()).isEqualTo("b");
+    assertThat(c.shufflePartitions()).isEqualTo(2);
+  }
+
+  @Test
+  void badInputIsAUsageErrorNamingTheProblem() {
+    assertThatThrownBy(() -> JobConfig.from(env(), new String[] {"--no-such-flag=1"}))
+        .isInstanceOf(JobConfig.UsageException.class).hasMessageContaining("--no-such-flag");
+    assertThatThrownBy(() -> JobConfig.from(env(), new String[] {"--trips-topic"}))
+        .isInstanceOf(JobConfig.UsageException.class).hasMessageContaining("needs a value");
+    assertThatThrownBy(() -> JobConfig.from(Map.of(), new String[0]))
+        .isInstanceOf(JobConfig.UsageException.class).hasMessageContaining("ZONE_LOOKUP_PATH");
+    assertThatThrownBy(() -> JobConfig.from(env("PIPELINE_VERSION", "V-1"), new String[0]))
+        .hasMessageContaining("PIPELINE_VERSION");
+    assertThatThrownBy(() -> JobConfig.from(env("WATERMARK_DELAY", "ten minutes"), new String[0]))
+        .hasMessageContaining("WATERMARK_DELAY");
+    assertThatThrownBy(() -> JobConfig.from(env("ZONE_WINDOW", "5 fortnights"), new String[0]))
+        .hasMessageContaining("unknown unit");
+    assertThatThrownBy(() -> JobConfig.from(env("BOROUGH_SLIDE", "20 minutes"), new String[0]))
+        .hasMessageContaining("BOROUGH_SLIDE");
+    assertThatThrownBy(() -> JobConfig.from(env("MAX_OFFSETS_PER_TRIGGER", "many"), new String[0]))
+        .hasMessageContaining("MAX_OFFSETS_PER_TRIGGER");
+    assertThatThrownBy(() -> JobConfig.from(env("KAFKA_SECURITY_PROTOCOL", "TLS"), new String[0]))
+        .hasMessageContaining("KAFKA_SECURITY_PROTOCOL");
+    assertThatThrownBy(() -> JobConfig.from(env("KAFKA_SECURITY_PROTOCOL", "SASL_SSL"), new String[0]))
+        .hasMessageContaining("KAFKA_SASL_USERNAME");
+    assertThatThrownBy(() -> JobConfig.from(env("CASSANDRA_USERNAME", "u"), new String[0]))
+        .hasMessageContaining("CASSANDRA_PASSWORD");
+    assertThatThrownBy(() -> JobConfig.from(env("CASSANDRA_KEYSPACE", "taxi; DROP"), new String[0]))
+        .hasMessageContaining("CASSANDRA_KEYSPACE");
+    assertThatThrownBy(() -> JobConfig.from(env("CASSANDRA_REPLICATION", "3"), new String[0]))
+        .hasMessageContaining("CASSANDRA_REPLICATION");
+  }
+
+  @Test
+  void kafkaSaslSslBecomesClientPropertiesAndSecretsAreNotPrinted() {
+    JobConfig c = JobConfig.from(env("KAFKA_SECURITY_PROTOCOL", "SASL_SSL", "KAFKA_SASL_USERNAME", "taxi-job",
+        "KAFKA_SASL_PASSWORD", "s3\"cret", "KAFKA_SSL_TRUSTSTORE_LOCATION", "/certs/ca.p12",
+        "KAFKA_SSL_TRUSTSTORE_PASSWORD", "trustpw"), new String[0]);
+    Map<String, String> p = c.kafkaSecurity().clientProperties();
+    assertThat(p).containsEntry("security.protocol", "SASL_SSL")
+        .containsEntry("sasl.mechanism", "SCRAM-SHA-512")
+        .containsEntry("sasl.jaas.config", "org.apache.kafka.common.security.scram.ScramLoginModule required "
+            + "username=\"taxi-job\" password=\"s3\\\"cret\";")
+        .containsEntry("ssl.truststore.location", "/certs/ca.p12")
+        .containsEntry("ssl.truststore.type", "PKCS12")
+        .containsEntry("ssl.truststore.password", "trustpw")
+        .doesNotContainKey("ssl.keystore.location");
+    assertThat(StreamingJob.kafkaOptions(c)).containsEntry("kafka.bootstrap.servers", "127.0.0.1:9092")
+        .containsEntry("kafka.security.protocol", "SASL_SSL");
+    assertThat(c.toString()).doesNotContain("s3\"cret").doesNotContain("trustpw");
+  }
+
+  @Test
+  void plaintextHasNoSaslOrSslProperties() {
+    JobConfig c = JobConfig.from(env("KAFKA_SASL_USERNAME", "u", "KAFKA_SASL_PASSWORD", "p"), new String[0]);
+    assertThat(c.kafkaSecurity().clientProperties()).containsOnlyKeys("security.protocol");
+  }
+
+  @Test
+  void cassandraCredentialsAndTlsBecomeConnectorProperties() {
+    JobConfig c = JobConfig.from(env("CASSANDRA_USERNAME", "taxi-superuser", "CASSANDRA_PASSWORD", "pw",
+        "CASSANDRA_SSL_ENABLED", "true", "CASSANDRA_SSL_TRUSTSTORE_PATH", "/certs/truststore.jks",
+        "CASSANDRA_SSL_TRUSTSTORE_PASSWORD", "tpw", "CASSANDRA_CONTACT_POINTS", "c1:9042,c2:9042",
+        "CASSANDRA_LOCAL_DC", "dc1", "CASSANDRA_TTL_SECONDS", "3600"), new String[0]);
+    assertThat(c.cassandra().sparkProperties())
+        .containsEntry("spark.cassandra.connection.host", "c1:9042,c2:9042")
+        .containsEntry("spark.cassandra.connection.localDC", "dc1")
+        .containsEntry("spark.cassandra.auth.username", "taxi-superuser")
+        .containsEntry("spark.cassandra.auth.password", "pw")
+        .containsEntry("spark.cassandra.connection.ssl.enabled", "true")
+        .containsEntry("spark.cassandra.connection.ssl.trustStore.path", "/certs/truststore.jks")
+        .containsEntry("spark.cassandra.connection.ssl.trustStore.type", "JKS")
+        .containsEntry("spark.cassandra.connection.ssl.trustStore.password", "tpw")
+        .containsEntry("spark.cassandra.output.ttl", "3600");
+    assertThat(c.toString()).doesNotContain("=pw").doesNotContain("tpw");
+  }
+
+  @Test
+  void usageListsEveryVariable() {
+    String usage = JobConfig.usage();
+    for (String variable : JobConfig.DEFAULTS.keySet()) {
+      assertThat(usage).contains(variable);
+    }
+  }
+}

@@ -1,0 +1,137 @@
+package io.taxiplatform.streaming;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class TripParserTest {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Instant NOW = Instant.parse("2026-11-22T03:30:00Z");
+  private static final Instant INGEST = Instant.parse("2026-11-22T03:29:59.123Z");
+  private final TripParser parser = new TripParser(Duration.ofHours(1));
+
+  static String trip(String overrides) {
+    String base = "\"schema_version\":1,\"trip_id\":\"t-1\",\"pickup_time\":\"2025-01-01T05:18:38Z\","
+        + "\"dropoff_time\":\"2025-01-01T05:26:59Z\",\"trip_distance\":1.605,\"pickup_zone\":229,"
+        + "\"dropoff_zone\":237,\"fare_amount\":10.005,\"tip_amount\":3,\"total_amount\":18.004";
+    return "{" + base + (overrides.isEmpty() ? "" : "," + overrides) + "}";
+  }
+
+  private Row input(byte[] value) {
+    return RowFactory.create("229".getBytes(StandardCharsets.UTF_8), value, "taxi.trips", 3, 42L,
+        Timestamp.from(INGEST), Timestamp.from(NOW));
+  }
+
+  private Row parse(String value) {
+    return parser.parse(input(value.getBytes(StandardCharsets.UTF_8)));
+  }
+
+  @Test
+  void validTripBecomesATripRowWithExactRoundedAmounts() {
+    Row r = parse(trip(""));
+    assertThat(r.isNullAt(r.fieldIndex("reason"))).isTrue();
+    assertThat(r.isNullAt(r.fieldIndex("dead_letter"))).isTrue();
+    assertThat(r.<String>getAs("trip_id")).isEqualTo("t-1");
+    assertThat(r.<Integer>getAs("pickup_zone")).isEqualTo(229);
+    assertThat(r.<Timestamp>getAs("dropoff_time").toInstant()).isEqualTo(Instant.parse("2025-01-01T05:26:59Z"));
+    // Half-up on the written decimal: 1.605 -> 1.61, 10.005 -> 10.01, 18.004 -> 18.00.
+    assertThat(r.<BigDecimal>getAs("trip_distance")).isEqualByComparingTo("1.61");
+    assertThat(r.<BigDecimal>getAs("fare_amount")).isEqualByComparingTo("10.01");
+    assertThat(r.<BigDecimal>getAs("total_amount")).isEqualByComparingTo("18.00");
+    assertThat(r.<Double>getAs("tip_pct")).isCloseTo(100.0 * 3 / 10.005, org.assertj.core.data.Offset.offset(1e-9));
+    assertThat(r.<Long>getAs("duration_s")).isEqualTo(8 * 60 + 21);
+    assertThat(r.<Timestamp>getAs("ingest_time").toInstant()).isEqualTo(INGEST);
+    assertThat(r.<byte[]>getAs("key")).isEqualTo("229".getBytes(StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void zeroFareHasNoTipPercentage() {
+    Row r = parse(trip("\"fare_amount\":0"));
+    assertThat(r.isNullAt(r.fieldIndex("reason"))).isTrue();
+    assertThat(r.isNullAt(r.fieldIndex("tip_pct"))).isTrue();
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', value = {
+      "malformed_json|{not json",
+      "malformed_json|[1,2]",
+      "unsupported_schema_version|{\"schema_version\":2,\"trip_id\":\"x\"}",
+      "missing_field|DROP:fare_amount",
+      "invalid_field|SET:\"pickup_zone\":\"229\"",
+      "invalid_field|SET:\"dropoff_time\":\"yesterday\"",
+      "zone_out_of_range|SET:\"pickup_zone\":266",
+      "distance_out_of_range|SET:\"trip_distance\":-0.5",
+      "fare_out_of_range|SET:\"fare_amount\":-7.2",
+      "dropoff_before_pickup|SET:\"dropoff_time\":\"2025-01-01T05:00:00Z\"",
+      "event_time_in_future|SET:\"pickup_time\":\"2026-11-22T04:00:00Z\",\"dropoff_time\":\"2026-11-22T04:30:01Z\"",
+      "invalid_field|SET:\"total_amount\":1e300",
+  })
+  void rejectedRecordsBecomeDeadLettersWithTheirReason(String reason, String spec) throws Exception {
+    String value;
+    if (spec.startsWith("DROP:")) {
+      String field = spec.substring(5);
+      value = trip("").replaceAll(",\"" + field + "\":[^,}]+", "");
+    } else if (spec.startsWith("SET:")) {
+      // Appended after the base fields: Jackson keeps the last of duplicate keys.
+      value = trip(spec.substring(4));
+    } else {
+      value = spec;
+    }
+    Row r = parse(value);
+    assertThat(r.<String>getAs("reason")).isEqualTo(reason);
+    for (String tripColumn : new String[] {"trip_id", "pickup_zone", "dropoff_time", "fare_amount"}) {
+      assertThat(r.isNullAt(r.fieldIndex(tripColumn))).as(tripColumn).isTrue();
+    }
+    JsonNode dlq = JSON.readTree(r.<String>getAs("dead_letter"));
+    assertThat(dlq.get("reason").asText()).isEqualTo(reason);
+    assertThat(dlq.get("detail").asText()).isEqualTo(r.<String>getAs("detail")).isNotBlank();
+    assertThat(dlq.get("original").asText()).isEqualTo(value);
+    assertThat(dlq.get("source_topic").asText()).isEqualTo("taxi.trips");
+    assertThat(dlq.get("source_partition").asInt()).isEqualTo(3);
+    assertThat(dlq.get("source_offset").asLong()).isEqualTo(42L);
+    assertThat(Instant.parse(dlq.get("source_timestamp").asText())).isEqualTo(INGEST);
+    assertThat(Instant.parse(dlq.get("rejected_at").asText())).isEqualTo(NOW);
+  }
+
+  @Test
+  void eventTimeSkewIsMeasuredFromTheBatchTime() {
+    Row justInside = parse(trip("\"pickup_time\":\"2026-11-22T04:00:00Z\",\"dropoff_time\":\"2026-11-22T04:30:00Z\""));
+    assertThat(justInside.isNullAt(justInside.fieldIndex("reason"))).isTrue();
+  }
+
+  @Test
+  void missingFieldNamesTheField() {
+    Row r = parse(trip("").replace(",\"tip_amount\":3", ""));
+    assertThat(r.<String>getAs("reason")).isEqualTo("missing_field");
+    assertThat(r.<String>getAs("detail")).isEqualTo("tip_amount");
+  }
+
+  @Test
+  void nonUtf8OriginalIsBase64() throws Exception {
+    byte[] bad = {(byte) 0xff, (byte) 0xfe, 0x7b};
+    Row r = parser.parse(input(bad));
+    assertThat(r.<String>getAs("reason")).isEqualTo("malformed_json");
+    JsonNode dlq = JSON.readTree(r.<String>getAs("dead_letter"));
+    assertThat(Base64.getDecoder().decode(dlq.get("original").asText())).isEqualTo(bad);
+  }
+
+  @Test
+  void nullValueIsMalformedWithNullOriginal() throws Exception {
+    Row r = parser.parse(input(null));
+    assertThat(r.<String>getAs("reason")).isEqualTo("malformed_json");
+    assertThat(JSON.readTree(r.<String>getAs("dead_letter")).get("original").isNull()).isTrue();
+  }
+}
