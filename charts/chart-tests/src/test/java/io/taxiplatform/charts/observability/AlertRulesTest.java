@@ -81,6 +81,32 @@ class AlertRulesTest {
   }
 
   @Test
+  void alertsFollowTheComponentsThisReleaseRuns(@TempDir Path dir) {
+    assertThat(Observability.alerts(ChartRenderer.render("default")).keySet()).contains(
+        "TaxiPipelineStalled", "TaxiStreamingMetricsAbsent", "TaxiConsumerLagGrowing", "TaxiProducerSendErrors",
+        "TaxiAverageFareDrop");
+    // Without the job, its alerts would fire forever ("absent"): they are not rendered.
+    Rendered noJob = ChartRenderer.render("default", Map.of("streaming.enabled", false));
+    assertThat(Observability.alerts(noJob).keySet()).containsExactly("TaxiProducerSendErrors");
+    Observability.writeYaml(dir.resolve("rules.yaml"), Observability.rulesFile(noJob));
+    assertThat(Promtool.run(dir, "check", "rules", "rules.yaml").exitCode()).isZero();
+    assertThat(Observability.alerts(ChartRenderer.render("default", Map.of("producer.enabled", false))).keySet())
+        .doesNotContain("TaxiProducerSendErrors").contains("TaxiPipelineStalled");
+    assertThat(Observability.alerts(ChartRenderer.render("default", Map.of("monitoring.kafka.exporter.enabled", false))).keySet())
+        .as("the lag alert needs the Kafka Exporter's offsets").doesNotContain("TaxiConsumerLagGrowing");
+    assertThat(ChartRenderer.render("default", Map.of("streaming.enabled", false, "producer.enabled", false))
+        .ofKind("PrometheusRule")).isEmpty();
+  }
+
+  @Test
+  void additionalAlertLabelsAreOnEveryAlert() {
+    Map<String, Map<String, Object>> alerts = Observability.alerts(ChartRenderer.render("default",
+        Map.of("monitoring.rules.additionalAlertLabels.team", "data-platform")));
+    assertThat(alerts.values()).allSatisfy(rule ->
+        assertThat((Map<String, Object>) rule.get("labels")).containsEntry("team", "data-platform").containsKey("severity"));
+  }
+
+  @Test
   @SuppressWarnings("unchecked")
   void unitTestsCoverEveryAlertFiringAndNotFiring() throws IOException {
     Map<String, Map<String, Object>> alerts = Observability.alerts(ChartRenderer.render("default"));
