@@ -5,6 +5,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
@@ -50,15 +52,34 @@ final class ImagePaths {
 
     /** {@code git rev-parse HEAD} of the repository, when git and a .git directory are there. */
     static Optional<String> gitHead() {
+        return git("rev-parse", "HEAD").filter(out -> out.matches("[0-9a-f]{40}"));
+    }
+
+    /**
+     * Whether {@code revision} is HEAD or one of its ancestors (the image was built from this history; other
+     * commits may have landed since in a shared working tree); empty when git cannot tell.
+     */
+    static Optional<Boolean> isHeadOrAncestor(String revision) {
+        if (gitHead().isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(git("merge-base", "--is-ancestor", revision, "HEAD").isPresent());
+    }
+
+    /** Output of a successful git command in the repository root, or empty. */
+    private static Optional<String> git(String... args) {
         try {
-            Process git = new ProcessBuilder("git", "rev-parse", "HEAD").directory(repoRoot().toFile())
-                    .redirectErrorStream(true).start();
+            List<String> command = new ArrayList<>();
+            command.add("git");
+            command.addAll(List.of(args));
+            Process git = new ProcessBuilder(command).directory(repoRoot().toFile()).redirectErrorStream(true)
+                    .start();
             String out = new String(git.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
             if (!git.waitFor(30, TimeUnit.SECONDS)) {
                 git.destroyForcibly();
                 return Optional.empty();
             }
-            return git.exitValue() == 0 && out.matches("[0-9a-f]{40}") ? Optional.of(out) : Optional.empty();
+            return git.exitValue() == 0 ? Optional.of(out) : Optional.empty();
         } catch (IOException e) {
             return Optional.empty();
         } catch (InterruptedException e) {

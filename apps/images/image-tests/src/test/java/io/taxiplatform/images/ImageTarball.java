@@ -8,11 +8,13 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Predicate;
 import java.util.zip.GZIPInputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
@@ -34,6 +36,7 @@ final class ImageTarball {
     private final JsonNode config;
     private final List<String> layers;
     private final Map<String, Long> layerSizes = new LinkedHashMap<>();
+    private final Map<String, byte[]> layerBytes = new LinkedHashMap<>();
     private final Map<String, FileEntry> files = new LinkedHashMap<>();
     private final Map<String, FileEntry> directories = new LinkedHashMap<>();
 
@@ -51,6 +54,7 @@ final class ImageTarball {
             byte[] compressed = member(layer).orElseThrow(
                     () -> new IllegalStateException(tarball + " lacks layer " + layer));
             layerSizes.put(layer, (long) compressed.length);
+            layerBytes.put(layer, compressed);
             try (TarArchiveInputStream in = new TarArchiveInputStream(
                     new GZIPInputStream(new java.io.ByteArrayInputStream(compressed)))) {
                 TarArchiveEntry entry;
@@ -136,7 +140,7 @@ final class ImageTarball {
             throw new IllegalArgumentException(path + " is not a file in " + tarball);
         }
         try (TarArchiveInputStream in = new TarArchiveInputStream(
-                new GZIPInputStream(new java.io.ByteArrayInputStream(member(entry.layer()).orElseThrow())))) {
+                new GZIPInputStream(new java.io.ByteArrayInputStream(layerBytes.get(entry.layer()))))) {
             TarArchiveEntry tarEntry;
             while ((tarEntry = in.getNextEntry()) != null) {
                 String name = "/" + tarEntry.getName().replaceFirst("^\\./", "").replaceFirst("^/", "");
@@ -148,6 +152,26 @@ final class ImageTarball {
             throw new UncheckedIOException(e);
         }
         throw new IllegalStateException(path + " vanished from " + tarball);
+    }
+
+    /** Writes every regular file whose absolute path matches into {@code dir} (same relative path); one pass per layer. */
+    void extract(Predicate<String> wanted, Path dir) {
+        for (Map.Entry<String, byte[]> layer : layerBytes.entrySet()) {
+            try (TarArchiveInputStream in = new TarArchiveInputStream(
+                    new GZIPInputStream(new java.io.ByteArrayInputStream(layer.getValue())))) {
+                TarArchiveEntry entry;
+                while ((entry = in.getNextEntry()) != null) {
+                    String name = "/" + entry.getName().replaceFirst("^\\./", "").replaceFirst("^/", "");
+                    if (!entry.isDirectory() && wanted.test(name)) {
+                        Path target = dir.resolve(name.substring(1));
+                        Files.createDirectories(target.getParent());
+                        Files.copy(in, target, StandardCopyOption.REPLACE_EXISTING);
+                    }
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot extract layer " + layer.getKey() + " of " + tarball, e);
+            }
+        }
     }
 
     private Optional<byte[]> member(String name) throws IOException {
