@@ -9,10 +9,14 @@ import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import org.apache.parquet.column.ColumnDescriptor;
+import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 import org.apache.parquet.hadoop.metadata.ParquetMetadata;
 import org.apache.parquet.schema.LogicalTypeAnnotation;
 import org.apache.parquet.schema.LogicalTypeAnnotation.DecimalLogicalTypeAnnotation;
@@ -66,6 +70,9 @@ public final class ParquetTripSource implements TripSource {
     } catch (IOException | RuntimeException e) {
       throw new IllegalArgumentException(file + ": not a readable parquet file: " + e.getMessage(), e);
     }
+    Set<CompressionCodecName> codecs = new TreeSet<>();
+    meta.getBlocks().forEach(b -> b.getColumns().forEach(c -> codecs.add(c.getCodec())));
+    checkCodecs(codecs, file.toString());
     MessageType schema = meta.getFileMetaData().getSchema();
     Map<String, Column> out = new HashMap<>();
     boolean[] present = new boolean[TlcColumns.NAMES.size()];
@@ -113,6 +120,20 @@ public final class ParquetTripSource implements TripSource {
     return out;
   }
 
+  /** Codecs this reader decompresses without Hadoop (parquet-java's own or through snappy-java). */
+  static final Set<CompressionCodecName> SUPPORTED_CODECS = EnumSet.of(CompressionCodecName.UNCOMPRESSED,
+      CompressionCodecName.SNAPPY, CompressionCodecName.ZSTD, CompressionCodecName.LZ4_RAW);
+
+  /** Fails up front for a codec that would need Hadoop's codec classes (GZIP, LZO, BROTLI, LZ4 Hadoop). */
+  static void checkCodecs(Set<CompressionCodecName> codecs, String file) {
+    for (CompressionCodecName c : codecs) {
+      if (!SUPPORTED_CODECS.contains(c)) {
+        throw new IllegalArgumentException(file + ": compression " + c + " is not supported without Hadoop; "
+            + "supported: " + SUPPORTED_CODECS + " (re-encode the file, e.g. with zstd or snappy)");
+      }
+    }
+  }
+
   private final class RowHydrator implements Hydrator<Object[], SourceRecord, Column> {
     private final Object[] values = new Object[TlcColumns.NAMES.size()];
 
@@ -152,8 +173,13 @@ public final class ParquetTripSource implements TripSource {
   @Override
   public boolean hasNext() {
     if (buffered == null && !finished) {
-      if (!reader.tryAdvance(r -> buffered = r)) {
-        finished = true;
+      try {
+        if (!reader.tryAdvance(r -> buffered = r)) {
+          finished = true;
+        }
+      } catch (RuntimeException e) {
+        Throwable cause = e.getCause() != null ? e.getCause() : e;
+        throw new IllegalStateException(fileName + ": cannot read row " + (row + 1) + ": " + cause, cause);
       }
     }
     return buffered != null;

@@ -217,6 +217,19 @@ class ParquetTripSourceTest {
   }
 
   @Test
+  void codecsThatNeedHadoopAreRefusedUpFront() {
+    ParquetTripSource.checkCodecs(java.util.EnumSet.of(
+        org.apache.parquet.hadoop.metadata.CompressionCodecName.SNAPPY,
+        org.apache.parquet.hadoop.metadata.CompressionCodecName.ZSTD,
+        org.apache.parquet.hadoop.metadata.CompressionCodecName.LZ4_RAW,
+        org.apache.parquet.hadoop.metadata.CompressionCodecName.UNCOMPRESSED), "ok.parquet");
+    assertThatThrownBy(() -> ParquetTripSource.checkCodecs(java.util.EnumSet.of(
+        org.apache.parquet.hadoop.metadata.CompressionCodecName.SNAPPY,
+        org.apache.parquet.hadoop.metadata.CompressionCodecName.GZIP), "g.parquet"))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("g.parquet").hasMessageContaining("GZIP");
+  }
+
+  @Test
   void wallClockConversionHandlesNegativeEpochValues() {
     assertThat(ParquetTripSource.wallClock(-1, 1_000_000L)).isEqualTo(LocalDateTime.parse("1969-12-31T23:59:59.999999"));
     assertThat(ParquetTripSource.wallClock(1_735_690_718_000_000L, 1_000_000L))
