@@ -26,6 +26,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,6 +45,9 @@ class ProducerImageRunIT {
     private static final long SEED = 4242;
 
     private static String imageRef;
+    private static String imageId;
+    private static boolean podmanRuns;
+    private static String unavailableReason;
 
     @BeforeAll
     static void loadImage() throws IOException {
@@ -53,8 +57,10 @@ class ProducerImageRunIT {
             if (Boolean.getBoolean("taxi.require.podman")) {
                 fail("podman is required (-Dtaxi.require.podman=true) but cannot run: " + unavailable.get());
             }
-            Assumptions.abort("podman cannot run containers here: " + unavailable.get());
+            unavailableReason = "podman cannot run containers here: " + unavailable.get();
+            return;
         }
+        podmanRuns = true;
         ImageTarball tarball = ImageTarball.read(ImagePaths.producerTarget().resolve("jib/taxi-producer.tar"));
         Podman.Result load = Podman.run(Duration.ofMinutes(5), "load", "-i", tarball.path().toString());
         assertThat(load.exitCode()).as("podman load: %s", load.output()).isZero();
@@ -62,13 +68,26 @@ class ProducerImageRunIT {
         imageRef = "localhost/taxi-producer-it:" + UUID.randomUUID().toString().substring(0, 8);
         Podman.Result tag = Podman.run(Duration.ofMinutes(1), "tag", tarball.repoTags().get(0), imageRef);
         assertThat(tag.exitCode()).as("podman tag: %s", tag.output()).isZero();
+        Podman.Result id = Podman.run(Duration.ofMinutes(1), "image", "inspect", "--format", "{{.Id}}", imageRef);
+        assertThat(id.exitCode()).as("podman image inspect: %s", id.output()).isZero();
+        imageId = id.output().strip();
+    }
+
+    /** Removes what this test loaded (the image under all its tags, and the base used as a probe). */
+    @BeforeEach
+    void assumePodmanRuns() {
+        Assumptions.assumeTrue(podmanRuns, () -> unavailableReason);
     }
 
     @AfterAll
-    static void removeImage() throws IOException {
-        if (imageRef != null) {
-            Podman.run(Duration.ofMinutes(2), "rmi", "--force", imageRef);
+    static void removeImages() throws IOException {
+        if (!podmanRuns) {
+            return;
         }
+        if (imageId != null) {
+            Podman.run(Duration.ofMinutes(2), "rmi", "--force", imageId);
+        }
+        Podman.run(Duration.ofMinutes(2), "rmi", "--ignore", "--force", "localhost/taxi-jre-base:17");
     }
 
     @Test
