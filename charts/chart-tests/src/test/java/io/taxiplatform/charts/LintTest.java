@@ -18,4 +18,12 @@ class LintTest {
       assertThat(result.getMessages()).as("lint messages").noneMatch(m -> m.contains("[ERROR]") || m.contains("[WARNING]"));
     }));
   }
+
+  /** Negative control: the same lint fails on values the schema rejects. */
+  @org.junit.jupiter.api.Test
+  void lintFailsOnBadValues() {
+    LintResult result = ChartRenderer.lint("dev", java.util.Map.of("producer.mode", "batch"));
+    assertThat(result.isFailed()).isTrue();
+    assertThat(String.join("\n", result.getMessages())).contains("mode");
+  }
 }
