@@ -18,7 +18,8 @@ import java.util.OptionalLong;
  * @param replayFiles      TLC files to replay ({@code --replay a.csv,b.parquet}); empty for synthetic
  * @param rate             target events/s; 0 = as fast as possible (default 1000)
  * @param speed            replay at N× the original timeline instead of a rate (optional)
- * @param timeMode         {@code now} (default: event times shifted so the first trip ends now) or {@code original}
+ * @param timeMode         replay: {@code original} (default, Kappa replay) or {@code now} (event times shifted so
+ *                         the first trip ends now)
  * @param maxEvents        stop the producer after N events; 0 = no limit (default for synthetic)
  * @param seed             synthetic generator seed (optional)
  * @param zoneLookup       the TLC zone lookup CSV, if one was given or found
@@ -72,7 +73,8 @@ public record LocalPipelineConfig(
               --replay FILE[,FILE]   replay TLC yellow-trip files (.csv or .parquet) instead of synthetic trips
               --rate N               target events/s, 0 = as fast as possible (default 1000)
               --speed N              replay at N x the original timeline (exclusive with --rate)
-              --time-mode MODE       now (default; shift event times to end now) or original
+              --time-mode MODE       replay: original (default) or now (shift event times so the first trip
+                                     ends now; later trips then lie ahead of the clock unless --speed 1)
               --max-events N         stop producing after N events (default: no limit)
               --seed N               synthetic generator seed
               --zones FILE           TLC taxi_zone_lookup.csv (default: $ZONE_LOOKUP_PATH, then ../shared/data)
@@ -92,7 +94,7 @@ public record LocalPipelineConfig(
         double rate = 1000;
         boolean rateGiven = false;
         Optional<Double> speed = Optional.empty();
-        String timeMode = "now";
+        String timeMode = "original";
         long maxEvents = 0;
         OptionalLong seed = OptionalLong.empty();
         Optional<Path> zones = Optional.empty();

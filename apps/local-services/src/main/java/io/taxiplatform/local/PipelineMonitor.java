@@ -68,7 +68,8 @@ public final class PipelineMonitor implements AutoCloseable {
      * @param at          when it was taken
      * @param sent        records in the trips topic (sum of end offsets)
      * @param jobInput    rows the zone-window query took in ({@code taxi_stream_input_rows_total})
-     * @param deadLetters events dead-lettered ({@code taxi_stream_dead_letters_total}, all reasons)
+     * @param deadLetters events dead-lettered ({@code taxi_stream_dead_letters_total}, all reasons; 0 while the
+     *                    endpoint answers without a sample)
      * @param topZones    the busiest zones of the latest window in Cassandra, busiest first
      */
     public record Snapshot(Instant at, OptionalLong sent, OptionalLong jobInput, OptionalLong deadLetters,
@@ -77,9 +78,17 @@ public final class PipelineMonitor implements AutoCloseable {
 
     /** Takes a reading; {@code top} is how many zones of the latest window to return. */
     public Snapshot sample(int top) {
-        return new Snapshot(Instant.now(), topicRecords(), jobMetric("taxi_stream_input_rows_total",
-                Map.of("query", "zone_windows")), jobMetric("taxi_stream_dead_letters_total", Map.of()),
-                latestTopZones(top));
+        Optional<String> metrics = jobMetricsText();
+        OptionalLong input = metrics.map(text -> toLong(PrometheusText.sum(text, "taxi_stream_input_rows_total",
+                Map.of("query", "zone_windows")))).orElse(OptionalLong.empty());
+        // A labelled counter has no sample before its first increment: with the endpoint up, absent means 0.
+        OptionalLong deadLetters = metrics.map(text -> OptionalLong.of(toLong(PrometheusText.sum(text,
+                "taxi_stream_dead_letters_total", Map.of())).orElse(0))).orElse(OptionalLong.empty());
+        return new Snapshot(Instant.now(), topicRecords(), input, deadLetters, latestTopZones(top));
+    }
+
+    private static OptionalLong toLong(OptionalDouble value) {
+        return value.isPresent() ? OptionalLong.of(Math.round(value.getAsDouble())) : OptionalLong.empty();
     }
 
     /** Records in the trips topic: the sum of its partitions' end offsets. */
@@ -100,31 +109,36 @@ public final class PipelineMonitor implements AutoCloseable {
         }
     }
 
-    private OptionalLong jobMetric(String name, Map<String, String> labels) {
+    /** The job's {@code /metrics} text, if the endpoint answers. */
+    private Optional<String> jobMetricsText() {
         try {
             HttpResponse<String> response = http.send(HttpRequest.newBuilder(
                             URI.create("http://127.0.0.1:" + metricsPort + "/metrics"))
                     .timeout(Duration.ofSeconds(2)).GET().build(), HttpResponse.BodyHandlers.ofString());
-            if (response.statusCode() != 200) {
-                return OptionalLong.empty();
-            }
-            OptionalDouble value = PrometheusText.sum(response.body(), name, labels);
-            return value.isPresent() ? OptionalLong.of(Math.round(value.getAsDouble())) : OptionalLong.empty();
+            return response.statusCode() == 200 ? Optional.of(response.body()) : Optional.empty();
         } catch (IOException e) {
-            return OptionalLong.empty();
+            return Optional.empty();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return OptionalLong.empty();
+            return Optional.empty();
         }
     }
 
-    /** The busiest zones of the newest window in {@code window_zones_<version>}; empty before the first write. */
+    /**
+     * The busiest zones of the newest window in {@code window_zones_<version>} that has begun (a future one
+     * only when there is no other); empty before the first write.
+     */
     public List<ZoneWindow> latestTopZones(int top) {
         try {
-            Optional<Instant> latest = session.execute("SELECT DISTINCT window_start FROM " + table).all().stream()
+            List<Instant> starts = session.execute("SELECT DISTINCT window_start FROM " + table).all().stream()
                     .map(row -> row.getInstant("window_start"))
                     .filter(java.util.Objects::nonNull)
-                    .max(Comparator.naturalOrder());
+                    .toList();
+            // The newest window that has begun; windows in the future (shifted replays) only as a fallback.
+            Instant now = Instant.now();
+            Optional<Instant> latest = starts.stream().filter(start -> !start.isAfter(now))
+                    .max(Comparator.naturalOrder())
+                    .or(() -> starts.stream().max(Comparator.naturalOrder()));
             if (latest.isEmpty()) {
                 return List.of();
             }

@@ -27,7 +27,7 @@ class LocalPipelineConfigTest {
 
         assertThat(config.mode()).isEqualTo("synthetic");
         assertThat(config.rate()).isEqualTo(1000.0);
-        assertThat(config.timeMode()).isEqualTo("now");
+        assertThat(config.timeMode()).isEqualTo("original");
         assertThat(config.maxEvents()).isZero();
         assertThat(config.duration()).isEmpty();
         assertThat(config.producerIsFinite()).isFalse();
@@ -40,14 +40,14 @@ class LocalPipelineConfigTest {
         Path zones = Files.writeString(dir.resolve("zones.csv"), "LocationID,Borough,Zone,service_zone\n");
 
         LocalPipelineConfig config = LocalPipelineConfig.parse(new String[] {
-            "--replay", csv.toString(), "--speed=60", "--time-mode", "original", "--zones=" + zones,
+            "--replay", csv.toString(), "--speed=60", "--time-mode", "now", "--zones=" + zones,
             "--duration", "90", "--partitions", "2", "--pipeline-version", "v2"}, Map.of());
 
         assertThat(config.mode()).isEqualTo("replay");
         assertThat(config.replayFiles()).containsExactly(csv.toAbsolutePath());
         assertThat(config.speed()).contains(60.0);
         assertThat(config.rate()).isZero();
-        assertThat(config.timeMode()).isEqualTo("original");
+        assertThat(config.timeMode()).isEqualTo("now");
         assertThat(config.zoneLookup()).contains(zones.toAbsolutePath());
         assertThat(config.duration()).contains(Duration.ofSeconds(90));
         assertThat(config.partitions()).isEqualTo(2);
