@@ -109,7 +109,8 @@ class ChartDefinitionTest {
     Process git = new ProcessBuilder("git", "ls-files", "charts/taxi-platform/charts")
         .directory(ChartRenderer.repoRoot().toFile()).redirectErrorStream(true).start();
     String out = new String(git.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    git.waitFor();
+    org.junit.jupiter.api.Assumptions.assumeTrue(git.waitFor() == 0,
+        "not a git checkout (git ls-files failed: " + out.strip() + "); the .gitignore rule was checked");
     assertThat(out.lines().filter(l -> l.endsWith(".tgz") || l.contains("/Chart.yaml")).toList())
         .as("packaged or unpacked subcharts in git").isEmpty();
   }
