@@ -1,0 +1,95 @@
+package io.taxiplatform.local.it.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.taxiplatform.local.SharedData;
+import io.taxiplatform.local.SharedServices;
+import io.taxiplatform.producer.RunSummary;
+import io.taxiplatform.producer.TripProducerApp;
+import io.taxiplatform.producer.TripProducerConfig;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.junit.jupiter.api.Test;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Producer -> Kafka -> streaming job -> Cassandra on real services: a hand-made set of trips plus, when
+ * ../shared/data holds it, the real TLC sample replayed by the producer. Every row of the zone, window-zone
+ * and borough tables equals an independent computation over the records in the topic, no other row exists,
+ * the rejected records (the sample's refunds) are in the dead-letter topic by reason, and nothing was late.
+ */
+class PipelineEndToEndIT {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PipelineEndToEndIT.class);
+
+    @Test
+    void everyAggregateRowEqualsAnIndependentComputation() throws Exception {
+        // A watermark far larger than the event-time spread of the sample: no valid trip can be late.
+        try (PipelineFixture f = new PipelineFixture(SharedServices.kafka(), SharedServices.cassandra(), "e2e",
+                Map.of("WATERMARK_DELAY", "3650 days"))) {
+            f.send(KnownTrips.valid("known", 1, 400, Instant.parse("2025-01-01T04:30:00Z"), Duration.ofHours(3))
+                    .stream().map(s -> s.getBytes(java.nio.charset.StandardCharsets.UTF_8)).toList());
+
+            Optional<Path> sample = SharedData.tripSample();
+            if (sample.isPresent()) {
+                RunSummary summary = replay(f, sample.get());
+                LOG.info("sample replayed:\n{}", summary.format());
+                assertThat(summary.ok()).as(summary.format()).isTrue();
+                assertThat(summary.sent()).isPositive();
+            } else {
+                LOG.warn("skipping the TLC sample part: {} is absent (only the hand-made trips run)",
+                        SharedData.TRIP_SAMPLE);
+            }
+
+            f.startJob();
+            ExpectedWindows expected = ExpectedWindows.compute(f.tripInputs(), f.zones, Duration.ofMinutes(5),
+                    Duration.ofMinutes(15), Duration.ofMinutes(5), Instant.now());
+            long total = expected.validCount() + expected.rejectedCount();
+            long boroughTotal = expected.boroughWindows.values().stream().mapToLong(a -> a.count).sum();
+            if (sample.isPresent()) {
+                assertThat(expected.rejectedByReason).as("the sample's refunds are dead-lettered")
+                        .containsKey("fare_out_of_range");
+            }
+
+            f.awaitUntil("all " + total + " records through the three queries", () ->
+                    f.metric("taxi_stream_input_rows_total", Map.of("query", "zone_windows")).orElse(0) >= total
+                            && f.metric("taxi_stream_input_rows_total", Map.of("query", "borough_windows")).orElse(0) >= total
+                            && f.metric("taxi_stream_input_rows_total", Map.of("query", "dead_letters")).orElse(0) >= total);
+            f.awaitUntil("the aggregates of " + expected.validCount() + " valid trips", () ->
+                    f.tripCountSum("zone_windows_v1") == expected.validCount()
+                            && f.tripCountSum("window_zones_v1") == expected.validCount()
+                            && f.tripCountSum("borough_windows_v1") == boroughTotal);
+
+            f.assertTablesEqual(expected, "v1");
+            assertThat(f.deadLetterReasons()).isEqualTo(expected.rejectedByReason);
+
+            for (String query : new String[] {"zone_windows", "borough_windows"}) {
+                assertThat(f.metric("taxi_stream_rows_dropped_late_total", Map.of("query", query)))
+                        .as("rows dropped as late by " + query).hasValue(0);
+            }
+            assertThat(f.metric("taxi_stream_valid_trips_total", Map.of())).hasValue(expected.validCount());
+            expected.rejectedByReason.forEach((reason, n) ->
+                    assertThat(f.metric("taxi_stream_dead_letters_total", Map.of("reason", reason)))
+                            .as("dead letters " + reason).hasValue(n));
+            assertThat(f.metric("taxi_stream_end_to_end_latency_seconds_count", Map.of("table", "zone_windows_v1")))
+                    .as("latency observed for rows written").isPresent();
+            assertThat(f.rows("schema_migrations")).extracting(r -> r.getString("version")).contains("v1/001-window-tables");
+        }
+    }
+
+    private static RunSummary replay(PipelineFixture f, Path sample) throws Exception {
+        TripProducerConfig config = TripProducerConfig.parse(Map.of(), new String[] {"--mode", "replay",
+                "--input", sample.toString(), "--bootstrap-servers", f.kafka.bootstrapServers(), "--topic",
+                f.tripsTopic, "--metrics-port", "0", "--rate", "0"});
+        try (Producer<String, String> producer = new KafkaProducer<>(config.kafkaProperties())) {
+            return new TripProducerApp(config, producer, null, Clock.systemUTC()).run();
+        }
+    }
+}

@@ -1,0 +1,285 @@
+package io.taxiplatform.local.it.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.cql.Row;
+import io.taxiplatform.local.CassandraNode;
+import io.taxiplatform.local.KafkaNode;
+import io.taxiplatform.local.LocalPaths;
+import io.taxiplatform.local.PrometheusText;
+import io.taxiplatform.local.SharedData;
+import io.taxiplatform.local.StreamingJobProcess;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalDouble;
+import java.util.Properties;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.function.BooleanSupplier;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * What the pipeline ITs share: one test's topics, keyspace and checkpoint on the shared services, the job
+ * process, a plain Kafka producer/consumer, Cassandra reads and the job's metrics.
+ */
+final class PipelineFixture implements AutoCloseable {
+
+    static final Duration CONVERGE_TIMEOUT = Duration.ofMinutes(4);
+
+    final KafkaNode kafka;
+    final CassandraNode cassandra;
+    final String tripsTopic;
+    final String dlqTopic;
+    final String keyspace;
+    final Path workDir;
+    final Path zoneLookup;
+    final Map<Integer, String[]> zones;
+    final Map<String, String> env;
+    private final List<StreamingJobProcess> jobs = new ArrayList<>();
+    private final KafkaProducer<byte[], byte[]> producer;
+
+    PipelineFixture(KafkaNode kafka, CassandraNode cassandra, String name, Map<String, String> settings) {
+        this.kafka = kafka;
+        this.cassandra = cassandra;
+        String id = name + "_" + UUID.randomUUID().toString().substring(0, 6);
+        this.tripsTopic = "trips." + id;
+        this.dlqTopic = "trips.dlq." + id;
+        this.keyspace = id;
+        this.workDir = LocalPaths.newWorkDir("pipeline-" + name);
+        kafka.createTopic(tripsTopic, 2);
+        kafka.createTopic(dlqTopic, 1);
+        this.zoneLookup = SharedData.zoneLookup().orElseGet(this::writeGeneratedLookup);
+        this.zones = readLookup(zoneLookup);
+        this.env = StreamingJobProcess.environment(kafka, cassandra, workDir.resolve("checkpoints"), zoneLookup);
+        env.put("TRIPS_TOPIC", tripsTopic);
+        env.put("DEAD_LETTER_TOPIC", dlqTopic);
+        env.put("CASSANDRA_KEYSPACE", keyspace);
+        env.put("SHUFFLE_PARTITIONS", "2");
+        env.putAll(settings);
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        this.producer = new KafkaProducer<>(p);
+    }
+
+    /** When ../shared/data is absent: a lookup of zones 1..263 in five boroughs (264/265 missing: Unknown). */
+    private Path writeGeneratedLookup() {
+        String[] boroughs = {"Manhattan", "Queens", "Brooklyn", "Bronx", "Staten Island"};
+        StringBuilder csv = new StringBuilder("\"LocationID\",\"Borough\",\"Zone\",\"service_zone\"\n");
+        for (int i = 1; i <= 263; i++) {
+            csv.append(i).append(",\"").append(boroughs[i % 5]).append("\",\"Zone ").append(i).append(", test\",\"X\"\n");
+        }
+        try {
+            return Files.writeString(workDir.resolve("taxi_zone_lookup.csv"), csv);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Zone id -> {borough, zone}, read here with a regex over the quoted CSV (independent of the job's reader). */
+    static Map<Integer, String[]> readLookup(Path file) {
+        Map<Integer, String[]> out = new HashMap<>();
+        java.util.regex.Pattern row = java.util.regex.Pattern.compile("^(\\d+),\"([^\"]*)\",\"([^\"]*)\",.*$");
+        try {
+            for (String line : Files.readAllLines(file)) {
+                var m = row.matcher(line.strip());
+                if (m.matches()) {
+                    out.put(Integer.parseInt(m.group(1)), new String[] {m.group(2), m.group(3).isEmpty() ? "Unknown"
+                            : m.group(3)});
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out;
+    }
+
+    StreamingJobProcess startJob() {
+        StreamingJobProcess job = StreamingJobProcess.start(env, workDir.resolve("job-" + jobs.size()));
+        jobs.add(job);
+        return job;
+    }
+
+    /** Sends values (keys: the pickup zone when present) and waits for the acks. */
+    void send(List<byte[]> values) {
+        for (byte[] v : values) {
+            producer.send(new ProducerRecord<>(tripsTopic, null, v));
+        }
+        producer.flush();
+    }
+
+    void send(String... values) {
+        List<byte[]> bytes = new ArrayList<>();
+        for (String v : values) {
+            bytes.add(v.getBytes(StandardCharsets.UTF_8));
+        }
+        send(bytes);
+    }
+
+    /** Every record of a topic (from the beginning to the current end). */
+    List<ConsumerRecord<byte[], byte[]>> readAll(String topic) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p)) {
+            List<TopicPartition> parts = c.partitionsFor(topic).stream()
+                    .map(i -> new TopicPartition(topic, i.partition())).toList();
+            c.assign(parts);
+            c.seekToBeginning(parts);
+            Map<TopicPartition, Long> end = c.endOffsets(parts);
+            Instant deadline = Instant.now().plusSeconds(60);
+            while (parts.stream().anyMatch(tp -> c.position(tp) < end.get(tp))) {
+                if (Instant.now().isAfter(deadline)) {
+                    throw new IllegalStateException("could not read " + topic + " to its end " + end);
+                }
+                c.poll(Duration.ofMillis(500)).forEach(out::add);
+            }
+        }
+        return out;
+    }
+
+    /** The job's input as the expected computation needs it. */
+    List<ExpectedWindows.Input> tripInputs() {
+        return readAll(tripsTopic).stream()
+                .map(r -> new ExpectedWindows.Input(r.value(), Instant.ofEpochMilli(r.timestamp()))).toList();
+    }
+
+    CqlSession session() {
+        return cassandra.session();
+    }
+
+    boolean tableExists(String table) {
+        return session().getMetadata().getKeyspace(keyspace).flatMap(k -> k.getTable(table)).isPresent();
+    }
+
+    List<Row> rows(String table) {
+        if (!tableExists(table)) {
+            return List.of();
+        }
+        return session().execute("SELECT * FROM " + keyspace + "." + table).all();
+    }
+
+    /** Sum of trip_count over a table (0 when it does not exist yet). */
+    long tripCountSum(String table) {
+        return rows(table).stream().mapToLong(r -> r.getLong("trip_count")).sum();
+    }
+
+    /** The job's /metrics text, or "" when it does not answer. */
+    String metrics() {
+        try {
+            HttpResponse<String> r = HttpClient.newHttpClient().send(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + env.get("METRICS_PORT") + "/metrics"))
+                            .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+            return r.statusCode() == 200 ? r.body() : "";
+        } catch (IOException e) {
+            return "";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "";
+        }
+    }
+
+    OptionalDouble metric(String name, Map<String, String> labels) {
+        return PrometheusText.sum(metrics(), name, labels);
+    }
+
+    /** Polls until {@code done}; fails with {@code what} and the job's log tail on timeout or job exit. */
+    void awaitUntil(String what, BooleanSupplier done) {
+        Instant deadline = Instant.now().plus(CONVERGE_TIMEOUT);
+        while (!done.getAsBoolean()) {
+            StreamingJobProcess job = jobs.isEmpty() ? null : jobs.get(jobs.size() - 1);
+            if (job != null && !job.isAlive()) {
+                throw new AssertionError("the streaming job exited (" + job.exitCode() + ") while waiting for " + what
+                        + "\n" + job.logTail(80));
+            }
+            if (Instant.now().isAfter(deadline)) {
+                throw new AssertionError("timed out after " + CONVERGE_TIMEOUT + " waiting for " + what
+                        + (job == null ? "" : "\n" + job.logTail(80)));
+            }
+            try {
+                Thread.sleep(1000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError("interrupted", e);
+            }
+        }
+    }
+
+    /** Dead letters in the DLQ topic: reason (from the header, checked against the JSON) -> count. */
+    Map<String, Long> deadLetterReasons() {
+        Map<String, Long> out = new TreeMap<>();
+        for (ConsumerRecord<byte[], byte[]> r : readAll(dlqTopic)) {
+            var header = r.headers().lastHeader("taxi.dlq.reason");
+            assertThat(header).as("taxi.dlq.reason header").isNotNull();
+            String reason = new String(header.value(), StandardCharsets.UTF_8);
+            assertThat(ExpectedWindows.tree(r.value()).get("reason").asText()).isEqualTo(reason);
+            out.merge(reason, 1L, Long::sum);
+        }
+        return out;
+    }
+
+    /**
+     * Asserts every row of the zone tables and the borough table equals {@code expected}, and no other row exists.
+     */
+    void assertTablesEqual(ExpectedWindows expected, String version) {
+        for (String table : List.of("zone_windows_" + version, "window_zones_" + version)) {
+            List<Row> rows = rows(table);
+            Map<String, Row> byKey = new TreeMap<>();
+            for (Row r : rows) {
+                byKey.put(r.getInt("pickup_zone") + "|" + r.getInstant("window_start"), r);
+            }
+            assertThat(byKey.keySet()).as(table + " keys").containsExactlyElementsOf(expected.zoneWindows.keySet());
+            assertThat(rows).as(table + " has one row per key").hasSize(byKey.size());
+            expected.zoneWindows.forEach((key, agg) -> {
+                Row r = byKey.get(key);
+                ExpectedWindows.assertRow(r, agg, table + " " + key);
+                assertThat(r.getString("borough")).as(table + " " + key + " borough").isEqualTo(agg.borough);
+                assertThat(r.getString("zone_name")).as(table + " " + key + " zone_name").isEqualTo(agg.zoneName);
+            });
+        }
+        String table = "borough_windows_" + version;
+        Map<String, Row> byKey = new TreeMap<>();
+        List<Row> rows = rows(table);
+        for (Row r : rows) {
+            byKey.put(r.getString("borough") + "|" + r.getInstant("window_start"), r);
+        }
+        assertThat(byKey.keySet()).as(table + " keys").containsExactlyElementsOf(expected.boroughWindows.keySet());
+        assertThat(rows).hasSize(byKey.size());
+        expected.boroughWindows.forEach((key, agg) -> ExpectedWindows.assertRow(byKey.get(key), agg, table + " " + key));
+    }
+
+    @Override
+    public void close() {
+        for (StreamingJobProcess job : jobs) {
+            job.destroy();
+        }
+        producer.close(Duration.ofSeconds(5));
+    }
+}
