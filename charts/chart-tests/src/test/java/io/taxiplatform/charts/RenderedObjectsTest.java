@@ -11,7 +11,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
@@ -24,12 +23,15 @@ class RenderedObjectsTest {
 
   private static CrdValidator crds;
 
-  @BeforeAll
-  static void loadCrds() {
+  /** The CRD schemas, or a skip with the reason when neither ../shared/crds nor vendored subcharts exist. */
+  private static synchronized CrdValidator crds() {
     assumeTrue(Files.isDirectory(ChartRenderer.sharedDir().resolve("crds"))
             || ChartRenderer.allSubchartsVendored(),
         "no CRD schemas here: neither ../shared/crds nor vendored subcharts (helm dependency build)");
-    crds = CrdValidator.load();
+    if (crds == null) {
+      crds = CrdValidator.load();
+    }
+    return crds;
   }
 
   @TestFactory
@@ -54,6 +56,7 @@ class RenderedObjectsTest {
       StrictKubernetes.parse(o, StrictKubernetes.modelOf(o).orElseThrow());
       return;
     }
+    CrdValidator crds = crds();
     assumeTrue(crds.knows(o), "no upstream CRD for " + o.get("apiVersion") + "/" + o.get("kind")
         + " in ../shared/crds or the vendored subcharts (cert-manager's CRDs are not available offline here)");
     assertThat(crds.validate(o))
@@ -68,7 +71,7 @@ class RenderedObjectsTest {
         "kafka.strimzi.io/v1/KafkaTopic", "kafka.strimzi.io/v1/KafkaUser",
         "k8ssandra.io/v1alpha1/K8ssandraCluster", "sparkoperator.k8s.io/v1beta2/SparkApplication")) {
       int slash = kind.lastIndexOf('/');
-      assertThat(crds.sourceOf(kind.substring(0, slash), kind.substring(slash + 1))).as(kind).isPresent();
+      assertThat(crds().sourceOf(kind.substring(0, slash), kind.substring(slash + 1))).as(kind).isPresent();
     }
   }
 
@@ -88,7 +91,7 @@ class RenderedObjectsTest {
     @SuppressWarnings("unchecked")
     Map<String, Object> spec = (Map<String, Object>) ((Map<String, Object>) kafka.get("spec")).get("kafka");
     spec.put("listenrs", List.of());
-    assertThat(crds.validate(kafka)).anySatisfy(m -> assertThat(m).contains("listenrs"));
+    assertThat(crds().validate(kafka)).anySatisfy(m -> assertThat(m).contains("listenrs"));
   }
 
   @SuppressWarnings("unchecked")
