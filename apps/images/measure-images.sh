@@ -76,3 +76,5 @@ measure "producer: bad flag, exit 2" "$producer_ref" --no-such-flag
 echo
 echo "podman image sizes (unpacked, as stored):"
 podman image ls --format '{{.Repository}}:{{.Tag}} {{.Size}}' | grep -E 'taxi-(producer|jre-base)' || true
+# vfs storage keeps a full copy per layer: remove what this script loaded.
+podman rmi --force "$producer_ref" localhost/taxi-jre-base:17 >/dev/null 2>&1 || true
