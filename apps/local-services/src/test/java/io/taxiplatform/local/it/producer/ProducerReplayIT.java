@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.taxiplatform.local.KafkaNode;
-import io.taxiplatform.local.PrometheusText;
 import io.taxiplatform.local.SharedData;
+import io.taxiplatform.local.SharedServices;
 import io.taxiplatform.producer.ProducerMain;
 import io.taxiplatform.producer.ProducerMetrics;
 import io.taxiplatform.producer.RunSummary;
@@ -20,7 +20,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -40,7 +39,6 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -60,15 +58,8 @@ class ProducerReplayIT {
   Path dir;
 
   @BeforeAll
-  static void startKafka() {
-    kafka = KafkaNode.start();
-  }
-
-  @AfterAll
-  static void stopKafka() {
-    if (kafka != null) {
-      kafka.close();
-    }
+  static void sharedKafka() {
+    kafka = SharedServices.kafka();
   }
 
   private static String newTopic() {
@@ -187,7 +178,7 @@ class ProducerReplayIT {
     assertTopicHoldsExactly(topic, valid);
     // the sample holds refunds (negative amounts): the producer sends them, the job dead-letters them
     assertThat(valid).anyMatch(r -> r.fareAmount().signum() < 0);
-    assertThat(PrometheusText.sum(scrape, "taxi_producer_events_sent_total", Map.of()))
+    assertThat(metric(scrape, "taxi_producer_events_sent_total", Map.of()))
         .hasValue((double) valid.size());
   }
 
@@ -215,7 +206,7 @@ class ProducerReplayIT {
     assertThat(summary.rejected()).isEqualTo(rejected);
     assertTopicHoldsExactly(topic, valid);
     for (Map.Entry<String, Long> e : rejected.entrySet()) {
-      assertThat(PrometheusText.sum(scrape, "taxi_producer_rows_rejected_total", Map.of("reason", e.getKey())))
+      assertThat(metric(scrape, "taxi_producer_rows_rejected_total", Map.of("reason", e.getKey())))
           .hasValue(e.getValue().doubleValue());
     }
   }
@@ -239,7 +230,7 @@ class ProducerReplayIT {
     while (System.nanoTime() < deadline && sent <= 0 && !exit.isDone()) {
       try {
         scrape = http(port, "/metrics").body();
-        sent = PrometheusText.sum(scrape, "taxi_producer_events_sent_total", Map.of()).orElse(0);
+        sent = metric(scrape, "taxi_producer_events_sent_total", Map.of()).orElse(0);
       } catch (java.io.IOException notYetListening) {
         // the server starts with the producer
       }
@@ -265,7 +256,16 @@ class ProducerReplayIT {
     assertThat(err.toString(StandardCharsets.UTF_8)).contains("unknown flag: --speeed").contains("Usage:");
   }
 
-  static Path write(Path dir, String name, String content) throws Exception {
-    return Files.writeString(dir.resolve(name), content);
+  /** The value of one sample of the Prometheus text format (name and exact label set), or empty. */
+  static java.util.OptionalDouble metric(String scrape, String name, Map<String, String> labels) {
+    String wanted = labels.isEmpty() ? name : name + labels.entrySet().stream()
+        .map(e -> e.getKey() + "=\"" + e.getValue() + "\"").collect(Collectors.joining(",", "{", "}"));
+    for (String line : scrape.split("\n")) {
+      if (line.startsWith(wanted + " ")) {
+        return java.util.OptionalDouble.of(Double.parseDouble(line.substring(wanted.length() + 1).trim()
+            .split("\\s+")[0]));
+      }
+    }
+    return java.util.OptionalDouble.empty();
   }
 }
