@@ -245,6 +245,16 @@ final class PipelineFixture implements AutoCloseable {
         return out;
     }
 
+    /** Distinct {@code source_partition:source_offset} of the dead letters (a re-run batch may repeat one). */
+    java.util.Set<String> deadLetterSources() {
+        java.util.Set<String> out = new java.util.TreeSet<>();
+        for (ConsumerRecord<byte[], byte[]> r : readAll(dlqTopic)) {
+            var json = ExpectedWindows.tree(r.value());
+            out.add(json.get("source_partition").asInt() + ":" + json.get("source_offset").asLong());
+        }
+        return out;
+    }
+
     /**
      * Asserts every row of the zone tables and the borough table equals {@code expected}, and no other row exists.
      */
