@@ -71,16 +71,16 @@ public final class ProducerMain {
       RunSummary summary;
       try {
         summary = app.run();
+        out.print(summary.format());
+        out.flush();
       } finally {
+        try {
+          Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException shuttingDown) {
+          // the hook is running (Ctrl-C / SIGTERM) and waited for the summary above
+        }
         done.countDown();
       }
-      try {
-        Runtime.getRuntime().removeShutdownHook(hook);
-      } catch (IllegalStateException shuttingDown) {
-        // the hook is running: Ctrl-C
-      }
-      out.print(summary.format());
-      out.flush();
       return summary.ok() ? 0 : 1;
     } catch (IllegalArgumentException e) {
       err.println("error: " + e.getMessage());
