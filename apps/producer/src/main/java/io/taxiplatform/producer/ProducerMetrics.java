@@ -42,6 +42,12 @@ public final class ProducerMetrics implements AutoCloseable {
         .help("Trip events Kafka did not acknowledge").register(registry);
     rejected = Counter.builder().name("taxi_producer_rows_rejected_total")
         .help("Input rows that could not become trip events, by reason").labelNames("reason").register(registry);
+    // every known reason from the first scrape (docs/contracts.md, Metrics): rate() needs a first sample
+    for (String reason : new String[] {io.taxiplatform.producer.source.RowRejects.MISSING_FIELD,
+        io.taxiplatform.producer.source.RowRejects.BAD_NUMBER, io.taxiplatform.producer.source.RowRejects.UNPARSEABLE_TIMESTAMP,
+        io.taxiplatform.producer.source.RowRejects.WRONG_COLUMN_COUNT, io.taxiplatform.producer.source.RowRejects.MALFORMED_ROW}) {
+      rejected.labelValues(reason).inc(0);
+    }
     sendLatency = Histogram.builder().name("taxi_producer_send_latency_seconds")
         .help("Time from send() to the broker's acknowledgement").classicOnly()
         .classicUpperBounds(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
