@@ -78,6 +78,10 @@ public final class JobMetrics {
         .register(registry);
     queryFailures = Counter.builder().name("taxi_stream_query_failures_total")
         .help("Streaming queries that terminated with an error.").labelNames("query").register(registry);
+    // every query from the first scrape (docs/contracts.md, Metrics): increase() needs a first sample
+    for (String query : new String[] {"zone_windows", "borough_windows", "dead_letters"}) {
+      queryFailures.labelValues(query).inc(0);
+    }
     validTrips = Counter.builder().name("taxi_stream_valid_trips_total")
         .help("Valid trips that entered the aggregations.").register(registry);
     validFare = Counter.builder().name("taxi_stream_valid_fare_amount_total")
