@@ -98,10 +98,16 @@ public final class LocalPipeline {
         LocalPipeline pipeline = new LocalPipeline(config, out);
         Thread hook = new Thread(pipeline::onSignal, "local-pipeline-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
+        String previousWorkDir = System.getProperty(LocalPaths.WORK_DIR_PROPERTY);
         try {
             return pipeline.runPipeline(err);
         } finally {
             pipeline.stopAll();
+            if (previousWorkDir == null) {
+                System.clearProperty(LocalPaths.WORK_DIR_PROPERTY);
+            } else {
+                System.setProperty(LocalPaths.WORK_DIR_PROPERTY, previousWorkDir);
+            }
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);
             } catch (IllegalStateException e) {
