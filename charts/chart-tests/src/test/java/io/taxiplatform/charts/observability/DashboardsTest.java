@@ -148,6 +148,30 @@ class DashboardsTest {
   }
 
   @Test
+  @SuppressWarnings("unchecked")
+  void cassandraDatasourceVerifiesTheClusterCaWhenClientEncryptionIsOn() throws Exception {
+    Map<String, Object> plain = cassandraDatasource(rendered);
+    assertThat((Map<String, Object>) plain.get("jsonData")).doesNotContainKey("useCustomTLS");
+    Map<String, Object> tls = cassandraDatasource(ChartRenderer.render("default", Map.of("cassandra.tls.enabled", true)));
+    assertThat((Map<String, Object>) tls.get("jsonData")).containsEntry("useCustomTLS", true)
+        .containsEntry("caPath", "/etc/grafana/cassandra-tls/ca.crt");
+    Map<String, Object> noAuth = cassandraDatasource(ChartRenderer.render("default", Map.of("cassandra.authentication.enabled", false)));
+    assertThat((Map<String, Object>) noAuth.get("jsonData")).doesNotContainKey("user");
+    assertThat(noAuth).doesNotContainKey("secureJsonData");
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> cassandraDatasource(Rendered r) throws Exception {
+    Map<String, Object> cm = r.ofKind("ConfigMap").stream()
+        .filter(c -> ((Map<String, Object>) c.get("data")).keySet().stream().anyMatch(k -> k.endsWith("datasources.yaml")))
+        .findFirst().orElseThrow();
+    Map<String, Object> file = ChartRenderer.yamlMapper().readValue(
+        String.valueOf(((Map<String, Object>) cm.get("data")).values().iterator().next()), Map.class);
+    return ((List<Map<String, Object>>) file.get("datasources")).stream()
+        .filter(d -> "hadesarchitect-cassandra-datasource".equals(d.get("type"))).findFirst().orElseThrow();
+  }
+
+  @Test
   void everyPromqlExpressionParses(@TempDir Path dir) {
     List<Observability.PanelExpr> exprs = Observability.promqlTargets(dashboards);
     assertThat(exprs).hasSizeGreaterThan(10);
