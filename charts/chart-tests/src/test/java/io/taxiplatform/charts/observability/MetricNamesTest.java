@@ -129,6 +129,11 @@ class MetricNamesTest {
       checked++;
     }
     assertThat(checked).isPositive();
+    // The exporter compiles every rule's pattern as a Java regex at start: a broken one fails the broker's agent.
+    for (Map<String, Object> rule : rules) {
+      assertThat(rule).containsKeys("pattern", "name");
+      Pattern.compile(String.valueOf(rule.get("pattern")));
+    }
     // A bean no rule matches is not exported (only what the dashboards need).
     assertThat(exportedName(rules, "kafka.log<type=LogCleaner, name=cleaner-recopy-percent><>Value", lowercase)).isNull();
   }
