@@ -135,14 +135,11 @@ public final class JobMetrics {
     for (SourceProgress s : p.sources()) {
       rows += s.numInputRows();
     }
-    if (rows > 0) {
-      batches.labelValues(query).inc();
-      inputRows.labelValues(query).inc(rows);
-    } else {
-      // Keep the series present (a rate of 0 is an answer; an absent series is not).
-      batches.labelValues(query).inc(0);
-      inputRows.labelValues(query).inc(0);
-    }
+    // Progress is also reported while idle (same batch id, no rows): count each batch id once. The zero
+    // increments keep the series present (a rate of 0 is an answer; an absent series is not).
+    Long previous = lastBatch.put(query, p.batchId());
+    batches.labelValues(query).inc(previous == null || previous != p.batchId() ? 1 : 0);
+    inputRows.labelValues(query).inc(rows);
     Instant batchTime = instant(p.timestamp());
     if (batchTime != null) {
       lastProgress.labelValues(query).set(batchTime.toEpochMilli() / 1000.0);
@@ -198,6 +195,7 @@ public final class JobMetrics {
   }
 
   private final Map<java.util.UUID, String> names = new java.util.concurrent.ConcurrentHashMap<>();
+  private final Map<String, Long> lastBatch = new java.util.concurrent.ConcurrentHashMap<>();
 
   /** Remembers a query's name (terminated events carry only its id). */
   public void register(java.util.UUID id, String name) {

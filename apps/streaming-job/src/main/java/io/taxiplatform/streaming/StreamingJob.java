@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.spark.SparkConf;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -82,9 +83,22 @@ public final class StreamingJob {
       spark.streams().addListener(metrics.listener());
       List<StreamingQuery> queries = start(spark, config, lookup, metrics);
       queries.forEach(q -> metrics.register(q.id(), q.name()));
+      AtomicBoolean stopping = new AtomicBoolean();
+      // SIGTERM (pod deletion, Ctrl-C in local mode): stop the queries before Spark's own hook stops the
+      // context, so they end cleanly instead of failing with "SparkContext has been shutdown". Hadoop's hook
+      // manager runs higher priorities first; Spark registers its hooks at FileSystem's priority + 30.
+      org.apache.hadoop.util.ShutdownHookManager.get().addShutdownHook(() -> {
+        stopping.set(true);
+        LOG.info("stopping the queries (JVM shutdown)");
+        stopAll(queries);
+      }, org.apache.hadoop.fs.FileSystem.SHUTDOWN_HOOK_PRIORITY + 100);
       try {
         spark.streams().awaitAnyTermination();
       } catch (StreamingQueryException e) {
+        if (stopping.get()) {
+          LOG.info("a query ended during shutdown: {}", e.getMessage());
+          return 0;
+        }
         LOG.error("a streaming query failed: {}", e.getMessage(), e);
         stopAll(queries);
         return 1;
