@@ -75,6 +75,19 @@ public final class CassandraNode implements AutoCloseable {
 
     /** Starts a node in a new work directory and waits until CQL answers. */
     public static CassandraNode start() {
+        try {
+            return startOnce();
+        } catch (IllegalStateException e) {
+            // A free port can be taken between the check and the bind (other tests start services too): retry once.
+            if (String.valueOf(e.getMessage()).contains("Address already in use")) {
+                LOG.warn("port taken while starting, retrying once: {}", e.getMessage().lines().findFirst().orElse(""));
+                return startOnce();
+            }
+            throw e;
+        }
+    }
+
+    private static CassandraNode startOnce() {
         String classpath = LocalPaths.cassandraClasspath();
         Path workDir = LocalPaths.newWorkDir("cassandra");
         int nativePort = FreePorts.next();

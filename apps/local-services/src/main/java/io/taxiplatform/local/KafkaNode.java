@@ -58,6 +58,19 @@ public final class KafkaNode implements AutoCloseable {
      * {@code server.properties}.
      */
     public static KafkaNode start(Map<String, String> extraConfig) {
+        try {
+            return startOnce(extraConfig);
+        } catch (IllegalStateException e) {
+            // A free port can be taken between the check and the bind (other tests start services too): retry once.
+            if (String.valueOf(e.getMessage()).contains("Address already in use")) {
+                LOG.warn("port taken while starting, retrying once: {}", e.getMessage().lines().findFirst().orElse(""));
+                return startOnce(extraConfig);
+            }
+            throw e;
+        }
+    }
+
+    private static KafkaNode startOnce(Map<String, String> extraConfig) {
         String classpath = LocalPaths.kafkaClasspath();
         Path workDir = LocalPaths.newWorkDir("kafka");
         int port = FreePorts.next();
