@@ -225,10 +225,10 @@ public final class LocalPipeline {
 
     private void printProgress(PipelineMonitor.Snapshot previous, PipelineMonitor.Snapshot now) {
         long elapsed = Duration.between(startedAt, now.at()).toSeconds();
-        StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "[%02d:%02d:%02d] sent %s (%s/s)",
+        StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "[%02d:%02d:%02d] sent %s (%s)",
                 elapsed / 3600, elapsed / 60 % 60, elapsed % 60, count(now.sent()),
                 rate(previous == null ? OptionalLong.empty() : previous.sent(), now.sent(), previous, now)));
-        line.append(String.format(Locale.ROOT, " | job in %s (%s/s)", count(now.jobInput()),
+        line.append(String.format(Locale.ROOT, " | job in %s (%s)", count(now.jobInput()),
                 rate(previous == null ? OptionalLong.empty() : previous.jobInput(), now.jobInput(), previous, now)));
         line.append(" | dead letters ").append(count(now.deadLetters()));
         out.println(line);
@@ -261,7 +261,7 @@ public final class LocalPipeline {
         }
         double seconds = Duration.between(previous.at(), now.at()).toMillis() / 1000.0;
         return seconds <= 0 ? "n/a"
-                : String.format(Locale.ROOT, "%,.0f", (after.getAsLong() - before.getAsLong()) / seconds);
+                : String.format(Locale.ROOT, "%,.0f/s", (after.getAsLong() - before.getAsLong()) / seconds);
     }
 
     /** Waits until a stop is requested or {@code timeout} passes (null = forever); returns whether to stop. */
