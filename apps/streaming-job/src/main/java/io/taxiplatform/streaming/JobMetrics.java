@@ -12,6 +12,8 @@ import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.streaming.SourceProgress;
 import org.apache.spark.sql.streaming.StateOperatorProgress;
@@ -46,6 +48,10 @@ public final class JobMetrics {
   private final Counter queryFailures;
   private final Counter validTrips;
   private final Counter validFare;
+  /** Query names by id (terminated events carry only the id). */
+  private final Map<UUID, String> names = new ConcurrentHashMap<>();
+  /** The last batch id seen per query. */
+  private final Map<String, Long> lastBatch = new ConcurrentHashMap<>();
 
   /** Metrics in a new registry (with JVM metrics when {@code withJvm}). */
   public JobMetrics(boolean withJvm) {
@@ -185,20 +191,17 @@ public final class JobMetrics {
       @Override
       public void onQueryTerminated(QueryTerminatedEvent event) {
         if (event.exception().isDefined()) {
-          LOG.error("query {} failed: {}", event.id(), event.exception().get());
+          LOG.error("query {} failed: {}", queryName(event), event.exception().get());
           queryFailed(queryName(event));
         } else {
-          LOG.info("query {} stopped", event.id());
+          LOG.info("query {} stopped", queryName(event));
         }
       }
     };
   }
 
-  private final Map<java.util.UUID, String> names = new java.util.concurrent.ConcurrentHashMap<>();
-  private final Map<String, Long> lastBatch = new java.util.concurrent.ConcurrentHashMap<>();
-
   /** Remembers a query's name (terminated events carry only its id). */
-  public void register(java.util.UUID id, String name) {
+  public void register(UUID id, String name) {
     names.put(id, name);
   }
 
