@@ -314,7 +314,23 @@ class AggregationsTest {
         .orElseThrow();
     assertThat(latest.<Long>getAs("trip_count")).isEqualTo(2);
     assertThat(latest.<Timestamp>getAs("window_start").toInstant()).isEqualTo(Instant.parse("2025-01-01T05:00:00Z"));
+    metrics.deadLetters("malformed_json", 2);
+    metrics.latency("zone_windows_v1", 1.5);
+    metrics.queryFailed("watermark_test");
     String exposition = Objects.requireNonNull(scrape(metrics));
+    // Every driver metric name of docs/contracts.md is exposed (histograms as _bucket/_count/_sum).
+    Path contracts = TestData.repoFile("docs/contracts.md");
+    java.util.Set<String> names = new java.util.TreeSet<>();
+    var m = java.util.regex.Pattern.compile("`(taxi_stream_[a-z_]+)`").matcher(Files.readString(contracts));
+    while (m.find()) {
+      names.add(m.group(1));
+    }
+    assertThat(names).hasSizeGreaterThanOrEqualTo(13);
+    for (String name : names) {
+      assertThat(exposition).as(name).containsPattern("(?m)^" + name + "(_bucket|_count|_sum)?[{ ]");
+    }
+    assertThat(exposition).contains("taxi_stream_dead_letters_total{reason=\"malformed_json\"} 2.0");
+    assertThat(exposition).contains("taxi_stream_end_to_end_latency_seconds_bucket{table=\"zone_windows_v1\",le=\"2.0\"} 1");
     assertThat(exposition).contains("taxi_stream_rows_dropped_late_total{query=\"watermark_test\"} 0.0");
     assertThat(exposition).contains("taxi_stream_input_rows_total{query=\"watermark_test\"} 3.0");
     assertThat(exposition).contains("taxi_stream_watermark_delay_seconds{query=\"watermark_test\"}");

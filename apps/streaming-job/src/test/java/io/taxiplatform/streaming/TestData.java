@@ -9,6 +9,16 @@ final class TestData {
   private TestData() {
   }
 
+  /** A file of the repository, by its path from the root. */
+  static Path repoFile(String relative) {
+    for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
+      if (Files.isRegularFile(dir.resolve("mvnw")) && Files.isDirectory(dir.resolve("apps"))) {
+        return dir.resolve(relative);
+      }
+    }
+    throw new IllegalStateException("repository root not found above " + Path.of("").toAbsolutePath());
+  }
+
   static Path shared(String name) {
     for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
       if (Files.isRegularFile(dir.resolve("mvnw")) && Files.isDirectory(dir.resolve("apps"))) {
