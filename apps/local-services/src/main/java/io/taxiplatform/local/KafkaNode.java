@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,7 +18,9 @@ import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.common.Node;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -204,18 +207,50 @@ public final class KafkaNode implements AutoCloseable {
     /** Creates a topic with replication factor 1 and waits until it exists; an existing topic is left as it is. */
     public void createTopic(String name, int partitions) {
         try (Admin admin = admin()) {
-            admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1))).all().get(60, TimeUnit.SECONDS);
-            LOG.info("created topic {} ({} partitions)", name, partitions);
-        } catch (ExecutionException e) {
-            if (!(e.getCause() instanceof TopicExistsException)) {
-                throw new IllegalStateException("cannot create topic " + name + ": " + e.getCause(), e.getCause());
+            try {
+                admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1))).all().get(60, TimeUnit.SECONDS);
+                LOG.info("created topic {} ({} partitions)", name, partitions);
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof TopicExistsException)) {
+                    throw new IllegalStateException("cannot create topic " + name + ": " + e.getCause(), e.getCause());
+                }
             }
+            awaitPartitionsServed(admin, name, partitions);
         } catch (TimeoutException e) {
             throw new IllegalStateException("creating topic " + name + " timed out", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while creating topic " + name, e);
         }
+    }
+
+    /**
+     * Waits until the broker serves every partition of a new topic as its leader. The controller
+     * acknowledges a creation before the broker has loaded the partitions; an idempotent producer that
+     * sends in that gap can have its first batch refused (retriable) while later in-flight batches are
+     * accepted, and the retried first batch then fails for good with {@code OutOfOrderSequenceException}
+     * (seen here with kafka-clients 4.3). {@code ListOffsets} is answered by the partition leader
+     * itself, so its success means the partitions are writable.
+     */
+    private static void awaitPartitionsServed(Admin admin, String name, int partitions)
+            throws InterruptedException, TimeoutException {
+        Map<TopicPartition, OffsetSpec> request = new HashMap<>();
+        for (int p = 0; p < partitions; p++) {
+            request.put(new TopicPartition(name, p), OffsetSpec.latest());
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        ExecutionException last = null;
+        while (System.nanoTime() < deadline) {
+            try {
+                admin.listOffsets(request).all().get(10, TimeUnit.SECONDS);
+                return;
+            } catch (ExecutionException e) {
+                last = e;
+                Thread.sleep(100);
+            }
+        }
+        throw new IllegalStateException("partitions of topic " + name + " not served by the broker within 60 s: "
+                + (last == null ? "timed out" : last.getCause()));
     }
 
     /** Stops the broker (SIGTERM, SIGKILL after a grace period) and deletes its data directory. */
