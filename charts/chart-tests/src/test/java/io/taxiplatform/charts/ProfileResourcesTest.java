@@ -28,7 +28,10 @@ import org.junit.jupiter.api.Test;
  *
  * <p>Subcharts cannot be rendered here (not vendored), so their requests are taken from the values
  * this chart passes them (`resources` blocks set in values.yaml/the profile), listed as "configured";
- * pods of subcharts without a `resources` value are listed as unset (not counted).
+ * pods of subcharts without a `resources` value are listed as unset (not counted). cert-manager is
+ * no subchart but the first helmfile release, installed in every profile: its three Deployments
+ * are counted from that release's inline values in helmfile.yaml. Every path below is the exact
+ * upstream values path at the pinned version (docs/profiles.md cites where it was read).
  */
 class ProfileResourcesTest {
 
@@ -50,6 +53,12 @@ class ProfileResourcesTest {
       new String[] {"kube-prometheus-stack", "alertmanager", "alertmanagerSpec", "resources"},
       new String[] {"kube-prometheus-stack", "kube-state-metrics", "resources"},
       new String[] {"kube-prometheus-stack", "prometheus-node-exporter", "resources"});
+
+  /** Values paths of the helmfile release `cert-manager` (v1.21.1) holding `resources`: controller, webhook, cainjector. */
+  private static final List<String[]> CERT_MANAGER_RESOURCES = List.of(
+      new String[] {"resources"},
+      new String[] {"webhook", "resources"},
+      new String[] {"cainjector", "resources"});
 
   record Totals(long renderedMilliCpu, long renderedMib, long configuredMilliCpu, long configuredMib,
                 long testMilliCpu, long testMib, List<String> unset) {
@@ -118,7 +127,72 @@ class ProfileResourcesTest {
         add(configured, requests, 1);
       }
     }
+    Map<String, Object> certManager = certManagerReleaseValues();
+    for (String[] p : CERT_MANAGER_RESOURCES) {
+      Object requests = path(path(certManager, p), "requests");
+      if (requests == null) {
+        unset.add("cert-manager." + String.join(".", p));
+      } else {
+        add(configured, requests, 1);
+      }
+    }
     return new Totals(rendered[0], rendered[1], configured[0], configured[1], tests[0], tests[1], unset);
+  }
+
+  /** The inline values of the `cert-manager` release of helmfile.yaml (the same in every environment). */
+  @SuppressWarnings("unchecked")
+  static Map<String, Object> certManagerReleaseValues() {
+    String helmfile;
+    try {
+      helmfile = Files.readString(ChartRenderer.repoRoot().resolve("helmfile.yaml"));
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    List<Map<String, Object>> releases = (List<Map<String, Object>>) ChartRenderer.parse(helmfile).objects().get(1).get("releases");
+    Map<String, Object> merged = new LinkedHashMap<>();
+    for (Map<String, Object> rel : releases) {
+      if ("cert-manager".equals(rel.get("name"))) {
+        for (Object v : (List<Object>) rel.getOrDefault("values", List.of())) {
+          assertThat(v).as("cert-manager release values are inline maps").isInstanceOf(Map.class);
+          ChartRenderer.deepMerge(merged, (Map<String, Object>) v);
+        }
+        return merged;
+      }
+    }
+    throw new AssertionError("helmfile.yaml has no cert-manager release");
+  }
+
+  /** Every resources block passed to a subchart or to cert-manager has cpu/memory requests and limits, requests ≤ limits. */
+  @Test
+  void configuredResourcesHaveRequestsAndLimits() {
+    for (String profile : ChartRenderer.PROFILES) {
+      Map<String, Object> values = ChartRenderer.readYamlMap(ChartRenderer.chartDir().resolve("values.yaml"));
+      ChartRenderer.profileValues(profile).ifPresent(p -> ChartRenderer.deepMerge(values, ChartRenderer.readYamlMap(p)));
+      Map<String, Object> blocks = new LinkedHashMap<>();
+      SUBCHART_RESOURCES.forEach(p -> blocks.put(String.join(".", p), path(values, p)));
+      Map<String, Object> certManager = certManagerReleaseValues();
+      CERT_MANAGER_RESOURCES.forEach(p -> blocks.put("cert-manager." + String.join(".", p), path(certManager, p)));
+      blocks.forEach((where, res) -> {
+        String at = profile + ": " + where;
+        assertThat(res).as(at).isNotNull();
+        for (String r : List.of("cpu", "memory")) {
+          assertThat(path(res, "requests", r)).as(at + ".requests." + r).isNotNull();
+          assertThat(path(res, "limits", r)).as(at + ".limits." + r).isNotNull();
+        }
+        assertThat(milliCpu(path(res, "requests", "cpu"))).as(at + " cpu request ≤ limit")
+            .isLessThanOrEqualTo(milliCpu(path(res, "limits", "cpu")));
+        assertThat(mib(path(res, "requests", "memory"))).as(at + " memory request ≤ limit")
+            .isLessThanOrEqualTo(mib(path(res, "limits", "memory")));
+      });
+    }
+  }
+
+  /** No installed subchart pod and no cert-manager pod is left out of the totals. */
+  @Test
+  void everyInstalledSubchartPodIsCounted() {
+    for (String profile : ChartRenderer.PROFILES) {
+      assertThat(totals(profile).unset()).as(profile).isEmpty();
+    }
   }
 
   /** The operators are installed in every profile (as separate releases by helmfile, or in phase 1). */
