@@ -19,10 +19,31 @@ import org.junit.jupiter.api.TestFactory;
  *
  * <p>Exemptions, stated: helm test Pods run to completion (no probes); Spark executors are
  * supervised by their driver, which replaces lost executors (no probes).
+ *
+ * <p>Read-only root filesystems: every container that sets {@code readOnlyRootFilesystem: true}
+ * mounts a writable volume (emptyDir, claim or generic ephemeral volume, not mounted read-only) at
+ * or above each path its image writes ({@link #WRITABLE_PATHS}); the producer Deployment and the
+ * helm test pods (producer image) run that way. The Spark driver and executors keep a writable root
+ * (Spark writes under its work directory).
  */
 class PolicyTest {
 
   private static final int DNS_LABEL = 63;
+
+  /**
+   * Paths each image writes at run time, by image name (last path segment, without tag). A container
+   * with a read-only root filesystem whose image is not listed here is a policy problem, so a new
+   * read-only container has to declare its paths. curl also writes the directory of its
+   * {@code --output} argument (see {@link #writablePaths}).
+   */
+  static final Map<String, List<String>> WRITABLE_PATHS = Map.of(
+      // the JVM's java.io.tmpdir: kafka-clients' compression codecs (snappy, zstd) unpack native
+      // libraries there (docs/images.md, "Running them in Kubernetes")
+      "taxi-producer", List.of("/tmp"),
+      // the zone lookup init container: only its --output directory
+      "curl", List.of());
+
+  private static final List<String> WRITABLE_VOLUME_TYPES = List.of("emptyDir", "persistentVolumeClaim", "ephemeral");
 
   @TestFactory
   Stream<DynamicTest> policy() {
@@ -30,6 +51,7 @@ class PolicyTest {
       ChartRenderer.Rendered r = s.render();
       List<String> problems = new ArrayList<>();
       checkPods(r, problems);
+      checkWritablePaths(PodSpecs.of(r), problems);
       checkOperatorManagedResources(r, problems);
       checkNames(r, problems);
       checkSelectors(r, problems);
@@ -131,6 +153,145 @@ class PolicyTest {
         }
       }
     }
+  }
+
+  /** The producer and the helm test pods (producer image) run with a read-only root and a writable /tmp emptyDir. */
+  @Test
+  void producerAndTestPodsHaveAReadOnlyRootAndAWritableTmp() {
+    for (String profile : List.of("default", "kind", "staging")) {
+      ChartRenderer.Rendered r = ChartRenderer.render(profile);
+      List<PodSpecs.PodSpec> pods = PodSpecs.of(r).stream()
+          .filter(p -> p.owner().startsWith("Deployment/") || p.owner().startsWith("Pod/")).toList();
+      assertThat(pods).as(profile).extracting(PodSpecs.PodSpec::owner)
+          .anyMatch(o -> o.endsWith("-producer"))
+          .anyMatch(o -> o.endsWith("-test-check"))
+          .anyMatch(o -> o.endsWith("-test-smoke"));
+      for (PodSpecs.PodSpec p : pods) {
+        for (Map<String, Object> c : p.containers()) {
+          String where = profile + ": " + p.owner() + " container " + c.get("name");
+          assertThat(String.valueOf(c.get("image"))).as(where).contains("/taxi-producer:");
+          assertThat(path(c, "securityContext", "readOnlyRootFilesystem")).as(where).isEqualTo(true);
+          Map<String, Object> tmp = volumeMountedAt(p, c, "/tmp");
+          assertThat(tmp).as(where + ": volume mounted at /tmp").isNotNull();
+          assertThat(tmp).as(where + ": /tmp volume").containsKey("emptyDir");
+        }
+      }
+      List<String> problems = new ArrayList<>();
+      checkWritablePaths(pods, problems);
+      assertThat(problems).as(profile).isEmpty();
+    }
+  }
+
+  /** The writable-path check reports a read-only container without /tmp, with /tmp from a ConfigMap, or of an unknown image. */
+  @Test
+  void theWritablePathCheckFindsMissingMounts() {
+    Map<String, Object> sc = Map.of("readOnlyRootFilesystem", true);
+    Map<String, Object> noMount = Map.of("name", "a", "image", "r/taxi-producer:1", "securityContext", sc);
+    Map<String, Object> cmMount = Map.of("name", "b", "image", "r/taxi-producer:1", "securityContext", sc,
+        "volumeMounts", List.of(Map.of("name", "cfg", "mountPath", "/tmp")));
+    Map<String, Object> roMount = Map.of("name", "c", "image", "r/taxi-producer:1", "securityContext", sc,
+        "volumeMounts", List.of(Map.of("name", "tmp", "mountPath", "/tmp", "readOnly", true)));
+    Map<String, Object> unknown = Map.of("name", "d", "image", "r/other:1", "securityContext", sc);
+    Map<String, Object> curl = Map.of("name", "e", "image", "docker.io/curlimages/curl:8", "securityContext", sc,
+        "command", List.of("curl", "--output", "/zones/x.csv", "https://example.org/x.csv"),
+        "volumeMounts", List.of(Map.of("name", "tmp", "mountPath", "/tmp")));
+    Map<String, Object> ok = Map.of("name", "f", "image", "r/taxi-producer:1", "securityContext", sc,
+        "volumeMounts", List.of(Map.of("name", "tmp", "mountPath", "/tmp")));
+    Map<String, Object> spec = Map.of(
+        "containers", List.of(noMount, cmMount, roMount, unknown, curl, ok),
+        "volumes", List.of(Map.of("name", "tmp", "emptyDir", Map.of()), Map.of("name", "cfg", "configMap", Map.of("name", "x"))));
+    List<String> problems = new ArrayList<>();
+    checkWritablePaths(List.of(new PodSpecs.PodSpec("Pod/x", spec, false, false)), problems);
+    assertThat(problems).hasSize(5)
+        .anyMatch(m -> m.contains("container a") && m.contains("/tmp"))
+        .anyMatch(m -> m.contains("container b") && m.contains("/tmp"))
+        .anyMatch(m -> m.contains("container c") && m.contains("/tmp"))
+        .anyMatch(m -> m.contains("container d") && m.contains("no writable paths declared"))
+        .anyMatch(m -> m.contains("container e") && m.contains("/zones"))
+        .noneMatch(m -> m.contains("container f"));
+  }
+
+  /** Every container with a read-only root filesystem has each path its image writes on a writable volume. */
+  static void checkWritablePaths(List<PodSpecs.PodSpec> pods, List<String> problems) {
+    for (PodSpecs.PodSpec p : pods) {
+      for (Map<String, Object> c : p.allContainers()) {
+        if (!Boolean.TRUE.equals(path(c, "securityContext", "readOnlyRootFilesystem"))) {
+          continue;
+        }
+        String where = p.owner() + " container " + c.get("name");
+        List<String> paths = writablePaths(c);
+        if (paths == null) {
+          problems.add(where + ": read-only root filesystem but no writable paths declared for image " + c.get("image")
+              + " (PolicyTest.WRITABLE_PATHS)");
+          continue;
+        }
+        for (String needed : paths) {
+          Map<String, Object> volume = volumeMountedAt(p, c, needed);
+          if (volume == null) {
+            problems.add(where + ": read-only root filesystem and no writable volume mounted at " + needed);
+          } else if (WRITABLE_VOLUME_TYPES.stream().noneMatch(volume::containsKey)) {
+            problems.add(where + ": " + needed + " is mounted from volume " + volume.get("name")
+                + ", which is not writable (emptyDir, persistentVolumeClaim or ephemeral)");
+          }
+        }
+      }
+    }
+  }
+
+  /** The paths a container's image writes, or null when its image is not in WRITABLE_PATHS. */
+  @SuppressWarnings("unchecked")
+  private static List<String> writablePaths(Map<String, Object> c) {
+    String image = String.valueOf(c.get("image"));
+    String last = image.substring(image.lastIndexOf('/') + 1);
+    String imageName = last.replaceAll("[:@].*$", "");
+    List<String> known = WRITABLE_PATHS.get(imageName);
+    if (known == null) {
+      return null;
+    }
+    List<String> out = new ArrayList<>(known);
+    if (c.get("command") instanceof List<?> cmd) {
+      List<Object> args = (List<Object>) cmd;
+      for (int i = 0; i + 1 < args.size(); i++) {
+        String a = String.valueOf(args.get(i));
+        if (a.equals("--output") || a.equals("-o")) {
+          String file = String.valueOf(args.get(i + 1));
+          out.add(file.substring(0, Math.max(1, file.lastIndexOf('/'))));
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The pod volume mounted writable (not readOnly) by the container at {@code dir} or at one of its
+   * parents (the deepest such mount), or null.
+   */
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> volumeMountedAt(PodSpecs.PodSpec p, Map<String, Object> c, String dir) {
+    Object mounts = c.get("volumeMounts");
+    if (mounts == null) {
+      return null;
+    }
+    Map<String, Object> best = null;
+    int bestLength = -1;
+    for (Map<String, Object> m : (List<Map<String, Object>>) mounts) {
+      String mp = String.valueOf(m.get("mountPath")).replaceAll("/+$", "");
+      boolean covers = mp.isEmpty() || dir.equals(mp) || dir.startsWith(mp + "/");
+      if (!covers || Boolean.TRUE.equals(m.get("readOnly")) || mp.length() <= bestLength) {
+        continue;
+      }
+      best = m;
+      bestLength = mp.length();
+    }
+    if (best == null) {
+      return null;
+    }
+    for (Map<String, Object> v : p.volumes()) {
+      if (String.valueOf(best.get("name")).equals(String.valueOf(v.get("name")))) {
+        return v;
+      }
+    }
+    return Map.of("name", String.valueOf(best.get("name")));
   }
 
   /** Pods created by the operators from our CRs: their resources come from our values. */
