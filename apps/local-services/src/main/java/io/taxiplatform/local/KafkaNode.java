@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -43,12 +44,16 @@ public final class KafkaNode implements AutoCloseable {
     private final int controllerPort;
     private final Path workDir;
     private final JvmProcess process;
+    /** Client security settings of the client listener (empty for PLAINTEXT). */
+    private final Map<String, String> clientSecurity;
 
-    private KafkaNode(int port, int controllerPort, Path workDir, JvmProcess process) {
+    private KafkaNode(int port, int controllerPort, Path workDir, JvmProcess process,
+            Map<String, String> clientSecurity) {
         this.port = port;
         this.controllerPort = controllerPort;
         this.workDir = workDir;
         this.process = process;
+        this.clientSecurity = Map.copyOf(clientSecurity);
     }
 
     /** Starts a broker with default settings in a new work directory. */
@@ -61,19 +66,43 @@ public final class KafkaNode implements AutoCloseable {
      * {@code server.properties}.
      */
     public static KafkaNode start(Map<String, String> extraConfig) {
+        return startRetrying(extraConfig, Map.of());
+    }
+
+    /** SCRAM user of the broker itself and of {@link #admin()} when started by {@link #startWithScram}. */
+    public static final String SCRAM_ADMIN_USER = "admin";
+    private static final String SCRAM_MECHANISM = "SCRAM-SHA-512";
+
+    /**
+     * Starts a broker whose only client listener is {@code SASL_PLAINTEXT} with SCRAM-SHA-512 (what the
+     * staging profile's Strimzi {@code KafkaUser}s use), with the given users (name to password) plus
+     * {@link #SCRAM_ADMIN_USER}. {@link #admin()} and {@link #clientProperties()} log in as the admin.
+     */
+    public static KafkaNode startWithScram(Map<String, String> users) {
+        Map<String, String> all = new LinkedHashMap<>(users);
+        all.put(SCRAM_ADMIN_USER, UUID.randomUUID().toString());
+        return startRetrying(Map.of(), all);
+    }
+
+    private static KafkaNode startRetrying(Map<String, String> extraConfig, Map<String, String> scramUsers) {
         try {
-            return startOnce(extraConfig);
+            return startOnce(extraConfig, scramUsers);
         } catch (IllegalStateException e) {
             // A free port can be taken between the check and the bind (other tests start services too): retry once.
             if (String.valueOf(e.getMessage()).contains("Address already in use")) {
                 LOG.warn("port taken while starting, retrying once: {}", e.getMessage().lines().findFirst().orElse(""));
-                return startOnce(extraConfig);
+                return startOnce(extraConfig, scramUsers);
             }
             throw e;
         }
     }
 
-    private static KafkaNode startOnce(Map<String, String> extraConfig) {
+    private static String scramJaas(String user, String password) {
+        return "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"" + user
+                + "\" password=\"" + password + "\";";
+    }
+
+    private static KafkaNode startOnce(Map<String, String> extraConfig, Map<String, String> scramUsers) {
         String classpath = LocalPaths.kafkaClasspath();
         Path workDir = LocalPaths.newWorkDir("kafka");
         int port = FreePorts.next();
@@ -83,15 +112,27 @@ public final class KafkaNode implements AutoCloseable {
         }
         Path config = workDir.resolve("server.properties");
         Path logConfig = workDir.resolve("log4j2.properties");
+        boolean scram = !scramUsers.isEmpty();
+        String listener = scram ? "SASL_PLAINTEXT" : "PLAINTEXT";
+        Map<String, String> clientSecurity = new LinkedHashMap<>();
         Map<String, String> props = new LinkedHashMap<>();
         props.put("process.roles", "broker,controller");
         props.put("node.id", "1");
         props.put("controller.quorum.voters", "1@127.0.0.1:" + controllerPort);
-        props.put("listeners", "PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort);
-        props.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + port);
+        props.put("listeners", listener + "://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort);
+        props.put("advertised.listeners", listener + "://127.0.0.1:" + port);
         props.put("controller.listener.names", "CONTROLLER");
-        props.put("inter.broker.listener.name", "PLAINTEXT");
-        props.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+        props.put("inter.broker.listener.name", listener);
+        props.put("listener.security.protocol.map", listener + ":" + listener + ",CONTROLLER:PLAINTEXT");
+        if (scram) {
+            String adminJaas = scramJaas(SCRAM_ADMIN_USER, scramUsers.get(SCRAM_ADMIN_USER));
+            props.put("sasl.enabled.mechanisms", SCRAM_MECHANISM);
+            props.put("sasl.mechanism.inter.broker.protocol", SCRAM_MECHANISM);
+            props.put("listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config", adminJaas);
+            clientSecurity.put("security.protocol", listener);
+            clientSecurity.put("sasl.mechanism", SCRAM_MECHANISM);
+            clientSecurity.put("sasl.jaas.config", adminJaas);
+        }
         props.put("log.dirs", workDir.resolve("data").toString());
         props.put("num.partitions", "1");
         props.put("default.replication.factor", "1");
@@ -130,10 +171,14 @@ public final class KafkaNode implements AutoCloseable {
                 "-Dlog4j2.configurationFile=" + logConfig.toUri(),
                 "-Djava.awt.headless=true");
 
+        List<String> formatArgs = new ArrayList<>(List.of("format", "-t", kraftClusterId(), "-c", config.toString()));
+        // SCRAM credentials are bootstrapped into the metadata log when the storage is formatted.
+        scramUsers.forEach((user, password) -> formatArgs.addAll(List.of("--add-scram",
+                SCRAM_MECHANISM + "=[name=" + user + ",password=" + password + "]")));
         int formatExit = JvmProcess.builder("kafka-storage-format", "kafka.tools.StorageTool")
                 .classpath(classpath)
                 .jvmArgs(jvmArgs)
-                .args(List.of("format", "-t", kraftClusterId(), "-c", config.toString()))
+                .args(formatArgs)
                 .workDir(workDir)
                 .run(Duration.ofSeconds(120));
         if (formatExit != 0) {
@@ -147,7 +192,7 @@ public final class KafkaNode implements AutoCloseable {
                 .args(List.of(config.toString()))
                 .workDir(workDir)
                 .start();
-        KafkaNode node = new KafkaNode(port, controllerPort, workDir, process);
+        KafkaNode node = new KafkaNode(port, controllerPort, workDir, process, clientSecurity);
         try {
             node.awaitReady();
         } catch (RuntimeException e) {
@@ -163,7 +208,7 @@ public final class KafkaNode implements AutoCloseable {
         return "127.0.0.1:" + port;
     }
 
-    /** The client (PLAINTEXT) port. */
+    /** The client port (PLAINTEXT, or SASL_PLAINTEXT for {@link #startWithScram}). */
     public int port() {
         return port;
     }
@@ -183,10 +228,20 @@ public final class KafkaNode implements AutoCloseable {
         return process;
     }
 
-    /** A new admin client for this broker (the caller closes it). */
-    public Admin admin() {
+    /**
+     * Client properties for this broker: {@code bootstrap.servers} and, for a SCRAM broker, the admin's
+     * login; add serializers or group settings for a producer or consumer.
+     */
+    public Properties clientProperties() {
         Properties props = new Properties();
         props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        props.putAll(clientSecurity);
+        return props;
+    }
+
+    /** A new admin client for this broker (the caller closes it). */
+    public Admin admin() {
+        Properties props = clientProperties();
         props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000");
         props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "30000");
         return Admin.create(props);
