@@ -47,11 +47,11 @@ public record CassandraSettings(
       throw new UsageException("CASSANDRA_KEYSPACE must match [A-Za-z0-9_]+: " + keyspace);
     }
     return new CassandraSettings(List.copyOf(points), env.getOrDefault("CASSANDRA_LOCAL_DC", "datacenter1"),
-        KafkaSecurity.blankToNull(env.get("CASSANDRA_USERNAME")),
-        KafkaSecurity.blankToNull(env.get("CASSANDRA_PASSWORD")),
+        Env.blankToNull(env.get("CASSANDRA_USERNAME")),
+        Env.blankToNull(env.get("CASSANDRA_PASSWORD")),
         Boolean.parseBoolean(env.getOrDefault("CASSANDRA_SSL_ENABLED", "false")),
-        KafkaSecurity.blankToNull(env.get("CASSANDRA_SSL_TRUSTSTORE_PATH")),
-        KafkaSecurity.blankToNull(env.get("CASSANDRA_SSL_TRUSTSTORE_PASSWORD")), keyspace, version);
+        Env.blankToNull(env.get("CASSANDRA_SSL_TRUSTSTORE_PATH")),
+        Env.blankToNull(env.get("CASSANDRA_SSL_TRUSTSTORE_PASSWORD")), keyspace, version);
   }
 
   /** {@code zone_windows_<version>}. */
@@ -62,8 +62,8 @@ public record CassandraSettings(
   @Override
   public String toString() {
     return "CassandraSettings[contactPoints=" + contactPoints + ", localDc=" + localDc + ", username=" + username
-        + ", password=" + KafkaSecurity.mask(password) + ", sslEnabled=" + sslEnabled + ", truststorePath="
-        + truststorePath + ", truststorePassword=" + KafkaSecurity.mask(truststorePassword) + ", keyspace="
+        + ", password=" + Env.mask(password) + ", sslEnabled=" + sslEnabled + ", truststorePath="
+        + truststorePath + ", truststorePassword=" + Env.mask(truststorePassword) + ", keyspace="
         + keyspace + ", pipelineVersion=" + pipelineVersion + "]";
   }
 }

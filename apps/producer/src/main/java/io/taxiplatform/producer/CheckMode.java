@@ -23,7 +23,7 @@ final class CheckMode {
     p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
     p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "15000");
     p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "30000");
-    config.security().applyTo(p);
+    p.putAll(config.security().clientProperties());
     try (Admin admin = Admin.create(p)) {
       Set<String> topics = admin.listTopics().names().get(45, TimeUnit.SECONDS);
       if (!topics.contains(config.topic())) {

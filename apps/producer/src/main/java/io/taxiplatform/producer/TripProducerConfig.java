@@ -1,5 +1,6 @@
 package io.taxiplatform.producer;
 
+import io.taxiplatform.model.KafkaClientSecurity;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -50,7 +51,7 @@ public record TripProducerConfig(
     int lingerMs,
     int batchSize,
     int metricsPort,
-    KafkaSecurity security,
+    KafkaClientSecurity security,
     CassandraSettings cassandra,
     SmokeSettings smoke) {
 
@@ -154,6 +155,14 @@ public record TripProducerConfig(
     return fromVariables(merged);
   }
 
+  private static KafkaClientSecurity kafkaSecurity(Map<String, String> v) throws UsageException {
+    try {
+      return KafkaClientSecurity.fromEnv(v);
+    } catch (IllegalArgumentException e) {
+      throw new UsageException(e.getMessage());
+    }
+  }
+
   private static TripProducerConfig fromVariables(Map<String, String> v) throws UsageException {
     Mode mode = enumValue(Mode.class, "PRODUCER_MODE", v.getOrDefault("PRODUCER_MODE", "synthetic"));
     List<Path> inputs = new ArrayList<>();
@@ -181,7 +190,7 @@ public record TripProducerConfig(
     if (rate < 0) {
       throw new UsageException("--rate must be >= 0: " + rate);
     }
-    String speedText = KafkaSecurity.blankToNull(v.get("PRODUCER_SPEED"));
+    String speedText = Env.blankToNull(v.get("PRODUCER_SPEED"));
     Double speed = null;
     if (speedText != null) {
       speed = doubleValue("PRODUCER_SPEED", speedText);
@@ -201,7 +210,7 @@ public record TripProducerConfig(
     if (maxEvents < 0) {
       throw new UsageException("--max-events must be >= 0: " + maxEvents);
     }
-    String seedText = KafkaSecurity.blankToNull(v.get("PRODUCER_SEED"));
+    String seedText = Env.blankToNull(v.get("PRODUCER_SEED"));
     Long seed = seedText == null ? null : longValue("PRODUCER_SEED", seedText);
     String compression = v.getOrDefault("PRODUCER_COMPRESSION", "lz4").trim().toLowerCase(Locale.ROOT);
     if (!COMPRESSIONS.contains(compression)) {
@@ -226,7 +235,7 @@ public record TripProducerConfig(
             Integer.MAX_VALUE)),
         sparkDuration("ZONE_WINDOW", v.getOrDefault("ZONE_WINDOW", "5 minutes")));
     return new TripProducerConfig(mode, List.copyOf(inputs), rate, speed, timeMode, maxEvents, seed, bootstrap,
-        topic, compression, linger, batch, metricsPort, KafkaSecurity.fromEnv(v), CassandraSettings.fromEnv(v),
+        topic, compression, linger, batch, metricsPort, kafkaSecurity(v), CassandraSettings.fromEnv(v),
         smoke);
   }
 
@@ -248,7 +257,7 @@ public record TripProducerConfig(
     p.put(ProducerConfig.LINGER_MS_CONFIG, Integer.toString(lingerMs));
     p.put(ProducerConfig.BATCH_SIZE_CONFIG, Integer.toString(batchSize));
     p.put(ProducerConfig.CLIENT_ID_CONFIG, "taxi-producer");
-    security.applyTo(p);
+    p.putAll(security.clientProperties());
     return p;
   }
 

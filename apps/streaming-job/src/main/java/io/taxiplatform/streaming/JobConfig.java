@@ -1,5 +1,6 @@
 package io.taxiplatform.streaming;
 
+import io.taxiplatform.model.KafkaClientSecurity;
 import java.io.Serializable;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -23,7 +24,7 @@ public record JobConfig(
     String deadLetterTopic,
     String startingOffsets,
     long maxOffsetsPerTrigger,
-    KafkaSecurity kafkaSecurity,
+    KafkaClientSecurity kafkaSecurity,
     String pipelineVersion,
     String checkpointLocation,
     Path zoneLookupPath,
@@ -195,7 +196,7 @@ public record JobConfig(
         v.get("DEAD_LETTER_TOPIC"),
         startingOffsets,
         parseLong(v, "MAX_OFFSETS_PER_TRIGGER"),
-        KafkaSecurity.from(v),
+        KafkaClientSecurity.fromEnv(v),
         v.get("PIPELINE_VERSION"),
         v.get("CHECKPOINT_LOCATION"),
         Path.of(lookup),
@@ -264,77 +265,6 @@ public record JobConfig(
     @Override
     public String toString() {
       return text;
-    }
-  }
-
-  /** Kafka client security of docs/contracts.md (shared with the producer). */
-  public record KafkaSecurity(String protocol, String saslMechanism, String saslUsername, String saslPassword,
-                              String truststoreLocation, String truststorePassword, String truststoreType,
-                              String keystoreLocation, String keystorePassword, String keystoreType)
-      implements Serializable {
-    private static final long serialVersionUID = 1L;
-    private static final List<String> PROTOCOLS = List.of("PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL");
-
-    static KafkaSecurity from(Map<String, String> v) {
-      String protocol = v.get("KAFKA_SECURITY_PROTOCOL").toUpperCase(Locale.ROOT);
-      if (!PROTOCOLS.contains(protocol)) {
-        throw new IllegalArgumentException("KAFKA_SECURITY_PROTOCOL must be one of " + PROTOCOLS + ", got '"
-            + protocol + "'");
-      }
-      KafkaSecurity s = new KafkaSecurity(protocol, v.get("KAFKA_SASL_MECHANISM"), v.get("KAFKA_SASL_USERNAME"),
-          v.get("KAFKA_SASL_PASSWORD"), v.get("KAFKA_SSL_TRUSTSTORE_LOCATION"), v.get("KAFKA_SSL_TRUSTSTORE_PASSWORD"),
-          v.get("KAFKA_SSL_TRUSTSTORE_TYPE"), v.get("KAFKA_SSL_KEYSTORE_LOCATION"), v.get("KAFKA_SSL_KEYSTORE_PASSWORD"),
-          v.get("KAFKA_SSL_KEYSTORE_TYPE"));
-      if (protocol.startsWith("SASL_") && (s.saslUsername == null || s.saslPassword == null)) {
-        throw new IllegalArgumentException("KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD are required with "
-            + protocol);
-      }
-      return s;
-    }
-
-    /**
-     * Kafka client properties ({@code security.protocol}, {@code sasl.*}, {@code ssl.*}) for this security
-     * setting, without the {@code kafka.} prefix Spark's source and sink want.
-     */
-    public Map<String, String> clientProperties() {
-      Map<String, String> p = new LinkedHashMap<>();
-      p.put("security.protocol", protocol);
-      if (protocol.startsWith("SASL_")) {
-        p.put("sasl.mechanism", saslMechanism);
-        String module = saslMechanism.startsWith("SCRAM")
-            ? "org.apache.kafka.common.security.scram.ScramLoginModule"
-            : "org.apache.kafka.common.security.plain.PlainLoginModule";
-        p.put("sasl.jaas.config", module + " required username=\"" + jaasEscape(saslUsername) + "\" password=\""
-            + jaasEscape(saslPassword) + "\";");
-      }
-      if (protocol.equals("SSL") || protocol.equals("SASL_SSL")) {
-        if (truststoreLocation != null) {
-          p.put("ssl.truststore.location", truststoreLocation);
-          p.put("ssl.truststore.type", truststoreType);
-          if (truststorePassword != null) {
-            p.put("ssl.truststore.password", truststorePassword);
-          }
-        }
-        if (keystoreLocation != null) {
-          p.put("ssl.keystore.location", keystoreLocation);
-          p.put("ssl.keystore.type", keystoreType);
-          if (keystorePassword != null) {
-            p.put("ssl.keystore.password", keystorePassword);
-          }
-        }
-      }
-      return p;
-    }
-
-    private static String jaasEscape(String s) {
-      return s.replace("\\", "\\\\").replace("\"", "\\\"");
-    }
-
-    @Override
-    public String toString() {
-      return "KafkaSecurity[protocol=" + protocol + ", saslMechanism=" + saslMechanism + ", saslUsername="
-          + saslUsername + ", saslPassword=" + mask(saslPassword) + ", truststore=" + truststoreLocation
-          + ", keystore=" + keystoreLocation + "]";
     }
   }
 
