@@ -45,7 +45,8 @@ public final class ProducerMetrics implements AutoCloseable {
     // every known reason from the first scrape (docs/contracts.md, Metrics): rate() needs a first sample
     for (String reason : new String[] {io.taxiplatform.producer.source.RowRejects.MISSING_FIELD,
         io.taxiplatform.producer.source.RowRejects.BAD_NUMBER, io.taxiplatform.producer.source.RowRejects.UNPARSEABLE_TIMESTAMP,
-        io.taxiplatform.producer.source.RowRejects.WRONG_COLUMN_COUNT, io.taxiplatform.producer.source.RowRejects.MALFORMED_ROW}) {
+        io.taxiplatform.producer.source.RowRejects.WRONG_COLUMN_COUNT, io.taxiplatform.producer.source.RowRejects.MALFORMED_ROW,
+        io.taxiplatform.producer.source.RowRejects.OUTSIDE_PERIOD}) {
       rejected.labelValues(reason).inc(0);
     }
     sendLatency = Histogram.builder().name("taxi_producer_send_latency_seconds")

@@ -18,6 +18,11 @@ public final class RowRejects {
   public static final String WRONG_COLUMN_COUNT = "wrong_column_count";
   /** A CSV line cannot be split into fields (unbalanced quotes). */
   public static final String MALFORMED_ROW = "malformed_row";
+  /**
+   * The row's dropoff lies outside its file's period (the month in the file name or {@code --period}) by more
+   * than the tolerance: TLC files carry a few trips of other years (docs/producer.md, "Period rule").
+   */
+  public static final String OUTSIDE_PERIOD = "outside_period";
 
   private RowRejects() {
   }

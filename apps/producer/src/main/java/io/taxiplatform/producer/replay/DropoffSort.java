@@ -1,0 +1,294 @@
+package io.taxiplatform.producer.replay;
+
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.PriorityQueue;
+import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * External merge sort of a replay into dropoff order ({@link ReplayEvent#DROPOFF_ORDER}) with bounded memory:
+ * the input is read in chunks of at most {@code chunkRows} events; each full chunk is sorted and spilled to a
+ * temporary file ({@link TripEventCodec}); the last chunk stays in memory; then the spill files and the last
+ * chunk are merged with a priority queue. Input that fits in one chunk is sorted in memory, no file written.
+ * More than {@link #MAX_FAN_IN} spill files are first merged in groups into larger ones, so that open files
+ * and read buffers stay bounded too.
+ *
+ * <p>Heap: one chunk of events (about 700 bytes per TLC event on a 64-bit JVM) plus a 64 KiB buffer per
+ * open spill file. Disk: about {@link #BYTES_PER_ROW_ESTIMATE} bytes per event, in {@code spillDir}. Spill
+ * files are deleted as the merge exhausts them, on {@link SortedStream#close()}, and when sorting fails.
+ */
+public final class DropoffSort {
+
+  /** Most spill files merged at once. */
+  public static final int MAX_FAN_IN = 64;
+  /** Typical spill size of one TLC row (file name of ~30 characters in the trip id). */
+  public static final int BYTES_PER_ROW_ESTIMATE = 200;
+
+  private static final Logger LOG = LoggerFactory.getLogger(DropoffSort.class);
+  private static final int BUFFER = 1 << 16;
+
+  private DropoffSort() {
+  }
+
+  /**
+   * Reads {@code input} to its end (closing it), and returns its events in dropoff order.
+   *
+   * @param input     events in any order; closed by this method
+   * @param chunkRows most events held in memory at once (&gt;= 1)
+   * @param spillDir  where spill files go (must exist)
+   * @param stopped   polled after each event read: {@code true} abandons the sort, returns an empty stream
+   * @throws UncheckedIOException when a spill file cannot be written (spill files already written are deleted)
+   */
+  public static SortedStream sort(EventStream input, int chunkRows, Path spillDir, BooleanSupplier stopped) {
+    if (chunkRows < 1) {
+      throw new IllegalArgumentException("chunkRows must be >= 1: " + chunkRows);
+    }
+    List<Path> spills = new ArrayList<>();
+    int spilledChunks = 0;
+    long spilledRows = 0;
+    long spilledBytes = 0;
+    long start = System.nanoTime();
+    try (input) {
+      List<ReplayEvent> chunk = new ArrayList<>(Math.min(chunkRows, 1 << 16));
+      long n = 0;
+      while (input.hasNext()) {
+        chunk.add(input.next());
+        n++;
+        if (stopped.getAsBoolean()) {
+          deleteAll(spills);
+          return new SortedStream(List.of(), List.of(), 0, 0, 0, true);
+        }
+        if (chunk.size() >= chunkRows) {
+          chunk.sort(ReplayEvent.DROPOFF_ORDER);
+          Path file = spill(chunk, spillDir, spills);
+          spilledChunks++;
+          spilledRows += chunk.size();
+          spilledBytes += Files.size(file);
+          chunk.clear();
+        }
+      }
+      chunk.sort(ReplayEvent.DROPOFF_ORDER);
+      while (spills.size() > MAX_FAN_IN) {
+        List<Path> group = new ArrayList<>(spills.subList(0, MAX_FAN_IN));
+        mergeToFile(group, spillDir, spills); // appends the merged file to spills
+        spills.removeAll(group);
+        deleteAll(group);
+      }
+      if (!spills.isEmpty()) {
+        LOG.info("sorted {} events by dropoff: {} spill files ({} MiB) in {} + {} in memory, {} ms", n,
+            spills.size(), String.format("%.1f", spilledBytes / 1048576.0), spillDir, chunk.size(),
+            (System.nanoTime() - start) / 1_000_000);
+      } else {
+        LOG.info("sorted {} events by dropoff in memory, {} ms", n, (System.nanoTime() - start) / 1_000_000);
+      }
+      return new SortedStream(spills, chunk, spilledChunks, spilledRows, spilledBytes, true);
+    } catch (IOException e) {
+      deleteAll(spills);
+      throw new UncheckedIOException("dropoff sort: spill to " + spillDir + " failed: " + e, e);
+    } catch (RuntimeException | Error e) {
+      deleteAll(spills);
+      throw e;
+    }
+  }
+
+  private static Path spill(List<ReplayEvent> sorted, Path dir, List<Path> spills) throws IOException {
+    Path file = Files.createTempFile(dir, "taxi-replay-", ".spill");
+    spills.add(file); // registered before writing: deleted on failure
+    try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(file),
+        BUFFER))) {
+      for (ReplayEvent e : sorted) {
+        TripEventCodec.write(out, e);
+      }
+    }
+    return file;
+  }
+
+  private static Path mergeToFile(List<Path> group, Path dir, List<Path> spills) throws IOException {
+    Path file = Files.createTempFile(dir, "taxi-replay-", ".spill");
+    spills.add(file);
+    try (SortedStream merged = new SortedStream(group, List.of(), 0, 0, 0, false);
+         DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(file),
+             BUFFER))) {
+      while (merged.hasNext()) {
+        TripEventCodec.write(out, merged.next());
+      }
+    }
+    return file;
+  }
+
+  private static void deleteAll(List<Path> files) {
+    for (Path p : files) {
+      try {
+        Files.deleteIfExists(p);
+      } catch (IOException e) {
+        LOG.warn("cannot delete spill file {}: {}", p, e.toString());
+      }
+    }
+  }
+
+  /** One sorted run being merged: a spill file or the in-memory last chunk. */
+  private abstract static class Run {
+    ReplayEvent head;
+
+    abstract void advance() throws IOException;
+
+    void close() {
+    }
+  }
+
+  private static final class FileRun extends Run {
+    private final Path file;
+    private final DataInputStream in;
+    private final boolean delete;
+
+    FileRun(Path file, boolean delete) throws IOException {
+      this.file = file;
+      this.delete = delete;
+      this.in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file), BUFFER));
+      advance();
+    }
+
+    @Override
+    void advance() throws IOException {
+      head = TripEventCodec.read(in);
+    }
+
+    @Override
+    void close() {
+      try {
+        in.close();
+      } catch (IOException e) {
+        LOG.warn("cannot close spill file {}: {}", file, e.toString());
+      }
+      if (delete) {
+        deleteAll(List.of(file));
+      }
+    }
+  }
+
+  private static final class ListRun extends Run {
+    private final List<ReplayEvent> events;
+    private int i;
+
+    ListRun(List<ReplayEvent> events) {
+      this.events = events;
+      advance();
+    }
+
+    @Override
+    void advance() {
+      head = i < events.size() ? events.get(i++) : null;
+    }
+  }
+
+  /**
+   * The sorted events: a k-way merge of the spill files and the in-memory chunk. Closing it (at any time)
+   * closes and deletes every spill file.
+   */
+  public static final class SortedStream implements EventStream {
+    private final List<Path> files;
+    private final List<Run> open = new ArrayList<>();
+    private final PriorityQueue<Run> queue = new PriorityQueue<>(
+        (a, b) -> ReplayEvent.DROPOFF_ORDER.compare(a.head, b.head));
+    private final int spilledChunks;
+    private final long spilledRows;
+    private final long spilledBytes;
+    private final boolean deleteFiles;
+
+    SortedStream(List<Path> files, List<ReplayEvent> memory, int spilledChunks, long spilledRows,
+        long spilledBytes, boolean deleteFiles) {
+      this.files = List.copyOf(files);
+      this.spilledChunks = spilledChunks;
+      this.spilledRows = spilledRows;
+      this.spilledBytes = spilledBytes;
+      this.deleteFiles = deleteFiles;
+      try {
+        for (Path f : files) {
+          add(new FileRun(f, deleteFiles));
+        }
+      } catch (IOException e) {
+        close();
+        throw new UncheckedIOException("dropoff sort: cannot read a spill file: " + e, e);
+      }
+      add(new ListRun(memory));
+    }
+
+    private void add(Run r) {
+      open.add(r);
+      if (r.head != null) {
+        queue.add(r);
+      } else {
+        r.close();
+      }
+    }
+
+    /** Chunks spilled to files in the first pass (0 when the input fit in one chunk). */
+    public int spilledChunks() {
+      return spilledChunks;
+    }
+
+    /** Spill files merged by this stream (after the intermediate merges, at most {@link #MAX_FAN_IN}). */
+    public int mergedFiles() {
+      return files.size();
+    }
+
+    /** Events written to spill files in the first pass. */
+    public long spilledRows() {
+      return spilledRows;
+    }
+
+    /** Bytes written to spill files in the first pass. */
+    public long spilledBytes() {
+      return spilledBytes;
+    }
+
+    @Override
+    public boolean hasNext() {
+      return !queue.isEmpty();
+    }
+
+    @Override
+    public ReplayEvent next() {
+      Run r = queue.poll();
+      if (r == null) {
+        throw new NoSuchElementException();
+      }
+      ReplayEvent e = r.head;
+      try {
+        r.advance();
+      } catch (IOException ex) {
+        close();
+        throw new UncheckedIOException("dropoff sort: cannot read a spill file: " + ex, ex);
+      }
+      if (r.head != null) {
+        queue.add(r);
+      } else {
+        r.close();
+      }
+      return e;
+    }
+
+    @Override
+    public void close() {
+      queue.clear();
+      for (Run r : open) {
+        r.close();
+      }
+      open.clear();
+      if (deleteFiles) {
+        deleteAll(files);
+      }
+    }
+  }
+}

@@ -1,0 +1,118 @@
+package io.taxiplatform.producer.replay;
+
+import io.taxiplatform.producer.source.RowRejects;
+import io.taxiplatform.producer.source.SourceRecord;
+import io.taxiplatform.producer.source.TripSource;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.YearMonth;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.Optional;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The sendable events of the input files in file order (file after file, rows as stored): the
+ * {@code --order file} stream and the input of the dropoff sort. Every row read and every rejected row
+ * (unreadable, or outside the file's {@link TripPeriod}) is reported to the {@link RowListener} as it is
+ * read. Files are opened one at a time.
+ */
+public final class ReplayReader implements EventStream {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ReplayReader.class);
+
+  private final List<Path> inputs;
+  private final Function<Path, TripSource> opener;
+  private final YearMonth periodOverride;
+  private final Duration tolerance;
+  private final RowListener listener;
+  private int fileIndex = -1;
+  private TripSource current;
+  private TripPeriod.Bounds bounds;
+  private long row;
+  private ReplayEvent next;
+  private boolean closed;
+
+  /**
+   * @param inputs         the files, in {@code --input} order
+   * @param opener         opens one file ({@code TripSources::open})
+   * @param periodOverride {@code --period} for every file, or {@code null} (the month in each file name)
+   * @param tolerance      the period tolerance
+   * @param listener       told about every row read and every rejected row
+   */
+  public ReplayReader(List<Path> inputs, Function<Path, TripSource> opener, YearMonth periodOverride,
+      Duration tolerance, RowListener listener) {
+    this.inputs = List.copyOf(inputs);
+    this.opener = opener;
+    this.periodOverride = periodOverride;
+    this.tolerance = tolerance;
+    this.listener = listener;
+  }
+
+  @Override
+  public boolean hasNext() {
+    while (next == null && !closed) {
+      if (current == null) {
+        if (fileIndex + 1 >= inputs.size()) {
+          return false;
+        }
+        openNext();
+      }
+      if (!current.hasNext()) {
+        current.close();
+        current = null;
+        continue;
+      }
+      SourceRecord r = current.next();
+      row++;
+      listener.onRowRead();
+      if (r.isRejected()) {
+        listener.onRejected(r.rejectReason(), r.detail());
+      } else if (bounds != null && !bounds.contains(r.event().dropoffTime())) {
+        listener.onRejected(RowRejects.OUTSIDE_PERIOD, current.name() + ":" + row + " dropoff "
+            + r.event().dropoffTime() + " outside [" + bounds.from() + ", " + bounds.until() + ")");
+      } else {
+        next = new ReplayEvent(r.event(), fileIndex, row);
+      }
+    }
+    return next != null;
+  }
+
+  private void openNext() {
+    fileIndex++;
+    row = 0;
+    Path file = inputs.get(fileIndex);
+    current = opener.apply(file);
+    Optional<TripPeriod> period = TripPeriod.forFile(file.getFileName().toString(), periodOverride, tolerance);
+    bounds = period.map(TripPeriod::bounds).orElse(null);
+    if (period.isPresent()) {
+      LOG.info("reading {} (period {}, dropoffs in [{}, {}))", current.name(), period.get().month(),
+          bounds.from(), bounds.until());
+    } else {
+      LOG.info("reading {} (no month in the name, no --period: no period rule)", current.name());
+    }
+  }
+
+  @Override
+  public ReplayEvent next() {
+    if (!hasNext()) {
+      throw new NoSuchElementException();
+    }
+    ReplayEvent e = next;
+    next = null;
+    return e;
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    next = null;
+    if (current != null) {
+      TripSource c = current;
+      current = null;
+      c.close();
+    }
+  }
+}
