@@ -9,8 +9,10 @@ import java.util.function.LongSupplier;
  * <ul>
  *   <li>{@link #unlimited()}: as fast as possible;</li>
  *   <li>{@link #fixedRate}: event {@code i} (from 0) at {@code start + i / rate};</li>
- *   <li>{@link #speed}: event at {@code start + (eventTime - firstEventTime) / speed}, never earlier than
- *       the previous event's slot (TLC files are not sorted by dropoff time).</li>
+ *   <li>{@link #speed}: event at {@code start + (eventTime - firstEventTime) / speed}. A replay in dropoff
+ *       order (the default) comes in event-time order, so this is the original timeline scaled; an event
+ *       earlier than the previous one (only in {@code --order file}: TLC files are not sorted by dropoff
+ *       time) is sent at the previous event's slot, never earlier.</li>
  * </ul>
  * Not thread-safe. Time comes from a nano clock and waiting from a {@link Sleeper}, so tests can check
  * the schedule without sleeping.

@@ -14,6 +14,7 @@ public final class ProducerStats {
   private final AtomicLong attempted = new AtomicLong();
   private final AtomicLong sent = new AtomicLong();
   private final AtomicLong sendErrors = new AtomicLong();
+  private final AtomicLong skipped = new AtomicLong();
   private final Map<String, LongAdder> rejected = new ConcurrentHashMap<>();
 
   void onRowRead() {
@@ -30,6 +31,10 @@ public final class ProducerStats {
 
   void onSendError() {
     sendErrors.incrementAndGet();
+  }
+
+  void onSkipped() {
+    skipped.incrementAndGet();
   }
 
   void onRejected(String reason) {
@@ -52,6 +57,11 @@ public final class ProducerStats {
 
   public long sendErrors() {
     return sendErrors.get();
+  }
+
+  /** Replayed events not sent because an earlier run of the same replay already put them on the topic. */
+  public long skippedAlreadyPresent() {
+    return skipped.get();
   }
 
   /** Rejected rows by reason so far. */

@@ -2,6 +2,14 @@ package io.taxiplatform.producer;
 
 import io.taxiplatform.model.TripEvent;
 import io.taxiplatform.model.TripEventJson;
+import io.taxiplatform.producer.replay.DropoffSort;
+import io.taxiplatform.producer.replay.EventStream;
+import io.taxiplatform.producer.replay.KeyPartitioner;
+import io.taxiplatform.producer.replay.ReplayEvent;
+import io.taxiplatform.producer.replay.ReplayMarker;
+import io.taxiplatform.producer.replay.ReplayReader;
+import io.taxiplatform.producer.replay.ResumeScanner;
+import io.taxiplatform.producer.replay.RowListener;
 import io.taxiplatform.producer.source.SourceRecord;
 import io.taxiplatform.producer.source.SyntheticTripSource;
 import io.taxiplatform.producer.source.TripSource;
@@ -10,17 +18,22 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,14 +49,21 @@ import org.slf4j.LoggerFactory;
  *
  * The caller owns (and closes) the producer. {@link #run()} flushes it before returning, so the summary's
  * {@code sent} and {@code sendErrors} are final.
+ *
+ * <p>Replay: the events of all inputs in the configured order (dropoff time by default, an external merge
+ * sort), rows outside their file's period rejected, every record with an explicit partition (Kafka's key
+ * partitioner formula) and a {@link ReplayMarker} header; with resume on, the records an earlier run of the
+ * same replay already put on the topic are skipped (docs/producer.md).
  */
 public final class TripProducerApp {
 
   private static final Logger LOG = LoggerFactory.getLogger(TripProducerApp.class);
   private static final int MAX_LOGGED = 10;
+  private static final Duration RESUME_SCAN_TIMEOUT = Duration.ofSeconds(60);
 
   private final TripProducerConfig config;
   private final Producer<String, String> producer;
+  private final Supplier<Consumer<byte[], byte[]>> resumeConsumer;
   private final ProducerMetrics metrics;
   private final Clock clock;
   private final ProducerStats stats = new ProducerStats();
@@ -52,21 +72,32 @@ public final class TripProducerApp {
   private volatile boolean stopped;
   private volatile String failure;
   private long loggedRejects;
-  private final java.util.concurrent.atomic.AtomicLong loggedErrors = new java.util.concurrent.atomic.AtomicLong();
+  private final AtomicLong loggedErrors = new AtomicLong();
 
+  /** Resume (replay mode) reads the topic with a {@link KafkaConsumer} built from the configuration. */
   public TripProducerApp(TripProducerConfig config, Producer<String, String> producer, ProducerMetrics metrics,
       Clock clock) {
-    this(config, producer, metrics, clock, null);
+    this(config, producer, () -> new KafkaConsumer<>(config.resumeConsumerProperties()), metrics, clock, null);
+  }
+
+  /**
+   * With the consumer that reads the topic's tail when a replay resumes (created, used and closed once per
+   * run; not called when resume is off or the topic has no partition metadata).
+   */
+  public TripProducerApp(TripProducerConfig config, Producer<String, String> producer,
+      Supplier<Consumer<byte[], byte[]>> resumeConsumer, ProducerMetrics metrics, Clock clock) {
+    this(config, producer, resumeConsumer, metrics, clock, null);
   }
 
   /** With an explicit pacer ({@code null} = from the configuration, waiting interruptibly by {@link #stop()}). */
-  TripProducerApp(TripProducerConfig config, Producer<String, String> producer, ProducerMetrics metrics,
-      Clock clock, Pacer pacer) {
+  TripProducerApp(TripProducerConfig config, Producer<String, String> producer,
+      Supplier<Consumer<byte[], byte[]>> resumeConsumer, ProducerMetrics metrics, Clock clock, Pacer pacer) {
     if (config.mode() != TripProducerConfig.Mode.SYNTHETIC && config.mode() != TripProducerConfig.Mode.REPLAY) {
       throw new IllegalArgumentException("TripProducerApp runs synthetic or replay, not " + config.mode());
     }
     this.config = config;
     this.producer = producer;
+    this.resumeConsumer = resumeConsumer;
     this.metrics = metrics;
     this.clock = clock;
     Pacer.Sleeper sleeper = nanos -> stopLatch.await(nanos, TimeUnit.NANOSECONDS);
@@ -93,54 +124,31 @@ public final class TripProducerApp {
    * @throws IllegalArgumentException when an input file cannot be read (checked before anything is sent)
    */
   public RunSummary run() {
-    List<Supplier<TripSource>> sources = sources();
+    boolean replay = config.mode() == TripProducerConfig.Mode.REPLAY;
+    if (replay) {
+      for (Path p : config.inputs()) {
+        // open once up front: a file that cannot be read fails the run before anything is sent
+        TripSources.open(p).close();
+      }
+    }
     long startNanos = System.nanoTime();
     ScheduledExecutorService rateUpdater = metrics == null ? null : startRateUpdater();
     try {
+      int partitions = 0;
       try {
-        producer.partitionsFor(config.topic());
+        List<PartitionInfo> info = producer.partitionsFor(config.topic());
+        partitions = info == null ? 0 : info.size();
         if (metrics != null) {
           metrics.setReady(true);
         }
       } catch (KafkaException e) {
         fail("cannot fetch metadata of topic " + config.topic() + ": " + e);
       }
-      long index = 0;
-      Long shiftSeconds = null;
-      outer:
-      for (Supplier<TripSource> supplier : sources) {
-        if (stopped || failure != null) {
-          break;
-        }
-        try (TripSource source = supplier.get()) {
-          LOG.info("reading {}", source.name());
-          while (!stopped && failure == null && source.hasNext()) {
-            if (config.maxEvents() > 0 && index >= config.maxEvents()) {
-              break outer;
-            }
-            SourceRecord r = source.next();
-            stats.onRowRead();
-            if (r.isRejected()) {
-              reject(r);
-              continue;
-            }
-            TripEvent e = r.event();
-            Instant originalEventTime = e.dropoffTime();
-            if (config.timeMode() == TripProducerConfig.TimeMode.NOW
-                && config.mode() == TripProducerConfig.Mode.REPLAY) {
-              if (shiftSeconds == null) {
-                shiftSeconds = Duration.between(originalEventTime, clock.instant()).getSeconds();
-                LOG.info("time mode now: shifting event times by {} s", shiftSeconds);
-              }
-              e = e.shiftedBySeconds(shiftSeconds);
-            }
-            pacer.await(index, originalEventTime);
-            if (stopped) {
-              break outer;
-            }
-            send(e);
-            index++;
-          }
+      if (failure == null) {
+        if (replay) {
+          replay(partitions);
+        } else {
+          synthetic();
         }
       }
     } catch (InterruptedException e) {
@@ -159,41 +167,153 @@ public final class TripProducerApp {
     Duration elapsed = Duration.ofNanos(System.nanoTime() - startNanos);
     double seconds = Math.max(elapsed.toNanos() / 1e9, 1e-9);
     RunSummary summary = new RunSummary(stats.rowsRead(), stats.sent(), stats.sendErrors(), stats.rejected(),
-        elapsed, stats.sent() / seconds, stopped, failure);
-    LOG.info("run finished: read={} sent={} sendErrors={} rejected={} elapsed={} s", summary.rowsRead(),
-        summary.sent(), summary.sendErrors(), summary.rejected(), String.format("%.3f", seconds));
+        elapsed, stats.sent() / seconds, stopped, failure, stats.skippedAlreadyPresent());
+    LOG.info("run finished: read={} sent={} sendErrors={} rejected={} skipped={} elapsed={} s", summary.rowsRead(),
+        summary.sent(), summary.sendErrors(), summary.rejected(), summary.skippedAlreadyPresent(),
+        String.format("%.3f", seconds));
     return summary;
   }
 
-  private List<Supplier<TripSource>> sources() {
-    List<Supplier<TripSource>> out = new ArrayList<>();
-    if (config.mode() == TripProducerConfig.Mode.SYNTHETIC) {
-      long seed = config.seed() != null ? config.seed() : ThreadLocalRandom.current().nextLong(1L << 48);
-      LOG.info("synthetic trips with seed {}", seed);
-      out.add(() -> new SyntheticTripSource(seed, clock));
-      return out;
+  private void synthetic() throws InterruptedException {
+    long seed = config.seed() != null ? config.seed() : ThreadLocalRandom.current().nextLong(1L << 48);
+    LOG.info("synthetic trips with seed {}", seed);
+    long index = 0;
+    try (TripSource source = new SyntheticTripSource(seed, clock)) {
+      while (!stopped && failure == null && source.hasNext()) {
+        if (config.maxEvents() > 0 && index >= config.maxEvents()) {
+          break;
+        }
+        SourceRecord r = source.next();
+        stats.onRowRead();
+        if (r.isRejected()) {
+          reject(r.rejectReason(), r.detail());
+          continue;
+        }
+        pacer.await(index, r.event().dropoffTime());
+        if (stopped) {
+          break;
+        }
+        send(r.event(), null, null);
+        index++;
+      }
     }
-    for (Path p : config.inputs()) {
-      // open once up front: a file that cannot be read fails the run before anything is sent
-      TripSources.open(p).close();
-      out.add(() -> TripSources.open(p));
-    }
-    return out;
   }
 
-  private void reject(SourceRecord r) {
-    stats.onRejected(r.rejectReason());
+  private void replay(int partitions) throws InterruptedException {
+    TripProducerConfig.ReplaySettings settings = config.replay();
+    boolean now = config.timeMode() == TripProducerConfig.TimeMode.NOW;
+    String order = settings.order().name().toLowerCase(Locale.ROOT);
+    String replayId = ReplayMarker.replayId(config.inputs(), order, config.timeMode().name().toLowerCase(Locale.ROOT),
+        settings.period(), settings.periodTolerance());
+    LOG.info("replay {}: {} file(s) in {} order", replayId, config.inputs().size(), order);
+    ResumeScanner.Position position = ResumeScanner.Position.none();
+    if (partitions < 1) {
+      LOG.warn("no partition metadata for {}: records go without explicit partitions, resume is off",
+          config.topic());
+    } else if (settings.resume()) {
+      position = scanTopic(replayId, partitions);
+      if (position == null) {
+        return;
+      }
+    }
+    Long shiftSeconds = now ? position.shiftSeconds() : null;
+    long seq = 0;
+    long paced = 0;
+    try (EventStream events = openEvents()) {
+      while (!stopped && failure == null && events.hasNext()) {
+        if (config.maxEvents() > 0 && seq >= config.maxEvents()) {
+          break;
+        }
+        ReplayEvent re = events.next();
+        long mySeq = seq++;
+        TripEvent e = re.event();
+        Instant originalEventTime = e.dropoffTime();
+        if (now && shiftSeconds == null) {
+          // the first event of the replay order ends now
+          shiftSeconds = Duration.between(originalEventTime, clock.instant()).getSeconds();
+          LOG.info("time mode now: shifting event times by {} s", shiftSeconds);
+        }
+        Integer partition = partitions > 0 ? KeyPartitioner.partition(e.kafkaKey(), partitions) : null;
+        if (partition != null && mySeq <= position.highest(partition)) {
+          stats.onSkipped();
+          continue;
+        }
+        if (now) {
+          e = e.shiftedBySeconds(shiftSeconds);
+        }
+        pacer.await(paced++, originalEventTime);
+        if (stopped) {
+          break;
+        }
+        send(e, partition, new ReplayMarker(replayId, mySeq, shiftSeconds));
+      }
+    }
+    if (stats.skippedAlreadyPresent() > 0) {
+      LOG.info("resumed: skipped {} already in the topic", stats.skippedAlreadyPresent());
+    }
+  }
+
+  /** The events in the configured order; rows read and rejected are counted while reading. */
+  private EventStream openEvents() {
+    TripProducerConfig.ReplaySettings s = config.replay();
+    RowListener listener = new RowListener() {
+      @Override
+      public void onRowRead() {
+        stats.onRowRead();
+      }
+
+      @Override
+      public void onRejected(String reason, String detail) {
+        reject(reason, detail);
+      }
+    };
+    ReplayReader reader = new ReplayReader(config.inputs(), TripSources::open, s.period(), s.periodTolerance(),
+        listener);
+    if (s.order() == TripProducerConfig.Order.FILE) {
+      return reader;
+    }
+    return DropoffSort.sort(reader, s.sortChunkRows(), s.spillDir(), () -> stopped);
+  }
+
+  /** What the topic already holds of this replay, or {@code null} after a failure. */
+  private ResumeScanner.Position scanTopic(String replayId, int partitions) {
+    long t0 = System.nanoTime();
+    try (Consumer<byte[], byte[]> consumer = resumeConsumer.get()) {
+      ResumeScanner.Position p = ResumeScanner.scan(consumer, config.topic(), partitions, replayId,
+          ResumeScanner.TAIL_RECORDS, RESUME_SCAN_TIMEOUT);
+      if (p.found()) {
+        LOG.info("resume: topic {} holds replay {} up to seq {} by partition (shift {}); scanned {} records "
+            + "in {} ms", config.topic(), replayId, new java.util.TreeMap<>(p.highestSeq()), p.shiftSeconds(),
+            p.recordsScanned(), (System.nanoTime() - t0) / 1_000_000);
+      } else {
+        LOG.info("resume: no record of replay {} in the last {} records of each partition of {}", replayId,
+            ResumeScanner.TAIL_RECORDS, config.topic());
+      }
+      return p;
+    } catch (KafkaException e) {
+      fail("resume: cannot read the end of topic " + config.topic() + ": " + e
+          + " (--resume false sends everything again)");
+      return null;
+    }
+  }
+
+  private void reject(String reason, String detail) {
+    stats.onRejected(reason);
     if (metrics != null) {
-      metrics.onRejected(r.rejectReason());
+      metrics.onRejected(reason);
     }
     if (loggedRejects++ < MAX_LOGGED) {
-      LOG.warn("row rejected ({}): {}", r.rejectReason(), r.detail());
+      LOG.warn("row rejected ({}): {}", reason, detail);
     }
   }
 
-  private void send(TripEvent e) {
-    ProducerRecord<String, String> record = new ProducerRecord<>(config.topic(), e.kafkaKey(),
-        TripEventJson.toJson(e));
+  private void send(TripEvent e, Integer partition, ReplayMarker marker) {
+    RecordHeaders headers = new RecordHeaders();
+    if (marker != null) {
+      headers.add(ReplayMarker.HEADER, marker.encode());
+    }
+    ProducerRecord<String, String> record = new ProducerRecord<>(config.topic(), partition, e.kafkaKey(),
+        TripEventJson.toJson(e), headers);
     long t0 = System.nanoTime();
     stats.onAttempted();
     try {

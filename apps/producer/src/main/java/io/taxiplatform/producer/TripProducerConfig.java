@@ -4,6 +4,7 @@ import io.taxiplatform.model.KafkaClientSecurity;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.YearMonth;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -13,7 +14,9 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
@@ -36,6 +39,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * @param security         Kafka client security
  * @param cassandra        Cassandra connection (check and smoke modes)
  * @param smoke            smoke mode settings
+ * @param replay           replay mode settings: order, sort, period rule, resume
  */
 public record TripProducerConfig(
     Mode mode,
@@ -53,7 +57,8 @@ public record TripProducerConfig(
     int metricsPort,
     KafkaClientSecurity security,
     CassandraSettings cassandra,
-    SmokeSettings smoke) {
+    SmokeSettings smoke,
+    ReplaySettings replay) {
 
   /** What the producer runs. */
   public enum Mode { SYNTHETIC, REPLAY, CHECK, SMOKE }
@@ -72,6 +77,32 @@ public record TripProducerConfig(
   public record SmokeSettings(int trips, int zone, Duration timeout, Duration zoneWindow) {
   }
 
+  /** The order in which a replay emits its events. */
+  public enum Order {
+    /** Dropoff (event) time across all inputs, as a live feed would: an external merge sort. */
+    DROPOFF,
+    /** The files' own row order, file after file (TLC files are not in dropoff order). */
+    FILE
+  }
+
+  /**
+   * Replay mode settings (docs/producer.md, "Replay order", "Period rule", "Resume").
+   *
+   * @param order           {@code PRODUCER_ORDER}
+   * @param sortChunkRows   {@code PRODUCER_SORT_CHUNK_ROWS}: most events the dropoff sort holds in memory
+   * @param spillDir        {@code PRODUCER_SPILL_DIR}: where the dropoff sort spills sorted chunks
+   * @param period          {@code PRODUCER_PERIOD}: the month of every input, or {@code null} (the month
+   *                        in each file name)
+   * @param periodTolerance {@code PRODUCER_PERIOD_TOLERANCE}: how far outside its period a dropoff may lie
+   * @param resume          {@code PRODUCER_RESUME}: skip what an earlier run of the same replay already sent
+   */
+  public record ReplaySettings(Order order, int sortChunkRows, Path spillDir, YearMonth period,
+      Duration periodTolerance, boolean resume) {
+
+    /** Default {@code PRODUCER_SORT_CHUNK_ROWS}: ~70 MB of heap, comfortable in a 384 MiB container. */
+    public static final int DEFAULT_SORT_CHUNK_ROWS = 100_000;
+  }
+
   static final Set<String> COMPRESSIONS = Set.of("none", "gzip", "snappy", "lz4", "zstd");
 
   /** Flag name -> environment variable. */
@@ -87,6 +118,12 @@ public record TripProducerConfig(
       Map.entry("--linger-ms", "PRODUCER_LINGER_MS"),
       Map.entry("--batch-size", "PRODUCER_BATCH_SIZE"),
       Map.entry("--metrics-port", "METRICS_PORT"),
+      Map.entry("--order", "PRODUCER_ORDER"),
+      Map.entry("--sort-chunk-rows", "PRODUCER_SORT_CHUNK_ROWS"),
+      Map.entry("--spill-dir", "PRODUCER_SPILL_DIR"),
+      Map.entry("--period", "PRODUCER_PERIOD"),
+      Map.entry("--period-tolerance", "PRODUCER_PERIOD_TOLERANCE"),
+      Map.entry("--resume", "PRODUCER_RESUME"),
       Map.entry("--bootstrap-servers", "KAFKA_BOOTSTRAP_SERVERS"),
       Map.entry("--topic", "TRIPS_TOPIC"));
 
@@ -96,7 +133,23 @@ public record TripProducerConfig(
       "  --input FILE[,FILE...]                PRODUCER_INPUT: TLC .csv or .parquet files (replay)",
       "  --rate N                              PRODUCER_RATE: target events/s, 0 = as fast as possible (default 0)",
       "  --speed F                             PRODUCER_SPEED: replay at F x the original timeline (not with --rate)",
-      "  --time-mode original|now              PRODUCER_TIME_MODE (default original)",
+      "  --time-mode original|now              PRODUCER_TIME_MODE (default original); now: the first event",
+      "                                        of the replay order ends now",
+      "  --order dropoff|file                  PRODUCER_ORDER (default dropoff): replay all inputs merged in",
+      "                                        dropoff-time order; file = each file's row order, file after",
+      "                                        file: a job with a watermark then drops rows as late once a",
+      "                                        replay spans several micro-batches",
+      "  --sort-chunk-rows N                   PRODUCER_SORT_CHUNK_ROWS: events the dropoff sort holds in",
+      "                                        memory before spilling a sorted chunk (default 100000)",
+      "  --spill-dir DIR                       PRODUCER_SPILL_DIR: sort spill files, ~200 bytes/row",
+      "                                        (default java.io.tmpdir)",
+      "  --period YYYY-MM                      PRODUCER_PERIOD: the month of every input (default: the",
+      "                                        _YYYY-MM in each file name; no month, no rule); rows whose",
+      "                                        dropoff lies outside it are not sent (outside_period)",
+      "  --period-tolerance D                  PRODUCER_PERIOD_TOLERANCE: margin each side of the period",
+      "                                        (default 1 day; e.g. 12 hours, 0 days)",
+      "  --resume true|false                   PRODUCER_RESUME (default true): skip the events an earlier",
+      "                                        run of the same replay already put on the topic",
       "  --max-events N                        PRODUCER_MAX_EVENTS: 0 = no limit (default 0)",
       "  --seed N                              PRODUCER_SEED: synthetic seed (default random)",
       "  --compression none|gzip|snappy|lz4|zstd  PRODUCER_COMPRESSION (default lz4)",
@@ -236,13 +289,37 @@ public record TripProducerConfig(
         sparkDuration("ZONE_WINDOW", v.getOrDefault("ZONE_WINDOW", "5 minutes")));
     return new TripProducerConfig(mode, List.copyOf(inputs), rate, speed, timeMode, maxEvents, seed, bootstrap,
         topic, compression, linger, batch, metricsPort, kafkaSecurity(v), CassandraSettings.fromEnv(v),
-        smoke);
+        smoke, replaySettings(mode, v));
+  }
+
+  private static ReplaySettings replaySettings(Mode mode, Map<String, String> v) throws UsageException {
+    Order order = enumValue(Order.class, "PRODUCER_ORDER", v.getOrDefault("PRODUCER_ORDER", "dropoff"));
+    int chunk = intValue("PRODUCER_SORT_CHUNK_ROWS", v.getOrDefault("PRODUCER_SORT_CHUNK_ROWS",
+        Integer.toString(ReplaySettings.DEFAULT_SORT_CHUNK_ROWS)), 1, 50_000_000);
+    String spillText = Env.blankToNull(v.get("PRODUCER_SPILL_DIR"));
+    Path spillDir = Path.of(spillText != null ? spillText.trim() : System.getProperty("java.io.tmpdir"));
+    if (mode == Mode.REPLAY && order == Order.DROPOFF && !Files.isDirectory(spillDir)) {
+      throw new UsageException("PRODUCER_SPILL_DIR: not a directory: " + spillDir);
+    }
+    String periodText = Env.blankToNull(v.get("PRODUCER_PERIOD"));
+    YearMonth period = null;
+    if (periodText != null) {
+      try {
+        period = YearMonth.parse(periodText.trim());
+      } catch (java.time.format.DateTimeParseException e) {
+        throw new UsageException("PRODUCER_PERIOD: not a month like 2025-01: " + periodText);
+      }
+    }
+    Duration tolerance = duration("PRODUCER_PERIOD_TOLERANCE", v.getOrDefault("PRODUCER_PERIOD_TOLERANCE",
+        "1 day"), true);
+    boolean resume = booleanValue("PRODUCER_RESUME", v.getOrDefault("PRODUCER_RESUME", "true"));
+    return new ReplaySettings(order, chunk, spillDir, period, tolerance, resume);
   }
 
   /** A copy with another metrics port (tests and local mode). */
   public TripProducerConfig withMetricsPort(int port) {
     return new TripProducerConfig(mode, inputs, rate, speed, timeMode, maxEvents, seed, bootstrapServers, topic,
-        compression, lingerMs, batchSize, port, security, cassandra, smoke);
+        compression, lingerMs, batchSize, port, security, cassandra, smoke, replay);
   }
 
   /** Kafka producer properties: idempotent, {@code acks=all}, compression and batching, security. */
@@ -261,11 +338,37 @@ public record TripProducerConfig(
     return p;
   }
 
+  /**
+   * Properties of the consumer that reads the topic's tail when a replay resumes: raw bytes, no group,
+   * nothing committed, the same servers and security as the producer.
+   */
+  public Properties resumeConsumerProperties() {
+    Properties p = new Properties();
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+    p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+    p.put(ConsumerConfig.CLIENT_ID_CONFIG, "taxi-producer-resume");
+    p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "2000");
+    p.putAll(security.clientProperties());
+    return p;
+  }
+
   private static final Pattern SPARK_DURATION = Pattern.compile(
       "\\s*(\\d+)\\s*(ms|milliseconds?|s|secs?|seconds?|m|mins?|minutes?|h|hours?)\\s*", Pattern.CASE_INSENSITIVE);
+  private static final Pattern DAYS = Pattern.compile("\\s*(\\d+)\\s*(d|days?)\\s*", Pattern.CASE_INSENSITIVE);
 
   /** Parses a Spark-style interval such as {@code 5 minutes} or {@code 30 seconds}. */
   static Duration sparkDuration(String name, String text) throws UsageException {
+    return duration(name, text, false);
+  }
+
+  /** Like {@link #sparkDuration}, also in days ({@code 1 day}), optionally zero. */
+  static Duration duration(String name, String text, boolean daysAndZero) throws UsageException {
+    Matcher days = DAYS.matcher(text);
+    if (daysAndZero && days.matches()) {
+      return Duration.ofDays(Long.parseLong(days.group(1)));
+    }
     Matcher m = SPARK_DURATION.matcher(text);
     if (!m.matches()) {
       throw new UsageException(name + ": not a duration like '5 minutes': " + text);
@@ -282,7 +385,7 @@ public record TripProducerConfig(
     } else {
       d = Duration.ofHours(n);
     }
-    if (d.isZero()) {
+    if (d.isZero() && !daysAndZero) {
       throw new UsageException(name + " must be positive: " + text);
     }
     return d;
@@ -298,6 +401,14 @@ public record TripProducerConfig(
       }
       throw new UsageException(name + " must be one of " + allowed + ": " + text);
     }
+  }
+
+  private static boolean booleanValue(String name, String text) throws UsageException {
+    String t = text.trim().toLowerCase(Locale.ROOT);
+    if (t.equals("true") || t.equals("false")) {
+      return Boolean.parseBoolean(t);
+    }
+    throw new UsageException(name + " must be true or false: " + text);
   }
 
   private static double doubleValue(String name, String text) throws UsageException {
@@ -334,6 +445,6 @@ public record TripProducerConfig(
         + ", timeMode=" + timeMode + ", maxEvents=" + maxEvents + ", seed=" + seed + ", bootstrapServers="
         + bootstrapServers + ", topic=" + topic + ", compression=" + compression + ", lingerMs=" + lingerMs
         + ", batchSize=" + batchSize + ", metricsPort=" + metricsPort + ", security=" + security + ", cassandra="
-        + cassandra + ", smoke=" + smoke + "]";
+        + cassandra + ", smoke=" + smoke + ", replay=" + replay + "]";
   }
 }

@@ -33,6 +33,14 @@ class ProducerMainTest {
   }
 
   @Test
+  void badOrderExits2WithTheUsageThatSaysWhatFileOrderCosts() {
+    assertThat(run(Map.of("PRODUCER_ORDER", "sorted"))).isEqualTo(2);
+    String e = err.toString(StandardCharsets.UTF_8);
+    assertThat(e).contains("PRODUCER_ORDER must be one of [dropoff, file]: sorted").contains("Usage:")
+        .contains("--order dropoff|file").contains("drops rows as late");
+  }
+
+  @Test
   void helpPrintsUsageOnStdoutAndExits0() {
     assertThat(run(Map.of(), "--help")).isZero();
     assertThat(out.toString(StandardCharsets.UTF_8)).contains("Usage: ProducerMain").contains("--time-mode");

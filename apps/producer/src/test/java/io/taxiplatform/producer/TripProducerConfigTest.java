@@ -48,6 +48,42 @@ class TripProducerConfigTest {
     assertThat(c.smoke().zone()).isEqualTo(1);
     assertThat(c.smoke().timeout()).isEqualTo(Duration.ofSeconds(300));
     assertThat(c.smoke().zoneWindow()).isEqualTo(Duration.ofMinutes(5));
+    assertThat(c.replay().order()).isEqualTo(TripProducerConfig.Order.DROPOFF);
+    assertThat(c.replay().sortChunkRows()).isEqualTo(100_000);
+    assertThat(c.replay().spillDir()).isEqualTo(Path.of(System.getProperty("java.io.tmpdir")));
+    assertThat(c.replay().period()).isNull();
+    assertThat(c.replay().periodTolerance()).isEqualTo(Duration.ofDays(1));
+    assertThat(c.replay().resume()).isTrue();
+  }
+
+  @Test
+  void replaySettingsFromEnvironmentAndFlags() throws Exception {
+    Path a = Files.writeString(dir.resolve("a.csv"), "x");
+    Path spill = Files.createDirectory(dir.resolve("spill"));
+    Map<String, String> env = Map.of("PRODUCER_ORDER", "file", "PRODUCER_SORT_CHUNK_ROWS", "5000",
+        "PRODUCER_SPILL_DIR", spill.toString(), "PRODUCER_PERIOD", "2019-02", "PRODUCER_PERIOD_TOLERANCE",
+        "12 hours", "PRODUCER_RESUME", "false");
+    TripProducerConfig.ReplaySettings r = parse(env, "--mode", "replay", "--input", a.toString()).replay();
+    assertThat(r).isEqualTo(new TripProducerConfig.ReplaySettings(TripProducerConfig.Order.FILE, 5000, spill,
+        java.time.YearMonth.of(2019, 2), Duration.ofHours(12), false));
+    TripProducerConfig.ReplaySettings f = parse(env, "--mode", "replay", "--input", a.toString(), "--order",
+        "dropoff", "--sort-chunk-rows=7", "--period", "2025-01", "--period-tolerance", "0 days", "--resume", "TRUE")
+        .replay();
+    assertThat(f).isEqualTo(new TripProducerConfig.ReplaySettings(TripProducerConfig.Order.DROPOFF, 7, spill,
+        java.time.YearMonth.of(2025, 1), Duration.ZERO, true));
+    assertThat(parse(env, "--period-tolerance", "2d").replay().periodTolerance()).isEqualTo(Duration.ofDays(2));
+    assertThat(parse(env).toString()).contains("order=FILE").contains("sortChunkRows=5000");
+  }
+
+  @Test
+  void aSpillDirThatIsNotADirectoryIsAUsageErrorForADropoffReplayOnly() throws Exception {
+    Path a = Files.writeString(dir.resolve("a.csv"), "x");
+    String missing = dir.resolve("nope").toString();
+    assertThatThrownBy(() -> parse(Map.of("PRODUCER_SPILL_DIR", missing), "--mode", "replay", "--input",
+        a.toString())).isInstanceOf(UsageException.class).hasMessageContaining("PRODUCER_SPILL_DIR");
+    assertThat(parse(Map.of("PRODUCER_SPILL_DIR", missing), "--mode", "replay", "--input", a.toString(),
+        "--order", "file").replay().order()).isEqualTo(TripProducerConfig.Order.FILE);
+    assertThat(parse(Map.of("PRODUCER_SPILL_DIR", missing)).mode()).isEqualTo(TripProducerConfig.Mode.SYNTHETIC);
   }
 
   @Test
@@ -128,7 +164,9 @@ class TripProducerConfigTest {
   @ParameterizedTest
   @ValueSource(strings = {"--nope", "--rate", "-x", "input.csv", "--mode=fast", "--rate=-1", "--rate=abc",
       "--speed=0", "--compression=brotli", "--metrics-port=70000", "--max-events=-3", "--time-mode=later",
-      "--batch-size=1.5", "--seed=abc", "--topic=bad topic"})
+      "--batch-size=1.5", "--seed=abc", "--topic=bad topic", "--order=random", "--order=", "--sort-chunk-rows=0",
+      "--sort-chunk-rows=many", "--period=2025-13", "--period=2025", "--period-tolerance=soon",
+      "--period-tolerance=-1 days", "--resume=yes", "--resume="})
   void invalidFlagsAreUsageErrors(String flag) {
     assertThatThrownBy(() -> parse(Map.of(), flag)).isInstanceOf(UsageException.class);
   }
@@ -171,6 +209,8 @@ class TripProducerConfigTest {
     }
     assertThat(List.copyOf(TripProducerConfig.FLAGS.values())).contains("PRODUCER_MODE", "PRODUCER_INPUT",
         "PRODUCER_RATE", "PRODUCER_SPEED", "PRODUCER_TIME_MODE", "PRODUCER_MAX_EVENTS", "PRODUCER_SEED",
-        "PRODUCER_COMPRESSION", "PRODUCER_LINGER_MS", "PRODUCER_BATCH_SIZE", "METRICS_PORT");
+        "PRODUCER_COMPRESSION", "PRODUCER_LINGER_MS", "PRODUCER_BATCH_SIZE", "METRICS_PORT", "PRODUCER_ORDER",
+        "PRODUCER_SORT_CHUNK_ROWS", "PRODUCER_SPILL_DIR", "PRODUCER_PERIOD", "PRODUCER_PERIOD_TOLERANCE",
+        "PRODUCER_RESUME");
   }
 }
