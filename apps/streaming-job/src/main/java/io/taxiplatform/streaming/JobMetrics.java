@@ -48,6 +48,14 @@ public final class JobMetrics {
   private final Counter queryFailures;
   private final Counter validTrips;
   private final Counter validFare;
+  private final Counter duplicatesDropped;
+  private final Gauge offsetsBehindLatest;
+  private final Gauge caughtUp;
+  /** Queries whose lag decides {@code taxi_stream_caught_up}, and the most one source may lag for it. */
+  private volatile java.util.Set<String> caughtUpQueries = java.util.Set.of();
+  private volatile long caughtUpMaxBehindPerSource = Long.MAX_VALUE;
+  /** Per query: was every source of its last batch at most one micro-batch behind the head? */
+  private final Map<String, Boolean> queryCaughtUp = new ConcurrentHashMap<>();
   /** Query names by id (terminated events carry only the id). */
   private final Map<UUID, String> names = new ConcurrentHashMap<>();
   /** The last batch id seen per query. */
@@ -89,9 +97,20 @@ public final class JobMetrics {
       queryFailures.labelValues(query).inc(0);
     }
     validTrips = Counter.builder().name("taxi_stream_valid_trips_total")
-        .help("Valid trips that entered the aggregations.").register(registry);
+        .help("Valid trips that entered the aggregations (rows dropped as late or as duplicates excluded).")
+        .register(registry);
     validFare = Counter.builder().name("taxi_stream_valid_fare_amount_total")
-        .help("Sum of fare_amount (USD) of the valid trips.").register(registry);
+        .help("Sum of fare_amount (USD) of the trips counted by taxi_stream_valid_trips_total.").register(registry);
+    duplicatesDropped = Counter.builder().name("taxi_stream_duplicate_trips_dropped_total")
+        .help("Copies of an already counted trip_id dropped within the watermark.").labelNames("query")
+        .register(registry);
+    offsetsBehindLatest = Gauge.builder().name("taxi_stream_offsets_behind_latest")
+        .help("Kafka offsets the query's last micro-batch left unread (sum over partitions).").labelNames("query")
+        .register(registry);
+    caughtUp = Gauge.builder().name("taxi_stream_caught_up")
+        .help("1 when every aggregation query's last micro-batch left at most one micro-batch of offsets unread.")
+        .register(registry);
+    caughtUp.set(0);
     if (withJvm) {
       JvmMetrics.builder().register(registry);
     }
@@ -155,10 +174,15 @@ public final class JobMetrics {
       }
     }
     long dropped = 0;
+    long duplicates = 0;
     for (StateOperatorProgress op : p.stateOperators()) {
       dropped += op.numRowsDroppedByWatermark();
+      Long d = op.customMetrics() == null ? null : op.customMetrics().get("numDroppedDuplicateRows");
+      duplicates += d == null ? 0 : d;
     }
     rowsDroppedLate.labelValues(query).inc(dropped);
+    duplicatesDropped.labelValues(query).inc(duplicates);
+    recordLag(query, p.sources());
     Map<String, Row> observed = p.observedMetrics();
     Row valid = observed == null ? null : observed.get(VALID_TRIPS_OBSERVATION);
     if (valid != null) {
@@ -168,6 +192,93 @@ public final class JobMetrics {
         Object fare = valid.get(1);
         validFare.inc(fare instanceof BigDecimal b ? b.doubleValue() : ((Number) fare).doubleValue());
       }
+    }
+  }
+
+  /**
+   * Makes {@code taxi_stream_caught_up} follow {@code queries}: 1 once each of them has reported a batch whose
+   * every source left at most {@code maxBehindPerSource} offsets unread (what its next micro-batch may read).
+   */
+  public void trackCaughtUp(java.util.Set<String> queries, long maxBehindPerSource) {
+    this.caughtUpMaxBehindPerSource = maxBehindPerSource;
+    this.caughtUpQueries = java.util.Set.copyOf(queries);
+    updateCaughtUp();
+  }
+
+  /** Offsets behind the head per source of one progress report; idle reports without offsets change nothing. */
+  private void recordLag(String query, SourceProgress[] sources) {
+    long total = 0;
+    boolean known = false;
+    boolean withinOneBatch = true;
+    for (SourceProgress s : sources) {
+      Long behind = offsetsBehind(s.endOffset(), s.latestOffset());
+      if (behind == null) {
+        continue;
+      }
+      known = true;
+      total += behind;
+      withinOneBatch &= behind <= caughtUpMaxBehindPerSource;
+    }
+    if (!known) {
+      return;
+    }
+    offsetsBehindLatest.labelValues(query).set(total);
+    queryCaughtUp.put(query, withinOneBatch);
+    updateCaughtUp();
+  }
+
+  private void updateCaughtUp() {
+    java.util.Set<String> queries = caughtUpQueries;
+    boolean all = !queries.isEmpty() && queries.stream().allMatch(q -> Boolean.TRUE.equals(queryCaughtUp.get(q)));
+    caughtUp.set(all ? 1 : 0);
+  }
+
+  /**
+   * {@code latest - end} summed over the partitions of Kafka source offsets
+   * ({@code {"topic":{"0":12,"1":40}}}), or {@code null} when either is absent or not of that form.
+   */
+  static Long offsetsBehind(String endOffset, String latestOffset) {
+    Map<String, Long> end = kafkaOffsets(endOffset);
+    Map<String, Long> latest = kafkaOffsets(latestOffset);
+    if (end == null || latest == null) {
+      return null;
+    }
+    long behind = 0;
+    for (Map.Entry<String, Long> e : latest.entrySet()) {
+      Long at = end.get(e.getKey());
+      behind += Math.max(0, e.getValue() - (at == null ? 0 : at));
+    }
+    return behind;
+  }
+
+  private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+
+  /** topic/partition -> offset of a Kafka source offset JSON, or {@code null}. */
+  private static Map<String, Long> kafkaOffsets(String json) {
+    if (json == null || json.isBlank() || !json.trim().startsWith("{")) {
+      return null;
+    }
+    try {
+      Map<String, Long> out = new java.util.HashMap<>();
+      var root = JSON.readTree(json);
+      var topics = root.fields();
+      while (topics.hasNext()) {
+        var topic = topics.next();
+        if (!topic.getValue().isObject()) {
+          return null;
+        }
+        var parts = topic.getValue().fields();
+        while (parts.hasNext()) {
+          var part = parts.next();
+          if (!part.getValue().canConvertToLong()) {
+            return null;
+          }
+          out.put(topic.getKey() + "/" + part.getKey(), part.getValue().asLong());
+        }
+      }
+      return out;
+    } catch (java.io.IOException | RuntimeException e) {
+      return null;
     }
   }
 

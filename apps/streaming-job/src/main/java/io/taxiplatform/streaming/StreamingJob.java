@@ -6,6 +6,7 @@ import static org.apache.spark.sql.functions.sum;
 
 import com.datastax.spark.connector.cql.CassandraConnector;
 import io.prometheus.metrics.exporter.httpserver.HTTPServer;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -15,6 +16,7 @@ import org.apache.spark.SparkConf;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.streaming.DataStreamReader;
 import org.apache.spark.sql.streaming.OutputMode;
 import org.apache.spark.sql.streaming.StreamingQuery;
 import org.apache.spark.sql.streaming.StreamingQueryException;
@@ -55,6 +57,10 @@ public final class StreamingJob {
     int code;
     try {
       code = run(config);
+    } catch (TripsTopic.StartupException e) {
+      LOG.error("cannot start: {}", e.getMessage());
+      System.err.println("error: " + e.getMessage());
+      code = 2;
     } catch (Throwable t) {
       LOG.error("streaming job failed", t);
       code = 1;
@@ -80,8 +86,10 @@ public final class StreamingJob {
         List<String> applied = CassandraSchema.apply(session, config.cassandra(), config.pipelineVersion());
         LOG.info("Cassandra schema of pipeline {} ready (applied now: {})", config.pipelineVersion(), applied);
       }
+      List<Integer> partitions = TripsTopic.partitions(config);
+      TripsTopic.checkCheckpointLayout(spark.sparkContext().hadoopConfiguration(), config, partitions.size());
       spark.streams().addListener(metrics.listener());
-      List<StreamingQuery> queries = start(spark, config, lookup, metrics);
+      List<StreamingQuery> queries = start(spark, config, lookup, metrics, partitions);
       queries.forEach(q -> metrics.register(q.id(), q.name()));
       AtomicBoolean stopping = new AtomicBoolean();
       // SIGTERM (pod deletion, Ctrl-C in local mode): stop the queries before Spark's own hook stops the
@@ -121,19 +129,18 @@ public final class StreamingJob {
     }
   }
 
-  /** Starts the three queries. */
-  static List<StreamingQuery> start(SparkSession spark, JobConfig config, ZoneLookup lookup, JobMetrics metrics)
-      throws TimeoutException {
+  /** Starts the three queries over the trips topic's {@code partitions}. */
+  static List<StreamingQuery> start(SparkSession spark, JobConfig config, ZoneLookup lookup, JobMetrics metrics,
+                                    List<Integer> partitions) throws TimeoutException {
     Dataset<Row> zones = lookup.toDataFrame(spark).cache();
     Map<String, String> kafka = kafkaOptions(config);
     Trigger trigger = Trigger.ProcessingTime(config.triggerInterval().duration().toMillis());
     String ks = config.cassandra().keyspace();
+    long perPartition = maxOffsetsPerPartition(config.maxOffsetsPerTrigger(), partitions.size());
 
-    Dataset<Row> zoneTrips = Aggregations.validTrips(Aggregations.parse(source(spark, config, kafka),
-            config.maxEventTimeSkew().duration()))
+    Dataset<Row> zoneTrips = aggregationInput(spark, config, kafka, partitions, perPartition)
         .observe(JobMetrics.VALID_TRIPS_OBSERVATION, count(lit(1)).as("trips"), sum("fare_amount").as("fare"));
-    StreamingQuery zoneQuery = Aggregations.zoneWindows(zoneTrips, zones, config.zoneWindow().text(),
-            config.watermarkDelay().text())
+    StreamingQuery zoneQuery = Aggregations.zoneWindows(zoneTrips, zones, config.zoneWindow().text())
         .writeStream().queryName(ZONE_QUERY)
         .outputMode(OutputMode.Update())
         .trigger(trigger)
@@ -141,10 +148,9 @@ public final class StreamingJob {
         .foreachBatch(Sinks.cassandra(ks, List.of(config.zoneWindowsTable(), config.windowZonesTable()), metrics))
         .start();
 
-    Dataset<Row> boroughTrips = Aggregations.validTrips(Aggregations.parse(source(spark, config, kafka),
-        config.maxEventTimeSkew().duration()));
+    Dataset<Row> boroughTrips = aggregationInput(spark, config, kafka, partitions, perPartition);
     StreamingQuery boroughQuery = Aggregations.boroughWindows(boroughTrips, zones, config.boroughWindow().text(),
-            config.boroughSlide().text(), config.watermarkDelay().text())
+            config.boroughSlide().text())
         .writeStream().queryName(BOROUGH_QUERY)
         .outputMode(OutputMode.Update())
         .trigger(trigger)
@@ -152,7 +158,13 @@ public final class StreamingJob {
         .foreachBatch(Sinks.cassandra(ks, List.of(config.boroughWindowsTable()), metrics))
         .start();
 
-    StreamingQuery deadLetterQuery = Aggregations.deadLetters(Aggregations.parse(source(spark, config, kafka),
+    // Dead letters need no watermark: one source over the whole topic.
+    Dataset<Row> allRecords = source(spark, kafka)
+        .option("subscribe", config.tripsTopic())
+        .option("startingOffsets", config.startingOffsets())
+        .option("maxOffsetsPerTrigger", Long.toString(config.maxOffsetsPerTrigger()))
+        .load();
+    StreamingQuery deadLetterQuery = Aggregations.deadLetters(Aggregations.parse(allRecords,
             config.maxEventTimeSkew().duration()))
         .writeStream().queryName(DEAD_LETTER_QUERY)
         .outputMode(OutputMode.Append())
@@ -160,18 +172,36 @@ public final class StreamingJob {
         .option("checkpointLocation", config.checkpointFor(DEAD_LETTER_QUERY))
         .foreachBatch(Sinks.deadLetters(kafka, config.deadLetterTopic(), metrics))
         .start();
-    LOG.info("queries started: {}, {}, {} (checkpoints under {}/{})", ZONE_QUERY, BOROUGH_QUERY,
-        DEAD_LETTER_QUERY, config.checkpointLocation(), config.pipelineVersion());
+    metrics.trackCaughtUp(java.util.Set.of(ZONE_QUERY, BOROUGH_QUERY), perPartition);
+    LOG.info("queries started: {} and {} (one Kafka source and watermark per partition of {}: {}; at most {} "
+            + "offsets per partition and micro-batch), {} (checkpoints under {}/{})", ZONE_QUERY, BOROUGH_QUERY,
+        config.tripsTopic(), partitions, perPartition, DEAD_LETTER_QUERY, config.checkpointLocation(),
+        config.pipelineVersion());
     return List.of(zoneQuery, boroughQuery, deadLetterQuery);
   }
 
-  private static Dataset<Row> source(SparkSession spark, JobConfig config, Map<String, String> kafka) {
-    return spark.readStream().format("kafka")
-        .options(kafka)
-        .option("subscribe", config.tripsTopic())
-        .option("startingOffsets", config.startingOffsets())
-        .option("maxOffsetsPerTrigger", Long.toString(config.maxOffsetsPerTrigger()))
-        .load();
+  /** MAX_OFFSETS_PER_TRIGGER shared by the per-partition sources of one query (at least 1 each). */
+  static long maxOffsetsPerPartition(long maxOffsetsPerTrigger, int partitions) {
+    return Math.max(1, maxOffsetsPerTrigger / partitions);
+  }
+
+  /** The aggregations' input: one Kafka source per partition ({@link Aggregations#aggregationInput}). */
+  private static Dataset<Row> aggregationInput(SparkSession spark, JobConfig config, Map<String, String> kafka,
+                                               List<Integer> partitions, long maxOffsetsPerPartition) {
+    List<Dataset<Row>> sources = new ArrayList<>();
+    for (int p : partitions) {
+      sources.add(source(spark, kafka)
+          .option("assign", TripsTopic.assignJson(config.tripsTopic(), p))
+          .option("startingOffsets", TripsTopic.startingOffsetsFor(config.startingOffsets(), config.tripsTopic(), p))
+          .option("maxOffsetsPerTrigger", Long.toString(maxOffsetsPerPartition))
+          .load());
+    }
+    return Aggregations.aggregationInput(sources, config.maxEventTimeSkew().duration(),
+        config.watermarkDelay().text());
+  }
+
+  private static DataStreamReader source(SparkSession spark, Map<String, String> kafka) {
+    return spark.readStream().format("kafka").options(kafka);
   }
 
   /** Spark's Kafka source/sink options: bootstrap servers and security, each prefixed {@code kafka.}. */

@@ -210,7 +210,7 @@ class AggregationsTest {
       expected.computeIfAbsent(t.pickupZone() + "@" + start, k -> new Expected()).add(t, ingestOf(i));
     }
     Dataset<Row> valid = Aggregations.validTrips(Aggregations.parse(kafka(rows), Duration.ofHours(1)));
-    List<Row> out = Aggregations.zoneWindows(valid, zones, "300 seconds", "600 seconds").collectAsList();
+    List<Row> out = Aggregations.zoneWindows(valid, zones, "300 seconds").collectAsList();
 
     assertThat(out).hasSize(expected.size());
     for (Row r : out) {
@@ -247,7 +247,7 @@ class AggregationsTest {
       }
     }
     Dataset<Row> valid = Aggregations.validTrips(Aggregations.parse(kafka(rows), Duration.ofHours(1)));
-    List<Row> out = Aggregations.boroughWindows(valid, zones, "900 seconds", "300 seconds", "600 seconds")
+    List<Row> out = Aggregations.boroughWindows(valid, zones, "900 seconds", "300 seconds")
         .collectAsList();
 
     assertThat(out).hasSize(expected.size());
@@ -281,8 +281,8 @@ class AggregationsTest {
 
     Dataset<Row> stream = spark.readStream().schema(fileSchema).option("maxFilesPerTrigger", 1)
         .parquet(input.resolve("*").toString());
-    Dataset<Row> valid = Aggregations.validTrips(Aggregations.parse(stream, Duration.ofHours(1)));
-    StreamingQuery q = Aggregations.zoneWindows(valid, zones, "300 seconds", "120 seconds")
+    Dataset<Row> valid = Aggregations.aggregationInput(List.of(stream), Duration.ofHours(1), "120 seconds");
+    StreamingQuery q = Aggregations.zoneWindows(valid, zones, "300 seconds")
         .writeStream().queryName("watermark_test").format("memory").outputMode(OutputMode.Update())
         .option("checkpointLocation", dir.resolve("ckpt").toString()).start();
     JobMetrics metrics = new JobMetrics(false);
@@ -314,6 +314,7 @@ class AggregationsTest {
         .orElseThrow();
     assertThat(latest.<Long>getAs("trip_count")).isEqualTo(2);
     assertThat(latest.<Timestamp>getAs("window_start").toInstant()).isEqualTo(Instant.parse("2025-01-01T05:00:00Z"));
+    metrics.onProgress(JobMetricsTest.kafkaProgress("kafka_test", 1, new long[] {3, 5}));
     metrics.deadLetters("malformed_json", 2);
     metrics.latency("zone_windows_v1", 1.5);
     metrics.queryFailed("watermark_test");
@@ -334,6 +335,95 @@ class AggregationsTest {
     assertThat(exposition).contains("taxi_stream_rows_dropped_late_total{query=\"watermark_test\"} 0.0");
     assertThat(exposition).contains("taxi_stream_input_rows_total{query=\"watermark_test\"} 3.0");
     assertThat(exposition).contains("taxi_stream_watermark_delay_seconds{query=\"watermark_test\"}");
+  }
+
+  /**
+   * Two Kafka partitions read in micro-batches that are not aligned in event time (what
+   * {@code maxOffsetsPerTrigger} does: it splits offsets by count): partition 0 runs two hours ahead of
+   * partition 1. With one watermark per partition (the job's topology) partition 1's later trips are not late,
+   * and a trip sent twice (a replay restarted from the start) is counted once. The same batches through a
+   * single watermark over both partitions (the topology before) drop partition 1's trips as late: the test can
+   * tell the two apart.
+   */
+  @Test
+  void perPartitionWatermarksKeepASlowPartitionsTripsAndDuplicatesCountOnce(@TempDir Path dir) throws Exception {
+    Instant t0 = Instant.parse("2019-02-10T08:00:00Z");
+    TripEvent base = TripEvent.builder().tripId("x").pickupTime(t0.minusSeconds(600)).dropoffTime(t0)
+        .tripDistance(1.0).pickupZone(4).dropoffZone(4).fareAmount(10).tipAmount(1).totalAmount(12).build();
+    // batch 1: partition 0 reaches 10:00, partition 1 only 08:00; batch 2: partition 1 goes on at 08:30 and
+    // 09:00, partition 0 at 10:05 and repeats its 10:00 trip (same trip_id); batch 3: partition 1's 08:00 trip
+    // again, older than every watermark: dropped as late, never counted twice.
+    List<List<TripEvent>> p0 = List.of(List.of(base.withId("a", null).shiftedBySeconds(7200)),
+        List.of(base.withId("b", null).shiftedBySeconds(7500), base.withId("a", null).shiftedBySeconds(7200)),
+        List.of());
+    List<List<TripEvent>> p1 = List.of(List.of(base.withId("c", null)),
+        List.of(base.withId("d", null).shiftedBySeconds(1800), base.withId("e", null).shiftedBySeconds(3600)),
+        List.of(base.withId("c", null)));
+
+    Dataset<Row> perPartition = Aggregations.aggregationInput(
+        List.of(fileStream(dir.resolve("p0")), fileStream(dir.resolve("p1"))), Duration.ofHours(1), "10 minutes");
+    Dataset<Row> single = Aggregations.validTrips(Aggregations.parse(
+            fileStream(dir.resolve("p0")).union(fileStream(dir.resolve("p1"))), Duration.ofHours(1)))
+        .withWatermark("dropoff_time", "10 minutes");
+    StreamingQuery q = Aggregations.zoneWindows(perPartition, zones, "300 seconds")
+        .writeStream().queryName("per_partition_test").format("memory").outputMode(OutputMode.Update())
+        .option("checkpointLocation", dir.resolve("ckpt1").toString()).start();
+    StreamingQuery before = Aggregations.zoneWindows(single, zones, "300 seconds")
+        .writeStream().queryName("single_watermark_test").format("memory").outputMode(OutputMode.Update())
+        .option("checkpointLocation", dir.resolve("ckpt2").toString()).start();
+    JobMetrics metrics = new JobMetrics(false);
+    try {
+      int offset = 0;
+      for (int b = 0; b < 3; b++) {
+        offset = writeBatch(dir.resolve("p0"), b, p0.get(b), 0, offset);
+        offset = writeBatch(dir.resolve("p1"), b, p1.get(b), 1, offset);
+        q.processAllAvailable();
+        before.processAllAvailable();
+      }
+      for (StreamingQueryProgress p : q.recentProgress()) {
+        metrics.onProgress(p);
+      }
+    } finally {
+      q.stop();
+      before.stop();
+    }
+    Map<String, Long> counts = latestCounts("per_partition_test");
+    assertThat(counts).as("every trip once, in its window").containsExactlyInAnyOrderEntriesOf(Map.of(
+        "2019-02-10T10:00:00Z", 1L, "2019-02-10T10:05:00Z", 1L, "2019-02-10T08:00:00Z", 1L,
+        "2019-02-10T08:30:00Z", 1L, "2019-02-10T09:00:00Z", 1L));
+    String exposition = scrape(metrics);
+    assertThat(exposition).contains("taxi_stream_duplicate_trips_dropped_total{query=\"per_partition_test\"} 1.0");
+    assertThat(exposition).contains("taxi_stream_rows_dropped_late_total{query=\"per_partition_test\"} 1.0");
+
+    Map<String, Long> singleWatermark = latestCounts("single_watermark_test");
+    assertThat(singleWatermark).as("one watermark over both partitions loses partition 1's later trips")
+        .doesNotContainKeys("2019-02-10T08:30:00Z", "2019-02-10T09:00:00Z");
+  }
+
+  private static Dataset<Row> fileStream(Path dir) throws java.io.IOException {
+    Files.createDirectories(dir);
+    return spark.readStream().schema(KAFKA).option("maxFilesPerTrigger", 1).parquet(dir.resolve("*").toString());
+  }
+
+  /** Writes one micro-batch file of a "partition" (an empty batch still gets a file, so batches stay aligned). */
+  private static int writeBatch(Path dir, int batch, List<TripEvent> trips, int partition, int offset) {
+    List<Row> rows = new ArrayList<>();
+    for (TripEvent t : trips) {
+      rows.add(RowFactory.create("k".getBytes(StandardCharsets.UTF_8), TripEventJson.toJsonBytes(t), "taxi.trips",
+          partition, (long) offset, Timestamp.from(ingestOf(offset))));
+      offset++;
+    }
+    spark.createDataFrame(rows, KAFKA).coalesce(1).write().parquet(dir.resolve("b" + batch).toString());
+    return offset;
+  }
+
+  /** window start -> the last trip_count written for it by a memory sink of update mode. */
+  private static Map<String, Long> latestCounts(String table) {
+    Map<String, Long> out = new TreeMap<>();
+    for (Row r : spark.sql("select window_start, trip_count from " + table).collectAsList()) {
+      out.merge(r.<Timestamp>getAs("window_start").toInstant().toString(), r.<Long>getAs("trip_count"), Math::max);
+    }
+    return out;
   }
 
   static String scrape(JobMetrics metrics) throws java.io.IOException {

@@ -1,0 +1,169 @@
+package io.taxiplatform.streaming;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FSDataOutputStream;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.TopicPartitionInfo;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The trips topic as the aggregation queries read it: one Kafka source per partition (so that each partition
+ * has its own watermark, {@link Aggregations#aggregationInput}). The partitions are read from the broker at
+ * start, and the checkpoint of a pipeline version remembers how many there were: a checkpoint written for
+ * another partition count (or by a job without per-partition sources) cannot be resumed, and the job says so
+ * and exits 2 instead of failing inside Spark.
+ */
+final class TripsTopic {
+
+  private static final Logger LOG = LoggerFactory.getLogger(TripsTopic.class);
+  private static final ObjectMapper JSON = new ObjectMapper();
+  /** The file under {@code <CHECKPOINT_LOCATION>/<PIPELINE_VERSION>} that records the source layout. */
+  static final String LAYOUT_FILE = "_sources";
+  /** The layout this job writes: one source per partition of the trips topic. */
+  static final String LAYOUT = "per-partition-1";
+  /** How long the job waits for the trips topic to exist at start (the topic operator may still create it). */
+  static final long TOPIC_WAIT_SECONDS = 60;
+
+  private TripsTopic() {
+  }
+
+  /** A checkpoint or topic this version cannot run on; the job exits 2 with the message. */
+  static final class StartupException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    StartupException(String message) {
+      super(message);
+    }
+  }
+
+  /** The partition ids of the trips topic, sorted; waits up to {@link #TOPIC_WAIT_SECONDS} for the topic. */
+  static List<Integer> partitions(JobConfig config) {
+    Properties p = new Properties();
+    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+    p.putAll(config.kafkaSecurity().clientProperties());
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TOPIC_WAIT_SECONDS);
+    try (Admin admin = Admin.create(p)) {
+      while (true) {
+        try {
+          TopicDescription d = admin.describeTopics(List.of(config.tripsTopic())).allTopicNames()
+              .get(30, TimeUnit.SECONDS).get(config.tripsTopic());
+          List<Integer> ids = new ArrayList<>();
+          for (TopicPartitionInfo info : d.partitions()) {
+            ids.add(info.partition());
+          }
+          ids.sort(Comparator.naturalOrder());
+          LOG.info("trips topic {}: {} partition(s)", config.tripsTopic(), ids.size());
+          return ids;
+        } catch (ExecutionException e) {
+          if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || System.nanoTime() > deadline) {
+            throw new IllegalStateException("cannot describe the trips topic " + config.tripsTopic() + " at "
+                + config.bootstrapServers() + ": " + e.getCause(), e.getCause());
+          }
+          LOG.info("trips topic {} does not exist yet; waiting", config.tripsTopic());
+          Thread.sleep(2000);
+        } catch (TimeoutException e) {
+          throw new IllegalStateException("cannot describe the trips topic " + config.tripsTopic() + " at "
+              + config.bootstrapServers() + " within 30 s", e);
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while describing the trips topic", e);
+    }
+  }
+
+  /** Spark's {@code assign} option for one partition: {@code {"taxi.trips":[3]}}. */
+  static String assignJson(String topic, int partition) {
+    ObjectNode root = JSON.createObjectNode();
+    root.putArray(topic).add(partition);
+    return root.toString();
+  }
+
+  /**
+   * STARTING_OFFSETS for one partition's source: {@code earliest} and {@code latest} as they are; a JSON map
+   * ({@code {"taxi.trips":{"0":42,"1":-2}}}) narrowed to that partition, which defaults to earliest (-2) when
+   * the map does not name it.
+   */
+  static String startingOffsetsFor(String startingOffsets, String topic, int partition) {
+    if (!startingOffsets.trim().startsWith("{")) {
+      return startingOffsets;
+    }
+    long offset = -2;
+    try {
+      JsonNode at = JSON.readTree(startingOffsets).path(topic).path(Integer.toString(partition));
+      if (at.canConvertToLong()) {
+        offset = at.asLong();
+      }
+    } catch (IOException e) {
+      throw new IllegalArgumentException("STARTING_OFFSETS is not a JSON offsets map: " + startingOffsets, e);
+    }
+    ObjectNode root = JSON.createObjectNode();
+    root.putObject(topic).put(Integer.toString(partition), offset);
+    return root.toString();
+  }
+
+  /**
+   * Checks that the version's checkpoint was written for {@code partitions} per-partition sources, and records
+   * the layout in a new checkpoint.
+   *
+   * @throws StartupException when the checkpoint holds progress of another layout or partition count
+   */
+  static void checkCheckpointLayout(Configuration hadoop, JobConfig config, int partitions) {
+    String expected = layout(config.tripsTopic(), partitions);
+    Path versionDir = new Path(config.checkpointFor(StreamingJob.ZONE_QUERY)).getParent();
+    Path layoutFile = new Path(versionDir, LAYOUT_FILE);
+    try {
+      FileSystem fs = versionDir.getFileSystem(hadoop);
+      if (fs.exists(layoutFile)) {
+        String found;
+        try (var in = fs.open(layoutFile)) {
+          found = new String(in.readAllBytes(), StandardCharsets.UTF_8).strip();
+        }
+        if (!found.equals(expected)) {
+          throw new StartupException("the checkpoint of pipeline version " + config.pipelineVersion() + " ("
+              + versionDir + ") was written for sources '" + found + "', but the trips topic now gives '" + expected
+              + "'. A checkpoint cannot follow a change of the topic's partitions: start a new PIPELINE_VERSION "
+              + "(it replays the topic from STARTING_OFFSETS into new tables, docs/operations.md, Reprocessing)");
+        }
+        return;
+      }
+      for (String query : List.of(StreamingJob.ZONE_QUERY, StreamingJob.BOROUGH_QUERY)) {
+        if (fs.exists(new Path(config.checkpointFor(query), "offsets"))) {
+          throw new StartupException("the checkpoint of pipeline version " + config.pipelineVersion() + " ("
+              + versionDir + ") was written by an earlier job with one Kafka source per query; this job reads "
+              + "each partition with its own watermark and cannot resume it. Start a new PIPELINE_VERSION "
+              + "(docs/operations.md, Reprocessing)");
+        }
+      }
+      fs.mkdirs(versionDir);
+      try (FSDataOutputStream out = fs.create(layoutFile, false)) {
+        out.write((expected + "\n").getBytes(StandardCharsets.UTF_8));
+      }
+    } catch (IOException e) {
+      throw new StartupException("cannot use the checkpoint location " + versionDir + " (CHECKPOINT_LOCATION): "
+          + e + ". It must be storage the driver and executors can write (docs/streaming-job.md)");
+    }
+  }
+
+  static String layout(String topic, int partitions) {
+    return LAYOUT + " topic=" + topic + " partitions=" + partitions;
+  }
+}
