@@ -111,6 +111,64 @@ app.kubernetes.io/component: {{ .component }}
 {{- printf "%s-streaming" (include "taxi-platform.fullname" .) }}
 {{- end }}
 
+{{/*
+SparkApplication of one pipeline version: "<fullname>-streaming-<version>", `_` turned into `-`
+(Kubernetes names allow no `_`; versions allow no `-`, so two versions never share a name). With a
+26-character base and a 16-character version, "<name>-driver" stays within 63 characters.
+Call with (dict "ctx" $ "version" "v1").
+*/}}
+{{- define "taxi-platform.streaming.appName" -}}
+{{- printf "%s-%s" (include "taxi-platform.streaming.fullname" .ctx) (replace "_" "-" (toString .version)) }}
+{{- end }}
+
+{{/*
+The pipeline versions of streaming.pipelines, validated and resolved: each entry's settings over
+the streaming.* defaults. Stores the list under "pipelines" and the serving entry under "serving" of
+the dict passed as "out" (dicts are shared, so no serialisation turns numbers into floats):
+  {{- $res := dict }}{{- $_ := include "taxi-platform.streaming.resolve" (dict "ctx" $ "out" $res) }}
+Fails, naming the key, on: the removed streaming.pipelineVersion, an empty list, a version that
+is not a PIPELINE_VERSION of the job (apps/streaming-job JobConfig: [a-z0-9_]+) or too long for the
+object names, a duplicate version, a serving version that is not in the list.
+*/}}
+{{- define "taxi-platform.streaming.resolve" -}}
+{{- $s := .ctx.Values.streaming }}
+{{- if hasKey $s "pipelineVersion" }}
+{{- fail "streaming.pipelineVersion was removed: list the versions in streaming.pipelines (e.g. `pipelines: [{version: v1}]`) and name the one the dashboards and the smoke test read in streaming.serving (docs/operations.md, Reprocessing)" }}
+{{- end }}
+{{- if not $s.pipelines }}
+{{- fail "streaming.pipelines must list at least one pipeline version (e.g. `[{version: v1}]`)" }}
+{{- end }}
+{{- $seen := dict }}
+{{- $list := list }}
+{{- range $i, $p := $s.pipelines }}
+{{- $v := toString $p.version }}
+{{- if not (regexMatch "^[a-z0-9]([a-z0-9_]{0,14}[a-z0-9])?$" $v) }}
+{{- fail (printf "streaming.pipelines[%d].version %q is not a valid pipeline version: [a-z0-9_] only (PIPELINE_VERSION of the job), starting and ending with a letter or digit, at most 16 characters" $i $v) }}
+{{- end }}
+{{- if hasKey $seen $v }}
+{{- fail (printf "streaming.pipelines[%d].version %q is listed twice: each version owns its tables and checkpoint directory" $i $v) }}
+{{- end }}
+{{- $_ := set $seen $v true }}
+{{- $r := dict "version" $v "appName" (include "taxi-platform.streaming.appName" (dict "ctx" $.ctx "version" $v)) }}
+{{- range $key := list "zoneWindow" "boroughWindow" "boroughSlide" "watermarkDelay" "startingOffsets" "maxOffsetsPerTrigger" }}
+{{- $_ := set $r $key (ternary (index $p $key) (index $s $key) (hasKey $p $key)) }}
+{{- end }}
+{{- $_ := set $r "driver" (mergeOverwrite (deepCopy $s.driver) (deepCopy (default (dict) $p.driver))) }}
+{{- $_ := set $r "executor" (mergeOverwrite (deepCopy $s.executor) (deepCopy (default (dict) $p.executor))) }}
+{{- $list = append $list $r }}
+{{- end }}
+{{- $serving := toString $s.serving }}
+{{- if not (hasKey $seen $serving) }}
+{{- fail (printf "streaming.serving %q is not a version of streaming.pipelines (%s): add it to the list first" $serving (join ", " (keys $seen | sortAlpha))) }}
+{{- end }}
+{{- $_ := set .out "pipelines" $list }}
+{{- range $list }}
+{{- if eq .version $serving }}
+{{- $_ := set $.out "serving" . }}
+{{- end }}
+{{- end }}
+{{- end }}
+
 {{/* Service account names. */}}
 {{- define "taxi-platform.producer.serviceAccountName" -}}
 {{- if .Values.producer.serviceAccount.create }}
@@ -142,7 +200,9 @@ app.kubernetes.io/component: {{ .component }}
 
 {{/*
 Environment shared by the producer, the streaming job and the test pods: Kafka and Cassandra
-connection settings (names in docs/contracts.md). Call with (dict "ctx" $ "kafkaUser" "<KafkaUser name>").
+connection settings (names in docs/contracts.md). Call with (dict "ctx" $ "kafkaUser" "<KafkaUser name>"),
+plus "pipelineVersion" "<version>" where PIPELINE_VERSION matters (a SparkApplication; the test pods:
+streaming.serving). The producer gets none, so switching the serving version does not touch it.
 */}}
 {{- define "taxi-platform.connectionEnv" -}}
 {{- $ := .ctx }}
@@ -181,8 +241,10 @@ connection settings (names in docs/contracts.md). Call with (dict "ctx" $ "kafka
   value: {{ $v.cassandra.datacenter | quote }}
 - name: CASSANDRA_KEYSPACE
   value: {{ $v.cassandra.keyspace | quote }}
+{{- with .pipelineVersion }}
 - name: PIPELINE_VERSION
-  value: {{ $v.streaming.pipelineVersion | quote }}
+  value: {{ . | quote }}
+{{- end }}
 {{- if $v.cassandra.authentication.enabled }}
 - name: CASSANDRA_USERNAME
   valueFrom:
