@@ -27,7 +27,16 @@ class BadValuesTest {
       "streaming.restartPolicy.type | Sometimes | type",
       "streaming.checkpoint.type | nfs      | type",
       "images.producer.tag   | latest       | tag",
-      "streaming.pipelineVersion | V-2      | pipelineVersion",
+      "streaming.pipelines[0].version | V-2 | version",
+      "streaming.pipelines[0].version | v_   | version",
+      "streaming.pipelines[0].zonewindow | 5 minutes | zonewindow",
+      "streaming.serving     | V1           | serving",
+      "producer.order        | random       | order",
+      "producer.period       | 2025-13      | period",
+      "producer.replay.backoffLimit | many  | backoffLimit",
+      "producer.replay.spill.sizeLimit | lots | sizeLimit",
+      "kafka.topics.trips.retentionBytes | -2 | retentionBytes",
+      "monitoring.rules.notCaughtUpFor | two hours | notCaughtUpFor",
       "kafka.version         | 3.9.0        | version",
   })
   void badValueIsRejectedNamingTheKey(String key, String value, String mentioned) {

@@ -105,7 +105,28 @@ public final class ChartRenderer {
 
   /** Renders a profile with {@code --set} overrides (keys in Helm's dotted form). */
   public static Rendered render(String profile, Map<String, ?> sets) {
-    return parse(renderRaw(renderableCopy(), profile, sets));
+    return parse(renderRaw(renderableCopy(), profile, null, sets));
+  }
+
+  /**
+   * Renders a profile, then an extra values file (a scenario file of {@code charts/taxi-platform/ci/},
+   * may be null), then {@code --set} overrides: Helm's order for {@code -f profile -f extra --set ...}.
+   */
+  public static Rendered render(String profile, Path extraValues, Map<String, ?> sets) {
+    return parse(renderRaw(renderableCopy(), profile, extraValues, sets));
+  }
+
+  /** The scenario values files of the chart, {@code charts/taxi-platform/ci/*-values.yaml}, sorted. */
+  public static List<Path> ciValuesFiles() {
+    Path ci = chartDir().resolve("ci");
+    if (!Files.isDirectory(ci)) {
+      return List.of();
+    }
+    try (Stream<Path> files = Files.list(ci)) {
+      return files.filter(f -> f.getFileName().toString().endsWith("-values.yaml")).sorted().toList();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   /** Renders the chart (own templates) with one complete values file instead of a profile. */
@@ -123,11 +144,21 @@ public final class ChartRenderer {
     return parse(renderRaw(chartDir(), profile, sets));
   }
 
+  /** {@link #renderVendored(String, Map)} with an extra values file after the profile's (may be null). */
+  public static Rendered renderVendored(String profile, Path extraValues, Map<String, ?> sets) {
+    return parse(renderRaw(chartDir(), profile, extraValues, sets));
+  }
+
   /**
    * Renders and returns Helm's raw output; throws {@link IllegalStateException} with Helm's message
    * when rendering fails (schema violations, {@code fail} calls, template errors).
    */
   public static String renderRaw(Path chart, String profile, Map<String, ?> sets) {
+    return renderRaw(chart, profile, null, sets);
+  }
+
+  /** {@link #renderRaw(Path, String, Map)} with an extra values file after the profile's (may be null). */
+  public static String renderRaw(Path chart, String profile, Path extraValues, Map<String, ?> sets) {
     TemplateCommand cmd = new Helm(chart).template()
         .withName(RELEASE)
         .withNamespace(NAMESPACE)
@@ -136,19 +167,27 @@ public final class ChartRenderer {
     if (values.isPresent()) {
       cmd = cmd.withValuesFile(values.get());
     }
+    if (extraValues != null) {
+      cmd = cmd.withValuesFile(extraValues);
+    }
     for (Map.Entry<String, ?> e : sets.entrySet()) {
       cmd = cmd.set(e.getKey(), e.getValue());
     }
     try {
       return cmd.call();
     } catch (RuntimeException e) {
-      throw new IllegalStateException("helm template failed for profile " + profile + " " + sets
-          + ": " + e.getMessage(), e);
+      throw new IllegalStateException("helm template failed for profile " + profile
+          + (extraValues == null ? "" : " -f " + extraValues.getFileName()) + " " + sets + ": " + e.getMessage(), e);
     }
   }
 
   /** {@code helm lint --strict} of a profile of the renderable copy, with {@code --set} overrides. */
   public static LintResult lint(String profile, Map<String, ?> sets) {
+    return lint(profile, null, sets);
+  }
+
+  /** {@code helm lint --strict} of a profile, an extra values file (may be null) and {@code --set} overrides. */
+  public static LintResult lint(String profile, Path extraValues, Map<String, ?> sets) {
     // helm-java's LintCommand has no values/set options: lint a copy whose values.yaml is the
     // chart's values.yaml followed by the profile's file and the overrides, merged the way Helm does.
     Path copy = freshCopy(true);
@@ -157,6 +196,9 @@ public final class ChartRenderer {
       Optional<Path> pv = profileValues(profile);
       if (pv.isPresent()) {
         deepMerge(merged, readYamlMap(pv.get()));
+      }
+      if (extraValues != null) {
+        deepMerge(merged, readYamlMap(extraValues));
       }
       for (Map.Entry<String, ?> e : sets.entrySet()) {
         setDotted(merged, e.getKey(), e.getValue());

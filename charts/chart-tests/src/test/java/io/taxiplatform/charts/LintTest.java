@@ -13,7 +13,7 @@ class LintTest {
   @TestFactory
   Stream<DynamicTest> lintStrict() {
     return Scenarios.all().stream().map(s -> DynamicTest.dynamicTest(s.label(), () -> {
-      LintResult result = ChartRenderer.lint(s.profile(), s.sets());
+      LintResult result = ChartRenderer.lint(s.profile(), s.valuesFile(), s.sets());
       assertThat(result.isFailed()).as("lint --strict of %s: %s", s.label(), result.getMessages()).isFalse();
       assertThat(result.getMessages()).as("lint messages").noneMatch(m -> m.contains("[ERROR]") || m.contains("[WARNING]"));
     }));

@@ -1,5 +1,6 @@
 package io.taxiplatform.charts;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -8,10 +9,22 @@ import java.util.Map;
 /** The renderings every offline check runs on: each profile, and the main toggles. */
 public final class Scenarios {
 
-  /** One rendering: a label, a profile and --set overrides. */
-  public record Scenario(String label, String profile, Map<String, Object> sets) {
+  /**
+   * One rendering: a label, a profile, an optional scenario values file
+   * ({@code charts/taxi-platform/ci/*-values.yaml}, as chart-testing iterates them) and --set overrides.
+   */
+  public record Scenario(String label, String profile, Path valuesFile, Map<String, Object> sets) {
+    public Scenario(String label, String profile, Map<String, Object> sets) {
+      this(label, profile, null, sets);
+    }
+
     public ChartRenderer.Rendered render() {
-      return ChartRenderer.render(profile, sets);
+      return ChartRenderer.render(profile, valuesFile, sets);
+    }
+
+    /** The scenario values file as a map (empty without one). */
+    public Map<String, Object> fileValues() {
+      return valuesFile == null ? Map.of() : ChartRenderer.readYamlMap(valuesFile);
     }
 
     @Override
@@ -46,6 +59,13 @@ public final class Scenarios {
         "streaming.checkpoint.type", "uri", "streaming.checkpoint.uri", "s3a://taxi-checkpoints/taxi")));
     s.add(new Scenario("default+zone-lookup-configmap", "default", Map.of("zoneLookup.existingConfigMap", "taxi-zones")));
     s.add(new Scenario("default+tests-off", "default", Map.of("tests.enabled", false)));
+    // Every ci/*-values.yaml of the chart on the defaults (replay Job, two pipeline versions, ...).
+    for (Path f : ChartRenderer.ciValuesFiles()) {
+      s.add(new Scenario("ci/" + f.getFileName(), "default", f, Map.of()));
+    }
+    // Two pipeline versions with staging's TLS, SCRAM and sizes.
+    s.add(new Scenario("staging+ci/two-pipelines-values.yaml", "staging",
+        ChartRenderer.chartDir().resolve("ci/two-pipelines-values.yaml"), Map.of()));
     // Phase 1 of the two-phase install (docs/install-topology.md): operators only.
     s.add(new Scenario("operators-only", "default", ordered(
         "strimzi-kafka-operator.enabled", true, "k8ssandra-operator.enabled", true, "spark-operator.enabled", true,

@@ -24,7 +24,7 @@ class VendoredSubchartsTest {
     CrdValidator crds = CrdValidator.load();
     for (Scenarios.Scenario s : Scenarios.all()) {
       {
-        ChartRenderer.Rendered r = ChartRenderer.renderVendored(s.profile(), s.sets());
+        ChartRenderer.Rendered r = ChartRenderer.renderVendored(s.profile(), s.valuesFile(), s.sets());
         List<String> problems = new ArrayList<>();
         for (Map<String, Object> o : r.objects()) {
           try {

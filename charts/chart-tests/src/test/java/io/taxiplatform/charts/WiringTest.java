@@ -230,6 +230,16 @@ class WiringTest {
     if (claim != null) {
       claims.add(String.valueOf(claim));
     }
+    // Claims the scenario file mounts into the producer (e.g. the TLC files of a replay) are the user's.
+    Object extraVolumes = path(s.fileValues(), "producer", "extraVolumes");
+    if (extraVolumes instanceof List<?> vols) {
+      for (Object v : vols) {
+        Object c = path(v, "persistentVolumeClaim", "claimName");
+        if (c != null) {
+          claims.add(String.valueOf(c));
+        }
+      }
+    }
 
     for (PodSpecs.PodSpec p : PodSpecs.of(r)) {
       for (Map<String, Object> e : p.env()) {
@@ -325,24 +335,26 @@ class WiringTest {
     for (Map<String, Object> svc : r.ofKind("Service")) {
       Map<String, Object> selector = (Map<String, Object>) path(svc, "spec", "selector");
       boolean matched = false;
-      for (Map<String, Object> d : r.ofKind("Deployment")) {
+      List<Map<String, Object>> workloads = new ArrayList<>(r.ofKind("Deployment"));
+      workloads.addAll(r.ofKind("Job"));
+      for (Map<String, Object> d : workloads) {
         Map<String, Object> labels = (Map<String, Object>) path(d, "spec", "template", "metadata", "labels");
         if (labels != null && labels.entrySet().containsAll(selector.entrySet())) {
           matched = true;
           for (Map<String, Object> port : (List<Map<String, Object>>) path(svc, "spec", "ports")) {
             Object target = port.get("targetPort");
-            boolean exists = PodSpecs.of(r).stream().filter(p -> p.owner().equals("Deployment/" + name(d)))
+            boolean exists = PodSpecs.of(r).stream().filter(p -> p.owner().equals(d.get("kind") + "/" + name(d)))
                 .flatMap(p -> p.containers().stream())
                 .flatMap(c -> ((List<Map<String, Object>>) c.getOrDefault("ports", List.of())).stream())
                 .anyMatch(cp -> Objects.equals(cp.get("name"), target) || Objects.equals(cp.get("containerPort"), target));
             if (!exists) {
-              problems.add("Service/" + name(svc) + ": targetPort " + target + " is not a port of Deployment/" + name(d));
+              problems.add("Service/" + name(svc) + ": targetPort " + target + " is not a port of " + d.get("kind") + "/" + name(d));
             }
           }
         }
       }
       if (!matched) {
-        problems.add("Service/" + name(svc) + " selects no rendered Deployment's pods");
+        problems.add("Service/" + name(svc) + " selects no rendered Deployment's or Job's pods");
       }
     }
   }

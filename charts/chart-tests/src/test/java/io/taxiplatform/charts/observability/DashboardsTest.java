@@ -52,7 +52,7 @@ class DashboardsTest {
     }
     // placeholders follow the release's values
     JsonNode business = ChartRenderer.render("default", Map.of("cassandra.keyspace", "rides",
-        "streaming.pipelineVersion", "v2")).ofKind("ConfigMap").stream()
+        "streaming.pipelines[0].version", "v2", "streaming.serving", "v2")).ofKind("ConfigMap").stream()
         .map(cm -> ((Map<?, ?>) cm.get("data")).get("taxi-business.json")).filter(java.util.Objects::nonNull)
         .map(s -> {
           try {
@@ -61,7 +61,7 @@ class DashboardsTest {
             throw new AssertionError(e);
           }
         }).findFirst().orElseThrow();
-    assertThat(Observability.fixedVariables(business)).containsEntry("keyspace", "rides").containsEntry("version", "v2");
+    assertThat(Observability.fixedVariables(business)).containsEntry("keyspace", "rides").containsEntry("pipeline_version", "v2");
   }
 
   @Test
@@ -206,12 +206,12 @@ class DashboardsTest {
   void everyCqlQueryReadsAContractTableTheWayThePluginNeeds() {
     List<Observability.PanelCql> queries = Observability.cqlTargets(dashboards);
     assertThat(queries).hasSizeGreaterThan(10);
-    Pattern from = Pattern.compile("FROM\\s+\\$\\{keyspace\\}\\.([a-z_]+)_\\$\\{version\\}");
+    Pattern from = Pattern.compile("FROM\\s+\\$\\{keyspace\\}\\.([a-z_]+)_\\$\\{pipeline_version\\}");
     for (Observability.PanelCql q : queries) {
       String where = q.dashboard() + " / " + q.panel() + " / " + q.refId();
       assertThat(q.cql()).as(where).startsWith("SELECT ");
       Matcher m = from.matcher(q.cql());
-      assertThat(m.find()).as(where + " reads ${keyspace}.<table>_${version}").isTrue();
+      assertThat(m.find()).as(where + " reads ${keyspace}.<table>_${pipeline_version}").isTrue();
       assertThat(TABLES).as(where).contains(m.group(1));
       for (String decimal : DECIMAL_COLUMNS) {
         // the plugin rejects decimal values ("unsupported type"): only CAST(... AS double) may read them
@@ -221,6 +221,66 @@ class DashboardsTest {
       if (q.panelType().equals("timeseries") || q.panelType().equals("stat")) {
         assertThat(q.cql()).as(where + " is limited to the panel's time range")
             .contains("$__timeFrom").contains("$__timeTo");
+      }
+    }
+  }
+
+  @Test
+  void bothDashboardsChooseThePipelineVersionAmongTheRunningOnes() {
+    Rendered two = ChartRenderer.render("default", ChartRenderer.chartDir().resolve("ci/two-pipelines-values.yaml"), Map.of());
+    List<String> versions = two.ofKind("SparkApplication").stream()
+        .map(a -> String.valueOf(ChartRenderer.Rendered.path(a, "metadata", "labels", "taxi-platform/pipeline-version"))).toList();
+    assertThat(versions).containsExactly("v1", "v2_10m");
+    Map<String, JsonNode> d = Observability.dashboards(two, "grafana_dashboard");
+    for (String file : List.of("taxi-business.json", "taxi-pipeline-health.json")) {
+      JsonNode dash = d.get(file);
+      assertThat(Observability.customOptions(dash, "pipeline_version")).as(file + " options").containsExactlyElementsOf(versions);
+      assertThat(Observability.fixedVariables(dash)).as(file + " default").containsEntry("pipeline_version", "v2_10m");
+      JsonNode options = null;
+      for (JsonNode v : dash.path("templating").path("list")) {
+        if (v.path("name").asText().equals("pipeline_version")) {
+          options = v.path("options");
+        }
+      }
+      assertThat(options).as(file + " options array").isNotNull();
+      assertThat(options.size()).isEqualTo(2);
+      assertThat(options.get(1).path("value").asText()).isEqualTo("v2_10m");
+      assertThat(options.get(1).path("selected").asBoolean()).isTrue();
+      assertThat(options.get(0).path("selected").asBoolean()).isFalse();
+    }
+    // every CQL query of the business dashboard reads the chosen version's tables: a table of each
+    // running SparkApplication's PIPELINE_VERSION, whatever version is picked
+    for (Observability.PanelCql q : Observability.cqlTargets(Map.of("taxi-business.json", d.get("taxi-business.json")))) {
+      for (String v : versions) {
+        String cql = q.cql().replace("${pipeline_version}", v);
+        assertThat(cql).as(q.panel()).containsPattern("\\.(zone_windows|window_zones|borough_windows)_" + v + "\\b");
+      }
+    }
+  }
+
+  @Test
+  void pipelineDashboardShowsEachVersionsLagCatchUpLateRowsAndDuplicates() {
+    JsonNode health = dashboards.get("taxi-pipeline-health.json");
+    List<Observability.PanelExpr> exprs = Observability.promqlTargets(Map.of("taxi-pipeline-health.json", health));
+    String all = exprs.toString();
+    for (String metric : List.of("taxi_stream_offsets_behind_latest", "taxi_stream_caught_up",
+        "taxi_stream_rows_dropped_late_total", "taxi_stream_duplicate_trips_dropped_total")) {
+      assertThat(exprs).as(metric).anySatisfy(e -> {
+        assertThat(e.expr()).contains(metric);
+        assertThat(e.expr()).as("per version").contains("by (pipeline_version");
+      });
+    }
+    assertThat(all).contains("taxi_stream_caught_up");
+    // the job's panels follow the variable or split by version: none sums the versions together
+    for (JsonNode panel : Observability.panels(health)) {
+      for (JsonNode t : panel.path("targets")) {
+        String expr = t.path("expr").asText();
+        if (expr.contains("taxi_stream_")) {
+          assertThat(expr.contains("pipeline_version=~\"$pipeline_version\"") || expr.contains("by (pipeline_version"))
+              .as(panel.path("title").asText() + ": " + expr).isTrue();
+          assertThat(expr.contains("sum(") && !expr.contains("by (pipeline_version") && !expr.contains("kafka_"))
+              .as(panel.path("title").asText() + " sums over versions: " + expr).isFalse();
+        }
       }
     }
   }

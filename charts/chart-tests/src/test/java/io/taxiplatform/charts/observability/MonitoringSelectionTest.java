@@ -163,24 +163,108 @@ class MonitoringSelectionTest {
     assertThat(containers.get(0).get("ports").toString()).contains("name=" + port);
   }
 
+  /**
+   * The labels the driver pod of a SparkApplication carries: its spec.driver.labels, plus what
+   * spark-operator 2.2.1 adds (sparkoperator.k8s.io/app-name, launched-by-spark-operator;
+   * submission.go driverConfOption) and Spark's spark-role=driver.
+   */
+  @SuppressWarnings("unchecked")
+  static Map<String, String> driverPodLabels(Map<String, Object> app) {
+    Map<String, String> labels = new LinkedHashMap<>();
+    Map<String, Object> own = (Map<String, Object>) ChartRenderer.Rendered.path(app, "spec", "driver", "labels");
+    if (own != null) {
+      own.forEach((k, v) -> labels.put(k, String.valueOf(v)));
+    }
+    labels.put("sparkoperator.k8s.io/app-name", ChartRenderer.Rendered.name(app));
+    labels.put("sparkoperator.k8s.io/launched-by-spark-operator", "true");
+    labels.put("spark-role", "driver");
+    return labels;
+  }
+
+  /** A Kubernetes label selector (matchLabels and matchExpressions In/NotIn/Exists/DoesNotExist) against labels. */
+  @SuppressWarnings("unchecked")
+  static boolean selects(Map<String, Object> selector, Map<String, String> labels) {
+    Map<String, Object> match = (Map<String, Object>) selector.getOrDefault("matchLabels", Map.of());
+    for (Map.Entry<String, Object> e : match.entrySet()) {
+      if (!String.valueOf(e.getValue()).equals(labels.get(e.getKey()))) {
+        return false;
+      }
+    }
+    for (Map<String, Object> ex : (List<Map<String, Object>>) selector.getOrDefault("matchExpressions", List.of())) {
+      String key = String.valueOf(ex.get("key"));
+      List<Object> values = (List<Object>) ex.getOrDefault("values", List.of());
+      boolean has = labels.containsKey(key);
+      boolean ok = switch (String.valueOf(ex.get("operator"))) {
+        case "In" -> has && values.stream().map(String::valueOf).anyMatch(labels.get(key)::equals);
+        case "NotIn" -> !has || values.stream().map(String::valueOf).noneMatch(labels.get(key)::equals);
+        case "Exists" -> has;
+        case "DoesNotExist" -> !has;
+        default -> throw new AssertionError("unknown operator " + ex.get("operator"));
+      };
+      if (!ok) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"", "two-pipelines-values.yaml"})
+  @SuppressWarnings("unchecked")
+  void sparkDriverPodMonitorSelectsEveryDriverAndLabelsItsSeriesWithThePipelineVersion(String ciFile) {
+    Rendered r = ciFile.isEmpty() ? ChartRenderer.render("default")
+        : ChartRenderer.render("default", ChartRenderer.chartDir().resolve("ci").resolve(ciFile), Map.of());
+    List<Map<String, Object>> apps = r.ofKind("SparkApplication");
+    assertThat(apps).hasSize(ciFile.isEmpty() ? 1 : 2);
+    Map<String, Object> pm = r.ofKind("PodMonitor").stream()
+        .filter(m -> ChartRenderer.Rendered.name(m).endsWith("-streaming-driver")).findFirst().orElseThrow();
+    Map<String, Object> selector = (Map<String, Object>) ChartRenderer.Rendered.path(pm, "spec", "selector");
+    Map<String, Object> endpoint = ((List<Map<String, Object>>) ChartRenderer.Rendered.path(pm, "spec", "podMetricsEndpoints")).get(0);
+    for (Map<String, Object> app : apps) {
+      Map<String, String> labels = driverPodLabels(app);
+      assertThat(selects(selector, labels)).as("PodMonitor selects the driver of " + ChartRenderer.Rendered.name(app)).isTrue();
+      // the executors are not scraped (no /metrics there)
+      Map<String, String> executor = new LinkedHashMap<>(labels);
+      executor.put("spark-role", "executor");
+      assertThat(selects(selector, executor)).as("executors of " + ChartRenderer.Rendered.name(app)).isFalse();
+      // relabeling: the pod label taxi-platform/pipeline-version -> pipeline_version = PIPELINE_VERSION of the app
+      String version = labels.get("taxi-platform/pipeline-version");
+      Object env = ChartRenderer.Rendered.path(app, "spec", "driver", "env");
+      assertThat(String.valueOf(env)).contains("name=PIPELINE_VERSION, value=" + version + "}");
+      String metaLabel = "__meta_kubernetes_pod_label_" + "taxi-platform/pipeline-version".replaceAll("[^a-zA-Z0-9_]", "_");
+      assertThat((List<Map<String, Object>>) endpoint.get("relabelings")).anySatisfy(rl -> {
+        assertThat(rl.get("sourceLabels")).isEqualTo(List.of(metaLabel));
+        assertThat(rl.get("targetLabel")).isEqualTo("pipeline_version");
+        assertThat(String.valueOf(rl.getOrDefault("action", "replace")).toLowerCase(java.util.Locale.ROOT)).isEqualTo("replace");
+      });
+      String port = String.valueOf(endpoint.get("port"));
+      List<Map<String, Object>> ports = (List<Map<String, Object>>) ChartRenderer.Rendered.path(app, "spec", "driver", "ports");
+      assertThat(ports).as("driver ports of the SparkApplication").anySatisfy(p -> {
+        assertThat(p.get("name")).isEqualTo(port);
+        assertThat(String.valueOf(p.get("containerPort"))).isEqualTo(String.valueOf(
+            ChartRenderer.Rendered.path(mergedValues("default"), "streaming", "metricsPort")));
+      });
+    }
+    // a driver of another release (or a retired version) is not selected
+    Map<String, String> stranger = driverPodLabels(apps.get(0));
+    stranger.put("sparkoperator.k8s.io/app-name", "someone-elses-app");
+    assertThat(selects(selector, stranger)).isFalse();
+  }
+
   @Test
   @SuppressWarnings("unchecked")
-  void sparkDriverPodMonitorSelectsTheDriverOfTheSparkApplication() {
-    Rendered r = ChartRenderer.render("default");
-    Map<String, Object> app = r.one("SparkApplication");
-    Map<String, Object> pm = r.find("PodMonitor", ChartRenderer.Rendered.name(app) + "-driver").orElseThrow();
-    Map<String, Object> selector = (Map<String, Object>) ChartRenderer.Rendered.path(pm, "spec", "selector", "matchLabels");
-    // Labels spark-operator 2.2.1 puts on the driver pod (submission.go driverConfOption) and Spark's spark-role.
-    assertThat(selector).containsEntry("sparkoperator.k8s.io/app-name", ChartRenderer.Rendered.name(app))
-        .containsEntry("spark-role", "driver")
-        .containsEntry("sparkoperator.k8s.io/launched-by-spark-operator", "true");
-    String port = String.valueOf(((List<Map<String, Object>>) ChartRenderer.Rendered.path(pm, "spec", "podMetricsEndpoints")).get(0).get("port"));
-    List<Map<String, Object>> ports = (List<Map<String, Object>>) ChartRenderer.Rendered.path(app, "spec", "driver", "ports");
-    assertThat(ports).as("driver ports of the SparkApplication").anySatisfy(p -> {
-      assertThat(p.get("name")).isEqualTo(port);
-      assertThat(String.valueOf(p.get("containerPort"))).isEqualTo(String.valueOf(
-          ChartRenderer.Rendered.path(mergedValues("default"), "streaming", "metricsPort")));
-    });
+  void producerPodMonitorAndServiceSelectTheReplayJobPod() {
+    Rendered r = ChartRenderer.render("default", ChartRenderer.chartDir().resolve("ci/replay-job-values.yaml"), Map.of());
+    assertThat(r.ofKind("Deployment")).isEmpty();
+    Map<String, Object> job = r.one("Job");
+    Map<String, String> podLabels = new LinkedHashMap<>();
+    ((Map<String, Object>) ChartRenderer.Rendered.path(job, "spec", "template", "metadata", "labels"))
+        .forEach((k, v) -> podLabels.put(k, String.valueOf(v)));
+    Map<String, Object> pm = r.ofKind("PodMonitor").stream()
+        .filter(m -> ChartRenderer.Rendered.name(m).endsWith("-producer")).findFirst().orElseThrow();
+    assertThat(selects((Map<String, Object>) ChartRenderer.Rendered.path(pm, "spec", "selector"), podLabels)).isTrue();
+    Map<String, Object> svcSelector = (Map<String, Object>) ChartRenderer.Rendered.path(r.one("Service"), "spec", "selector");
+    assertThat(selects(Map.of("matchLabels", svcSelector), podLabels)).isTrue();
   }
 
   @Test

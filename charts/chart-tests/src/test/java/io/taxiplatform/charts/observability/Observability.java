@@ -111,16 +111,38 @@ final class Observability {
     return out;
   }
 
-  /** Values of the dashboard's textbox/constant/custom variables (name -> default). */
+  /**
+   * Values of the dashboard's textbox/constant/custom variables (name -> default): the query of a
+   * textbox or constant, the current value of a custom variable (its query lists the options).
+   */
   static Map<String, String> fixedVariables(JsonNode dashboard) {
     Map<String, String> vars = new LinkedHashMap<>();
     for (JsonNode v : dashboard.path("templating").path("list")) {
       String type = v.path("type").asText();
-      if (type.equals("textbox") || type.equals("constant") || type.equals("custom")) {
+      if (type.equals("textbox") || type.equals("constant")) {
         vars.put(v.path("name").asText(), v.path("query").asText());
+      } else if (type.equals("custom")) {
+        JsonNode current = v.path("current").path("value");
+        List<String> values = new ArrayList<>();
+        if (current.isArray()) {
+          current.forEach(c -> values.add(c.asText()));
+        } else {
+          values.add(current.asText());
+        }
+        vars.put(v.path("name").asText(), String.join("|", values));
       }
     }
     return vars;
+  }
+
+  /** The options of a custom variable, from its query (comma-separated). */
+  static List<String> customOptions(JsonNode dashboard, String name) {
+    for (JsonNode v : dashboard.path("templating").path("list")) {
+      if (v.path("name").asText().equals(name) && v.path("type").asText().equals("custom")) {
+        return List.of(v.path("query").asText().split("\\s*,\\s*"));
+      }
+    }
+    return List.of();
   }
 
   /** Replaces Grafana variables ($name, ${name}, ${name:format}) by the given values. */
