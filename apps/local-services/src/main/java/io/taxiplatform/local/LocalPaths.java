@@ -74,6 +74,25 @@ public final class LocalPaths {
     }
 
     /** The streaming job's jar ({@code apps/streaming-job/target/streaming-job-*.jar}). */
+    /**
+     * The producer's own runtime classpath (its classes and {@code apps/producer/target/runtime-classpath.txt},
+     * what its image runs: no Spark, no Hadoop), to run {@code ProducerMain} as a separate JVM; empty when the
+     * producer module is not built.
+     */
+    public static Optional<String> producerClasspath() {
+        Path module = repoRoot().resolve("apps/producer/target");
+        Path cp = module.resolve("runtime-classpath.txt");
+        Path classes = module.resolve("classes");
+        if (!Files.isRegularFile(cp) || !Files.isDirectory(classes)) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(classes + java.io.File.pathSeparator + Files.readString(cp).trim());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + cp, e);
+        }
+    }
+
     public static Path streamingJar() {
         Path configured = pathFromProperty(STREAMING_JAR_PROPERTY, "apps/streaming-job/target");
         if (Files.isRegularFile(configured)) {

@@ -43,6 +43,11 @@ public final class LocalPipeline {
     private volatile KafkaNode kafka;
     private volatile CassandraNode cassandra;
     private volatile StreamingJobProcess job;
+    /** The second pipeline version ({@code --reprocess}), once started. */
+    private volatile StreamingJobProcess reprocessJob;
+    private volatile int reprocessMetricsPort;
+    private volatile Map<String, String> jobEnv;
+    private final AtomicReference<PipelineMonitor.VersionProgress> lastReprocess = new AtomicReference<>();
     private volatile ProducerRun producer;
     private volatile PipelineMonitor monitor;
     private volatile Path runDir;
@@ -158,6 +163,7 @@ public final class LocalPipeline {
             env.put("TRIGGER_INTERVAL", "2 seconds");
             env.put("SHUFFLE_PARTITIONS", "4");
             int metricsPort = Integer.parseInt(env.get("METRICS_PORT"));
+            jobEnv = env;
             out.println("starting the streaming job (Spark local[2]) ...");
             job = StreamingJobProcess.start(env, runDir.resolve("streaming-job"));
             out.printf("  streaming job pid %d, metrics http://127.0.0.1:%d/metrics, log %s%n", job.pid(),
@@ -194,6 +200,16 @@ public final class LocalPipeline {
                         job.exitCode().orElse(-1), job.logFile(), job.logTail(30));
                 return 1;
             }
+            StreamingJobProcess second = reprocessJob;
+            if (second != null && !second.isAlive()) {
+                err.printf("error: the reprocessing job (%s) exited with %d; last lines of %s:%n%s%n",
+                        config.reprocessVersion().orElse(""), second.exitCode().orElse(-1), second.logFile(),
+                        second.logTail(30));
+                return 1;
+            }
+            if (second == null && config.reprocessVersion().isPresent() && !now.topZones().isEmpty()) {
+                startReprocessing();
+            }
             if (producer.failure().isPresent()) {
                 err.println("error: the producer failed: " + producer.failure().get());
                 return 1;
@@ -208,7 +224,8 @@ public final class LocalPipeline {
                     out.println("producer finished; waiting for the job to take in every record ...");
                 }
                 boolean caughtUp = now.sent().isPresent() && now.jobInput().isPresent()
-                        && now.jobInput().getAsLong() >= now.sent().getAsLong();
+                        && now.jobInput().getAsLong() >= now.sent().getAsLong()
+                        && reprocessingDone(now.sent().getAsLong());
                 if (caughtUp) {
                     // one more interval so the last micro-batch's windows are written
                     awaitStop(config.progressInterval());
@@ -223,6 +240,33 @@ public final class LocalPipeline {
         }
     }
 
+    /** Starts the second pipeline version beside the first: same topic, from the earliest offset, own tables. */
+    private void startReprocessing() {
+        String version = config.reprocessVersion().orElseThrow();
+        Map<String, String> env = new java.util.LinkedHashMap<>(jobEnv);
+        env.put("PIPELINE_VERSION", version);
+        env.put("STARTING_OFFSETS", "earliest");
+        env.put("METRICS_PORT", String.valueOf(FreePorts.next()));
+        config.reprocessZoneWindow().ifPresent(w -> env.put("ZONE_WINDOW", w));
+        reprocessMetricsPort = Integer.parseInt(env.get("METRICS_PORT"));
+        out.printf("reprocessing: starting pipeline version %s beside %s, from the earliest offset of %s%s ...%n",
+                version, config.pipelineVersion(), TRIPS_TOPIC,
+                config.reprocessZoneWindow().map(w -> " with ZONE_WINDOW=" + w).orElse(""));
+        reprocessJob = StreamingJobProcess.start(env, runDir.resolve("streaming-job-" + version));
+        out.printf("  %s: pid %d, metrics http://127.0.0.1:%d/metrics, tables %s.*_%s%n", version,
+                reprocessJob.pid(), reprocessMetricsPort, KEYSPACE, version);
+    }
+
+    /** Whether no second version was asked for, or it has taken in {@code records} and caught up. */
+    private boolean reprocessingDone(long records) {
+        if (config.reprocessVersion().isEmpty()) {
+            return true;
+        }
+        PipelineMonitor.VersionProgress p = lastReprocess.get();
+        return reprocessJob != null && p != null && p.caughtUp() && p.jobInput().isPresent()
+                && p.jobInput().getAsLong() >= records;
+    }
+
     private void printProgress(PipelineMonitor.Snapshot previous, PipelineMonitor.Snapshot now) {
         long elapsed = Duration.between(startedAt, now.at()).toSeconds();
         StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "[%02d:%02d:%02d] sent %s (%s)",
@@ -231,7 +275,18 @@ public final class LocalPipeline {
         line.append(String.format(Locale.ROOT, " | job in %s (%s)", count(now.jobInput()),
                 rate(previous == null ? OptionalLong.empty() : previous.jobInput(), now.jobInput(), previous, now)));
         line.append(" | dead letters ").append(count(now.deadLetters()));
+        line.append(" | late ").append(count(now.late()));
+        if (now.late().orElse(0) > 0) {
+            line.append(" (LOST: older than the watermark)");
+        }
         out.println(line);
+        if (reprocessJob != null) {
+            PipelineMonitor.VersionProgress p = monitor.versionProgress(reprocessMetricsPort);
+            lastReprocess.set(p);
+            out.printf("           %s (reprocessing): in %s, behind %s, %s | late %s%n",
+                    config.reprocessVersion().orElseThrow(), count(p.jobInput()), count(p.behind()),
+                    p.caughtUp() ? "caught up" : "catching up", count(p.late()));
+        }
         List<PipelineMonitor.ZoneWindow> top = now.topZones();
         if (top.isEmpty()) {
             out.println("           no windows in Cassandra yet");
@@ -302,12 +357,17 @@ public final class LocalPipeline {
         }
         // Local data is thrown away at the end, so no graceful drain is needed: stop all three at once.
         StreamingJobProcess j = job;
+        StreamingJobProcess j2 = reprocessJob;
         CassandraNode c = cassandra;
         KafkaNode k = kafka;
         List<java.util.concurrent.CompletableFuture<Void>> stops = new java.util.ArrayList<>();
         if (j != null) {
             stops.add(java.util.concurrent.CompletableFuture.runAsync(
                     () -> closeQuietly("streaming job", () -> j.process().destroy(STOP_GRACE))));
+        }
+        if (j2 != null) {
+            stops.add(java.util.concurrent.CompletableFuture.runAsync(
+                    () -> closeQuietly("reprocessing job", () -> j2.process().destroy(STOP_GRACE))));
         }
         if (c != null) {
             stops.add(java.util.concurrent.CompletableFuture.runAsync(
@@ -332,6 +392,14 @@ public final class LocalPipeline {
         if (last != null) {
             out.printf("  last reading: %s records in %s, %s taken in by the job, %s dead letters%n",
                     count(last.sent()), TRIPS_TOPIC, count(last.jobInput()), count(last.deadLetters()));
+            out.printf("  late rows (dropped by the watermark, lost for %s): %s; duplicate trips dropped: %s%n",
+                    config.pipelineVersion(), count(last.late()), count(last.duplicates()));
+            PipelineMonitor.VersionProgress second = lastReprocess.get();
+            if (second != null) {
+                out.printf("  %s (reprocessing): %s taken in, %s behind, %s, %s late rows%n",
+                        config.reprocessVersion().orElseThrow(), count(second.jobInput()), count(second.behind()),
+                        second.caughtUp() ? "caught up" : "not caught up", count(second.late()));
+            }
             if (!last.topZones().isEmpty()) {
                 PipelineMonitor.ZoneWindow top = last.topZones().get(0);
                 out.printf("  busiest zone of the last window (%s): %d %s (%s), %d trips%n", top.windowStart(),

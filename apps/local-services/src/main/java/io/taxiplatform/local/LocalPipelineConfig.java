@@ -30,6 +30,9 @@ import java.util.OptionalLong;
  * @param pipelineVersion  {@code PIPELINE_VERSION} of the job (default {@code v1})
  * @param workDir          root of this run's files (default {@code <repo>/.local})
  * @param servicesOnly     start Kafka and Cassandra only (no job, no producer), print their addresses, wait
+ * @param reprocessVersion a second {@code PIPELINE_VERSION} to start beside the first once it has written
+ *                         windows, reprocessing the topic from the earliest offset (optional)
+ * @param reprocessZoneWindow {@code ZONE_WINDOW} of that second version (optional: the job's default)
  */
 public record LocalPipelineConfig(
         String mode,
@@ -45,7 +48,9 @@ public record LocalPipelineConfig(
         int partitions,
         String pipelineVersion,
         Optional<Path> workDir,
-        boolean servicesOnly) {
+        boolean servicesOnly,
+        Optional<String> reprocessVersion,
+        Optional<String> reprocessZoneWindow) {
 
     public LocalPipelineConfig {
         replayFiles = List.copyOf(replayFiles);
@@ -62,7 +67,7 @@ public record LocalPipelineConfig(
 
     private static final java.util.Set<String> VALUED_FLAGS = java.util.Set.of("--replay", "--rate", "--speed",
             "--time-mode", "--max-events", "--seed", "--zones", "--duration", "--progress", "--partitions",
-            "--pipeline-version", "--work-dir");
+            "--pipeline-version", "--work-dir", "--reprocess", "--reprocess-zone-window");
 
     /** Help text. */
     public static final String USAGE = """
@@ -82,6 +87,10 @@ public record LocalPipelineConfig(
               --progress SECONDS     progress interval (default 5)
               --partitions N         partitions of the trips topic (default 4)
               --pipeline-version V   PIPELINE_VERSION of the job (default v1)
+              --reprocess V          once the first version has written windows, start a second job, version V,
+                                     beside it: it reprocesses the topic from the earliest offset into its own
+                                     tables and checkpoint (Kappa reprocessing); progress shows its lag
+              --reprocess-zone-window D  ZONE_WINDOW of version V, e.g. "10 minutes" (default: the job's)
               --work-dir DIR         where logs, checkpoints and data go (default <repo>/.local)
               --services-only        start only Kafka and Cassandra, print their addresses, wait for Ctrl-C
               --help                 this text
@@ -104,6 +113,8 @@ public record LocalPipelineConfig(
         String version = "v1";
         Optional<Path> workDir = Optional.empty();
         boolean servicesOnly = false;
+        Optional<String> reprocess = Optional.empty();
+        Optional<String> reprocessZoneWindow = Optional.empty();
 
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
@@ -212,6 +223,19 @@ public record LocalPipelineConfig(
                     version = value;
                 }
                 case "--work-dir" -> workDir = Optional.of(Paths.get(value).toAbsolutePath().normalize());
+                case "--reprocess" -> {
+                    if (!value.matches("[a-z0-9_]+")) {
+                        throw new UsageException("--reprocess must match [a-z0-9_]+");
+                    }
+                    reprocess = Optional.of(value);
+                }
+                case "--reprocess-zone-window" -> {
+                    if (!value.matches("\\d+\\s*(ms|seconds?|minutes?|hours?|days?)")) {
+                        throw new UsageException("--reprocess-zone-window needs '<n> <unit>' (seconds, minutes, "
+                                + "hours, days), not '" + value + "'");
+                    }
+                    reprocessZoneWindow = Optional.of(value);
+                }
                 default -> throw new UsageException("unknown flag " + flag);
             }
         }
@@ -223,6 +247,12 @@ public record LocalPipelineConfig(
         }
         if (speed.isPresent()) {
             rate = 0;
+        }
+        if (reprocess.isPresent() && reprocess.get().equals(version)) {
+            throw new UsageException("--reprocess " + reprocess.get() + " must differ from --pipeline-version");
+        }
+        if (reprocessZoneWindow.isPresent() && reprocess.isEmpty()) {
+            throw new UsageException("--reprocess-zone-window needs --reprocess");
         }
         if (zones.isEmpty()) {
             String fromEnv = env.get("ZONE_LOOKUP_PATH");
@@ -237,7 +267,7 @@ public record LocalPipelineConfig(
             }
         }
         return new LocalPipelineConfig(mode, replay, rate, speed, timeMode, maxEvents, seed, zones, duration,
-                progress, partitions, version, workDir, servicesOnly);
+                progress, partitions, version, workDir, servicesOnly, reprocess, reprocessZoneWindow);
     }
 
     /** Whether the producer stops by itself (replay, or a bounded synthetic run). */

@@ -71,9 +71,38 @@ public final class PipelineMonitor implements AutoCloseable {
      * @param deadLetters events dead-lettered ({@code taxi_stream_dead_letters_total}, all reasons; 0 while the
      *                    endpoint answers without a sample)
      * @param topZones    the busiest zones of the latest window in Cassandra, busiest first
+     * @param late        valid trips the zone query dropped as late ({@code taxi_stream_rows_dropped_late_total};
+     *                    0 while the endpoint answers without a sample)
+     * @param duplicates  copies of a trip the zone query dropped ({@code taxi_stream_duplicate_trips_dropped_total})
      */
     public record Snapshot(Instant at, OptionalLong sent, OptionalLong jobInput, OptionalLong deadLetters,
-                           List<ZoneWindow> topZones) {
+                           List<ZoneWindow> topZones, OptionalLong late, OptionalLong duplicates) {
+    }
+
+    /**
+     * How a second pipeline version reprocessing the topic is doing, from its own metrics endpoint.
+     *
+     * @param jobInput rows its zone query took in
+     * @param behind   offsets its zone query's last micro-batch left unread
+     * @param caughtUp {@code taxi_stream_caught_up} is 1
+     * @param late     rows it dropped as late
+     */
+    public record VersionProgress(OptionalLong jobInput, OptionalLong behind, boolean caughtUp, OptionalLong late) {
+    }
+
+    /** A reading of the job serving metrics on {@code port} (a second pipeline version). */
+    public VersionProgress versionProgress(int port) {
+        Optional<String> metrics = metricsText(port);
+        Map<String, String> zone = Map.of("query", "zone_windows");
+        return new VersionProgress(
+                metrics.map(t -> toLong(PrometheusText.sum(t, "taxi_stream_input_rows_total", zone)))
+                        .orElse(OptionalLong.empty()),
+                metrics.map(t -> toLong(PrometheusText.sum(t, "taxi_stream_offsets_behind_latest", zone)))
+                        .orElse(OptionalLong.empty()),
+                metrics.map(t -> PrometheusText.sum(t, "taxi_stream_caught_up", Map.of()).orElse(0) == 1)
+                        .orElse(false),
+                metrics.map(t -> OptionalLong.of(toLong(PrometheusText.sum(t, "taxi_stream_rows_dropped_late_total",
+                        zone)).orElse(0))).orElse(OptionalLong.empty()));
     }
 
     /** Takes a reading; {@code top} is how many zones of the latest window to return. */
@@ -82,9 +111,17 @@ public final class PipelineMonitor implements AutoCloseable {
         OptionalLong input = metrics.map(text -> toLong(PrometheusText.sum(text, "taxi_stream_input_rows_total",
                 Map.of("query", "zone_windows")))).orElse(OptionalLong.empty());
         // A labelled counter has no sample before its first increment: with the endpoint up, absent means 0.
-        OptionalLong deadLetters = metrics.map(text -> OptionalLong.of(toLong(PrometheusText.sum(text,
-                "taxi_stream_dead_letters_total", Map.of())).orElse(0))).orElse(OptionalLong.empty());
-        return new Snapshot(Instant.now(), topicRecords(), input, deadLetters, latestTopZones(top));
+        OptionalLong deadLetters = counter(metrics, "taxi_stream_dead_letters_total", Map.of());
+        OptionalLong late = counter(metrics, "taxi_stream_rows_dropped_late_total", Map.of("query", "zone_windows"));
+        OptionalLong duplicates = counter(metrics, "taxi_stream_duplicate_trips_dropped_total",
+                Map.of("query", "zone_windows"));
+        return new Snapshot(Instant.now(), topicRecords(), input, deadLetters, latestTopZones(top), late, duplicates);
+    }
+
+    /** A counter's value; absent only when the endpoint does not answer (no sample yet means 0). */
+    private static OptionalLong counter(Optional<String> metrics, String name, Map<String, String> labels) {
+        return metrics.map(text -> OptionalLong.of(toLong(PrometheusText.sum(text, name, labels)).orElse(0)))
+                .orElse(OptionalLong.empty());
     }
 
     private static OptionalLong toLong(OptionalDouble value) {
@@ -111,9 +148,13 @@ public final class PipelineMonitor implements AutoCloseable {
 
     /** The job's {@code /metrics} text, if the endpoint answers. */
     private Optional<String> jobMetricsText() {
+        return metricsText(metricsPort);
+    }
+
+    private Optional<String> metricsText(int port) {
         try {
             HttpResponse<String> response = http.send(HttpRequest.newBuilder(
-                            URI.create("http://127.0.0.1:" + metricsPort + "/metrics"))
+                            URI.create("http://127.0.0.1:" + port + "/metrics"))
                     .timeout(Duration.ofSeconds(2)).GET().build(), HttpResponse.BodyHandlers.ofString());
             return response.statusCode() == 200 ? Optional.of(response.body()) : Optional.empty();
         } catch (IOException e) {

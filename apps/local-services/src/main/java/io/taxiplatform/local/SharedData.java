@@ -12,6 +12,11 @@ public final class SharedData {
 
     /** The TLC yellow-trip sample (a slice of the January 2025 file, CSV). */
     public static final String TRIP_SAMPLE = "yellow_tripdata_2025-01_sample.csv";
+    /**
+     * 10,000 real trips of the TLC yellow file of February 2019 in random order over the month (CSV): the hard
+     * case for event-time processing.
+     */
+    public static final String UNSORTED_MONTH_SAMPLE = "yellow_tripdata_2019-02_sample.csv";
     /** The TLC taxi zone lookup (265 zones plus the two "unknown" rows). */
     public static final String ZONE_LOOKUP = "taxi_zone_lookup.csv";
     /** Where the TLC publishes the zone lookup. */
@@ -30,6 +35,11 @@ public final class SharedData {
     /** The trip sample CSV, if present. */
     public static Optional<Path> tripSample() {
         return file(TRIP_SAMPLE);
+    }
+
+    /** The unsorted February 2019 sample, if present. */
+    public static Optional<Path> unsortedMonthSample() {
+        return file(UNSORTED_MONTH_SAMPLE);
     }
 
     /** The zone lookup CSV, if present. */

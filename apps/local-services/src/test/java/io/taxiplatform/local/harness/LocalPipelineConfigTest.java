@@ -78,6 +78,21 @@ class LocalPipelineConfigTest {
         assertThatThrownBy(() -> parse("--time-mode", "later")).hasMessageContaining("'now' or 'original'");
         assertThatThrownBy(() -> parse("--pipeline-version", "V-1")).hasMessageContaining("[a-z0-9_]+");
         assertThatThrownBy(() -> parse("stray")).hasMessageContaining("unexpected argument 'stray'");
+        assertThatThrownBy(() -> parse("--reprocess", "v1")).hasMessageContaining("must differ from --pipeline-version");
+        assertThatThrownBy(() -> parse("--reprocess", "V2")).hasMessageContaining("[a-z0-9_]+");
+        assertThatThrownBy(() -> parse("--reprocess-zone-window", "10 minutes"))
+                .hasMessageContaining("needs --reprocess");
+        assertThatThrownBy(() -> parse("--reprocess", "v2", "--reprocess-zone-window", "ten"))
+                .hasMessageContaining("'<n> <unit>'");
+    }
+
+    @Test
+    void aSecondPipelineVersionCanReprocessBesideTheFirst() {
+        LocalPipelineConfig config = parse("--reprocess", "v2", "--reprocess-zone-window", "10 minutes");
+        assertThat(config.pipelineVersion()).isEqualTo("v1");
+        assertThat(config.reprocessVersion()).contains("v2");
+        assertThat(config.reprocessZoneWindow()).contains("10 minutes");
+        assertThat(parse().reprocessVersion()).isEmpty();
     }
 
     @Test

@@ -171,6 +171,17 @@ final class ExpectedWindows {
         return null;
     }
 
+    /** The record's {@code trip_id} when it is a JSON object with a textual one, else null. */
+    static String tripId(byte[] value) {
+        try {
+            JsonNode t = JSON.readTree(value);
+            JsonNode id = t == null ? null : t.get("trip_id");
+            return id != null && id.isTextual() ? id.asText() : null;
+        } catch (Exception e) {
+            return null;
+        }
+    }
+
     static JsonNode tree(byte[] value) {
         try {
             return JSON.readTree(value);

@@ -61,6 +61,12 @@ final class PipelineFixture implements AutoCloseable {
     private final KafkaProducer<byte[], byte[]> producer;
 
     PipelineFixture(KafkaNode kafka, CassandraNode cassandra, String name, Map<String, String> settings) {
+        this(kafka, cassandra, name, settings, 2);
+    }
+
+    /** With a trips topic of {@code partitions} partitions. */
+    PipelineFixture(KafkaNode kafka, CassandraNode cassandra, String name, Map<String, String> settings,
+                    int partitions) {
         this.kafka = kafka;
         this.cassandra = cassandra;
         String id = name + "_" + UUID.randomUUID().toString().substring(0, 6);
@@ -68,7 +74,7 @@ final class PipelineFixture implements AutoCloseable {
         this.dlqTopic = "trips.dlq." + id;
         this.keyspace = id;
         this.workDir = LocalPaths.newWorkDir("pipeline-" + name);
-        kafka.createTopic(tripsTopic, 2);
+        kafka.createTopic(tripsTopic, partitions);
         kafka.createTopic(dlqTopic, 1);
         this.zoneLookup = SharedData.zoneLookup().orElseGet(this::writeGeneratedLookup);
         this.zones = readLookup(zoneLookup);
@@ -124,6 +130,18 @@ final class PipelineFixture implements AutoCloseable {
         return job;
     }
 
+    /**
+     * Starts another job beside the first, with {@code overrides} over {@link #env} (e.g. another
+     * {@code PIPELINE_VERSION}) and its own metrics port; returns that port's environment.
+     */
+    Map<String, String> startJob(Map<String, String> overrides) {
+        Map<String, String> other = new java.util.LinkedHashMap<>(env);
+        other.put("METRICS_PORT", String.valueOf(io.taxiplatform.local.FreePorts.next()));
+        other.putAll(overrides);
+        jobs.add(StreamingJobProcess.start(other, workDir.resolve("job-" + jobs.size())));
+        return other;
+    }
+
     /** Sends values (keys: the pickup zone when present) and waits for the acks. */
     void send(List<byte[]> values) {
         for (byte[] v : values) {
@@ -138,6 +156,19 @@ final class PipelineFixture implements AutoCloseable {
             bytes.add(v.getBytes(StandardCharsets.UTF_8));
         }
         send(bytes);
+    }
+
+    /** The sum of a topic's end offsets (its record count when nothing was deleted). */
+    long endOffsets(String topic) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p)) {
+            List<TopicPartition> parts = c.partitionsFor(topic).stream()
+                    .map(i -> new TopicPartition(topic, i.partition())).toList();
+            return c.endOffsets(parts).values().stream().mapToLong(Long::longValue).sum();
+        }
     }
 
     /** Every record of a topic (from the beginning to the current end). */
@@ -171,6 +202,23 @@ final class PipelineFixture implements AutoCloseable {
                 .map(r -> new ExpectedWindows.Input(r.value(), Instant.ofEpochMilli(r.timestamp()))).toList();
     }
 
+    /**
+     * {@link #tripInputs()} with each trip once: of the records that carry the same {@code trip_id} (copies of one
+     * trip go to one partition, keyed by pickup zone), the first in the partition's offset order; records
+     * without a readable trip id are all kept.
+     */
+    List<ExpectedWindows.Input> distinctTripInputs() {
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        List<ExpectedWindows.Input> out = new ArrayList<>();
+        for (ExpectedWindows.Input in : tripInputs()) {
+            String id = ExpectedWindows.tripId(in.value());
+            if (id == null || seen.add(id)) {
+                out.add(in);
+            }
+        }
+        return out;
+    }
+
     CqlSession session() {
         return cassandra.session();
     }
@@ -193,9 +241,14 @@ final class PipelineFixture implements AutoCloseable {
 
     /** The job's /metrics text, or "" when it does not answer. */
     String metrics() {
+        return metrics(env);
+    }
+
+    /** The /metrics text of the job started with {@code jobEnv}, or "" when it does not answer. */
+    String metrics(Map<String, String> jobEnv) {
         try {
             HttpResponse<String> r = HttpClient.newHttpClient().send(
-                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + env.get("METRICS_PORT") + "/metrics"))
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + jobEnv.get("METRICS_PORT") + "/metrics"))
                             .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
             return r.statusCode() == 200 ? r.body() : "";
         } catch (IOException e) {
@@ -210,11 +263,22 @@ final class PipelineFixture implements AutoCloseable {
         return PrometheusText.sum(metrics(), name, labels);
     }
 
+    OptionalDouble metric(Map<String, String> jobEnv, String name, Map<String, String> labels) {
+        return PrometheusText.sum(metrics(jobEnv), name, labels);
+    }
+
     /** Polls until {@code done}; fails with {@code what} and the job's log tail on timeout or job exit. */
     void awaitUntil(String what, BooleanSupplier done) {
         Instant deadline = Instant.now().plus(CONVERGE_TIMEOUT);
         while (!done.getAsBoolean()) {
             StreamingJobProcess job = jobs.isEmpty() ? null : jobs.get(jobs.size() - 1);
+            for (StreamingJobProcess other : jobs) {
+                if (other != job && !other.isAlive() && other.exitCode().isPresent() && other.exitCode().getAsInt() != 0
+                        && other.exitCode().getAsInt() != 137 && other.exitCode().getAsInt() != 143) {
+                    throw new AssertionError("a streaming job exited (" + other.exitCode() + ") while waiting for "
+                            + what + "\n" + other.logTail(80));
+                }
+            }
             if (job != null && !job.isAlive()) {
                 throw new AssertionError("the streaming job exited (" + job.exitCode() + ") while waiting for " + what
                         + "\n" + job.logTail(80));
@@ -238,6 +302,10 @@ final class PipelineFixture implements AutoCloseable {
         for (ConsumerRecord<byte[], byte[]> r : readAll(dlqTopic)) {
             var header = r.headers().lastHeader("taxi.dlq.reason");
             assertThat(header).as("taxi.dlq.reason header").isNotNull();
+            var version = r.headers().lastHeader("taxi.pipeline.version");
+            assertThat(version).as("taxi.pipeline.version header").isNotNull();
+            assertThat(new String(version.value(), StandardCharsets.UTF_8)).isEqualTo(env.get("PIPELINE_VERSION") == null
+                    ? "v1" : env.get("PIPELINE_VERSION"));
             String reason = new String(header.value(), StandardCharsets.UTF_8);
             assertThat(ExpectedWindows.tree(r.value()).get("reason").asText()).isEqualTo(reason);
             out.merge(reason, 1L, Long::sum);

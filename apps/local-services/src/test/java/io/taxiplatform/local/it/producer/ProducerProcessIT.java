@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -48,13 +49,11 @@ class ProducerProcessIT {
     kafka = SharedServices.kafka();
   }
 
-  private static String producerClasspath() throws Exception {
-    Path module = LocalPaths.repoRoot().resolve("apps/producer/target");
-    Path cp = module.resolve("runtime-classpath.txt");
-    Path classes = module.resolve("classes");
-    assumeTrue(Files.isRegularFile(cp) && Files.isDirectory(classes),
+  static String producerClasspath() {
+    Optional<String> cp = LocalPaths.producerClasspath();
+    assumeTrue(cp.isPresent(),
         "the producer module is not built (apps/producer/target/runtime-classpath.txt): run the reactor build");
-    return classes + File.pathSeparator + Files.readString(cp).trim();
+    return cp.get();
   }
 
   private static long countRecords(String topic) {
