@@ -26,6 +26,11 @@ final class Sinks {
   private static final Logger LOG = LoggerFactory.getLogger(Sinks.class);
   /** The dead-letter record header holding the reason. */
   static final String REASON_HEADER = "taxi.dlq.reason";
+  /**
+   * The dead-letter record header naming the pipeline version that wrote it: a version reprocessing the topic
+   * beside the serving one dead-letters the same records again, and consumers tell the copies apart by it.
+   */
+  static final String VERSION_HEADER = "taxi.pipeline.version";
 
   private Sinks() {
   }
@@ -62,12 +67,13 @@ final class Sinks {
 
   /** Writes each micro-batch of dead letters to the dead-letter topic and counts them by reason. */
   static VoidFunction2<Dataset<Row>, Long> deadLetters(Map<String, String> kafkaOptions, String topic,
-                                                       JobMetrics metrics) {
+                                                       String pipelineVersion, JobMetrics metrics) {
     return (batch, batchId) -> {
       Dataset<Row> rows = batch.persist(StorageLevel.MEMORY_ONLY());
       try {
         rows.select(col("key"), col("dead_letter").as("value"),
-                array(struct(lit(REASON_HEADER).as("key"), col("reason").cast("binary").as("value")))
+                array(struct(lit(REASON_HEADER).as("key"), col("reason").cast("binary").as("value")),
+                    struct(lit(VERSION_HEADER).as("key"), lit(pipelineVersion).cast("binary").as("value")))
                     .as("headers"))
             .write().format("kafka")
             .options(kafkaOptions)

@@ -170,7 +170,7 @@ public final class StreamingJob {
         .outputMode(OutputMode.Append())
         .trigger(trigger)
         .option("checkpointLocation", config.checkpointFor(DEAD_LETTER_QUERY))
-        .foreachBatch(Sinks.deadLetters(kafka, config.deadLetterTopic(), metrics))
+        .foreachBatch(Sinks.deadLetters(kafka, config.deadLetterTopic(), config.pipelineVersion(), metrics))
         .start();
     metrics.trackCaughtUp(java.util.Set.of(ZONE_QUERY, BOROUGH_QUERY), perPartition);
     LOG.info("queries started: {} and {} (one Kafka source and watermark per partition of {}: {}; at most {} "
