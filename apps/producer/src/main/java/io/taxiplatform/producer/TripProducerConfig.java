@@ -99,7 +99,7 @@ public record TripProducerConfig(
   public record ReplaySettings(Order order, int sortChunkRows, Path spillDir, YearMonth period,
       Duration periodTolerance, boolean resume) {
 
-    /** Default {@code PRODUCER_SORT_CHUNK_ROWS}: ~70 MB of heap, comfortable in a 384 MiB container. */
+    /** Default {@code PRODUCER_SORT_CHUNK_ROWS}: ~40 MB of heap, comfortable in a 384 MiB container. */
     public static final int DEFAULT_SORT_CHUNK_ROWS = 100_000;
   }
 

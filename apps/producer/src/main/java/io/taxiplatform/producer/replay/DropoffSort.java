@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * More than {@link #MAX_FAN_IN} spill files are first merged in groups into larger ones, so that open files
  * and read buffers stay bounded too.
  *
- * <p>Heap: one chunk of events (about 700 bytes per TLC event on a 64-bit JVM) plus a 64 KiB buffer per
+ * <p>Heap: one chunk of events (about 400 bytes per TLC event on a 64-bit JVM) plus a 64 KiB buffer per
  * open spill file. Disk: about {@link #BYTES_PER_ROW_ESTIMATE} bytes per event, in {@code spillDir}. Spill
  * files are deleted as the merge exhausts them, on {@link SortedStream#close()}, and when sorting fails.
  */
@@ -63,13 +63,14 @@ public final class DropoffSort {
       List<ReplayEvent> chunk = new ArrayList<>(Math.min(chunkRows, 1 << 16));
       long n = 0;
       while (input.hasNext()) {
-        chunk.add(input.next());
+        ReplayEvent e = input.next();
         n++;
         if (stopped.getAsBoolean()) {
           deleteAll(spills);
           return new SortedStream(List.of(), List.of(), 0, 0, 0, true);
         }
         if (chunk.size() >= chunkRows) {
+          // spilled only when more input follows: the last chunk, full or not, is merged from memory
           chunk.sort(ReplayEvent.DROPOFF_ORDER);
           Path file = spill(chunk, spillDir, spills);
           spilledChunks++;
@@ -77,6 +78,7 @@ public final class DropoffSort {
           spilledBytes += Files.size(file);
           chunk.clear();
         }
+        chunk.add(e);
       }
       chunk.sort(ReplayEvent.DROPOFF_ORDER);
       while (spills.size() > MAX_FAN_IN) {

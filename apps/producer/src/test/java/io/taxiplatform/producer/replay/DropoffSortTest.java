@@ -115,6 +115,10 @@ class DropoffSortTest {
       assertThat(spillFilesNow()).isZero();
       assertThat(drain(s)).hasSize(361).isSortedAccordingTo(ReplayEvent.DROPOFF_ORDER);
     }
+    try (DropoffSort.SortedStream s = DropoffSort.sort(reader(), 361, spill, () -> false)) {
+      assertThat(s.spilledChunks()).as("exactly one full chunk stays in memory").isZero();
+      assertThat(drain(s)).hasSize(361);
+    }
   }
 
   @Test
