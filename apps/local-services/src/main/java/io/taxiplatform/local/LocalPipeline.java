@@ -78,16 +78,6 @@ public final class LocalPipeline {
             err.print(LocalPipelineConfig.USAGE);
             return 2;
         }
-        if (!config.servicesOnly() && config.zoneLookup().isEmpty()) {
-            err.println("""
-                    error: no taxi zone lookup file. The streaming job needs the TLC zone lookup CSV (265 zones and
-                    their boroughs). Pass --zones FILE or set ZONE_LOOKUP_PATH, or put it at ../shared/data/%s
-                    next to the repository. The TLC publishes it at:
-                      %s
-                    (e.g. curl -o taxi_zone_lookup.csv %s)""".formatted(SharedData.ZONE_LOOKUP,
-                    SharedData.ZONE_LOOKUP_URL, SharedData.ZONE_LOOKUP_URL));
-            return 2;
-        }
         try {
             // Fail before starting anything when the build has not produced what we fork.
             LocalPaths.kafkaClasspath();
@@ -154,7 +144,7 @@ public final class LocalPipeline {
             }
 
             Map<String, String> env = StreamingJobProcess.environment(kafka, cassandra,
-                    runDir.resolve("checkpoints"), config.zoneLookup().orElseThrow());
+                    runDir.resolve("checkpoints"), config.zoneLookup().orElse(null));
             env.put("TRIPS_TOPIC", TRIPS_TOPIC);
             env.put("DEAD_LETTER_TOPIC", DEAD_LETTER_TOPIC);
             env.put("PIPELINE_VERSION", config.pipelineVersion());

@@ -22,7 +22,8 @@ import java.util.OptionalLong;
  *                         the first trip ends now)
  * @param maxEvents        stop the producer after N events; 0 = no limit (default for synthetic)
  * @param seed             synthetic generator seed (optional)
- * @param zoneLookup       the TLC zone lookup CSV, if one was given or found
+ * @param zoneLookup       a TLC zone lookup CSV given by {@code --zones} or {@code ZONE_LOOKUP_PATH}; empty (the
+ *                         default): the lookup shipped with the streaming job
  * @param duration         stop everything after this long (optional; default: until Ctrl-C, or until a
  *                         finite producer run has been processed)
  * @param progressInterval how often to print progress (default 5 s)
@@ -82,7 +83,8 @@ public record LocalPipelineConfig(
                                      ends now; later trips then lie ahead of the clock unless --speed 1)
               --max-events N         stop producing after N events (default: no limit)
               --seed N               synthetic generator seed
-              --zones FILE           TLC taxi_zone_lookup.csv (default: $ZONE_LOOKUP_PATH, then ../shared/data)
+              --zones FILE           a TLC taxi_zone_lookup.csv to use instead of the one shipped with the
+                                     streaming job (default: $ZONE_LOOKUP_PATH if set, else the shipped one)
               --duration SECONDS     stop after this long (default: until Ctrl-C)
               --progress SECONDS     progress interval (default 5)
               --partitions N         partitions of the trips topic (default 4)
@@ -262,8 +264,6 @@ public record LocalPipelineConfig(
                     throw new UsageException("ZONE_LOOKUP_PATH=" + fromEnv + " is not a file");
                 }
                 zones = Optional.of(p);
-            } else {
-                zones = SharedData.zoneLookup();
             }
         }
         return new LocalPipelineConfig(mode, replay, rate, speed, timeMode, maxEvents, seed, zones, duration,

@@ -5,8 +5,10 @@ import java.nio.file.Path;
 import java.util.Optional;
 
 /**
- * The shared data files next to the repository ({@code ../shared/data}, resolved from the repository root).
- * They are never committed; tests that need them skip with a reason when they are absent.
+ * Test data. The TLC trip samples come from an optional test-data directory beside the repository
+ * ({@code ../shared/data}, resolved from the repository root): they are never committed, and tests that need
+ * them skip with a reason when they are absent. The zone lookup is the one the streaming job ships
+ * ({@value #SHIPPED_ZONE_LOOKUP}), so it is always there in a checkout.
  */
 public final class SharedData {
 
@@ -19,8 +21,8 @@ public final class SharedData {
     public static final String UNSORTED_MONTH_SAMPLE = "yellow_tripdata_2019-02_sample.csv";
     /** The TLC taxi zone lookup (265 zones plus the two "unknown" rows). */
     public static final String ZONE_LOOKUP = "taxi_zone_lookup.csv";
-    /** Where the TLC publishes the zone lookup. */
-    public static final String ZONE_LOOKUP_URL = "https://d37ci6vzurychx.cloudfront.net/misc/taxi_zone_lookup.csv";
+    /** The zone lookup shipped with the streaming job (its classpath resource), from the repository root. */
+    public static final String SHIPPED_ZONE_LOOKUP = "apps/streaming-job/src/main/resources/" + ZONE_LOOKUP;
 
     private SharedData() {
     }
@@ -42,9 +44,15 @@ public final class SharedData {
         return file(UNSORTED_MONTH_SAMPLE);
     }
 
-    /** The zone lookup CSV, if present. */
+    /**
+     * The zone lookup CSV: the one the streaming job ships, read from the repository (else a test-data copy;
+     * empty only outside a checkout).
+     */
     public static Optional<Path> zoneLookup() {
-        return file(ZONE_LOOKUP);
+        return LocalPaths.findRepoRoot()
+                .map(root -> root.resolve(SHIPPED_ZONE_LOOKUP))
+                .filter(Files::isRegularFile)
+                .or(() -> file(ZONE_LOOKUP));
     }
 
     private static Optional<Path> file(String name) {

@@ -89,7 +89,8 @@ public final class StreamingJobProcess implements AutoCloseable {
     /**
      * The contract's environment variables wired to local services: {@code KAFKA_BOOTSTRAP_SERVERS},
      * {@code CASSANDRA_CONTACT_POINTS}, {@code CASSANDRA_LOCAL_DC}, {@code CHECKPOINT_LOCATION},
-     * {@code ZONE_LOOKUP_PATH}, {@code METRICS_PORT} (a free port), {@code TRIGGER_INTERVAL} (1 second).
+     * {@code ZONE_LOOKUP_PATH} (unless {@code zoneLookup} is null: the job then uses the lookup it ships),
+     * {@code METRICS_PORT} (a free port), {@code TRIGGER_INTERVAL} (1 second).
      * The returned map is mutable: add or override entries (topics, windows, pipeline version) before
      * {@link #start}.
      */
@@ -100,7 +101,9 @@ public final class StreamingJobProcess implements AutoCloseable {
         env.put("CASSANDRA_CONTACT_POINTS", cassandra.contactPoint());
         env.put("CASSANDRA_LOCAL_DC", cassandra.localDatacenter());
         env.put("CHECKPOINT_LOCATION", checkpointRoot.toAbsolutePath().toString());
-        env.put("ZONE_LOOKUP_PATH", zoneLookup.toAbsolutePath().toString());
+        if (zoneLookup != null) {
+            env.put("ZONE_LOOKUP_PATH", zoneLookup.toAbsolutePath().toString());
+        }
         env.put("METRICS_PORT", String.valueOf(FreePorts.next()));
         env.put("TRIGGER_INTERVAL", "1 second");
         return env;

@@ -54,13 +54,7 @@ class ReplayOrderIT {
 
     @Test
     void unsortedRealMonthReplayedInDropoffOrderOverManyMicroBatchesIsExact() throws Exception {
-        List<Path> samples = realSamples();
-        try (PipelineFixture f = new PipelineFixture(SharedServices.kafka(), SharedServices.cassandra(), "ordered",
-                Map.of("MAX_OFFSETS_PER_TRIGGER", Integer.toString(MAX_OFFSETS_PER_TRIGGER)), PARTITIONS)) {
-            f.startJob();
-            f.awaitUntil("the job's metrics endpoint", () -> !f.metrics().isEmpty());
-            RunSummary summary = replay(f, samples, "dropoff");
-            assertThat(summary.ok()).as(summary.format()).isTrue();
+        try (PipelineFixture f = replayWhileTheJobRuns("ordered", "dropoff")) {
 
             ExpectedWindows expected = awaitEverything(f);
             f.assertTablesEqual(expected, "v1");
@@ -80,13 +74,7 @@ class ReplayOrderIT {
 
     @Test
     void fileOrderLosesRowsAsLateAndTheCountersSayHowMany() throws Exception {
-        List<Path> samples = realSamples();
-        try (PipelineFixture f = new PipelineFixture(SharedServices.kafka(), SharedServices.cassandra(), "fileorder",
-                Map.of("MAX_OFFSETS_PER_TRIGGER", Integer.toString(MAX_OFFSETS_PER_TRIGGER)), PARTITIONS)) {
-            f.startJob();
-            f.awaitUntil("the job's metrics endpoint", () -> !f.metrics().isEmpty());
-            RunSummary summary = replay(f, samples, "file");
-            assertThat(summary.ok()).as(summary.format()).isTrue();
+        try (PipelineFixture f = replayWhileTheJobRuns("fileorder", "file")) {
 
             ExpectedWindows expected = ExpectedWindows.compute(f.tripInputs(), f.zones, Duration.ofMinutes(5),
                     Duration.ofMinutes(15), Duration.ofMinutes(5), Instant.now());
@@ -105,6 +93,23 @@ class ReplayOrderIT {
             LOG.info("file order: {} of {} valid trips dropped as late ({} %), {} in the zone tables", (long) late,
                     expected.validCount(), String.format("%.1f", 100.0 * late / expected.validCount()),
                     f.tripCountSum("zone_windows_v1"));
+        }
+    }
+
+    /** A fixture whose job runs (rate-limited) while the producer replays the real samples in {@code order}. */
+    private static PipelineFixture replayWhileTheJobRuns(String name, String order) throws Exception {
+        List<Path> samples = realSamples();
+        PipelineFixture f = new PipelineFixture(SharedServices.kafka(), SharedServices.cassandra(), name,
+                Map.of("MAX_OFFSETS_PER_TRIGGER", Integer.toString(MAX_OFFSETS_PER_TRIGGER)), PARTITIONS);
+        try {
+            f.startJob();
+            f.awaitUntil("the job's metrics endpoint", () -> !f.metrics().isEmpty());
+            RunSummary summary = replay(f, samples, order);
+            assertThat(summary.ok()).as(summary.format()).isTrue();
+            return f;
+        } catch (Exception | AssertionError e) {
+            f.close();
+            throw e;
         }
     }
 
