@@ -63,7 +63,8 @@ public record JobConfig(
     d.put("KAFKA_SSL_KEYSTORE_TYPE", "PKCS12");
     d.put("PIPELINE_VERSION", "v1");
     d.put("CHECKPOINT_LOCATION", "/tmp/taxi-checkpoints");
-    d.put("ZONE_LOOKUP_PATH", null);
+    // The TLC lookup shipped in the job's jar; a file path overrides it.
+    d.put("ZONE_LOOKUP_PATH", ZoneLookup.SHIPPED);
     d.put("WATERMARK_DELAY", "10 minutes");
     d.put("ZONE_WINDOW", "5 minutes");
     d.put("BOROUGH_WINDOW", "15 minutes");
@@ -182,7 +183,7 @@ public record JobConfig(
   private static JobConfig build(Map<String, String> v) {
     String lookup = v.get("ZONE_LOOKUP_PATH");
     if (lookup == null || lookup.isBlank()) {
-      throw new IllegalArgumentException("ZONE_LOOKUP_PATH is required (the TLC taxi_zone_lookup.csv)");
+      lookup = ZoneLookup.SHIPPED;
     }
     String startingOffsets = v.get("STARTING_OFFSETS");
     if (!startingOffsets.equals("earliest") && !startingOffsets.equals("latest")

@@ -1,6 +1,9 @@
 package io.taxiplatform.streaming;
 
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -20,11 +23,24 @@ import org.apache.spark.sql.types.StructType;
 /**
  * The TLC taxi zone lookup ({@code "LocationID","Borough","Zone","service_zone"}), read on the driver with
  * plain Java and turned into a small DataFrame that the aggregations broadcast: executors never read the file.
+ *
+ * <p>The job ships the TLC's lookup (265 zones, public reference data) as the classpath resource
+ * {@value #SHIPPED_RESOURCE}; {@code ZONE_LOOKUP_PATH} defaults to it ({@value #SHIPPED}) and may name a file
+ * instead.
  */
 public final class ZoneLookup {
 
   /** Borough (and zone name) of zones missing from the lookup. */
   public static final String UNKNOWN = "Unknown";
+
+  /** The classpath resource holding the TLC lookup shipped with the job. */
+  public static final String SHIPPED_RESOURCE = "taxi_zone_lookup.csv";
+
+  /** Prefix of a {@code ZONE_LOOKUP_PATH} that names a classpath resource instead of a file. */
+  public static final String CLASSPATH_PREFIX = "classpath:";
+
+  /** {@code ZONE_LOOKUP_PATH}'s default: the lookup shipped with the job. */
+  public static final String SHIPPED = CLASSPATH_PREFIX + SHIPPED_RESOURCE;
 
   /** Columns of {@link #toDataFrame}. */
   public static final StructType SCHEMA = new StructType()
@@ -47,8 +63,20 @@ public final class ZoneLookup {
     return zones;
   }
 
-  /** Reads the CSV file; fails with the file name and line number on anything it cannot use. */
+  /** The TLC lookup shipped with the job ({@value #SHIPPED_RESOURCE} on the classpath). */
+  public static ZoneLookup shipped() {
+    return readResource(SHIPPED_RESOURCE);
+  }
+
+  /**
+   * Reads {@code ZONE_LOOKUP_PATH}: a CSV file, or {@code classpath:<resource>} (the default, {@value #SHIPPED});
+   * fails with the file name and line number on anything it cannot use.
+   */
   public static ZoneLookup read(Path file) {
+    String name = file.toString();
+    if (name.startsWith(CLASSPATH_PREFIX)) {
+      return readResource(name.substring(CLASSPATH_PREFIX.length()));
+    }
     if (!Files.isRegularFile(file)) {
       throw new IllegalArgumentException("ZONE_LOOKUP_PATH " + file + " is not a readable file");
     }
@@ -56,6 +84,21 @@ public final class ZoneLookup {
       return parse(Files.readAllLines(file, StandardCharsets.UTF_8), file.toString());
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read zone lookup " + file, e);
+    }
+  }
+
+  private static ZoneLookup readResource(String resource) {
+    String source = CLASSPATH_PREFIX + resource;
+    ClassLoader loader = ZoneLookup.class.getClassLoader();
+    try (InputStream in = loader.getResourceAsStream(resource)) {
+      if (in == null) {
+        throw new IllegalArgumentException("ZONE_LOOKUP_PATH " + source + ": no such resource on the classpath");
+      }
+      try (BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+        return parse(reader.lines().toList(), source);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read zone lookup " + source, e);
     }
   }
 

@@ -47,6 +47,16 @@ class JobConfigTest {
   }
 
   @Test
+  void withoutZoneLookupPathTheJobUsesTheShippedLookup() {
+    assertThat(JobConfig.from(Map.of(), new String[0]).zoneLookupPath()).isEqualTo(Path.of(ZoneLookup.SHIPPED));
+    assertThat(JobConfig.from(Map.of("ZONE_LOOKUP_PATH", " "), new String[0]).zoneLookupPath())
+        .isEqualTo(Path.of(ZoneLookup.SHIPPED));
+    assertThat(JobConfig.from(Map.of(), new String[] {"--zone-lookup-path=/z.csv"}).zoneLookupPath())
+        .isEqualTo(Path.of("/z.csv"));
+    assertThat(JobConfig.usage()).contains("ZONE_LOOKUP_PATH (default: classpath:taxi_zone_lookup.csv)");
+  }
+
+  @Test
   void tablesAndCheckpointsAreNamedByPipelineVersion() {
     JobConfig c = JobConfig.from(env("PIPELINE_VERSION", "v2", "CHECKPOINT_LOCATION", "/ckpt/"), new String[0]);
     assertThat(c.zoneWindowsTable()).isEqualTo("zone_windows_v2");
@@ -71,8 +81,6 @@ class JobConfigTest {
         .isInstanceOf(JobConfig.UsageException.class).hasMessageContaining("--no-such-flag");
     assertThatThrownBy(() -> JobConfig.from(env(), new String[] {"--trips-topic"}))
         .isInstanceOf(JobConfig.UsageException.class).hasMessageContaining("needs a value");
-    assertThatThrownBy(() -> JobConfig.from(Map.of(), new String[0]))
-        .isInstanceOf(JobConfig.UsageException.class).hasMessageContaining("ZONE_LOOKUP_PATH");
     assertThatThrownBy(() -> JobConfig.from(env("PIPELINE_VERSION", "V-1"), new String[0]))
         .hasMessageContaining("PIPELINE_VERSION");
     assertThatThrownBy(() -> JobConfig.from(env("WATERMARK_DELAY", "ten minutes"), new String[0]))

@@ -7,9 +7,15 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class ZoneLookupTest {
+
+  @TempDir
+  Path dir;
 
   @Test
   void parsesQuotedTlcFormatWithCommasInsideQuotes() {
@@ -39,12 +45,35 @@ class ZoneLookupTest {
   }
 
   @Test
-  void readsTheRealTlcLookupWhenPresent() {
-    Path file = TestData.shared("taxi_zone_lookup.csv");
-    assumeTrue(Files.isRegularFile(file), "../shared/data/taxi_zone_lookup.csv is absent (" + file + ")");
-    ZoneLookup z = ZoneLookup.read(file);
+  void theShippedTlcLookupHasEveryZoneWithItsBorough() {
+    ZoneLookup z = ZoneLookup.shipped();
     assertThat(z.zones()).hasSize(265);
-    assertThat(z.zones().get(132).name()).isEqualTo("JFK Airport");
-    assertThat(z.zones().get(132).borough()).isEqualTo("Queens");
+    assertThat(z.zones().keySet()).isEqualTo(IntStream.rangeClosed(1, 265).boxed().collect(Collectors.toSet()));
+    assertThat(z.zones().values()).extracting(ZoneLookup.Zone::borough).containsOnly(
+        "EWR", "Queens", "Bronx", "Manhattan", "Staten Island", "Brooklyn", "Unknown");
+    assertThat(z.zones().values().stream().filter(zone -> zone.borough().equals("Manhattan")).count())
+        .isEqualTo(69);
+    assertThat(z.zones().get(1)).isEqualTo(new ZoneLookup.Zone(1, "EWR", "Newark Airport"));
+    assertThat(z.zones().get(132)).isEqualTo(new ZoneLookup.Zone(132, "Queens", "JFK Airport"));
+    assertThat(z.zones().get(237)).isEqualTo(new ZoneLookup.Zone(237, "Manhattan", "Upper East Side South"));
+  }
+
+  @Test
+  void zoneLookupPathReadsTheShippedResourceOrAFile() throws Exception {
+    // The default of ZONE_LOOKUP_PATH names the shipped resource.
+    assertThat(ZoneLookup.read(Path.of(ZoneLookup.SHIPPED)).zones()).isEqualTo(ZoneLookup.shipped().zones());
+    assertThatThrownBy(() -> ZoneLookup.read(Path.of("classpath:no_such_lookup.csv")))
+        .hasMessageContaining("ZONE_LOOKUP_PATH classpath:no_such_lookup.csv")
+        .hasMessageContaining("no such resource");
+    Path file = Files.writeString(dir.resolve("zones.csv"), "LocationID,Borough,Zone\n7,Queens,Astoria\n");
+    assertThat(ZoneLookup.read(file).zones()).containsOnlyKeys(7);
+  }
+
+  @Test
+  void theShippedLookupEqualsTheTestDataCopyWhenPresent() throws Exception {
+    // An optional second copy of the TLC file beside the repository (test data on the build machines).
+    Path file = TestData.shared("taxi_zone_lookup.csv");
+    assumeTrue(Files.isRegularFile(file), "no test-data copy of taxi_zone_lookup.csv at " + file);
+    assertThat(ZoneLookup.read(file).zones()).isEqualTo(ZoneLookup.shipped().zones());
   }
 }
