@@ -1,7 +1,5 @@
 package io.taxiplatform.producer.replay;
 
-import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -107,7 +105,7 @@ public final class DropoffSort {
   private static Path spill(List<ReplayEvent> sorted, Path dir, List<Path> spills) throws IOException {
     Path file = Files.createTempFile(dir, "taxi-replay-", ".spill");
     spills.add(file); // registered before writing: deleted on failure
-    try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(file),
+    try (DataOutputStream out = new DataOutputStream(new SpillStreams.Output(Files.newOutputStream(file),
         BUFFER))) {
       for (ReplayEvent e : sorted) {
         TripEventCodec.write(out, e);
@@ -120,7 +118,7 @@ public final class DropoffSort {
     Path file = Files.createTempFile(dir, "taxi-replay-", ".spill");
     spills.add(file);
     try (SortedStream merged = new SortedStream(group, List.of(), 0, 0, 0, false);
-         DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(file),
+         DataOutputStream out = new DataOutputStream(new SpillStreams.Output(Files.newOutputStream(file),
              BUFFER))) {
       while (merged.hasNext()) {
         TripEventCodec.write(out, merged.next());
@@ -157,7 +155,7 @@ public final class DropoffSort {
     FileRun(Path file, boolean delete) throws IOException {
       this.file = file;
       this.delete = delete;
-      this.in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file), BUFFER));
+      this.in = new DataInputStream(new SpillStreams.Input(Files.newInputStream(file), BUFFER));
       advance();
     }
 
