@@ -56,6 +56,15 @@ class LocalPipelineConfigTest {
     }
 
     @Test
+    void withoutZonesOrZoneLookupPathTheJobUsesTheLookupItShips() {
+        // Empty: local mode sets no ZONE_LOOKUP_PATH, so the job reads its classpath resource.
+        assertThat(parse().zoneLookup()).isEmpty();
+        assertThat(LocalPipelineConfig.parse(new String[0], Map.of("ZONE_LOOKUP_PATH", " ")).zoneLookup()).isEmpty();
+        assertThat(LocalPipelineConfig.USAGE).contains("--zones FILE").contains("shipped")
+                .doesNotContain("../shared");
+    }
+
+    @Test
     void zoneLookupComesFromTheEnvironmentWhenNoFlagIsGiven() throws Exception {
         Path zones = Files.writeString(dir.resolve("z.csv"), "x\n");
 
@@ -104,7 +113,8 @@ class LocalPipelineConfigTest {
                 new PrintStream(err, true, StandardCharsets.UTF_8));
 
         assertThat(code).isEqualTo(2);
-        assertThat(err.toString(StandardCharsets.UTF_8)).contains("unknown flag --nope").contains("Usage:");
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("unknown flag --nope").contains("Usage:")
+                .doesNotContain("../shared");
         assertThat(out.size()).isZero();
         assertThat(ProcessHandle.current().children().toList()).isEmpty();
     }
