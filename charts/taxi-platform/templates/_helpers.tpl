@@ -98,9 +98,16 @@ app.kubernetes.io/component: {{ .component }}
 {{- printf "%s-%s-service:9042" (include "taxi-platform.cassandra.name" .) .Values.cassandra.datacenter }}
 {{- end }}
 
-{{/* Superuser secret created by k8ssandra-operator: "<cluster>-superuser" (username, password). */}}
+{{/*
+Cassandra superuser Secret (username, password), created by k8ssandra-operator under the name the
+K8ssandraCluster gives in spec.cassandra.superuserSecretRef (its default would be "<cluster>-superuser").
+Built from the release name ONLY, never from fullnameOverride/nameOverride: the grafana subchart
+calls this helper from its `tpl`-rendered grafana.envValueFrom (values.yaml), where `.` is the
+grafana subchart's context (its own .Values and .Chart, the same .Release), so the name must not
+depend on this chart's values. 63 - 20 characters of release name.
+*/}}
 {{- define "taxi-platform.cassandra.superuserSecret" -}}
-{{- printf "%s-superuser" (include "taxi-platform.cassandra.name" .) }}
+{{- printf "%s-cassandra-superuser" (.Release.Name | trunc 43 | trimSuffix "-") }}
 {{- end }}
 
 {{/* Component object names. */}}

@@ -49,6 +49,19 @@ metricsConfig:
 {{- end }}
 
 {{/*
+The Kafka Exporter's topic regex: exactly the topics of kafka.topics (their names quoted), e.g.
+^(taxi\.trips|taxi\.trips\.dlq)$. Derived, never set apart: a renamed topic stays in the lag panels
+and alerts.
+*/}}
+{{- define "taxi-platform.monitoring.kafkaExporterTopicRegex" -}}
+{{- $names := list }}
+{{- range $key := keys .Values.kafka.topics | sortAlpha }}
+{{- $names = append $names (regexQuoteMeta (index $.Values.kafka.topics $key).name) }}
+{{- end }}
+{{- printf "^(%s)$" (join "|" $names) }}
+{{- end }}
+
+{{/*
 For the Kafka CR, under `spec` (Strimzi 1.2.0 CRD: KafkaSpec.kafkaExporter):
   {{- include "taxi-platform.monitoring.kafkaExporter" . | nindent 2 }}
 */}}
@@ -56,7 +69,7 @@ For the Kafka CR, under `spec` (Strimzi 1.2.0 CRD: KafkaSpec.kafkaExporter):
 {{- $k := .Values.monitoring.kafka }}
 {{- if and .Values.monitoring.enabled $k.enabled $k.exporter.enabled }}
 kafkaExporter:
-  topicRegex: {{ $k.exporter.topicRegex | quote }}
+  topicRegex: {{ include "taxi-platform.monitoring.kafkaExporterTopicRegex" . | quote }}
   groupRegex: {{ $k.exporter.groupRegex | quote }}
   resources:
     {{- toYaml $k.exporter.resources | nindent 4 }}
