@@ -212,6 +212,69 @@ public final class ChartRenderer {
     }
   }
 
+  /**
+   * The grafana dependency replaced by a stub chart whose only template is the upstream grafana chart's
+   * env loop for {@code envValueFrom} (charts/grafana/templates/_pod.tpl at grafana-12.10.4:
+   * {@code valueFrom: {{ tpl (toYaml $value) $ }}}), rendered as a Pod named {@value #GRAFANA_STUB_POD}.
+   * It shows what the real subchart makes of this chart's {@code grafana.envValueFrom}, in the
+   * subchart's own context (its .Values, the same .Release), offline.
+   */
+  public static Rendered renderWithGrafanaStub(List<Path> valuesFiles, Map<String, ?> sets) {
+    Path copy = freshCopy(false);
+    try {
+      Path stub = copy.resolve("charts/grafana");
+      Files.createDirectories(stub.resolve("templates"));
+      String version = dependencies(chartDir()).stream().filter(d -> "grafana".equals(d.get("name")))
+          .map(d -> String.valueOf(d.get("version"))).findFirst().orElseThrow();
+      Files.writeString(stub.resolve("Chart.yaml"), "apiVersion: v2\nname: grafana\nversion: " + version + "\n");
+      Files.writeString(stub.resolve("values.yaml"), "envValueFrom: {}\n");
+      Files.writeString(stub.resolve("templates/pod.yaml"), String.join("\n",
+          "apiVersion: v1",
+          "kind: Pod",
+          "metadata:",
+          "  name: " + GRAFANA_STUB_POD,
+          "spec:",
+          "  containers:",
+          "    - name: grafana",
+          "      image: grafana-stub",
+          "      env:",
+          "      {{- range $key, $value := .Values.envValueFrom }}",
+          "      - name: {{ $key | quote }}",
+          "        valueFrom:",
+          "          {{- tpl (toYaml $value) $ | nindent 10 }}",
+          "      {{- end }}",
+          ""));
+      Map<String, Object> chartYaml = readYamlMap(copy.resolve("Chart.yaml"));
+      List<Map<String, Object>> deps = new ArrayList<>();
+      for (Map<String, Object> dep : dependencies(chartDir())) {
+        if ("grafana".equals(dep.get("name"))) {
+          deps.add(dep);
+        }
+      }
+      chartYaml.put("dependencies", deps);
+      YAML.writeValue(copy.resolve("Chart.yaml").toFile(), chartYaml);
+      TemplateCommand cmd = new Helm(copy).template().withName(RELEASE).withNamespace(NAMESPACE).withKubeVersion(KUBE_VERSION);
+      for (Path f : valuesFiles) {
+        cmd = cmd.withValuesFile(f);
+      }
+      for (Map.Entry<String, ?> e : sets.entrySet()) {
+        cmd = cmd.set(e.getKey(), e.getValue());
+      }
+      try {
+        return parse(cmd.call());
+      } catch (RuntimeException e) {
+        throw new IllegalStateException("helm template failed with " + valuesFiles + " " + sets + ": " + e.getMessage(), e);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } finally {
+      deleteTree(copy.getParent());
+    }
+  }
+
+  /** Name of the Pod {@link #renderWithGrafanaStub} renders for the grafana stub. */
+  public static final String GRAFANA_STUB_POD = "grafana-stub";
+
   /** True when every dependency of Chart.yaml is present in {@code charts/} (a user ran {@code helm dependency build}). */
   public static boolean allSubchartsVendored() {
     return missingSubcharts().isEmpty();

@@ -33,7 +33,7 @@ class NotesTest {
           .contains("kubectl -n " + ns + " wait k8ssandracluster/" + name(r.one("K8ssandraCluster")))
           .contains("helm test " + ChartRenderer.RELEASE + " -n " + ns + " --logs")
           .contains("kubectl -n " + ns + " port-forward svc/" + name(svc) + " " + port + ":" + port)
-          .contains("get secret " + name(r.one("K8ssandraCluster")) + "-superuser")
+          .contains("get secret " + WiringTest.superuserSecret(r.one("K8ssandraCluster")))
           .contains("window_zones_" + path(r.one("SparkApplication"), "spec", "driver", "env").toString()
               .replaceAll("(?s).*name=PIPELINE_VERSION, value=([a-z0-9_]+).*", "$1"));
     }

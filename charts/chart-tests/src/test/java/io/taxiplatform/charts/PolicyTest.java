@@ -361,7 +361,7 @@ class PolicyTest {
         // controller-revision-hash label value: "<statefulset>-<10 characters>"
         names.add(prefix + "-default-sts-1234567890");
       }
-      names.add(name(c) + "-superuser");
+      names.add(WiringTest.superuserSecret(c));
     }
     for (Map<String, Object> app : r.ofKind("SparkApplication")) {
       names.add(name(app) + "-driver");

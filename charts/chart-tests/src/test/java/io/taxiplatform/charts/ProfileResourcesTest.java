@@ -45,14 +45,26 @@ class ProfileResourcesTest {
   private static final List<String[]> SUBCHART_RESOURCES = List.of(
       new String[] {"strimzi-kafka-operator", "resources"},
       new String[] {"k8ssandra-operator", "resources"},
+      new String[] {"k8ssandra-operator", "cass-operator", "resources"},
       new String[] {"spark-operator", "controller", "resources"},
       new String[] {"spark-operator", "webhook", "resources"},
       new String[] {"grafana", "resources"},
+      new String[] {"grafana", "sidecar", "resources"},
       new String[] {"kube-prometheus-stack", "prometheus", "prometheusSpec", "resources"},
       new String[] {"kube-prometheus-stack", "prometheusOperator", "resources"},
+      new String[] {"kube-prometheus-stack", "prometheusOperator", "prometheusConfigReloader", "resources"},
       new String[] {"kube-prometheus-stack", "alertmanager", "alertmanagerSpec", "resources"},
       new String[] {"kube-prometheus-stack", "kube-state-metrics", "resources"},
       new String[] {"kube-prometheus-stack", "prometheus-node-exporter", "resources"});
+
+  /**
+   * Containers per pod set that one `resources` value applies to (default 1): the grafana chart's
+   * single `sidecar.resources` covers its two sidecars here (dashboards, datasources); the Prometheus
+   * operator gives its config-reloader sidecar to the Prometheus pod and the Alertmanager pod.
+   */
+  private static final Map<String, Integer> CONTAINERS_PER_VALUE = Map.of(
+      "grafana.sidecar.resources", 2,
+      "kube-prometheus-stack.prometheusOperator.prometheusConfigReloader.resources", 2);
 
   /** Values paths of the helmfile release `cert-manager` (v1.21.1) holding `resources`: controller, webhook, cainjector. */
   private static final List<String[]> CERT_MANAGER_RESOURCES = List.of(
@@ -116,6 +128,7 @@ class ProfileResourcesTest {
     List<String> unset = new ArrayList<>();
     for (String[] p : SUBCHART_RESOURCES) {
       Object subchartOn = path(values, p[0], "enabled");
+      int times = CONTAINERS_PER_VALUE.getOrDefault(String.join(".", p), 1);
       boolean installed = !Boolean.FALSE.equals(subchartOn) || isOperator(p[0]);
       if (!installed) {
         continue;
@@ -124,7 +137,7 @@ class ProfileResourcesTest {
       if (requests == null) {
         unset.add(String.join(".", p));
       } else {
-        add(configured, requests, 1);
+        add(configured, requests, times);
       }
     }
     Map<String, Object> certManager = certManagerReleaseValues();

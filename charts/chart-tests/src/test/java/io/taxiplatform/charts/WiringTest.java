@@ -125,8 +125,8 @@ class WiringTest {
       if (auth) {
         for (String[] v : new String[][] {{"CASSANDRA_USERNAME", "username"}, {"CASSANDRA_PASSWORD", "password"}}) {
           Object ref = path(p.envEntry(v[0]), "valueFrom", "secretKeyRef");
-          if (!Objects.equals(path(ref, "name"), name(k8c) + "-superuser") || !v[1].equals(path(ref, "key"))) {
-            problems.add(p.owner() + ": " + v[0] + " does not come from k8ssandra's " + name(k8c) + "-superuser/" + v[1]);
+          if (!Objects.equals(path(ref, "name"), superuserSecret(k8c)) || !v[1].equals(path(ref, "key"))) {
+            problems.add(p.owner() + ": " + v[0] + " does not come from k8ssandra's " + superuserSecret(k8c) + "/" + v[1]);
           }
         }
       } else if (user != null) {
@@ -212,7 +212,7 @@ class WiringTest {
       secrets.add(name(u)); // Strimzi User Operator: password / sasl.jaas.config
     }
     for (Map<String, Object> k : r.ofKind("K8ssandraCluster")) {
-      secrets.add(name(k) + "-superuser"); // k8ssandra-operator
+      secrets.add(superuserSecret(k)); // k8ssandra-operator
     }
     for (Map<String, Object> c : r.ofKind("Certificate")) {
       secrets.add(String.valueOf(path(c, "spec", "secretName"))); // cert-manager
@@ -222,11 +222,11 @@ class WiringTest {
     Set<String> serviceAccounts = names(r, "ServiceAccount");
     serviceAccounts.add("default");
     // Named by the user in values (documented as "must exist"):
-    Object cm = s.sets().get("zoneLookup.existingConfigMap");
+    Object cm = s.value("zoneLookup.existingConfigMap");
     if (cm != null) {
       configMaps.add(String.valueOf(cm));
     }
-    Object claim = s.sets().get("streaming.checkpoint.existingClaim");
+    Object claim = s.value("streaming.checkpoint.existingClaim");
     if (claim != null) {
       claims.add(String.valueOf(claim));
     }
@@ -299,6 +299,12 @@ class WiringTest {
     }
   }
 
+  /** The superuser Secret k8ssandra-operator creates for a K8ssandraCluster: superuserSecretRef, else "<cluster>-superuser". */
+  static String superuserSecret(Map<String, Object> k8ssandraCluster) {
+    Object ref = path(k8ssandraCluster, "spec", "cassandra", "superuserSecretRef", "name");
+    return ref != null ? String.valueOf(ref) : name(k8ssandraCluster) + "-superuser";
+  }
+
   private static Set<String> names(ChartRenderer.Rendered r, String kind) {
     Set<String> out = new HashSet<>();
     r.ofKind(kind).forEach(o -> out.add(name(o)));
@@ -310,10 +316,7 @@ class WiringTest {
     String registry = Contracts.pomProperty("image.registry");
     String tag = Contracts.pomProperty("image.tag");
     Set<String> built = Set.of(registry + "/taxi-producer:" + tag, registry + "/taxi-streaming-job:" + tag);
-    Map<String, Object> values = ChartRenderer.readYamlMap(ChartRenderer.chartDir().resolve("values.yaml"));
-    Object zl = path(values, "zoneLookup", "image");
-    // The only third-party image of the chart's own pods: the zone lookup download (curl).
-    String curl = path(zl, "registry") + "/" + path(zl, "repository") + ":" + path(zl, "tag");
+    // The chart's own pods run only the images the build produces (no third-party init image).
     for (PodSpecs.PodSpec p : PodSpecs.of(r)) {
       for (Map<String, Object> c : p.containers()) {
         String image = String.valueOf(c.get("image"));
@@ -323,8 +326,8 @@ class WiringTest {
       }
       for (Map<String, Object> c : p.initContainers()) {
         String image = String.valueOf(c.get("image"));
-        if (!built.contains(image) && !image.equals(curl)) {
-          problems.add(p.owner() + ": init image " + image + " is neither built nor the documented zone-lookup image");
+        if (!built.contains(image)) {
+          problems.add(p.owner() + ": init image " + image + " is not one the build produces " + built);
         }
       }
     }
@@ -388,20 +391,24 @@ class WiringTest {
       } else if (checkpoint == null || !checkpoint.matches("^[a-z0-9]+://.+")) {
         problems.add("SparkApplication: checkpoint " + checkpoint + " is neither a shared volume nor a URI");
       }
+      // The zone lookup: the image's own copy (no ZONE_LOOKUP_PATH, nothing mounted, no init
+      // container) or a ConfigMap mounted where ZONE_LOOKUP_PATH points.
       String zones = driver.envValue("ZONE_LOOKUP_PATH");
-      String zoneDir = zones == null ? "" : zones.substring(0, zones.lastIndexOf('/'));
-      Map<String, Object> zoneMount = ((List<Map<String, Object>>) driver.containers().get(0).getOrDefault("volumeMounts", List.of()))
-          .stream().filter(m -> zoneDir.equals(m.get("mountPath"))).findFirst().orElse(null);
-      if (zoneMount == null) {
-        problems.add("SparkApplication driver: ZONE_LOOKUP_PATH " + zones + " is not on a mounted volume");
-      } else {
-        Map<String, Object> vol = driver.volumes().stream().filter(v -> Objects.equals(v.get("name"), zoneMount.get("name"))).findFirst().orElseThrow();
-        boolean fromConfigMap = vol.get("configMap") != null;
-        boolean filledByInit = driver.initContainers().stream().anyMatch(ic ->
-            ((List<Map<String, Object>>) ic.getOrDefault("volumeMounts", List.of())).stream().anyMatch(m -> Objects.equals(m.get("name"), vol.get("name")))
-                && String.valueOf(ic.get("command")).contains(zones.substring(zones.lastIndexOf('/') + 1)));
-        if (!fromConfigMap && !filledByInit) {
-          problems.add("SparkApplication driver: nothing puts the zone lookup into " + zoneDir);
+      if (!driver.initContainers().isEmpty()) {
+        problems.add("SparkApplication driver: init containers " + driver.initContainers().stream().map(c -> c.get("name")).toList()
+            + " (the zone lookup ships in the image; nothing is downloaded at start)");
+      }
+      if (zones != null) {
+        String zoneDir = zones.substring(0, zones.lastIndexOf('/'));
+        Map<String, Object> zoneMount = ((List<Map<String, Object>>) driver.containers().get(0).getOrDefault("volumeMounts", List.of()))
+            .stream().filter(m -> zoneDir.equals(m.get("mountPath"))).findFirst().orElse(null);
+        Map<String, Object> vol = zoneMount == null ? null
+            : driver.volumes().stream().filter(v -> Objects.equals(v.get("name"), zoneMount.get("name"))).findFirst().orElse(null);
+        String file = zones.substring(zones.lastIndexOf('/') + 1);
+        boolean fromConfigMap = vol != null && vol.get("configMap") != null
+            && String.valueOf(path(vol, "configMap", "items")).contains("path=" + file);
+        if (!fromConfigMap) {
+          problems.add("SparkApplication driver: ZONE_LOOKUP_PATH " + zones + " is not a file of a mounted ConfigMap");
         }
       }
       Object sa = path(app, "spec", "driver", "serviceAccount");
