@@ -11,6 +11,9 @@ import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.PriorityQueue;
 import java.util.function.BooleanSupplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,8 +26,11 @@ import org.slf4j.LoggerFactory;
  * and read buffers stay bounded too.
  *
  * <p>Heap: one chunk of events (about 400 bytes per TLC event on a 64-bit JVM) plus a 64 KiB buffer per
- * open spill file. Disk: about {@link #BYTES_PER_ROW_ESTIMATE} bytes per event, in {@code spillDir}. Spill
- * files are deleted as the merge exhausts them, on {@link SortedStream#close()}, and when sorting fails.
+ * open spill file. Disk: about {@link #BYTES_PER_ROW_ESTIMATE} bytes per event, in a directory
+ * {@code taxi-replay-<pid>-*} of {@code spillDir} created at the first spill. Spill files and that directory
+ * are deleted as the merge exhausts them, on {@link SortedStream#close()}, and when sorting fails. What a
+ * killed process left behind (its pid is gone, or is this process's pid: a restarted container is pid 1
+ * again) is deleted when the next sort starts in the same {@code spillDir}.
  */
 public final class DropoffSort {
 
@@ -52,6 +58,8 @@ public final class DropoffSort {
     if (chunkRows < 1) {
       throw new IllegalArgumentException("chunkRows must be >= 1: " + chunkRows);
     }
+    cleanStale(spillDir);
+    RunDir runDir = new RunDir(spillDir);
     List<Path> spills = new ArrayList<>();
     int spilledChunks = 0;
     long spilledRows = 0;
@@ -65,12 +73,13 @@ public final class DropoffSort {
         n++;
         if (stopped.getAsBoolean()) {
           deleteAll(spills);
-          return new SortedStream(List.of(), List.of(), 0, 0, 0, true);
+          runDir.delete();
+          return new SortedStream(List.of(), List.of(), 0, 0, 0, null);
         }
         if (chunk.size() >= chunkRows) {
           // spilled only when more input follows: the last chunk, full or not, is merged from memory
           chunk.sort(ReplayEvent.DROPOFF_ORDER);
-          Path file = spill(chunk, spillDir, spills);
+          Path file = spill(chunk, runDir.get(), spills);
           spilledChunks++;
           spilledRows += chunk.size();
           spilledBytes += Files.size(file);
@@ -81,24 +90,95 @@ public final class DropoffSort {
       chunk.sort(ReplayEvent.DROPOFF_ORDER);
       while (spills.size() > MAX_FAN_IN) {
         List<Path> group = new ArrayList<>(spills.subList(0, MAX_FAN_IN));
-        mergeToFile(group, spillDir, spills); // appends the merged file to spills
+        mergeToFile(group, runDir.get(), spills); // appends the merged file to spills
         spills.removeAll(group);
         deleteAll(group);
       }
       if (!spills.isEmpty()) {
         LOG.info("sorted {} events by dropoff: {} spill files ({} MiB) in {} + {} in memory, {} ms", n,
-            spills.size(), String.format("%.1f", spilledBytes / 1048576.0), spillDir, chunk.size(),
+            spills.size(), String.format("%.1f", spilledBytes / 1048576.0), runDir.dir, chunk.size(),
             (System.nanoTime() - start) / 1_000_000);
       } else {
         LOG.info("sorted {} events by dropoff in memory, {} ms", n, (System.nanoTime() - start) / 1_000_000);
       }
-      return new SortedStream(spills, chunk, spilledChunks, spilledRows, spilledBytes, true);
+      return new SortedStream(spills, chunk, spilledChunks, spilledRows, spilledBytes, runDir);
     } catch (IOException e) {
       deleteAll(spills);
+      runDir.delete();
       throw new UncheckedIOException("dropoff sort: spill to " + spillDir + " failed: " + e, e);
     } catch (RuntimeException | Error e) {
       deleteAll(spills);
+      runDir.delete();
       throw e;
+    }
+  }
+
+  /** This sort's spill directory, created at the first spill. */
+  private static final class RunDir {
+    private final Path parent;
+    private Path dir;
+
+    RunDir(Path parent) {
+      this.parent = parent;
+    }
+
+    Path get() throws IOException {
+      if (dir == null) {
+        dir = Files.createTempDirectory(parent, RUN_DIR_PREFIX + ProcessHandle.current().pid() + "-");
+      }
+      return dir;
+    }
+
+    void delete() {
+      if (dir != null) {
+        try {
+          Files.deleteIfExists(dir);
+        } catch (IOException e) {
+          LOG.warn("cannot delete spill directory {}: {}", dir, e.toString());
+        }
+      }
+    }
+  }
+
+  private static final String RUN_DIR_PREFIX = "taxi-replay-";
+  private static final Pattern RUN_DIR = Pattern.compile("taxi-replay-(\\d+)-.*");
+
+  /**
+   * Deletes the spill directories of sorts whose process is gone (kill -9, OOM): a pid that is not alive,
+   * or this process's own pid (a restarted container's JVM is pid 1 again; this process has not sorted yet).
+   */
+  static void cleanStale(Path spillDir) {
+    long self = ProcessHandle.current().pid();
+    List<Path> stale = new ArrayList<>();
+    try (Stream<Path> entries = Files.list(spillDir)) {
+      entries.filter(Files::isDirectory).forEach(d -> {
+        Matcher m = RUN_DIR.matcher(d.getFileName().toString());
+        if (m.matches()) {
+          long pid = Long.parseLong(m.group(1));
+          if (pid == self || !ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
+            stale.add(d);
+          }
+        }
+      });
+    } catch (IOException | NumberFormatException e) {
+      LOG.warn("cannot look for stale spill files in {}: {}", spillDir, e.toString());
+      return;
+    }
+    for (Path d : stale) {
+      List<Path> files = new ArrayList<>();
+      try (Stream<Path> in = Files.list(d)) {
+        in.forEach(files::add);
+      } catch (IOException e) {
+        LOG.warn("cannot list stale spill directory {}: {}", d, e.toString());
+        continue;
+      }
+      deleteAll(files);
+      try {
+        Files.deleteIfExists(d);
+        LOG.warn("deleted {} spill file(s) a killed replay left in {}", files.size(), d);
+      } catch (IOException e) {
+        LOG.warn("cannot delete stale spill directory {}: {}", d, e.toString());
+      }
     }
   }
 
@@ -117,7 +197,7 @@ public final class DropoffSort {
   private static Path mergeToFile(List<Path> group, Path dir, List<Path> spills) throws IOException {
     Path file = Files.createTempFile(dir, "taxi-replay-", ".spill");
     spills.add(file);
-    try (SortedStream merged = new SortedStream(group, List.of(), 0, 0, 0, false);
+    try (SortedStream merged = new SortedStream(group, List.of(), 0, 0, 0, null);
          DataOutputStream out = new DataOutputStream(new SpillStreams.Output(Files.newOutputStream(file),
              BUFFER))) {
       while (merged.hasNext()) {
@@ -205,14 +285,17 @@ public final class DropoffSort {
     private final long spilledRows;
     private final long spilledBytes;
     private final boolean deleteFiles;
+    private final RunDir runDir;
 
+    /** {@code runDir} null: the files are not this stream's (an intermediate merge), kept on close. */
     SortedStream(List<Path> files, List<ReplayEvent> memory, int spilledChunks, long spilledRows,
-        long spilledBytes, boolean deleteFiles) {
+        long spilledBytes, RunDir runDir) {
       this.files = List.copyOf(files);
       this.spilledChunks = spilledChunks;
       this.spilledRows = spilledRows;
       this.spilledBytes = spilledBytes;
-      this.deleteFiles = deleteFiles;
+      this.runDir = runDir;
+      this.deleteFiles = runDir != null;
       try {
         for (Path f : files) {
           add(new FileRun(f, deleteFiles));
@@ -288,6 +371,7 @@ public final class DropoffSort {
       open.clear();
       if (deleteFiles) {
         deleteAll(files);
+        runDir.delete();
       }
     }
   }

@@ -46,7 +46,15 @@ class DropoffSortTest {
     return out;
   }
 
+  /** Spill files under the spill directory, at any depth. */
   private long spillFilesNow() throws IOException {
+    try (Stream<Path> files = Files.walk(spill)) {
+      return files.filter(Files::isRegularFile).count();
+    }
+  }
+
+  /** Entries directly in the spill directory (files or the run's directory). */
+  private long entriesInSpillDir() throws IOException {
     try (Stream<Path> files = Files.list(spill)) {
       return files.count();
     }
@@ -72,7 +80,7 @@ class DropoffSortTest {
       assertThat(s.hasNext()).isFalse();
       assertThatThrownBy(s::next).isInstanceOf(NoSuchElementException.class);
     }
-    assertThat(spillFilesNow()).as("spill files deleted").isZero();
+    assertThat(entriesInSpillDir()).as("spill files and their directory deleted").isZero();
 
     assertThat(sorted).isSortedAccordingTo(ReplayEvent.DROPOFF_ORDER);
     assertThat(sorted).containsExactlyInAnyOrderElementsOf(fileOrder);
@@ -112,7 +120,7 @@ class DropoffSortTest {
   void inputThatFitsInOneChunkWritesNoSpillFile() throws IOException {
     try (DropoffSort.SortedStream s = DropoffSort.sort(reader(), 1000, spill, () -> false)) {
       assertThat(s.spilledChunks()).isZero();
-      assertThat(spillFilesNow()).isZero();
+      assertThat(entriesInSpillDir()).isZero();
       assertThat(drain(s)).hasSize(361).isSortedAccordingTo(ReplayEvent.DROPOFF_ORDER);
     }
     try (DropoffSort.SortedStream s = DropoffSort.sort(reader(), 361, spill, () -> false)) {
@@ -129,7 +137,7 @@ class DropoffSortTest {
       assertThat(spillFilesNow()).isEqualTo(s.mergedFiles());
       assertThat(drain(s)).hasSize(361).isSortedAccordingTo(ReplayEvent.DROPOFF_ORDER);
     }
-    assertThat(spillFilesNow()).isZero();
+    assertThat(entriesInSpillDir()).isZero();
   }
 
   @Test
@@ -139,7 +147,7 @@ class DropoffSortTest {
       s.next();
       assertThat(spillFilesNow()).isPositive();
     }
-    assertThat(spillFilesNow()).isZero();
+    assertThat(entriesInSpillDir()).isZero();
   }
 
   @Test
@@ -168,14 +176,36 @@ class DropoffSortTest {
       }
     };
     assertThatThrownBy(() -> DropoffSort.sort(failing, 7, spill, () -> false)).hasMessageContaining("disk gone");
-    assertThat(spillFilesNow()).isZero();
+    assertThat(entriesInSpillDir()).isZero();
   }
 
   @Test
   void stoppingWhileReadingAbandonsTheSortAndItsFiles() throws IOException {
-    try (DropoffSort.SortedStream s = DropoffSort.sort(reader(), 7, spill, () -> true)) {
+    int[] reads = {0};
+    try (DropoffSort.SortedStream s = DropoffSort.sort(reader(), 7, spill, () -> ++reads[0] > 30)) {
       assertThat(s.hasNext()).isFalse();
     }
-    assertThat(spillFilesNow()).isZero();
+    assertThat(entriesInSpillDir()).isZero();
+  }
+
+  @Test
+  void spillFilesAKilledProcessLeftAreDeletedByTheNextSortButNotThoseOfALiveOne() throws IOException {
+    long dead = ProcessHandle.current().pid() + 1_000_000_000L; // no such process
+    Path stale = Files.createDirectory(spill.resolve("taxi-replay-" + dead + "-123"));
+    Files.writeString(stale.resolve("taxi-replay-1.spill"), "x");
+    Path restarted = Files.createDirectory(spill.resolve("taxi-replay-" + ProcessHandle.current().pid() + "-9"));
+    Files.writeString(restarted.resolve("taxi-replay-2.spill"), "x"); // a restarted container is the same pid
+    long parent = ProcessHandle.current().parent().orElseThrow().pid();
+    Path live = Files.createDirectory(spill.resolve("taxi-replay-" + parent + "-456"));
+    Files.writeString(live.resolve("taxi-replay-3.spill"), "x");
+    Path unrelated = Files.writeString(spill.resolve("notes.txt"), "x");
+
+    try (DropoffSort.SortedStream s = DropoffSort.sort(reader(), 1000, spill, () -> false)) {
+      assertThat(drain(s)).hasSize(361);
+    }
+    assertThat(stale).doesNotExist();
+    assertThat(restarted).doesNotExist();
+    assertThat(live.resolve("taxi-replay-3.spill")).exists();
+    assertThat(unrelated).exists();
   }
 }
