@@ -8,6 +8,7 @@ import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.exporter.httpserver.MetricsHandler;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.taxiplatform.producer.source.RowRejects;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -43,10 +44,9 @@ public final class ProducerMetrics implements AutoCloseable {
     rejected = Counter.builder().name("taxi_producer_rows_rejected_total")
         .help("Input rows that could not become trip events, by reason").labelNames("reason").register(registry);
     // every known reason from the first scrape (docs/contracts.md, Metrics): rate() needs a first sample
-    for (String reason : new String[] {io.taxiplatform.producer.source.RowRejects.MISSING_FIELD,
-        io.taxiplatform.producer.source.RowRejects.BAD_NUMBER, io.taxiplatform.producer.source.RowRejects.UNPARSEABLE_TIMESTAMP,
-        io.taxiplatform.producer.source.RowRejects.WRONG_COLUMN_COUNT, io.taxiplatform.producer.source.RowRejects.MALFORMED_ROW,
-        io.taxiplatform.producer.source.RowRejects.OUTSIDE_PERIOD}) {
+    for (String reason : new String[] {RowRejects.MISSING_FIELD, RowRejects.BAD_NUMBER,
+        RowRejects.UNPARSEABLE_TIMESTAMP, RowRejects.WRONG_COLUMN_COUNT, RowRejects.MALFORMED_ROW,
+        RowRejects.OUTSIDE_PERIOD}) {
       rejected.labelValues(reason).inc(0);
     }
     sendLatency = Histogram.builder().name("taxi_producer_send_latency_seconds")
