@@ -7,7 +7,7 @@ help:
 
 # The whole pipeline on this machine (real Kafka, Cassandra, Spark local mode; Ctrl-C stops it).
 local:
-	./mvnw -q -Plocal -pl apps/local-services -am package -DskipTests
+	./mvnw -q -Plocal -pl apps/local-services -am package -DskipTests -Dimages.skip=true
 
 # Unit and integration tests, the chart's offline verification and the images.
 test:

@@ -3,7 +3,7 @@
 # (apps/local-services ...images.ProducerImageRunIT). Safe to run again: it only writes the config
 # files it owns and installs what is missing.
 #
-# Why this configuration (see ../shared/NOTES.md):
+# Why this configuration (the pitfalls seen on these machines):
 #  - runtime runc: crun fails in this kind of sandbox;
 #  - cgroup_manager cgroupfs and events_logger file: there is no systemd;
 #  - storage driver vfs: no overlay/fuse-overlayfs inside the sandbox;

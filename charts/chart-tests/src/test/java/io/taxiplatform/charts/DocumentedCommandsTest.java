@@ -37,7 +37,7 @@ class DocumentedCommandsTest {
       "docs/images.md", "docs/operations.md", "docs/observability.md", "docs/profiles.md", "CONTRIBUTING.md");
 
   /** Docs of this change that must say `ci/helm-repos.sh` before any `helm dependency build`. */
-  static final List<String> DOCS_WITH_REPO_SETUP = List.of("charts/taxi-platform/README.md", "docs/install-topology.md",
+  static final List<String> DOCS_WITH_REPO_SETUP = List.of("README.md", "charts/taxi-platform/README.md", "docs/install-topology.md",
       "CONTRIBUTING.md");
 
   private static final Pattern FENCE = Pattern.compile("(?s)```(?:bash|sh|shell)\\n(.*?)```");
