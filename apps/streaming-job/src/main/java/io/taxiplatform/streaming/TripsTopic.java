@@ -27,15 +27,18 @@ import org.slf4j.LoggerFactory;
 /**
  * The trips topic as the aggregation queries read it: one Kafka source per partition (so that each partition
  * has its own watermark, {@link Aggregations#aggregationInput}). The partitions are read from the broker at
- * start, and the checkpoint of a pipeline version remembers how many there were: a checkpoint written for
- * another partition count (or by a job without per-partition sources) cannot be resumed, and the job says so
- * and exits 2 instead of failing inside Spark.
+ * start, and the checkpoint of a pipeline version remembers how many there were, with the other settings it
+ * depends on ({@link CheckpointSettings}): a checkpoint written with other settings (or by a job without
+ * per-partition sources) cannot be resumed, and the job says so and exits 2 instead of failing inside Spark.
  */
 final class TripsTopic {
 
   private static final Logger LOG = LoggerFactory.getLogger(TripsTopic.class);
   private static final ObjectMapper JSON = new ObjectMapper();
-  /** The file under {@code <CHECKPOINT_LOCATION>/<PIPELINE_VERSION>} that records the source layout. */
+  /**
+   * The file under {@code <CHECKPOINT_LOCATION>/<PIPELINE_VERSION>} in which the earlier job recorded the source
+   * layout only; still read when {@link CheckpointSettings#FILE} is absent.
+   */
   static final String LAYOUT_FILE = "_sources";
   /** The layout this job writes: one source per partition of the trips topic. */
   static final String LAYOUT = "per-partition-1";
@@ -121,46 +124,107 @@ final class TripsTopic {
   }
 
   /**
-   * Checks that the version's checkpoint was written for {@code partitions} per-partition sources, and records
-   * the layout in a new checkpoint.
+   * Checks that the version's checkpoint was written with the settings this start has
+   * ({@link CheckpointSettings}: the per-partition source layout of {@code partitions}, the shuffle partitions,
+   * the windows and the queries' topology), records them in a new checkpoint, and checks that the location can
+   * be written.
    *
-   * @throws StartupException when the checkpoint holds progress of another layout or partition count
+   * @throws StartupException when the checkpoint holds progress of other settings (each named with its recorded
+   *     and its new value), of the earlier single-source layout, or the location cannot be used
    */
   static void checkCheckpointLayout(Configuration hadoop, JobConfig config, int partitions) {
-    String expected = layout(config.tripsTopic(), partitions);
+    CheckpointSettings current = CheckpointSettings.of(config, partitions);
     Path versionDir = new Path(config.checkpointFor(StreamingJob.ZONE_QUERY)).getParent();
-    Path layoutFile = new Path(versionDir, LAYOUT_FILE);
+    Path settingsFile = new Path(versionDir, CheckpointSettings.FILE);
+    Path legacyFile = new Path(versionDir, LAYOUT_FILE);
+    String where = "the checkpoint of pipeline version " + config.pipelineVersion() + " (" + versionDir + ")";
     try {
       FileSystem fs = versionDir.getFileSystem(hadoop);
-      if (fs.exists(layoutFile)) {
-        String found;
-        try (var in = fs.open(layoutFile)) {
-          found = new String(in.readAllBytes(), StandardCharsets.UTF_8).strip();
+      if (fs instanceof org.apache.hadoop.fs.ChecksumFileSystem checksummed) {
+        // No .crc beside the record: an operator may read or edit it (a stale .crc would make it unreadable).
+        fs = checksummed.getRawFileSystem();
+      }
+      if (fs.exists(versionDir) && !fs.getFileStatus(versionDir).isDirectory()) {
+        throw new IOException(versionDir + " is not a directory");
+      }
+      CheckpointSettings recorded = null;
+      boolean legacy = false;
+      if (fs.exists(settingsFile)) {
+        recorded = parse(fs, settingsFile, where, false);
+      } else if (fs.exists(legacyFile)) {
+        recorded = parse(fs, legacyFile, where, true);
+        legacy = true;
+      }
+      if (recorded != null) {
+        List<String> differences = recorded.differences(current);
+        if (!differences.isEmpty()) {
+          throw new StartupException(where + " was written with other settings than this start has: "
+              + String.join("; ", differences) + " (recorded -> now). A checkpoint cannot follow a change of "
+              + (differences.size() == 1 ? "this setting" : "these settings") + ": restore the recorded "
+              + "value" + (differences.size() == 1 ? "" : "s") + " where that is possible, or start a new "
+              + "PIPELINE_VERSION with the new ones (it replays the topic from STARTING_OFFSETS into new tables, "
+              + "docs/operations.md, Reprocessing)");
         }
-        if (!found.equals(expected)) {
-          throw new StartupException("the checkpoint of pipeline version " + config.pipelineVersion() + " ("
-              + versionDir + ") was written for sources '" + found + "', but the trips topic now gives '" + expected
-              + "'. A checkpoint cannot follow a change of the topic's partitions: start a new PIPELINE_VERSION "
-              + "(it replays the topic from STARTING_OFFSETS into new tables, docs/operations.md, Reprocessing)");
+        probeWritable(fs, versionDir);
+        if (legacy) {
+          LOG.warn("{} recorded only its source layout ({}); assuming the others were {} and recording them in {}",
+              where, legacyFile.getName(), recorded.unrecorded(current), CheckpointSettings.FILE);
+          write(fs, settingsFile, current, true);
         }
         return;
       }
       for (String query : List.of(StreamingJob.ZONE_QUERY, StreamingJob.BOROUGH_QUERY)) {
         if (fs.exists(new Path(config.checkpointFor(query), "offsets"))) {
-          throw new StartupException("the checkpoint of pipeline version " + config.pipelineVersion() + " ("
-              + versionDir + ") was written by an earlier job with one Kafka source per query; this job reads "
-              + "each partition with its own watermark and cannot resume it. Start a new PIPELINE_VERSION "
-              + "(docs/operations.md, Reprocessing)");
+          throw new StartupException(where + " was written by an earlier job with one Kafka source per query; "
+              + "this job reads each partition with its own watermark and cannot resume it. Start a new "
+              + "PIPELINE_VERSION (docs/operations.md, Reprocessing)");
         }
       }
-      fs.mkdirs(versionDir);
-      try (FSDataOutputStream out = fs.create(layoutFile, false)) {
-        out.write((expected + "\n").getBytes(StandardCharsets.UTF_8));
+      if (!fs.mkdirs(versionDir)) {
+        throw new IOException("cannot create " + versionDir);
       }
-    } catch (IOException e) {
-      throw new StartupException("cannot use the checkpoint location " + versionDir + " (CHECKPOINT_LOCATION): "
-          + e + ". It must be storage the driver and executors can write (docs/streaming-job.md)");
+      write(fs, settingsFile, current, false);
+      probeWritable(fs, versionDir);
+      LOG.info("{}: new, recorded its settings in {}", where, settingsFile);
+    } catch (IOException | RuntimeException e) {
+      if (e instanceof StartupException s) {
+        throw s;
+      }
+      throw new StartupException("cannot use the checkpoint location " + versionDir + " (CHECKPOINT_LOCATION="
+          + config.checkpointLocation() + "): " + e + ". It must be a directory (or a URI of a file system this job "
+          + "has, e.g. s3a://) that the driver and executors can create and write (docs/streaming-job.md, "
+          + "Checkpoint layout)");
     }
+  }
+
+  private static CheckpointSettings parse(FileSystem fs, Path file, String where, boolean legacy)
+      throws IOException {
+    String text;
+    try (var in = fs.open(file)) {
+      text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+    try {
+      return legacy ? CheckpointSettings.parseLegacySources(text) : CheckpointSettings.parse(text);
+    } catch (IllegalArgumentException e) {
+      throw new StartupException(where + " has an unreadable settings record " + file + " (" + e.getMessage()
+          + "). Restore it, or start a new PIPELINE_VERSION (docs/operations.md, Reprocessing)");
+    }
+  }
+
+  private static void write(FileSystem fs, Path file, CheckpointSettings settings, boolean overwrite)
+      throws IOException {
+    try (FSDataOutputStream out = fs.create(file, overwrite)) {
+      out.write(settings.format().getBytes(StandardCharsets.UTF_8));
+    }
+  }
+
+  /** Spark writes the offsets, commits and state under the version directory: fail now, not in a query. */
+  private static void probeWritable(FileSystem fs, Path versionDir) throws IOException {
+    Path probe = new Path(versionDir, "_write-probe-" + java.util.UUID.randomUUID());
+    try (FSDataOutputStream out = fs.create(probe, false)) {
+      out.write(1);
+    }
+    fs.delete(probe, false);
   }
 
   static String layout(String topic, int partitions) {

@@ -36,31 +36,121 @@ class TripsTopicTest {
     assertThat(StreamingJob.maxOffsetsPerPartition(5, 12)).isEqualTo(1);
   }
 
+  private static JobConfig config(Path checkpoints, String version, Map<String, String> settings) throws Exception {
+    Map<String, String> env = new HashMap<>();
+    env.put("ZONE_LOOKUP_PATH", "/nonexistent/zones.csv");
+    env.put("CHECKPOINT_LOCATION", checkpoints.toString());
+    env.put("PIPELINE_VERSION", version);
+    env.putAll(settings);
+    return JobConfig.from(env, new String[0]);
+  }
+
+  private static void check(JobConfig c, int partitions) {
+    TripsTopic.checkCheckpointLayout(new Configuration(), c, partitions);
+  }
+
   @Test
-  void aNewCheckpointRecordsItsLayoutAndTheSameLayoutResumes(@TempDir Path dir) throws Exception {
+  void aNewCheckpointRecordsItsSettingsAndTheSameSettingsResume(@TempDir Path dir) throws Exception {
     JobConfig c = config(dir, "v1");
-    TripsTopic.checkCheckpointLayout(new Configuration(), c, 4);
-    Path layout = dir.resolve("v1").resolve(TripsTopic.LAYOUT_FILE);
-    assertThat(Files.readString(layout).strip()).isEqualTo(TripsTopic.layout("taxi.trips", 4));
-    TripsTopic.checkCheckpointLayout(new Configuration(), c, 4);
+    check(c, 4);
+    Path file = dir.resolve("v1").resolve(CheckpointSettings.FILE);
+    String text = Files.readString(file);
+    assertThat(text).contains("layout=" + TripsTopic.LAYOUT + "\n", "topology=" + CheckpointSettings.TOPOLOGY + "\n",
+        "trip_schema_version=1\n", "TRIPS_TOPIC=taxi.trips\n", "TRIPS_TOPIC partitions=4\n",
+        "SHUFFLE_PARTITIONS=4\n", "ZONE_WINDOW=300 seconds\n", "BOROUGH_WINDOW=900 seconds\n",
+        "BOROUGH_SLIDE=300 seconds\n");
+    assertThat(CheckpointSettings.parse(text)).isEqualTo(CheckpointSettings.of(c, 4));
+    check(c, 4);
+    // The same durations written another way are the same settings.
+    check(config(dir, "v1", Map.of("ZONE_WINDOW", "300 seconds", "BOROUGH_WINDOW", "15 min")), 4);
+    try (var files = Files.list(dir.resolve("v1"))) {
+      assertThat(files.map(p -> p.getFileName().toString())).as("no write probe is left behind")
+          .containsExactly(CheckpointSettings.FILE);
+    }
   }
 
   @Test
   void anotherPartitionCountNamesTheCauseAndTheFix(@TempDir Path dir) throws Exception {
     JobConfig c = config(dir, "v1");
-    TripsTopic.checkCheckpointLayout(new Configuration(), c, 4);
-    assertThatThrownBy(() -> TripsTopic.checkCheckpointLayout(new Configuration(), c, 6))
+    check(c, 4);
+    assertThatThrownBy(() -> check(c, 6))
         .isInstanceOf(TripsTopic.StartupException.class)
-        .hasMessageContaining("partitions=4").hasMessageContaining("partitions=6")
+        .hasMessageContaining("TRIPS_TOPIC partitions: 4 -> 6")
         .hasMessageContaining("new PIPELINE_VERSION");
-    TripsTopic.checkCheckpointLayout(new Configuration(), config(dir, "v2"), 6);
+    check(config(dir, "v2"), 6);
+  }
+
+  @Test
+  void anotherShufflePartitionCountIsRefused(@TempDir Path dir) throws Exception {
+    check(config(dir, "v1", Map.of("SHUFFLE_PARTITIONS", "2")), 2);
+    assertThatThrownBy(() -> check(config(dir, "v1", Map.of("SHUFFLE_PARTITIONS", "3")), 2))
+        .isInstanceOf(TripsTopic.StartupException.class)
+        .hasMessageContaining("pipeline version v1")
+        .hasMessageContaining("SHUFFLE_PARTITIONS: 2 -> 3 (recorded -> now)")
+        .hasMessageContaining("new PIPELINE_VERSION")
+        .hasMessageNotContaining("ZONE_WINDOW");
+  }
+
+  @Test
+  void anotherZoneWindowIsRefused(@TempDir Path dir) throws Exception {
+    check(config(dir, "v1"), 2);
+    assertThatThrownBy(() -> check(config(dir, "v1", Map.of("ZONE_WINDOW", "10 minutes")), 2))
+        .isInstanceOf(TripsTopic.StartupException.class)
+        .hasMessageContaining("ZONE_WINDOW: 300 seconds -> 600 seconds")
+        .hasMessageContaining("new PIPELINE_VERSION");
+  }
+
+  @Test
+  void everyChangedSettingIsNamed(@TempDir Path dir) throws Exception {
+    check(config(dir, "v1"), 2);
+    assertThatThrownBy(() -> check(config(dir, "v1", Map.of("BOROUGH_WINDOW", "30 minutes", "BOROUGH_SLIDE",
+        "10 minutes", "SHUFFLE_PARTITIONS", "8", "TRIPS_TOPIC", "other.trips")), 3))
+        .isInstanceOf(TripsTopic.StartupException.class)
+        .hasMessageContaining("TRIPS_TOPIC: taxi.trips -> other.trips; TRIPS_TOPIC partitions: 2 -> 3; "
+            + "SHUFFLE_PARTITIONS: 4 -> 8; BOROUGH_WINDOW: 900 seconds -> 1800 seconds; "
+            + "BOROUGH_SLIDE: 300 seconds -> 600 seconds (recorded -> now)")
+        .hasMessageContaining("these settings")
+        .hasMessageContaining("new PIPELINE_VERSION");
+  }
+
+  @Test
+  void aCheckpointOfAnotherTopologyOrTripSchemaIsRefused(@TempDir Path dir) throws Exception {
+    JobConfig c = config(dir, "v1");
+    check(c, 2);
+    Path file = dir.resolve("v1").resolve(CheckpointSettings.FILE);
+    String original = Files.readString(file);
+    Files.writeString(file, original.replace("topology=" + CheckpointSettings.TOPOLOGY, "topology=0"));
+    assertThatThrownBy(() -> check(c, 2)).isInstanceOf(TripsTopic.StartupException.class)
+        .hasMessageContaining("topology: 0 -> " + CheckpointSettings.TOPOLOGY)
+        .hasMessageContaining("new PIPELINE_VERSION");
+    Files.writeString(file, original.replace("trip_schema_version=1", "trip_schema_version=2"));
+    assertThatThrownBy(() -> check(c, 2)).isInstanceOf(TripsTopic.StartupException.class)
+        .hasMessageContaining("trip_schema_version: 2 -> 1");
+    Files.writeString(file, "garbage without an equals sign");
+    assertThatThrownBy(() -> check(c, 2)).isInstanceOf(TripsTopic.StartupException.class)
+        .hasMessageContaining("unreadable settings record").hasMessageContaining("new PIPELINE_VERSION");
+  }
+
+  @Test
+  void aLegacySourceRecordIsStillReadAndUpgraded(@TempDir Path dir) throws Exception {
+    JobConfig c = config(dir, "v1");
+    Path versionDir = Files.createDirectories(dir.resolve("v1"));
+    Files.writeString(versionDir.resolve(TripsTopic.LAYOUT_FILE), TripsTopic.layout("taxi.trips", 4) + "\n");
+    assertThatThrownBy(() -> check(c, 6)).isInstanceOf(TripsTopic.StartupException.class)
+        .hasMessageContaining("TRIPS_TOPIC partitions: 4 -> 6").hasMessageContaining("new PIPELINE_VERSION");
+    assertThat(versionDir.resolve(CheckpointSettings.FILE)).doesNotExist();
+    check(c, 4);
+    assertThat(CheckpointSettings.parse(Files.readString(versionDir.resolve(CheckpointSettings.FILE))))
+        .as("the settings are recorded from now on").isEqualTo(CheckpointSettings.of(c, 4));
+    assertThatThrownBy(() -> check(config(dir, "v1", Map.of("ZONE_WINDOW", "1 minute")), 4))
+        .hasMessageContaining("ZONE_WINDOW: 300 seconds -> 60 seconds");
   }
 
   @Test
   void aCheckpointOfTheEarlierSingleSourceJobIsRefused(@TempDir Path dir) throws Exception {
     JobConfig c = config(dir, "v1");
     Files.createDirectories(dir.resolve("v1").resolve(StreamingJob.ZONE_QUERY).resolve("offsets"));
-    assertThatThrownBy(() -> TripsTopic.checkCheckpointLayout(new Configuration(), c, 2))
+    assertThatThrownBy(() -> check(c, 2))
         .isInstanceOf(TripsTopic.StartupException.class)
         .hasMessageContaining("one Kafka source per query").hasMessageContaining("new PIPELINE_VERSION");
   }
@@ -68,9 +158,41 @@ class TripsTopicTest {
   @Test
   void anUnwritableCheckpointLocationIsAStartupError(@TempDir Path dir) throws Exception {
     Path file = Files.writeString(dir.resolve("not-a-directory"), "x");
-    JobConfig c = config(file, "v1");
-    assertThatThrownBy(() -> TripsTopic.checkCheckpointLayout(new Configuration(), c, 2))
-        .isInstanceOf(TripsTopic.StartupException.class).hasMessageContaining("CHECKPOINT_LOCATION");
+    assertThatThrownBy(() -> check(config(file, "v1"), 2))
+        .isInstanceOf(TripsTopic.StartupException.class).hasMessageContaining("CHECKPOINT_LOCATION=" + file)
+        .hasMessageContaining("cannot use the checkpoint location");
+  }
+
+  @Test
+  void aVersionDirectoryThatIsAFileIsAStartupError(@TempDir Path dir) throws Exception {
+    Files.writeString(dir.resolve("v1"), "x");
+    assertThatThrownBy(() -> check(config(dir, "v1"), 2))
+        .isInstanceOf(TripsTopic.StartupException.class).hasMessageContaining("is not a directory")
+        .hasMessageContaining("CHECKPOINT_LOCATION");
+  }
+
+  @Test
+  void aLocationOnAFileSystemTheJobDoesNotHaveIsAStartupError(@TempDir Path dir) throws Exception {
+    assertThatThrownBy(() -> check(config(Path.of("/unused"), "v1", Map.of("CHECKPOINT_LOCATION",
+        "nosuchfs://bucket/checkpoints")), 2))
+        .isInstanceOf(TripsTopic.StartupException.class)
+        .hasMessageContaining("CHECKPOINT_LOCATION=nosuchfs://bucket/checkpoints")
+        .hasMessageContaining("nosuchfs");
+  }
+
+  @Test
+  void settingsRecordsRoundTripAndCompareOnlyWhatTheyHold() {
+    CheckpointSettings legacy = CheckpointSettings.parseLegacySources(TripsTopic.layout("t", 3));
+    assertThat(legacy.values()).containsExactly(Map.entry("layout", TripsTopic.LAYOUT), Map.entry("TRIPS_TOPIC", "t"),
+        Map.entry("TRIPS_TOPIC partitions", "3"));
+    CheckpointSettings full = CheckpointSettings.parse("# c\nlayout=" + TripsTopic.LAYOUT
+        + "\nTRIPS_TOPIC=t\nTRIPS_TOPIC partitions=3\nSHUFFLE_PARTITIONS=2\n");
+    assertThat(legacy.differences(full)).isEmpty();
+    assertThat(legacy.unrecorded(full)).containsExactly("SHUFFLE_PARTITIONS");
+    assertThat(full.differences(legacy)).containsExactly("SHUFFLE_PARTITIONS: 2 -> (not set)");
+    assertThat(CheckpointSettings.parse(full.format())).isEqualTo(full);
+    assertThatThrownBy(() -> CheckpointSettings.parseLegacySources("per-partition-1 partitions=3"))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test
