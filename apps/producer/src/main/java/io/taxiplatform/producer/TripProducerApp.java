@@ -126,10 +126,7 @@ public final class TripProducerApp {
   public RunSummary run() {
     boolean replay = config.mode() == TripProducerConfig.Mode.REPLAY;
     if (replay) {
-      for (Path p : config.inputs()) {
-        // open once up front: a file that cannot be read fails the run before anything is sent
-        TripSources.open(p).close();
-      }
+      checkInputs();
     }
     long startNanos = System.nanoTime();
     ScheduledExecutorService rateUpdater = metrics == null ? null : startRateUpdater();
@@ -172,6 +169,34 @@ public final class TripProducerApp {
         summary.sent(), summary.sendErrors(), summary.rejected(), summary.skippedAlreadyPresent(),
         String.format("%.3f", seconds));
     return summary;
+  }
+
+  /**
+   * Opens every input once, before anything is sent, and reads its header and first row: a file that cannot be
+   * read as a TLC file (empty, a directory, random bytes, not UTF-8 at its start, a truncated parquet file)
+   * fails the run here. A file without rows (a header only) is skipped with a warning; when no input holds a
+   * row the run fails too, as a replay that sends nothing is a mistake.
+   *
+   * @throws IllegalArgumentException naming the file and the cause, with nothing sent
+   */
+  private void checkInputs() {
+    List<Path> empty = new java.util.ArrayList<>();
+    for (Path p : config.inputs()) {
+      try (TripSource source = TripSources.open(p)) {
+        if (!source.hasNext()) {
+          LOG.warn("{}: no rows (a header only): nothing to send from it", p);
+          empty.add(p);
+        }
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(e.getMessage() + "; nothing was sent", e);
+      } catch (java.io.UncheckedIOException e) {
+        throw new IllegalArgumentException(p + ": cannot read: " + e.getMessage() + "; nothing was sent", e);
+      }
+    }
+    if (empty.size() == config.inputs().size()) {
+      throw new IllegalArgumentException("no input holds a row (" + (empty.size() == 1 ? "a header only: "
+          : "headers only: ") + empty + "); nothing was sent");
+    }
   }
 
   private void synthetic() throws InterruptedException {
@@ -217,39 +242,54 @@ public final class TripProducerApp {
       }
     }
     Long shiftSeconds = now ? position.shiftSeconds() : null;
-    long seq = 0;
-    long paced = 0;
     try (EventStream events = openEvents()) {
-      while (!stopped && failure == null && events.hasNext()) {
-        if (config.maxEvents() > 0 && seq >= config.maxEvents()) {
-          break;
-        }
-        ReplayEvent re = events.next();
-        long mySeq = seq++;
-        TripEvent e = re.event();
-        Instant originalEventTime = e.dropoffTime();
-        if (now && shiftSeconds == null) {
-          // the first event of the replay order ends now
-          shiftSeconds = Duration.between(originalEventTime, clock.instant()).getSeconds();
-          LOG.info("time mode now: shifting event times by {} s", shiftSeconds);
-        }
-        Integer partition = partitions > 0 ? KeyPartitioner.partition(e.kafkaKey(), partitions) : null;
-        if (partition != null && mySeq <= position.highest(partition)) {
-          stats.onSkipped();
-          continue;
-        }
-        if (now) {
-          e = e.shiftedBySeconds(shiftSeconds);
-        }
-        pacer.await(paced++, originalEventTime);
-        if (stopped) {
-          break;
-        }
-        send(e, partition, new ReplayMarker(replayId, mySeq, shiftSeconds));
-      }
+      replayEvents(events, partitions, position, now, replayId, shiftSeconds);
+    } catch (KafkaException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      // An input that fails while it is read (invalid UTF-8 or a damaged block past the first rows): in dropoff
+      // order the sort reads every input before the first send, so nothing was sent; in file order the summary
+      // says how many events were sent before.
+      LOG.error("reading the input failed", e);
+      fail("reading the input failed after " + stats.rowsRead() + " rows read and " + stats.attempted()
+          + " events handed to Kafka: " + e.getMessage());
     }
     if (stats.skippedAlreadyPresent() > 0) {
       LOG.info("resumed: skipped {} already in the topic", stats.skippedAlreadyPresent());
+    }
+  }
+
+  private void replayEvents(EventStream events, int partitions, ResumeScanner.Position position, boolean now,
+      String replayId, Long shift) throws InterruptedException {
+    Long shiftSeconds = shift;
+    long seq = 0;
+    long paced = 0;
+    while (!stopped && failure == null && events.hasNext()) {
+      if (config.maxEvents() > 0 && seq >= config.maxEvents()) {
+        break;
+      }
+      ReplayEvent re = events.next();
+      long mySeq = seq++;
+      TripEvent e = re.event();
+      Instant originalEventTime = e.dropoffTime();
+      if (now && shiftSeconds == null) {
+        // the first event of the replay order ends now
+        shiftSeconds = Duration.between(originalEventTime, clock.instant()).getSeconds();
+        LOG.info("time mode now: shifting event times by {} s", shiftSeconds);
+      }
+      Integer partition = partitions > 0 ? KeyPartitioner.partition(e.kafkaKey(), partitions) : null;
+      if (partition != null && mySeq <= position.highest(partition)) {
+        stats.onSkipped();
+        continue;
+      }
+      if (now) {
+        e = e.shiftedBySeconds(shiftSeconds);
+      }
+      pacer.await(paced++, originalEventTime);
+      if (stopped) {
+        break;
+      }
+      send(e, partition, new ReplayMarker(replayId, mySeq, shiftSeconds));
     }
   }
 

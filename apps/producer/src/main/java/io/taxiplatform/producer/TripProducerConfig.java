@@ -230,6 +230,9 @@ public record TripProducerConfig(
         if (!lower.endsWith(".csv") && !lower.endsWith(".parquet")) {
           throw new UsageException("--input: not a .csv or .parquet file: " + p);
         }
+        if (Files.isDirectory(p)) {
+          throw new UsageException("--input: " + p + " is a directory; name the .csv or .parquet files in it");
+        }
         if (!Files.isRegularFile(p)) {
           throw new UsageException("--input: no such file: " + p);
         }

@@ -1,8 +1,11 @@
 package io.taxiplatform.producer.source;
 
-import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.Reader;
 import java.io.UncheckedIOException;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,17 +16,27 @@ import java.util.List;
  * Reads a TLC CSV file (RFC 4180: comma-separated, optional double quotes, {@code ""} inside quotes; one
  * record per line). The header names the columns, in any order and case; columns other than
  * {@link TlcColumns} are ignored. Blank lines are skipped and not counted.
+ *
+ * <p>Bad files fail with {@link IllegalArgumentException} naming the file and the cause: an empty file, a header
+ * without the TLC columns (a file of random bytes), text that is not UTF-8 (at open when it is in the first
+ * block, else when reading reaches it), a header longer than {@link #MAX_LINE_CHARS}. A data line longer than
+ * {@link #MAX_LINE_CHARS} is not held in memory: it is skipped and rejected as {@code malformed_row}.
  */
 public final class CsvTripSource implements TripSource {
 
+  /** Longest line read (a TLC row has about 200 characters); longer lines are rejected unread. */
+  public static final int MAX_LINE_CHARS = 1 << 20;
+
   private final Path file;
   private final String fileName;
-  private final BufferedReader reader;
+  private final LineReader reader;
   private final int[] columnIndex; // header position -> TlcColumns index or -1
   private final TlcRowMapper mapper;
   private final Object[] values = new Object[TlcColumns.NAMES.size()];
   private final List<String> fields = new ArrayList<>(24);
   private String nextLine;
+  private boolean nextTooLong;
+  private long nextLength;
   private long row;
 
   public CsvTripSource(Path file, String source) {
@@ -31,11 +44,21 @@ public final class CsvTripSource implements TripSource {
     this.fileName = file.getFileName().toString();
     this.mapper = new TlcRowMapper(source);
     try {
-      this.reader = Files.newBufferedReader(file, StandardCharsets.UTF_8);
-      String header = reader.readLine();
+      if (Files.isDirectory(file)) {
+        throw new IllegalArgumentException(file + ": is a directory, not a CSV file");
+      }
+      this.reader = new LineReader(new InputStreamReader(Files.newInputStream(file), StandardCharsets.UTF_8
+          .newDecoder().onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT)),
+          MAX_LINE_CHARS);
+      String header = readLine();
       if (header == null) {
         reader.close();
         throw new IllegalArgumentException(file + ": empty file, no CSV header");
+      }
+      if (reader.tooLong) {
+        reader.close();
+        throw new IllegalArgumentException(file + ": the first line (the CSV header) is longer than "
+            + MAX_LINE_CHARS + " characters: not a TLC CSV file");
       }
       if (header.startsWith("\uFEFF")) {
         header = header.substring(1);
@@ -66,16 +89,42 @@ public final class CsvTripSource implements TripSource {
       }
       advance();
     } catch (IOException e) {
-      throw new UncheckedIOException(file + ": " + e.getMessage(), e);
+      closeQuietly();
+      throw new IllegalArgumentException(file + ": cannot read: " + e, e);
+    } catch (RuntimeException e) {
+      closeQuietly();
+      throw e;
+    }
+  }
+
+  private void closeQuietly() {
+    if (reader != null) {
+      try {
+        reader.close();
+      } catch (IOException | RuntimeException ignored) {
+        // already failing
+      }
     }
   }
 
   private void advance() throws IOException {
     String line;
     do {
-      line = reader.readLine();
-    } while (line != null && line.isBlank());
+      line = readLine();
+    } while (line != null && !reader.tooLong && line.isBlank());
     nextLine = line;
+    nextTooLong = reader.tooLong;
+    nextLength = reader.length;
+  }
+
+  /** The next line; {@link IllegalArgumentException} when the bytes are not UTF-8. */
+  private String readLine() throws IOException {
+    try {
+      return reader.readLine();
+    } catch (CharacterCodingException e) {
+      throw new IllegalArgumentException(file + ": not UTF-8 text near line " + (reader.lines + 1)
+          + " (a TLC CSV file is UTF-8): " + e, e);
+    }
   }
 
   @Override
@@ -89,11 +138,17 @@ public final class CsvTripSource implements TripSource {
       throw new java.util.NoSuchElementException();
     }
     String line = nextLine;
+    boolean tooLong = nextTooLong;
+    long length = nextLength;
     row++;
     try {
       advance();
     } catch (IOException e) {
       throw new UncheckedIOException(file + ": " + e.getMessage(), e);
+    }
+    if (tooLong) {
+      return SourceRecord.rejected(RowRejects.MALFORMED_ROW, fileName + ":" + row + " is a line of " + length
+          + " characters, longer than " + MAX_LINE_CHARS + " (skipped unread)");
     }
     if (!split(line, fields)) {
       return SourceRecord.rejected(RowRejects.MALFORMED_ROW, fileName + ":" + row + " unbalanced quotes");
@@ -167,6 +222,79 @@ public final class CsvTripSource implements TripSource {
       reader.close();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * Lines split on {@code \n} (a trailing {@code \r} is kept; {@link #split} drops it), each at most
+   * {@code max} characters: a longer line is consumed without being buffered and returned as {@code ""} with
+   * {@link #tooLong} set.
+   */
+  static final class LineReader implements AutoCloseable {
+    private final Reader in;
+    private final int max;
+    private final char[] buf = new char[1 << 16];
+    private int pos;
+    private int len;
+    private final StringBuilder line = new StringBuilder(256);
+    /** Whether the last line returned was longer than {@code max}. */
+    boolean tooLong;
+    /** The length of the last line returned, in characters. */
+    long length;
+    /** Lines returned so far. */
+    long lines;
+
+    LineReader(Reader in, int max) {
+      this.in = in;
+      this.max = max;
+    }
+
+    /** The next line without its {@code \n}, or {@code null} at the end. */
+    String readLine() throws IOException {
+      line.setLength(0);
+      tooLong = false;
+      length = 0;
+      while (true) {
+        if (pos >= len) {
+          len = in.read(buf, 0, buf.length);
+          pos = 0;
+          if (len <= 0) {
+            len = 0;
+            if (length == 0) {
+              return null;
+            }
+            lines++;
+            return tooLong ? "" : line.toString();
+          }
+        }
+        int start = pos;
+        while (pos < len && buf[pos] != '\n') {
+          pos++;
+        }
+        int n = pos - start;
+        if (!tooLong && length + n > max) {
+          tooLong = true;
+          line.setLength(0);
+          line.trimToSize();
+        }
+        if (!tooLong) {
+          line.append(buf, start, n);
+        }
+        length += n;
+        if (pos < len) {
+          pos++;
+          lines++;
+          if (length == 0) {
+            return "";
+          }
+          return tooLong ? "" : line.toString();
+        }
+      }
+    }
+
+    @Override
+    public void close() throws IOException {
+      in.close();
     }
   }
 }
