@@ -33,11 +33,15 @@ public final class LocalPipeline {
     private static final int TOP_ZONES = 5;
     private static final Duration CATCH_UP_TIMEOUT = Duration.ofMinutes(5);
     private static final Duration STOP_GRACE = Duration.ofSeconds(3);
+    /** How long a second caller of {@link #stopAll()} waits for the first to finish. */
+    private static final Duration STOP_WAIT = Duration.ofSeconds(60);
 
     private final LocalPipelineConfig config;
     private final PrintStream out;
     private final AtomicBoolean stopped = new AtomicBoolean();
     private final CountDownLatch stopRequested = new CountDownLatch(1);
+    /** Counted down once the stop sequence (services stopped, summary printed) has finished. */
+    private final CountDownLatch stopDone = new CountDownLatch(1);
     private final AtomicReference<PipelineMonitor.Snapshot> lastSnapshot = new AtomicReference<>();
     private final Instant startedAt = Instant.now();
     private volatile KafkaNode kafka;
@@ -333,8 +337,23 @@ public final class LocalPipeline {
     private void stopAll() {
         stopRequested.countDown();
         if (!stopped.compareAndSet(false, true)) {
+            // Another thread stops everything. The shutdown hook must not return before it is done: once the
+            // hooks have returned the JVM halts, and the main thread would be cut off mid-way (no summary).
+            try {
+                stopDone.await(STOP_WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
             return;
         }
+        try {
+            stopEverything();
+        } finally {
+            stopDone.countDown();
+        }
+    }
+
+    private void stopEverything() {
         out.println();
         out.println("stopping ...");
         ProducerRun p = producer;

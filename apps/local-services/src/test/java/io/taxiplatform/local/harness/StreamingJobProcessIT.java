@@ -25,13 +25,16 @@ class StreamingJobProcessIT {
     @Test
     void theJobReadsTheEnvironmentItIsGivenAndRejectsAMissingZoneLookup() throws IOException {
         Path dir = LocalPaths.newWorkDir("job-bad-config");
-        StreamingJobProcess job = StreamingJobProcess.start(Map.of("ZONE_LOOKUP_PATH", " ",
+        // Unset, the job reads the lookup it ships; a path that names no file is an error.
+        StreamingJobProcess job = StreamingJobProcess.start(Map.of("ZONE_LOOKUP_PATH",
+                dir.resolve("no-such-lookup.csv").toString(),
                 "KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:1", "CHECKPOINT_LOCATION", dir.resolve("cp").toString()), dir);
         try {
             assertThat(job.waitFor(Duration.ofMinutes(2))).as("the job exits on bad configuration").isTrue();
             assertThat(job.exitCode()).isPresent();
             assertThat(job.exitCode().getAsInt()).isNotZero();
-            assertThat(Files.readString(job.logFile())).contains("ZONE_LOOKUP_PATH");
+            assertThat(Files.readString(job.logFile())).contains("ZONE_LOOKUP_PATH")
+                    .contains("no-such-lookup.csv");
         } finally {
             job.destroy();
         }

@@ -172,9 +172,12 @@ class ObservabilityIT {
         for (JsonNode v : dashboard.path("templating").path("list")) {
             if (v.path("type").asText().equals("textbox")) {
                 vars.put(v.path("name").asText(), v.path("query").asText());
+            } else if (v.path("type").asText().equals("custom")) {
+                // the default Grafana opens with (the serving version)
+                vars.put(v.path("name").asText(), v.path("current").path("value").asText());
             }
         }
-        assertThat(vars).containsEntry("keyspace", keyspace).containsEntry("version", version);
+        assertThat(vars).containsEntry("keyspace", keyspace).containsEntry("pipeline_version", version);
         // Query variables, run as Grafana runs them (their first column gives the values).
         for (JsonNode v : dashboard.path("templating").path("list")) {
             if (v.path("type").asText().equals("query")) {
@@ -377,7 +380,10 @@ class ObservabilityIT {
         // As the chart renders it (templates/grafana/dashboards.yaml replaces the placeholders).
         String raw = Files.readString(LocalPaths.repoRoot().resolve("charts/taxi-platform/dashboards/taxi-business.json"),
                 StandardCharsets.UTF_8);
-        return JSON.readTree(raw.replace("@KEYSPACE@", keyspace).replace("@PIPELINE_VERSION@", version));
+        // One pipeline version, serving: the chart's options list, the comma-separated versions, the default.
+        String options = "[{\"text\":\"" + version + "\",\"value\":\"" + version + "\",\"selected\":true}]";
+        return JSON.readTree(raw.replace("@KEYSPACE@", keyspace).replace("\"@PIPELINE_VERSION_OPTIONS@\"", options)
+                .replace("@PIPELINE_VERSIONS@", version).replace("@SERVING_VERSION@", version));
     }
 
     private static List<JsonNode> panels(JsonNode dashboard) {
