@@ -79,7 +79,7 @@ class ProducerProcessIT {
     String classpath = producerClasspath();
     assertThat(classpath.split(File.pathSeparator)).extracting(e -> Path.of(e).getFileName().toString())
         .noneMatch(n -> n.startsWith("hadoop-") || n.startsWith("spark-"));
-    Path file = dir.resolve("yellow_tripdata_2025-02.parquet");
+    Path file = dir.resolve("yellow_tripdata_2025-03.parquet"); // its trips lie in March 2025 (the period rule)
     List<TlcFileOracle.Row> rows = TlcParquetWriter.writeSample(file, TlcParquetWriter.Schema.Y2025, 300, 42);
     long valid = rows.stream().filter(r -> r.rejectReason() == null).count();
     String topic = "producer-process-" + UUID.randomUUID();
