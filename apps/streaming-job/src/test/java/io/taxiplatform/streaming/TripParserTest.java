@@ -78,6 +78,10 @@ class TripParserTest {
       "dropoff_before_pickup|SET:\"dropoff_time\":\"2025-01-01T05:00:00Z\"",
       "event_time_in_future|SET:\"pickup_time\":\"2026-11-22T04:00:00Z\",\"dropoff_time\":\"2026-11-22T04:30:01Z\"",
       "invalid_field|SET:\"total_amount\":1e300",
+      // Found by FuzzedEventsIT: years Instant.parse accepts but Timestamp/Spark cannot hold (they wrapped silently).
+      "invalid_field|SET:\"pickup_time\":\"-999999999-01-01T00:00:00Z\",\"dropoff_time\":\"-999999999-01-01T00:01:00Z\"",
+      "invalid_field|SET:\"pickup_time\":\"+10000-01-01T00:00:00Z\"",
+      "invalid_field|SET:\"schema_version\":1,\"trip_id\":\"  \"",
   })
   void rejectedRecordsBecomeDeadLettersWithTheirReason(String reason, String spec) throws Exception {
     String value;
@@ -117,6 +121,22 @@ class TripParserTest {
     Row r = parse(trip("").replace(",\"tip_amount\":3", ""));
     assertThat(r.<String>getAs("reason")).isEqualTo("missing_field");
     assertThat(r.<String>getAs("detail")).isEqualTo("tip_amount");
+  }
+
+  @Test
+  void invalidUtf8InsideAStringIsMalformed() {
+    // Found by FuzzedEventsIT: Jackson's byte parser accepts an overlong '/' (c0 af) and an encoded surrogate
+    // (ed a0 80) inside strings; JSON on the wire is UTF-8, so both are malformed_json.
+    for (byte[] bad : new byte[][] {{(byte) 0xc0, (byte) 0xaf}, {(byte) 0xed, (byte) 0xa0, (byte) 0x80}}) {
+      String[] parts = trip("\"trip_id\":\"X\"").split("X");
+      java.io.ByteArrayOutputStream value = new java.io.ByteArrayOutputStream();
+      value.writeBytes(parts[0].getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      value.writeBytes(bad);
+      value.writeBytes(parts[1].getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      Row r = parser.parse(input(value.toByteArray()));
+      assertThat(r.<String>getAs("reason")).isEqualTo("malformed_json");
+      assertThat(r.<String>getAs("detail")).startsWith("not UTF-8");
+    }
   }
 
   @Test

@@ -35,6 +35,10 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
@@ -50,7 +54,7 @@ import java.util.Objects;
  * {@code ratecode_id}, {@code pickup_zone}, {@code dropoff_zone}, {@code payment_type}) must be JSON
  * integers in the 32-bit range ({@code 1.0} and {@code "1"} are invalid); amount fields must be finite JSON
  * numbers; {@code trip_id} a non-blank string; {@code source} and {@code store_and_fwd_flag} strings;
- * timestamps strings accepted by {@link Instant#parse}. An optional field that is {@code null} counts as
+ * timestamps strings accepted by {@link Instant#parse} with a year in 0001..9999. An optional field that is {@code null} counts as
  * absent. Unknown fields are ignored (forward compatible).
  */
 public final class TripEventJson {
@@ -154,10 +158,18 @@ public final class TripEventJson {
     return validate(root, now, maxSkew);
   }
 
-  /** {@link #parse(String, Instant, Duration)} of UTF-8 bytes (invalid UTF-8 is {@code malformed_json}). */
+  /**
+   * {@link #parse(String, Instant, Duration)} of UTF-8 bytes. Invalid UTF-8 anywhere in the value (also inside a
+   * string, where Jackson's byte parser lets overlong forms and encoded surrogates through) is
+   * {@code malformed_json}: a JSON text on the wire is UTF-8 (RFC 8259, docs/contracts.md).
+   */
   public static ParseResult parse(byte[] value, Instant now, Duration maxSkew) {
     if (value == null) {
       return new Rejection(RejectReason.MALFORMED_JSON, "null value");
+    }
+    String notUtf8 = utf8Error(value);
+    if (notUtf8 != null) {
+      return new Rejection(RejectReason.MALFORMED_JSON, notUtf8);
     }
     JsonNode root;
     try {
@@ -166,6 +178,24 @@ public final class TripEventJson {
       return malformed(ex);
     }
     return validate(root, now, maxSkew);
+  }
+
+  /** Why {@code value} is not UTF-8, or {@code null} when it is. */
+  static String utf8Error(byte[] value) {
+    int i = 0;
+    while (i < value.length && value[i] >= 0) {
+      i++;
+    }
+    if (i == value.length) {
+      return null; // ASCII
+    }
+    try {
+      StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(value));
+      return null;
+    } catch (CharacterCodingException e) {
+      return "not UTF-8: " + e.getMessage();
+    }
   }
 
   private static Rejection malformed(Exception ex) {
@@ -276,6 +306,10 @@ public final class TripEventJson {
         optDouble(root.get(AIRPORT_FEE)), optDouble(root.get(CBD_CONGESTION_FEE)));
   }
 
+  /** Timestamps must lie in years 0001..9999. */
+  private static final Instant MIN_INSTANT = Instant.parse("0001-01-01T00:00:00Z");
+  private static final Instant MAX_INSTANT = Instant.parse("9999-12-31T23:59:59.999999999Z");
+
   private static final String[] OPTIONAL_STRINGS = {SOURCE, STORE_AND_FWD_FLAG};
   private static final String[] OPTIONAL_INTS = {VENDOR_ID, PASSENGER_COUNT, RATECODE_ID, PAYMENT_TYPE};
   private static final String[] OPTIONAL_NUMBERS = {EXTRA, MTA_TAX, TOLLS_AMOUNT, IMPROVEMENT_SURCHARGE,
@@ -302,7 +336,11 @@ public final class TripEventJson {
       return null;
     }
     try {
-      return Instant.parse(n.textValue());
+      Instant i = Instant.parse(n.textValue());
+      // ISO-8601 without an agreed expansion has four-digit years; Instant.parse also takes +10000 or
+      // -999999999, which java.sql.Timestamp and Spark's microsecond timestamps cannot hold (they wrap silently
+      // to another time, which could even reach the watermark).
+      return i.isBefore(MIN_INSTANT) || i.isAfter(MAX_INSTANT) ? null : i;
     } catch (DateTimeException ex) {
       return null;
     }
