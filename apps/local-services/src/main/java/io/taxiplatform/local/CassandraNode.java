@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -63,7 +64,8 @@ public final class CassandraNode implements AutoCloseable {
     private final int nativePort;
     private final int storagePort;
     private final Path workDir;
-    private final JvmProcess process;
+    /** The running Cassandra JVM; replaced by {@link #restart()}. */
+    private volatile JvmProcess process;
     private CqlSession session;
 
     private CassandraNode(int nativePort, int storagePort, Path workDir, JvmProcess process) {
@@ -114,27 +116,7 @@ public final class CassandraNode implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the Cassandra configuration in " + workDir, e);
         }
-        List<String> jvmArgs = new ArrayList<>(List.of(
-                "-Xms768m", "-Xmx768m", "-Xss256k",
-                "-XX:+UseG1GC", "-XX:+ParallelRefProcEnabled", "-XX:MaxTenuringThreshold=1",
-                "-XX:G1HeapRegionSize=16m", "-XX:MaxGCPauseMillis=300",
-                "-XX:MaxDirectMemorySize=512m", "-XX:+ExitOnOutOfMemoryError",
-                "-Dcassandra.config=" + yaml.toUri(),
-                "-Dcassandra-foreground=yes",
-                "-Dcassandra.storagedir=" + data,
-                "-Dcassandra.logdir=" + workDir.resolve("logs"),
-                "-Dlogback.configurationFile=" + logback.toUri(),
-                "-Dcassandra.skip_wait_for_gossip_to_settle=0",
-                "-Dcassandra.ring_delay_ms=100",
-                "-Dcassandra.superuser_setup_delay_ms=0",
-                "-Djava.net.preferIPv4Stack=true",
-                "-Djava.awt.headless=true"));
-        jvmArgs.addAll(JVM17_OPTIONS);
-        JvmProcess process = JvmProcess.builder("cassandra", "org.apache.cassandra.service.CassandraDaemon")
-                .classpath(classpath)
-                .jvmArgs(jvmArgs)
-                .workDir(workDir)
-                .start();
+        JvmProcess process = daemonProcess(classpath, workDir);
         CassandraNode node = new CassandraNode(nativePort, storagePort, workDir, process);
         try {
             node.awaitReady();
@@ -198,6 +180,99 @@ public final class CassandraNode implements AutoCloseable {
                 .withLocalDatacenter(LOCAL_DATACENTER)
                 .withConfigLoader(config)
                 .build();
+    }
+
+    /** Forks {@code CassandraDaemon} on the {@code cassandra.yaml} of {@code workDir} (appending to its log). */
+    private static JvmProcess daemonProcess(String classpath, Path workDir) {
+        Path data = workDir.resolve("data");
+        Path yaml = workDir.resolve("cassandra.yaml");
+        Path logback = workDir.resolve("logback.xml");
+        List<String> jvmArgs = new ArrayList<>(List.of(
+                "-Xms768m", "-Xmx768m", "-Xss256k",
+                "-XX:+UseG1GC", "-XX:+ParallelRefProcEnabled", "-XX:MaxTenuringThreshold=1",
+                "-XX:G1HeapRegionSize=16m", "-XX:MaxGCPauseMillis=300",
+                "-XX:MaxDirectMemorySize=512m", "-XX:+ExitOnOutOfMemoryError",
+                "-Dcassandra.config=" + yaml.toUri(),
+                "-Dcassandra-foreground=yes",
+                "-Dcassandra.storagedir=" + data,
+                "-Dcassandra.logdir=" + workDir.resolve("logs"),
+                "-Dlogback.configurationFile=" + logback.toUri(),
+                "-Dcassandra.skip_wait_for_gossip_to_settle=0",
+                "-Dcassandra.ring_delay_ms=100",
+                "-Dcassandra.superuser_setup_delay_ms=0",
+                "-Djava.net.preferIPv4Stack=true",
+                "-Djava.awt.headless=true"));
+        jvmArgs.addAll(JVM17_OPTIONS);
+        JvmProcess process = JvmProcess.builder("cassandra", "org.apache.cassandra.service.CassandraDaemon")
+                .classpath(classpath)
+                .jvmArgs(jvmArgs)
+                .workDir(workDir)
+                .start();
+        return process;
+    }
+
+    /**
+     * SIGKILL to the node, as a crash would (the next start replays its commit log); data directory and ports
+     * are kept for {@link #restart()}. Returns when the JVM is gone.
+     */
+    public void kill() {
+        closeSession();
+        process.killHard();
+        LOG.info("Cassandra at {} killed (SIGKILL)", contactPoint());
+    }
+
+    /**
+     * Stops the node as a pod deletion would (SIGTERM: Cassandra's shutdown hook drains; SIGKILL after
+     * {@code grace}), keeping its data for {@link #restart()}.
+     */
+    public void stop(Duration grace) {
+        closeSession();
+        process.destroy(grace);
+        LOG.info("Cassandra at {} stopped", contactPoint());
+    }
+
+    /** Whether the Cassandra JVM runs. */
+    public boolean isRunning() {
+        return process.isAlive();
+    }
+
+    /**
+     * Starts the node again after {@link #kill()} or {@link #stop(Duration)}: the same {@code cassandra.yaml},
+     * data, commit log and ports. Returns once CQL answers; a port still held by the old process's sockets is
+     * retried for up to 30 s.
+     */
+    public void restart() {
+        if (process.isAlive()) {
+            throw new IllegalStateException("Cassandra at " + contactPoint() + " is still running");
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (true) {
+            process = daemonProcess(LocalPaths.cassandraClasspath(), workDir);
+            try {
+                awaitReady();
+                LOG.info("Cassandra restarted at {} (pid {}, same data in {})", contactPoint(), process.pid(), workDir);
+                return;
+            } catch (IllegalStateException e) {
+                process.destroy(Duration.ofSeconds(5));
+                boolean portBusy = String.valueOf(e.getMessage()).contains("Address already in use");
+                if (!portBusy || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                LOG.warn("port of {} still in use, retrying the restart", contactPoint());
+                KafkaNode.sleep(1000);
+            }
+        }
+    }
+
+    private synchronized void closeSession() {
+        if (session != null) {
+            try {
+                session.close();
+            } catch (RuntimeException e) {
+                LOG.debug("closing the Cassandra session: {}", e.toString());
+            }
+            session = null;
+        }
     }
 
     /** Closes the shared session, stops the node (SIGTERM, SIGKILL after a grace period), deletes its data. */

@@ -43,7 +43,8 @@ public final class KafkaNode implements AutoCloseable {
     private final int port;
     private final int controllerPort;
     private final Path workDir;
-    private final JvmProcess process;
+    /** The running broker JVM; replaced by {@link #restart()}. */
+    private volatile JvmProcess process;
     /** Client security settings of the client listener (empty for PLAINTEXT). */
     private final Map<String, String> clientSecurity;
 
@@ -167,9 +168,7 @@ public final class KafkaNode implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the Kafka configuration in " + workDir, e);
         }
-        List<String> jvmArgs = List.of("-Xms256m", "-Xmx512m", "-XX:+UseG1GC", "-XX:+ExitOnOutOfMemoryError",
-                "-Dlog4j2.configurationFile=" + logConfig.toUri(),
-                "-Djava.awt.headless=true");
+        List<String> jvmArgs = brokerJvmArgs(logConfig);
 
         List<String> formatArgs = new ArrayList<>(List.of("format", "-t", kraftClusterId(), "-c", config.toString()));
         // SCRAM credentials are bootstrapped into the metadata log when the storage is formatted.
@@ -186,12 +185,7 @@ public final class KafkaNode implements AutoCloseable {
                     + JvmProcess.tail(workDir.resolve("kafka-storage-format.log"), 40));
         }
 
-        JvmProcess process = JvmProcess.builder("kafka", "kafka.Kafka")
-                .classpath(classpath)
-                .jvmArgs(jvmArgs)
-                .args(List.of(config.toString()))
-                .workDir(workDir)
-                .start();
+        JvmProcess process = brokerProcess(classpath, workDir);
         KafkaNode node = new KafkaNode(port, controllerPort, workDir, process, clientSecurity);
         try {
             node.awaitReady();
@@ -306,6 +300,70 @@ public final class KafkaNode implements AutoCloseable {
         }
         throw new IllegalStateException("partitions of topic " + name + " not served by the broker within 60 s: "
                 + (last == null ? "timed out" : last.getCause()));
+    }
+
+    private static List<String> brokerJvmArgs(Path logConfig) {
+        return List.of("-Xms256m", "-Xmx512m", "-XX:+UseG1GC", "-XX:+ExitOnOutOfMemoryError",
+                "-Dlog4j2.configurationFile=" + logConfig.toUri(),
+                "-Djava.awt.headless=true");
+    }
+
+    /** Forks {@code kafka.Kafka} on the {@code server.properties} of {@code workDir} (appending to its log). */
+    private static JvmProcess brokerProcess(String classpath, Path workDir) {
+        return JvmProcess.builder("kafka", "kafka.Kafka")
+                .classpath(classpath)
+                .jvmArgs(brokerJvmArgs(workDir.resolve("log4j2.properties")))
+                .args(List.of(workDir.resolve("server.properties").toString()))
+                .workDir(workDir)
+                .start();
+    }
+
+    /**
+     * SIGKILL to the broker, as a crash would (no clean shutdown: the next start recovers its logs); the data
+     * directory and ports are kept for {@link #restart()}. Returns when the JVM is gone.
+     */
+    public void kill() {
+        process.killHard();
+        LOG.info("Kafka at {} killed (SIGKILL)", bootstrapServers());
+    }
+
+    /** Stops the broker cleanly (SIGTERM, SIGKILL after {@code grace}), keeping its data for {@link #restart()}. */
+    public void stop(Duration grace) {
+        process.destroy(grace);
+        LOG.info("Kafka at {} stopped", bootstrapServers());
+    }
+
+    /** Whether the broker JVM runs. */
+    public boolean isRunning() {
+        return process.isAlive();
+    }
+
+    /**
+     * Starts the broker again after {@link #kill()} or {@link #stop(Duration)}: the same {@code server.properties},
+     * data directory, node id and ports (clients reconnect to the same address). Returns once it answers an admin
+     * request; a port still held by the old process's sockets is retried for up to 30 s.
+     */
+    public void restart() {
+        if (process.isAlive()) {
+            throw new IllegalStateException("Kafka at " + bootstrapServers() + " is still running");
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (true) {
+            process = brokerProcess(LocalPaths.kafkaClasspath(), workDir);
+            try {
+                awaitReady();
+                LOG.info("Kafka restarted at {} (pid {}, same data in {})", bootstrapServers(), process.pid(), workDir);
+                return;
+            } catch (IllegalStateException e) {
+                process.destroy(Duration.ofSeconds(5));
+                boolean portBusy = String.valueOf(e.getMessage()).contains("Address already in use");
+                if (!portBusy || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                LOG.warn("port of {} still in use, retrying the restart", bootstrapServers());
+                sleep(1000);
+            }
+        }
     }
 
     /** Stops the broker (SIGTERM, SIGKILL after a grace period) and deletes its data directory. */

@@ -21,7 +21,7 @@ import java.util.TreeMap;
  * topic (their JSON values and Kafka timestamps), with the rules and metric definitions of docs/contracts.md.
  * Written from the contract, not from the job's code: the rules are re-implemented here on a Jackson tree.
  */
-final class ExpectedWindows {
+public final class ExpectedWindows {
 
     private static final ObjectMapper JSON = new ObjectMapper()
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
@@ -29,8 +29,8 @@ final class ExpectedWindows {
             "pickup_zone", "dropoff_zone", "fare_amount", "tip_amount", "total_amount"};
 
     /** One window's aggregate. */
-    static final class Agg {
-        long count;
+    public static final class Agg {
+        public long count;
         BigDecimal fare = BigDecimal.ZERO;
         BigDecimal revenue = BigDecimal.ZERO;
         BigDecimal distance = BigDecimal.ZERO;
@@ -61,20 +61,20 @@ final class ExpectedWindows {
     }
 
     /** A record as the job reads it. */
-    record Input(byte[] value, Instant ingestTime) {
+    public record Input(byte[] value, Instant ingestTime) {
     }
 
-    final Map<String, Agg> zoneWindows = new TreeMap<>();
-    final Map<String, Agg> boroughWindows = new TreeMap<>();
+    public final Map<String, Agg> zoneWindows = new TreeMap<>();
+    public final Map<String, Agg> boroughWindows = new TreeMap<>();
     /** Expected dead letters: reason -> count. */
-    final Map<String, Long> rejectedByReason = new TreeMap<>();
-    final List<String> validTripIds = new ArrayList<>();
+    public final Map<String, Long> rejectedByReason = new TreeMap<>();
+    public final List<String> validTripIds = new ArrayList<>();
 
     /**
      * @param zones    zone id -> {borough, zone name}
      * @param now      processing time (for event_time_in_future; inputs here are far from the limit)
      */
-    static ExpectedWindows compute(List<Input> inputs, Map<Integer, String[]> zones, Duration zoneWindow,
+    public static ExpectedWindows compute(List<Input> inputs, Map<Integer, String[]> zones, Duration zoneWindow,
                                    Duration boroughWindow, Duration boroughSlide, Instant now) {
         ExpectedWindows e = new ExpectedWindows();
         for (Input in : inputs) {
@@ -108,16 +108,21 @@ final class ExpectedWindows {
         return e;
     }
 
-    long validCount() {
+    public long validCount() {
         return validTripIds.size();
     }
 
-    long rejectedCount() {
+    /** The sum of trip_count over the expected borough windows (each trip counts once per sliding window). */
+    public long boroughTripTotal() {
+        return boroughWindows.values().stream().mapToLong(a -> a.count).sum();
+    }
+
+    public long rejectedCount() {
         return rejectedByReason.values().stream().mapToLong(Long::longValue).sum();
     }
 
     /** The contract's first failing rule, or null for a valid trip. */
-    static String reason(byte[] value, Instant now) {
+    public static String reason(byte[] value, Instant now) {
         JsonNode t;
         try {
             t = JSON.readTree(value);
@@ -172,7 +177,7 @@ final class ExpectedWindows {
     }
 
     /** The record's {@code trip_id} when it is a JSON object with a textual one, else null. */
-    static String tripId(byte[] value) {
+    public static String tripId(byte[] value) {
         try {
             JsonNode t = JSON.readTree(value);
             JsonNode id = t == null ? null : t.get("trip_id");
@@ -182,7 +187,7 @@ final class ExpectedWindows {
         }
     }
 
-    static JsonNode tree(byte[] value) {
+    public static JsonNode tree(byte[] value) {
         try {
             return JSON.readTree(value);
         } catch (Exception e) {

@@ -44,28 +44,28 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * What the pipeline ITs share: one test's topics, keyspace and checkpoint on the shared services, the job
  * process, a plain Kafka producer/consumer, Cassandra reads and the job's metrics.
  */
-final class PipelineFixture implements AutoCloseable {
+public final class PipelineFixture implements AutoCloseable {
 
-    static final Duration CONVERGE_TIMEOUT = Duration.ofMinutes(4);
+    public static final Duration CONVERGE_TIMEOUT = Duration.ofMinutes(4);
 
-    final KafkaNode kafka;
-    final CassandraNode cassandra;
-    final String tripsTopic;
-    final String dlqTopic;
-    final String keyspace;
-    final Path workDir;
-    final Path zoneLookup;
-    final Map<Integer, String[]> zones;
-    final Map<String, String> env;
+    public final KafkaNode kafka;
+    public final CassandraNode cassandra;
+    public final String tripsTopic;
+    public final String dlqTopic;
+    public final String keyspace;
+    public final Path workDir;
+    public final Path zoneLookup;
+    public final Map<Integer, String[]> zones;
+    public final Map<String, String> env;
     private final List<StreamingJobProcess> jobs = new ArrayList<>();
     private final KafkaProducer<byte[], byte[]> producer;
 
-    PipelineFixture(KafkaNode kafka, CassandraNode cassandra, String name, Map<String, String> settings) {
+    public PipelineFixture(KafkaNode kafka, CassandraNode cassandra, String name, Map<String, String> settings) {
         this(kafka, cassandra, name, settings, 2);
     }
 
     /** With a trips topic of {@code partitions} partitions. */
-    PipelineFixture(KafkaNode kafka, CassandraNode cassandra, String name, Map<String, String> settings,
+    public PipelineFixture(KafkaNode kafka, CassandraNode cassandra, String name, Map<String, String> settings,
                     int partitions) {
         this.kafka = kafka;
         this.cassandra = cassandra;
@@ -124,7 +124,7 @@ final class PipelineFixture implements AutoCloseable {
         return out;
     }
 
-    StreamingJobProcess startJob() {
+    public StreamingJobProcess startJob() {
         StreamingJobProcess job = StreamingJobProcess.start(env, workDir.resolve("job-" + jobs.size()));
         jobs.add(job);
         return job;
@@ -143,7 +143,7 @@ final class PipelineFixture implements AutoCloseable {
     }
 
     /** Sends values (keys: the pickup zone when present) and waits for the acks. */
-    void send(List<byte[]> values) {
+    public void send(List<byte[]> values) {
         for (byte[] v : values) {
             producer.send(new ProducerRecord<>(tripsTopic, null, v));
         }
@@ -159,7 +159,7 @@ final class PipelineFixture implements AutoCloseable {
     }
 
     /** The sum of a topic's end offsets (its record count when nothing was deleted). */
-    long endOffsets(String topic) {
+    public long endOffsets(String topic) {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
@@ -172,7 +172,7 @@ final class PipelineFixture implements AutoCloseable {
     }
 
     /** Every record of a topic (from the beginning to the current end). */
-    List<ConsumerRecord<byte[], byte[]>> readAll(String topic) {
+    public List<ConsumerRecord<byte[], byte[]>> readAll(String topic) {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
@@ -197,7 +197,7 @@ final class PipelineFixture implements AutoCloseable {
     }
 
     /** The job's input as the expected computation needs it. */
-    List<ExpectedWindows.Input> tripInputs() {
+    public List<ExpectedWindows.Input> tripInputs() {
         return readAll(tripsTopic).stream()
                 .map(r -> new ExpectedWindows.Input(r.value(), Instant.ofEpochMilli(r.timestamp()))).toList();
     }
@@ -207,7 +207,7 @@ final class PipelineFixture implements AutoCloseable {
      * trip go to one partition, keyed by pickup zone), the first in the partition's offset order; records
      * without a readable trip id are all kept.
      */
-    List<ExpectedWindows.Input> distinctTripInputs() {
+    public List<ExpectedWindows.Input> distinctTripInputs() {
         java.util.Set<String> seen = new java.util.HashSet<>();
         List<ExpectedWindows.Input> out = new ArrayList<>();
         for (ExpectedWindows.Input in : tripInputs()) {
@@ -219,7 +219,7 @@ final class PipelineFixture implements AutoCloseable {
         return out;
     }
 
-    CqlSession session() {
+    public CqlSession session() {
         return cassandra.session();
     }
 
@@ -227,7 +227,7 @@ final class PipelineFixture implements AutoCloseable {
         return session().getMetadata().getKeyspace(keyspace).flatMap(k -> k.getTable(table)).isPresent();
     }
 
-    List<Row> rows(String table) {
+    public List<Row> rows(String table) {
         if (!tableExists(table)) {
             return List.of();
         }
@@ -235,7 +235,7 @@ final class PipelineFixture implements AutoCloseable {
     }
 
     /** Sum of trip_count over a table (0 when it does not exist yet). */
-    long tripCountSum(String table) {
+    public long tripCountSum(String table) {
         return rows(table).stream().mapToLong(r -> r.getLong("trip_count")).sum();
     }
 
@@ -259,7 +259,7 @@ final class PipelineFixture implements AutoCloseable {
         }
     }
 
-    OptionalDouble metric(String name, Map<String, String> labels) {
+    public OptionalDouble metric(String name, Map<String, String> labels) {
         return PrometheusText.sum(metrics(), name, labels);
     }
 
@@ -268,7 +268,7 @@ final class PipelineFixture implements AutoCloseable {
     }
 
     /** Polls until {@code done}; fails with {@code what} and the job's log tail on timeout or job exit. */
-    void awaitUntil(String what, BooleanSupplier done) {
+    public void awaitUntil(String what, BooleanSupplier done) {
         Instant deadline = Instant.now().plus(CONVERGE_TIMEOUT);
         while (!done.getAsBoolean()) {
             StreamingJobProcess job = jobs.isEmpty() ? null : jobs.get(jobs.size() - 1);
@@ -297,7 +297,7 @@ final class PipelineFixture implements AutoCloseable {
     }
 
     /** Dead letters in the DLQ topic: reason (from the header, checked against the JSON) -> count. */
-    Map<String, Long> deadLetterReasons() {
+    public Map<String, Long> deadLetterReasons() {
         Map<String, Long> out = new TreeMap<>();
         for (ConsumerRecord<byte[], byte[]> r : readAll(dlqTopic)) {
             var header = r.headers().lastHeader("taxi.dlq.reason");
@@ -314,7 +314,7 @@ final class PipelineFixture implements AutoCloseable {
     }
 
     /** Distinct {@code source_partition:source_offset} of the dead letters (a re-run batch may repeat one). */
-    java.util.Set<String> deadLetterSources() {
+    public java.util.Set<String> deadLetterSources() {
         java.util.Set<String> out = new java.util.TreeSet<>();
         for (ConsumerRecord<byte[], byte[]> r : readAll(dlqTopic)) {
             var json = ExpectedWindows.tree(r.value());
@@ -326,7 +326,7 @@ final class PipelineFixture implements AutoCloseable {
     /**
      * Asserts every row of the zone tables and the borough table equals {@code expected}, and no other row exists.
      */
-    void assertTablesEqual(ExpectedWindows expected, String version) {
+    public void assertTablesEqual(ExpectedWindows expected, String version) {
         for (String table : List.of("zone_windows_" + version, "window_zones_" + version)) {
             List<Row> rows = rows(table);
             Map<String, Row> byKey = new TreeMap<>();
