@@ -8,7 +8,7 @@ import java.util.Locale;
 import java.util.Random;
 
 /** Hand-made trip event JSON (docs/contracts.md, schema_version 1), deterministic per seed. */
-final class KnownTrips {
+public final class KnownTrips {
 
     private KnownTrips() {
     }
@@ -18,7 +18,7 @@ final class KnownTrips {
      * zones (including 264/265, missing from or "Unknown" in the lookup), amounts with three decimals (so
      * rounding to cents matters), some zero fares (no tip percentage).
      */
-    static List<String> valid(String prefix, long seed, int n, Instant start, Duration span) {
+    public static List<String> valid(String prefix, long seed, int n, Instant start, Duration span) {
         Random rnd = new Random(seed);
         int[] zones = {4, 48, 132, 138, 161, 230, 236, 237, 264, 265};
         List<String> out = new ArrayList<>();
@@ -32,7 +32,7 @@ final class KnownTrips {
         return out;
     }
 
-    static String trip(String id, Instant pickup, Instant dropoff, double distance, int pickupZone, int dropoffZone,
+    public static String trip(String id, Instant pickup, Instant dropoff, double distance, int pickupZone, int dropoffZone,
                        double fare, double tip, double total) {
         return String.format(Locale.ROOT, "{\"schema_version\":1,\"trip_id\":\"%s\",\"source\":\"synthetic\","
                         + "\"pickup_time\":\"%s\",\"dropoff_time\":\"%s\",\"trip_distance\":%s,\"pickup_zone\":%d,"
