@@ -30,7 +30,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Three queries, each with its own Kafka source and checkpoint {@code <CHECKPOINT_LOCATION>/<version>/<query>}:
  * {@code zone_windows}, {@code borough_windows}, {@code dead_letters}. The process exits 1 when any query fails
- * (the spark-operator's restart policy relies on it), 2 on bad configuration.
+ * (the spark-operator's restart policy relies on it; it halts with 1 when the other queries do not stop within
+ * {@link #FAILURE_EXIT_GRACE}), 2 on bad configuration.
  */
 public final class StreamingJob {
 
@@ -108,12 +109,14 @@ public final class StreamingJob {
           return 0;
         }
         LOG.error("a streaming query failed: {}", e.getMessage(), e);
+        exitWatchdog(FAILURE_EXIT_GRACE, () -> halt(1));
         stopAll(queries);
         return 1;
       }
       for (StreamingQuery q : queries) {
         if (q.exception().isDefined()) {
           LOG.error("query {} failed", q.name(), q.exception().get());
+          exitWatchdog(FAILURE_EXIT_GRACE, () -> halt(1));
           stopAll(queries);
           return 1;
         }
@@ -127,6 +130,49 @@ public final class StreamingJob {
       }
       spark.stop();
     }
+  }
+
+  /**
+   * How long a failed job may take to stop its other queries and Spark before it halts with exit code 1. Stopping a
+   * query waits for its running micro-batch, and a batch blocked on an unreachable Cassandra can wait for ever
+   * (seen in CassandraOutageIT: one query failed, the process stayed up, so no restart ever came).
+   */
+  static final java.time.Duration FAILURE_EXIT_GRACE = java.time.Duration.ofSeconds(60);
+
+  /**
+   * Starts a daemon thread that runs {@code onTimeout} after {@code grace} unless the JVM has exited by then (it
+   * also fires while shutdown hooks hang). Returns the thread; interrupting it cancels it.
+   */
+  static Thread exitWatchdog(java.time.Duration grace, Runnable onTimeout) {
+    Thread t = new Thread(() -> {
+      try {
+        Thread.sleep(grace.toMillis());
+      } catch (InterruptedException e) {
+        return;
+      }
+      onTimeout.run();
+    }, "exit-watchdog");
+    t.setDaemon(true);
+    t.start();
+    return t;
+  }
+
+  private static void halt(int code) {
+    StringBuilder stuck = new StringBuilder();
+    Thread.getAllStackTraces().forEach((thread, stack) -> {
+      if (thread.getName().startsWith("stream execution thread") || thread.getName().equals("main")) {
+        stuck.append("\n\"").append(thread.getName()).append("\" ").append(thread.getState());
+        for (StackTraceElement frame : stack) {
+          stuck.append("\n\tat ").append(frame);
+        }
+      }
+    });
+    LOG.error("the job did not stop within {} s of a query failure; halting with exit code {}; threads:{}",
+        FAILURE_EXIT_GRACE.toSeconds(), code, stuck);
+    System.err.println("error: a streaming query failed and the job did not stop within "
+        + FAILURE_EXIT_GRACE.toSeconds() + " s; halting with exit code " + code);
+    System.err.flush();
+    Runtime.getRuntime().halt(code);
   }
 
   /** Starts the three queries over the trips topic's {@code partitions}. */
