@@ -245,23 +245,9 @@ public final class CassandraNode implements AutoCloseable {
         if (process.isAlive()) {
             throw new IllegalStateException("Cassandra at " + contactPoint() + " is still running");
         }
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (true) {
-            process = daemonProcess(LocalPaths.cassandraClasspath(), workDir);
-            try {
-                awaitReady();
-                LOG.info("Cassandra restarted at {} (pid {}, same data in {})", contactPoint(), process.pid(), workDir);
-                return;
-            } catch (IllegalStateException e) {
-                process.destroy(Duration.ofSeconds(5));
-                boolean portBusy = String.valueOf(e.getMessage()).contains("Address already in use");
-                if (!portBusy || System.nanoTime() > deadline) {
-                    throw e;
-                }
-                LOG.warn("port of {} still in use, retrying the restart", contactPoint());
-                KafkaNode.sleep(1000);
-            }
-        }
+        JvmProcess.restartOnSamePorts(contactPoint(),
+                () -> process = daemonProcess(LocalPaths.cassandraClasspath(), workDir), this::awaitReady);
+        LOG.info("Cassandra restarted at {} (pid {}, same data in {})", contactPoint(), process.pid(), workDir);
     }
 
     private synchronized void closeSession() {

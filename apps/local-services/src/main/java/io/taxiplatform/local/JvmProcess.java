@@ -48,6 +48,34 @@ public final class JvmProcess implements AutoCloseable {
         Runtime.getRuntime().addShutdownHook(shutdownHook);
     }
 
+    /**
+     * Starts a service again on the ports it had (after a kill or a stop): {@code start} launches it, {@code
+     * awaitReady} returns once it serves or throws {@link IllegalStateException}. While the old process's sockets
+     * still hold a port ("Address already in use"), the start is retried for up to 30 s.
+     *
+     * @param what for the log: the service's address
+     * @return the running process
+     */
+    static JvmProcess restartOnSamePorts(String what, java.util.function.Supplier<JvmProcess> start,
+                                         Runnable awaitReady) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (true) {
+            JvmProcess process = start.get();
+            try {
+                awaitReady.run();
+                return process;
+            } catch (IllegalStateException e) {
+                process.destroy(Duration.ofSeconds(5));
+                boolean portBusy = String.valueOf(e.getMessage()).contains("Address already in use");
+                if (!portBusy || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                LOG.warn("port of {} still in use, retrying the restart", what);
+                KafkaNode.sleep(1000);
+            }
+        }
+    }
+
     /** A builder for a JVM running {@code mainClass}. */
     public static Builder builder(String name, String mainClass) {
         return new Builder(name, mainClass);

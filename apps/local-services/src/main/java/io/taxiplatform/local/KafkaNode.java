@@ -347,23 +347,9 @@ public final class KafkaNode implements AutoCloseable {
         if (process.isAlive()) {
             throw new IllegalStateException("Kafka at " + bootstrapServers() + " is still running");
         }
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (true) {
-            process = brokerProcess(LocalPaths.kafkaClasspath(), workDir);
-            try {
-                awaitReady();
-                LOG.info("Kafka restarted at {} (pid {}, same data in {})", bootstrapServers(), process.pid(), workDir);
-                return;
-            } catch (IllegalStateException e) {
-                process.destroy(Duration.ofSeconds(5));
-                boolean portBusy = String.valueOf(e.getMessage()).contains("Address already in use");
-                if (!portBusy || System.nanoTime() > deadline) {
-                    throw e;
-                }
-                LOG.warn("port of {} still in use, retrying the restart", bootstrapServers());
-                sleep(1000);
-            }
-        }
+        JvmProcess.restartOnSamePorts(bootstrapServers(),
+                () -> process = brokerProcess(LocalPaths.kafkaClasspath(), workDir), this::awaitReady);
+        LOG.info("Kafka restarted at {} (pid {}, same data in {})", bootstrapServers(), process.pid(), workDir);
     }
 
     /** Stops the broker (SIGTERM, SIGKILL after a grace period) and deletes its data directory. */
