@@ -22,7 +22,7 @@ import java.util.Map;
  * there is one; {@code layout} and {@code topology} are constants of the code: bump {@link #TOPOLOGY} when a
  * change of the queries, their state or the row schema makes existing checkpoints unusable.
  *
- * @param values the recorded settings, in {@link #KEYS} order (a legacy record holds fewer keys)
+ * @param values the recorded settings, in {@link #KEYS} order
  */
 record CheckpointSettings(Map<String, String> values) {
 
@@ -98,27 +98,8 @@ record CheckpointSettings(Map<String, String> values) {
   }
 
   /**
-   * Reads the {@code _sources} file of the earlier job ({@code per-partition-1 topic=<t> partitions=<n>}), which
-   * recorded the source layout only.
-   *
-   * @throws IllegalArgumentException when the text is not of that form
-   */
-  static CheckpointSettings parseLegacySources(String text) {
-    String[] parts = text.strip().split("\\s+");
-    if (parts.length != 3 || !parts[1].startsWith("topic=") || !parts[2].startsWith("partitions=")) {
-      throw new IllegalArgumentException("not a source layout record: '" + text.strip() + "'");
-    }
-    Map<String, String> v = new LinkedHashMap<>();
-    v.put(LAYOUT_KEY, parts[0]);
-    v.put(TOPIC_KEY, parts[1].substring("topic=".length()));
-    v.put(PARTITIONS_KEY, parts[2].substring("partitions=".length()));
-    return new CheckpointSettings(v);
-  }
-
-  /**
-   * The settings recorded here that {@code current} gives another value, as {@code key: recorded -> current}
-   * (in {@link #KEYS} order); keys this record does not hold (a legacy record) are not compared. A key only
-   * {@code current} lacks counts as a difference.
+   * The settings on which this record and {@code current} differ, as {@code key: recorded -> current} (in the
+   * record's order, then keys only {@code current} has): a key either side lacks counts as a difference.
    */
   List<String> differences(CheckpointSettings current) {
     List<String> out = new ArrayList<>();
@@ -128,11 +109,11 @@ record CheckpointSettings(Map<String, String> values) {
         out.add(e.getKey() + ": " + e.getValue() + " -> " + (now == null ? "(not set)" : now));
       }
     }
+    current.values.forEach((k, now) -> {
+      if (!values.containsKey(k)) {
+        out.add(k + ": (not recorded) -> " + now);
+      }
+    });
     return out;
-  }
-
-  /** The keys {@code current} has and this record lacks (not recorded by an earlier job). */
-  List<String> unrecorded(CheckpointSettings current) {
-    return current.values.keySet().stream().filter(k -> !values.containsKey(k)).toList();
   }
 }

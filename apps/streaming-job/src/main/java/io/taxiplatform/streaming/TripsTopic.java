@@ -35,11 +35,6 @@ final class TripsTopic {
 
   private static final Logger LOG = LoggerFactory.getLogger(TripsTopic.class);
   private static final ObjectMapper JSON = new ObjectMapper();
-  /**
-   * The file under {@code <CHECKPOINT_LOCATION>/<PIPELINE_VERSION>} in which the earlier job recorded the source
-   * layout only; still read when {@link CheckpointSettings#FILE} is absent.
-   */
-  static final String LAYOUT_FILE = "_sources";
   /** The layout this job writes: one source per partition of the trips topic. */
   static final String LAYOUT = "per-partition-1";
   /** How long the job waits for the trips topic to exist at start (the topic operator may still create it). */
@@ -136,7 +131,6 @@ final class TripsTopic {
     CheckpointSettings current = CheckpointSettings.of(config, partitions);
     Path versionDir = new Path(config.checkpointFor(StreamingJob.ZONE_QUERY)).getParent();
     Path settingsFile = new Path(versionDir, CheckpointSettings.FILE);
-    Path legacyFile = new Path(versionDir, LAYOUT_FILE);
     String where = "the checkpoint of pipeline version " + config.pipelineVersion() + " (" + versionDir + ")";
     try {
       FileSystem fs = versionDir.getFileSystem(hadoop);
@@ -147,15 +141,8 @@ final class TripsTopic {
       if (fs.exists(versionDir) && !fs.getFileStatus(versionDir).isDirectory()) {
         throw new IOException(versionDir + " is not a directory");
       }
-      CheckpointSettings recorded = null;
-      boolean legacy = false;
       if (fs.exists(settingsFile)) {
-        recorded = parse(fs, settingsFile, where, false);
-      } else if (fs.exists(legacyFile)) {
-        recorded = parse(fs, legacyFile, where, true);
-        legacy = true;
-      }
-      if (recorded != null) {
+        CheckpointSettings recorded = parse(fs, settingsFile, where);
         List<String> differences = recorded.differences(current);
         if (!differences.isEmpty()) {
           throw new StartupException(where + " was written with other settings than this start has: "
@@ -166,11 +153,6 @@ final class TripsTopic {
               + "docs/operations.md, Reprocessing)");
         }
         probeWritable(fs, versionDir);
-        if (legacy) {
-          LOG.warn("{} recorded only its source layout ({}); assuming the others were {} and recording them in {}",
-              where, legacyFile.getName(), recorded.unrecorded(current), CheckpointSettings.FILE);
-          write(fs, settingsFile, current, true);
-        }
         return;
       }
       for (String query : List.of(StreamingJob.ZONE_QUERY, StreamingJob.BOROUGH_QUERY)) {
@@ -183,7 +165,7 @@ final class TripsTopic {
       if (!fs.mkdirs(versionDir)) {
         throw new IOException("cannot create " + versionDir);
       }
-      write(fs, settingsFile, current, false);
+      write(fs, settingsFile, current);
       probeWritable(fs, versionDir);
       LOG.info("{}: new, recorded its settings in {}", where, settingsFile);
     } catch (IOException | RuntimeException e) {
@@ -197,23 +179,21 @@ final class TripsTopic {
     }
   }
 
-  private static CheckpointSettings parse(FileSystem fs, Path file, String where, boolean legacy)
-      throws IOException {
+  private static CheckpointSettings parse(FileSystem fs, Path file, String where) throws IOException {
     String text;
     try (var in = fs.open(file)) {
       text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
     }
     try {
-      return legacy ? CheckpointSettings.parseLegacySources(text) : CheckpointSettings.parse(text);
+      return CheckpointSettings.parse(text);
     } catch (IllegalArgumentException e) {
       throw new StartupException(where + " has an unreadable settings record " + file + " (" + e.getMessage()
           + "). Restore it, or start a new PIPELINE_VERSION (docs/operations.md, Reprocessing)");
     }
   }
 
-  private static void write(FileSystem fs, Path file, CheckpointSettings settings, boolean overwrite)
-      throws IOException {
-    try (FSDataOutputStream out = fs.create(file, overwrite)) {
+  private static void write(FileSystem fs, Path file, CheckpointSettings settings) throws IOException {
+    try (FSDataOutputStream out = fs.create(file, false)) {
       out.write(settings.format().getBytes(StandardCharsets.UTF_8));
     }
   }
@@ -225,9 +205,5 @@ final class TripsTopic {
       out.write(1);
     }
     fs.delete(probe, false);
-  }
-
-  static String layout(String topic, int partitions) {
-    return LAYOUT + " topic=" + topic + " partitions=" + partitions;
   }
 }

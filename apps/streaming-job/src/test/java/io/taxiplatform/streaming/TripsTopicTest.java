@@ -132,21 +132,6 @@ class TripsTopicTest {
   }
 
   @Test
-  void aLegacySourceRecordIsStillReadAndUpgraded(@TempDir Path dir) throws Exception {
-    JobConfig c = config(dir, "v1");
-    Path versionDir = Files.createDirectories(dir.resolve("v1"));
-    Files.writeString(versionDir.resolve(TripsTopic.LAYOUT_FILE), TripsTopic.layout("taxi.trips", 4) + "\n");
-    assertThatThrownBy(() -> check(c, 6)).isInstanceOf(TripsTopic.StartupException.class)
-        .hasMessageContaining("TRIPS_TOPIC partitions: 4 -> 6").hasMessageContaining("new PIPELINE_VERSION");
-    assertThat(versionDir.resolve(CheckpointSettings.FILE)).doesNotExist();
-    check(c, 4);
-    assertThat(CheckpointSettings.parse(Files.readString(versionDir.resolve(CheckpointSettings.FILE))))
-        .as("the settings are recorded from now on").isEqualTo(CheckpointSettings.of(c, 4));
-    assertThatThrownBy(() -> check(config(dir, "v1", Map.of("ZONE_WINDOW", "1 minute")), 4))
-        .hasMessageContaining("ZONE_WINDOW: 300 seconds -> 60 seconds");
-  }
-
-  @Test
   void aCheckpointOfTheEarlierSingleSourceJobIsRefused(@TempDir Path dir) throws Exception {
     JobConfig c = config(dir, "v1");
     Files.createDirectories(dir.resolve("v1").resolve(StreamingJob.ZONE_QUERY).resolve("offsets"));
@@ -181,18 +166,15 @@ class TripsTopicTest {
   }
 
   @Test
-  void settingsRecordsRoundTripAndCompareOnlyWhatTheyHold() {
-    CheckpointSettings legacy = CheckpointSettings.parseLegacySources(TripsTopic.layout("t", 3));
-    assertThat(legacy.values()).containsExactly(Map.entry("layout", TripsTopic.LAYOUT), Map.entry("TRIPS_TOPIC", "t"),
-        Map.entry("TRIPS_TOPIC partitions", "3"));
+  void settingsRecordsRoundTripAndAKeyEitherSideLacksIsADifference() {
+    CheckpointSettings partial = CheckpointSettings.parse("layout=" + TripsTopic.LAYOUT
+        + "\nTRIPS_TOPIC=t\nTRIPS_TOPIC partitions=3\n");
     CheckpointSettings full = CheckpointSettings.parse("# c\nlayout=" + TripsTopic.LAYOUT
         + "\nTRIPS_TOPIC=t\nTRIPS_TOPIC partitions=3\nSHUFFLE_PARTITIONS=2\n");
-    assertThat(legacy.differences(full)).isEmpty();
-    assertThat(legacy.unrecorded(full)).containsExactly("SHUFFLE_PARTITIONS");
-    assertThat(full.differences(legacy)).containsExactly("SHUFFLE_PARTITIONS: 2 -> (not set)");
+    assertThat(partial.differences(full)).containsExactly("SHUFFLE_PARTITIONS: (not recorded) -> 2");
+    assertThat(full.differences(partial)).containsExactly("SHUFFLE_PARTITIONS: 2 -> (not set)");
+    assertThat(full.differences(full)).isEmpty();
     assertThat(CheckpointSettings.parse(full.format())).isEqualTo(full);
-    assertThatThrownBy(() -> CheckpointSettings.parseLegacySources("per-partition-1 partitions=3"))
-        .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test
