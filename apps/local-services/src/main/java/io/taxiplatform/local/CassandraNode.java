@@ -269,16 +269,7 @@ public final class CassandraNode implements AutoCloseable {
 
     /** Like {@link #close()}, waiting at most {@code grace} after SIGTERM before SIGKILL. */
     public void close(Duration grace) {
-        synchronized (this) {
-            if (session != null) {
-                try {
-                    session.close();
-                } catch (RuntimeException e) {
-                    LOG.debug("closing the Cassandra session: {}", e.toString());
-                }
-                session = null;
-            }
-        }
+        closeSession();
         process.destroy(grace);
         KafkaNode.deleteRecursively(workDir.resolve("data"));
     }

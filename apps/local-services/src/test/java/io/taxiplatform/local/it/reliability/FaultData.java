@@ -1,13 +1,13 @@
 package io.taxiplatform.local.it.reliability;
 
 import io.taxiplatform.local.it.pipeline.ExpectedWindows;
+import io.taxiplatform.local.it.pipeline.KnownTrips;
 import io.taxiplatform.local.it.pipeline.PipelineFixture;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.Random;
@@ -56,13 +56,11 @@ final class FaultData {
         return s.getBytes(StandardCharsets.UTF_8);
     }
 
+    /** {@link KnownTrips#trip} as UTF-8 bytes. */
     static byte[] trip(String id, Instant pickup, Instant dropoff, double distance, int pickupZone, int dropoffZone,
                        double fare, double tip, double total) {
-        return String.format(Locale.ROOT, "{\"schema_version\":1,\"trip_id\":\"%s\",\"source\":\"synthetic\","
-                        + "\"pickup_time\":\"%s\",\"dropoff_time\":\"%s\",\"trip_distance\":%s,\"pickup_zone\":%d,"
-                        + "\"dropoff_zone\":%d,\"fare_amount\":%s,\"tip_amount\":%s,\"total_amount\":%s}",
-                id, pickup, dropoff, Double.toString(distance), pickupZone, dropoffZone, Double.toString(fare),
-                Double.toString(tip), Double.toString(total)).getBytes(StandardCharsets.UTF_8);
+        return KnownTrips.trip(id, pickup, dropoff, distance, pickupZone, dropoffZone, fare, tip, total)
+                .getBytes(StandardCharsets.UTF_8);
     }
 
     /**
