@@ -192,6 +192,15 @@ object names, a duplicate version, a serving version that is not in the list.
 {{- end }}
 {{- end }}
 
+{{/* Service account of the Spark executors: their own, without API rights or token. */}}
+{{- define "taxi-platform.streaming.executorServiceAccountName" -}}
+{{- if .Values.streaming.executorServiceAccount.create }}
+{{- default (printf "%s-spark-executor" (include "taxi-platform.fullname" .)) .Values.streaming.executorServiceAccount.name }}
+{{- else }}
+{{- default "default" .Values.streaming.executorServiceAccount.name }}
+{{- end }}
+{{- end }}
+
 {{/* Image reference. Call with (dict "image" .Values.images.producer). */}}
 {{- define "taxi-platform.image" -}}
 {{- printf "%s/%s:%s" .image.registry .image.repository (toString .image.tag) }}
@@ -307,4 +316,14 @@ streaming.serving). The producer gets none, so switching the serving version doe
   mountPath: /etc/taxi/cassandra-tls
   readOnly: true
 {{- end }}
+{{- end }}
+
+{{/* Writable emptyDir mounts of the Spark driver and executors (read-only root filesystem). */}}
+{{- define "taxi-platform.streaming.scratchMounts" -}}
+- name: tmp
+  mountPath: /tmp
+- name: work-dir
+  mountPath: /opt/spark/work-dir
+- name: spark-local-dir-1
+  mountPath: /var/data/spark-local
 {{- end }}

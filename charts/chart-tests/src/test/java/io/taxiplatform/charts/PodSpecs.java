@@ -135,6 +135,10 @@ public final class PodSpecs {
     if (r.get("podSecurityContext") != null) {
       pod.put("securityContext", r.get("podSecurityContext"));
     }
+    // the role's pod template (Spark's base pod, spark.kubernetes.<role>.podTemplateFile)
+    if (tmpl != null && tmpl.get("automountServiceAccountToken") != null) {
+      pod.put("automountServiceAccountToken", tmpl.get("automountServiceAccountToken"));
+    }
     pod.put("_spark", r);
     return pod;
   }

@@ -23,8 +23,9 @@ import org.junit.jupiter.api.TestFactory;
  * <p>Read-only root filesystems: every container that sets {@code readOnlyRootFilesystem: true}
  * mounts a writable volume (emptyDir, claim or generic ephemeral volume, not mounted read-only) at
  * or above each path its image writes ({@link #WRITABLE_PATHS}); the producer Deployment and the
- * helm test pods (producer image) run that way. The Spark driver and executors keep a writable root
- * (Spark writes under its work directory).
+ * helm test pods (producer image) run that way, and so do the Spark driver and executors (emptyDirs at
+ * /tmp and the image's working directory; Spark's local directory is a {@code spark-local-dir-} emptyDir).
+ * The other restricted Pod Security checks: {@link PodSecurityTest}.
  */
 class PolicyTest {
 
@@ -40,6 +41,9 @@ class PolicyTest {
       // the JVM's java.io.tmpdir: kafka-clients' compression codecs (snappy, zstd) unpack native
       // libraries there (docs/images.md, "Running them in Kubernetes")
       "taxi-producer", List.of("/tmp"),
+      // Spark driver and executors: java.io.tmpdir, and the working directory of apache/spark's image
+      // (executors fetch files added to the job there); Spark's local dirs are emptyDirs of their own
+      "taxi-streaming-job", List.of("/tmp", "/opt/spark/work-dir"),
       // the zone lookup init container: only its --output directory
       "curl", List.of());
 

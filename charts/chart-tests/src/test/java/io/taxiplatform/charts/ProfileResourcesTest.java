@@ -54,8 +54,7 @@ class ProfileResourcesTest {
       new String[] {"kube-prometheus-stack", "prometheusOperator", "resources"},
       new String[] {"kube-prometheus-stack", "prometheusOperator", "prometheusConfigReloader", "resources"},
       new String[] {"kube-prometheus-stack", "alertmanager", "alertmanagerSpec", "resources"},
-      new String[] {"kube-prometheus-stack", "kube-state-metrics", "resources"},
-      new String[] {"kube-prometheus-stack", "prometheus-node-exporter", "resources"});
+      new String[] {"kube-prometheus-stack", "kube-state-metrics", "resources"});
 
   /**
    * Containers per pod set that one `resources` value applies to (default 1): the grafana chart's
