@@ -159,6 +159,46 @@ class HelmfileTest {
     ChartRenderer.Rendered r = ChartRenderer.renderWithValues(valuesFile);
     assertThat(r.ofKind("Kafka")).hasSize(1);
     assertThat(r.ofKind("SparkApplication")).hasSize(1);
+    // NetworkPolicies: on in staging only
+    assertThat(r.ofKind("NetworkPolicy").isEmpty()).as(env).isEqualTo(!"staging".equals(env));
+    // Pod Security of the namespace (namespaceHasPodSecurityLabels): no node exporter in the platform
+    // release, and Strimzi's restricted pod security provider
+    assertThat(path(platform, "kube-prometheus-stack", "nodeExporter", "enabled")).as(env).isEqualTo(false);
+    assertThat((List<Map<String, Object>>) path(rendered.get("strimzi-kafka-operator"), "extraEnvs"))
+        .as(env).contains(Map.of("name", "STRIMZI_POD_SECURITY_PROVIDER_CLASS", "value", "restricted"));
+  }
+
+  /**
+   * The platform namespace gets Pod Security labels: every release installed into it first applies
+   * values/helmfile/namespace-taxi.yaml with kubectl in a presync hook (never run by diff/template/lint);
+   * enforce at baseline (the Cassandra pods of cass-operator do not meet restricted), warn and audit at
+   * restricted. createNamespace alone would create it unlabelled.
+   */
+  @Test
+  @SuppressWarnings("unchecked")
+  void namespaceHasPodSecurityLabels() {
+    Path manifest = ROOT.resolve("values/helmfile/namespace-taxi.yaml");
+    Map<String, Object> ns = ChartRenderer.readYamlMap(manifest);
+    assertThat(ns).containsEntry("apiVersion", "v1").containsEntry("kind", "Namespace");
+    String name = String.valueOf(path(ns, "metadata", "name"));
+    Map<String, Object> labels = (Map<String, Object>) path(ns, "metadata", "labels");
+    assertThat(labels).containsEntry("pod-security.kubernetes.io/enforce", "baseline")
+        .containsEntry("pod-security.kubernetes.io/warn", "restricted")
+        .containsEntry("pod-security.kubernetes.io/audit", "restricted");
+    for (String mode : List.of("enforce", "warn", "audit")) {
+      assertThat(String.valueOf(labels.get("pod-security.kubernetes.io/" + mode + "-version"))).matches("v1\\.\\d+");
+    }
+    int hooked = 0;
+    for (Map<String, Object> rel : releases()) {
+      boolean inPlatformNamespace = name.equals(rel.get("namespace"));
+      List<Map<String, Object>> hooks = (List<Map<String, Object>>) rel.getOrDefault("hooks", List.of());
+      boolean applies = hooks.stream().anyMatch(h -> ((List<Object>) h.get("events")).equals(List.of("presync"))
+          && "kubectl".equals(h.get("command"))
+          && List.of("apply", "-f", "values/helmfile/namespace-taxi.yaml").equals(h.get("args")));
+      assertThat(applies).as("release %s applies the namespace manifest", rel.get("name")).isEqualTo(inPlatformNamespace);
+      hooked += applies ? 1 : 0;
+    }
+    assertThat(hooked).isEqualTo(4);
   }
 
   /** Renders a helmfile values template with Helm's engine: same Go templates and sprig functions. */

@@ -72,7 +72,8 @@ class NetworkPolicyTest {
       }
       testCheck = Peer.pod("helm test check", tests.get("check"));
       testSmoke = Peer.pod("helm test smoke", tests.get("smoke"));
-      Map<String, Object> app = r.one("SparkApplication");
+      // the first pipeline version's application (all versions share the policies)
+      Map<String, Object> app = r.ofKind("SparkApplication").get(0);
       driver = Peer.pod("Spark driver", withSparkOperatorLabels((Map<String, String>) path(app, "spec", "driver", "labels"), "driver"));
       executor = Peer.pod("Spark executor", withSparkOperatorLabels((Map<String, String>) path(app, "spec", "executor", "labels"), "executor"));
       String kafka = name(r.one("Kafka"));
