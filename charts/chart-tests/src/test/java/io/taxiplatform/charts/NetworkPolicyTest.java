@@ -232,6 +232,15 @@ class NetworkPolicyTest {
         .hasMessageContaining("kubernetesApi.cidrs");
   }
 
+  /** A misspelt key under networkPolicies fails the render, naming it (values.schema.json). */
+  @Test
+  void aMisspeltKeyFails() {
+    assertThatThrownBy(() -> ChartRenderer.render("staging", Map.of("networkPolicies.kubernetesAPI.ports[0]", 443)))
+        .hasMessageContaining("kubernetesAPI");
+    assertThatThrownBy(() -> ChartRenderer.render("default", Map.of("networkPolicies.enabled", "yes")))
+        .hasMessageContaining("networkPolicies.enabled");
+  }
+
   /** Staging with networkPolicies on, the same with the two-pipelines and replay scenarios, and the defaults turned on. */
   private static List<ChartRenderer.Rendered> enabledRenderings() {
     return List.of(
