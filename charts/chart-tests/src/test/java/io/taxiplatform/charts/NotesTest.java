@@ -52,7 +52,6 @@ class NotesTest {
           .contains("kubectl -n " + ns + " port-forward svc/" + name(svc) + " " + port + ":" + port)
           .contains("get secret " + readerSecret(r) + " -o go-template=")
           .contains("cqlsh" + ("staging".equals(profile) ? " --ssl" : "") + " --cqlshrc")
-          .doesNotContain(WiringTest.superuserSecret(r.one("K8ssandraCluster")))
           .contains("window_zones_" + path(r.one("SparkApplication"), "spec", "driver", "env").toString()
               .replaceAll("(?s).*name=PIPELINE_VERSION, value=([a-z0-9_]+).*", "$1"));
     }
