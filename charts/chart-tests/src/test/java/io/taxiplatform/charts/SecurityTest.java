@@ -69,6 +69,27 @@ class SecurityTest {
     assertThat(acls(r, PRODUCER).keySet()).as("the producer cannot read the dead letters").noneMatch(k -> k.endsWith(":taxi.trips.dlq"));
   }
 
+  /**
+   * The ACLs are checked against Strimzi 1.2.0's KafkaUser CRD (RenderedObjectsTest validates every rendering); this
+   * shows the check bites on them: v1beta2's singular `operation` and an unknown resource type are refused.
+   */
+  @Test
+  @SuppressWarnings("unchecked")
+  void aclFieldsAreCheckedAgainstTheStrimziCrd() {
+    org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(ChartRenderer.sharedDir().resolve("crds")),
+        "no ../shared/crds here");
+    CrdValidator crds = CrdValidator.load();
+    Map<String, Object> user = RenderedObjectsTest.deepCopy(ChartRenderer.render("staging").find("KafkaUser", STREAMING).orElseThrow());
+    assertThat(crds.validate(user)).isEmpty();
+    Map<String, Object> acl = ((List<Map<String, Object>>) path(user, "spec", "authorization", "acls")).get(0);
+    acl.put("operation", acl.remove("operations"));
+    assertThat(crds.validate(user)).anySatisfy(m -> assertThat(m).contains("operation"));
+    Map<String, Object> other = RenderedObjectsTest.deepCopy(ChartRenderer.render("staging").find("KafkaUser", STREAMING).orElseThrow());
+    ((Map<String, Object>) ((List<Map<String, Object>>) path(other, "spec", "authorization", "acls")).get(1).get("resource"))
+        .put("type", "consumerGroup");
+    assertThat(crds.validate(other)).anySatisfy(m -> assertThat(m).contains("acls[1].resource.type").contains("enumeration"));
+  }
+
   @Test
   void eachClientUsesItsOwnKafkaUserAndTheJobsGroupsMatchItsAcl() {
     ChartRenderer.Rendered r = ChartRenderer.render("staging");
