@@ -80,6 +80,23 @@ app.kubernetes.io/component: {{ .component }}
 {{- define "taxi-platform.kafka.streamingUser" -}}
 {{- printf "%s-streaming" (include "taxi-platform.fullname" .) }}
 {{- end }}
+{{- define "taxi-platform.kafka.testUser" -}}
+{{- printf "%s-test" (include "taxi-platform.fullname" .) }}
+{{- end }}
+
+{{/*
+Kafka consumer-group prefix of the streaming job (contract B of issue 9): KAFKA_GROUP_ID_PREFIX is
+"<this>-<pipeline version>" (Spark's `groupIdPrefix`; Spark appends "-<uuid>-..." to it) and the job's
+KafkaUser may Read the groups starting with this (a PREFIXED group ACL).
+*/}}
+{{- define "taxi-platform.kafka.groupIdPrefix" -}}
+taxi-stream-
+{{- end }}
+
+{{/* Kafka ACLs are on: authentication and kafka.authorization.enabled. */}}
+{{- define "taxi-platform.kafka.acls" -}}
+{{- if and .Values.kafka.authentication.enabled .Values.kafka.authorization.enabled }}true{{ end }}
+{{- end }}
 
 {{/* Kafka security protocol the apps use (KAFKA_SECURITY_PROTOCOL). */}}
 {{- define "taxi-platform.kafka.securityProtocol" -}}
@@ -108,6 +125,39 @@ depend on this chart's values. 63 - 20 characters of release name.
 */}}
 {{- define "taxi-platform.cassandra.superuserSecret" -}}
 {{- printf "%s-cassandra-superuser" (.Release.Name | trunc 43 | trimSuffix "-") }}
+{{- end }}
+
+{{/*
+Credentials of the least-privilege Cassandra roles (cassandra.access): one Secret per role, keys
+username and password, generated once and kept. Named from the release only: Grafana's envValueFrom
+(rendered by the grafana subchart) names the reader's.
+*/}}
+{{- define "taxi-platform.cassandra.roleSecret" -}}
+{{- printf "%s-cassandra-%s" (.ctx.Release.Name | trunc 43 | trimSuffix "-") .role }}
+{{- end }}
+{{- define "taxi-platform.cassandra.readerSecret" -}}
+{{- include "taxi-platform.cassandra.roleSecret" (dict "ctx" . "role" "reader") }}
+{{- end }}
+
+{{/* Grafana admin Secret (admin-user, admin-password): grafana.admin.existingSecret, release name only. */}}
+{{- define "taxi-platform.grafana.adminSecret" -}}
+{{- printf "%s-grafana-admin" (.Release.Name | trunc 43 | trimSuffix "-") }}
+{{- end }}
+
+{{/*
+A generated secret value that survives upgrades: the value of `key` in the existing Secret `name` of
+the release namespace (`lookup`), else a new randAlphaNum of `length`. `lookup` needs a cluster: under
+`helm template` or a client-side `--dry-run` it finds nothing, so each such render shows a new value
+(what is applied by install/upgrade is the kept one). Call with
+(dict "ctx" $ "name" "<secret>" "key" "password" "length" 32).
+*/}}
+{{- define "taxi-platform.keptRandom" -}}
+{{- $existing := lookup "v1" "Secret" .ctx.Release.Namespace .name }}
+{{- if and $existing $existing.data (hasKey $existing.data .key) }}
+{{- index $existing.data .key | b64dec }}
+{{- else }}
+{{- randAlphaNum (int .length) }}
+{{- end }}
 {{- end }}
 
 {{/* Component object names. */}}
@@ -201,14 +251,26 @@ object names, a duplicate version, a serving version that is not in the list.
 {{- end }}
 {{- end }}
 
-{{/* Image reference. Call with (dict "image" .Values.images.producer). */}}
+{{/*
+Image reference: "<registry>/<repository>@<digest>" when images.<x>.digest is set (schema: sha256:<64 hex>),
+else "<registry>/<repository>:<tag>". Call with (dict "image" .Values.images.producer).
+*/}}
 {{- define "taxi-platform.image" -}}
+{{- if .image.digest }}
+{{- printf "%s/%s@%s" .image.registry .image.repository .image.digest }}
+{{- else }}
 {{- printf "%s/%s:%s" .image.registry .image.repository (toString .image.tag) }}
 {{- end }}
+{{- end }}
 
-{{/* Cassandra client TLS: keystore/truststore secret issued by cert-manager, and its password secret. */}}
+{{/*
+Cassandra client TLS: the Secret cert-manager issues (ca.crt, tls.crt, tls.key, keystore.jks,
+truststore.jks). Named from the release only (like the superuser Secret): Grafana mounts its ca.crt
+through the grafana subchart's `tpl`-rendered extraContainerVolumes, where this chart's values are not
+visible. The JKS password Secret is only read by this chart's own templates.
+*/}}
 {{- define "taxi-platform.cassandra.tlsSecret" -}}
-{{- printf "%s-cassandra-tls" (include "taxi-platform.fullname" .) }}
+{{- printf "%s-cassandra-tls" (.Release.Name | trunc 43 | trimSuffix "-") }}
 {{- end }}
 {{- define "taxi-platform.cassandra.tlsPasswordSecret" -}}
 {{- printf "%s-cassandra-tls-password" (include "taxi-platform.fullname" .) }}
@@ -219,10 +281,15 @@ Environment shared by the producer, the streaming job and the test pods: Kafka a
 connection settings (names in docs/contracts.md). Call with (dict "ctx" $ "kafkaUser" "<KafkaUser name>"),
 plus "pipelineVersion" "<version>" where PIPELINE_VERSION matters (a SparkApplication; the test pods:
 streaming.serving). The producer gets none, so switching the serving version does not touch it.
+"cassandraRole" "<job|test|...>": the client's Cassandra role (cassandra.access); its credentials come
+from that role's Secret. Without it the client gets no CASSANDRA_* at all (the producer's synthetic and
+replay modes never connect to Cassandra). "cassandraSecret" "<name>" overrides the Secret (the access
+setup Job: the superuser Secret). Without "kafkaUser" the client gets no KAFKA_* (the access setup Job).
 */}}
 {{- define "taxi-platform.connectionEnv" -}}
 {{- $ := .ctx }}
 {{- $v := $.Values }}
+{{- if .kafkaUser }}
 - name: KAFKA_BOOTSTRAP_SERVERS
   value: {{ include "taxi-platform.kafka.bootstrap" $ | quote }}
 - name: TRIPS_TOPIC
@@ -251,26 +318,29 @@ streaming.serving). The producer gets none, so switching the serving version doe
       name: {{ include "taxi-platform.kafka.clusterCaSecret" $ }}
       key: ca.password
 {{- end }}
+{{- end }}
+{{- with .pipelineVersion }}
+- name: PIPELINE_VERSION
+  value: {{ . | quote }}
+{{- end }}
+{{- if or .cassandraRole .cassandraSecret }}
 - name: CASSANDRA_CONTACT_POINTS
   value: {{ include "taxi-platform.cassandra.contactPoints" $ | quote }}
 - name: CASSANDRA_LOCAL_DC
   value: {{ $v.cassandra.datacenter | quote }}
 - name: CASSANDRA_KEYSPACE
   value: {{ $v.cassandra.keyspace | quote }}
-{{- with .pipelineVersion }}
-- name: PIPELINE_VERSION
-  value: {{ . | quote }}
-{{- end }}
 {{- if $v.cassandra.authentication.enabled }}
+{{- $secret := .cassandraSecret | default (include "taxi-platform.cassandra.roleSecret" (dict "ctx" $ "role" .cassandraRole)) }}
 - name: CASSANDRA_USERNAME
   valueFrom:
     secretKeyRef:
-      name: {{ include "taxi-platform.cassandra.superuserSecret" $ }}
+      name: {{ $secret }}
       key: username
 - name: CASSANDRA_PASSWORD
   valueFrom:
     secretKeyRef:
-      name: {{ include "taxi-platform.cassandra.superuserSecret" $ }}
+      name: {{ $secret }}
       key: password
 {{- end }}
 - name: CASSANDRA_SSL_ENABLED
@@ -285,33 +355,39 @@ streaming.serving). The producer gets none, so switching the serving version doe
       key: password
 {{- end }}
 {{- end }}
+{{- end }}
 
-{{/* Volumes holding the Kafka cluster CA and the Cassandra truststore, when TLS is on. */}}
+{{/*
+Volumes holding the Kafka cluster CA and the Cassandra truststore, when TLS is on. Call with
+(dict "ctx" $ "kafka" true "cassandra" true): only the stores the client uses.
+*/}}
 {{- define "taxi-platform.tlsVolumes" -}}
-{{- if .Values.kafka.tls.enabled }}
+{{- $ := .ctx }}
+{{- if and .kafka $.Values.kafka.tls.enabled }}
 - name: kafka-ca
   secret:
-    secretName: {{ include "taxi-platform.kafka.clusterCaSecret" . }}
+    secretName: {{ include "taxi-platform.kafka.clusterCaSecret" $ }}
     items:
       - key: ca.p12
         path: ca.p12
 {{- end }}
-{{- if .Values.cassandra.tls.enabled }}
+{{- if and .cassandra $.Values.cassandra.tls.enabled }}
 - name: cassandra-tls
   secret:
-    secretName: {{ include "taxi-platform.cassandra.tlsSecret" . }}
+    secretName: {{ include "taxi-platform.cassandra.tlsSecret" $ }}
     items:
       - key: truststore.jks
         path: truststore.jks
 {{- end }}
 {{- end }}
 {{- define "taxi-platform.tlsVolumeMounts" -}}
-{{- if .Values.kafka.tls.enabled }}
+{{- $ := .ctx }}
+{{- if and .kafka $.Values.kafka.tls.enabled }}
 - name: kafka-ca
   mountPath: /etc/taxi/kafka-ca
   readOnly: true
 {{- end }}
-{{- if .Values.cassandra.tls.enabled }}
+{{- if and .cassandra $.Values.cassandra.tls.enabled }}
 - name: cassandra-tls
   mountPath: /etc/taxi/cassandra-tls
   readOnly: true

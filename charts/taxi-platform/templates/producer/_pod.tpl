@@ -6,8 +6,9 @@ the producer PodMonitor select the replay pod too. Call with the root context.
 {{- define "taxi-platform.producer.podTemplate" -}}
 {{- $p := .Values.producer }}
 {{- $replay := eq $p.mode "replay" }}
-{{- $tlsMounts := include "taxi-platform.tlsVolumeMounts" . }}
-{{- $tlsVolumes := include "taxi-platform.tlsVolumes" . }}
+{{- /* Kafka only: synthetic and replay modes never connect to Cassandra, so no Cassandra credentials or truststore. */}}
+{{- $tlsMounts := include "taxi-platform.tlsVolumeMounts" (dict "ctx" . "kafka" true) }}
+{{- $tlsVolumes := include "taxi-platform.tlsVolumes" (dict "ctx" . "kafka" true) }}
 metadata:
   labels:
     {{- include "taxi-platform.labels" (dict "ctx" $ "component" "producer") | nindent 4 }}

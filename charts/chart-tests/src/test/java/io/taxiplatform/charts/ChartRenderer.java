@@ -57,10 +57,18 @@ public final class ChartRenderer {
   public static final List<String> PROFILES = List.of("default", "dev", "kind", "staging");
   /**
    * helm-java's template returns the release manifest without hooks (unlike the helm CLI), so the
-   * copy renames the hook annotations of templates/tests/ to this prefix: the helm test pods are then
-   * rendered and checked like every other object, and their hook annotations stay visible.
+   * copy renames the hook annotations of every template to this prefix: the helm test pods and the
+   * Cassandra access setup Job are then rendered and checked like every other object, and their hook
+   * annotations stay visible.
    */
   public static final String HOOK_ANNOTATION_PREFIX = "rendered-as-manifest.helm.sh/";
+  /**
+   * The one {@code lookup} of the chart (templates/_helpers.tpl, {@code taxi-platform.keptRandom}: a generated
+   * Secret value is read back on upgrade). helm-java's template dials a cluster for {@code lookup} (the helm
+   * CLI's {@code template} answers it with nothing), so the copy replaces it by an empty {@code dict}: exactly
+   * what {@code helm template} sees. {@link #freshCopy} fails when the chart no longer contains it.
+   */
+  public static final String SECRET_LOOKUP = "lookup \"v1\" \"Secret\" .ctx.Release.Namespace .name";
 
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
   private static final Object COPY_LOCK = new Object();
@@ -213,9 +221,13 @@ public final class ChartRenderer {
   }
 
   /**
-   * The grafana dependency replaced by a stub chart whose only template is the upstream grafana chart's
-   * env loop for {@code envValueFrom} (charts/grafana/templates/_pod.tpl at grafana-12.10.4:
-   * {@code valueFrom: {{ tpl (toYaml $value) $ }}}), rendered as a Pod named {@value #GRAFANA_STUB_POD}.
+   * The grafana dependency replaced by a stub chart whose only template copies, from the upstream grafana
+   * chart's charts/grafana/templates/_pod.tpl at grafana-12.10.4, the lines that read this chart's values:
+   * the admin credentials ({@code name: {{ (tpl .Values.admin.existingSecret .) | default ... }}}, keys
+   * {@code admin.userKey}/{@code passwordKey}), the env loop of {@code envValueFrom}
+   * ({@code valueFrom: {{ tpl (toYaml $value) $ }}}), the grafana container's {@code extraVolumeMounts} and
+   * the pod's {@code extraContainerVolumes} ({@code tpl (toYaml .) $root}); rendered as a Pod named
+   * {@value #GRAFANA_STUB_POD}.
    * It shows what the real subchart makes of this chart's {@code grafana.envValueFrom}, in the
    * subchart's own context (its .Values, the same .Release), offline.
    */
@@ -227,7 +239,9 @@ public final class ChartRenderer {
       String version = dependencies(chartDir()).stream().filter(d -> "grafana".equals(d.get("name")))
           .map(d -> String.valueOf(d.get("version"))).findFirst().orElseThrow();
       Files.writeString(stub.resolve("Chart.yaml"), "apiVersion: v2\nname: grafana\nversion: " + version + "\n");
-      Files.writeString(stub.resolve("values.yaml"), "envValueFrom: {}\n");
+      Files.writeString(stub.resolve("values.yaml"), String.join("\n", "envValueFrom: {}",
+          "admin: {existingSecret: \"\", userKey: admin-user, passwordKey: admin-password}",
+          "extraVolumeMounts: []", "extraContainerVolumes: []", ""));
       Files.writeString(stub.resolve("templates/pod.yaml"), String.join("\n",
           "apiVersion: v1",
           "kind: Pod",
@@ -238,11 +252,32 @@ public final class ChartRenderer {
           "    - name: grafana",
           "      image: grafana-stub",
           "      env:",
+          "      - name: GF_SECURITY_ADMIN_USER",
+          "        valueFrom:",
+          "          secretKeyRef:",
+          "            name: {{ (tpl .Values.admin.existingSecret .) | default \"" + GRAFANA_STUB_POD + "\" }}",
+          "            key: {{ .Values.admin.userKey | default \"admin-user\" }}",
+          "      - name: GF_SECURITY_ADMIN_PASSWORD",
+          "        valueFrom:",
+          "          secretKeyRef:",
+          "            name: {{ (tpl .Values.admin.existingSecret .) | default \"" + GRAFANA_STUB_POD + "\" }}",
+          "            key: {{ .Values.admin.passwordKey | default \"admin-password\" }}",
           "      {{- range $key, $value := .Values.envValueFrom }}",
           "      - name: {{ $key | quote }}",
           "        valueFrom:",
           "          {{- tpl (toYaml $value) $ | nindent 10 }}",
           "      {{- end }}",
+          "      volumeMounts:",
+          "      {{- range .Values.extraVolumeMounts }}",
+          "      - name: {{ .name }}",
+          "        mountPath: {{ .mountPath }}",
+          "        subPath: {{ .subPath | default \"\" }}",
+          "        readOnly: {{ .readOnly }}",
+          "      {{- end }}",
+          "  volumes:",
+          "  {{- with .Values.extraContainerVolumes }}",
+          "  {{- tpl (toYaml .) $ | nindent 2 }}",
+          "  {{- end }}",
           ""));
       Map<String, Object> chartYaml = readYamlMap(copy.resolve("Chart.yaml"));
       List<Map<String, Object>> deps = new ArrayList<>();
@@ -368,12 +403,21 @@ public final class ChartRenderer {
       YAML.writeValue(dest.resolve("Chart.yaml").toFile(), chartYaml);
       // The lock describes the full dependency list; the copy's shorter list would not match it.
       Files.deleteIfExists(dest.resolve("Chart.lock"));
-      Path tests = dest.resolve("templates/tests");
-      if (!forLint && Files.isDirectory(tests)) {
-        try (Stream<Path> files = Files.list(tests)) {
-          for (Path f : files.toList()) {
-            Files.writeString(f, Files.readString(f).replace("helm.sh/hook", HOOK_ANNOTATION_PREFIX + "hook"));
+      if (!forLint) {
+        boolean lookupSeen = false;
+        try (Stream<Path> files = Files.walk(dest.resolve("templates"))) {
+          for (Path f : files.filter(Files::isRegularFile).toList()) {
+            String text = Files.readString(f);
+            lookupSeen |= text.contains(SECRET_LOOKUP);
+            String patched = text.replace("helm.sh/hook", HOOK_ANNOTATION_PREFIX + "hook").replace(SECRET_LOOKUP, "dict");
+            if (!patched.equals(text)) {
+              Files.writeString(f, patched);
+            }
           }
+        }
+        if (!lookupSeen) {
+          throw new IllegalStateException("the chart no longer contains `" + SECRET_LOOKUP
+              + "` (templates/_helpers.tpl, taxi-platform.keptRandom): update ChartRenderer.SECRET_LOOKUP");
         }
       }
       return dest;
@@ -464,6 +508,16 @@ public final class ChartRenderer {
       List<Map<String, Object>> all = ofKind(kind);
       if (all.size() != 1) {
         throw new AssertionError("expected exactly one " + kind + " but found " + all.size());
+      }
+      return all.get(0);
+    }
+
+    /** The single object of a kind whose label app.kubernetes.io/component is {@code component}. */
+    public Map<String, Object> one(String kind, String component) {
+      List<Map<String, Object>> all = ofKind(kind).stream()
+          .filter(o -> component.equals(path(o, "metadata", "labels", "app.kubernetes.io/component"))).toList();
+      if (all.size() != 1) {
+        throw new AssertionError("expected exactly one " + kind + " of component " + component + " but found " + all.size());
       }
       return all.get(0);
     }

@@ -20,6 +20,23 @@ class NotesTest {
     return out.substring(out.indexOf("NOTES:"));
   }
 
+  /** The rendered Secret of the read-only Cassandra role. */
+  private static String readerSecret(ChartRenderer.Rendered r) {
+    return r.ofKind("Secret").stream().filter(s -> "reader".equals(path(s, "metadata", "labels", "taxi-platform/cassandra-role")))
+        .map(ChartRenderer.Rendered::name).findFirst().orElseThrow();
+  }
+
+  /** No password on a command line (shell history, `ps`): no cqlsh -p/--password, nothing decoded into a variable. */
+  @Test
+  void noSecretOnACommandLine() {
+    for (String profile : List.of("dev", "kind", "staging")) {
+      String notes = notes(profile);
+      assertThat(notes).as(profile).doesNotContainPattern("cqlsh[^\n]* (-p|--password)[ =]")
+          .doesNotContainPattern("=\\$\\(kubectl[^\n]*get secret")
+          .doesNotContainPattern("base64 -d");
+    }
+  }
+
   @Test
   void nextStepsUseTheRenderedNames() {
     for (String profile : List.of("kind", "staging")) {
@@ -33,7 +50,8 @@ class NotesTest {
           .contains("kubectl -n " + ns + " wait k8ssandracluster/" + name(r.one("K8ssandraCluster")))
           .contains("helm test " + ChartRenderer.RELEASE + " -n " + ns + " --logs")
           .contains("kubectl -n " + ns + " port-forward svc/" + name(svc) + " " + port + ":" + port)
-          .contains("get secret " + WiringTest.superuserSecret(r.one("K8ssandraCluster")))
+          .contains("get secret " + readerSecret(r) + " -o go-template=")
+          .contains("cqlsh" + ("staging".equals(profile) ? " --ssl" : "") + " --cqlshrc")
           .contains("window_zones_" + path(r.one("SparkApplication"), "spec", "driver", "env").toString()
               .replaceAll("(?s).*name=PIPELINE_VERSION, value=([a-z0-9_]+).*", "$1"));
     }

@@ -29,7 +29,7 @@ class ReplayJobTest {
   void replayIsAJobThatCompletesOnce() {
     ChartRenderer.Rendered r = replay(Map.of());
     assertThat(r.ofKind("Deployment")).as("no producer Deployment in replay mode").isEmpty();
-    Map<String, Object> job = r.one("Job");
+    Map<String, Object> job = r.one("Job", "producer");
     Job parsed = StrictKubernetes.parse(job, Job.class);
     assertThat(parsed.getSpec().getParallelism()).isEqualTo(1);
     assertThat(parsed.getSpec().getCompletions()).isEqualTo(1);
@@ -43,10 +43,10 @@ class ReplayJobTest {
   @Test
   void defaultsBoundTheRetriesAndLeaveNoDeadline() {
     ChartRenderer.Rendered r = ChartRenderer.render("default", Map.of("producer.mode", "replay", "producer.input", "/data/x.csv"));
-    Map<String, Object> job = r.one("Job");
+    Map<String, Object> job = r.one("Job", "producer");
     assertThat(path(job, "spec", "backoffLimit")).isEqualTo(4);
     assertThat(path(job, "spec", "activeDeadlineSeconds")).isNull();
-    PodSpecs.PodSpec pod = PodSpecs.of(r).stream().filter(p -> p.owner().startsWith("Job/")).findFirst().orElseThrow();
+    PodSpecs.PodSpec pod = PodSpecs.of(r).stream().filter(p -> p.owner().contains("-producer-replay-")).findFirst().orElseThrow();
     assertThat(pod.envValue("PRODUCER_ORDER")).isEqualTo("dropoff");
     assertThat(pod.envEntry("PRODUCER_PERIOD")).as("unset period").isNull();
     assertThat(pod.envValue("PRODUCER_RESUME")).isEqualTo("true");
@@ -54,7 +54,7 @@ class ReplayJobTest {
 
   @Test
   void replayOptionsAreTheProducersEnvVars() {
-    PodSpecs.PodSpec pod = PodSpecs.of(replay(Map.of())).stream().filter(p -> p.owner().startsWith("Job/")).findFirst().orElseThrow();
+    PodSpecs.PodSpec pod = PodSpecs.of(replay(Map.of())).stream().filter(p -> p.owner().contains("-producer-replay-")).findFirst().orElseThrow();
     assertThat(pod.envValue("PRODUCER_MODE")).isEqualTo("replay");
     assertThat(pod.envValue("PRODUCER_INPUT")).isEqualTo("/data/tlc/yellow_tripdata_2025-01.parquet");
     assertThat(pod.envValue("PRODUCER_ORDER")).isEqualTo("dropoff");
@@ -79,7 +79,7 @@ class ReplayJobTest {
   @Test
   void syntheticModeStaysADeploymentWithoutReplayOptions() {
     ChartRenderer.Rendered r = ChartRenderer.render("default");
-    assertThat(r.ofKind("Job")).isEmpty();
+    assertThat(r.ofKind("Job")).noneMatch(j -> "producer".equals(path(j, "metadata", "labels", "app.kubernetes.io/component")));
     PodSpecs.PodSpec pod = PodSpecs.of(r).stream().filter(p -> p.owner().equals("Deployment/taxi-taxi-platform-producer"))
         .findFirst().orElseThrow();
     for (String v : List.of("PRODUCER_ORDER", "PRODUCER_PERIOD", "PRODUCER_RESUME", "PRODUCER_SPILL_DIR", "PRODUCER_SORT_CHUNK_ROWS")) {
@@ -98,15 +98,15 @@ class ReplayJobTest {
 
   @Test
   void theJobNameFollowsItsPodTemplate() {
-    String base = name(replay(Map.of()).one("Job"));
-    assertThat(name(replay(Map.of()).one("Job"))).as("same values, same Job: a finished replay is left alone").isEqualTo(base);
-    assertThat(name(replay(Map.of("producer.input", "/data/tlc/yellow_tripdata_2025-02.parquet")).one("Job")))
+    String base = name(replay(Map.of()).one("Job", "producer"));
+    assertThat(name(replay(Map.of()).one("Job", "producer"))).as("same values, same Job: a finished replay is left alone").isEqualTo(base);
+    assertThat(name(replay(Map.of("producer.input", "/data/tlc/yellow_tripdata_2025-02.parquet")).one("Job", "producer")))
         .as("another file").isNotEqualTo(base);
-    assertThat(name(replay(Map.of("producer.order", "file")).one("Job"))).as("another order").isNotEqualTo(base);
-    assertThat(name(replay(Map.of("producer.rate", 500)).one("Job"))).as("another rate").isNotEqualTo(base);
-    assertThat(name(replay(Map.of("images.producer.tag", "0.2.0")).one("Job"))).as("another image").isNotEqualTo(base);
+    assertThat(name(replay(Map.of("producer.order", "file")).one("Job", "producer"))).as("another order").isNotEqualTo(base);
+    assertThat(name(replay(Map.of("producer.rate", 500)).one("Job", "producer"))).as("another rate").isNotEqualTo(base);
+    assertThat(name(replay(Map.of("images.producer.tag", "0.2.0")).one("Job", "producer"))).as("another image").isNotEqualTo(base);
     // what the producer does not read leaves the Job alone
-    assertThat(name(replay(Map.of("streaming.serving", "v1", "monitoring.rules.lateRowsThreshold", 5)).one("Job"))).isEqualTo(base);
+    assertThat(name(replay(Map.of("streaming.serving", "v1", "monitoring.rules.lateRowsThreshold", 5)).one("Job", "producer"))).isEqualTo(base);
   }
 
   @Test

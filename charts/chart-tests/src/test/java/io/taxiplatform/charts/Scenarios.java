@@ -50,7 +50,7 @@ public final class Scenarios {
       s.add(new Scenario(p, p, Map.of()));
     }
     s.add(new Scenario("staging+auth-and-tls-off", "staging", ordered(
-        "kafka.authentication.enabled", false, "kafka.tls.enabled", false,
+        "security.secure", false, "kafka.authentication.enabled", false, "kafka.tls.enabled", false,
         "cassandra.authentication.enabled", false, "cassandra.tls.enabled", false)));
     s.add(new Scenario("staging+external-issuer", "staging", ordered(
         "cassandra.tls.issuerRef.name", "ca-issuer", "cassandra.tls.issuerRef.kind", "ClusterIssuer")));

@@ -34,31 +34,69 @@ class WiringFixesTest {
   }
 
   /**
-   * Grafana's Cassandra credentials (grafana.envValueFrom, rendered by the grafana chart with tpl in
-   * its own context) name the same Secret as the K8ssandraCluster's superuserSecretRef and the apps'
-   * env, whatever fullnameOverride/nameOverride say.
+   * Grafana (values rendered by the grafana chart with tpl in its own context) logs in to Cassandra as the
+   * read-only role (the reader Secret the chart renders and the access setup Job sets up), mounts only ca.crt
+   * of the Secret cert-manager issues for the nodes at the datasource's caPath, and takes its admin password
+   * from the chart's kept Secret, whatever fullnameOverride/nameOverride say. No pod but the access setup
+   * Job names the superuser Secret.
    */
   @ParameterizedTest
   @MethodSource("nameSettings")
   @SuppressWarnings("unchecked")
-  void grafanaAppsAndK8ssandraNameTheSameSuperuserSecret(Map<String, Object> sets) {
+  void grafanaReadsTheReaderRoleTheCaAndTheKeptAdminSecret(Map<String, Object> names) {
+    Map<String, Object> sets = new LinkedHashMap<>(names);
+    sets.put("cassandra.tls.enabled", true);
     ChartRenderer.Rendered r = ChartRenderer.renderWithGrafanaStub(List.of(), sets);
     Map<String, Object> k8c = r.one("K8ssandraCluster");
-    Object ref = path(k8c, "spec", "cassandra", "superuserSecretRef", "name");
-    assertThat(ref).as("the K8ssandraCluster names its superuser Secret").isNotNull();
+    Object superuser = path(k8c, "spec", "cassandra", "superuserSecretRef", "name");
+    assertThat(superuser).as("the K8ssandraCluster names its superuser Secret").isNotNull();
     Map<String, Object> grafana = r.find("Pod", ChartRenderer.GRAFANA_STUB_POD).orElseThrow();
-    List<Map<String, Object>> env = (List<Map<String, Object>>) path(((List<Object>) path(grafana, "spec", "containers")).get(0), "env");
-    assertThat(env).extracting(e -> e.get("name")).contains("CASSANDRA_USERNAME", "CASSANDRA_PASSWORD");
+    Map<String, Object> container = ((List<Map<String, Object>>) path(grafana, "spec", "containers")).get(0);
+    List<Map<String, Object>> env = (List<Map<String, Object>>) container.get("env");
+    assertThat(env).extracting(e -> e.get("name")).contains("CASSANDRA_USERNAME", "CASSANDRA_PASSWORD",
+        "GF_SECURITY_ADMIN_USER", "GF_SECURITY_ADMIN_PASSWORD");
     for (Map<String, Object> e : env) {
-      assertThat(path(e, "valueFrom", "secretKeyRef", "name")).as(sets + ": Grafana's " + e.get("name")).isEqualTo(ref);
-    }
-    for (PodSpecs.PodSpec p : PodSpecs.of(r)) {
-      Map<String, Object> user = p.envEntry("CASSANDRA_USERNAME");
-      if (user != null && !p.owner().contains(ChartRenderer.GRAFANA_STUB_POD)) {
-        assertThat(path(user, "valueFrom", "secretKeyRef", "name")).as(sets + ": " + p.owner()).isEqualTo(ref);
+      String secret = String.valueOf(path(e, "valueFrom", "secretKeyRef", "name"));
+      String key = String.valueOf(path(e, "valueFrom", "secretKeyRef", "key"));
+      Map<String, Object> s = r.find("Secret", secret).orElse(null);
+      assertThat(s).as(sets + ": Grafana's " + e.get("name") + " reads a Secret of this release: " + secret).isNotNull();
+      assertThat((Map<String, Object>) s.get("data")).as(secret).containsKey(key);
+      if (String.valueOf(e.get("name")).startsWith("CASSANDRA_")) {
+        assertThat(path(s, "metadata", "labels", "taxi-platform/cassandra-role")).as(sets + ": " + secret).isEqualTo("reader");
       }
     }
-    assertThat(String.valueOf(ref)).hasSizeLessThanOrEqualTo(63);
+    // The CA: one Secret volume of the node certificate's Secret, key ca.crt only, at the datasource's caPath.
+    String caPath = String.valueOf(path(datasource(r, "hadesarchitect-cassandra-datasource"), "jsonData", "caPath"));
+    Map<String, Object> mount = ((List<Map<String, Object>>) container.get("volumeMounts")).stream()
+        .filter(m -> caPath.startsWith(m.get("mountPath") + "/")).findFirst().orElseThrow();
+    assertThat(caPath.substring(String.valueOf(mount.get("mountPath")).length() + 1)).isEqualTo("ca.crt");
+    Map<String, Object> volume = ((List<Map<String, Object>>) path(grafana, "spec", "volumes")).stream()
+        .filter(v -> mount.get("name").equals(v.get("name"))).findFirst().orElseThrow();
+    String nodeCertSecret = r.ofKind("Certificate").stream().filter(c -> path(c, "spec", "keystores") != null)
+        .map(c -> String.valueOf(path(c, "spec", "secretName"))).findFirst().orElseThrow();
+    assertThat(path(volume, "secret", "secretName")).as(sets + ": the CA volume").isEqualTo(nodeCertSecret);
+    assertThat((List<Object>) path(volume, "secret", "items")).as("only ca.crt, never tls.key or the keystore")
+        .containsExactly(Map.of("key", "ca.crt", "path", "ca.crt"));
+    for (PodSpecs.PodSpec p : PodSpecs.of(r)) {
+      boolean namesSuperuser = p.env().stream().anyMatch(e -> superuser.equals(path(e, "valueFrom", "secretKeyRef", "name")))
+          || p.volumes().stream().anyMatch(v -> superuser.equals(path(v, "secret", "secretName")));
+      assertThat(namesSuperuser).as(sets + ": " + p.owner() + " names the superuser Secret").isEqualTo(WiringTest.isAccessSetup(p));
+    }
+    assertThat(String.valueOf(superuser)).hasSizeLessThanOrEqualTo(63);
+  }
+
+  /** The provisioned datasource of a plugin type (the datasources ConfigMap). */
+  @SuppressWarnings("unchecked")
+  static Map<String, Object> datasource(ChartRenderer.Rendered r, String type) {
+    for (Map<String, Object> cm : r.ofKind("ConfigMap")) {
+      Map<String, Object> data = (Map<String, Object>) cm.get("data");
+      if (data != null && data.containsKey("taxi-platform-datasources.yaml")) {
+        Map<String, Object> file = ChartRenderer.parse(String.valueOf(data.get("taxi-platform-datasources.yaml"))).objects().get(0);
+        return ((List<Map<String, Object>>) file.get("datasources")).stream().filter(d -> type.equals(d.get("type")))
+            .findFirst().orElseThrow();
+      }
+    }
+    throw new AssertionError("no datasources ConfigMap");
   }
 
   /** With Cassandra off and Grafana on, Grafana's Secret would never exist: the chart refuses to render, naming the way out. */

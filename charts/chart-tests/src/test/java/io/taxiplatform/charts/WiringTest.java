@@ -102,10 +102,27 @@ class WiringTest {
     }
   }
 
+  /** Pods that talk to Cassandra: the Spark driver, the test pods and the access setup Job (never the producer). */
+  static List<PodSpecs.PodSpec> cassandraClients(ChartRenderer.Rendered r) {
+    return PodSpecs.of(r).stream().filter(p -> p.envEntry("CASSANDRA_CONTACT_POINTS") != null).toList();
+  }
+
+  /** The Cassandra access setup Job (helm hook), the only pod that may log in as the superuser. */
+  static boolean isAccessSetup(PodSpecs.PodSpec p) {
+    return p.owner().startsWith("Job/") && p.owner().endsWith("-cassandra-access");
+  }
+
   @SuppressWarnings("unchecked")
   private static void checkCassandraWiring(ChartRenderer.Rendered r, List<String> problems) {
     List<Map<String, Object>> clusters = r.ofKind("K8ssandraCluster");
-    for (PodSpecs.PodSpec p : clients(r)) {
+    for (PodSpecs.PodSpec p : PodSpecs.of(r)) {
+      if (p.owner().contains("-producer") && p.env().stream().anyMatch(e -> String.valueOf(e.get("name")).startsWith("CASSANDRA_"))) {
+        problems.add(p.owner() + ": the producer (synthetic/replay) never connects to Cassandra but gets CASSANDRA_* variables");
+      }
+    }
+    Map<String, Object> setup = cassandraClients(r).stream().filter(WiringTest::isAccessSetup).findFirst()
+        .map(PodSpecs.PodSpec::spec).orElse(null);
+    for (PodSpecs.PodSpec p : cassandraClients(r)) {
       if (clusters.size() != 1) {
         problems.add(p.owner() + " is given Cassandra settings but " + clusters.size() + " K8ssandraClusters are rendered");
         continue;
@@ -122,12 +139,28 @@ class WiringTest {
       }
       boolean auth = !Boolean.FALSE.equals(path(k8c, "spec", "auth"));
       Map<String, Object> user = p.envEntry("CASSANDRA_USERNAME");
-      if (auth) {
+      if (auth && isAccessSetup(p)) {
         for (String[] v : new String[][] {{"CASSANDRA_USERNAME", "username"}, {"CASSANDRA_PASSWORD", "password"}}) {
           Object ref = path(p.envEntry(v[0]), "valueFrom", "secretKeyRef");
           if (!Objects.equals(path(ref, "name"), superuserSecret(k8c)) || !v[1].equals(path(ref, "key"))) {
             problems.add(p.owner() + ": " + v[0] + " does not come from k8ssandra's " + superuserSecret(k8c) + "/" + v[1]);
           }
+        }
+      } else if (auth) {
+        // Any other client logs in as a role of cassandra.access: a rendered role Secret whose role the
+        // access setup Job creates (CASSANDRA_<ROLE>_ROLE from the same Secret), never the superuser.
+        Object ref = path(p.envEntry("CASSANDRA_USERNAME"), "valueFrom", "secretKeyRef");
+        Object pwRef = path(p.envEntry("CASSANDRA_PASSWORD"), "valueFrom", "secretKeyRef");
+        String secret = String.valueOf(path(ref, "name"));
+        Map<String, Object> s = r.find("Secret", secret).orElse(null);
+        if (s == null || path(s, "metadata", "labels", "taxi-platform/cassandra-role") == null) {
+          problems.add(p.owner() + ": CASSANDRA_USERNAME comes from " + secret + ", not from a cassandra.access role Secret");
+        } else if (!"username".equals(path(ref, "key")) || !Objects.equals(path(pwRef, "name"), secret) || !"password".equals(path(pwRef, "key"))) {
+          problems.add(p.owner() + ": CASSANDRA_USERNAME/PASSWORD are not username/password of " + secret);
+        } else if (setup == null || PodSpecs.of(r).stream().filter(WiringTest::isAccessSetup).flatMap(a -> a.env().stream())
+            .noneMatch(e -> String.valueOf(e.get("name")).matches("CASSANDRA_[A-Z]+_ROLE")
+                && secret.equals(path(e, "valueFrom", "secretKeyRef", "name")))) {
+          problems.add(p.owner() + ": the access setup Job does not create the role of " + secret);
         }
       } else if (user != null) {
         problems.add(p.owner() + ": CASSANDRA_USERNAME set although Cassandra authentication is off");

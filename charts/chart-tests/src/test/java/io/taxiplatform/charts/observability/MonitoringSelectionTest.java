@@ -256,7 +256,7 @@ class MonitoringSelectionTest {
   void producerPodMonitorAndServiceSelectTheReplayJobPod() {
     Rendered r = ChartRenderer.render("default", ChartRenderer.chartDir().resolve("ci/replay-job-values.yaml"), Map.of());
     assertThat(r.ofKind("Deployment")).isEmpty();
-    Map<String, Object> job = r.one("Job");
+    Map<String, Object> job = r.one("Job", "producer");
     Map<String, String> podLabels = new LinkedHashMap<>();
     ((Map<String, Object>) ChartRenderer.Rendered.path(job, "spec", "template", "metadata", "labels"))
         .forEach((k, v) -> podLabels.put(k, String.valueOf(v)));
