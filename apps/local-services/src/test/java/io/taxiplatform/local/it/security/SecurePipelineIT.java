@@ -401,6 +401,70 @@ class SecurePipelineIT {
         }
     }
 
+    /**
+     * Contract B: the job's consumer groups are named under {@code KAFKA_GROUP_ID_PREFIX} and so fall under the
+     * PREFIXED group ACL {@value #GROUP_PREFIX}. With Spark 3.5's default offset fetching (an admin client) the job's
+     * consumers never join a group (assign, no commits): the main test passes without the group ACL too (measured).
+     * With the consumer-based offset fetching ({@code spark.sql.streaming.kafka.useDeprecatedOffsetFetching=true})
+     * the dead-letter query's subscribe source joins a group, so this test turns it on: under the default prefix
+     * the job runs and the broker lists its groups under {@code taxi-stream-v2-}; with a prefix outside the ACL
+     * the broker refuses the group and the job exits 1.
+     */
+    @Test
+    void theJobsConsumerGroupsAreNamedUnderTheGroupPrefixTheAclAllows() throws Exception {
+        String dlq = fixture.dlqTopic + ".groups";
+        kafka.createTopic(dlq, 1);
+        kafka.createAcls(List.of(allow(JOB_USER, ResourceType.TOPIC, dlq, PatternType.LITERAL, AclOperation.WRITE),
+                allow(JOB_USER, ResourceType.TOPIC, dlq, PatternType.LITERAL, AclOperation.DESCRIBE)));
+        StreamingJobProcess.Options consumerFetching = new StreamingJobProcess.Options("local[2]", "1g",
+                Map.of("spark.sql.streaming.kafka.useDeprecatedOffsetFetching", "true"));
+        ExpectedWindows expected = ExpectedWindows.compute(fixture.distinctTripInputs(), fixture.zones,
+                Duration.ofMinutes(5), Duration.ofMinutes(15), Duration.ofMinutes(5), Instant.now());
+
+        Map<String, String> env = jobEnv(PASSWORDS.get(JOB_ROLE));
+        env.put("PIPELINE_VERSION", "v2");
+        env.put("DEAD_LETTER_TOPIC", dlq);
+        env.put("METRICS_PORT", String.valueOf(io.taxiplatform.local.FreePorts.next()));
+        StreamingJobProcess job = StreamingJobProcess.start(env, fixture.workDir.resolve("job-groups"), consumerFetching);
+        try {
+            awaitJob(job, "the v2 aggregates and dead letters with consumer-based offset fetching", () ->
+                    fixture.tripCountSum("zone_windows_v2") == expected.validCount()
+                            && fixture.endOffsets(dlq) == expected.rejectedCount()
+                            && !groupsStartingWith("taxi-stream-v2-").isEmpty());
+            LOG.info("consumer groups of the v2 job: {}", groupsStartingWith("taxi-stream-v2-"));
+        } finally {
+            job.destroy();
+        }
+
+        Map<String, String> outside = new LinkedHashMap<>(env);
+        outside.put("PIPELINE_VERSION", "v3");
+        outside.put("KAFKA_GROUP_ID_PREFIX", "other-stream-v3");
+        outside.put("METRICS_PORT", String.valueOf(io.taxiplatform.local.FreePorts.next()));
+        StreamingJobProcess denied = StreamingJobProcess.start(outside, fixture.workDir.resolve("job-groups-denied"),
+                consumerFetching);
+        try {
+            assertThat(denied.waitFor(Duration.ofMinutes(3))).as("the job with a group prefix outside the ACL exits")
+                    .isTrue();
+            String log = read(denied.logFile());
+            assertThat(denied.exitCode()).as(log).hasValue(1);
+            assertThat(log).contains("GroupAuthorizationException").contains("other-stream-v3-");
+        } finally {
+            denied.destroy();
+        }
+    }
+
+    private static List<String> groupsStartingWith(String prefix) {
+        try (Admin admin = kafka.admin()) {
+            return admin.listGroups().all().get(30, TimeUnit.SECONDS).stream()
+                    .map(g -> g.groupId()).filter(g -> g.startsWith(prefix)).toList();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new AssertionError("cannot list consumer groups: " + e, e);
+        }
+    }
+
     private static String read(Path file) {
         try {
             return java.nio.file.Files.readString(file, StandardCharsets.UTF_8);
