@@ -67,29 +67,50 @@ public final class CassandraNode implements AutoCloseable {
     /** The running Cassandra JVM; replaced by {@link #restart()}. */
     private volatile JvmProcess process;
     private CqlSession session;
+    /** Client TLS of a {@link #startSecure} node (null: plaintext, no authentication). */
+    private final LocalTls tls;
 
-    private CassandraNode(int nativePort, int storagePort, Path workDir, JvmProcess process) {
+    /** The superuser Cassandra creates at first start when {@code PasswordAuthenticator} is on. */
+    public static final String SUPERUSER = "cassandra";
+    private static final String SUPERUSER_PASSWORD = "cassandra";
+
+    private CassandraNode(int nativePort, int storagePort, Path workDir, JvmProcess process, LocalTls tls) {
         this.nativePort = nativePort;
         this.storagePort = storagePort;
         this.workDir = workDir;
         this.process = process;
+        this.tls = tls;
     }
 
     /** Starts a node in a new work directory and waits until CQL answers. */
     public static CassandraNode start() {
+        return startRetrying(null);
+    }
+
+    /**
+     * Starts a node as the staging profile runs k8ssandra's: {@code PasswordAuthenticator},
+     * {@code CassandraAuthorizer}, {@code CassandraRoleManager}, and client encryption required on the native port
+     * (the server keystore of {@code tls}). Cassandra creates the superuser {@value #SUPERUSER} (password
+     * {@code cassandra}) at first start; {@link #session()} and {@link #newSession()} log in as it over TLS.
+     */
+    public static CassandraNode startSecure(LocalTls tls) {
+        return startRetrying(tls);
+    }
+
+    private static CassandraNode startRetrying(LocalTls tls) {
         try {
-            return startOnce();
+            return startOnce(tls);
         } catch (IllegalStateException e) {
             // A free port can be taken between the check and the bind (other tests start services too): retry once.
             if (String.valueOf(e.getMessage()).contains("Address already in use")) {
                 LOG.warn("port taken while starting, retrying once: {}", e.getMessage().lines().findFirst().orElse(""));
-                return startOnce();
+                return startOnce(tls);
             }
             throw e;
         }
     }
 
-    private static CassandraNode startOnce() {
+    private static CassandraNode startOnce(LocalTls tls) {
         String classpath = LocalPaths.cassandraClasspath();
         Path workDir = LocalPaths.newWorkDir("cassandra");
         int nativePort = FreePorts.next();
@@ -102,7 +123,7 @@ public final class CassandraNode implements AutoCloseable {
         Path logback = workDir.resolve("logback.xml");
         try {
             Files.createDirectories(data);
-            Files.writeString(yaml, cassandraYaml(data, nativePort, storagePort));
+            Files.writeString(yaml, cassandraYaml(data, nativePort, storagePort, tls));
             Files.writeString(logback, """
                     <configuration>
                       <appender name="STDOUT" class="ch.qos.logback.core.ConsoleAppender">
@@ -117,7 +138,7 @@ public final class CassandraNode implements AutoCloseable {
             throw new UncheckedIOException("cannot write the Cassandra configuration in " + workDir, e);
         }
         JvmProcess process = daemonProcess(classpath, workDir);
-        CassandraNode node = new CassandraNode(nativePort, storagePort, workDir, process);
+        CassandraNode node = new CassandraNode(nativePort, storagePort, workDir, process, tls);
         try {
             node.awaitReady();
         } catch (RuntimeException e) {
@@ -166,20 +187,41 @@ public final class CassandraNode implements AutoCloseable {
         return session;
     }
 
-    /** A new session (the caller closes it), with generous timeouts for schema changes on a busy box. */
+    /**
+     * A new session (the caller closes it), with generous timeouts for schema changes on a busy box; on a
+     * {@link #startSecure} node, as the superuser over TLS.
+     */
     public CqlSession newSession() {
-        DriverConfigLoader config = DriverConfigLoader.programmaticBuilder()
+        return tls == null ? newSession(null, null) : newSession(SUPERUSER, SUPERUSER_PASSWORD);
+    }
+
+    /** Whether this node requires TLS and a login ({@link #startSecure}). */
+    public boolean isSecure() {
+        return tls != null;
+    }
+
+    /** A new session logged in as {@code user} (over TLS on a {@link #startSecure} node); the caller closes it. */
+    public CqlSession newSession(String user, String password) {
+        var options = DriverConfigLoader.programmaticBuilder()
                 .withDuration(DefaultDriverOption.REQUEST_TIMEOUT, Duration.ofSeconds(30))
                 .withDuration(DefaultDriverOption.CONNECTION_INIT_QUERY_TIMEOUT, Duration.ofSeconds(10))
                 .withDuration(DefaultDriverOption.CONTROL_CONNECTION_TIMEOUT, Duration.ofSeconds(10))
                 .withDuration(DefaultDriverOption.METADATA_SCHEMA_REQUEST_TIMEOUT, Duration.ofSeconds(30))
-                .withDuration(DefaultDriverOption.CONTROL_CONNECTION_AGREEMENT_TIMEOUT, Duration.ofSeconds(30))
-                .build();
-        return CqlSession.builder()
+                .withDuration(DefaultDriverOption.CONTROL_CONNECTION_AGREEMENT_TIMEOUT, Duration.ofSeconds(30));
+        if (tls != null) {
+            options = options.withString(DefaultDriverOption.SSL_ENGINE_FACTORY_CLASS, "DefaultSslEngineFactory")
+                    .withString(DefaultDriverOption.SSL_TRUSTSTORE_PATH, tls.truststore().toString())
+                    .withString(DefaultDriverOption.SSL_TRUSTSTORE_PASSWORD, tls.truststorePassword())
+                    .withBoolean(DefaultDriverOption.SSL_HOSTNAME_VALIDATION, true);
+        }
+        var builder = CqlSession.builder()
                 .addContactPoint(new InetSocketAddress("127.0.0.1", nativePort))
                 .withLocalDatacenter(LOCAL_DATACENTER)
-                .withConfigLoader(config)
-                .build();
+                .withConfigLoader(options.build());
+        if (user != null) {
+            builder = builder.withAuthCredentials(user, password);
+        }
+        return builder.build();
     }
 
     /** Forks {@code CassandraDaemon} on the {@code cassandra.yaml} of {@code workDir} (appending to its log). */
@@ -297,8 +339,8 @@ public final class CassandraNode implements AutoCloseable {
                 + "); log tail (" + process.logFile() + "):\n" + process.logTail(60));
     }
 
-    private static String cassandraYaml(Path data, int nativePort, int storagePort) {
-        return """
+    private static String cassandraYaml(Path data, int nativePort, int storagePort, LocalTls tls) {
+        String yaml = """
                 # generated by io.taxiplatform.local.CassandraNode: one local node, loopback only
                 cluster_name: taxi-local
                 num_tokens: 1
@@ -348,5 +390,19 @@ public final class CassandraNode implements AutoCloseable {
                 range_request_timeout: 20000ms
                 request_timeout: 20000ms
                 """.formatted(nativePort, storagePort, data);
+        if (tls == null) {
+            return yaml;
+        }
+        return yaml.replace("authenticator: AllowAllAuthenticator\n", "authenticator: PasswordAuthenticator\n")
+                .replace("authorizer: AllowAllAuthorizer\n", "authorizer: CassandraAuthorizer\n")
+                + """
+                client_encryption_options:
+                  enabled: true
+                  optional: false
+                  keystore: %s
+                  keystore_password: "%s"
+                  store_type: PKCS12
+                  require_client_auth: false
+                """.formatted(tls.keystore(), tls.keystorePassword());
     }
 }

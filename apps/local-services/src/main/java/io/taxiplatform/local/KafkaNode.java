@@ -67,7 +67,7 @@ public final class KafkaNode implements AutoCloseable {
      * {@code server.properties}.
      */
     public static KafkaNode start(Map<String, String> extraConfig) {
-        return startRetrying(extraConfig, Map.of());
+        return startRetrying(extraConfig, Map.of(), null);
     }
 
     /** SCRAM user of the broker itself and of {@link #admin()} when started by {@link #startWithScram}. */
@@ -82,17 +82,33 @@ public final class KafkaNode implements AutoCloseable {
     public static KafkaNode startWithScram(Map<String, String> users) {
         Map<String, String> all = new LinkedHashMap<>(users);
         all.put(SCRAM_ADMIN_USER, UUID.randomUUID().toString());
-        return startRetrying(Map.of(), all);
+        return startRetrying(Map.of(), all, null);
     }
 
-    private static KafkaNode startRetrying(Map<String, String> extraConfig, Map<String, String> scramUsers) {
+    /**
+     * Starts a broker as the staging profile runs Strimzi's: its only client listener is {@code SASL_SSL} with
+     * SCRAM-SHA-512 (the server certificate of {@code tls}), and {@code StandardAuthorizer} denies what no ACL
+     * allows. {@link #SCRAM_ADMIN_USER} is a super user (the broker's own inter-broker login and {@link #admin()},
+     * which creates topics and ACLs); {@code users} (name to password) get nothing until ACLs grant it. The KRaft
+     * controller listener stays PLAINTEXT on 127.0.0.1, and its principal ({@code User:ANONYMOUS}, the broker's
+     * own controller requests) is a super user too, as Kafka's documentation says for a PLAINTEXT controller
+     * listener with {@code StandardAuthorizer}.
+     */
+    public static KafkaNode startSecure(Map<String, String> users, LocalTls tls) {
+        Map<String, String> all = new LinkedHashMap<>(users);
+        all.put(SCRAM_ADMIN_USER, UUID.randomUUID().toString());
+        return startRetrying(Map.of(), all, tls);
+    }
+
+    private static KafkaNode startRetrying(Map<String, String> extraConfig, Map<String, String> scramUsers,
+            LocalTls tls) {
         try {
-            return startOnce(extraConfig, scramUsers);
+            return startOnce(extraConfig, scramUsers, tls);
         } catch (IllegalStateException e) {
             // A free port can be taken between the check and the bind (other tests start services too): retry once.
             if (String.valueOf(e.getMessage()).contains("Address already in use")) {
                 LOG.warn("port taken while starting, retrying once: {}", e.getMessage().lines().findFirst().orElse(""));
-                return startOnce(extraConfig, scramUsers);
+                return startOnce(extraConfig, scramUsers, tls);
             }
             throw e;
         }
@@ -103,7 +119,8 @@ public final class KafkaNode implements AutoCloseable {
                 + "\" password=\"" + password + "\";";
     }
 
-    private static KafkaNode startOnce(Map<String, String> extraConfig, Map<String, String> scramUsers) {
+    private static KafkaNode startOnce(Map<String, String> extraConfig, Map<String, String> scramUsers,
+            LocalTls tls) {
         String classpath = LocalPaths.kafkaClasspath();
         Path workDir = LocalPaths.newWorkDir("kafka");
         int port = FreePorts.next();
@@ -114,7 +131,7 @@ public final class KafkaNode implements AutoCloseable {
         Path config = workDir.resolve("server.properties");
         Path logConfig = workDir.resolve("log4j2.properties");
         boolean scram = !scramUsers.isEmpty();
-        String listener = scram ? "SASL_PLAINTEXT" : "PLAINTEXT";
+        String listener = tls != null ? "SASL_SSL" : scram ? "SASL_PLAINTEXT" : "PLAINTEXT";
         Map<String, String> clientSecurity = new LinkedHashMap<>();
         Map<String, String> props = new LinkedHashMap<>();
         props.put("process.roles", "broker,controller");
@@ -129,10 +146,26 @@ public final class KafkaNode implements AutoCloseable {
             String adminJaas = scramJaas(SCRAM_ADMIN_USER, scramUsers.get(SCRAM_ADMIN_USER));
             props.put("sasl.enabled.mechanisms", SCRAM_MECHANISM);
             props.put("sasl.mechanism.inter.broker.protocol", SCRAM_MECHANISM);
-            props.put("listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config", adminJaas);
+            props.put("listener.name." + listener.toLowerCase(java.util.Locale.ROOT) + ".scram-sha-512.sasl.jaas.config",
+                    adminJaas);
             clientSecurity.put("security.protocol", listener);
             clientSecurity.put("sasl.mechanism", SCRAM_MECHANISM);
             clientSecurity.put("sasl.jaas.config", adminJaas);
+        }
+        if (tls != null) {
+            props.put("ssl.keystore.type", "PKCS12");
+            props.put("ssl.keystore.location", tls.keystore().toString());
+            props.put("ssl.keystore.password", tls.keystorePassword());
+            props.put("ssl.key.password", tls.keystorePassword());
+            // The broker's own inter-broker client (to itself) checks the server certificate like any client.
+            props.put("ssl.truststore.type", "PKCS12");
+            props.put("ssl.truststore.location", tls.truststore().toString());
+            props.put("ssl.truststore.password", tls.truststorePassword());
+            props.put("authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer");
+            props.put("super.users", "User:" + SCRAM_ADMIN_USER + ";User:ANONYMOUS");
+            props.put("allow.everyone.if.no.acl.found", "false");
+            props.put("auto.create.topics.enable", "false");
+            clientSecurity.putAll(tlsClientProperties(tls));
         }
         props.put("log.dirs", workDir.resolve("data").toString());
         props.put("num.partitions", "1");
@@ -145,7 +178,7 @@ public final class KafkaNode implements AutoCloseable {
         props.put("share.coordinator.state.topic.replication.factor", "1");
         props.put("share.coordinator.state.topic.min.isr", "1");
         props.put("group.initial.rebalance.delay.ms", "0");
-        props.put("auto.create.topics.enable", "true");
+        props.putIfAbsent("auto.create.topics.enable", "true");
         props.put("log.flush.interval.messages", String.valueOf(Long.MAX_VALUE));
         props.putAll(extraConfig);
         try {
@@ -197,12 +230,36 @@ public final class KafkaNode implements AutoCloseable {
         return node;
     }
 
+    /** The client properties that trust {@code tls}'s CA (PKCS12 truststore). */
+    public static Map<String, String> tlsClientProperties(LocalTls tls) {
+        Map<String, String> p = new LinkedHashMap<>();
+        p.put("ssl.truststore.type", "PKCS12");
+        p.put("ssl.truststore.location", tls.truststore().toString());
+        p.put("ssl.truststore.password", tls.truststorePassword());
+        return p;
+    }
+
+    /** Creates ACLs (as the admin) and waits until they are in force. */
+    public void createAcls(Collection<org.apache.kafka.common.acl.AclBinding> acls) {
+        try (Admin admin = admin()) {
+            admin.createAcls(acls).all().get(60, TimeUnit.SECONDS);
+            LOG.info("created {} ACL(s)", acls.size());
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("cannot create ACLs: " + e.getCause(), e.getCause());
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("creating ACLs timed out", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while creating ACLs", e);
+        }
+    }
+
     /** {@code 127.0.0.1:<port>}. */
     public String bootstrapServers() {
         return "127.0.0.1:" + port;
     }
 
-    /** The client port (PLAINTEXT, or SASL_PLAINTEXT for {@link #startWithScram}). */
+    /** The client port (PLAINTEXT, SASL_PLAINTEXT for {@link #startWithScram}, SASL_SSL for {@link #startSecure}). */
     public int port() {
         return port;
     }

@@ -3,6 +3,7 @@ package io.taxiplatform.streaming;
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.cql.Row;
 import com.datastax.oss.driver.api.core.cql.SimpleStatement;
+import com.datastax.oss.driver.api.core.servererrors.UnauthorizedException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -59,10 +60,32 @@ public final class CassandraSchema {
                 + " WITH CLUSTERING ORDER BY (window_start DESC) AND " + ttl)));
   }
 
-  /** Applies the bootstrap statements and every migration not yet recorded; returns the ids applied now. */
+  /**
+   * Applies the bootstrap statements and every migration not yet recorded; returns the ids applied now.
+   *
+   * <p>The job may log in as a role that may not create keyspaces (the access setup, {@link CassandraAccess}, creates
+   * the keyspace and grants the role CREATE, ALTER, SELECT, MODIFY on it): an existing keyspace is therefore not
+   * created again, and a missing one the role may not create fails the start with a message naming the keyspace.
+   *
+   * @throws TripsTopic.StartupException when the keyspace does not exist and the role may not create it
+   */
   public static List<String> apply(CqlSession session, JobConfig.CassandraSettings cassandra, String pipelineVersion) {
     String ks = cassandra.keyspace();
-    for (String ddl : bootstrapStatements(ks, cassandra.replication())) {
+    List<String> bootstrap = bootstrapStatements(ks, cassandra.replication());
+    if (keyspaceExists(session, ks)) {
+      LOG.info("keyspace {} exists", ks);
+    } else {
+      try {
+        execute(session, bootstrap.get(0));
+      } catch (UnauthorizedException e) {
+        throw new TripsTopic.StartupException("the Cassandra keyspace " + ks + " does not exist and the role "
+            + (cassandra.username() == null ? "(no CASSANDRA_USERNAME)" : "'" + cassandra.username() + "'")
+            + " may not create it (" + e.getMessage() + "): run the Cassandra access setup "
+            + CassandraAccess.class.getName() + " as the superuser first (it creates the keyspace and the job's "
+            + "role and grants)");
+      }
+    }
+    for (String ddl : bootstrap.subList(1, bootstrap.size())) {
       execute(session, ddl);
     }
     List<String> applied = new ArrayList<>();
@@ -85,7 +108,14 @@ public final class CassandraSchema {
     return applied;
   }
 
-  private static void execute(CqlSession session, String cql) {
+  /** Whether {@code system_schema.keyspaces} lists the keyspace (readable by every role). */
+  static boolean keyspaceExists(CqlSession session, String keyspace) {
+    return session.execute(SimpleStatement.newInstance(
+        "SELECT keyspace_name FROM system_schema.keyspaces WHERE keyspace_name = ?",
+        keyspace.toLowerCase(java.util.Locale.ROOT))).one() != null; // unquoted names are stored in lower case
+  }
+
+  static void execute(CqlSession session, String cql) {
     session.execute(SimpleStatement.newInstance(cql).setTimeout(DDL_TIMEOUT));
     if (!session.checkSchemaAgreement()) {
       LOG.warn("schema agreement not reached after: {}", cql);

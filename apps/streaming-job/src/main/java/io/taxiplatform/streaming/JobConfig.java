@@ -25,6 +25,7 @@ public record JobConfig(
     String startingOffsets,
     long maxOffsetsPerTrigger,
     KafkaClientSecurity kafkaSecurity,
+    String kafkaGroupIdPrefix,
     String pipelineVersion,
     String checkpointLocation,
     Path zoneLookupPath,
@@ -40,6 +41,10 @@ public record JobConfig(
 
   private static final long serialVersionUID = 1L;
   private static final Pattern VERSION = Pattern.compile("[a-z0-9_]+");
+  /** Characters of a consumer group id prefix (what a Kafka ACL resource name can hold without quoting). */
+  private static final Pattern GROUP_PREFIX = Pattern.compile("[A-Za-z0-9._-]{1,200}");
+  /** {@code KAFKA_GROUP_ID_PREFIX}'s default: this, then {@code PIPELINE_VERSION}. */
+  static final String GROUP_ID_PREFIX_BASE = "taxi-stream-";
 
   /** Every variable this job reads, with its default ({@code null}: no default). */
   static final Map<String, String> DEFAULTS = defaults();
@@ -61,6 +66,8 @@ public record JobConfig(
     d.put("KAFKA_SSL_KEYSTORE_LOCATION", null);
     d.put("KAFKA_SSL_KEYSTORE_PASSWORD", null);
     d.put("KAFKA_SSL_KEYSTORE_TYPE", "PKCS12");
+    // Default taxi-stream-<PIPELINE_VERSION> (computed in build: it depends on another variable).
+    d.put("KAFKA_GROUP_ID_PREFIX", null);
     d.put("PIPELINE_VERSION", "v1");
     d.put("CHECKPOINT_LOCATION", "/tmp/taxi-checkpoints");
     // The TLC lookup shipped in the job's jar; a file path overrides it.
@@ -89,6 +96,10 @@ public record JobConfig(
   public JobConfig {
     Objects.requireNonNull(bootstrapServers, "bootstrapServers");
     Objects.requireNonNull(zoneLookupPath, "zoneLookupPath");
+    if (kafkaGroupIdPrefix == null || !GROUP_PREFIX.matcher(kafkaGroupIdPrefix).matches()) {
+      throw new IllegalArgumentException("KAFKA_GROUP_ID_PREFIX must match [A-Za-z0-9._-]{1,200}, got '"
+          + kafkaGroupIdPrefix + "'");
+    }
     if (!VERSION.matcher(pipelineVersion).matches()) {
       throw new IllegalArgumentException("PIPELINE_VERSION must match [a-z0-9_]+, got '" + pipelineVersion + "'");
     }
@@ -198,6 +209,8 @@ public record JobConfig(
         startingOffsets,
         parseLong(v, "MAX_OFFSETS_PER_TRIGGER"),
         KafkaClientSecurity.fromEnv(v),
+        v.get("KAFKA_GROUP_ID_PREFIX") != null ? v.get("KAFKA_GROUP_ID_PREFIX")
+            : GROUP_ID_PREFIX_BASE + v.get("PIPELINE_VERSION"),
         v.get("PIPELINE_VERSION"),
         v.get("CHECKPOINT_LOCATION"),
         Path.of(lookup),
@@ -233,7 +246,8 @@ public record JobConfig(
     List<String> lines = new ArrayList<>();
     lines.add("usage: StreamingJob [--flag=value ...]   (each flag overrides the environment variable of the same name)");
     DEFAULTS.forEach((k, d) -> lines.add(String.format("  --%-34s %s%s", k.toLowerCase(Locale.ROOT).replace('_', '-'),
-        k, d == null ? "" : " (default: " + d + ")")));
+        k, k.equals("KAFKA_GROUP_ID_PREFIX") ? " (default: " + GROUP_ID_PREFIX_BASE + "<PIPELINE_VERSION>)"
+            : d == null ? "" : " (default: " + d + ")")));
     return String.join(System.lineSeparator(), lines);
   }
 

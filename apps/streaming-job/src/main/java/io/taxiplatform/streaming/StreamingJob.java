@@ -180,11 +180,12 @@ public final class StreamingJob {
                                     List<Integer> partitions) throws TimeoutException {
     Dataset<Row> zones = lookup.toDataFrame(spark).cache();
     Map<String, String> kafka = kafkaOptions(config);
+    Map<String, String> kafkaSource = kafkaSourceOptions(config);
     Trigger trigger = Trigger.ProcessingTime(config.triggerInterval().duration().toMillis());
     String ks = config.cassandra().keyspace();
     long perPartition = maxOffsetsPerPartition(config.maxOffsetsPerTrigger(), partitions.size());
 
-    Dataset<Row> zoneTrips = aggregationInput(spark, config, kafka, partitions, perPartition)
+    Dataset<Row> zoneTrips = aggregationInput(spark, config, kafkaSource, partitions, perPartition)
         .observe(JobMetrics.VALID_TRIPS_OBSERVATION, count(lit(1)).as("trips"), sum("fare_amount").as("fare"));
     StreamingQuery zoneQuery = Aggregations.zoneWindows(zoneTrips, zones, config.zoneWindow().text())
         .writeStream().queryName(ZONE_QUERY)
@@ -194,7 +195,7 @@ public final class StreamingJob {
         .foreachBatch(Sinks.cassandra(ks, List.of(config.zoneWindowsTable(), config.windowZonesTable()), metrics))
         .start();
 
-    Dataset<Row> boroughTrips = aggregationInput(spark, config, kafka, partitions, perPartition);
+    Dataset<Row> boroughTrips = aggregationInput(spark, config, kafkaSource, partitions, perPartition);
     StreamingQuery boroughQuery = Aggregations.boroughWindows(boroughTrips, zones, config.boroughWindow().text(),
             config.boroughSlide().text())
         .writeStream().queryName(BOROUGH_QUERY)
@@ -205,7 +206,7 @@ public final class StreamingJob {
         .start();
 
     // Dead letters need no watermark: one source over the whole topic.
-    Dataset<Row> allRecords = source(spark, kafka)
+    Dataset<Row> allRecords = source(spark, kafkaSource)
         .option("subscribe", config.tripsTopic())
         .option("startingOffsets", config.startingOffsets())
         .option("maxOffsetsPerTrigger", Long.toString(config.maxOffsetsPerTrigger()))
@@ -255,6 +256,13 @@ public final class StreamingJob {
     Map<String, String> o = new LinkedHashMap<>();
     o.put("kafka.bootstrap.servers", config.bootstrapServers());
     config.kafkaSecurity().clientProperties().forEach((k, v) -> o.put("kafka." + k, v));
+    return o;
+  }
+
+  /** {@link #kafkaOptions} plus the sources' consumer group prefix ({@code KAFKA_GROUP_ID_PREFIX}, Kafka ACLs). */
+  static Map<String, String> kafkaSourceOptions(JobConfig config) {
+    Map<String, String> o = kafkaOptions(config);
+    o.put("groupIdPrefix", config.kafkaGroupIdPrefix());
     return o;
   }
 

@@ -154,4 +154,35 @@ class JobConfigTest {
       assertThat(usage).contains(variable);
     }
   }
+
+  @Test
+  void theConsumerGroupPrefixDefaultsToTaxiStreamAndThePipelineVersion() {
+    assertThat(JobConfig.from(env(), new String[0]).kafkaGroupIdPrefix()).isEqualTo("taxi-stream-v1");
+    assertThat(JobConfig.from(env("PIPELINE_VERSION", "v2"), new String[0]).kafkaGroupIdPrefix())
+        .isEqualTo("taxi-stream-v2");
+    assertThat(JobConfig.from(env("PIPELINE_VERSION", "v2", "KAFKA_GROUP_ID_PREFIX", "team.a-stream_x"),
+        new String[0]).kafkaGroupIdPrefix()).isEqualTo("team.a-stream_x");
+    assertThat(JobConfig.from(env(), new String[] {"--kafka-group-id-prefix=taxi-stream-blue"}).kafkaGroupIdPrefix())
+        .isEqualTo("taxi-stream-blue");
+    assertThat(JobConfig.usage()).contains("KAFKA_GROUP_ID_PREFIX (default: taxi-stream-<PIPELINE_VERSION>)");
+  }
+
+  @Test
+  void aConsumerGroupPrefixWithCharactersAnAclCannotNameIsRefused() {
+    assertThatThrownBy(() -> JobConfig.from(env("KAFKA_GROUP_ID_PREFIX", "taxi stream*"), new String[0]))
+        .isInstanceOf(JobConfig.UsageException.class)
+        .hasMessageContaining("KAFKA_GROUP_ID_PREFIX");
+  }
+
+  @Test
+  void onlyTheKafkaSourcesGetTheGroupPrefix() {
+    JobConfig c = JobConfig.from(env("PIPELINE_VERSION", "v3", "KAFKA_SECURITY_PROTOCOL", "SASL_SSL",
+        "KAFKA_SASL_USERNAME", "taxi-stream", "KAFKA_SASL_PASSWORD", "pw"), new String[0]);
+    assertThat(StreamingJob.kafkaSourceOptions(c))
+        .containsEntry("groupIdPrefix", "taxi-stream-v3")
+        .containsEntry("kafka.security.protocol", "SASL_SSL")
+        .containsAllEntriesOf(StreamingJob.kafkaOptions(c));
+    // The dead-letter sink's options (Kafka sink): no source-only option.
+    assertThat(StreamingJob.kafkaOptions(c)).doesNotContainKey("groupIdPrefix");
+  }
 }
