@@ -10,6 +10,7 @@ import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
+import java.util.List;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.junit.jupiter.api.Test;
@@ -108,6 +109,21 @@ class TripParserTest {
     assertThat(dlq.get("source_offset").asLong()).isEqualTo(42L);
     assertThat(Instant.parse(dlq.get("source_timestamp").asText())).isEqualTo(INGEST);
     assertThat(Instant.parse(dlq.get("rejected_at").asText())).isEqualTo(NOW);
+  }
+
+  @Test
+  void theRejectedOnlyParserKeepsExactlyTheDeadLetters() throws Exception {
+    List<Row> in = List.of(input(trip("").getBytes(StandardCharsets.UTF_8)),
+        input("not json".getBytes(StandardCharsets.UTF_8)),
+        input(trip("\"fare_amount\":-1").getBytes(StandardCharsets.UTF_8)),
+        input(trip("\"trip_id\":\"t-2\"").getBytes(StandardCharsets.UTF_8)));
+    List<Row> out = new java.util.ArrayList<>();
+    TripParser.rejectedOnly(Duration.ofHours(1)).call(in.iterator()).forEachRemaining(out::add);
+    assertThat(out).extracting(r -> r.<String>getAs("reason")).containsExactly("malformed_json", "fare_out_of_range");
+    for (int i : new int[] {1, 2}) {
+      assertThat(out.get(i - 1)).isEqualTo(parser.parse(in.get(i)));
+    }
+    assertThat(TripParser.rejectedOnly(Duration.ofHours(1)).call(in.subList(0, 1).iterator()).hasNext()).isFalse();
   }
 
   @Test
