@@ -175,15 +175,20 @@ public final class Aggregations {
     long boroughUs = micros(w.boroughWindow());
     long slideUs = micros(w.boroughSlide());
     long overlapping = (boroughUs + slideUs - 1) / slideUs;
+    // Plain expressions (no lambdas: Spark compiles them): the zone window, then the `overlapping` borough windows
+    // that start at the last slide boundary and the ones before; those that end before t are filtered out below.
     String t = "unix_micros(dropoff_time)";
-    String windows = String.format(java.util.Locale.ROOT, "concat("
-            + "array(named_struct('dimension', '%6$s', 'start', %1$s - pmod(%1$s, %2$dL), 'length', %2$dL)), "
-            + "filter(transform(sequence(0L, %3$dL), k -> named_struct('dimension', '%7$s', "
-            + "'start', %1$s - pmod(%1$s, %4$dL) - k * %4$dL, 'length', %5$dL)), w -> w.start + w.length > %1$s))",
-        t, zoneUs, overlapping - 1, slideUs, boroughUs, ZONE, BOROUGH);
+    StringBuilder windows = new StringBuilder("array(")
+        .append(window(ZONE, t + " - pmod(" + t + ", " + zoneUs + "L)", zoneUs));
+    for (long k = 0; k < overlapping; k++) {
+      windows.append(", ").append(window(BOROUGH, t + " - pmod(" + t + ", " + slideUs + "L) - " + (k * slideUs) + "L",
+          boroughUs));
+    }
+    windows.append(')');
     org.apache.spark.sql.types.Metadata eventTime = tripsWithZones.schema().apply("dropoff_time").metadata();
     Column isZone = col("w.dimension").equalTo(lit(ZONE));
-    return tripsWithZones.withColumn("w", explode(expr(windows)))
+    return tripsWithZones.withColumn("w", explode(expr(windows.toString())))
+        .filter(expr("w.start + w.length > " + t))
         .select(col("w.dimension").as("dimension"),
             when(isZone, col("pickup_zone")).as("pickup_zone"),
             when(isZone, col("zone_name")).as("zone_name"),
@@ -192,6 +197,12 @@ public final class Aggregations {
             expr("timestamp_micros(w.start + w.length)").as("window_end", eventTime),
             col("trip_distance"), col("fare_amount"), col("total_amount"), col("tip_pct"), col("duration_s"),
             col("ingest_time"));
+  }
+
+  /** One window of {@link #tripWindows}: {@code dimension}, {@code start} (epoch microseconds), {@code length}. */
+  private static String window(String dimension, String startMicros, long lengthMicros) {
+    return "named_struct('dimension', '" + dimension + "', 'start', " + startMicros + ", 'length', " + lengthMicros
+        + "L)";
   }
 
   private static long micros(java.time.Duration d) {
