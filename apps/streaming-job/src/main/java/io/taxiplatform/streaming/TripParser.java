@@ -146,7 +146,7 @@ public final class TripParser implements MapPartitionsFunction<Row, Row> {
     Instant now = processing == null ? Instant.now() : processing.toInstant();
     ParseResult result = TripEventJson.parse(value, now, maxSkew);
     if (result instanceof TripEvent trip) {
-      BigDecimal total = TripMetrics.roundCents(trip.totalAmount());
+      BigDecimal total = cents(trip.totalAmount());
       if (total.abs().compareTo(MAX_AMOUNT) > 0) {
         result = new Rejection(RejectReason.INVALID_FIELD, "total_amount=" + trip.totalAmount()
             + " (outside the representable range)");
@@ -155,7 +155,7 @@ public final class TripParser implements MapPartitionsFunction<Row, Row> {
       } else {
         return row(key, null, null, null, trip.tripId(), trip.pickupZone(), trip.dropoffZone(),
             Timestamp.from(trip.pickupTime()), Timestamp.from(trip.dropoffTime()),
-            TripMetrics.roundDistance(trip.tripDistance()), TripMetrics.roundCents(trip.fareAmount()), total,
+            cents(trip.tripDistance()), cents(trip.fareAmount()), total,
             TripMetrics.tipPercent(trip.tipAmount(), trip.fareAmount()), TripMetrics.durationSeconds(trip), ingest);
       }
     }
@@ -164,6 +164,22 @@ public final class TripParser implements MapPartitionsFunction<Row, Row> {
         in.isNullAt(4) ? null : in.getLong(4), ingest == null ? null : ingest.toInstant(), now);
     return row(key, rejection.reason().wireName(), rejection.detail(), dlq, null, null, null, null,
         null, null, null, null, null, null, ingest);
+  }
+
+  /**
+   * {@link TripMetrics#roundCents} (also {@link TripMetrics#roundDistance}), without its decimal string when the
+   * value already is a whole number of cents: when {@code c / 100.0 == amount} for {@code c = round(amount * 100)},
+   * the decimal {@code c / 100} rounds to {@code amount}, so its shortest decimal form (what
+   * {@code BigDecimal.valueOf} reads) rounds half-up to {@code c / 100} too. Any other value takes the exact path.
+   */
+  static BigDecimal cents(double amount) {
+    if (Math.abs(amount) < 1e12) {
+      long c = Math.round(amount * 100);
+      if (c / 100.0 == amount) {
+        return BigDecimal.valueOf(c, 2);
+      }
+    }
+    return TripMetrics.roundCents(amount);
   }
 
   private static Row row(Object... values) {

@@ -112,6 +112,25 @@ class TripParserTest {
   }
 
   @Test
+  void centsEqualsTheTripModelsRounding() {
+    java.util.Random r = new java.util.Random(3);
+    double[] edges = {0, -0.0, 0.005, 0.015, 1.005, 2.675, 10.005, 18.004, -1.005, 1e-9, 99999.995, 0.1 + 0.2,
+        1e11 + 0.125, 1e12, 1e15 + 0.5, 9999999999999999.99, Double.MIN_VALUE, 4.35, 0.285, 1.115};
+    for (double v : edges) {
+      assertThat(TripParser.cents(v)).as("%s", v).isEqualTo(io.taxiplatform.model.TripMetrics.roundCents(v));
+    }
+    for (int i = 0; i < 500_000; i++) {
+      double v = switch (i % 4) {
+        case 0 -> Math.round(r.nextDouble() * 1_000_000) / 100.0; // whole cents, as TLC data
+        case 1 -> Math.round(r.nextDouble() * 10_000_000) / 1000.0; // a third decimal
+        case 2 -> (r.nextDouble() - 0.5) * Math.pow(10, r.nextInt(16));
+        default -> Math.round(r.nextGaussian() * 100_000) / 100.0 + 0.005;
+      };
+      assertThat(TripParser.cents(v)).as("%s", v).isEqualTo(io.taxiplatform.model.TripMetrics.roundCents(v));
+    }
+  }
+
+  @Test
   void theRejectedOnlyParserKeepsExactlyTheDeadLetters() throws Exception {
     List<Row> in = List.of(input(trip("").getBytes(StandardCharsets.UTF_8)),
         input("not json".getBytes(StandardCharsets.UTF_8)),
