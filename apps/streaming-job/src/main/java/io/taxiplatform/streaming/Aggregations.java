@@ -6,10 +6,12 @@ import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.current_timestamp;
+import static org.apache.spark.sql.functions.explode;
+import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.sum;
-import static org.apache.spark.sql.functions.window;
+import static org.apache.spark.sql.functions.when;
 
 import java.util.List;
 import org.apache.spark.sql.Column;
@@ -20,15 +22,25 @@ import org.apache.spark.sql.Row;
 
 /**
  * The streaming topology as pure functions over DataFrames, apart from the session and the sinks, so unit
- * tests call them on static data and the job on the Kafka stream:
+ * tests call them on static data and the job on the Kafka stream. The map (docs/streaming-job.md draws it):
  *
  * <ol>
- *   <li>{@link #parse}: Kafka records -> one row per record, valid trip or dead letter ({@link TripParser});</li>
- *   <li>{@link #validTrips} / {@link #deadLetters}: the two sides of that split;</li>
+ *   <li>{@link #parse}: Kafka records -> one row per record, valid trip or dead letter ({@link TripParser}, which
+ *       calls the validation rules of the trip model, {@code TripEventJson.parse});</li>
+ *   <li>{@link #validTrips} / {@link #deadLetters}: the two sides of that split ({@link #deadLetterRecords} for the
+ *       dead-letter query, which keeps only the rejected rows);</li>
  *   <li>{@link #aggregationInput}: the valid trips of every Kafka partition, each with its own event-time
- *       watermark, unioned and de-duplicated by {@code trip_id};</li>
- *   <li>{@link #zoneWindows} / {@link #boroughWindows}: the windowed aggregates of docs/contracts.md.</li>
+ *       watermark, unioned and de-duplicated by {@code trip_id}: built once, in the {@code window_aggregates}
+ *       query;</li>
+ *   <li>{@link #windowAggregates}: the zone and borough windows of docs/contracts.md in one aggregation over
+ *       {@link #tripWindows} (one row per trip and window), with one definition of the metrics
+ *       ({@link WindowMetrics}); {@link #zoneRows} / {@link #boroughRows} are its two tables' columns.</li>
  * </ol>
+ *
+ * <p>Where to change what: the window lengths are {@code ZONE_WINDOW}, {@code BOROUGH_WINDOW},
+ * {@code BOROUGH_SLIDE} ({@link WindowSpec}); a validation rule is in the trip model ({@code TripEventJson},
+ * constants in {@code TripRules}); a metric column is {@link WindowMetrics}; a table is the sink
+ * ({@code Sinks.windows}) and its schema {@code CassandraSchema}.
  *
  * <p>The watermark is applied to the valid trips only: rejected events never reach it (and their
  * {@code dropoff_time} is null anyway). It is applied per Kafka partition, so that one partition read ahead
@@ -64,6 +76,18 @@ public final class Aggregations {
             "fare_amount", "total_amount", "tip_pct", "duration_s", "ingest_time");
   }
 
+  /**
+   * The rejected records of Kafka source rows as {@link #deadLetters} columns, without building rows for the valid
+   * ones (the dead-letter query's input).
+   */
+  public static Dataset<Row> deadLetterRecords(Dataset<Row> kafkaRecords, java.time.Duration maxEventTimeSkew) {
+    return kafkaRecords
+        .select(col("key"), col("value"), col("topic"), col("partition"), col("offset"), col("timestamp"),
+            current_timestamp().as("processing_time"))
+        .mapPartitions(TripParser.rejectedOnly(maxEventTimeSkew), Encoders.row(TripParser.SCHEMA))
+        .select("key", "reason", "detail", "dead_letter");
+  }
+
   /** Rejected records of {@link #parse}: {@code key, reason, detail, dead_letter}. */
   public static Dataset<Row> deadLetters(Dataset<Row> parsed) {
     return parsed.filter(col("reason").isNotNull()).select("key", "reason", "detail", "dead_letter");
@@ -93,51 +117,144 @@ public final class Aggregations {
     return all.dropDuplicatesWithinWatermark("trip_id");
   }
 
+  // ------------------------------------------------------------------ windows: one aggregation for both
+
+  /** {@code dimension} of a {@link #windowAggregates} row: a pickup zone's tumbling {@code ZONE_WINDOW}. */
+  public static final String ZONE = "zone";
+  /** {@code dimension} of a {@link #windowAggregates} row: a borough's sliding {@code BOROUGH_WINDOW}. */
+  public static final String BOROUGH = "borough";
+
   /**
-   * Tumbling windows per pickup zone: {@code pickup_zone, window_start, window_end, zone_name, borough} and
-   * {@link #METRIC_COLUMNS}.
+   * Both window outputs in one stateful aggregation, so the trips are read, parsed and de-duplicated once: each
+   * trip becomes one row per window it falls in ({@link #tripWindows}: its pickup zone's tumbling window and each
+   * of its borough's sliding windows), and one {@code groupBy(dimension, pickup_zone, zone_name, borough,
+   * window_start, window_end)} computes {@link #METRIC_COLUMNS} for all of them. Columns: {@code dimension}
+   * ({@link #ZONE} or {@link #BOROUGH}), {@code pickup_zone} and {@code zone_name} (null on borough rows),
+   * {@code borough}, {@code window_start}, {@code window_end}, then {@link #METRIC_COLUMNS}. {@link #zoneRows} and
+   * {@link #boroughRows} split it into the tables' columns.
    *
-   * @param trips     valid trips carrying a watermark on {@code dropoff_time} ({@link #aggregationInput}; on
-   *                  static data, {@link #validTrips})
-   * @param zones     {@link ZoneLookup#SCHEMA} rows (broadcast)
-   * @param window    window length, Spark interval ({@code "300 seconds"})
+   * @param trips valid trips ({@link #aggregationInput} on the stream; {@link #validTrips} on static data)
+   * @param zones {@link ZoneLookup#SCHEMA} rows (broadcast)
+   * @param windows the window lengths ({@code ZONE_WINDOW}, {@code BOROUGH_WINDOW}, {@code BOROUGH_SLIDE})
    */
-  public static Dataset<Row> zoneWindows(Dataset<Row> trips, Dataset<Row> zones, String window) {
-    Dataset<Row> withZones = joinZones(trips, zones);
-    Dataset<Row> agg = aggregate(withZones
-        .groupBy(window(col("dropoff_time"), window).as("window"), col("pickup_zone"), col("zone_name"),
-            col("borough")));
-    return agg.select(withMetricColumns(col("pickup_zone"), col("window.start").as("window_start"),
-        col("window.end").as("window_end"), col("zone_name"), col("borough")));
+  public static Dataset<Row> windowAggregates(Dataset<Row> trips, Dataset<Row> zones, WindowSpec windows) {
+    return WindowMetrics.aggregate(tripWindows(joinZones(trips, zones), windows)
+        .groupBy(col("dimension"), col("pickup_zone"), col("zone_name"), col("borough"), col("window_start"),
+            col("window_end")))
+        .select(WindowMetrics.withMetricColumns(col("dimension"), col("pickup_zone"), col("zone_name"),
+            col("borough"), col("window_start"), col("window_end")));
+  }
+
+  /** The windows of {@link #windowAggregates}. */
+  public record WindowSpec(java.time.Duration zoneWindow, java.time.Duration boroughWindow,
+                           java.time.Duration boroughSlide) implements java.io.Serializable {
+    public WindowSpec {
+      for (java.time.Duration d : new java.time.Duration[] {zoneWindow, boroughWindow, boroughSlide}) {
+        if (d.toNanos() % 1000 != 0 || d.compareTo(java.time.Duration.ZERO) <= 0) {
+          throw new IllegalArgumentException("a window must be a positive whole number of microseconds: " + d);
+        }
+      }
+    }
+
+    /** The job's windows: {@code ZONE_WINDOW}, {@code BOROUGH_WINDOW}, {@code BOROUGH_SLIDE}. */
+    static WindowSpec of(JobConfig config) {
+      return new WindowSpec(config.zoneWindow().duration(), config.boroughWindow().duration(),
+          config.boroughSlide().duration());
+    }
   }
 
   /**
-   * Sliding windows per borough of the pickup zone ({@code Unknown} for zones missing from the lookup):
-   * {@code borough, window_start, window_end} and {@link #METRIC_COLUMNS}.
+   * One row per (trip, window): the zone window {@code [t - t mod Z, + Z)} of its {@code dropoff_time} t, and every
+   * borough window {@code [s, s + B)} with s a multiple of the slide and {@code s <= t < s + B} (what Spark's
+   * {@code window(dropoff_time, Z)} and {@code window(dropoff_time, B, S)} give). {@code window_end} carries
+   * {@code dropoff_time}'s watermark metadata, as Spark's {@code window} column does, so the aggregation's state of
+   * a window is dropped once the watermark passes its end.
    */
-  public static Dataset<Row> boroughWindows(Dataset<Row> trips, Dataset<Row> zones, String window, String slide) {
-    Dataset<Row> withZones = joinZones(trips, zones);
-    Dataset<Row> agg = aggregate(withZones
-        .groupBy(window(col("dropoff_time"), window, slide).as("window"), col("borough")));
-    return agg.select(withMetricColumns(col("borough"), col("window.start").as("window_start"),
-        col("window.end").as("window_end")));
+  static Dataset<Row> tripWindows(Dataset<Row> tripsWithZones, WindowSpec w) {
+    long zoneUs = micros(w.zoneWindow());
+    long boroughUs = micros(w.boroughWindow());
+    long slideUs = micros(w.boroughSlide());
+    long overlapping = (boroughUs + slideUs - 1) / slideUs;
+    // Plain expressions (no lambdas: Spark compiles them): the zone window, then the `overlapping` borough windows
+    // that start at the last slide boundary and the ones before; those that end before t are filtered out below.
+    String t = "unix_micros(dropoff_time)";
+    StringBuilder windows = new StringBuilder("array(")
+        .append(window(ZONE, t + " - pmod(" + t + ", " + zoneUs + "L)", zoneUs));
+    for (long k = 0; k < overlapping; k++) {
+      windows.append(", ").append(window(BOROUGH, t + " - pmod(" + t + ", " + slideUs + "L) - " + (k * slideUs) + "L",
+          boroughUs));
+    }
+    windows.append(')');
+    org.apache.spark.sql.types.Metadata eventTime = tripsWithZones.schema().apply("dropoff_time").metadata();
+    Column isZone = col("w.dimension").equalTo(lit(ZONE));
+    return tripsWithZones.withColumn("w", explode(expr(windows.toString())))
+        .filter(expr("w.start + w.length > " + t))
+        .select(col("w.dimension").as("dimension"),
+            when(isZone, col("pickup_zone")).as("pickup_zone"),
+            when(isZone, col("zone_name")).as("zone_name"),
+            col("borough"),
+            expr("timestamp_micros(w.start)").as("window_start"),
+            expr("timestamp_micros(w.start + w.length)").as("window_end", eventTime),
+            col("trip_distance"), col("fare_amount"), col("total_amount"), col("tip_pct"), col("duration_s"),
+            col("ingest_time"));
   }
 
-  /** The sums and averages both aggregations keep per window. */
-  private static Dataset<Row> aggregate(RelationalGroupedDataset groups) {
-    return groups.agg(count(lit(1)).as("trip_count"), sum("fare_amount").as("fare_total"),
-        sum("total_amount").as("revenue_total"), sum("trip_distance").as("distance_total"),
-        avg("tip_pct").as("avg_tip_pct"), sum("duration_s").as("duration_total_s"),
-        max("ingest_time").as("max_ingest_time"));
+  /** One window of {@link #tripWindows}: {@code dimension}, {@code start} (epoch microseconds), {@code length}. */
+  private static String window(String dimension, String startMicros, long lengthMicros) {
+    return "named_struct('dimension', '" + dimension + "', 'start', " + startMicros + ", 'length', " + lengthMicros
+        + "L)";
   }
 
-  /** {@code keys} followed by {@link #METRIC_COLUMNS} of an {@link #aggregate} result. */
-  private static Column[] withMetricColumns(Column... keys) {
-    List<Column> out = new java.util.ArrayList<>(List.of(keys));
-    out.addAll(List.of(col("trip_count"), col("fare_total"), ratio("fare_total").as("avg_fare"), col("revenue_total"),
-        col("distance_total"), ratio("distance_total").as("avg_distance"), col("avg_tip_pct"),
-        col("duration_total_s"), ratio("duration_total_s").as("avg_duration_s"), col("max_ingest_time")));
-    return out.toArray(Column[]::new);
+  private static long micros(java.time.Duration d) {
+    return Math.multiplyExact(d.getSeconds(), 1_000_000L) + d.getNano() / 1000;
+  }
+
+  /**
+   * The {@link #ZONE} rows of {@link #windowAggregates} as the zone tables' columns: {@code pickup_zone,
+   * window_start, window_end, zone_name, borough} and {@link #METRIC_COLUMNS}.
+   */
+  public static Dataset<Row> zoneRows(Dataset<Row> windowAggregates) {
+    return windowAggregates.filter(col("dimension").equalTo(lit(ZONE)))
+        .select(WindowMetrics.withMetricColumns(col("pickup_zone"), col("window_start"), col("window_end"),
+            col("zone_name"), col("borough")));
+  }
+
+  /**
+   * The {@link #BOROUGH} rows of {@link #windowAggregates} as the borough table's columns: {@code borough,
+   * window_start, window_end} and {@link #METRIC_COLUMNS}.
+   */
+  public static Dataset<Row> boroughRows(Dataset<Row> windowAggregates) {
+    return windowAggregates.filter(col("dimension").equalTo(lit(BOROUGH)))
+        .select(WindowMetrics.withMetricColumns(col("borough"), col("window_start"), col("window_end")));
+  }
+
+  /** The window metrics of docs/contracts.md ("Aggregates"): one definition for every window table. */
+  static final class WindowMetrics {
+
+    private WindowMetrics() {
+    }
+
+    /** The sums and averages kept per window. */
+    static Dataset<Row> aggregate(RelationalGroupedDataset groups) {
+      return groups.agg(count(lit(1)).as("trip_count"), sum("fare_amount").as("fare_total"),
+          sum("total_amount").as("revenue_total"), sum("trip_distance").as("distance_total"),
+          avg("tip_pct").as("avg_tip_pct"), sum("duration_s").as("duration_total_s"),
+          max("ingest_time").as("max_ingest_time"));
+    }
+
+    /** {@code keys} followed by {@link #METRIC_COLUMNS} of an {@link #aggregate} result. */
+    static Column[] withMetricColumns(Column... keys) {
+      List<Column> out = new java.util.ArrayList<>(List.of(keys));
+      out.addAll(List.of(col("trip_count"), col("fare_total"), ratio("fare_total").as("avg_fare"),
+          col("revenue_total"), col("distance_total"), ratio("distance_total").as("avg_distance"),
+          col("avg_tip_pct"), col("duration_total_s"), ratio("duration_total_s").as("avg_duration_s"),
+          col("max_ingest_time")));
+      return out.toArray(Column[]::new);
+    }
+
+    private static Column ratio(String total) {
+      return col(total).cast("double").divide(col("trip_count"));
+    }
   }
 
   private static Dataset<Row> joinZones(Dataset<Row> trips, Dataset<Row> zones) {
@@ -149,7 +266,4 @@ public final class Aggregations {
         .drop("zone_id", "lookup_borough", "lookup_zone_name");
   }
 
-  private static Column ratio(String total) {
-    return col(total).cast("double").divide(col("trip_count"));
-  }
 }

@@ -32,8 +32,10 @@ record CheckpointSettings(Map<String, String> values) {
    * Version of the queries' shape: their operators and state (watermark per partition, de-duplication by
    * trip_id, windowed aggregates) and the parsed row schema ({@link TripParser#SCHEMA}). Bump it when a code
    * change makes a checkpoint of the previous shape unusable; the job then asks for a new PIPELINE_VERSION.
+   * 1: three queries (zone_windows, borough_windows, dead_letters); 2: the zone and borough windows in one
+   * query and aggregation ({@code window_aggregates}) beside {@code dead_letters}.
    */
-  static final String TOPOLOGY = "1";
+  static final String TOPOLOGY = "2";
 
   static final String LAYOUT_KEY = "layout";
   static final String TOPOLOGY_KEY = "topology";

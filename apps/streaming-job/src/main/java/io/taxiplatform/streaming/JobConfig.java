@@ -55,7 +55,7 @@ public record JobConfig(
     d.put("TRIPS_TOPIC", "taxi.trips");
     d.put("DEAD_LETTER_TOPIC", "taxi.trips.dlq");
     d.put("STARTING_OFFSETS", "earliest");
-    d.put("MAX_OFFSETS_PER_TRIGGER", "200000");
+    d.put("MAX_OFFSETS_PER_TRIGGER", "1000000");
     d.put("KAFKA_SECURITY_PROTOCOL", "PLAINTEXT");
     d.put("KAFKA_SASL_MECHANISM", "SCRAM-SHA-512");
     d.put("KAFKA_SASL_USERNAME", null);
@@ -76,7 +76,7 @@ public record JobConfig(
     d.put("ZONE_WINDOW", "5 minutes");
     d.put("BOROUGH_WINDOW", "15 minutes");
     d.put("BOROUGH_SLIDE", "5 minutes");
-    d.put("TRIGGER_INTERVAL", "5 seconds");
+    d.put("TRIGGER_INTERVAL", "1 second");
     d.put("MAX_EVENT_TIME_SKEW", "1 hour");
     d.put("SHUFFLE_PARTITIONS", "4");
     d.put("CASSANDRA_CONTACT_POINTS", "127.0.0.1:9042");

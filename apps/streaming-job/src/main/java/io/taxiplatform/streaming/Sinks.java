@@ -35,34 +35,50 @@ final class Sinks {
   private Sinks() {
   }
 
-  /** Writes each micro-batch of aggregate rows to {@code tables} (same columns), stamping {@code written_at}. */
-  static VoidFunction2<Dataset<Row>, Long> cassandra(String keyspace, List<String> tables, JobMetrics metrics) {
+  /**
+   * Writes each micro-batch of {@link Aggregations#windowAggregates} rows: the zone rows to {@code zoneTables}
+   * ({@code zone_windows_<v>} and {@code window_zones_<v>}, same columns), the borough rows to
+   * {@code boroughTable}, each stamped with the batch's {@code written_at}; observes the end-to-end latency of
+   * every row written, per table.
+   */
+  static VoidFunction2<Dataset<Row>, Long> windows(String keyspace, List<String> zoneTables, String boroughTable,
+                                                   JobMetrics metrics) {
     return (batch, batchId) -> {
       Instant writtenAt = Instant.now();
-      Dataset<Row> rows = batch.withColumn("written_at", lit(Timestamp.from(writtenAt)))
-          .persist(StorageLevel.MEMORY_ONLY());
+      Dataset<Row> rows = batch.persist(StorageLevel.MEMORY_ONLY());
       try {
-        for (String table : tables) {
-          rows.write().format("org.apache.spark.sql.cassandra")
-              .options(Map.of("keyspace", keyspace, "table", table))
-              .mode(SaveMode.Append)
-              .save();
+        Dataset<Row> zoneRows = Aggregations.zoneRows(rows).withColumn("written_at", lit(Timestamp.from(writtenAt)));
+        for (String table : zoneTables) {
+          write(zoneRows, keyspace, table);
         }
+        write(Aggregations.boroughRows(rows).withColumn("written_at", lit(Timestamp.from(writtenAt))), keyspace,
+            boroughTable);
         // One small column per updated window row, to observe end-to-end latency on the driver.
-        List<Row> ingest = rows.select(col("max_ingest_time")).collectAsList();
+        List<Row> ingest = rows.select(col("dimension"), col("max_ingest_time")).collectAsList();
         for (Row r : ingest) {
-          if (!r.isNullAt(0)) {
-            double seconds = (writtenAt.toEpochMilli() - r.getTimestamp(0).getTime()) / 1000.0;
-            for (String table : tables) {
-              metrics.latency(table, seconds);
+          if (!r.isNullAt(1)) {
+            double seconds = (writtenAt.toEpochMilli() - r.getTimestamp(1).getTime()) / 1000.0;
+            if (Aggregations.ZONE.equals(r.getString(0))) {
+              for (String table : zoneTables) {
+                metrics.latency(table, seconds);
+              }
+            } else {
+              metrics.latency(boroughTable, seconds);
             }
           }
         }
-        LOG.debug("batch {}: {} rows upserted into {}", batchId, ingest.size(), tables);
+        LOG.debug("batch {}: {} window rows upserted", batchId, ingest.size());
       } finally {
         rows.unpersist();
       }
     };
+  }
+
+  private static void write(Dataset<Row> rows, String keyspace, String table) {
+    rows.write().format("org.apache.spark.sql.cassandra")
+        .options(Map.of("keyspace", keyspace, "table", table))
+        .mode(SaveMode.Append)
+        .save();
   }
 
   /** Writes each micro-batch of dead letters to the dead-letter topic and counts them by reason. */

@@ -28,8 +28,9 @@ import org.slf4j.LoggerFactory;
  * The streaming job: trip events from Kafka, validated with the shared trip model, aggregated per pickup zone
  * (tumbling) and per borough (sliding), upserted into Cassandra; rejected records go to the dead-letter topic.
  *
- * <p>Three queries, each with its own Kafka source and checkpoint {@code <CHECKPOINT_LOCATION>/<version>/<query>}:
- * {@code zone_windows}, {@code borough_windows}, {@code dead_letters}. The process exits 1 when any query fails
+ * <p>Two queries, each with its own checkpoint {@code <CHECKPOINT_LOCATION>/<version>/<query>}:
+ * {@code window_aggregates} (zone and borough windows, {@link #start}) and {@code dead_letters}. The process exits
+ * 1 when any query fails
  * (the spark-operator's restart policy relies on it; it halts with 1 when the other queries do not stop within
  * {@link #FAILURE_EXIT_GRACE}), 2 on bad configuration.
  */
@@ -38,9 +39,10 @@ public final class StreamingJob {
   private static final Logger LOG = LoggerFactory.getLogger(StreamingJob.class);
 
   /** Query names (also the {@code query} metric label and the checkpoint sub-directory). */
-  public static final String ZONE_QUERY = "zone_windows";
-  public static final String BOROUGH_QUERY = "borough_windows";
+  public static final String WINDOW_QUERY = "window_aggregates";
   public static final String DEAD_LETTER_QUERY = "dead_letters";
+  /** Every query, in start order. */
+  public static final List<String> QUERIES = List.of(WINDOW_QUERY, DEAD_LETTER_QUERY);
 
   private StreamingJob() {
   }
@@ -175,7 +177,22 @@ public final class StreamingJob {
     Runtime.getRuntime().halt(code);
   }
 
-  /** Starts the three queries over the trips topic's {@code partitions}. */
+  /**
+   * Starts the two queries over the trips topic's {@code partitions}. The topology (docs/streaming-job.md draws it;
+   * the steps are {@link Aggregations}):
+   *
+   * <pre>
+   * window_aggregates: each partition -> parse -> valid trips -> its own watermark --union--> drop duplicate trip_id
+   *                    -> one row per (trip, window) -> one aggregation -> zone_windows_v + window_zones_v,
+   *                                                                         borough_windows_v
+   * dead_letters:      all partitions -> parse -> rejected records -> DEAD_LETTER_TOPIC
+   * </pre>
+   *
+   * <p>Both window tables come from one query, so each record is read and parsed there once (before, the zone and
+   * the borough query each read and parsed every record). The dead letters are a second query: a Spark query has
+   * one sink, and a plan that fed the rejected rows to it beside the aggregation would scan and parse the sources
+   * a second time within the query anyway; its parse keeps only the rejected rows.
+   */
   static List<StreamingQuery> start(SparkSession spark, JobConfig config, ZoneLookup lookup, JobMetrics metrics,
                                     List<Integer> partitions) throws TimeoutException {
     Dataset<Row> zones = lookup.toDataFrame(spark).cache();
@@ -185,24 +202,15 @@ public final class StreamingJob {
     String ks = config.cassandra().keyspace();
     long perPartition = maxOffsetsPerPartition(config.maxOffsetsPerTrigger(), partitions.size());
 
-    Dataset<Row> zoneTrips = aggregationInput(spark, config, kafkaSource, partitions, perPartition)
+    Dataset<Row> trips = aggregationInput(spark, config, kafkaSource, partitions, perPartition)
         .observe(JobMetrics.VALID_TRIPS_OBSERVATION, count(lit(1)).as("trips"), sum("fare_amount").as("fare"));
-    StreamingQuery zoneQuery = Aggregations.zoneWindows(zoneTrips, zones, config.zoneWindow().text())
-        .writeStream().queryName(ZONE_QUERY)
+    StreamingQuery windowQuery = Aggregations.windowAggregates(trips, zones, Aggregations.WindowSpec.of(config))
+        .writeStream().queryName(WINDOW_QUERY)
         .outputMode(OutputMode.Update())
         .trigger(trigger)
-        .option("checkpointLocation", config.checkpointFor(ZONE_QUERY))
-        .foreachBatch(Sinks.cassandra(ks, List.of(config.zoneWindowsTable(), config.windowZonesTable()), metrics))
-        .start();
-
-    Dataset<Row> boroughTrips = aggregationInput(spark, config, kafkaSource, partitions, perPartition);
-    StreamingQuery boroughQuery = Aggregations.boroughWindows(boroughTrips, zones, config.boroughWindow().text(),
-            config.boroughSlide().text())
-        .writeStream().queryName(BOROUGH_QUERY)
-        .outputMode(OutputMode.Update())
-        .trigger(trigger)
-        .option("checkpointLocation", config.checkpointFor(BOROUGH_QUERY))
-        .foreachBatch(Sinks.cassandra(ks, List.of(config.boroughWindowsTable()), metrics))
+        .option("checkpointLocation", config.checkpointFor(WINDOW_QUERY))
+        .foreachBatch(Sinks.windows(ks, List.of(config.zoneWindowsTable(), config.windowZonesTable()),
+            config.boroughWindowsTable(), metrics))
         .start();
 
     // Dead letters need no watermark: one source over the whole topic.
@@ -211,20 +219,18 @@ public final class StreamingJob {
         .option("startingOffsets", config.startingOffsets())
         .option("maxOffsetsPerTrigger", Long.toString(config.maxOffsetsPerTrigger()))
         .load();
-    StreamingQuery deadLetterQuery = Aggregations.deadLetters(Aggregations.parse(allRecords,
-            config.maxEventTimeSkew().duration()))
+    StreamingQuery deadLetterQuery = Aggregations.deadLetterRecords(allRecords, config.maxEventTimeSkew().duration())
         .writeStream().queryName(DEAD_LETTER_QUERY)
         .outputMode(OutputMode.Append())
         .trigger(trigger)
         .option("checkpointLocation", config.checkpointFor(DEAD_LETTER_QUERY))
         .foreachBatch(Sinks.deadLetters(kafka, config.deadLetterTopic(), config.pipelineVersion(), metrics))
         .start();
-    metrics.trackCaughtUp(java.util.Set.of(ZONE_QUERY, BOROUGH_QUERY), perPartition);
-    LOG.info("queries started: {} and {} (one Kafka source and watermark per partition of {}: {}; at most {} "
-            + "offsets per partition and micro-batch), {} (checkpoints under {}/{})", ZONE_QUERY, BOROUGH_QUERY,
-        config.tripsTopic(), partitions, perPartition, DEAD_LETTER_QUERY, config.checkpointLocation(),
-        config.pipelineVersion());
-    return List.of(zoneQuery, boroughQuery, deadLetterQuery);
+    metrics.trackCaughtUp(java.util.Set.of(WINDOW_QUERY), perPartition);
+    LOG.info("queries started: {} (one Kafka source and watermark per partition of {}: {}; at most {} offsets per "
+            + "partition and micro-batch), {} (checkpoints under {}/{})", WINDOW_QUERY, config.tripsTopic(),
+        partitions, perPartition, DEAD_LETTER_QUERY, config.checkpointLocation(), config.pipelineVersion());
+    return List.of(windowQuery, deadLetterQuery);
   }
 
   /** MAX_OFFSETS_PER_TRIGGER shared by the per-partition sources of one query (at least 1 each). */

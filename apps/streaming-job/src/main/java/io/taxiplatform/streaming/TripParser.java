@@ -72,13 +72,48 @@ public final class TripParser implements MapPartitionsFunction<Row, Row> {
   private static final JsonFactory JSON = new JsonFactory();
 
   private final Duration maxSkew;
+  private final boolean rejectedOnly;
 
+  /** Every record becomes a row. */
   public TripParser(Duration maxSkew) {
+    this(maxSkew, false);
+  }
+
+  private TripParser(Duration maxSkew, boolean rejectedOnly) {
     this.maxSkew = maxSkew;
+    this.rejectedOnly = rejectedOnly;
+  }
+
+  /** A parser that returns the dead-letter rows only (valid records are validated, then skipped). */
+  public static TripParser rejectedOnly(Duration maxSkew) {
+    return new TripParser(maxSkew, true);
   }
 
   @Override
   public Iterator<Row> call(Iterator<Row> input) {
+    if (rejectedOnly) {
+      return new Iterator<>() {
+        private Row next;
+
+        @Override
+        public boolean hasNext() {
+          while (next == null && input.hasNext()) {
+            next = rejection(input.next());
+          }
+          return next != null;
+        }
+
+        @Override
+        public Row next() {
+          if (!hasNext()) {
+            throw new java.util.NoSuchElementException();
+          }
+          Row r = next;
+          next = null;
+          return r;
+        }
+      };
+    }
     return new Iterator<>() {
       @Override
       public boolean hasNext() {
@@ -92,8 +127,18 @@ public final class TripParser implements MapPartitionsFunction<Row, Row> {
     };
   }
 
+  /** The dead-letter row of one input row, or {@code null} when it is a valid trip. */
+  Row rejection(Row in) {
+    return parse(in, false);
+  }
+
   /** One input row (see {@link #INPUT_COLUMNS}) to one output row ({@link #SCHEMA}). */
   public Row parse(Row in) {
+    return parse(in, true);
+  }
+
+  /** {@link #parse(Row)}; a valid trip gives {@code null} unless {@code tripRows}. */
+  private Row parse(Row in, boolean tripRows) {
     byte[] key = (byte[]) in.get(0);
     byte[] value = (byte[]) in.get(1);
     Timestamp ingest = in.getTimestamp(5);
@@ -101,14 +146,16 @@ public final class TripParser implements MapPartitionsFunction<Row, Row> {
     Instant now = processing == null ? Instant.now() : processing.toInstant();
     ParseResult result = TripEventJson.parse(value, now, maxSkew);
     if (result instanceof TripEvent trip) {
-      BigDecimal total = TripMetrics.roundCents(trip.totalAmount());
+      BigDecimal total = cents(trip.totalAmount());
       if (total.abs().compareTo(MAX_AMOUNT) > 0) {
         result = new Rejection(RejectReason.INVALID_FIELD, "total_amount=" + trip.totalAmount()
             + " (outside the representable range)");
+      } else if (!tripRows) {
+        return null;
       } else {
         return row(key, null, null, null, trip.tripId(), trip.pickupZone(), trip.dropoffZone(),
             Timestamp.from(trip.pickupTime()), Timestamp.from(trip.dropoffTime()),
-            TripMetrics.roundDistance(trip.tripDistance()), TripMetrics.roundCents(trip.fareAmount()), total,
+            cents(trip.tripDistance()), cents(trip.fareAmount()), total,
             TripMetrics.tipPercent(trip.tipAmount(), trip.fareAmount()), TripMetrics.durationSeconds(trip), ingest);
       }
     }
@@ -117,6 +164,22 @@ public final class TripParser implements MapPartitionsFunction<Row, Row> {
         in.isNullAt(4) ? null : in.getLong(4), ingest == null ? null : ingest.toInstant(), now);
     return row(key, rejection.reason().wireName(), rejection.detail(), dlq, null, null, null, null,
         null, null, null, null, null, null, ingest);
+  }
+
+  /**
+   * {@link TripMetrics#roundCents} (also {@link TripMetrics#roundDistance}), without its decimal string when the
+   * value already is a whole number of cents: when {@code c / 100.0 == amount} for {@code c = round(amount * 100)},
+   * the decimal {@code c / 100} rounds to {@code amount}, so its shortest decimal form (what
+   * {@code BigDecimal.valueOf} reads) rounds half-up to {@code c / 100} too. Any other value takes the exact path.
+   */
+  static BigDecimal cents(double amount) {
+    if (Math.abs(amount) < 1e12) {
+      long c = Math.round(amount * 100);
+      if (c / 100.0 == amount) {
+        return BigDecimal.valueOf(c, 2);
+      }
+    }
+    return TripMetrics.roundCents(amount);
   }
 
   private static Row row(Object... values) {

@@ -129,7 +129,7 @@ final class TripsTopic {
    */
   static void checkCheckpointLayout(Configuration hadoop, JobConfig config, int partitions) {
     CheckpointSettings current = CheckpointSettings.of(config, partitions);
-    Path versionDir = new Path(config.checkpointFor(StreamingJob.ZONE_QUERY)).getParent();
+    Path versionDir = new Path(config.checkpointFor(StreamingJob.WINDOW_QUERY)).getParent();
     Path settingsFile = new Path(versionDir, CheckpointSettings.FILE);
     String where = "the checkpoint of pipeline version " + config.pipelineVersion() + " (" + versionDir + ")";
     try {
@@ -155,7 +155,8 @@ final class TripsTopic {
         probeWritable(fs, versionDir);
         return;
       }
-      for (String query : List.of(StreamingJob.ZONE_QUERY, StreamingJob.BOROUGH_QUERY)) {
+      // The query directories of that earlier job (it wrote no settings record).
+      for (String query : List.of("zone_windows", "borough_windows")) {
         if (fs.exists(new Path(config.checkpointFor(query), "offsets"))) {
           throw new StartupException(where + " was written by an earlier job with one Kafka source per query; "
               + "this job reads each partition with its own watermark and cannot resume it. Start a new "

@@ -163,6 +163,20 @@ class AggregationsTest {
     return spark.createDataFrame(rows, KAFKA);
   }
 
+  /** The job's default windows: 5-minute zone windows, 15-minute borough windows sliding every 5 minutes. */
+  static final Aggregations.WindowSpec WINDOWS = new Aggregations.WindowSpec(Duration.ofMinutes(5),
+      Duration.ofMinutes(15), Duration.ofMinutes(5));
+
+  /** The zone table rows of the one aggregation. */
+  static Dataset<Row> zoneWindows(Dataset<Row> trips, Aggregations.WindowSpec windows) {
+    return Aggregations.zoneRows(Aggregations.windowAggregates(trips, zones, windows));
+  }
+
+  /** The borough table rows of the one aggregation. */
+  static Dataset<Row> boroughWindows(Dataset<Row> trips, Aggregations.WindowSpec windows) {
+    return Aggregations.boroughRows(Aggregations.windowAggregates(trips, zones, windows));
+  }
+
   @Test
   void splitsValidTripsFromDeadLettersWithoutLosingAny() {
     List<TripEvent> good = trips(7, 50);
@@ -210,7 +224,7 @@ class AggregationsTest {
       expected.computeIfAbsent(t.pickupZone() + "@" + start, k -> new Expected()).add(t, ingestOf(i));
     }
     Dataset<Row> valid = Aggregations.validTrips(Aggregations.parse(kafka(rows), Duration.ofHours(1)));
-    List<Row> out = Aggregations.zoneWindows(valid, zones, "300 seconds").collectAsList();
+    List<Row> out = zoneWindows(valid, WINDOWS).collectAsList();
 
     assertThat(out).hasSize(expected.size());
     for (Row r : out) {
@@ -247,8 +261,7 @@ class AggregationsTest {
       }
     }
     Dataset<Row> valid = Aggregations.validTrips(Aggregations.parse(kafka(rows), Duration.ofHours(1)));
-    List<Row> out = Aggregations.boroughWindows(valid, zones, "900 seconds", "300 seconds")
-        .collectAsList();
+    List<Row> out = boroughWindows(valid, WINDOWS).collectAsList();
 
     assertThat(out).hasSize(expected.size());
     for (Row r : out) {
@@ -259,6 +272,85 @@ class AggregationsTest {
       assertRowMatches(r, e);
     }
     assertThat(out).extracting(r -> r.<String>getAs("borough")).contains("Unknown", "Queens", "EWR", "Manhattan");
+  }
+
+  /**
+   * The windows of the one aggregation are Spark's own {@code window()}s, also for lengths where the slide does not
+   * divide the window (7-minute zone windows, 10-minute borough windows sliding by 3 minutes).
+   */
+  @Test
+  void windowsAreSparksWindowsForAnyLengthAndSlide() {
+    List<TripEvent> trips = trips(44, 400);
+    List<Row> rows = new ArrayList<>();
+    for (int i = 0; i < trips.size(); i++) {
+      rows.add(kafkaRow(TripEventJson.toJsonBytes(trips.get(i)), i, ingestOf(i)));
+    }
+    Dataset<Row> valid = Aggregations.validTrips(Aggregations.parse(kafka(rows), Duration.ofHours(1))).cache();
+    Aggregations.WindowSpec odd = new Aggregations.WindowSpec(Duration.ofMinutes(7), Duration.ofMinutes(10),
+        Duration.ofMinutes(3));
+    List<String> zoneExpected = keys(valid.groupBy(org.apache.spark.sql.functions.window(
+        org.apache.spark.sql.functions.col("dropoff_time"), "7 minutes").as("w"),
+        org.apache.spark.sql.functions.col("pickup_zone").cast("string").as("k")).count());
+    List<String> boroughExpected = keys(valid.withColumn("b", org.apache.spark.sql.functions.expr(
+            "CASE pickup_zone WHEN 1 THEN 'EWR' WHEN 4 THEN 'Manhattan' WHEN 132 THEN 'Queens' WHEN 138 THEN 'Queens' "
+                + "ELSE 'Unknown' END"))
+        .groupBy(org.apache.spark.sql.functions.window(org.apache.spark.sql.functions.col("dropoff_time"),
+            "10 minutes", "3 minutes").as("w"), org.apache.spark.sql.functions.col("b").as("k")).count());
+    List<String> zoneActual = keys(zoneWindows(valid, odd).selectExpr("named_struct('start', window_start, 'end', "
+        + "window_end) as w", "cast(pickup_zone as string) as k", "trip_count as count"));
+    List<String> boroughActual = keys(boroughWindows(valid, odd).selectExpr("named_struct('start', window_start, "
+        + "'end', window_end) as w", "borough as k", "trip_count as count"));
+    assertThat(zoneActual).hasSizeGreaterThan(100).containsExactlyInAnyOrderElementsOf(zoneExpected);
+    assertThat(boroughActual).hasSizeGreaterThan(50).containsExactlyInAnyOrderElementsOf(boroughExpected);
+  }
+
+  /** {@code k|start|end|count} of rows {@code w (start, end), k, count}. */
+  private static List<String> keys(Dataset<Row> counted) {
+    List<String> out = new ArrayList<>();
+    for (Row r : counted.collectAsList()) {
+      Row w = r.getStruct(r.fieldIndex("w"));
+      out.add(r.getAs("k") + "|" + w.getTimestamp(0).toInstant() + "|" + w.getTimestamp(1).toInstant() + "|"
+          + r.<Long>getAs("count"));
+    }
+    return out;
+  }
+
+  /**
+   * The aggregation's state of a window is dropped once the watermark passes the window's end (the window_end
+   * column carries the event-time watermark, as Spark's window column does): after trips at 08:00 and then 10:00
+   * and 10:01 with a 10-minute delay, only the windows ending after 09:50 are kept.
+   */
+  @Test
+  void windowStateIsDroppedOnceTheWatermarkPassesItsEnd(@TempDir Path dir) throws Exception {
+    Instant t0 = Instant.parse("2019-02-10T08:00:00Z");
+    TripEvent base = TripEvent.builder().tripId("x").pickupTime(t0.minusSeconds(600)).dropoffTime(t0)
+        .tripDistance(1.0).pickupZone(4).dropoffZone(4).fareAmount(10).tipAmount(1).totalAmount(12).build();
+    Dataset<Row> trips = Aggregations.aggregationInput(List.of(fileStream(dir.resolve("p0"))), Duration.ofHours(1),
+        "10 minutes");
+    StreamingQuery q = Aggregations.windowAggregates(trips, zones, WINDOWS)
+        .writeStream().queryName("eviction_test").format("memory").outputMode(OutputMode.Update())
+        .option("checkpointLocation", dir.resolve("ckpt").toString()).start();
+    long stateRows = -1;
+    try {
+      int offset = writeBatch(dir.resolve("p0"), 0, List.of(base.withId("a", null)), 0, 0);
+      q.processAllAvailable();
+      offset = writeBatch(dir.resolve("p0"), 1, List.of(base.withId("b", null).shiftedBySeconds(7200)), 0, offset);
+      q.processAllAvailable();
+      writeBatch(dir.resolve("p0"), 2, List.of(base.withId("c", null).shiftedBySeconds(7260)), 0, offset);
+      q.processAllAvailable();
+      StreamingQueryProgress last = q.lastProgress();
+      for (var op : last.stateOperators()) {
+        if (!op.operatorName().toLowerCase(java.util.Locale.ROOT).contains("dedup")) {
+          stateRows = op.numRowsTotal();
+        }
+      }
+    } finally {
+      q.stop();
+    }
+    // Kept: zone window 10:00-10:05 and the borough windows starting 09:50, 09:55, 10:00 (08:00's four are gone).
+    assertThat(stateRows).isEqualTo(4);
+    Map<String, Long> counts = latestCounts("eviction_test");
+    assertThat(counts).containsEntry("2019-02-10T08:00:00Z", 1L).containsEntry("2019-02-10T10:00:00Z", 2L);
   }
 
   /**
@@ -282,7 +374,7 @@ class AggregationsTest {
     Dataset<Row> stream = spark.readStream().schema(fileSchema).option("maxFilesPerTrigger", 1)
         .parquet(input.resolve("*").toString());
     Dataset<Row> valid = Aggregations.aggregationInput(List.of(stream), Duration.ofHours(1), "120 seconds");
-    StreamingQuery q = Aggregations.zoneWindows(valid, zones, "300 seconds")
+    StreamingQuery q = zoneWindows(valid, WINDOWS)
         .writeStream().queryName("watermark_test").format("memory").outputMode(OutputMode.Update())
         .option("checkpointLocation", dir.resolve("ckpt").toString()).start();
     JobMetrics metrics = new JobMetrics(false);
@@ -365,10 +457,10 @@ class AggregationsTest {
     Dataset<Row> single = Aggregations.validTrips(Aggregations.parse(
             fileStream(dir.resolve("p0")).union(fileStream(dir.resolve("p1"))), Duration.ofHours(1)))
         .withWatermark("dropoff_time", "10 minutes");
-    StreamingQuery q = Aggregations.zoneWindows(perPartition, zones, "300 seconds")
+    StreamingQuery q = zoneWindows(perPartition, WINDOWS)
         .writeStream().queryName("per_partition_test").format("memory").outputMode(OutputMode.Update())
         .option("checkpointLocation", dir.resolve("ckpt1").toString()).start();
-    StreamingQuery before = Aggregations.zoneWindows(single, zones, "300 seconds")
+    StreamingQuery before = zoneWindows(single, WINDOWS)
         .writeStream().queryName("single_watermark_test").format("memory").outputMode(OutputMode.Update())
         .option("checkpointLocation", dir.resolve("ckpt2").toString()).start();
     JobMetrics metrics = new JobMetrics(false);

@@ -27,14 +27,14 @@ class JobConfigTest {
     assertThat(c.tripsTopic()).isEqualTo("taxi.trips");
     assertThat(c.deadLetterTopic()).isEqualTo("taxi.trips.dlq");
     assertThat(c.startingOffsets()).isEqualTo("earliest");
-    assertThat(c.maxOffsetsPerTrigger()).isEqualTo(200_000);
+    assertThat(c.maxOffsetsPerTrigger()).isEqualTo(1_000_000);
     assertThat(c.pipelineVersion()).isEqualTo("v1");
     assertThat(c.zoneLookupPath()).isEqualTo(Path.of("/data/taxi_zone_lookup.csv"));
     assertThat(c.watermarkDelay().duration()).isEqualTo(Duration.ofMinutes(10));
     assertThat(c.zoneWindow().duration()).isEqualTo(Duration.ofMinutes(5));
     assertThat(c.boroughWindow().duration()).isEqualTo(Duration.ofMinutes(15));
     assertThat(c.boroughSlide().duration()).isEqualTo(Duration.ofMinutes(5));
-    assertThat(c.triggerInterval().duration()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(c.triggerInterval().duration()).isEqualTo(Duration.ofSeconds(1));
     assertThat(c.maxEventTimeSkew().duration()).isEqualTo(Duration.ofHours(1));
     assertThat(c.shufflePartitions()).isEqualTo(4);
     assertThat(c.metricsPort()).isEqualTo(9091);

@@ -10,6 +10,7 @@ import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
+import java.util.List;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.junit.jupiter.api.Test;
@@ -108,6 +109,40 @@ class TripParserTest {
     assertThat(dlq.get("source_offset").asLong()).isEqualTo(42L);
     assertThat(Instant.parse(dlq.get("source_timestamp").asText())).isEqualTo(INGEST);
     assertThat(Instant.parse(dlq.get("rejected_at").asText())).isEqualTo(NOW);
+  }
+
+  @Test
+  void centsEqualsTheTripModelsRounding() {
+    java.util.Random r = new java.util.Random(3);
+    double[] edges = {0, -0.0, 0.005, 0.015, 1.005, 2.675, 10.005, 18.004, -1.005, 1e-9, 99999.995, 0.1 + 0.2,
+        1e11 + 0.125, 1e12, 1e15 + 0.5, 9999999999999999.99, Double.MIN_VALUE, 4.35, 0.285, 1.115};
+    for (double v : edges) {
+      assertThat(TripParser.cents(v)).as("%s", v).isEqualTo(io.taxiplatform.model.TripMetrics.roundCents(v));
+    }
+    for (int i = 0; i < 500_000; i++) {
+      double v = switch (i % 4) {
+        case 0 -> Math.round(r.nextDouble() * 1_000_000) / 100.0; // whole cents, as TLC data
+        case 1 -> Math.round(r.nextDouble() * 10_000_000) / 1000.0; // a third decimal
+        case 2 -> (r.nextDouble() - 0.5) * Math.pow(10, r.nextInt(16));
+        default -> Math.round(r.nextGaussian() * 100_000) / 100.0 + 0.005;
+      };
+      assertThat(TripParser.cents(v)).as("%s", v).isEqualTo(io.taxiplatform.model.TripMetrics.roundCents(v));
+    }
+  }
+
+  @Test
+  void theRejectedOnlyParserKeepsExactlyTheDeadLetters() throws Exception {
+    List<Row> in = List.of(input(trip("").getBytes(StandardCharsets.UTF_8)),
+        input("not json".getBytes(StandardCharsets.UTF_8)),
+        input(trip("\"fare_amount\":-1").getBytes(StandardCharsets.UTF_8)),
+        input(trip("\"trip_id\":\"t-2\"").getBytes(StandardCharsets.UTF_8)));
+    List<Row> out = new java.util.ArrayList<>();
+    TripParser.rejectedOnly(Duration.ofHours(1)).call(in.iterator()).forEachRemaining(out::add);
+    assertThat(out).extracting(r -> r.<String>getAs("reason")).containsExactly("malformed_json", "fare_out_of_range");
+    for (int i : new int[] {1, 2}) {
+      assertThat(out.get(i - 1)).isEqualTo(parser.parse(in.get(i)));
+    }
+    assertThat(TripParser.rejectedOnly(Duration.ofHours(1)).call(in.subList(0, 1).iterator()).hasNext()).isFalse();
   }
 
   @Test

@@ -131,10 +131,23 @@ class TripsTopicTest {
         .hasMessageContaining("unreadable settings record").hasMessageContaining("new PIPELINE_VERSION");
   }
 
+  /** A checkpoint of the three-query job (topology 1: zone_windows, borough_windows, dead_letters) is refused. */
+  @Test
+  void aCheckpointOfTheThreeQueryTopologyIsRefused(@TempDir Path dir) throws Exception {
+    JobConfig c = config(dir, "v1");
+    check(c, 2);
+    Path file = dir.resolve("v1").resolve(CheckpointSettings.FILE);
+    Files.writeString(file, Files.readString(file).replace("topology=" + CheckpointSettings.TOPOLOGY + "\n",
+        "topology=1\n"));
+    assertThat(CheckpointSettings.TOPOLOGY).isEqualTo("2");
+    assertThatThrownBy(() -> check(c, 2)).isInstanceOf(TripsTopic.StartupException.class)
+        .hasMessageContaining("topology: 1 -> 2 (recorded -> now)").hasMessageContaining("new PIPELINE_VERSION");
+  }
+
   @Test
   void aCheckpointOfTheEarlierSingleSourceJobIsRefused(@TempDir Path dir) throws Exception {
     JobConfig c = config(dir, "v1");
-    Files.createDirectories(dir.resolve("v1").resolve(StreamingJob.ZONE_QUERY).resolve("offsets"));
+    Files.createDirectories(dir.resolve("v1").resolve("zone_windows").resolve("offsets"));
     assertThatThrownBy(() -> check(c, 2))
         .isInstanceOf(TripsTopic.StartupException.class)
         .hasMessageContaining("one Kafka source per query").hasMessageContaining("new PIPELINE_VERSION");

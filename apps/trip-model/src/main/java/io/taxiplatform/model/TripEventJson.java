@@ -149,6 +149,12 @@ public final class TripEventJson {
     if (value == null) {
       return new Rejection(RejectReason.MALFORMED_JSON, "null value");
     }
+    TripEvent fast = fastPath(() -> FACTORY.createParser(value), now, maxSkew);
+    return fast != null ? fast : parseTree(value, now, maxSkew);
+  }
+
+  /** {@link #parse(String, Instant, Duration)} by the tree path only (the reference of the fast path's tests). */
+  static ParseResult parseTree(String value, Instant now, Duration maxSkew) {
     JsonNode root;
     try {
       root = READER.readTree(value);
@@ -171,6 +177,12 @@ public final class TripEventJson {
     if (notUtf8 != null) {
       return new Rejection(RejectReason.MALFORMED_JSON, notUtf8);
     }
+    TripEvent fast = fastPath(() -> FACTORY.createParser(value), now, maxSkew);
+    return fast != null ? fast : parseTree(value, now, maxSkew);
+  }
+
+  /** {@link #parse(byte[], Instant, Duration)} of UTF-8 bytes by the tree path only (after the UTF-8 check). */
+  static ParseResult parseTree(byte[] value, Instant now, Duration maxSkew) {
     JsonNode root;
     try {
       root = READER.readTree(value);
@@ -178,6 +190,26 @@ public final class TripEventJson {
       return malformed(ex);
     }
     return validate(root, now, maxSkew);
+  }
+
+  /** Opens a streaming parser over the value. */
+  private interface ParserSource {
+    com.fasterxml.jackson.core.JsonParser open() throws IOException;
+  }
+
+  /**
+   * The common case in one streaming pass ({@link TripEventReader}): the event when the value is a plain valid
+   * one, else {@code null} and the caller runs the tree path, which names the rejection.
+   */
+  private static TripEvent fastPath(ParserSource source, Instant now, Duration maxSkew) {
+    if (now == null || maxSkew == null) {
+      return null; // the tree path reports it as before
+    }
+    try {
+      return TripEventReader.read(source.open(), now, maxSkew);
+    } catch (IOException | RuntimeException e) {
+      return null;
+    }
   }
 
   /** Why {@code value} is not UTF-8, or {@code null} when it is. */

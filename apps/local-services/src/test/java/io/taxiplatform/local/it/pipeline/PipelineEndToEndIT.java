@@ -68,9 +68,8 @@ class PipelineEndToEndIT {
                         .containsKey("fare_out_of_range");
             }
 
-            f.awaitUntil("all " + total + " records through the three queries", () ->
-                    f.metric("taxi_stream_input_rows_total", Map.of("query", "zone_windows")).orElse(0) >= total
-                            && f.metric("taxi_stream_input_rows_total", Map.of("query", "borough_windows")).orElse(0) >= total
+            f.awaitUntil("all " + total + " records through both queries", () ->
+                    f.metric("taxi_stream_input_rows_total", Map.of("query", "window_aggregates")).orElse(0) >= total
                             && f.metric("taxi_stream_input_rows_total", Map.of("query", "dead_letters")).orElse(0) >= total);
             f.awaitUntil("the aggregates of " + expected.validCount() + " valid trips", () ->
                     f.tripCountSum("zone_windows_v1") == expected.validCount()
@@ -80,7 +79,7 @@ class PipelineEndToEndIT {
             f.assertTablesEqual(expected, "v1");
             assertThat(f.deadLetterReasons()).isEqualTo(expected.rejectedByReason);
 
-            for (String query : new String[] {"zone_windows", "borough_windows"}) {
+            for (String query : new String[] {"window_aggregates"}) {
                 assertThat(f.metric("taxi_stream_rows_dropped_late_total", Map.of("query", query)))
                         .as("rows dropped as late by " + query).hasValue(0);
             }

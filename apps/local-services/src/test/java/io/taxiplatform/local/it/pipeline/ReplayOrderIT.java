@@ -59,7 +59,7 @@ class ReplayOrderIT {
             ExpectedWindows expected = awaitEverything(f);
             f.assertTablesEqual(expected, "v1");
             assertThat(f.deadLetterReasons()).isEqualTo(expected.rejectedByReason);
-            for (String query : new String[] {"zone_windows", "borough_windows"}) {
+            for (String query : new String[] {"window_aggregates"}) {
                 assertThat(f.metric("taxi_stream_rows_dropped_late_total", Map.of("query", query)))
                         .as("rows dropped as late by " + query).hasValue(0);
                 assertThat(f.metric("taxi_stream_batches_total", Map.of("query", query)).orElse(0))
@@ -68,7 +68,7 @@ class ReplayOrderIT {
             assertThat(f.metric("taxi_stream_valid_trips_total", Map.of())).hasValue(expected.validCount());
             LOG.info("dropoff order: {} valid trips of {} records in {} micro-batches, 0 late", expected.validCount(),
                     expected.validCount() + expected.rejectedCount(),
-                    f.metric("taxi_stream_batches_total", Map.of("query", "zone_windows")).orElse(0));
+                    f.metric("taxi_stream_batches_total", Map.of("query", "window_aggregates")).orElse(0));
         }
     }
 
@@ -82,10 +82,10 @@ class ReplayOrderIT {
             awaitAllRead(f, total);
             f.awaitUntil("every valid trip aggregated or counted as late", () -> {
                 double counted = f.metric("taxi_stream_valid_trips_total", Map.of()).orElse(0);
-                double late = f.metric("taxi_stream_rows_dropped_late_total", Map.of("query", "zone_windows")).orElse(0);
+                double late = f.metric("taxi_stream_rows_dropped_late_total", Map.of("query", "window_aggregates")).orElse(0);
                 return counted + late == expected.validCount() && f.tripCountSum("zone_windows_v1") == counted;
             });
-            double late = f.metric("taxi_stream_rows_dropped_late_total", Map.of("query", "zone_windows")).orElse(0);
+            double late = f.metric("taxi_stream_rows_dropped_late_total", Map.of("query", "window_aggregates")).orElse(0);
             assertThat(late).as("file order drops rows as late once a replay spans micro-batches").isPositive();
             assertThat(f.tripCountSum("zone_windows_v1")).as("the zone table holds what the counter says")
                     .isEqualTo((long) f.metric("taxi_stream_valid_trips_total", Map.of()).orElse(-1));
@@ -127,9 +127,8 @@ class ReplayOrderIT {
     }
 
     static void awaitAllRead(PipelineFixture f, long records) {
-        f.awaitUntil("all " + records + " records through the three queries", () ->
-                f.metric("taxi_stream_input_rows_total", Map.of("query", "zone_windows")).orElse(0) >= records
-                        && f.metric("taxi_stream_input_rows_total", Map.of("query", "borough_windows")).orElse(0) >= records
+        f.awaitUntil("all " + records + " records through both queries", () ->
+                f.metric("taxi_stream_input_rows_total", Map.of("query", "window_aggregates")).orElse(0) >= records
                         && f.metric("taxi_stream_input_rows_total", Map.of("query", "dead_letters")).orElse(0) >= records);
     }
 

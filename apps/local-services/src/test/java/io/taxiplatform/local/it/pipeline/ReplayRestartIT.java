@@ -68,7 +68,7 @@ class ReplayRestartIT {
             ExpectedWindows expected = ReplayOrderIT.awaitEverything(f);
             assertThat(f.tripInputs()).as("every trip once in the topic").hasSameSizeAs(f.distinctTripInputs());
             f.assertTablesEqual(expected, "v1");
-            for (String query : new String[] {"zone_windows", "borough_windows"}) {
+            for (String query : new String[] {"window_aggregates"}) {
                 assertThat(f.metric("taxi_stream_rows_dropped_late_total", Map.of("query", query)))
                         .as("rows dropped as late by " + query).hasValue(0);
             }

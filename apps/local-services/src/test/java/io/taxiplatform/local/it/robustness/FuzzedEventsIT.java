@@ -95,7 +95,7 @@ class FuzzedEventsIT {
             f.assertTablesEqual(expected, "v1");
             assertThat(f.deadLetterReasons()).as(about + "dead letters by reason")
                     .isEqualTo(expected.rejectedByReason);
-            for (String query : new String[] {"zone_windows", "borough_windows"}) {
+            for (String query : new String[] {"window_aggregates"}) {
                 assertThat(f.metric("taxi_stream_rows_dropped_late_total", Map.of("query", query)).orElse(0))
                         .as(about + "rows dropped as late by " + query).isZero();
             }
