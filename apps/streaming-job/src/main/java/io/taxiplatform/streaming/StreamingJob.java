@@ -66,10 +66,25 @@ public final class StreamingJob {
       code = 2;
     } catch (Throwable t) {
       LOG.error("streaming job failed", t);
+      System.err.println(failureLine(t));
       code = 1;
     }
     // Spark's non-daemon threads must not keep a failed driver alive.
     System.exit(code);
+  }
+
+  /**
+   * The one stderr line of a failed start or run: the failure and, when it differs, its innermost cause (e.g. a
+   * wrong Cassandra password gives the driver's "Provided username ... and/or password are incorrect"). The full
+   * stack trace is in the log.
+   */
+  static String failureLine(Throwable t) {
+    Throwable root = t;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    String line = "error: streaming job failed: " + t;
+    return root == t ? line : line + " (cause: " + root + ")";
   }
 
   /** Runs until a query terminates; returns the exit code (0 when stopped cleanly, 1 on failure). */
