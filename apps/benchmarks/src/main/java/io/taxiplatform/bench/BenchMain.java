@@ -60,6 +60,7 @@ public final class BenchMain {
   }
 
   /** Runs the benchmark; returns the results file. */
+  @SuppressWarnings("unchecked")
   static Path run(BenchConfig config) throws Exception {
     Path out = config.out().toAbsolutePath();
     Files.createDirectories(out);
@@ -70,18 +71,25 @@ public final class BenchMain {
     root.put("parameters", config.asMap());
     Map<String, Object> scenarios = new LinkedHashMap<>();
     root.put("scenarios", scenarios);
-    StringBuilder summary = new StringBuilder("# Benchmark summary\n\n");
+    Map<String, Object> machine = (Map<String, Object>) root.get("machine");
+    StringBuilder summary = new StringBuilder("# Benchmark summary\n\n").append(String.format(Locale.ROOT,
+        "Run %s, started %s. Machine: %s cores (%s), %.1f GiB, %s; load average at the start %s.%n%n",
+        root.get("label"), root.get("started"), machine.get("cores"), machine.get("cpu_model"),
+        ((Long) machine.get("memory_bytes")) / (1024.0 * 1024 * 1024), machine.get("jdk"),
+        machine.get("load_average_start")));
     Path work = LocalPaths.newWorkDir("bench");
     try (KafkaNode kafka = KafkaNode.start()) {
       ProducerBench producers = new ProducerBench(config, kafka, work);
       if (config.scenarios().contains("producer") || config.scenarios().contains("replay")) {
         producerScenarios(config, producers, work, scenarios, summary, out);
+        write(root, summary, out); // what is done so far, should a later scenario fail
       }
       if (config.scenarios().contains("throughput") || config.scenarios().contains("latency")) {
         try (CassandraNode cassandra = CassandraNode.start()) {
           StreamingBench streaming = new StreamingBench(config, kafka, cassandra, producers, work);
           if (config.scenarios().contains("throughput")) {
             throughputScenario(config, streaming, scenarios, summary, out);
+            write(root, summary, out);
           }
           if (config.scenarios().contains("latency")) {
             latencyScenario(config, streaming, scenarios, summary, out);
@@ -90,11 +98,18 @@ public final class BenchMain {
       }
     }
     root.put("finished", Instant.now().toString());
+    Path results = write(root, summary, out);
+    LOG.info("results in {}\n{}", out, summary);
+    return results;
+  }
+
+  /** Writes results.json and summary.md as they stand (the machine's load average now as the end). */
+  @SuppressWarnings("unchecked")
+  private static Path write(Map<String, Object> root, StringBuilder summary, Path out) throws IOException {
     ((Map<String, Object>) root.get("machine")).put("load_average_end", loadAverage());
     Path results = out.resolve(RESULTS);
     new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(results.toFile(), finite(root));
     Files.writeString(out.resolve(SUMMARY), summary);
-    LOG.info("results in {}\n{}", out, summary);
     return results;
   }
 
