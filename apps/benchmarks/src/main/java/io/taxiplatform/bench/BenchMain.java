@@ -146,6 +146,10 @@ public final class BenchMain {
       }
       order.add(() -> add(runs, pb.producer("synthetic", r, synthetic)));
       if (producer) {
+        // one partition: keyed (the producer) and unkeyed (ProducerPerformance) records batch alike
+        order.add(() -> add(runs, pb.perf("perf_payload_1p", r, c.producerRecords(),
+            List.of("--payload-file", payload.toString()), 1)));
+        order.add(() -> add(runs, pb.producer("synthetic_1p", r, synthetic, 1)));
         order.add(() -> add(runs, pb.producer("synthetic_metrics_on", r, List.of("--mode", "synthetic",
             "--max-events", n, "--seed", Long.toString(c.seed()), "--metrics-port",
             Integer.toString(FreePorts.next())))));
@@ -234,6 +238,9 @@ public final class BenchMain {
     }
     if (variant.equals("perf_random")) {
       return "perf_payload";
+    }
+    if (variant.equals("synthetic_1p")) {
+      return "perf_payload_1p";
     }
     return null;
   }

@@ -107,7 +107,12 @@ final class ProducerBench {
 
   /** Runs ProducerMain (under the CPU probe) to a new topic; the topic is deleted afterwards. */
   Run producer(String variant, int rep, List<String> modeArgs) {
-    String topic = newTopic(variant, config.partitions());
+    return producer(variant, rep, modeArgs, config.partitions());
+  }
+
+  /** {@link #producer(String, int, List)} to a topic of {@code partitions} partitions. */
+  Run producer(String variant, int rep, List<String> modeArgs, int partitions) {
+    String topic = newTopic(variant, partitions);
     try {
       return producerTo(topic, variant, rep, modeArgs);
     } finally {
@@ -151,7 +156,12 @@ final class ProducerBench {
 
   /** Runs Kafka's ProducerPerformance (under the CPU probe) to a new topic; the topic is deleted afterwards. */
   Run perf(String variant, int rep, int records, List<String> payloadArgs) {
-    String topic = newTopic(variant, config.partitions());
+    return perf(variant, rep, records, payloadArgs, config.partitions());
+  }
+
+  /** {@link #perf(String, int, int, List)} to a topic of {@code partitions} partitions. */
+  Run perf(String variant, int rep, int records, List<String> payloadArgs, int partitions) {
+    String topic = newTopic(variant, partitions);
     try {
       String name = "perf-" + variant + "-" + rep;
       List<String> args = new ArrayList<>(List.of("org.apache.kafka.tools.ProducerPerformance",

@@ -35,7 +35,8 @@ class BenchmarkSmokeIT {
     assertThat(root.at("/machine/jdk").asText()).contains("17");
 
     JsonNode producer = root.at("/scenarios/producer");
-    for (String v : new String[] {"perf_payload", "perf_random", "synthetic", "synthetic_metrics_on",
+    for (String v : new String[] {"perf_payload", "perf_random", "synthetic", "perf_payload_1p", "synthetic_1p",
+        "synthetic_metrics_on",
         "replay_csv_dropoff", "replay_csv_file", "replay_parquet_dropoff", "replay_parquet_file"}) {
       JsonNode variant = producer.at("/variants/" + v);
       assertThat(variant.get("runs")).as(v).hasSize(3);
