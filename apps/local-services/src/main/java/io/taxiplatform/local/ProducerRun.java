@@ -24,13 +24,13 @@ import org.apache.kafka.clients.producer.Producer;
 final class ProducerRun implements AutoCloseable {
 
     private final TripProducerApp app;
-    private final Producer<String, String> kafkaProducer;
+    private final Producer<String, byte[]> kafkaProducer;
     private final Thread thread;
     private final String description;
     private final AtomicReference<RunSummary> summary = new AtomicReference<>();
     private final AtomicReference<String> crash = new AtomicReference<>();
 
-    private ProducerRun(TripProducerApp app, Producer<String, String> kafkaProducer, String description) {
+    private ProducerRun(TripProducerApp app, Producer<String, byte[]> kafkaProducer, String description) {
         this.app = app;
         this.kafkaProducer = kafkaProducer;
         this.description = description;
@@ -71,7 +71,7 @@ final class ProducerRun implements AutoCloseable {
         } catch (UsageException | TripProducerConfig.HelpRequested e) {
             throw new IllegalArgumentException("producer configuration " + args + ": " + e.getMessage(), e);
         }
-        Producer<String, String> kafkaProducer = new KafkaProducer<>(producerConfig.kafkaProperties());
+        Producer<String, byte[]> kafkaProducer = new KafkaProducer<>(producerConfig.kafkaProperties());
         TripProducerApp app = new TripProducerApp(producerConfig, kafkaProducer, null, Clock.systemUTC());
         String rate = config.speed().map(s -> s + "x the original timeline")
                 .orElse(config.rate() == 0 ? "as fast as possible"

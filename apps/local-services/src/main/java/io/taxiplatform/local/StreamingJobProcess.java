@@ -25,7 +25,7 @@ public final class StreamingJobProcess implements AutoCloseable {
     public static final String MAIN_CLASS = "io.taxiplatform.streaming.StreamingJob";
 
     /** What spark-submit would add on JDK 17 (Spark's launcher {@code JavaModuleOptions}). */
-    static final List<String> SPARK_JDK17_OPTIONS = List.of(
+    public static final List<String> SPARK_JDK17_OPTIONS = List.of(
             "-XX:+IgnoreUnrecognizedVMOptions",
             "--add-opens=java.base/java.lang=ALL-UNNAMED",
             "--add-opens=java.base/java.lang.invoke=ALL-UNNAMED",

@@ -42,7 +42,7 @@ public final class ProducerMain {
       case CHECK:
         return CheckMode.run(config, out, err);
       case SMOKE:
-        try (KafkaProducer<String, String> producer = new KafkaProducer<>(config.kafkaProperties())) {
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(config.kafkaProperties())) {
           return SmokeMode.run(config, producer, Clock.systemUTC(), out, err);
         }
       default:
@@ -52,7 +52,7 @@ public final class ProducerMain {
 
   private static int produce(TripProducerConfig config, PrintStream out, PrintStream err) {
     try (ProducerMetrics metrics = new ProducerMetrics();
-         KafkaProducer<String, String> producer = new KafkaProducer<>(config.kafkaProperties())) {
+         KafkaProducer<String, byte[]> producer = new KafkaProducer<>(config.kafkaProperties())) {
       if (config.metricsPort() > 0) {
         int port = metrics.start(config.metricsPort());
         LOG.info("metrics on :{}/metrics, /healthz, /readyz", port);

@@ -38,7 +38,7 @@ final class SmokeMode {
     return out;
   }
 
-  static int run(TripProducerConfig config, Producer<String, String> producer, Clock clock, PrintStream out,
+  static int run(TripProducerConfig config, Producer<String, byte[]> producer, Clock clock, PrintStream out,
       PrintStream err) {
     TripProducerConfig.SmokeSettings smoke = config.smoke();
     String runId = HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
@@ -46,7 +46,7 @@ final class SmokeMode {
     Instant dropoff = start.truncatedTo(ChronoUnit.SECONDS);
     try {
       for (TripEvent e : trips(runId, smoke.trips(), smoke.zone(), dropoff)) {
-        producer.send(new ProducerRecord<>(config.topic(), e.kafkaKey(), TripEventJson.toJson(e)))
+        producer.send(new ProducerRecord<>(config.topic(), e.kafkaKey(), TripEventJson.toJsonBytes(e)))
             .get(60, TimeUnit.SECONDS);
       }
     } catch (Exception e) {

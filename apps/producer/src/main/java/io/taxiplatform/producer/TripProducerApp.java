@@ -1,7 +1,7 @@
 package io.taxiplatform.producer;
 
 import io.taxiplatform.model.TripEvent;
-import io.taxiplatform.model.TripEventJson;
+import io.taxiplatform.model.TripEventWriter;
 import io.taxiplatform.producer.replay.DropoffSort;
 import io.taxiplatform.producer.replay.EventStream;
 import io.taxiplatform.producer.replay.KeyPartitioner;
@@ -29,8 +29,10 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -48,7 +50,8 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * The caller owns (and closes) the producer. {@link #run()} flushes it before returning, so the summary's
- * {@code sent} and {@code sendErrors} are final.
+ * {@code sent} and {@code sendErrors} are final. Values are the UTF-8 JSON of docs/contracts.md, written by
+ * {@link TripEventWriter} straight to bytes (the producer's value serializer is {@code ByteArraySerializer}).
  *
  * <p>Replay: the events of all inputs in the configured order (dropoff time by default, an external merge
  * sort), rows outside their file's period rejected, every record with an explicit partition (Kafka's key
@@ -62,7 +65,7 @@ public final class TripProducerApp {
   private static final Duration RESUME_SCAN_TIMEOUT = Duration.ofSeconds(60);
 
   private final TripProducerConfig config;
-  private final Producer<String, String> producer;
+  private final Producer<String, byte[]> producer;
   private final Supplier<Consumer<byte[], byte[]>> resumeConsumer;
   private final ProducerMetrics metrics;
   private final Clock clock;
@@ -73,9 +76,24 @@ public final class TripProducerApp {
   private volatile String failure;
   private long loggedRejects;
   private final AtomicLong loggedErrors = new AtomicLong();
+  private final TripEventWriter writer = new TripEventWriter();
+  /** The acknowledgement of every record whose send latency is not sampled (one shared object). */
+  private final Callback acked = this::onAck;
+  private long sendCount;
+  /** Zone keys as strings (the Kafka key of a trip), for the usual zones. */
+  private static final String[] ZONE_KEYS = new String[1024];
+
+  static {
+    for (int z = 0; z < ZONE_KEYS.length; z++) {
+      ZONE_KEYS[z] = Integer.toString(z);
+    }
+  }
+
+  /** One record in this many carries a timed callback for the send-latency histogram (metrics on only). */
+  static final int LATENCY_SAMPLE_EVERY = 64;
 
   /** Resume (replay mode) reads the topic with a {@link KafkaConsumer} built from the configuration. */
-  public TripProducerApp(TripProducerConfig config, Producer<String, String> producer, ProducerMetrics metrics,
+  public TripProducerApp(TripProducerConfig config, Producer<String, byte[]> producer, ProducerMetrics metrics,
       Clock clock) {
     this(config, producer, () -> new KafkaConsumer<>(config.resumeConsumerProperties()), metrics, clock, null);
   }
@@ -84,13 +102,13 @@ public final class TripProducerApp {
    * With the consumer that reads the topic's tail when a replay resumes (created, used and closed once per
    * run; not called when resume is off or the topic has no partition metadata).
    */
-  public TripProducerApp(TripProducerConfig config, Producer<String, String> producer,
+  public TripProducerApp(TripProducerConfig config, Producer<String, byte[]> producer,
       Supplier<Consumer<byte[], byte[]>> resumeConsumer, ProducerMetrics metrics, Clock clock) {
     this(config, producer, resumeConsumer, metrics, clock, null);
   }
 
   /** With an explicit pacer ({@code null} = from the configuration, waiting interruptibly by {@link #stop()}). */
-  TripProducerApp(TripProducerConfig config, Producer<String, String> producer,
+  TripProducerApp(TripProducerConfig config, Producer<String, byte[]> producer,
       Supplier<Consumer<byte[], byte[]>> resumeConsumer, ProducerMetrics metrics, Clock clock, Pacer pacer) {
     if (config.mode() != TripProducerConfig.Mode.SYNTHETIC && config.mode() != TripProducerConfig.Mode.REPLAY) {
       throw new IllegalArgumentException("TripProducerApp runs synthetic or replay, not " + config.mode());
@@ -159,6 +177,9 @@ public final class TripProducerApp {
       }
       if (rateUpdater != null) {
         rateUpdater.shutdownNow();
+      }
+      if (metrics != null) {
+        metrics.syncSent(stats.sent());
       }
     }
     Duration elapsed = Duration.ofNanos(System.nanoTime() - startNanos);
@@ -347,38 +368,55 @@ public final class TripProducerApp {
     }
   }
 
+  private static String key(TripEvent e) {
+    int z = e.pickupZone();
+    return z >= 0 && z < ZONE_KEYS.length ? ZONE_KEYS[z] : e.kafkaKey();
+  }
+
   private void send(TripEvent e, Integer partition, ReplayMarker marker) {
-    RecordHeaders headers = new RecordHeaders();
+    RecordHeaders headers = null;
     if (marker != null) {
+      headers = new RecordHeaders();
       headers.add(ReplayMarker.HEADER, marker.encode());
     }
-    ProducerRecord<String, String> record = new ProducerRecord<>(config.topic(), partition, e.kafkaKey(),
-        TripEventJson.toJson(e), headers);
-    long t0 = System.nanoTime();
+    ProducerRecord<String, byte[]> record = new ProducerRecord<>(config.topic(), partition, key(e),
+        writer.toBytes(e), headers);
     stats.onAttempted();
-    try {
-      producer.send(record, (md, ex) -> {
-        if (ex != null) {
-          stats.onSendError();
-          if (metrics != null) {
-            metrics.onSendError();
-          }
-          if (loggedErrors.incrementAndGet() <= MAX_LOGGED) {
-            LOG.error("send of {} failed: {}", e.tripId(), ex.toString());
-          }
-        } else {
-          stats.onSent();
-          if (metrics != null) {
-            metrics.onSent((System.nanoTime() - t0) / 1e9);
-          }
+    // One shared callback; with metrics on, every LATENCY_SAMPLE_EVERY-th record is timed (a cheap histogram).
+    Callback callback = acked;
+    if (metrics != null && sendCount++ % LATENCY_SAMPLE_EVERY == 0) {
+      long t0 = System.nanoTime();
+      callback = (md, ex) -> {
+        onAck(md, ex);
+        if (ex == null) {
+          metrics.observeSendLatency((System.nanoTime() - t0) / 1e9);
         }
-      });
+      };
+    }
+    try {
+      producer.send(record, callback);
     } catch (KafkaException ex) {
       stats.onSendError();
       if (metrics != null) {
         metrics.onSendError();
       }
       fail("send failed: " + ex);
+    }
+  }
+
+  /** Counts an acknowledgement or a failed send (Kafka's I/O thread). */
+  private void onAck(RecordMetadata md, Exception ex) {
+    if (ex != null) {
+      stats.onSendError();
+      if (metrics != null) {
+        metrics.onSendError();
+      }
+      if (loggedErrors.incrementAndGet() <= MAX_LOGGED) {
+        LOG.error("send to {} failed: {}", md == null ? config.topic() : md.topic() + "-" + md.partition(),
+            ex.toString());
+      }
+    } else {
+      stats.onSent();
     }
   }
 
@@ -406,6 +444,7 @@ public final class TripProducerApp {
       if (dt > 0) {
         metrics.setRate((sent - last[0]) / dt);
       }
+      metrics.syncSent(sent);
       last[0] = sent;
       last[1] = now;
     }, 1, 1, TimeUnit.SECONDS);

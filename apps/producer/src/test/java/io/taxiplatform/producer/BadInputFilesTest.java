@@ -32,6 +32,7 @@ import org.apache.kafka.clients.producer.MockProducer;
 import org.apache.kafka.common.Cluster;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.parquet.schema.LogicalTypeAnnotation.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -66,12 +67,12 @@ class BadInputFilesTest {
     return err.toString(StandardCharsets.UTF_8);
   }
 
-  private static MockProducer<String, String> producer() {
+  private static MockProducer<String, byte[]> producer() {
     Node node = new Node(0, "127.0.0.1", 9092);
     List<PartitionInfo> parts = IntStream.range(0, 2)
         .mapToObj(p -> new PartitionInfo(TOPIC, p, node, new Node[] {node}, new Node[] {node})).toList();
     Cluster cluster = new Cluster("c", List.of(node), parts, java.util.Set.of(), java.util.Set.of());
-    return new MockProducer<>(cluster, true, null, new StringSerializer(), new StringSerializer());
+    return new MockProducer<>(cluster, true, null, new StringSerializer(), new ByteArraySerializer());
   }
 
   private static final Supplier<Consumer<byte[], byte[]>> EMPTY_TOPIC = () -> {
@@ -85,7 +86,7 @@ class BadInputFilesTest {
     return c;
   };
 
-  private RunSummary replay(MockProducer<String, String> producer, String order, Path... inputs) throws Exception {
+  private RunSummary replay(MockProducer<String, byte[]> producer, String order, Path... inputs) throws Exception {
     List<String> args = new ArrayList<>(List.of("--mode", "replay", "--topic", TOPIC, "--spill-dir", dir.toString(),
         "--order", order, "--input"));
     args.add(String.join(",", java.util.Arrays.stream(inputs).map(Path::toString).toList()));
@@ -118,7 +119,7 @@ class BadInputFilesTest {
     assertThat(main(csv("ok_2025-01.csv", 5).toString(), truncated.toString())).isEqualTo(1);
     assertThat(stderr()).contains("truncated_2025-01.parquet: not a readable parquet file")
         .contains("nothing was sent");
-    MockProducer<String, String> p = producer();
+    MockProducer<String, byte[]> p = producer();
     assertThatThrownBy(() -> replay(p, "file", csv("ok2_2025-01.csv", 5), truncated))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("nothing was sent");
     assertThat(p.history()).isEmpty();
@@ -163,7 +164,7 @@ class BadInputFilesTest {
       o.write(("\n" + rows.get(2) + "\n" + rows.get(3) + "\n").getBytes(StandardCharsets.US_ASCII));
     }
     assertThat(Files.size(file)).isGreaterThan(100L << 20);
-    MockProducer<String, String> p = producer();
+    MockProducer<String, byte[]> p = producer();
     RunSummary s = replay(p, "dropoff", file);
     assertThat(s.ok()).isTrue();
     assertThat(s.rowsRead()).isEqualTo(4);
@@ -198,7 +199,7 @@ class BadInputFilesTest {
     assertThat(stderr()).contains("no input holds a row (a header only: [" + header + "])")
         .contains("nothing was sent");
 
-    MockProducer<String, String> p = producer();
+    MockProducer<String, byte[]> p = producer();
     RunSummary s = replay(p, "dropoff", header, csv("ok_2025-01.csv", 4));
     assertThat(s.ok()).isTrue();
     assertThat(s.rowsRead()).isEqualTo(4);
@@ -230,7 +231,7 @@ class BadInputFilesTest {
 
   @Test
   void aFileThatFailsWhileReadInDropoffOrderSendsNothingAndSaysSo() throws Exception {
-    MockProducer<String, String> p = producer();
+    MockProducer<String, byte[]> p = producer();
     RunSummary s = replay(p, "dropoff", invalidUtf8Late());
     assertThat(s.ok()).isFalse();
     assertThat(s.sent()).isZero();
@@ -241,7 +242,7 @@ class BadInputFilesTest {
 
   @Test
   void aFileThatFailsWhileReadInFileOrderReportsWhatWasSent() throws Exception {
-    MockProducer<String, String> p = producer();
+    MockProducer<String, byte[]> p = producer();
     RunSummary s = replay(p, "file", invalidUtf8Late());
     assertThat(s.ok()).isFalse();
     assertThat(s.sent()).isPositive().isEqualTo(p.history().size());

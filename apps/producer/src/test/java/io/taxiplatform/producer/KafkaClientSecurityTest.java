@@ -48,7 +48,7 @@ class KafkaClientSecurityTest {
     env.put("KAFKA_SSL_TRUSTSTORE_LOCATION", pkcs12("ca.p12", "changeit").toString());
     env.put("KAFKA_SSL_TRUSTSTORE_PASSWORD", "changeit");
     TripProducerConfig config = TripProducerConfig.parse(env, new String[0]);
-    try (KafkaProducer<String, String> p = new KafkaProducer<>(config.kafkaProperties())) {
+    try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(config.kafkaProperties())) {
       assertThat(p.metrics()).isNotEmpty();
     }
   }
@@ -56,7 +56,7 @@ class KafkaClientSecurityTest {
   @Test
   void saslPlaintextBuildsAProducer() throws Exception {
     TripProducerConfig config = TripProducerConfig.parse(env("SASL_PLAINTEXT"), new String[0]);
-    try (KafkaProducer<String, String> p = new KafkaProducer<>(config.kafkaProperties())) {
+    try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(config.kafkaProperties())) {
       assertThat(p.metrics()).isNotEmpty();
     }
   }
@@ -67,7 +67,7 @@ class KafkaClientSecurityTest {
     env.put("KAFKA_SSL_TRUSTSTORE_LOCATION", pkcs12("ca.p12", "right").toString());
     env.put("KAFKA_SSL_TRUSTSTORE_PASSWORD", "wrong");
     TripProducerConfig config = TripProducerConfig.parse(env, new String[0]);
-    assertThatThrownBy(() -> new KafkaProducer<String, String>(config.kafkaProperties()).close())
+    assertThatThrownBy(() -> new KafkaProducer<String, byte[]>(config.kafkaProperties()).close())
         .isInstanceOf(KafkaException.class);
   }
 }

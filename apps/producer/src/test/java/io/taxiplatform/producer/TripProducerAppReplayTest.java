@@ -35,6 +35,7 @@ import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.record.TimestampType;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -50,12 +51,12 @@ class TripProducerAppReplayTest {
   @TempDir
   Path dir;
 
-  private static MockProducer<String, String> producer() {
+  private static MockProducer<String, byte[]> producer() {
     Node node = new Node(0, "127.0.0.1", 9092);
     List<PartitionInfo> parts = IntStream.range(0, PARTITIONS)
         .mapToObj(p -> new PartitionInfo(TOPIC, p, node, new Node[] {node}, new Node[] {node})).toList();
     Cluster cluster = new Cluster("c", List.of(node), parts, java.util.Set.of(), java.util.Set.of());
-    return new MockProducer<>(cluster, true, null, new StringSerializer(), new StringSerializer());
+    return new MockProducer<>(cluster, true, null, new StringSerializer(), new ByteArraySerializer());
   }
 
   private TripProducerConfig config(String... args) throws Exception {
@@ -87,22 +88,22 @@ class TripProducerAppReplayTest {
     return files.stream().map(Path::toString).collect(Collectors.joining(","));
   }
 
-  private static List<String> tripIds(List<ProducerRecord<String, String>> records) throws Exception {
+  private static List<String> tripIds(List<ProducerRecord<String, byte[]>> records) throws Exception {
     List<String> out = new ArrayList<>();
-    for (ProducerRecord<String, String> r : records) {
+    for (ProducerRecord<String, byte[]> r : records) {
       out.add(JSON.readTree(r.value()).get("trip_id").asText());
     }
     return out;
   }
 
-  private static ReplayMarker marker(ProducerRecord<String, String> r) {
+  private static ReplayMarker marker(ProducerRecord<String, byte[]> r) {
     Header h = r.headers().lastHeader(ReplayMarker.HEADER);
     return ReplayMarker.decode(h == null ? null : h.value()).orElseThrow();
   }
 
   @Test
   void dropoffOrderMergesAllInputsAndRejectsRowsOutsideThePeriod() throws Exception {
-    MockProducer<String, String> producer = producer();
+    MockProducer<String, byte[]> producer = producer();
     ProducerMetrics metrics = new ProducerMetrics();
     RunSummary s = new TripProducerApp(config("--input", inputs(twoFiles())), producer, EMPTY_TOPIC, metrics,
         Clock.fixed(NOW, ZoneOffset.UTC)).run();
@@ -122,7 +123,7 @@ class TripProducerAppReplayTest {
 
   @Test
   void fileOrderKeepsEachFilesRowOrderAndStillAppliesThePeriodRule() throws Exception {
-    MockProducer<String, String> producer = producer();
+    MockProducer<String, byte[]> producer = producer();
     RunSummary s = new TripProducerApp(config("--input", inputs(twoFiles()), "--order", "file"), producer,
         EMPTY_TOPIC, null, Clock.fixed(NOW, ZoneOffset.UTC)).run();
     assertThat(tripIds(producer.history())).containsExactly("a_2025-01.csv:1", "a_2025-01.csv:2",
@@ -132,11 +133,11 @@ class TripProducerAppReplayTest {
 
   @Test
   void timeModeNowShiftsFromTheFirstEventOfTheSortedOrder() throws Exception {
-    MockProducer<String, String> producer = producer();
+    MockProducer<String, byte[]> producer = producer();
     new TripProducerApp(config("--input", inputs(twoFiles()), "--time-mode", "now"), producer, EMPTY_TOPIC, null,
         Clock.fixed(NOW, ZoneOffset.UTC)).run();
     List<Instant> dropoffs = new ArrayList<>();
-    for (ProducerRecord<String, String> r : producer.history()) {
+    for (ProducerRecord<String, byte[]> r : producer.history()) {
       dropoffs.add(Instant.parse(JSON.readTree(r.value()).get("dropoff_time").asText()));
     }
     // the earliest dropoff (00:10, second row of the first file) ends now; the last, 40 minutes later
@@ -161,14 +162,14 @@ class TripProducerAppReplayTest {
 
   @Test
   void everyRecordHasTheKeyPartitionersPartitionAndASequenceInEmittedOrder() throws Exception {
-    MockProducer<String, String> producer = producer();
+    MockProducer<String, byte[]> producer = producer();
     Path f = SyntheticTlcCsv.write(dir.resolve("x_2025-01.csv"), 200, YearMonth.of(2025, 1), 1, 4);
     new TripProducerApp(config("--input", f.toString()), producer, EMPTY_TOPIC, null,
         Clock.fixed(NOW, ZoneOffset.UTC)).run();
-    List<ProducerRecord<String, String>> sent = producer.history();
+    List<ProducerRecord<String, byte[]>> sent = producer.history();
     assertThat(sent).hasSize(200);
     for (int i = 0; i < sent.size(); i++) {
-      ProducerRecord<String, String> r = sent.get(i);
+      ProducerRecord<String, byte[]> r = sent.get(i);
       assertThat(r.partition()).isEqualTo(KeyPartitioner.partition(r.key(), PARTITIONS));
       assertThat(marker(r).seq()).isEqualTo(i);
       assertThat(marker(r).shiftSeconds()).isNull();
@@ -178,7 +179,7 @@ class TripProducerAppReplayTest {
   }
 
   /** A consumer over what {@code records} would be on the topic, each partition in send order. */
-  private static MockConsumer<byte[], byte[]> topicHolding(List<ProducerRecord<String, String>> records) {
+  private static MockConsumer<byte[], byte[]> topicHolding(List<ProducerRecord<String, byte[]>> records) {
     MockConsumer<byte[], byte[]> c = new MockConsumer<>("earliest");
     Map<TopicPartition, Long> begin = new HashMap<>();
     Map<TopicPartition, Long> end = new HashMap<>();
@@ -187,11 +188,11 @@ class TripProducerAppReplayTest {
       end.put(new TopicPartition(TOPIC, p), 0L);
     }
     List<ConsumerRecord<byte[], byte[]>> recs = new ArrayList<>();
-    for (ProducerRecord<String, String> r : records) {
+    for (ProducerRecord<String, byte[]> r : records) {
       TopicPartition tp = new TopicPartition(TOPIC, r.partition());
       long offset = end.merge(tp, 1L, Long::sum) - 1;
       recs.add(new ConsumerRecord<>(TOPIC, r.partition(), offset, 0L, TimestampType.CREATE_TIME, 0, 0,
-          r.key().getBytes(), r.value().getBytes(), r.headers(), Optional.empty()));
+          r.key().getBytes(), r.value(), r.headers(), Optional.empty()));
     }
     c.updateBeginningOffsets(begin);
     c.updateEndOffsets(end);
@@ -200,11 +201,11 @@ class TripProducerAppReplayTest {
   }
 
   /** What a run killed mid-way leaves: per partition, a prefix of that partition's records. */
-  private static List<ProducerRecord<String, String>> killedRun(List<ProducerRecord<String, String>> full) {
+  private static List<ProducerRecord<String, byte[]>> killedRun(List<ProducerRecord<String, byte[]>> full) {
     Map<Integer, Integer> kept = Map.of(0, 40, 1, 0, 2, 77);
     Map<Integer, Integer> seen = new HashMap<>();
-    List<ProducerRecord<String, String>> out = new ArrayList<>();
-    for (ProducerRecord<String, String> r : full) {
+    List<ProducerRecord<String, byte[]>> out = new ArrayList<>();
+    for (ProducerRecord<String, byte[]> r : full) {
       if (seen.merge(r.partition(), 1, Integer::sum) <= kept.get(r.partition())) {
         out.add(r);
       }
@@ -220,14 +221,14 @@ class TripProducerAppReplayTest {
     TripProducerConfig config = config("--input", inputs(files), "--sort-chunk-rows", "40");
     Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
 
-    MockProducer<String, String> first = producer();
+    MockProducer<String, byte[]> first = producer();
     new TripProducerApp(config, first, EMPTY_TOPIC, null, clock).run(); // what an uninterrupted run sends
-    List<ProducerRecord<String, String>> full = first.history();
+    List<ProducerRecord<String, byte[]>> full = first.history();
     assertThat(full).hasSize(300);
 
-    List<ProducerRecord<String, String>> before = killedRun(full);
+    List<ProducerRecord<String, byte[]>> before = killedRun(full);
     assertThat(before).hasSize(117);
-    MockProducer<String, String> second = producer();
+    MockProducer<String, byte[]> second = producer();
     AtomicInteger consumers = new AtomicInteger();
     RunSummary s = new TripProducerApp(config, second, () -> {
       consumers.incrementAndGet();
@@ -239,7 +240,7 @@ class TripProducerAppReplayTest {
     assertThat(s.rowsRead()).isEqualTo(300);
     assertThat(s.format()).contains("resumed:     skipped 117 already in the topic");
     // the topic now holds every event exactly once, each partition in the original order
-    List<ProducerRecord<String, String>> topic = Stream.concat(before.stream(), second.history().stream()).toList();
+    List<ProducerRecord<String, byte[]>> topic = Stream.concat(before.stream(), second.history().stream()).toList();
     assertThat(tripIds(topic)).doesNotHaveDuplicates().containsExactlyInAnyOrderElementsOf(tripIds(full));
     for (int p = 0; p < PARTITIONS; p++) {
       int partition = p;
@@ -250,7 +251,7 @@ class TripProducerAppReplayTest {
               .map(ProducerRecord::value).toList());
     }
 
-    MockProducer<String, String> third = producer();
+    MockProducer<String, byte[]> third = producer();
     RunSummary again = new TripProducerApp(config, third, () -> topicHolding(topic), null, clock).run();
     assertThat(third.history()).isEmpty();
     assertThat(again.sent()).isZero();
@@ -262,20 +263,20 @@ class TripProducerAppReplayTest {
   void aResumedTimeModeNowReplayReusesTheShiftOfTheFirstRun() throws Exception {
     Path f = SyntheticTlcCsv.write(dir.resolve("n_2025-01.csv"), 120, YearMonth.of(2025, 1), 1, 11);
     TripProducerConfig config = config("--input", f.toString(), "--time-mode", "now");
-    MockProducer<String, String> first = producer();
+    MockProducer<String, byte[]> first = producer();
     new TripProducerApp(config, first, EMPTY_TOPIC, null, Clock.fixed(NOW, ZoneOffset.UTC)).run();
-    List<ProducerRecord<String, String>> full = first.history();
+    List<ProducerRecord<String, byte[]>> full = first.history();
     long shift = marker(full.get(0)).shiftSeconds();
 
-    MockProducer<String, String> second = producer();
+    MockProducer<String, byte[]> second = producer();
     RunSummary s = new TripProducerApp(config, second, () -> topicHolding(killedRun(full)), null,
         Clock.fixed(NOW.plusSeconds(3600), ZoneOffset.UTC)).run(); // restarted an hour later
     assertThat(s.skippedAlreadyPresent()).isPositive();
-    Map<String, String> fullById = new HashMap<>();
-    for (ProducerRecord<String, String> r : full) {
+    Map<String, byte[]> fullById = new HashMap<>();
+    for (ProducerRecord<String, byte[]> r : full) {
       fullById.put(JSON.readTree(r.value()).get("trip_id").asText(), r.value());
     }
-    for (ProducerRecord<String, String> r : second.history()) {
+    for (ProducerRecord<String, byte[]> r : second.history()) {
       JsonNode e = JSON.readTree(r.value());
       assertThat(r.value()).isEqualTo(fullById.get(e.get("trip_id").asText()));
       assertThat(marker(r).shiftSeconds()).isEqualTo(shift);
@@ -285,17 +286,17 @@ class TripProducerAppReplayTest {
   @Test
   void anotherReplayInTheTopicIsNotSkippedAndResumeFalseDoesNotReadTheTopic() throws Exception {
     List<Path> files = twoFiles();
-    MockProducer<String, String> first = producer();
+    MockProducer<String, byte[]> first = producer();
     new TripProducerApp(config("--input", inputs(files), "--order", "file"), first, EMPTY_TOPIC, null,
         Clock.fixed(NOW, ZoneOffset.UTC)).run();
     // the dropoff-order replay of the same files is another replay: nothing skipped
-    MockProducer<String, String> second = producer();
+    MockProducer<String, byte[]> second = producer();
     RunSummary s = new TripProducerApp(config("--input", inputs(files)), second,
         () -> topicHolding(first.history()), null, Clock.fixed(NOW, ZoneOffset.UTC)).run();
     assertThat(s.skippedAlreadyPresent()).isZero();
     assertThat(second.history()).hasSize(6);
 
-    MockProducer<String, String> third = producer();
+    MockProducer<String, byte[]> third = producer();
     RunSummary r = new TripProducerApp(config("--input", inputs(files), "--resume", "false"), third, NO_CONSUMER,
         null, Clock.fixed(NOW, ZoneOffset.UTC)).run();
     assertThat(r.sent()).isEqualTo(6);
@@ -303,7 +304,7 @@ class TripProducerAppReplayTest {
 
   @Test
   void aTopicThatCannotBeReadFailsTheRunBeforeSending() throws Exception {
-    MockProducer<String, String> producer = producer();
+    MockProducer<String, byte[]> producer = producer();
     RunSummary s = new TripProducerApp(config("--input", inputs(twoFiles())), producer, () -> {
       throw new KafkaException("no broker");
     }, null, Clock.fixed(NOW, ZoneOffset.UTC)).run();

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.taxiplatform.model.TripEvent;
 import io.taxiplatform.model.TripEventJson;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -23,6 +24,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.MockProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.errors.TimeoutException;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -38,8 +40,8 @@ class TripProducerAppTest {
   @TempDir
   Path dir;
 
-  private static MockProducer<String, String> mock() {
-    return new MockProducer<>(true, null, new StringSerializer(), new StringSerializer());
+  private static MockProducer<String, byte[]> mock() {
+    return new MockProducer<>(true, null, new StringSerializer(), new ByteArraySerializer());
   }
 
   private Path csv() throws Exception {
@@ -58,19 +60,19 @@ class TripProducerAppTest {
   @Test
   void replaySendsExactlyTheRowsThatBecomeEventsKeyedByPickupZone() throws Exception {
     Path file = csv();
-    MockProducer<String, String> producer = mock();
+    MockProducer<String, byte[]> producer = mock();
     ProducerMetrics metrics = new ProducerMetrics();
     RunSummary s = new TripProducerApp(config("--mode", "replay", "--input", file.toString(), "--topic", "t"),
         producer, metrics, CLOCK).run();
 
-    List<ProducerRecord<String, String>> sent = producer.history();
+    List<ProducerRecord<String, byte[]>> sent = producer.history();
     assertThat(sent).extracting(ProducerRecord::key).containsExactly("229", "132", "48");
     assertThat(sent).extracting(ProducerRecord::topic).containsOnly("t");
     TripEvent first = (TripEvent) TripEventJson.parse(sent.get(0).value(), NOW, Duration.ofDays(3650));
     assertThat(first.tripId()).isEqualTo("trips.csv:1");
     assertThat(first.dropoffTime()).isEqualTo(Instant.parse("2025-01-01T05:26:59Z"));
-    assertThat(sent.get(1).value()).contains("\"trip_id\":\"trips.csv:2\"").contains("\"fare_amount\":-7.2");
-    assertThat(sent.get(2).value()).contains("\"trip_id\":\"trips.csv:5\"");
+    assertThat(new String(sent.get(1).value(), StandardCharsets.UTF_8)).contains("\"trip_id\":\"trips.csv:2\"").contains("\"fare_amount\":-7.2");
+    assertThat(new String(sent.get(2).value(), StandardCharsets.UTF_8)).contains("\"trip_id\":\"trips.csv:5\"");
 
     assertThat(s.rowsRead()).isEqualTo(5);
     assertThat(s.sent()).isEqualTo(3);
@@ -84,7 +86,7 @@ class TripProducerAppTest {
 
   @Test
   void maxEventsStopsAfterThatManyEvents() throws Exception {
-    MockProducer<String, String> producer = mock();
+    MockProducer<String, byte[]> producer = mock();
     RunSummary s = new TripProducerApp(config("--mode", "replay", "--input", csv().toString(), "--max-events", "2"),
         producer, null, CLOCK).run();
     assertThat(producer.history()).hasSize(2);
@@ -93,12 +95,12 @@ class TripProducerAppTest {
 
   @Test
   void timeModeNowShiftsEveryEventSoTheFirstEndsNow() throws Exception {
-    MockProducer<String, String> producer = mock();
+    MockProducer<String, byte[]> producer = mock();
     new TripProducerApp(config("--mode", "replay", "--input", csv().toString(), "--time-mode", "now"), producer,
         null, CLOCK).run();
     ObjectMapper json = new ObjectMapper();
     List<JsonNode> events = new java.util.ArrayList<>();
-    for (ProducerRecord<String, String> r : producer.history()) {
+    for (ProducerRecord<String, byte[]> r : producer.history()) {
       events.add(json.readTree(r.value()));
     }
     assertThat(Instant.parse(events.get(0).get("dropoff_time").asText())).isEqualTo(NOW);
@@ -111,10 +113,10 @@ class TripProducerAppTest {
   @Test
   void sendErrorsAreCountedAndMakeTheRunFail() throws Exception {
     // the broker rejects the records of zone 132
-    MockProducer<String, String> producer = new MockProducer<>(true, null, new StringSerializer(),
-        new StringSerializer()) {
+    MockProducer<String, byte[]> producer = new MockProducer<>(true, null, new StringSerializer(),
+        new ByteArraySerializer()) {
       @Override
-      public synchronized Future<RecordMetadata> send(ProducerRecord<String, String> r, Callback cb) {
+      public synchronized Future<RecordMetadata> send(ProducerRecord<String, byte[]> r, Callback cb) {
         if ("132".equals(r.key())) {
           TimeoutException e = new TimeoutException("broker gone");
           cb.onCompletion(null, e);
@@ -134,7 +136,7 @@ class TripProducerAppTest {
 
   @Test
   void syntheticRunsUntilStoppedAndCountsLive() throws Exception {
-    MockProducer<String, String> producer = mock();
+    MockProducer<String, byte[]> producer = mock();
     TripProducerApp app = new TripProducerApp(config("--seed", "9", "--rate", "1000"), producer, null,
         Clock.systemUTC());
     CompletableFuture<RunSummary> run = CompletableFuture.supplyAsync(app::run);
@@ -145,12 +147,12 @@ class TripProducerAppTest {
     RunSummary s = run.get(30, TimeUnit.SECONDS);
     assertThat(s.stoppedEarly()).isTrue();
     assertThat(s.sent()).isGreaterThanOrEqualTo(20).isEqualTo(producer.history().size());
-    assertThat(producer.history().get(0).value()).contains("\"trip_id\":\"syn-9-1\"");
+    assertThat(new String(producer.history().get(0).value(), StandardCharsets.UTF_8)).contains("\"trip_id\":\"syn-9-1\"");
   }
 
   @Test
   void syntheticMaxEventsEndsTheRun() throws Exception {
-    MockProducer<String, String> producer = mock();
+    MockProducer<String, byte[]> producer = mock();
     RunSummary s = new TripProducerApp(config("--seed", "1", "--max-events", "250"), producer, null, CLOCK).run();
     assertThat(s.sent()).isEqualTo(250);
     assertThat(s.rowsRead()).isEqualTo(250);
@@ -162,7 +164,7 @@ class TripProducerAppTest {
   void anUnreadableFileFailsBeforeAnythingIsSent() throws Exception {
     Path good = csv();
     Path bad = Files.writeString(dir.resolve("bad.csv"), "a,b,c\n1,2,3\n");
-    MockProducer<String, String> producer = mock();
+    MockProducer<String, byte[]> producer = mock();
     TripProducerApp app = new TripProducerApp(
         config("--mode", "replay", "--input", good + "," + bad), producer, null, CLOCK);
     assertThatThrownBy(app::run).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("bad.csv");

@@ -4,7 +4,6 @@ import io.taxiplatform.model.TripEvent;
 import io.taxiplatform.model.TripMetrics;
 import java.time.Clock;
 import java.time.Instant;
-import java.time.ZonedDateTime;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -76,15 +75,31 @@ public final class SyntheticTripSource implements TripSource {
     }
   }
 
-  private final long seed;
   private final SplittableRandom random;
   private final Clock clock;
+  private final String idPrefix;
   private long n;
+  /** New York's UTC offset by UTC hour (a small direct-mapped cache: offsets change only on whole UTC hours). */
+  private final long[] offsetHour = new long[8];
+  private final int[] offsetSeconds = new int[8];
 
   public SyntheticTripSource(long seed, Clock clock) {
-    this.seed = seed;
     this.random = new SplittableRandom(seed);
     this.clock = clock;
+    this.idPrefix = "syn-" + seed + "-";
+    java.util.Arrays.fill(offsetHour, Long.MIN_VALUE);
+  }
+
+  /** The hour of day in New York of an epoch second (what {@code ZonedDateTime.ofInstant(..).getHour()} gives). */
+  int newYorkHour(long epochSecond) {
+    long hour = Math.floorDiv(epochSecond, 3600);
+    int slot = (int) (hour & 7);
+    if (offsetHour[slot] != hour) {
+      offsetSeconds[slot] = TlcRowMapper.NEW_YORK.getRules().getOffset(Instant.ofEpochSecond(hour * 3600))
+          .getTotalSeconds();
+      offsetHour[slot] = hour;
+    }
+    return (int) Math.floorMod(Math.floorDiv(epochSecond + offsetSeconds[slot], 3600), 24);
   }
 
   /** The pickup weight of a zone. */
@@ -111,7 +126,19 @@ public final class SyntheticTripSource implements TripSource {
     return median * Math.exp(sigma * g);
   }
 
-  private static double cents(double v) {
+  /**
+   * {@code v} rounded half-up to cents as {@link TripMetrics#roundCents} does (on the shortest decimal form of the
+   * double), without a {@code BigDecimal} unless {@code v * 100} lies within 1e-6 of a half cent, where the
+   * double arithmetic could round the other way.
+   */
+  static double cents(double v) {
+    double x = v * 100;
+    if (Math.abs(v) < 1e6) {
+      double frac = x - Math.floor(x);
+      if (Math.abs(frac - 0.5) > 1e-6) {
+        return Math.round(x) / 100.0;
+      }
+    }
     return TripMetrics.roundCents(v).doubleValue();
   }
 
@@ -140,10 +167,10 @@ public final class SyntheticTripSource implements TripSource {
     mph = Math.min(Math.max(mph, 4), 35);
     long durationS = Math.max(60, Math.round(distance / mph * 3600) + 60 + random.nextInt(121));
 
-    Instant dropoffTime = clock.instant().minusSeconds(random.nextInt(21)).truncatedTo(
-        java.time.temporal.ChronoUnit.SECONDS);
-    Instant pickupTime = dropoffTime.minusSeconds(durationS);
-    int hour = ZonedDateTime.ofInstant(pickupTime, TlcRowMapper.NEW_YORK).getHour();
+    long dropoffSecond = Math.floorDiv(clock.millis(), 1000) - random.nextInt(21);
+    Instant dropoffTime = Instant.ofEpochSecond(dropoffSecond);
+    Instant pickupTime = Instant.ofEpochSecond(dropoffSecond - durationS);
+    int hour = newYorkHour(dropoffSecond - durationS);
 
     int ratecode = 1;
     double fare;
@@ -180,7 +207,7 @@ public final class SyntheticTripSource implements TripSource {
     int passengers = pc < 0.70 ? 1 : pc < 0.85 ? 2 : pc < 0.90 ? 3 : pc < 0.93 ? 4 : pc < 0.97 ? 5 : 6;
 
     TripEvent e = TripEvent.builder()
-        .tripId("syn-" + seed + "-" + n)
+        .tripId(idPrefix + n)
         .source(SYNTHETIC)
         .vendorId(random.nextDouble() < 0.26 ? 1 : 2)
         .pickupTime(pickupTime)

@@ -43,6 +43,7 @@ import org.apache.kafka.common.Cluster;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
@@ -200,7 +201,7 @@ public final class ReplayOrderBench {
       a.createTopics(List.of(new NewTopic(topic, 3, (short) 1))).all().get();
     }
     TripProducerConfig config = TripProducerConfig.parse(Map.of(), args.toArray(String[]::new));
-    try (Producer<String, String> p = new KafkaProducer<>(config.kafkaProperties())) {
+    try (Producer<String, byte[]> p = new KafkaProducer<>(config.kafkaProperties())) {
       RunSummary s = new TripProducerApp(config, p, null, Clock.systemUTC()).run();
       try (Admin a = Admin.create(admin)) {
         a.deleteTopics(List.of(topic)).all().get();
@@ -277,12 +278,12 @@ public final class ReplayOrderBench {
   }
 
   /** Serializes like a real producer, acknowledges at once, keeps nothing; 6 partitions. */
-  private static final class NullProducer extends MockProducer<String, String> {
+  private static final class NullProducer extends MockProducer<String, byte[]> {
     private final StringSerializer serializer = new StringSerializer();
     private final String topic;
 
     NullProducer(String topic) {
-      super(cluster(topic), true, null, new StringSerializer(), new StringSerializer());
+      super(cluster(topic), true, null, new StringSerializer(), new ByteArraySerializer());
       this.topic = topic;
     }
 
@@ -294,9 +295,9 @@ public final class ReplayOrderBench {
     }
 
     @Override
-    public synchronized Future<RecordMetadata> send(ProducerRecord<String, String> record, Callback callback) {
+    public synchronized Future<RecordMetadata> send(ProducerRecord<String, byte[]> record, Callback callback) {
       byte[] k = serializer.serialize(topic, record.key());
-      byte[] v = serializer.serialize(topic, record.value());
+      byte[] v = record.value();
       RecordMetadata md = new RecordMetadata(new TopicPartition(topic, record.partition() == null ? 0
           : record.partition()), 0, 0, 0, k.length, v.length);
       if (callback != null) {

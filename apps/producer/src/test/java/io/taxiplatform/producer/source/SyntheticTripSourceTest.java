@@ -121,4 +121,32 @@ class SyntheticTripSourceTest {
     assertThat(nc).isPositive();
     assertThat(airport / na).isGreaterThan(3 * city / nc);
   }
+
+  @Test
+  void fastCentsRoundsAsTripMetricsDoes() {
+    java.util.SplittableRandom r = new java.util.SplittableRandom(3);
+    double[] edges = {0, -0.0, 0.005, 0.015, 1.005, 2.675, -2.675, 0.125, 1.115, 999999.995, 1e6, 123.456, -0.001};
+    for (double v : edges) {
+      assertThat(SyntheticTripSource.cents(v)).as("%s", v).isEqualTo(TripMetrics.roundCents(v).doubleValue());
+    }
+    for (int i = 0; i < 200_000; i++) {
+      double v = i % 2 == 0 ? r.nextDouble() * 500 : Math.round(r.nextDouble() * 100_000) / 1000.0 - 20;
+      assertThat(SyntheticTripSource.cents(v)).as("%s", v).isEqualTo(TripMetrics.roundCents(v).doubleValue());
+    }
+  }
+
+  @Test
+  void cachedNewYorkHourIsTheZoneRulesHour() {
+    SyntheticTripSource s = new SyntheticTripSource(1, CLOCK);
+    // across both 2025 DST changes, in an order that revisits cached hours
+    long[] starts = {Instant.parse("2025-03-09T04:00:00Z").getEpochSecond(),
+        Instant.parse("2025-11-02T04:00:00Z").getEpochSecond(), 0L, -86_400L * 400};
+    for (long start : starts) {
+      for (long t = start; t < start + 6 * 3600; t += 97) {
+        long sec = t % 2 == 0 ? t : t - 7200;
+        assertThat(s.newYorkHour(sec)).as("%s", Instant.ofEpochSecond(sec))
+            .isEqualTo(java.time.ZonedDateTime.ofInstant(Instant.ofEpochSecond(sec), TlcRowMapper.NEW_YORK).getHour());
+      }
+    }
+  }
 }

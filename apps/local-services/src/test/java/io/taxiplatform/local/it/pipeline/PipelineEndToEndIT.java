@@ -97,7 +97,7 @@ class PipelineEndToEndIT {
         TripProducerConfig config = TripProducerConfig.parse(Map.of(), new String[] {"--mode", "replay",
                 "--input", sample.toString(), "--bootstrap-servers", f.kafka.bootstrapServers(), "--topic",
                 f.tripsTopic, "--metrics-port", "0", "--rate", "0"});
-        try (Producer<String, String> producer = new KafkaProducer<>(config.kafkaProperties())) {
+        try (Producer<String, byte[]> producer = new KafkaProducer<>(config.kafkaProperties())) {
             return new TripProducerApp(config, producer, null, Clock.systemUTC()).run();
         }
     }

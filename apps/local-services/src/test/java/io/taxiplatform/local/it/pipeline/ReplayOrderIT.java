@@ -139,7 +139,7 @@ class ReplayOrderIT {
                 f.kafka.bootstrapServers(), "--topic", f.tripsTopic, "--metrics-port", "0", "--rate", "0",
                 "--order", order));
         TripProducerConfig config = TripProducerConfig.parse(Map.of(), args.toArray(String[]::new));
-        try (Producer<String, String> producer = new KafkaProducer<>(config.kafkaProperties())) {
+        try (Producer<String, byte[]> producer = new KafkaProducer<>(config.kafkaProperties())) {
             RunSummary summary = new TripProducerApp(config, producer, null, Clock.systemUTC()).run();
             LOG.info("replayed {} in {} order:\n{}", files, order, summary.format());
             return summary;

@@ -97,7 +97,7 @@ class ReprocessingIT {
         TripProducerConfig config = TripProducerConfig.parse(Map.of(), new String[] {"--mode", "synthetic", "--seed",
                 Long.toString(seed), "--max-events", Integer.toString(events), "--rate", Integer.toString(rate),
                 "--bootstrap-servers", f.kafka.bootstrapServers(), "--topic", f.tripsTopic, "--metrics-port", "0"});
-        try (Producer<String, String> producer = new KafkaProducer<>(config.kafkaProperties())) {
+        try (Producer<String, byte[]> producer = new KafkaProducer<>(config.kafkaProperties())) {
             RunSummary summary = new TripProducerApp(config, producer, null, Clock.systemUTC()).run();
             assertThat(summary.ok()).as(summary.format()).isTrue();
             assertThat(summary.sent()).isEqualTo(events);

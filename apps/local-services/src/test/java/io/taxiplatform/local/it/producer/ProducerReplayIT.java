@@ -77,7 +77,7 @@ class ProducerReplayIT {
   private static Object[] replay(String topic, String inputs) throws Exception {
     TripProducerConfig config = config("--mode", "replay", "--input", inputs, "--topic", topic);
     try (ProducerMetrics metrics = new ProducerMetrics();
-         KafkaProducer<String, String> producer = new KafkaProducer<>(config.kafkaProperties())) {
+         KafkaProducer<String, byte[]> producer = new KafkaProducer<>(config.kafkaProperties())) {
       int port = metrics.start(0);
       RunSummary summary = new TripProducerApp(config, producer, metrics, Clock.systemUTC()).run();
       String scrape = http(port, "/metrics").body();

@@ -1,0 +1,381 @@
+package io.taxiplatform.bench;
+
+import com.datastax.oss.driver.api.core.cql.ColumnDefinition;
+import com.datastax.oss.driver.api.core.cql.Row;
+import io.taxiplatform.local.CassandraNode;
+import io.taxiplatform.local.JvmProcess;
+import io.taxiplatform.local.KafkaNode;
+import io.taxiplatform.local.LocalPaths;
+import io.taxiplatform.local.PrometheusText;
+import io.taxiplatform.local.StreamingJobProcess;
+import java.io.File;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Streaming measurements (issue 11 points 3-5) on a real broker and Cassandra, the job forked as in the ITs
+ * ({@link StreamingJobProcess}: Spark {@code local[2]}, 1 GB heap):
+ * <ul>
+ *   <li>throughput and reprocessing: the job over a pre-loaded topic from its earliest offset, each run a new
+ *       pipeline version (its own tables and checkpoint, as a reprocessing deploys one), alternated with the
+ *       ceiling ({@code SparkCeiling}: the same read and parse, nothing else) on the same topic; every version's
+ *       zone table is checked exactly (trip counts sum to the events, and equal the first version's rows);</li>
+ *   <li>end-to-end latency: one job with a 1 s trigger, the producer at a steady rate; the job's
+ *       {@code taxi_stream_end_to_end_latency_seconds} histogram (written_at - max_ingest_time of every row it
+ *       writes) is read before and after a measured window, and the percentiles come from the difference.</li>
+ * </ul>
+ */
+final class StreamingBench {
+
+  private static final Logger LOG = LoggerFactory.getLogger(StreamingBench.class);
+  static final String LATENCY_METRIC = "taxi_stream_end_to_end_latency_seconds";
+  private static final List<String> QUERIES = List.of("zone_windows", "borough_windows", "dead_letters");
+  private static final Duration PROCESS_TIMEOUT = Duration.ofMinutes(20);
+  private static final Pattern PROGRESS = Pattern.compile("^BENCH_PROGRESS (\\d+) (\\d+)", Pattern.MULTILINE);
+
+  /** A point of a throughput curve: seconds since the first batch ended, rows read so far. */
+  record Point(double seconds, long rows) {
+  }
+
+  /**
+   * One run over the pre-loaded topic.
+   *
+   * @param eventsPerSecond rows after the first batch / time from the first batch's end to the last's
+   */
+  record ThroughputRun(String variant, int rep, long events, double eventsPerSecond, List<Point> curve,
+      Map<String, Object> extra) {
+  }
+
+  /** One measured window at a steady rate. */
+  record LatencyWindow(int rate, int pass, double p50, double p95, double p99, double shareAtMost2s,
+      double observations, double inputEventsPerSecond) {
+  }
+
+  private final BenchConfig config;
+  private final KafkaNode kafka;
+  private final CassandraNode cassandra;
+  private final ProducerBench producers;
+  private final Path work;
+  private final HttpClient http = HttpClient.newHttpClient();
+  private final String keyspace = "bench_" + UUID.randomUUID().toString().substring(0, 6);
+
+  StreamingBench(BenchConfig config, KafkaNode kafka, CassandraNode cassandra, ProducerBench producers, Path work) {
+    this.config = config;
+    this.kafka = kafka;
+    this.cassandra = cassandra;
+    this.producers = producers;
+    this.work = work;
+  }
+
+  /** The job's environment for one pipeline version on {@code topic}. */
+  Map<String, String> jobEnv(String topic, String version, String trigger) {
+    Map<String, String> env = StreamingJobProcess.environment(kafka, cassandra,
+        work.resolve("checkpoints-" + version), null);
+    env.put("TRIPS_TOPIC", topic);
+    env.put("DEAD_LETTER_TOPIC", topic + ".dlq");
+    env.put("CASSANDRA_KEYSPACE", keyspace);
+    env.put("PIPELINE_VERSION", version);
+    env.put("TRIGGER_INTERVAL", trigger);
+    env.put("MAX_OFFSETS_PER_TRIGGER", Integer.toString(config.maxOffsets()));
+    return env;
+  }
+
+  String metrics(Map<String, String> env) {
+    try {
+      HttpResponse<String> r = http.send(HttpRequest.newBuilder(
+              URI.create("http://127.0.0.1:" + env.get("METRICS_PORT") + "/metrics")).timeout(Duration.ofSeconds(5))
+          .build(), HttpResponse.BodyHandlers.ofString());
+      return r.statusCode() == 200 ? r.body() : "";
+    } catch (IOException e) {
+      return "";
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    }
+  }
+
+  static double value(String text, String metric, Map<String, String> labels) {
+    return PrometheusText.sum(text, metric, labels).orElse(0);
+  }
+
+  static void sleep(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    }
+  }
+
+  /** Creates the pre-loaded topic and fills it with {@code stream-events} synthetic trips (the producer's run). */
+  ProducerBench.Run preload(String topic) {
+    kafka.createTopic(topic, config.streamPartitions());
+    kafka.createTopic(topic + ".dlq", 1);
+    return producers.producerTo(topic, "preload", 0, List.of("--mode", "synthetic", "--max-events",
+        Integer.toString(config.streamEvents()), "--seed", Long.toString(config.seed()), "--metrics-port", "0"));
+  }
+
+  /** The job as a new pipeline version over the whole topic; stopped once every query read every event. */
+  ThroughputRun job(String topic, int rep) {
+    String version = "b" + rep;
+    Map<String, String> env = jobEnv(topic, version, config.throughputTriggerMs() + " milliseconds");
+    long n = config.streamEvents();
+    StreamingJobProcess job = StreamingJobProcess.start(env, work.resolve("job-" + version));
+    List<long[]> samples = new ArrayList<>(); // {epoch ms of the zone query's last progress, its rows}
+    try {
+      long deadline = System.nanoTime() + PROCESS_TIMEOUT.toNanos();
+      long lastRows = -1;
+      while (true) {
+        if (!job.isAlive()) {
+          throw new IllegalStateException("the streaming job exited (" + job.exitCode() + ")\n" + job.logTail(60));
+        }
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException("the streaming job did not read " + n + " events within "
+              + PROCESS_TIMEOUT + "\n" + job.logTail(60));
+        }
+        String text = metrics(env);
+        long rows = (long) value(text, "taxi_stream_input_rows_total", Map.of("query", "zone_windows"));
+        if (rows != lastRows && rows > 0) {
+          double progress = value(text, "taxi_stream_last_progress_timestamp_seconds",
+              Map.of("query", "zone_windows"));
+          samples.add(new long[] {progress > 0 ? (long) (progress * 1000) : System.currentTimeMillis(), rows});
+          lastRows = rows;
+        }
+        boolean all = true;
+        for (String q : QUERIES) {
+          all &= value(text, "taxi_stream_input_rows_total", Map.of("query", q)) >= n;
+        }
+        if (all && value(text, "taxi_stream_valid_trips_total", Map.of()) >= n) {
+          break;
+        }
+        sleep(500);
+      }
+      long doneMs = System.currentTimeMillis();
+      String text = metrics(env);
+      Map<String, Object> extra = new LinkedHashMap<>();
+      extra.put("pipeline_version", version);
+      extra.put("valid_trips_total", value(text, "taxi_stream_valid_trips_total", Map.of()));
+      extra.put("dead_letters_total", value(text, "taxi_stream_dead_letters_total", Map.of()));
+      extra.put("rows_dropped_late_total", value(text, "taxi_stream_rows_dropped_late_total",
+          Map.of("query", "zone_windows")));
+      extra.put("all_queries_done_epoch_ms", doneMs);
+      return throughput("job", rep, n, samples, extra);
+    } finally {
+      job.destroy();
+    }
+  }
+
+  /** SparkCeiling over the whole topic (a fresh checkpoint: from the earliest offset). */
+  ThroughputRun ceiling(String topic, int rep) {
+    String name = "ceiling-" + rep;
+    Path dir = work.resolve(name);
+    String sparkClasses = Path.of(System.getProperty("bench.sparkClasses",
+        LocalPaths.repoRoot().resolve("apps/benchmarks-spark/target/classes").toString())).toAbsolutePath().toString();
+    if (!Files.isDirectory(Path.of(sparkClasses))) {
+      throw new IllegalStateException("SparkCeiling's classes are missing at " + sparkClasses
+          + ": build apps/benchmarks-spark (-am)");
+    }
+    List<String> jvm = new ArrayList<>();
+    jvm.add("-Xmx1g");
+    jvm.addAll(StreamingJobProcess.SPARK_JDK17_OPTIONS);
+    jvm.addAll(List.of("-Dspark.master=local[2]", "-Dspark.driver.host=127.0.0.1",
+        "-Dspark.driver.bindAddress=127.0.0.1", "-Dspark.ui.enabled=false", "-Djava.io.tmpdir=" + dir.resolve("tmp"),
+        "-Dspark.local.dir=" + dir.resolve("spark-local"), "-Dspark.sql.shuffle.partitions=4"));
+    try {
+      Files.createDirectories(dir.resolve("tmp"));
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    int exit = JvmProcess.builder(name, "io.taxiplatform.bench.spark.SparkCeiling")
+        .classpath(LocalPaths.streamingJar() + File.pathSeparator + LocalPaths.streamingClasspath()
+            + File.pathSeparator + sparkClasses)
+        .jvmArgs(jvm)
+        .args(List.of(kafka.bootstrapServers(), topic, Integer.toString(config.streamEvents()),
+            Integer.toString(config.maxOffsets()), Integer.toString(config.throughputTriggerMs()),
+            dir.resolve("checkpoint").toString()))
+        .workDir(dir)
+        .run(PROCESS_TIMEOUT);
+    String log = ProducerBench.read(dir.resolve(name + ".log"));
+    if (exit != 0 || !log.contains("BENCH_DONE")) {
+      throw new IllegalStateException(name + " exited with " + exit + "\n" + ProducerBench.tail(log, 40));
+    }
+    List<long[]> samples = new ArrayList<>();
+    Matcher m = PROGRESS.matcher(log);
+    while (m.find()) {
+      samples.add(new long[] {Long.parseLong(m.group(1)), Long.parseLong(m.group(2))});
+    }
+    return throughput("ceiling", rep, config.streamEvents(), samples, new LinkedHashMap<>());
+  }
+
+  private static ThroughputRun throughput(String variant, int rep, long n, List<long[]> samples,
+      Map<String, Object> extra) {
+    if (samples.size() < 2) {
+      // everything in one batch: no rate between batches can be measured
+      extra.put("note", "all events in one micro-batch");
+      return new ThroughputRun(variant, rep, n, Double.NaN, List.of(), extra);
+    }
+    long t0 = samples.get(0)[0];
+    long r0 = samples.get(0)[1];
+    long[] last = samples.get(samples.size() - 1);
+    double seconds = Math.max(1e-3, (last[0] - t0) / 1000.0);
+    List<Point> curve = new ArrayList<>();
+    for (long[] s : samples) {
+      curve.add(new Point((s[0] - t0) / 1000.0, s[1]));
+    }
+    extra.put("first_batch_rows", r0);
+    extra.put("batches_seen", samples.size());
+    return new ThroughputRun(variant, rep, n, (last[1] - r0) / seconds, curve, extra);
+  }
+
+  /**
+   * The zone table of a version: (pickup zone, window start) to every column but the time-dependent ones
+   * (ingest and write times). Checked: its trip counts sum to {@code events}.
+   */
+  Map<String, String> zoneTable(String version, long events) {
+    String table = keyspace + ".zone_windows_" + version;
+    Map<String, String> out = new TreeMap<>();
+    long trips = 0;
+    for (Row r : cassandra.session().execute("SELECT * FROM " + table).all()) {
+      StringBuilder sb = new StringBuilder();
+      for (ColumnDefinition c : r.getColumnDefinitions()) {
+        String name = c.getName().asInternal();
+        if (name.contains("ingest") || name.contains("written") || name.contains("updated")) {
+          continue;
+        }
+        sb.append(name).append('=').append(r.getObject(name)).append(';');
+      }
+      trips += r.getLong("trip_count");
+      out.put(r.getObject("pickup_zone") + "|" + r.getObject("window_start"), sb.toString());
+    }
+    if (trips != events) {
+      throw new IllegalStateException(table + ": trip counts sum to " + trips + ", expected " + events);
+    }
+    return out;
+  }
+
+  /** The latency sweep on a new topic with one job (1 s trigger). */
+  List<LatencyWindow> latency(List<Map<String, Object>> log) {
+    String topic = "bench.latency." + UUID.randomUUID().toString().substring(0, 6);
+    kafka.createTopic(topic, config.streamPartitions());
+    kafka.createTopic(topic + ".dlq", 1);
+    Map<String, String> env = jobEnv(topic, "lat", "1 second");
+    StreamingJobProcess job = StreamingJobProcess.start(env, work.resolve("job-latency"));
+    List<LatencyWindow> windows = new ArrayList<>();
+    try {
+      long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
+      while (!metrics(env).contains("taxi_stream_batches_total")) {
+        if (!job.isAlive() || System.nanoTime() > deadline) {
+          throw new IllegalStateException("the latency job did not serve its metrics\n" + job.logTail(60));
+        }
+        sleep(500);
+      }
+      // warm-up (not measured): the lowest rate until the job (cold JIT, first batches, table creation) has run
+      // three more micro-batches after its first rows, then one warm-up period
+      int lowest = config.latencyRates().stream().mapToInt(Integer::intValue).min().orElseThrow();
+      warmUp(job, env, topic, lowest);
+      for (int pass = 0; pass < config.latencyPasses(); pass++) {
+        List<Integer> rates = new ArrayList<>(config.latencyRates());
+        if (pass % 2 == 1) {
+          java.util.Collections.reverse(rates);
+        }
+        for (int rate : rates) {
+          LatencyWindow w = steady(job, env, topic, rate, pass, config.latencyWindowS());
+          windows.add(w);
+          Map<String, Object> row = new LinkedHashMap<>();
+          row.put("rate", rate);
+          row.put("pass", pass);
+          LOG.info("latency at {} ev/s (pass {}): p50 {} p95 {} p99 {} s, input {} ev/s", rate, pass, w.p50(),
+              w.p95(), w.p99(), w.inputEventsPerSecond());
+          log.add(row);
+        }
+      }
+      return windows;
+    } finally {
+      job.destroy();
+    }
+  }
+
+  private void warmUp(StreamingJobProcess job, Map<String, String> env, String topic, int rate) {
+    JvmProcess producer = producers.startProducer(topic, "latency-producer-warmup", List.of("--mode", "synthetic",
+        "--rate", Integer.toString(rate), "--max-events", Long.toString(rate * 900L), "--metrics-port", "0"));
+    try {
+      Map<String, String> zone = Map.of("query", "zone_windows");
+      long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
+      double firstBatches = -1;
+      while (true) {
+        if (!job.isAlive() || !producer.isAlive() || System.nanoTime() > deadline) {
+          throw new IllegalStateException("the latency job did not warm up (job alive " + job.isAlive()
+              + ", producer alive " + producer.isAlive() + ")\n" + job.logTail(60));
+        }
+        String text = metrics(env);
+        double batches = value(text, "taxi_stream_batches_total", zone);
+        if (firstBatches < 0 && value(text, "taxi_stream_input_rows_total", zone) > 0) {
+          firstBatches = batches;
+        }
+        if (firstBatches >= 0 && batches >= firstBatches + 3) {
+          break;
+        }
+        sleep(1000);
+      }
+      sleep(config.latencyWarmupS() * 1000L);
+    } finally {
+      producer.destroy(Duration.ofSeconds(10));
+      sleep(2000);
+    }
+  }
+
+  /** The producer at {@code rate} for warm-up + window seconds; the histogram difference over the window. */
+  private LatencyWindow steady(StreamingJobProcess job, Map<String, String> env, String topic, int rate, int pass,
+      int windowS) {
+    int warmup = config.latencyWarmupS();
+    long events = (long) rate * (warmup + windowS + 3);
+    String name = "latency-producer-" + rate + "-p" + pass;
+    JvmProcess producer = producers.startProducer(topic, name, List.of("--mode", "synthetic", "--rate",
+        Integer.toString(rate), "--max-events", Long.toString(events), "--metrics-port", "0"));
+    try {
+      Path plog = producer.logFile();
+      long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+      while (!ProducerBench.read(plog).contains("synthetic trips with seed")) {
+        if (!producer.isAlive() || System.nanoTime() > deadline) {
+          throw new IllegalStateException(name + " did not start\n" + producer.logTail(30));
+        }
+        sleep(100);
+      }
+      sleep(warmup * 1000L);
+      String before = metrics(env);
+      long t1 = System.nanoTime();
+      sleep(windowS * 1000L);
+      String after = metrics(env);
+      double seconds = (System.nanoTime() - t1) / 1e9;
+      if (!job.isAlive()) {
+        throw new IllegalStateException("the latency job exited\n" + job.logTail(60));
+      }
+      Stats.Histogram h = Stats.Histogram.parse(after, LATENCY_METRIC)
+          .minus(Stats.Histogram.parse(before, LATENCY_METRIC));
+      Map<String, String> zone = Map.of("query", "zone_windows");
+      double input = (value(after, "taxi_stream_input_rows_total", zone)
+          - value(before, "taxi_stream_input_rows_total", zone)) / seconds;
+      return new LatencyWindow(rate, pass, h.quantile(0.5), h.quantile(0.95), h.quantile(0.99), h.shareAtMost(2.0),
+          h.count(), input);
+    } finally {
+      producer.destroy(Duration.ofSeconds(10));
+      sleep(2000); // let the job drain before the next rate
+    }
+  }
+}

@@ -1,0 +1,83 @@
+package io.taxiplatform.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.awt.image.BufferedImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The benchmark at tiny sizes on the real local services, so `verify` keeps it working: every scenario runs, and
+ * results.json, summary.md and the plots come out well-formed. No timing is asserted (the machine is shared).
+ */
+class BenchmarkSmokeIT {
+
+  @TempDir
+  Path out;
+
+  @Test
+  void tinyRunWritesResultsAndPlots() throws Exception {
+    Path results = BenchMain.run(BenchConfig.parse(new String[] {"--out", out.toString(), "--reps", "3",
+        "--producer-records", "3000", "--payload-records", "500", "--replay-rows", "2000", "--partitions", "2",
+        "--stream-events", "3000", "--max-offsets", "1000", "--throughput-trigger-ms", "500", "--stream-reps", "1",
+        "--latency-rates", "200,500", "--latency-passes", "1", "--latency-warmup-s", "2", "--latency-window-s", "4",
+        "--label", "ci"}));
+
+    JsonNode root = new ObjectMapper().readTree(results.toFile());
+    assertThat(root.get("label").asText()).isEqualTo("ci");
+    assertThat(root.at("/machine/cores").asInt()).isPositive();
+    assertThat(root.at("/machine/memory_bytes").asLong()).isPositive();
+    assertThat(root.at("/machine/jdk").asText()).contains("17");
+
+    JsonNode producer = root.at("/scenarios/producer");
+    for (String v : new String[] {"perf_payload", "perf_random", "synthetic", "perf_payload_1p", "synthetic_1p",
+        "synthetic_metrics_on",
+        "replay_csv_dropoff", "replay_csv_file", "replay_parquet_dropoff", "replay_parquet_file"}) {
+      JsonNode variant = producer.at("/variants/" + v);
+      assertThat(variant.get("runs")).as(v).hasSize(3);
+      assertThat(variant.get("median_events_per_second").asDouble()).as(v).isPositive();
+      assertThat(variant.get("median_cpu_seconds_per_million").asDouble()).as(v).isPositive();
+      for (JsonNode run : variant.get("runs")) {
+        long expected = v.startsWith("replay") ? 2000 : 3000;
+        assertThat(run.get("events").asLong()).as(v).isEqualTo(expected);
+      }
+    }
+    assertThat(producer.at("/ratios/synthetic~1perf_payload/median_of_ratios").asDouble()).isPositive();
+    assertThat(producer.at("/ratios/replay_parquet_file~1synthetic/per_rep")).hasSize(3);
+
+    JsonNode throughput = root.at("/scenarios/throughput");
+    assertThat(throughput.get("job_runs")).hasSize(1);
+    assertThat(throughput.get("ceiling_runs")).hasSize(1);
+    assertThat(throughput.get("job_median_events_per_second").asDouble()).isPositive();
+    assertThat(throughput.get("ceiling_median_events_per_second").asDouble()).isPositive();
+    assertThat(throughput.at("/job_runs/0/valid_trips_total").asDouble()).isEqualTo(3000);
+    assertThat(throughput.get("reprocessing_exact_checks").get(0).asText()).contains("sum to 3000");
+
+    JsonNode latency = root.at("/scenarios/latency/rates");
+    assertThat(latency.fieldNames()).toIterable().containsExactly("200", "500");
+    for (String rate : new String[] {"200", "500"}) {
+      assertThat(latency.at("/" + rate + "/passes")).hasSize(1);
+      // a 4 s window on a loaded machine may see no micro-batch end: then the percentiles are null, not made up
+      for (String f : new String[] {"p50_seconds", "p95_seconds", "p99_seconds", "share_at_most_2s"}) {
+        JsonNode v = latency.at("/" + rate + "/" + f);
+        assertThat(v.isNumber() || v.isNull()).as(rate + " " + f).isTrue();
+      }
+      assertThat(latency.at("/" + rate + "/job_input_events_per_second").asDouble()).isNotNegative();
+    }
+    assertThat(root.at("/scenarios/latency").has("highest_rate_with_p95_below_2s")).isTrue();
+
+    assertThat(Files.readString(out.resolve(BenchMain.SUMMARY))).contains("## Producer", "## Streaming throughput",
+        "## End-to-end latency");
+    for (String png : new String[] {BenchMain.PLOT_PRODUCER, BenchMain.PLOT_THROUGHPUT, BenchMain.PLOT_LATENCY}) {
+      BufferedImage image = ImageIO.read(out.resolve(png).toFile());
+      assertThat(image).as(png).isNotNull();
+      assertThat(image.getWidth()).as(png).isEqualTo(Plots.WIDTH);
+      assertThat(image.getHeight()).as(png).isEqualTo(Plots.HEIGHT);
+    }
+  }
+}
