@@ -55,7 +55,7 @@ public record JobConfig(
     d.put("TRIPS_TOPIC", "taxi.trips");
     d.put("DEAD_LETTER_TOPIC", "taxi.trips.dlq");
     d.put("STARTING_OFFSETS", "earliest");
-    d.put("MAX_OFFSETS_PER_TRIGGER", "1000000");
+    d.put("MAX_OFFSETS_PER_TRIGGER", "250000");
     d.put("KAFKA_SECURITY_PROTOCOL", "PLAINTEXT");
     d.put("KAFKA_SASL_MECHANISM", "SCRAM-SHA-512");
     d.put("KAFKA_SASL_USERNAME", null);

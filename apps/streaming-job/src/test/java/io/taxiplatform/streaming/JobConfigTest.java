@@ -27,7 +27,7 @@ class JobConfigTest {
     assertThat(c.tripsTopic()).isEqualTo("taxi.trips");
     assertThat(c.deadLetterTopic()).isEqualTo("taxi.trips.dlq");
     assertThat(c.startingOffsets()).isEqualTo("earliest");
-    assertThat(c.maxOffsetsPerTrigger()).isEqualTo(1_000_000);
+    assertThat(c.maxOffsetsPerTrigger()).isEqualTo(250_000);
     assertThat(c.pipelineVersion()).isEqualTo("v1");
     assertThat(c.zoneLookupPath()).isEqualTo(Path.of("/data/taxi_zone_lookup.csv"));
     assertThat(c.watermarkDelay().duration()).isEqualTo(Duration.ofMinutes(10));

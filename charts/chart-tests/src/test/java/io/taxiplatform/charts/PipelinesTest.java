@@ -111,7 +111,7 @@ class PipelinesTest {
     assertThat(v2.envValue("ZONE_WINDOW")).isEqualTo("10 minutes");
     assertThat(v1.envValue("WATERMARK_DELAY")).isEqualTo("10 minutes");
     assertThat(v2.envValue("WATERMARK_DELAY")).isEqualTo("15 minutes");
-    assertThat(v1.envValue("MAX_OFFSETS_PER_TRIGGER")).isEqualTo("1000000");
+    assertThat(v1.envValue("MAX_OFFSETS_PER_TRIGGER")).isEqualTo("250000");
     assertThat(v2.envValue("MAX_OFFSETS_PER_TRIGGER")).isEqualTo("50000");
     assertThat(path(apps.get(0), "spec", "executor", "instances")).isEqualTo(1);
     assertThat(path(apps.get(1), "spec", "executor", "instances")).isEqualTo(2);
