@@ -46,8 +46,8 @@ record BenchConfig(
       "  --stream-events N         events pre-loaded for the streaming job's throughput (default 2000000)",
       "  --stream-partitions N     partitions of the streaming topics (default 2)",
       "  --stream-reps N           job and ceiling runs over the pre-loaded topic, alternated (default 3)",
-      "  --max-offsets N           MAX_OFFSETS_PER_TRIGGER of the job and the ceiling (default 200000)",
-      "  --throughput-trigger-ms N trigger of the throughput runs (default 5000, the job's default)",
+      "  --max-offsets N           MAX_OFFSETS_PER_TRIGGER of the job and the ceiling (default 250000, the job's default)",
+      "  --throughput-trigger-ms N trigger of the throughput runs (default 1000, the job's default TRIGGER_INTERVAL)",
       "  --latency-rates LIST      events/s of the latency sweep (default 1000,2500,5000,10000,20000)",
       "  --latency-passes N        passes over the rates (default 3)",
       "  --latency-warmup-s N      seconds at a rate before measuring (default 10)",
@@ -68,8 +68,8 @@ record BenchConfig(
     v.put("stream-events", "2000000");
     v.put("stream-partitions", "2");
     v.put("stream-reps", "3");
-    v.put("max-offsets", "200000");
-    v.put("throughput-trigger-ms", "5000");
+    v.put("max-offsets", "250000");
+    v.put("throughput-trigger-ms", "1000");
     v.put("latency-rates", "1000,2500,5000,10000,20000");
     v.put("latency-passes", "3");
     v.put("latency-warmup-s", "10");

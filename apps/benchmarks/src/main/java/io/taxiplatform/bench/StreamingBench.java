@@ -45,7 +45,9 @@ final class StreamingBench {
 
   private static final Logger LOG = LoggerFactory.getLogger(StreamingBench.class);
   static final String LATENCY_METRIC = "taxi_stream_end_to_end_latency_seconds";
-  private static final List<String> QUERIES = List.of("zone_windows", "borough_windows", "dead_letters");
+  /** The job's queries (StreamingJob.QUERIES): both window tables come from the first. */
+  static final String WINDOW_QUERY = "window_aggregates";
+  private static final List<String> QUERIES = List.of(WINDOW_QUERY, "dead_letters");
   private static final Duration PROCESS_TIMEOUT = Duration.ofMinutes(20);
   private static final Pattern PROGRESS = Pattern.compile("^BENCH_PROGRESS (\\d+) (\\d+)", Pattern.MULTILINE);
 
@@ -137,7 +139,7 @@ final class StreamingBench {
     Map<String, String> env = jobEnv(topic, version, config.throughputTriggerMs() + " milliseconds");
     long n = config.streamEvents();
     StreamingJobProcess job = StreamingJobProcess.start(env, work.resolve("job-" + version));
-    List<long[]> samples = new ArrayList<>(); // {epoch ms of the zone query's last progress, its rows}
+    List<long[]> samples = new ArrayList<>(); // {epoch ms of the window query's last progress, its rows}
     try {
       long deadline = System.nanoTime() + PROCESS_TIMEOUT.toNanos();
       long lastRows = -1;
@@ -150,10 +152,10 @@ final class StreamingBench {
               + PROCESS_TIMEOUT + "\n" + job.logTail(60));
         }
         String text = metrics(env);
-        long rows = (long) value(text, "taxi_stream_input_rows_total", Map.of("query", "zone_windows"));
+        long rows = (long) value(text, "taxi_stream_input_rows_total", Map.of("query", WINDOW_QUERY));
         if (rows != lastRows && rows > 0) {
           double progress = value(text, "taxi_stream_last_progress_timestamp_seconds",
-              Map.of("query", "zone_windows"));
+              Map.of("query", WINDOW_QUERY));
           samples.add(new long[] {progress > 0 ? (long) (progress * 1000) : System.currentTimeMillis(), rows});
           lastRows = rows;
         }
@@ -173,7 +175,7 @@ final class StreamingBench {
       extra.put("valid_trips_total", value(text, "taxi_stream_valid_trips_total", Map.of()));
       extra.put("dead_letters_total", value(text, "taxi_stream_dead_letters_total", Map.of()));
       extra.put("rows_dropped_late_total", value(text, "taxi_stream_rows_dropped_late_total",
-          Map.of("query", "zone_windows")));
+          Map.of("query", WINDOW_QUERY)));
       extra.put("all_queries_done_epoch_ms", doneMs);
       return throughput("job", rep, n, samples, extra);
     } finally {
@@ -315,7 +317,7 @@ final class StreamingBench {
     JvmProcess producer = producers.startProducer(topic, "latency-producer-warmup", List.of("--mode", "synthetic",
         "--rate", Integer.toString(rate), "--max-events", Long.toString(rate * 900L), "--metrics-port", "0"));
     try {
-      Map<String, String> zone = Map.of("query", "zone_windows");
+      Map<String, String> zone = Map.of("query", WINDOW_QUERY);
       long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
       double firstBatches = -1;
       while (true) {
@@ -368,7 +370,7 @@ final class StreamingBench {
       }
       Stats.Histogram h = Stats.Histogram.parse(after, LATENCY_METRIC)
           .minus(Stats.Histogram.parse(before, LATENCY_METRIC));
-      Map<String, String> zone = Map.of("query", "zone_windows");
+      Map<String, String> zone = Map.of("query", WINDOW_QUERY);
       double input = (value(after, "taxi_stream_input_rows_total", zone)
           - value(before, "taxi_stream_input_rows_total", zone)) / seconds;
       return new LatencyWindow(rate, pass, h.quantile(0.5), h.quantile(0.95), h.quantile(0.99), h.shareAtMost(2.0),
