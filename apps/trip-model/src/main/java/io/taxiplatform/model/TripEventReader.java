@@ -6,6 +6,8 @@ import java.io.IOException;
 import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
 
 /**
  * The fast path of {@link TripEventJson#parse}: one pass of Jackson's streaming parser over the value, no tree,
@@ -262,71 +264,16 @@ final class TripEventReader {
     }
   }
 
-  /** {@code yyyy-MM-ddTHH:mm:ss[.f{1,9}]Z} with a valid date and time (seconds 0..59), else {@code null}. */
+  /**
+   * {@code yyyy-MM-ddTHH:mm:ss[.f{1,9}]Z} with a valid date and time (seconds 0..59) in years 0001..9999, else
+   * {@code null} ({@link LocalDateTimeText}, which the producer's TLC rows use too).
+   */
   static Instant parseFixed(String s) {
     int n = s.length();
-    if (n < 20 || n > 30 || s.charAt(4) != '-' || s.charAt(7) != '-' || s.charAt(10) != 'T' || s.charAt(13) != ':'
-        || s.charAt(16) != ':' || s.charAt(n - 1) != 'Z') {
+    if (n < 20 || s.charAt(n - 1) != 'Z' || s.charAt(10) != 'T') {
       return null;
     }
-    int year = digits(s, 0, 4);
-    int month = digits(s, 5, 2);
-    int day = digits(s, 8, 2);
-    int hour = digits(s, 11, 2);
-    int minute = digits(s, 14, 2);
-    int second = digits(s, 17, 2);
-    if (year < 1 || month < 1 || month > 12 || day < 1 || day > monthLength(year, month) || hour < 0 || hour > 23
-        || minute < 0 || minute > 59 || second < 0 || second > 59) {
-      return null;
-    }
-    int nanos = 0;
-    if (n > 20) {
-      // ".f" .. ".fffffffff" between the seconds and the Z
-      if (s.charAt(19) != '.' || n == 21) {
-        return null;
-      }
-      int fractionDigits = n - 21;
-      int f = digits(s, 20, fractionDigits);
-      if (f < 0) {
-        return null;
-      }
-      nanos = f;
-      for (int i = fractionDigits; i < 9; i++) {
-        nanos *= 10;
-      }
-    }
-    long epochSecond = epochDay(year, month, day) * 86_400L + hour * 3_600L + minute * 60L + second;
-    return Instant.ofEpochSecond(epochSecond, nanos);
-  }
-
-  /** The value of {@code count} ASCII digits at {@code from}, or -1 when one is not a digit. */
-  private static int digits(String s, int from, int count) {
-    int v = 0;
-    for (int i = from; i < from + count; i++) {
-      int d = s.charAt(i) - '0';
-      if (d < 0 || d > 9) {
-        return -1;
-      }
-      v = v * 10 + d;
-    }
-    return v;
-  }
-
-  private static int monthLength(int year, int month) {
-    return switch (month) {
-      case 2 -> (year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)) ? 29 : 28;
-      case 4, 6, 9, 11 -> 30;
-      default -> 31;
-    };
-  }
-
-  /** Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil). */
-  static long epochDay(int year, int month, int day) {
-    long y = month <= 2 ? year - 1 : year;
-    long era = Math.floorDiv(y, 400);
-    long yoe = y - era * 400;
-    long doy = (153L * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1;
-    long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146_097 + doe - 719_468;
+    LocalDateTime t = LocalDateTimeText.parse(s, n - 1);
+    return t == null || t.getYear() < 1 ? null : t.toInstant(ZoneOffset.UTC);
   }
 }

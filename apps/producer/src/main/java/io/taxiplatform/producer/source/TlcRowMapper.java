@@ -27,8 +27,11 @@ public final class TlcRowMapper {
   /** The zone of the TLC timestamps. */
   public static final ZoneId NEW_YORK = ZoneId.of("America/New_York");
 
-  /** {@code 2025-01-01 00:18:38}, optional fraction up to nanoseconds, also with {@code T}. */
-  private static final DateTimeFormatter ISO_LOCAL = new DateTimeFormatterBuilder()
+  /**
+   * {@code 2025-01-01 00:18:38}, optional fraction up to nanoseconds, also with {@code T} (package-private: the
+   * reference of TlcRowMapperFastPathTest).
+   */
+  static final DateTimeFormatter ISO_LOCAL = new DateTimeFormatterBuilder()
       .appendPattern("uuuu-MM-dd")
       .optionalStart().appendLiteral(' ').optionalEnd()
       .optionalStart().appendLiteral('T').optionalEnd()
@@ -36,7 +39,7 @@ public final class TlcRowMapper {
       .optionalStart().appendFraction(ChronoField.NANO_OF_SECOND, 0, 9, true).optionalEnd()
       .toFormatter(Locale.ROOT);
   /** {@code 01/01/2023 12:32:10 AM}, the TLC open-data portal CSV export. */
-  private static final DateTimeFormatter US_LOCAL = DateTimeFormatter.ofPattern("MM/dd/uuuu hh:mm:ss a",
+  static final DateTimeFormatter US_LOCAL = DateTimeFormatter.ofPattern("MM/dd/uuuu hh:mm:ss a",
       Locale.US);
 
   private final String source;
@@ -92,7 +95,7 @@ public final class TlcRowMapper {
   /** Parses a TLC local timestamp text ({@code 2025-01-01 00:18:38.000000} or {@code 01/01/2025 12:18:38 AM}). */
   public static LocalDateTime parseLocal(String text) {
     String t = text.strip();
-    LocalDateTime fast = parseIsoFast(t);
+    LocalDateTime fast = io.taxiplatform.model.LocalDateTimeText.parse(t, t.length());
     if (fast != null) {
       return fast;
     }
@@ -101,58 +104,6 @@ public final class TlcRowMapper {
     } catch (DateTimeParseException e) {
       return LocalDateTime.parse(t, US_LOCAL);
     }
-  }
-
-  /**
-   * {@code uuuu-MM-dd HH:mm:ss} (or with {@code T}) with an optional fraction of 1-9 digits, read without a
-   * {@code DateTimeFormatter} (the replay's hot path: two per row); {@code null} for any other text or a value
-   * {@code LocalDateTime.of} refuses, which {@link #parseLocal} then hands to the formatter (same result or error as
-   * before: TlcRowMapperFastPathTest).
-   */
-  static LocalDateTime parseIsoFast(String t) {
-    int n = t.length();
-    if (n < 19 || n == 20 || n > 29 || t.charAt(4) != '-' || t.charAt(7) != '-' || t.charAt(13) != ':'
-        || t.charAt(16) != ':' || (t.charAt(10) != ' ' && t.charAt(10) != 'T') || (n > 19 && t.charAt(19) != '.')) {
-      return null;
-    }
-    int year = digits(t, 0, 4);
-    int month = digits(t, 5, 7);
-    int day = digits(t, 8, 10);
-    int hour = digits(t, 11, 13);
-    int minute = digits(t, 14, 16);
-    int second = digits(t, 17, 19);
-    int nanos = 0;
-    if (n > 19) {
-      int f = digits(t, 20, n);
-      if (f < 0) {
-        return null;
-      }
-      nanos = f;
-      for (int i = n - 20; i < 9; i++) {
-        nanos *= 10;
-      }
-    }
-    if ((year | month | day | hour | minute | second) < 0) {
-      return null;
-    }
-    try {
-      return LocalDateTime.of(year, month, day, hour, minute, second, nanos);
-    } catch (java.time.DateTimeException e) {
-      return null;
-    }
-  }
-
-  /** The decimal number of {@code t[from, to)}, or -1 when a character is not an ASCII digit. */
-  private static int digits(String t, int from, int to) {
-    int v = 0;
-    for (int i = from; i < to; i++) {
-      char c = t.charAt(i);
-      if (c < '0' || c > '9') {
-        return -1;
-      }
-      v = v * 10 + (c - '0');
-    }
-    return v;
   }
 
   /** New York wall-clock time to an instant. */

@@ -5,25 +5,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeFormatterBuilder;
 import java.time.format.DateTimeParseException;
-import java.time.temporal.ChronoField;
-import java.util.Locale;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /** The replay's timestamp fast paths give what the formatter and {@code atZone} gave (values and errors). */
 class TlcRowMapperFastPathTest {
 
-  /** The formatter TlcRowMapper used alone before the fast path (a copy: the reference). */
-  private static final DateTimeFormatter ISO_LOCAL = new DateTimeFormatterBuilder()
-      .appendPattern("uuuu-MM-dd")
-      .optionalStart().appendLiteral(' ').optionalEnd()
-      .optionalStart().appendLiteral('T').optionalEnd()
-      .appendPattern("HH:mm:ss")
-      .optionalStart().appendFraction(ChronoField.NANO_OF_SECOND, 0, 9, true).optionalEnd()
-      .toFormatter(Locale.ROOT);
-  private static final DateTimeFormatter US_LOCAL = DateTimeFormatter.ofPattern("MM/dd/uuuu hh:mm:ss a", Locale.US);
+  /** The formatters TlcRowMapper used alone before the fast path: the reference. */
+  private static final DateTimeFormatter ISO_LOCAL = TlcRowMapper.ISO_LOCAL;
+  private static final DateTimeFormatter US_LOCAL = TlcRowMapper.US_LOCAL;
 
   private static String reference(String text) {
     String t = text.strip();

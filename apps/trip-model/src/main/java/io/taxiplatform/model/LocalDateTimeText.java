@@ -1,0 +1,70 @@
+package io.taxiplatform.model;
+
+import java.time.LocalDateTime;
+
+/**
+ * The hot-path reader of {@code uuuu-MM-dd HH:mm:ss[.f{1,9}]} (separator {@code ' '} or {@code 'T'}) shared by
+ * the producer's TLC rows and the job's event timestamps: no formatter, no exception. It answers only for that
+ * exact form with a valid date and time; every other text gives {@code null}, and the caller hands it to its
+ * formatter, so errors keep one implementation (the formatter's).
+ */
+public final class LocalDateTimeText {
+
+  private LocalDateTimeText() {
+  }
+
+  /**
+   * The date-time of {@code s[0, end)}, or {@code null} when it is not {@code uuuu-MM-dd(' '|'T')HH:mm:ss} with
+   * an optional fraction of 1 to 9 digits, or not a valid date and time (month, day of month, hour, minute,
+   * second 0..59).
+   */
+  public static LocalDateTime parse(String s, int end) {
+    if (end < 19 || end == 20 || end > 29 || end > s.length() || s.charAt(4) != '-' || s.charAt(7) != '-'
+        || (s.charAt(10) != ' ' && s.charAt(10) != 'T') || s.charAt(13) != ':' || s.charAt(16) != ':'
+        || (end > 19 && s.charAt(19) != '.')) {
+      return null;
+    }
+    int year = digits(s, 0, 4);
+    int month = digits(s, 5, 7);
+    int day = digits(s, 8, 10);
+    int hour = digits(s, 11, 13);
+    int minute = digits(s, 14, 16);
+    int second = digits(s, 17, 19);
+    if (year < 0 || month < 1 || month > 12 || day < 1 || day > monthLength(year, month) || hour < 0 || hour > 23
+        || minute < 0 || minute > 59 || second < 0 || second > 59) {
+      return null;
+    }
+    int nanos = 0;
+    if (end > 19) {
+      nanos = digits(s, 20, end);
+      if (nanos < 0) {
+        return null;
+      }
+      for (int i = end - 20; i < 9; i++) {
+        nanos *= 10;
+      }
+    }
+    return LocalDateTime.of(year, month, day, hour, minute, second, nanos);
+  }
+
+  /** The decimal number of {@code s[from, to)}, or -1 when a character is not an ASCII digit. */
+  private static int digits(String s, int from, int to) {
+    int v = 0;
+    for (int i = from; i < to; i++) {
+      int d = s.charAt(i) - '0';
+      if (d < 0 || d > 9) {
+        return -1;
+      }
+      v = v * 10 + d;
+    }
+    return v;
+  }
+
+  private static int monthLength(int year, int month) {
+    return switch (month) {
+      case 2 -> (year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)) ? 29 : 28;
+      case 4, 6, 9, 11 -> 30;
+      default -> 31;
+    };
+  }
+}
