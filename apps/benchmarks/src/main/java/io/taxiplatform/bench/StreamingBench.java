@@ -46,7 +46,7 @@ final class StreamingBench {
   private static final Logger LOG = LoggerFactory.getLogger(StreamingBench.class);
   static final String LATENCY_METRIC = "taxi_stream_end_to_end_latency_seconds";
   /** The job's queries (StreamingJob.QUERIES): both window tables come from the first. */
-  static final String WINDOW_QUERY = "window_aggregates";
+  static final String WINDOW_QUERY = io.taxiplatform.local.PipelineMonitor.WINDOW_QUERY;
   private static final List<String> QUERIES = List.of(WINDOW_QUERY, "dead_letters");
   private static final Duration PROCESS_TIMEOUT = Duration.ofMinutes(20);
   private static final Pattern PROGRESS = Pattern.compile("^BENCH_PROGRESS (\\d+) (\\d+)", Pattern.MULTILINE);

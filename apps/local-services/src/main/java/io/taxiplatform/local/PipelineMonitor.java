@@ -32,6 +32,12 @@ import org.apache.kafka.common.TopicPartition;
  */
 public final class PipelineMonitor implements AutoCloseable {
 
+    /**
+     * The job's query that writes the window tables (StreamingJob.WINDOW_QUERY; the job is not on this module's
+     * classpath, docs/contracts.md lists the {@code query} label values).
+     */
+    public static final String WINDOW_QUERY = "window_aggregates";
+
     private final Admin admin;
     private final String topic;
     private final CqlSession session;
@@ -93,7 +99,7 @@ public final class PipelineMonitor implements AutoCloseable {
     /** A reading of the job serving metrics on {@code port} (a second pipeline version). */
     public VersionProgress versionProgress(int port) {
         Optional<String> metrics = metricsText(port);
-        Map<String, String> zone = Map.of("query", "window_aggregates");
+        Map<String, String> zone = Map.of("query", WINDOW_QUERY);
         return new VersionProgress(
                 metrics.map(t -> toLong(PrometheusText.sum(t, "taxi_stream_input_rows_total", zone)))
                         .orElse(OptionalLong.empty()),
@@ -109,12 +115,12 @@ public final class PipelineMonitor implements AutoCloseable {
     public Snapshot sample(int top) {
         Optional<String> metrics = jobMetricsText();
         OptionalLong input = metrics.map(text -> toLong(PrometheusText.sum(text, "taxi_stream_input_rows_total",
-                Map.of("query", "window_aggregates")))).orElse(OptionalLong.empty());
+                Map.of("query", WINDOW_QUERY)))).orElse(OptionalLong.empty());
         // A labelled counter has no sample before its first increment: with the endpoint up, absent means 0.
         OptionalLong deadLetters = counter(metrics, "taxi_stream_dead_letters_total", Map.of());
-        OptionalLong late = counter(metrics, "taxi_stream_rows_dropped_late_total", Map.of("query", "window_aggregates"));
+        OptionalLong late = counter(metrics, "taxi_stream_rows_dropped_late_total", Map.of("query", WINDOW_QUERY));
         OptionalLong duplicates = counter(metrics, "taxi_stream_duplicate_trips_dropped_total",
-                Map.of("query", "window_aggregates"));
+                Map.of("query", WINDOW_QUERY));
         return new Snapshot(Instant.now(), topicRecords(), input, deadLetters, latestTopZones(top), late, duplicates);
     }
 
