@@ -22,10 +22,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The benchmark (docs/benchmarks.md): starts a real local broker (and Cassandra for the streaming scenarios) as the
- * ITs do, runs the scenarios of {@link BenchConfig}, and writes {@code results.json}, {@code summary.md} and PNG
- * plots to {@code --out}. Every figure is reported with its reference measured in the same run, the two alternated
- * run by run, and as the median of the repetitions; the machine is recorded with the results.
+ * The benchmark (docs/benchmarks.md): starts a real local broker (and Cassandra for the streaming
+ * scenarios) as the ITs do, runs the scenarios of {@link BenchConfig}, and writes {@code
+ * results.json}, {@code summary.md} and PNG plots to {@code --out}. Every figure is reported with
+ * its reference measured in the same run, the two alternated run by run, and as the median of the
+ * repetitions; the machine is recorded with the results.
  *
  * <p>Exit codes: 0 done, 1 a measurement failed, 2 bad arguments.
  */
@@ -38,8 +39,7 @@ public final class BenchMain {
   static final String PLOT_THROUGHPUT = "throughput-over-time.png";
   static final String PLOT_LATENCY = "latency-vs-rate.png";
 
-  private BenchMain() {
-  }
+  private BenchMain() {}
 
   public static void main(String[] args) {
     BenchConfig config;
@@ -72,11 +72,19 @@ public final class BenchMain {
     Map<String, Object> scenarios = new LinkedHashMap<>();
     root.put("scenarios", scenarios);
     Map<String, Object> machine = (Map<String, Object>) root.get("machine");
-    StringBuilder summary = new StringBuilder("# Benchmark summary\n\n").append(String.format(Locale.ROOT,
-        "Run %s, started %s. Machine: %s cores (%s), %.1f GiB, %s; load average at the start %s.%n%n",
-        root.get("label"), root.get("started"), machine.get("cores"), machine.get("cpu_model"),
-        ((Long) machine.get("memory_bytes")) / (1024.0 * 1024 * 1024), machine.get("jdk"),
-        machine.get("load_average_start")));
+    StringBuilder summary =
+        new StringBuilder("# Benchmark summary\n\n")
+            .append(
+                String.format(
+                    Locale.ROOT,
+                    "Run %s, started %s. Machine: %s cores (%s), %.1f GiB, %s; load average at the start %s.%n%n",
+                    root.get("label"),
+                    root.get("started"),
+                    machine.get("cores"),
+                    machine.get("cpu_model"),
+                    ((Long) machine.get("memory_bytes")) / (1024.0 * 1024 * 1024),
+                    machine.get("jdk"),
+                    machine.get("load_average_start")));
     Path work = LocalPaths.newWorkDir("bench");
     try (KafkaNode kafka = KafkaNode.start()) {
       ProducerBench producers = new ProducerBench(config, kafka, work);
@@ -103,20 +111,31 @@ public final class BenchMain {
     return results;
   }
 
-  /** Writes results.json and summary.md as they stand (the machine's load average now as the end). */
+  /**
+   * Writes results.json and summary.md as they stand (the machine's load average now as the end).
+   */
   @SuppressWarnings("unchecked")
-  private static Path write(Map<String, Object> root, StringBuilder summary, Path out) throws IOException {
+  private static Path write(Map<String, Object> root, StringBuilder summary, Path out)
+      throws IOException {
     ((Map<String, Object>) root.get("machine")).put("load_average_end", loadAverage());
     Path results = out.resolve(RESULTS);
-    new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(results.toFile(), finite(root));
+    new ObjectMapper()
+        .enable(SerializationFeature.INDENT_OUTPUT)
+        .writeValue(results.toFile(), finite(root));
     Files.writeString(out.resolve(SUMMARY), summary);
     return results;
   }
 
   // ------------------------------------------------------------------ producer and replay
 
-  private static void producerScenarios(BenchConfig c, ProducerBench pb, Path work, Map<String, Object> scenarios,
-      StringBuilder summary, Path out) throws IOException {
+  private static void producerScenarios(
+      BenchConfig c,
+      ProducerBench pb,
+      Path work,
+      Map<String, Object> scenarios,
+      StringBuilder summary,
+      Path out)
+      throws IOException {
     Path payload = work.resolve("payload.jsonl");
     double meanBytes = TlcBenchFiles.writePayloadFile(payload, c.seed(), c.payloadRecords());
     int recordSize = (int) Math.round(meanBytes);
@@ -132,79 +151,163 @@ public final class BenchMain {
     }
     boolean producer = c.scenarios().contains("producer");
     String n = Integer.toString(c.producerRecords());
-    List<String> synthetic = List.of("--mode", "synthetic", "--max-events", n, "--seed", Long.toString(c.seed()),
-        "--metrics-port", "0");
+    List<String> synthetic =
+        List.of(
+            "--mode",
+            "synthetic",
+            "--max-events",
+            n,
+            "--seed",
+            Long.toString(c.seed()),
+            "--metrics-port",
+            "0");
     Map<String, List<ProducerBench.Run>> runs = new LinkedHashMap<>();
     for (int rep = 0; rep < c.reps(); rep++) {
       List<Runnable> order = new ArrayList<>();
       final int r = rep;
       if (producer) {
-        order.add(() -> add(runs, pb.perf("perf_payload", r, c.producerRecords(),
-            List.of("--payload-file", payload.toString()))));
-        order.add(() -> add(runs, pb.perf("perf_random", r, c.producerRecords(),
-            List.of("--record-size", Integer.toString(recordSize)))));
+        order.add(
+            () ->
+                add(
+                    runs,
+                    pb.perf(
+                        "perf_payload",
+                        r,
+                        c.producerRecords(),
+                        List.of("--payload-file", payload.toString()))));
+        order.add(
+            () ->
+                add(
+                    runs,
+                    pb.perf(
+                        "perf_random",
+                        r,
+                        c.producerRecords(),
+                        List.of("--record-size", Integer.toString(recordSize)))));
       }
       order.add(() -> add(runs, pb.producer("synthetic", r, synthetic)));
       if (producer) {
         // one partition: keyed (the producer) and unkeyed (ProducerPerformance) records batch alike
-        order.add(() -> add(runs, pb.perf("perf_payload_1p", r, c.producerRecords(),
-            List.of("--payload-file", payload.toString()), 1)));
+        order.add(
+            () ->
+                add(
+                    runs,
+                    pb.perf(
+                        "perf_payload_1p",
+                        r,
+                        c.producerRecords(),
+                        List.of("--payload-file", payload.toString()),
+                        1)));
         order.add(() -> add(runs, pb.producer("synthetic_1p", r, synthetic, 1)));
-        order.add(() -> add(runs, pb.producer("synthetic_metrics_on", r, List.of("--mode", "synthetic",
-            "--max-events", n, "--seed", Long.toString(c.seed()), "--metrics-port",
-            Integer.toString(FreePorts.next())))));
+        order.add(
+            () ->
+                add(
+                    runs,
+                    pb.producer(
+                        "synthetic_metrics_on",
+                        r,
+                        List.of(
+                            "--mode",
+                            "synthetic",
+                            "--max-events",
+                            n,
+                            "--seed",
+                            Long.toString(c.seed()),
+                            "--metrics-port",
+                            Integer.toString(FreePorts.next())))));
       }
       if (replay) {
         for (Path input : List.of(csv, parquet)) {
           String kind = input.toString().endsWith(".csv") ? "csv" : "parquet";
           for (String ord : List.of("dropoff", "file")) {
-            order.add(() -> add(runs, pb.producer("replay_" + kind + "_" + ord, r, List.of("--mode", "replay",
-                "--input", input.toString(), "--order", ord, "--spill-dir", work.toString(), "--metrics-port",
-                "0"))));
+            order.add(
+                () ->
+                    add(
+                        runs,
+                        pb.producer(
+                            "replay_" + kind + "_" + ord,
+                            r,
+                            List.of(
+                                "--mode",
+                                "replay",
+                                "--input",
+                                input.toString(),
+                                "--order",
+                                ord,
+                                "--spill-dir",
+                                work.toString(),
+                                "--metrics-port",
+                                "0"))));
           }
         }
       }
       if (rep % 2 == 1) {
-        java.util.Collections.reverse(order); // A/B alternation: every variant runs first and last in turn
+        java.util.Collections.reverse(
+            order); // A/B alternation: every variant runs first and last in turn
       }
       LOG.info("producer repetition {}/{}: {} runs", rep + 1, c.reps(), order.size());
       order.forEach(Runnable::run);
     }
 
     Map<String, Object> section = new LinkedHashMap<>();
-    section.put("settings", Map.of("acks", "all", "enable.idempotence", true, "compression.type",
-        ProducerBench.COMPRESSION, "linger.ms", ProducerBench.LINGER_MS, "batch.size", ProducerBench.BATCH_SIZE,
-        "partitions", c.partitions(), "jvm", "-Xmx512m"));
+    section.put(
+        "settings",
+        Map.of(
+            "acks",
+            "all",
+            "enable.idempotence",
+            true,
+            "compression.type",
+            ProducerBench.COMPRESSION,
+            "linger.ms",
+            ProducerBench.LINGER_MS,
+            "batch.size",
+            ProducerBench.BATCH_SIZE,
+            "partitions",
+            c.partitions(),
+            "jvm",
+            "-Xmx512m"));
     section.put("payload_mean_bytes", meanBytes);
     Map<String, Object> variants = new LinkedHashMap<>();
     Map<String, Double> medians = new LinkedHashMap<>();
-    runs.forEach((variant, list) -> {
-      Map<String, Object> v = new LinkedHashMap<>();
-      v.put("median_events_per_second", Stats.median(map(list, ProducerBench.Run::eventsPerSecond)));
-      v.put("median_cpu_seconds_per_million", Stats.median(map(list, ProducerBench.Run::cpuSecondsPerMillion)));
-      List<Map<String, Object>> reps = new ArrayList<>();
-      for (ProducerBench.Run run : list) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("rep", run.rep());
-        m.put("events", run.events());
-        m.put("events_per_second", run.eventsPerSecond());
-        m.put("cpu_seconds", run.cpuSeconds());
-        m.put("cpu_seconds_per_million", run.cpuSecondsPerMillion());
-        m.put("wall_seconds", run.wallSeconds());
-        m.putAll(run.extra());
-        reps.add(m);
-      }
-      v.put("runs", reps);
-      variants.put(variant, v);
-      medians.put(variant, (Double) v.get("median_events_per_second"));
-    });
+    runs.forEach(
+        (variant, list) -> {
+          Map<String, Object> v = new LinkedHashMap<>();
+          v.put(
+              "median_events_per_second",
+              Stats.median(map(list, ProducerBench.Run::eventsPerSecond)));
+          v.put(
+              "median_cpu_seconds_per_million",
+              Stats.median(map(list, ProducerBench.Run::cpuSecondsPerMillion)));
+          List<Map<String, Object>> reps = new ArrayList<>();
+          for (ProducerBench.Run run : list) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("rep", run.rep());
+            m.put("events", run.events());
+            m.put("events_per_second", run.eventsPerSecond());
+            m.put("cpu_seconds", run.cpuSeconds());
+            m.put("cpu_seconds_per_million", run.cpuSecondsPerMillion());
+            m.put("wall_seconds", run.wallSeconds());
+            m.putAll(run.extra());
+            reps.add(m);
+          }
+          v.put("runs", reps);
+          variants.put(variant, v);
+          medians.put(variant, (Double) v.get("median_events_per_second"));
+        });
     section.put("variants", variants);
 
     Map<String, Object> ratios = new LinkedHashMap<>();
-    summary.append("## Producer (").append(String.format(Locale.ROOT, "%,d", c.producerRecords()))
-        .append(" records synthetic, ").append(String.format(Locale.ROOT, "%,d", c.replayRows()))
-        .append(" rows replayed; medians of ").append(c.reps()).append(")\n\n")
-        .append("| variant | events/s | CPU s per million | ratio | against |\n|---|---|---|---|---|\n");
+    summary
+        .append("## Producer (")
+        .append(String.format(Locale.ROOT, "%,d", c.producerRecords()))
+        .append(" records synthetic, ")
+        .append(String.format(Locale.ROOT, "%,d", c.replayRows()))
+        .append(" rows replayed; medians of ")
+        .append(c.reps())
+        .append(")\n\n")
+        .append(
+            "| variant | events/s | CPU s per million | ratio | against |\n|---|---|---|---|---|\n");
     for (String variant : runs.keySet()) {
       String ref = reference(variant);
       Double ratio = null;
@@ -218,9 +321,15 @@ public final class BenchMain {
         ratios.put(variant + "/" + ref, r);
       }
       Map<String, Object> v = (Map<String, Object>) variants.get(variant);
-      summary.append(String.format(Locale.ROOT, "| %s | %,.0f | %.2f | %s | %s |%n", variant,
-          (Double) v.get("median_events_per_second"), (Double) v.get("median_cpu_seconds_per_million"),
-          ratio == null ? "" : String.format(Locale.ROOT, "%.2f×", ratio), ref == null ? "" : ref));
+      summary.append(
+          String.format(
+              Locale.ROOT,
+              "| %s | %,.0f | %.2f | %s | %s |%n",
+              variant,
+              (Double) v.get("median_events_per_second"),
+              (Double) v.get("median_cpu_seconds_per_million"),
+              ratio == null ? "" : String.format(Locale.ROOT, "%.2f×", ratio),
+              ref == null ? "" : ref));
     }
     summary.append('\n');
     section.put("ratios", ratios);
@@ -246,7 +355,11 @@ public final class BenchMain {
   }
 
   private static void add(Map<String, List<ProducerBench.Run>> runs, ProducerBench.Run run) {
-    LOG.info("{} #{}: {} events, {} ev/s, {} CPU s/M", run.variant(), run.rep() + 1, run.events(),
+    LOG.info(
+        "{} #{}: {} events, {} ev/s, {} CPU s/M",
+        run.variant(),
+        run.rep() + 1,
+        run.events(),
         String.format(Locale.ROOT, "%,.0f", run.eventsPerSecond()),
         String.format(Locale.ROOT, "%.2f", run.cpuSecondsPerMillion()));
     runs.computeIfAbsent(run.variant(), k -> new ArrayList<>()).add(run);
@@ -270,8 +383,13 @@ public final class BenchMain {
 
   // ------------------------------------------------------------------ streaming
 
-  private static void throughputScenario(BenchConfig c, StreamingBench sb, Map<String, Object> scenarios,
-      StringBuilder summary, Path out) throws IOException {
+  private static void throughputScenario(
+      BenchConfig c,
+      StreamingBench sb,
+      Map<String, Object> scenarios,
+      StringBuilder summary,
+      Path out)
+      throws IOException {
     String topic = "bench.stream." + java.util.UUID.randomUUID().toString().substring(0, 6);
     ProducerBench.Run preload = sb.preload(topic);
     List<StreamingBench.ThroughputRun> job = new ArrayList<>();
@@ -289,10 +407,16 @@ public final class BenchMain {
       Map<String, String> table = sb.zoneTable(version, c.streamEvents());
       if (firstTable == null) {
         firstTable = table;
-        checks.add(version + ": zone_windows trip counts sum to " + c.streamEvents() + " (" + table.size()
-            + " rows)");
+        checks.add(
+            version
+                + ": zone_windows trip counts sum to "
+                + c.streamEvents()
+                + " ("
+                + table.size()
+                + " rows)");
       } else if (!table.equals(firstTable)) {
-        throw new IllegalStateException("reprocessing into " + version + " wrote other zone_windows rows than b0");
+        throw new IllegalStateException(
+            "reprocessing into " + version + " wrote other zone_windows rows than b0");
       } else {
         checks.add(version + ": zone_windows equals b0 row for row (" + table.size() + " rows)");
       }
@@ -301,7 +425,8 @@ public final class BenchMain {
       }
     }
     double jobMedian = Stats.median(map(job, StreamingBench.ThroughputRun::eventsPerSecond));
-    double ceilingMedian = Stats.median(map(ceiling, StreamingBench.ThroughputRun::eventsPerSecond));
+    double ceilingMedian =
+        Stats.median(map(ceiling, StreamingBench.ThroughputRun::eventsPerSecond));
     List<Double> perRep = new ArrayList<>();
     for (int i = 0; i < job.size(); i++) {
       perRep.add(job.get(i).eventsPerSecond() / ceiling.get(i).eventsPerSecond());
@@ -319,19 +444,32 @@ public final class BenchMain {
     section.put("job_runs", throughputRuns(job));
     section.put("ceiling_runs", throughputRuns(ceiling));
     scenarios.put("throughput", section);
-    summary.append(String.format(Locale.ROOT, "## Streaming throughput and reprocessing (%,d pre-loaded events, "
-            + "trigger %d ms, maxOffsetsPerTrigger %,d; medians of %d)%n%n| | events/s |%n|---|---|%n"
-            + "| job (each run a new pipeline version = a reprocessing) | %,.0f |%n| ceiling (read + parse only) | "
-            + "%,.0f |%n| **ratio job / ceiling** | **%.2f×** |%n%nExact checks: %s%n%n",
-        c.streamEvents(), c.throughputTriggerMs(), c.maxOffsets(), c.streamReps(), jobMedian, ceilingMedian,
-        Stats.median(perRep), String.join("; ", checks)));
+    summary.append(
+        String.format(
+            Locale.ROOT,
+            "## Streaming throughput and reprocessing (%,d pre-loaded events, "
+                + "trigger %d ms, maxOffsetsPerTrigger %,d; medians of %d)%n%n| | events/s |%n|---|---|%n"
+                + "| job (each run a new pipeline version = a reprocessing) | %,.0f |%n| ceiling (read + parse only) | "
+                + "%,.0f |%n| **ratio job / ceiling** | **%.2f×** |%n%nExact checks: %s%n%n",
+            c.streamEvents(),
+            c.throughputTriggerMs(),
+            c.maxOffsets(),
+            c.streamReps(),
+            jobMedian,
+            ceilingMedian,
+            Stats.median(perRep),
+            String.join("; ", checks)));
     List<StreamingBench.ThroughputRun> all = new ArrayList<>(job);
     all.addAll(ceiling);
     Plots.throughputOverTime(out.resolve(PLOT_THROUGHPUT), all);
   }
 
   private static StreamingBench.ThroughputRun logRun(StreamingBench.ThroughputRun r) {
-    LOG.info("{} #{}: {} events at {} ev/s", r.variant(), r.rep() + 1, r.events(),
+    LOG.info(
+        "{} #{}: {} events at {} ev/s",
+        r.variant(),
+        r.rep() + 1,
+        r.events(),
         String.format(Locale.ROOT, "%,.0f", r.eventsPerSecond()));
     return r;
   }
@@ -353,17 +491,29 @@ public final class BenchMain {
     return out;
   }
 
-  private static void latencyScenario(BenchConfig c, StreamingBench sb, Map<String, Object> scenarios,
-      StringBuilder summary, Path out) throws IOException {
+  private static void latencyScenario(
+      BenchConfig c,
+      StreamingBench sb,
+      Map<String, Object> scenarios,
+      StringBuilder summary,
+      Path out)
+      throws IOException {
     List<StreamingBench.LatencyWindow> windows = sb.latency(new ArrayList<>());
     Map<Integer, double[]> byRate = new TreeMap<>();
     Map<String, Object> rates = new LinkedHashMap<>();
     Integer best = null;
-    summary.append(String.format(Locale.ROOT, "## End-to-end latency (1 s trigger; %d s windows after %d s warm-up; "
-        + "medians of %d passes)%n%n| events/s | p50 s | p95 s | p99 s | p95 / trigger | share <= 2 s | job input "
-        + "ev/s |%n|---|---|---|---|---|---|---|%n", c.latencyWindowS(), c.latencyWarmupS(), c.latencyPasses()));
+    summary.append(
+        String.format(
+            Locale.ROOT,
+            "## End-to-end latency (1 s trigger; %d s windows after %d s warm-up; "
+                + "medians of %d passes)%n%n| events/s | p50 s | p95 s | p99 s | p95 / trigger | share <= 2 s | job input "
+                + "ev/s |%n|---|---|---|---|---|---|---|%n",
+            c.latencyWindowS(),
+            c.latencyWarmupS(),
+            c.latencyPasses()));
     for (int rate : new java.util.TreeSet<>(c.latencyRates())) {
-      List<StreamingBench.LatencyWindow> w = windows.stream().filter(x -> x.rate() == rate).toList();
+      List<StreamingBench.LatencyWindow> w =
+          windows.stream().filter(x -> x.rate() == rate).toList();
       double p50 = Stats.median(map(w, StreamingBench.LatencyWindow::p50));
       double p95 = Stats.median(map(w, StreamingBench.LatencyWindow::p95));
       double p99 = Stats.median(map(w, StreamingBench.LatencyWindow::p99));
@@ -395,19 +545,34 @@ public final class BenchMain {
       if (share >= 0.95 && p95 < 2.0) {
         best = rate;
       }
-      summary.append(String.format(Locale.ROOT, "| %,d | %.2f | %.2f | %.2f | %.2f | %.3f | %,.0f |%n", rate, p50,
-          p95, p99, p95, share, input));
+      summary.append(
+          String.format(
+              Locale.ROOT,
+              "| %,d | %.2f | %.2f | %.2f | %.2f | %.3f | %,.0f |%n",
+              rate,
+              p50,
+              p95,
+              p99,
+              p95,
+              share,
+              input));
     }
     Map<String, Object> section = new LinkedHashMap<>();
-    section.put("metric", StreamingBench.LATENCY_METRIC + " (written_at - max_ingest_time of every row written), "
-        + "percentiles interpolated inside its buckets (0.05 ... 10 s, dense up to 3 s)");
+    section.put(
+        "metric",
+        StreamingBench.LATENCY_METRIC
+            + " (written_at - max_ingest_time of every row written), "
+            + "percentiles interpolated inside its buckets (0.05 ... 10 s, dense up to 3 s)");
     section.put("trigger_seconds", 1.0);
     section.put("reference", "the trigger interval (1 s): p95_over_trigger");
     section.put("rates", rates);
     section.put("highest_rate_with_p95_below_2s", best);
     scenarios.put("latency", section);
-    summary.append(String.format(Locale.ROOT, "%nHighest rate tested with p95 < 2 s: %s%n%n",
-        best == null ? "none" : String.format(Locale.ROOT, "%,d events/s", best)));
+    summary.append(
+        String.format(
+            Locale.ROOT,
+            "%nHighest rate tested with p95 < 2 s: %s%n%n",
+            best == null ? "none" : String.format(Locale.ROOT, "%,d events/s", best)));
     Plots.latencyVsRate(out.resolve(PLOT_LATENCY), byRate);
   }
 
@@ -416,21 +581,35 @@ public final class BenchMain {
   static Map<String, Object> machine() {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("cores", Runtime.getRuntime().availableProcessors());
-    var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+    var os =
+        (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
     m.put("memory_bytes", os.getTotalMemorySize());
     m.put("cpu_model", cpuModel());
-    m.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version") + " "
-        + System.getProperty("os.arch"));
-    m.put("jdk", System.getProperty("java.vm.vendor") + " " + System.getProperty("java.vm.name") + " "
-        + System.getProperty("java.runtime.version"));
+    m.put(
+        "os",
+        System.getProperty("os.name")
+            + " "
+            + System.getProperty("os.version")
+            + " "
+            + System.getProperty("os.arch"));
+    m.put(
+        "jdk",
+        System.getProperty("java.vm.vendor")
+            + " "
+            + System.getProperty("java.vm.name")
+            + " "
+            + System.getProperty("java.runtime.version"));
     m.put("load_average_start", loadAverage());
     return m;
   }
 
   private static String cpuModel() {
     try {
-      return Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
-          .map(l -> l.substring(l.indexOf(':') + 1).strip()).findFirst().orElse("unknown");
+      return Files.readAllLines(Path.of("/proc/cpuinfo")).stream()
+          .filter(l -> l.startsWith("model name"))
+          .map(l -> l.substring(l.indexOf(':') + 1).strip())
+          .findFirst()
+          .orElse("unknown");
     } catch (IOException e) {
       return "unknown";
     }
@@ -446,8 +625,11 @@ public final class BenchMain {
 
   private static String gitCommit() {
     try {
-      Process p = new ProcessBuilder("git", "-C", LocalPaths.repoRoot().toString(), "describe", "--always",
-          "--dirty").redirectErrorStream(true).start();
+      Process p =
+          new ProcessBuilder(
+                  "git", "-C", LocalPaths.repoRoot().toString(), "describe", "--always", "--dirty")
+              .redirectErrorStream(true)
+              .start();
       String s = new String(p.getInputStream().readAllBytes()).strip();
       return p.waitFor() == 0 ? s : "unknown";
     } catch (IOException | RuntimeException e) {

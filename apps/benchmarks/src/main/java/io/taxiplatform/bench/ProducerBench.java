@@ -25,11 +25,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Producer measurements (issue 11 point 2): the producer in synthetic mode against Kafka's own
- * {@code ProducerPerformance} on the same broker, a new topic of the same partitions per run, the same client
- * settings (acks=all, idempotent, lz4, linger 20 ms, batch 128 KiB) and the same bytes (its {@code --payload-file}
- * holds the producer's own records); replays of a CSV and a parquet file in dropoff and file order against
- * synthetic mode. Every program runs in its own JVM ({@code -Xmx512m}) under {@link CpuProbe}, which reports the
- * process CPU from {@code main} to exit.
+ * {@code ProducerPerformance} on the same broker, a new topic of the same partitions per run, the
+ * same client settings (acks=all, idempotent, lz4, linger 20 ms, batch 128 KiB) and the same bytes
+ * (its {@code --payload-file} holds the producer's own records); replays of a CSV and a parquet
+ * file in dropoff and file order against synthetic mode. Every program runs in its own JVM ({@code
+ * -Xmx512m}) under {@link CpuProbe}, which reports the process CPU from {@code main} to exit.
  */
 final class ProducerBench {
 
@@ -38,17 +38,25 @@ final class ProducerBench {
   static final String BATCH_SIZE = "131072";
   static final String COMPRESSION = "lz4";
   private static final Duration RUN_TIMEOUT = Duration.ofMinutes(15);
-  private static final Pattern PERF_TOTAL = Pattern.compile(
-      "(\\d+) records sent, ([\\d.]+) records/sec \\(([\\d.]+) MB/sec\\), ([\\d.]+) ms avg latency, ([\\d.]+) ms max"
-      + " latency, (\\d+) ms 50th, (\\d+) ms 95th, (\\d+) ms 99th");
+  private static final Pattern PERF_TOTAL =
+      Pattern.compile(
+          "(\\d+) records sent, ([\\d.]+) records/sec \\(([\\d.]+) MB/sec\\), ([\\d.]+) ms avg latency, ([\\d.]+) ms max"
+              + " latency, (\\d+) ms 50th, (\\d+) ms 95th, (\\d+) ms 99th");
 
   /**
    * One run of a program.
    *
-   * @param eventsPerSecond as the program reports it (the producer's summary, ProducerPerformance's total line)
-   * @param cpuSeconds      process CPU from main to exit
+   * @param eventsPerSecond as the program reports it (the producer's summary, ProducerPerformance's
+   *     total line)
+   * @param cpuSeconds process CPU from main to exit
    */
-  record Run(String variant, int rep, long events, double eventsPerSecond, double cpuSeconds, double wallSeconds,
+  record Run(
+      String variant,
+      int rep,
+      long events,
+      double eventsPerSecond,
+      double cpuSeconds,
+      double wallSeconds,
       Map<String, Object> extra) {
 
     double cpuSecondsPerMillion() {
@@ -66,17 +74,22 @@ final class ProducerBench {
     this.config = config;
     this.kafka = kafka;
     this.work = work;
-    this.producerClasspath = config.producerClasspath().isBlank()
-        ? LocalPaths.producerClasspath().orElseThrow(() -> new IllegalStateException(
-            "the producer is not built (apps/producer/target/classes and runtime-classpath.txt): build with -am"))
-        : config.producerClasspath();
+    this.producerClasspath =
+        config.producerClasspath().isBlank()
+            ? LocalPaths.producerClasspath()
+                .orElseThrow(
+                    () ->
+                        new IllegalStateException(
+                            "the producer is not built (apps/producer/target/classes and runtime-classpath.txt): build with -am"))
+            : config.producerClasspath();
     this.probeClasspath = probeClasspath();
   }
 
   /** Where {@link CpuProbe} is loaded from (this module's classes or jar). */
   static String probeClasspath() {
     try {
-      return Path.of(CpuProbe.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+      return Path.of(CpuProbe.class.getProtectionDomain().getCodeSource().getLocation().toURI())
+          .toString();
     } catch (URISyntaxException e) {
       throw new IllegalStateException(e);
     }
@@ -96,11 +109,24 @@ final class ProducerBench {
     }
   }
 
-  /** The producer's CLI with the benchmark's Kafka settings, synthetic or replay arguments appended. */
+  /**
+   * The producer's CLI with the benchmark's Kafka settings, synthetic or replay arguments appended.
+   */
   List<String> producerArgs(String topic, List<String> modeArgs) {
-    List<String> a = new ArrayList<>(List.of("io.taxiplatform.producer.ProducerMain",
-        "--bootstrap-servers", kafka.bootstrapServers(), "--topic", topic, "--compression", COMPRESSION,
-        "--linger-ms", LINGER_MS, "--batch-size", BATCH_SIZE));
+    List<String> a =
+        new ArrayList<>(
+            List.of(
+                "io.taxiplatform.producer.ProducerMain",
+                "--bootstrap-servers",
+                kafka.bootstrapServers(),
+                "--topic",
+                topic,
+                "--compression",
+                COMPRESSION,
+                "--linger-ms",
+                LINGER_MS,
+                "--batch-size",
+                BATCH_SIZE));
     a.addAll(modeArgs);
     return a;
   }
@@ -135,15 +161,17 @@ final class ProducerBench {
     {
       String name = "producer-" + variant + "-" + rep;
       Path dir = work.resolve(name);
-      int exit = JvmProcess.builder(name, CpuProbe.class.getName())
-          .classpath(probeClasspath + File.pathSeparator + producerClasspath)
-          .jvmArgs(List.of("-Xmx512m"))
-          .args(producerArgs(topic, modeArgs))
-          .workDir(dir)
-          .run(RUN_TIMEOUT);
+      int exit =
+          JvmProcess.builder(name, CpuProbe.class.getName())
+              .classpath(probeClasspath + File.pathSeparator + producerClasspath)
+              .jvmArgs(List.of("-Xmx512m"))
+              .args(producerArgs(topic, modeArgs))
+              .workDir(dir)
+              .run(RUN_TIMEOUT);
       String log = read(dir.resolve(name + ".log"));
       if (exit != 0) {
-        throw new IllegalStateException(name + " exited with " + exit + "; log tail:\n" + tail(log, 30));
+        throw new IllegalStateException(
+            name + " exited with " + exit + "; log tail:\n" + tail(log, 30));
       }
       long sent = longAfter(log, "sent:", name);
       double rate = doubleAfter(log, "rate:", name);
@@ -154,7 +182,10 @@ final class ProducerBench {
     }
   }
 
-  /** Runs Kafka's ProducerPerformance (under the CPU probe) to a new topic; the topic is deleted afterwards. */
+  /**
+   * Runs Kafka's ProducerPerformance (under the CPU probe) to a new topic; the topic is deleted
+   * afterwards.
+   */
   Run perf(String variant, int rep, int records, List<String> payloadArgs) {
     return perf(variant, rep, records, payloadArgs, config.partitions());
   }
@@ -164,20 +195,38 @@ final class ProducerBench {
     String topic = newTopic(variant, partitions);
     try {
       String name = "perf-" + variant + "-" + rep;
-      List<String> args = new ArrayList<>(List.of("org.apache.kafka.tools.ProducerPerformance",
-          "--bootstrap-server", kafka.bootstrapServers(), "--topic", topic, "--num-records",
-          Integer.toString(records), "--throughput", "-1"));
+      List<String> args =
+          new ArrayList<>(
+              List.of(
+                  "org.apache.kafka.tools.ProducerPerformance",
+                  "--bootstrap-server",
+                  kafka.bootstrapServers(),
+                  "--topic",
+                  topic,
+                  "--num-records",
+                  Integer.toString(records),
+                  "--throughput",
+                  "-1"));
       args.addAll(payloadArgs);
-      args.addAll(List.of("--command-property", "acks=all", "enable.idempotence=true",
-          "compression.type=" + COMPRESSION, "linger.ms=" + LINGER_MS, "batch.size=" + BATCH_SIZE,
-          "client.id=taxi-bench-perf"));
-      int exit = kafka.tool(name, CpuProbe.class.getName())
-          .classpath(probeClasspath + File.pathSeparator + LocalPaths.kafkaClasspath())
-          .args(args)
-          .run(RUN_TIMEOUT);
+      args.addAll(
+          List.of(
+              "--command-property",
+              "acks=all",
+              "enable.idempotence=true",
+              "compression.type=" + COMPRESSION,
+              "linger.ms=" + LINGER_MS,
+              "batch.size=" + BATCH_SIZE,
+              "client.id=taxi-bench-perf"));
+      int exit =
+          kafka
+              .tool(name, CpuProbe.class.getName())
+              .classpath(probeClasspath + File.pathSeparator + LocalPaths.kafkaClasspath())
+              .args(args)
+              .run(RUN_TIMEOUT);
       String log = read(kafka.workDir().resolve(name + ".log"));
       if (exit != 0) {
-        throw new IllegalStateException(name + " exited with " + exit + "; log tail:\n" + tail(log, 30));
+        throw new IllegalStateException(
+            name + " exited with " + exit + "; log tail:\n" + tail(log, 30));
       }
       Matcher m = PERF_TOTAL.matcher(log);
       java.util.regex.MatchResult last = null;
@@ -191,8 +240,14 @@ final class ProducerBench {
       extra.put("mb_per_second", Double.parseDouble(last.group(3)));
       extra.put("latency_avg_ms", Double.parseDouble(last.group(4)));
       extra.put("latency_p99_ms", Long.parseLong(last.group(8)));
-      return new Run(variant, rep, Long.parseLong(last.group(1)), Double.parseDouble(last.group(2)),
-          cpu(log, name), wall(log, name), extra);
+      return new Run(
+          variant,
+          rep,
+          Long.parseLong(last.group(1)),
+          Double.parseDouble(last.group(2)),
+          cpu(log, name),
+          wall(log, name),
+          extra);
     } finally {
       deleteTopic(topic);
     }
@@ -212,13 +267,16 @@ final class ProducerBench {
   }
 
   private static String valueAfter(String log, String label, String name) {
-    Matcher m = Pattern.compile("^\\s*" + Pattern.quote(label) + "\\s+([-\\d.]+)", Pattern.MULTILINE).matcher(log);
+    Matcher m =
+        Pattern.compile("^\\s*" + Pattern.quote(label) + "\\s+([-\\d.]+)", Pattern.MULTILINE)
+            .matcher(log);
     String found = null;
     while (m.find()) {
       found = m.group(1);
     }
     if (found == null) {
-      throw new IllegalStateException(name + ": no '" + label + "' in its summary:\n" + tail(log, 30));
+      throw new IllegalStateException(
+          name + ": no '" + label + "' in its summary:\n" + tail(log, 30));
     }
     return found;
   }

@@ -8,15 +8,21 @@ import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Medians, and percentiles of a Prometheus classic histogram (as {@code histogram_quantile} computes them). */
+/**
+ * Medians, and percentiles of a Prometheus classic histogram (as {@code histogram_quantile}
+ * computes them).
+ */
 final class Stats {
 
-  private Stats() {
-  }
+  private Stats() {}
 
   /** The median (mean of the middle two for an even count); NaN for none. */
   static double median(List<Double> values) {
-    double[] v = values.stream().filter(d -> d != null && !d.isNaN()).mapToDouble(Double::doubleValue).toArray();
+    double[] v =
+        values.stream()
+            .filter(d -> d != null && !d.isNaN())
+            .mapToDouble(Double::doubleValue)
+            .toArray();
     if (v.length == 0) {
       return Double.NaN;
     }
@@ -28,10 +34,13 @@ final class Stats {
   /** Cumulative bucket counts by upper bound ({@code +Inf} as {@link Double#POSITIVE_INFINITY}). */
   record Histogram(TreeMap<Double, Double> buckets) {
 
-    private static final Pattern BUCKET = Pattern.compile("^([a-zA-Z_:][a-zA-Z0-9_:]*)_bucket\\{([^}]*)}\\s+(\\S+)");
+    private static final Pattern BUCKET =
+        Pattern.compile("^([a-zA-Z_:][a-zA-Z0-9_:]*)_bucket\\{([^}]*)}\\s+(\\S+)");
     private static final Pattern LE = Pattern.compile("(?:^|,)\\s*le=\"([^\"]+)\"");
 
-    /** The buckets of {@code metric} in a Prometheus text exposition, summed over every other label. */
+    /**
+     * The buckets of {@code metric} in a Prometheus text exposition, summed over every other label.
+     */
     static Histogram parse(String text, String metric) {
       TreeMap<Double, Double> b = new TreeMap<>();
       for (String line : text.split("\n")) {
@@ -62,8 +71,9 @@ final class Stats {
     }
 
     /**
-     * The {@code q} quantile by linear interpolation inside its bucket (lower edge of the first bucket 0);
-     * {@code +Inf} when it lies in the {@code +Inf} bucket; NaN when the histogram is empty.
+     * The {@code q} quantile by linear interpolation inside its bucket (lower edge of the first
+     * bucket 0); {@code +Inf} when it lies in the {@code +Inf} bucket; NaN when the histogram is
+     * empty.
      */
     double quantile(double q) {
       double total = count();
@@ -79,7 +89,9 @@ final class Stats {
             return Double.POSITIVE_INFINITY;
           }
           double inBucket = e.getValue() - below;
-          return inBucket <= 0 ? e.getKey() : lower + (e.getKey() - lower) * (rank - below) / inBucket;
+          return inBucket <= 0
+              ? e.getKey()
+              : lower + (e.getKey() - lower) * (rank - below) / inBucket;
         }
         lower = e.getKey();
         below = e.getValue();

@@ -29,45 +29,61 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Streaming measurements (issue 11 points 3-5) on a real broker and Cassandra, the job forked as in the ITs
- * ({@link StreamingJobProcess}: Spark {@code local[2]}, 1 GB heap):
+ * Streaming measurements (issue 11 points 3-5) on a real broker and Cassandra, the job forked as in
+ * the ITs ({@link StreamingJobProcess}: Spark {@code local[2]}, 1 GB heap):
+ *
  * <ul>
- *   <li>throughput and reprocessing: the job over a pre-loaded topic from its earliest offset, each run a new
- *       pipeline version (its own tables and checkpoint, as a reprocessing deploys one), alternated with the
- *       ceiling ({@code SparkCeiling}: the same read and parse, nothing else) on the same topic; every version's
- *       zone table is checked exactly (trip counts sum to the events, and equal the first version's rows);</li>
+ *   <li>throughput and reprocessing: the job over a pre-loaded topic from its earliest offset, each
+ *       run a new pipeline version (its own tables and checkpoint, as a reprocessing deploys one),
+ *       alternated with the ceiling ({@code SparkCeiling}: the same read and parse, nothing else)
+ *       on the same topic; every version's zone table is checked exactly (trip counts sum to the
+ *       events, and equal the first version's rows);
  *   <li>end-to-end latency: one job with a 1 s trigger, the producer at a steady rate; the job's
- *       {@code taxi_stream_end_to_end_latency_seconds} histogram (written_at - max_ingest_time of every row it
- *       writes) is read before and after a measured window, and the percentiles come from the difference.</li>
+ *       {@code taxi_stream_end_to_end_latency_seconds} histogram (written_at - max_ingest_time of
+ *       every row it writes) is read before and after a measured window, and the percentiles come
+ *       from the difference.
  * </ul>
  */
 final class StreamingBench {
 
   private static final Logger LOG = LoggerFactory.getLogger(StreamingBench.class);
   static final String LATENCY_METRIC = "taxi_stream_end_to_end_latency_seconds";
+
   /** The job's queries (StreamingJob.QUERIES): both window tables come from the first. */
   static final String WINDOW_QUERY = io.taxiplatform.local.PipelineMonitor.WINDOW_QUERY;
+
   private static final List<String> QUERIES = List.of(WINDOW_QUERY, "dead_letters");
   private static final Duration PROCESS_TIMEOUT = Duration.ofMinutes(20);
-  private static final Pattern PROGRESS = Pattern.compile("^BENCH_PROGRESS (\\d+) (\\d+)", Pattern.MULTILINE);
+  private static final Pattern PROGRESS =
+      Pattern.compile("^BENCH_PROGRESS (\\d+) (\\d+)", Pattern.MULTILINE);
 
   /** A point of a throughput curve: seconds since the first batch ended, rows read so far. */
-  record Point(double seconds, long rows) {
-  }
+  record Point(double seconds, long rows) {}
 
   /**
    * One run over the pre-loaded topic.
    *
-   * @param eventsPerSecond rows after the first batch / time from the first batch's end to the last's
+   * @param eventsPerSecond rows after the first batch / time from the first batch's end to the
+   *     last's
    */
-  record ThroughputRun(String variant, int rep, long events, double eventsPerSecond, List<Point> curve,
-      Map<String, Object> extra) {
-  }
+  record ThroughputRun(
+      String variant,
+      int rep,
+      long events,
+      double eventsPerSecond,
+      List<Point> curve,
+      Map<String, Object> extra) {}
 
   /** One measured window at a steady rate. */
-  record LatencyWindow(int rate, int pass, double p50, double p95, double p99, double shareAtMost2s,
-      double observations, double inputEventsPerSecond) {
-  }
+  record LatencyWindow(
+      int rate,
+      int pass,
+      double p50,
+      double p95,
+      double p99,
+      double shareAtMost2s,
+      double observations,
+      double inputEventsPerSecond) {}
 
   private final BenchConfig config;
   private final KafkaNode kafka;
@@ -77,7 +93,12 @@ final class StreamingBench {
   private final HttpClient http = HttpClient.newHttpClient();
   private final String keyspace = "bench_" + UUID.randomUUID().toString().substring(0, 6);
 
-  StreamingBench(BenchConfig config, KafkaNode kafka, CassandraNode cassandra, ProducerBench producers, Path work) {
+  StreamingBench(
+      BenchConfig config,
+      KafkaNode kafka,
+      CassandraNode cassandra,
+      ProducerBench producers,
+      Path work) {
     this.config = config;
     this.kafka = kafka;
     this.cassandra = cassandra;
@@ -87,8 +108,9 @@ final class StreamingBench {
 
   /** The job's environment for one pipeline version on {@code topic}. */
   Map<String, String> jobEnv(String topic, String version, String trigger) {
-    Map<String, String> env = StreamingJobProcess.environment(kafka, cassandra,
-        work.resolve("checkpoints-" + version), null);
+    Map<String, String> env =
+        StreamingJobProcess.environment(
+            kafka, cassandra, work.resolve("checkpoints-" + version), null);
     env.put("TRIPS_TOPIC", topic);
     env.put("DEAD_LETTER_TOPIC", topic + ".dlq");
     env.put("CASSANDRA_KEYSPACE", keyspace);
@@ -100,9 +122,13 @@ final class StreamingBench {
 
   String metrics(Map<String, String> env) {
     try {
-      HttpResponse<String> r = http.send(HttpRequest.newBuilder(
-              URI.create("http://127.0.0.1:" + env.get("METRICS_PORT") + "/metrics")).timeout(Duration.ofSeconds(5))
-          .build(), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> r =
+          http.send(
+              HttpRequest.newBuilder(
+                      URI.create("http://127.0.0.1:" + env.get("METRICS_PORT") + "/metrics"))
+                  .timeout(Duration.ofSeconds(5))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
       return r.statusCode() == 200 ? r.body() : "";
     } catch (IOException e) {
       return "";
@@ -125,38 +151,70 @@ final class StreamingBench {
     }
   }
 
-  /** Creates the pre-loaded topic and fills it with {@code stream-events} synthetic trips (the producer's run). */
+  /**
+   * Creates the pre-loaded topic and fills it with {@code stream-events} synthetic trips (the
+   * producer's run).
+   */
   ProducerBench.Run preload(String topic) {
     kafka.createTopic(topic, config.streamPartitions());
     kafka.createTopic(topic + ".dlq", 1);
-    return producers.producerTo(topic, "preload", 0, List.of("--mode", "synthetic", "--max-events",
-        Integer.toString(config.streamEvents()), "--seed", Long.toString(config.seed()), "--metrics-port", "0"));
+    return producers.producerTo(
+        topic,
+        "preload",
+        0,
+        List.of(
+            "--mode",
+            "synthetic",
+            "--max-events",
+            Integer.toString(config.streamEvents()),
+            "--seed",
+            Long.toString(config.seed()),
+            "--metrics-port",
+            "0"));
   }
 
-  /** The job as a new pipeline version over the whole topic; stopped once every query read every event. */
+  /**
+   * The job as a new pipeline version over the whole topic; stopped once every query read every
+   * event.
+   */
   ThroughputRun job(String topic, int rep) {
     String version = "b" + rep;
-    Map<String, String> env = jobEnv(topic, version, config.throughputTriggerMs() + " milliseconds");
+    Map<String, String> env =
+        jobEnv(topic, version, config.throughputTriggerMs() + " milliseconds");
     long n = config.streamEvents();
     StreamingJobProcess job = StreamingJobProcess.start(env, work.resolve("job-" + version));
-    List<long[]> samples = new ArrayList<>(); // {epoch ms of the window query's last progress, its rows}
+    List<long[]> samples =
+        new ArrayList<>(); // {epoch ms of the window query's last progress, its rows}
     try {
       long deadline = System.nanoTime() + PROCESS_TIMEOUT.toNanos();
       long lastRows = -1;
       while (true) {
         if (!job.isAlive()) {
-          throw new IllegalStateException("the streaming job exited (" + job.exitCode() + ")\n" + job.logTail(60));
+          throw new IllegalStateException(
+              "the streaming job exited (" + job.exitCode() + ")\n" + job.logTail(60));
         }
         if (System.nanoTime() > deadline) {
-          throw new IllegalStateException("the streaming job did not read " + n + " events within "
-              + PROCESS_TIMEOUT + "\n" + job.logTail(60));
+          throw new IllegalStateException(
+              "the streaming job did not read "
+                  + n
+                  + " events within "
+                  + PROCESS_TIMEOUT
+                  + "\n"
+                  + job.logTail(60));
         }
         String text = metrics(env);
-        long rows = (long) value(text, "taxi_stream_input_rows_total", Map.of("query", WINDOW_QUERY));
+        long rows =
+            (long) value(text, "taxi_stream_input_rows_total", Map.of("query", WINDOW_QUERY));
         if (rows != lastRows && rows > 0) {
-          double progress = value(text, "taxi_stream_last_progress_timestamp_seconds",
-              Map.of("query", WINDOW_QUERY));
-          samples.add(new long[] {progress > 0 ? (long) (progress * 1000) : System.currentTimeMillis(), rows});
+          double progress =
+              value(
+                  text,
+                  "taxi_stream_last_progress_timestamp_seconds",
+                  Map.of("query", WINDOW_QUERY));
+          samples.add(
+              new long[] {
+                progress > 0 ? (long) (progress * 1000) : System.currentTimeMillis(), rows
+              });
           lastRows = rows;
         }
         boolean all = true;
@@ -174,8 +232,9 @@ final class StreamingBench {
       extra.put("pipeline_version", version);
       extra.put("valid_trips_total", value(text, "taxi_stream_valid_trips_total", Map.of()));
       extra.put("dead_letters_total", value(text, "taxi_stream_dead_letters_total", Map.of()));
-      extra.put("rows_dropped_late_total", value(text, "taxi_stream_rows_dropped_late_total",
-          Map.of("query", WINDOW_QUERY)));
+      extra.put(
+          "rows_dropped_late_total",
+          value(text, "taxi_stream_rows_dropped_late_total", Map.of("query", WINDOW_QUERY)));
       extra.put("all_queries_done_epoch_ms", doneMs);
       return throughput("job", rep, n, samples, extra);
     } finally {
@@ -187,35 +246,61 @@ final class StreamingBench {
   ThroughputRun ceiling(String topic, int rep) {
     String name = "ceiling-" + rep;
     Path dir = work.resolve(name);
-    String sparkClasses = Path.of(System.getProperty("bench.sparkClasses",
-        LocalPaths.repoRoot().resolve("apps/benchmarks-spark/target/classes").toString())).toAbsolutePath().toString();
+    String sparkClasses =
+        Path.of(
+                System.getProperty(
+                    "bench.sparkClasses",
+                    LocalPaths.repoRoot()
+                        .resolve("apps/benchmarks-spark/target/classes")
+                        .toString()))
+            .toAbsolutePath()
+            .toString();
     if (!Files.isDirectory(Path.of(sparkClasses))) {
-      throw new IllegalStateException("SparkCeiling's classes are missing at " + sparkClasses
-          + ": build apps/benchmarks-spark (-am)");
+      throw new IllegalStateException(
+          "SparkCeiling's classes are missing at "
+              + sparkClasses
+              + ": build apps/benchmarks-spark (-am)");
     }
     List<String> jvm = new ArrayList<>();
     jvm.add("-Xmx1g");
     jvm.addAll(StreamingJobProcess.SPARK_JDK17_OPTIONS);
-    jvm.addAll(List.of("-Dspark.master=local[2]", "-Dspark.driver.host=127.0.0.1",
-        "-Dspark.driver.bindAddress=127.0.0.1", "-Dspark.ui.enabled=false", "-Djava.io.tmpdir=" + dir.resolve("tmp"),
-        "-Dspark.local.dir=" + dir.resolve("spark-local"), "-Dspark.sql.shuffle.partitions=4"));
+    jvm.addAll(
+        List.of(
+            "-Dspark.master=local[2]",
+            "-Dspark.driver.host=127.0.0.1",
+            "-Dspark.driver.bindAddress=127.0.0.1",
+            "-Dspark.ui.enabled=false",
+            "-Djava.io.tmpdir=" + dir.resolve("tmp"),
+            "-Dspark.local.dir=" + dir.resolve("spark-local"),
+            "-Dspark.sql.shuffle.partitions=4"));
     try {
       Files.createDirectories(dir.resolve("tmp"));
     } catch (IOException e) {
       throw new java.io.UncheckedIOException(e);
     }
-    int exit = JvmProcess.builder(name, "io.taxiplatform.bench.spark.SparkCeiling")
-        .classpath(LocalPaths.streamingJar() + File.pathSeparator + LocalPaths.streamingClasspath()
-            + File.pathSeparator + sparkClasses)
-        .jvmArgs(jvm)
-        .args(List.of(kafka.bootstrapServers(), topic, Integer.toString(config.streamEvents()),
-            Integer.toString(config.maxOffsets()), Integer.toString(config.throughputTriggerMs()),
-            dir.resolve("checkpoint").toString()))
-        .workDir(dir)
-        .run(PROCESS_TIMEOUT);
+    int exit =
+        JvmProcess.builder(name, "io.taxiplatform.bench.spark.SparkCeiling")
+            .classpath(
+                LocalPaths.streamingJar()
+                    + File.pathSeparator
+                    + LocalPaths.streamingClasspath()
+                    + File.pathSeparator
+                    + sparkClasses)
+            .jvmArgs(jvm)
+            .args(
+                List.of(
+                    kafka.bootstrapServers(),
+                    topic,
+                    Integer.toString(config.streamEvents()),
+                    Integer.toString(config.maxOffsets()),
+                    Integer.toString(config.throughputTriggerMs()),
+                    dir.resolve("checkpoint").toString()))
+            .workDir(dir)
+            .run(PROCESS_TIMEOUT);
     String log = ProducerBench.read(dir.resolve(name + ".log"));
     if (exit != 0 || !log.contains("BENCH_DONE")) {
-      throw new IllegalStateException(name + " exited with " + exit + "\n" + ProducerBench.tail(log, 40));
+      throw new IllegalStateException(
+          name + " exited with " + exit + "\n" + ProducerBench.tail(log, 40));
     }
     List<long[]> samples = new ArrayList<>();
     Matcher m = PROGRESS.matcher(log);
@@ -225,8 +310,8 @@ final class StreamingBench {
     return throughput("ceiling", rep, config.streamEvents(), samples, new LinkedHashMap<>());
   }
 
-  private static ThroughputRun throughput(String variant, int rep, long n, List<long[]> samples,
-      Map<String, Object> extra) {
+  private static ThroughputRun throughput(
+      String variant, int rep, long n, List<long[]> samples, Map<String, Object> extra) {
     if (samples.size() < 2) {
       // everything in one batch: no rate between batches can be measured
       extra.put("note", "all events in one micro-batch");
@@ -246,8 +331,8 @@ final class StreamingBench {
   }
 
   /**
-   * The zone table of a version: (pickup zone, window start) to every column but the time-dependent ones
-   * (ingest and write times). Checked: its trip counts sum to {@code events}.
+   * The zone table of a version: (pickup zone, window start) to every column but the time-dependent
+   * ones (ingest and write times). Checked: its trip counts sum to {@code events}.
    */
   Map<String, String> zoneTable(String version, long events) {
     String table = keyspace + ".zone_windows_" + version;
@@ -266,7 +351,8 @@ final class StreamingBench {
       out.put(r.getObject("pickup_zone") + "|" + r.getObject("window_start"), sb.toString());
     }
     if (trips != events) {
-      throw new IllegalStateException(table + ": trip counts sum to " + trips + ", expected " + events);
+      throw new IllegalStateException(
+          table + ": trip counts sum to " + trips + ", expected " + events);
     }
     return out;
   }
@@ -283,11 +369,13 @@ final class StreamingBench {
       long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
       while (!metrics(env).contains("taxi_stream_batches_total")) {
         if (!job.isAlive() || System.nanoTime() > deadline) {
-          throw new IllegalStateException("the latency job did not serve its metrics\n" + job.logTail(60));
+          throw new IllegalStateException(
+              "the latency job did not serve its metrics\n" + job.logTail(60));
         }
         sleep(500);
       }
-      // warm-up (not measured): the lowest rate until the job (cold JIT, first batches, table creation) has run
+      // warm-up (not measured): the lowest rate until the job (cold JIT, first batches, table
+      // creation) has run
       // three more micro-batches after its first rows, then one warm-up period
       int lowest = config.latencyRates().stream().mapToInt(Integer::intValue).min().orElseThrow();
       warmUp(job, env, topic, lowest);
@@ -302,8 +390,14 @@ final class StreamingBench {
           Map<String, Object> row = new LinkedHashMap<>();
           row.put("rate", rate);
           row.put("pass", pass);
-          LOG.info("latency at {} ev/s (pass {}): p50 {} p95 {} p99 {} s, input {} ev/s", rate, pass, w.p50(),
-              w.p95(), w.p99(), w.inputEventsPerSecond());
+          LOG.info(
+              "latency at {} ev/s (pass {}): p50 {} p95 {} p99 {} s, input {} ev/s",
+              rate,
+              pass,
+              w.p50(),
+              w.p95(),
+              w.p99(),
+              w.inputEventsPerSecond());
           log.add(row);
         }
       }
@@ -314,16 +408,32 @@ final class StreamingBench {
   }
 
   private void warmUp(StreamingJobProcess job, Map<String, String> env, String topic, int rate) {
-    JvmProcess producer = producers.startProducer(topic, "latency-producer-warmup", List.of("--mode", "synthetic",
-        "--rate", Integer.toString(rate), "--max-events", Long.toString(rate * 900L), "--metrics-port", "0"));
+    JvmProcess producer =
+        producers.startProducer(
+            topic,
+            "latency-producer-warmup",
+            List.of(
+                "--mode",
+                "synthetic",
+                "--rate",
+                Integer.toString(rate),
+                "--max-events",
+                Long.toString(rate * 900L),
+                "--metrics-port",
+                "0"));
     try {
       Map<String, String> zone = Map.of("query", WINDOW_QUERY);
       long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
       double firstBatches = -1;
       while (true) {
         if (!job.isAlive() || !producer.isAlive() || System.nanoTime() > deadline) {
-          throw new IllegalStateException("the latency job did not warm up (job alive " + job.isAlive()
-              + ", producer alive " + producer.isAlive() + ")\n" + job.logTail(60));
+          throw new IllegalStateException(
+              "the latency job did not warm up (job alive "
+                  + job.isAlive()
+                  + ", producer alive "
+                  + producer.isAlive()
+                  + ")\n"
+                  + job.logTail(60));
         }
         String text = metrics(env);
         double batches = value(text, "taxi_stream_batches_total", zone);
@@ -342,14 +452,33 @@ final class StreamingBench {
     }
   }
 
-  /** The producer at {@code rate} for warm-up + window seconds; the histogram difference over the window. */
-  private LatencyWindow steady(StreamingJobProcess job, Map<String, String> env, String topic, int rate, int pass,
+  /**
+   * The producer at {@code rate} for warm-up + window seconds; the histogram difference over the
+   * window.
+   */
+  private LatencyWindow steady(
+      StreamingJobProcess job,
+      Map<String, String> env,
+      String topic,
+      int rate,
+      int pass,
       int windowS) {
     int warmup = config.latencyWarmupS();
     long events = (long) rate * (warmup + windowS + 3);
     String name = "latency-producer-" + rate + "-p" + pass;
-    JvmProcess producer = producers.startProducer(topic, name, List.of("--mode", "synthetic", "--rate",
-        Integer.toString(rate), "--max-events", Long.toString(events), "--metrics-port", "0"));
+    JvmProcess producer =
+        producers.startProducer(
+            topic,
+            name,
+            List.of(
+                "--mode",
+                "synthetic",
+                "--rate",
+                Integer.toString(rate),
+                "--max-events",
+                Long.toString(events),
+                "--metrics-port",
+                "0"));
     try {
       Path plog = producer.logFile();
       long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
@@ -368,13 +497,23 @@ final class StreamingBench {
       if (!job.isAlive()) {
         throw new IllegalStateException("the latency job exited\n" + job.logTail(60));
       }
-      Stats.Histogram h = Stats.Histogram.parse(after, LATENCY_METRIC)
-          .minus(Stats.Histogram.parse(before, LATENCY_METRIC));
+      Stats.Histogram h =
+          Stats.Histogram.parse(after, LATENCY_METRIC)
+              .minus(Stats.Histogram.parse(before, LATENCY_METRIC));
       Map<String, String> zone = Map.of("query", WINDOW_QUERY);
-      double input = (value(after, "taxi_stream_input_rows_total", zone)
-          - value(before, "taxi_stream_input_rows_total", zone)) / seconds;
-      return new LatencyWindow(rate, pass, h.quantile(0.5), h.quantile(0.95), h.quantile(0.99), h.shareAtMost(2.0),
-          h.count(), input);
+      double input =
+          (value(after, "taxi_stream_input_rows_total", zone)
+                  - value(before, "taxi_stream_input_rows_total", zone))
+              / seconds;
+      return new LatencyWindow(
+          rate,
+          pass,
+          h.quantile(0.5),
+          h.quantile(0.95),
+          h.quantile(0.99),
+          h.shareAtMost(2.0),
+          h.count(),
+          input);
     } finally {
       producer.destroy(Duration.ofSeconds(10));
       sleep(2000); // let the job drain before the next rate

@@ -25,24 +25,26 @@ import org.apache.parquet.schema.Types;
 
 /**
  * The benchmark's input files, all from the producer's own {@link SyntheticTripSource} (seeded):
+ *
  * <ul>
- *   <li>the {@code --payload-file} of {@code ProducerPerformance}: one event's JSON per line, as the producer sends
- *       it;</li>
- *   <li>TLC yellow-trip files (the 2025 layout, 20 columns, New York wall-clock times) in CSV and parquet, named
- *       {@code yellow_tripdata_2025-01.*}; trips end from 2025-01-10 on, 50 per second, in generation order (the
- *       way a TLC file is roughly ordered), so every row lies in the file's month.</li>
+ *   <li>the {@code --payload-file} of {@code ProducerPerformance}: one event's JSON per line, as
+ *       the producer sends it;
+ *   <li>TLC yellow-trip files (the 2025 layout, 20 columns, New York wall-clock times) in CSV and
+ *       parquet, named {@code yellow_tripdata_2025-01.*}; trips end from 2025-01-10 on, 50 per
+ *       second, in generation order (the way a TLC file is roughly ordered), so every row lies in
+ *       the file's month.
  * </ul>
  */
 final class TlcBenchFiles {
 
-  static final String HEADER = "VendorID,tpep_pickup_datetime,tpep_dropoff_datetime,passenger_count,trip_distance,"
-      + "RatecodeID,store_and_fwd_flag,PULocationID,DOLocationID,payment_type,fare_amount,extra,mta_tax,tip_amount,"
-      + "tolls_amount,improvement_surcharge,total_amount,congestion_surcharge,Airport_fee,cbd_congestion_fee";
+  static final String HEADER =
+      "VendorID,tpep_pickup_datetime,tpep_dropoff_datetime,passenger_count,trip_distance,"
+          + "RatecodeID,store_and_fwd_flag,PULocationID,DOLocationID,payment_type,fare_amount,extra,mta_tax,tip_amount,"
+          + "tolls_amount,improvement_surcharge,total_amount,congestion_surcharge,Airport_fee,cbd_congestion_fee";
   private static final DateTimeFormatter LOCAL = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
   private static final ZoneId NY = TlcRowMapper.NEW_YORK;
 
-  private TlcBenchFiles() {
-  }
+  private TlcBenchFiles() {}
 
   /** A clock that moves 20 ms forward each time it is read, from 2025-01-10T00:00:00Z. */
   static final class SteppingClock extends Clock {
@@ -73,28 +75,31 @@ final class TlcBenchFiles {
 
   /** The first {@code n} synthetic events of {@code seed}, times from the stepping clock. */
   static Iterable<TripEvent> events(long seed, int n) {
-    return () -> new java.util.Iterator<>() {
-      private final SyntheticTripSource source = new SyntheticTripSource(seed, new SteppingClock());
-      private int i;
+    return () ->
+        new java.util.Iterator<>() {
+          private final SyntheticTripSource source =
+              new SyntheticTripSource(seed, new SteppingClock());
+          private int i;
 
-      @Override
-      public boolean hasNext() {
-        return i < n;
-      }
+          @Override
+          public boolean hasNext() {
+            return i < n;
+          }
 
-      @Override
-      public TripEvent next() {
-        i++;
-        return source.next().event();
-      }
-    };
+          @Override
+          public TripEvent next() {
+            i++;
+            return source.next().event();
+          }
+        };
   }
 
   /** {@code n} records' JSON, one per line; returns the mean record size in bytes. */
   static double writePayloadFile(Path file, long seed, int n) throws IOException {
     TripEventWriter w = new TripEventWriter();
     long bytes = 0;
-    try (OutputStream out = new java.io.BufferedOutputStream(Files.newOutputStream(file), 1 << 16)) {
+    try (OutputStream out =
+        new java.io.BufferedOutputStream(Files.newOutputStream(file), 1 << 16)) {
       for (TripEvent e : events(seed, n)) {
         byte[] v = w.toBytes(e);
         out.write(v);
@@ -117,15 +122,46 @@ final class TlcBenchFiles {
       StringBuilder sb = new StringBuilder(256);
       for (TripEvent e : events(seed, n)) {
         sb.setLength(0);
-        sb.append(e.vendorId()).append(',').append(local(e.pickupTime())).append(',')
-            .append(local(e.dropoffTime())).append(',').append(e.passengerCount()).append(',')
-            .append(e.tripDistance()).append(',').append(e.ratecodeId()).append(',').append(e.storeAndFwdFlag())
-            .append(',').append(e.pickupZone()).append(',').append(e.dropoffZone()).append(',')
-            .append(e.paymentType()).append(',').append(e.fareAmount()).append(',').append(e.extra()).append(',')
-            .append(e.mtaTax()).append(',').append(e.tipAmount()).append(',').append(e.tollsAmount()).append(',')
-            .append(e.improvementSurcharge()).append(',').append(e.totalAmount()).append(',')
-            .append(e.congestionSurcharge()).append(',').append(e.airportFee()).append(',')
-            .append(e.cbdCongestionFee()).append('\n');
+        sb.append(e.vendorId())
+            .append(',')
+            .append(local(e.pickupTime()))
+            .append(',')
+            .append(local(e.dropoffTime()))
+            .append(',')
+            .append(e.passengerCount())
+            .append(',')
+            .append(e.tripDistance())
+            .append(',')
+            .append(e.ratecodeId())
+            .append(',')
+            .append(e.storeAndFwdFlag())
+            .append(',')
+            .append(e.pickupZone())
+            .append(',')
+            .append(e.dropoffZone())
+            .append(',')
+            .append(e.paymentType())
+            .append(',')
+            .append(e.fareAmount())
+            .append(',')
+            .append(e.extra())
+            .append(',')
+            .append(e.mtaTax())
+            .append(',')
+            .append(e.tipAmount())
+            .append(',')
+            .append(e.tollsAmount())
+            .append(',')
+            .append(e.improvementSurcharge())
+            .append(',')
+            .append(e.totalAmount())
+            .append(',')
+            .append(e.congestionSurcharge())
+            .append(',')
+            .append(e.airportFee())
+            .append(',')
+            .append(e.cbdCongestionFee())
+            .append('\n');
         w.append(sb);
       }
     }
@@ -136,19 +172,33 @@ final class TlcBenchFiles {
     Types.MessageTypeBuilder b = Types.buildMessage();
     b.addField(Types.optional(PrimitiveTypeName.INT32).named("VendorID"));
     for (String ts : List.of("tpep_pickup_datetime", "tpep_dropoff_datetime")) {
-      b.addField(Types.optional(PrimitiveTypeName.INT64)
-          .as(LogicalTypeAnnotation.timestampType(false, LogicalTypeAnnotation.TimeUnit.MICROS)).named(ts));
+      b.addField(
+          Types.optional(PrimitiveTypeName.INT64)
+              .as(LogicalTypeAnnotation.timestampType(false, LogicalTypeAnnotation.TimeUnit.MICROS))
+              .named(ts));
     }
     b.addField(Types.optional(PrimitiveTypeName.INT64).named("passenger_count"));
     b.addField(Types.optional(PrimitiveTypeName.DOUBLE).named("trip_distance"));
     b.addField(Types.optional(PrimitiveTypeName.INT64).named("RatecodeID"));
-    b.addField(Types.optional(PrimitiveTypeName.BINARY).as(LogicalTypeAnnotation.stringType())
-        .named("store_and_fwd_flag"));
+    b.addField(
+        Types.optional(PrimitiveTypeName.BINARY)
+            .as(LogicalTypeAnnotation.stringType())
+            .named("store_and_fwd_flag"));
     b.addField(Types.optional(PrimitiveTypeName.INT32).named("PULocationID"));
     b.addField(Types.optional(PrimitiveTypeName.INT32).named("DOLocationID"));
     b.addField(Types.optional(PrimitiveTypeName.INT64).named("payment_type"));
-    for (String f : List.of("fare_amount", "extra", "mta_tax", "tip_amount", "tolls_amount", "improvement_surcharge",
-        "total_amount", "congestion_surcharge", "Airport_fee", "cbd_congestion_fee")) {
+    for (String f :
+        List.of(
+            "fare_amount",
+            "extra",
+            "mta_tax",
+            "tip_amount",
+            "tolls_amount",
+            "improvement_surcharge",
+            "total_amount",
+            "congestion_surcharge",
+            "Airport_fee",
+            "cbd_congestion_fee")) {
       b.addField(Types.optional(PrimitiveTypeName.DOUBLE).named(f));
     }
     return b.named("schema");
@@ -161,28 +211,32 @@ final class TlcBenchFiles {
   /** A TLC parquet file of {@code n} rows. */
   static void writeParquet(Path file, long seed, int n) throws IOException {
     Files.deleteIfExists(file);
-    try (ParquetWriter<TripEvent> w = ParquetWriter.writeFile(parquetSchema(), file.toFile(), (e, out) -> {
-      out.write("VendorID", e.vendorId());
-      out.write("tpep_pickup_datetime", micros(e.pickupTime()));
-      out.write("tpep_dropoff_datetime", micros(e.dropoffTime()));
-      out.write("passenger_count", (long) e.passengerCount());
-      out.write("trip_distance", e.tripDistance());
-      out.write("RatecodeID", (long) e.ratecodeId());
-      out.write("store_and_fwd_flag", e.storeAndFwdFlag());
-      out.write("PULocationID", e.pickupZone());
-      out.write("DOLocationID", e.dropoffZone());
-      out.write("payment_type", (long) e.paymentType());
-      out.write("fare_amount", e.fareAmount());
-      out.write("extra", e.extra());
-      out.write("mta_tax", e.mtaTax());
-      out.write("tip_amount", e.tipAmount());
-      out.write("tolls_amount", e.tollsAmount());
-      out.write("improvement_surcharge", e.improvementSurcharge());
-      out.write("total_amount", e.totalAmount());
-      out.write("congestion_surcharge", e.congestionSurcharge());
-      out.write("Airport_fee", e.airportFee());
-      out.write("cbd_congestion_fee", e.cbdCongestionFee());
-    })) {
+    try (ParquetWriter<TripEvent> w =
+        ParquetWriter.writeFile(
+            parquetSchema(),
+            file.toFile(),
+            (e, out) -> {
+              out.write("VendorID", e.vendorId());
+              out.write("tpep_pickup_datetime", micros(e.pickupTime()));
+              out.write("tpep_dropoff_datetime", micros(e.dropoffTime()));
+              out.write("passenger_count", (long) e.passengerCount());
+              out.write("trip_distance", e.tripDistance());
+              out.write("RatecodeID", (long) e.ratecodeId());
+              out.write("store_and_fwd_flag", e.storeAndFwdFlag());
+              out.write("PULocationID", e.pickupZone());
+              out.write("DOLocationID", e.dropoffZone());
+              out.write("payment_type", (long) e.paymentType());
+              out.write("fare_amount", e.fareAmount());
+              out.write("extra", e.extra());
+              out.write("mta_tax", e.mtaTax());
+              out.write("tip_amount", e.tipAmount());
+              out.write("tolls_amount", e.tollsAmount());
+              out.write("improvement_surcharge", e.improvementSurcharge());
+              out.write("total_amount", e.totalAmount());
+              out.write("congestion_surcharge", e.congestionSurcharge());
+              out.write("Airport_fee", e.airportFee());
+              out.write("cbd_congestion_fee", e.cbdCongestionFee());
+            })) {
       for (TripEvent e : events(seed, n)) {
         w.write(e);
       }

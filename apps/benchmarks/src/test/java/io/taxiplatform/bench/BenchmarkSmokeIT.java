@@ -12,21 +12,51 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The benchmark at tiny sizes on the real local services, so `verify` keeps it working: every scenario runs, and
- * results.json, summary.md and the plots come out well-formed. No timing is asserted (the machine is shared).
+ * The benchmark at tiny sizes on the real local services, so `verify` keeps it working: every
+ * scenario runs, and results.json, summary.md and the plots come out well-formed. No timing is
+ * asserted (the machine is shared).
  */
 class BenchmarkSmokeIT {
 
-  @TempDir
-  Path out;
+  @TempDir Path out;
 
   @Test
   void tinyRunWritesResultsAndPlots() throws Exception {
-    Path results = BenchMain.run(BenchConfig.parse(new String[] {"--out", out.toString(), "--reps", "3",
-        "--producer-records", "3000", "--payload-records", "500", "--replay-rows", "2000", "--partitions", "2",
-        "--stream-events", "3000", "--max-offsets", "1000", "--throughput-trigger-ms", "500", "--stream-reps", "1",
-        "--latency-rates", "200,500", "--latency-passes", "1", "--latency-warmup-s", "2", "--latency-window-s", "4",
-        "--label", "ci"}));
+    Path results =
+        BenchMain.run(
+            BenchConfig.parse(
+                new String[] {
+                  "--out",
+                  out.toString(),
+                  "--reps",
+                  "3",
+                  "--producer-records",
+                  "3000",
+                  "--payload-records",
+                  "500",
+                  "--replay-rows",
+                  "2000",
+                  "--partitions",
+                  "2",
+                  "--stream-events",
+                  "3000",
+                  "--max-offsets",
+                  "1000",
+                  "--throughput-trigger-ms",
+                  "500",
+                  "--stream-reps",
+                  "1",
+                  "--latency-rates",
+                  "200,500",
+                  "--latency-passes",
+                  "1",
+                  "--latency-warmup-s",
+                  "2",
+                  "--latency-window-s",
+                  "4",
+                  "--label",
+                  "ci"
+                }));
 
     JsonNode root = new ObjectMapper().readTree(results.toFile());
     assertThat(root.get("label").asText()).isEqualTo("ci");
@@ -35,9 +65,19 @@ class BenchmarkSmokeIT {
     assertThat(root.at("/machine/jdk").asText()).contains("17");
 
     JsonNode producer = root.at("/scenarios/producer");
-    for (String v : new String[] {"perf_payload", "perf_random", "synthetic", "perf_payload_1p", "synthetic_1p",
-        "synthetic_metrics_on",
-        "replay_csv_dropoff", "replay_csv_file", "replay_parquet_dropoff", "replay_parquet_file"}) {
+    for (String v :
+        new String[] {
+          "perf_payload",
+          "perf_random",
+          "synthetic",
+          "perf_payload_1p",
+          "synthetic_1p",
+          "synthetic_metrics_on",
+          "replay_csv_dropoff",
+          "replay_csv_file",
+          "replay_parquet_dropoff",
+          "replay_parquet_file"
+        }) {
       JsonNode variant = producer.at("/variants/" + v);
       assertThat(variant.get("runs")).as(v).hasSize(3);
       assertThat(variant.get("median_events_per_second").asDouble()).as(v).isPositive();
@@ -47,7 +87,8 @@ class BenchmarkSmokeIT {
         assertThat(run.get("events").asLong()).as(v).isEqualTo(expected);
       }
     }
-    assertThat(producer.at("/ratios/synthetic~1perf_payload/median_of_ratios").asDouble()).isPositive();
+    assertThat(producer.at("/ratios/synthetic~1perf_payload/median_of_ratios").asDouble())
+        .isPositive();
     assertThat(producer.at("/ratios/replay_parquet_file~1synthetic/per_rep")).hasSize(3);
 
     JsonNode throughput = root.at("/scenarios/throughput");
@@ -62,18 +103,22 @@ class BenchmarkSmokeIT {
     assertThat(latency.fieldNames()).toIterable().containsExactly("200", "500");
     for (String rate : new String[] {"200", "500"}) {
       assertThat(latency.at("/" + rate + "/passes")).hasSize(1);
-      // a 4 s window on a loaded machine may see no micro-batch end: then the percentiles are null, not made up
-      for (String f : new String[] {"p50_seconds", "p95_seconds", "p99_seconds", "share_at_most_2s"}) {
+      // a 4 s window on a loaded machine may see no micro-batch end: then the percentiles are null,
+      // not made up
+      for (String f :
+          new String[] {"p50_seconds", "p95_seconds", "p99_seconds", "share_at_most_2s"}) {
         JsonNode v = latency.at("/" + rate + "/" + f);
         assertThat(v.isNumber() || v.isNull()).as(rate + " " + f).isTrue();
       }
-      assertThat(latency.at("/" + rate + "/job_input_events_per_second").asDouble()).isNotNegative();
+      assertThat(latency.at("/" + rate + "/job_input_events_per_second").asDouble())
+          .isNotNegative();
     }
     assertThat(root.at("/scenarios/latency").has("highest_rate_with_p95_below_2s")).isTrue();
 
-    assertThat(Files.readString(out.resolve(BenchMain.SUMMARY))).contains("## Producer", "## Streaming throughput",
-        "## End-to-end latency");
-    for (String png : new String[] {BenchMain.PLOT_PRODUCER, BenchMain.PLOT_THROUGHPUT, BenchMain.PLOT_LATENCY}) {
+    assertThat(Files.readString(out.resolve(BenchMain.SUMMARY)))
+        .contains("## Producer", "## Streaming throughput", "## End-to-end latency");
+    for (String png :
+        new String[] {BenchMain.PLOT_PRODUCER, BenchMain.PLOT_THROUGHPUT, BenchMain.PLOT_LATENCY}) {
       BufferedImage image = ImageIO.read(out.resolve(png).toFile());
       assertThat(image).as(png).isNotNull();
       assertThat(image.getWidth()).as(png).isEqualTo(Plots.WIDTH);

@@ -15,18 +15,20 @@ class StatsTest {
     assertThat(Stats.median(List.of())).isNaN();
   }
 
-  private static final String TEXT = String.join("\n",
-      "# TYPE taxi_stream_end_to_end_latency_seconds histogram",
-      "taxi_stream_end_to_end_latency_seconds_bucket{table=\"a\",le=\"0.5\"} 10",
-      "taxi_stream_end_to_end_latency_seconds_bucket{table=\"a\",le=\"1.0\"} 50",
-      "taxi_stream_end_to_end_latency_seconds_bucket{table=\"a\",le=\"2.0\"} 90",
-      "taxi_stream_end_to_end_latency_seconds_bucket{table=\"a\",le=\"+Inf\"} 100",
-      "taxi_stream_end_to_end_latency_seconds_bucket{tabl_le=\"b\",le=\"0.5\"} 0",
-      "taxi_stream_end_to_end_latency_seconds_bucket{tabl_le=\"b\",le=\"1.0\"} 0",
-      "taxi_stream_end_to_end_latency_seconds_bucket{tabl_le=\"b\",le=\"2.0\"} 100",
-      "taxi_stream_end_to_end_latency_seconds_bucket{tabl_le=\"b\",le=\"+Inf\"} 100",
-      "taxi_stream_end_to_end_latency_seconds_count{table=\"a\"} 100",
-      "other_bucket{le=\"1.0\"} 7");
+  private static final String TEXT =
+      String.join(
+          "\n",
+          "# TYPE taxi_stream_end_to_end_latency_seconds histogram",
+          "taxi_stream_end_to_end_latency_seconds_bucket{table=\"a\",le=\"0.5\"} 10",
+          "taxi_stream_end_to_end_latency_seconds_bucket{table=\"a\",le=\"1.0\"} 50",
+          "taxi_stream_end_to_end_latency_seconds_bucket{table=\"a\",le=\"2.0\"} 90",
+          "taxi_stream_end_to_end_latency_seconds_bucket{table=\"a\",le=\"+Inf\"} 100",
+          "taxi_stream_end_to_end_latency_seconds_bucket{tabl_le=\"b\",le=\"0.5\"} 0",
+          "taxi_stream_end_to_end_latency_seconds_bucket{tabl_le=\"b\",le=\"1.0\"} 0",
+          "taxi_stream_end_to_end_latency_seconds_bucket{tabl_le=\"b\",le=\"2.0\"} 100",
+          "taxi_stream_end_to_end_latency_seconds_bucket{tabl_le=\"b\",le=\"+Inf\"} 100",
+          "taxi_stream_end_to_end_latency_seconds_count{table=\"a\"} 100",
+          "other_bucket{le=\"1.0\"} 7");
 
   @Test
   void histogramQuantilesInterpolateInsideBucketsSummedOverLabels() {
@@ -42,9 +44,11 @@ class StatsTest {
   @Test
   void differenceOfSnapshotsIsTheWindow() {
     Stats.Histogram before = Stats.Histogram.parse(TEXT, "taxi_stream_end_to_end_latency_seconds");
-    Stats.Histogram after = Stats.Histogram.parse(TEXT.replace("le=\"2.0\"} 90", "le=\"2.0\"} 190")
-        .replace("table=\"a\",le=\"+Inf\"} 100", "table=\"a\",le=\"+Inf\"} 200"),
-        "taxi_stream_end_to_end_latency_seconds");
+    Stats.Histogram after =
+        Stats.Histogram.parse(
+            TEXT.replace("le=\"2.0\"} 90", "le=\"2.0\"} 190")
+                .replace("table=\"a\",le=\"+Inf\"} 100", "table=\"a\",le=\"+Inf\"} 200"),
+            "taxi_stream_end_to_end_latency_seconds");
     Stats.Histogram window = after.minus(before);
     assertThat(window.count()).isEqualTo(100);
     assertThat(window.quantile(0.5)).isCloseTo(1.5, within(1e-9));

@@ -16,414 +16,507 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * Local mode: the whole pipeline on this machine with one command. Starts a real Kafka broker (KRaft) and a
- * real Cassandra node, creates the topics, starts the streaming job in Spark local mode, runs the producer
- * in this JVM (synthetic trips, or a replay of TLC files), prints progress every few seconds (records sent,
- * rows the job took in, the busiest zones of the latest window read back from Cassandra) and a final
- * summary. Ctrl-C (or {@code --duration}, or the end of a finite producer run once the job has caught up)
- * stops everything; every forked JVM is killed with its process tree.
+ * Local mode: the whole pipeline on this machine with one command. Starts a real Kafka broker
+ * (KRaft) and a real Cassandra node, creates the topics, starts the streaming job in Spark local
+ * mode, runs the producer in this JVM (synthetic trips, or a replay of TLC files), prints progress
+ * every few seconds (records sent, rows the job took in, the busiest zones of the latest window
+ * read back from Cassandra) and a final summary. Ctrl-C (or {@code --duration}, or the end of a
+ * finite producer run once the job has caught up) stops everything; every forked JVM is killed with
+ * its process tree.
  *
  * <p>Exit codes: 0 done, 1 a component failed, 2 bad flags or missing input.
  */
 public final class LocalPipeline {
 
-    static final String TRIPS_TOPIC = "taxi.trips";
-    static final String DEAD_LETTER_TOPIC = "taxi.trips.dlq";
-    static final String KEYSPACE = "taxi";
-    private static final int TOP_ZONES = 5;
-    private static final Duration CATCH_UP_TIMEOUT = Duration.ofMinutes(5);
-    private static final Duration STOP_GRACE = Duration.ofSeconds(3);
-    /** How long a second caller of {@link #stopAll()} waits for the first to finish. */
-    private static final Duration STOP_WAIT = Duration.ofSeconds(60);
+  static final String TRIPS_TOPIC = "taxi.trips";
+  static final String DEAD_LETTER_TOPIC = "taxi.trips.dlq";
+  static final String KEYSPACE = "taxi";
+  private static final int TOP_ZONES = 5;
+  private static final Duration CATCH_UP_TIMEOUT = Duration.ofMinutes(5);
+  private static final Duration STOP_GRACE = Duration.ofSeconds(3);
 
-    private final LocalPipelineConfig config;
-    private final PrintStream out;
-    private final AtomicBoolean stopped = new AtomicBoolean();
-    private final CountDownLatch stopRequested = new CountDownLatch(1);
-    /** Counted down once the stop sequence (services stopped, summary printed) has finished. */
-    private final CountDownLatch stopDone = new CountDownLatch(1);
-    private final AtomicReference<PipelineMonitor.Snapshot> lastSnapshot = new AtomicReference<>();
-    private final Instant startedAt = Instant.now();
-    private volatile KafkaNode kafka;
-    private volatile CassandraNode cassandra;
-    private volatile StreamingJobProcess job;
-    /** The second pipeline version ({@code --reprocess}), once started. */
-    private volatile StreamingJobProcess reprocessJob;
-    private volatile int reprocessMetricsPort;
-    private volatile Map<String, String> jobEnv;
-    private final AtomicReference<PipelineMonitor.VersionProgress> lastReprocess = new AtomicReference<>();
-    private volatile ProducerRun producer;
-    private volatile PipelineMonitor monitor;
-    private volatile Path runDir;
+  /** How long a second caller of {@link #stopAll()} waits for the first to finish. */
+  private static final Duration STOP_WAIT = Duration.ofSeconds(60);
 
-    private LocalPipeline(LocalPipelineConfig config, PrintStream out) {
-        this.config = config;
-        this.out = out;
+  private final LocalPipelineConfig config;
+  private final PrintStream out;
+  private final AtomicBoolean stopped = new AtomicBoolean();
+  private final CountDownLatch stopRequested = new CountDownLatch(1);
+
+  /** Counted down once the stop sequence (services stopped, summary printed) has finished. */
+  private final CountDownLatch stopDone = new CountDownLatch(1);
+
+  private final AtomicReference<PipelineMonitor.Snapshot> lastSnapshot = new AtomicReference<>();
+  private final Instant startedAt = Instant.now();
+  private volatile KafkaNode kafka;
+  private volatile CassandraNode cassandra;
+  private volatile StreamingJobProcess job;
+
+  /** The second pipeline version ({@code --reprocess}), once started. */
+  private volatile StreamingJobProcess reprocessJob;
+
+  private volatile int reprocessMetricsPort;
+  private volatile Map<String, String> jobEnv;
+  private final AtomicReference<PipelineMonitor.VersionProgress> lastReprocess =
+      new AtomicReference<>();
+  private volatile ProducerRun producer;
+  private volatile PipelineMonitor monitor;
+  private volatile Path runDir;
+
+  private LocalPipeline(LocalPipelineConfig config, PrintStream out) {
+    this.config = config;
+    this.out = out;
+  }
+
+  public static void main(String[] args) {
+    int code = run(args, System.getenv(), System.out, System.err);
+    if (code != 0) {
+      System.exit(code);
     }
+  }
 
-    public static void main(String[] args) {
-        int code = run(args, System.getenv(), System.out, System.err);
-        if (code != 0) {
-            System.exit(code);
-        }
+  /** Runs local mode; returns the exit code. */
+  public static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err) {
+    LocalPipelineConfig config;
+    try {
+      config = LocalPipelineConfig.parse(args, env);
+    } catch (LocalPipelineConfig.UsageException e) {
+      if (e.getMessage().isEmpty()) {
+        out.print(LocalPipelineConfig.USAGE);
+        return 0;
+      }
+      err.println("error: " + e.getMessage());
+      err.print(LocalPipelineConfig.USAGE);
+      return 2;
     }
-
-    /** Runs local mode; returns the exit code. */
-    public static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err) {
-        LocalPipelineConfig config;
-        try {
-            config = LocalPipelineConfig.parse(args, env);
-        } catch (LocalPipelineConfig.UsageException e) {
-            if (e.getMessage().isEmpty()) {
-                out.print(LocalPipelineConfig.USAGE);
-                return 0;
-            }
-            err.println("error: " + e.getMessage());
-            err.print(LocalPipelineConfig.USAGE);
-            return 2;
-        }
-        try {
-            // Fail before starting anything when the build has not produced what we fork.
-            LocalPaths.kafkaClasspath();
-            LocalPaths.cassandraClasspath();
-            if (!config.servicesOnly()) {
-                LocalPaths.streamingClasspath();
-                LocalPaths.streamingJar();
-            }
-        } catch (IllegalStateException e) {
-            err.println("error: " + e.getMessage());
-            return 1;
-        }
-        LocalPipeline pipeline = new LocalPipeline(config, out);
-        Thread hook = new Thread(pipeline::onSignal, "local-pipeline-shutdown");
-        Runtime.getRuntime().addShutdownHook(hook);
-        String previousWorkDir = System.getProperty(LocalPaths.WORK_DIR_PROPERTY);
-        try {
-            return pipeline.runPipeline(err);
-        } finally {
-            pipeline.stopAll();
-            if (previousWorkDir == null) {
-                System.clearProperty(LocalPaths.WORK_DIR_PROPERTY);
-            } else {
-                System.setProperty(LocalPaths.WORK_DIR_PROPERTY, previousWorkDir);
-            }
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException e) {
-                // already shutting down
-            }
-        }
+    try {
+      // Fail before starting anything when the build has not produced what we fork.
+      LocalPaths.kafkaClasspath();
+      LocalPaths.cassandraClasspath();
+      if (!config.servicesOnly()) {
+        LocalPaths.streamingClasspath();
+        LocalPaths.streamingJar();
+      }
+    } catch (IllegalStateException e) {
+      err.println("error: " + e.getMessage());
+      return 1;
     }
-
-    private int runPipeline(PrintStream err) {
-        try {
-            Path root = config.workDir().orElseGet(() -> LocalPaths.repoRoot().resolve(".local"));
-            runDir = Files.createDirectories(root.resolve("run-"
-                    + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))));
-            System.setProperty(LocalPaths.WORK_DIR_PROPERTY, runDir.toString());
-            out.printf("taxi-platform local mode; logs and data under %s%n", runDir);
-
-            out.println("starting Kafka (KRaft) ...");
-            kafka = KafkaNode.start();
-            kafka.createTopic(TRIPS_TOPIC, config.partitions());
-            kafka.createTopic(DEAD_LETTER_TOPIC, 1);
-            out.printf("  Kafka ready at %s (topics %s, %s)%n", kafka.bootstrapServers(), TRIPS_TOPIC,
-                    DEAD_LETTER_TOPIC);
-            if (stopRequested.getCount() == 0) {
-                return 0;
-            }
-            out.println("starting Cassandra ...");
-            cassandra = CassandraNode.start();
-            out.printf("  Cassandra ready at %s (datacenter %s)%n", cassandra.contactPoint(),
-                    cassandra.localDatacenter());
-            if (stopRequested.getCount() == 0) {
-                return 0;
-            }
-            if (config.servicesOnly()) {
-                out.printf("%nservices only: KAFKA_BOOTSTRAP_SERVERS=%s CASSANDRA_CONTACT_POINTS=%s "
-                        + "CASSANDRA_LOCAL_DC=%s%npress Ctrl-C to stop%n", kafka.bootstrapServers(),
-                        cassandra.contactPoint(), cassandra.localDatacenter());
-                awaitStop(config.duration().orElse(null));
-                return 0;
-            }
-
-            Map<String, String> env = StreamingJobProcess.environment(kafka, cassandra,
-                    runDir.resolve("checkpoints"), config.zoneLookup().orElse(null));
-            env.put("TRIPS_TOPIC", TRIPS_TOPIC);
-            env.put("DEAD_LETTER_TOPIC", DEAD_LETTER_TOPIC);
-            env.put("PIPELINE_VERSION", config.pipelineVersion());
-            env.put("CASSANDRA_KEYSPACE", KEYSPACE);
-            env.put("STARTING_OFFSETS", "earliest");
-            env.put("TRIGGER_INTERVAL", "2 seconds");
-            env.put("SHUFFLE_PARTITIONS", "4");
-            int metricsPort = Integer.parseInt(env.get("METRICS_PORT"));
-            jobEnv = env;
-            out.println("starting the streaming job (Spark local[2]) ...");
-            job = StreamingJobProcess.start(env, runDir.resolve("streaming-job"));
-            out.printf("  streaming job pid %d, metrics http://127.0.0.1:%d/metrics, log %s%n", job.pid(),
-                    metricsPort, job.logFile());
-
-            monitor = new PipelineMonitor(kafka, TRIPS_TOPIC, cassandra.session(), KEYSPACE,
-                    config.pipelineVersion(), metricsPort);
-            producer = ProducerRun.start(config, kafka.bootstrapServers(), TRIPS_TOPIC);
-            out.printf("producer: %s%n%n", producer.description());
-            return monitorLoop(err);
-        } catch (RuntimeException | java.io.IOException e) {
-            if (stopRequested.getCount() == 0) {
-                return 0; // Ctrl-C while starting: the failure is the shutdown itself
-            }
-            err.println("error: " + e.getMessage());
-            return 1;
-        }
+    LocalPipeline pipeline = new LocalPipeline(config, out);
+    Thread hook = new Thread(pipeline::onSignal, "local-pipeline-shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
+    String previousWorkDir = System.getProperty(LocalPaths.WORK_DIR_PROPERTY);
+    try {
+      return pipeline.runPipeline(err);
+    } finally {
+      pipeline.stopAll();
+      if (previousWorkDir == null) {
+        System.clearProperty(LocalPaths.WORK_DIR_PROPERTY);
+      } else {
+        System.setProperty(LocalPaths.WORK_DIR_PROPERTY, previousWorkDir);
+      }
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException e) {
+        // already shutting down
+      }
     }
+  }
 
-    private int monitorLoop(PrintStream err) {
-        long deadline = config.duration().map(d -> System.nanoTime() + d.toNanos()).orElse(Long.MAX_VALUE);
-        long producerDoneAt = 0;
-        PipelineMonitor.Snapshot previous = null;
-        while (true) {
-            if (awaitStop(config.progressInterval())) {
-                return 0;
-            }
-            PipelineMonitor.Snapshot now = monitor.sample(TOP_ZONES);
-            lastSnapshot.set(now);
-            printProgress(previous, now);
-            previous = now;
-            if (!job.isAlive()) {
-                err.printf("error: the streaming job exited with %d; last lines of %s:%n%s%n",
-                        job.exitCode().orElse(-1), job.logFile(), job.logTail(30));
-                return 1;
-            }
-            StreamingJobProcess second = reprocessJob;
-            if (second != null && !second.isAlive()) {
-                err.printf("error: the reprocessing job (%s) exited with %d; last lines of %s:%n%s%n",
-                        config.reprocessVersion().orElse(""), second.exitCode().orElse(-1), second.logFile(),
-                        second.logTail(30));
-                return 1;
-            }
-            if (second == null && config.reprocessVersion().isPresent() && !now.topZones().isEmpty()) {
-                startReprocessing();
-            }
-            if (producer.failure().isPresent()) {
-                err.println("error: the producer failed: " + producer.failure().get());
-                return 1;
-            }
-            if (System.nanoTime() >= deadline) {
-                out.println("duration reached");
-                return 0;
-            }
-            if (config.producerIsFinite() && producer.isFinished()) {
-                if (producerDoneAt == 0) {
-                    producerDoneAt = System.nanoTime();
-                    out.println("producer finished; waiting for the job to take in every record ...");
-                }
-                boolean caughtUp = now.sent().isPresent() && now.jobInput().isPresent()
-                        && now.jobInput().getAsLong() >= now.sent().getAsLong()
-                        && reprocessingDone(now.sent().getAsLong());
-                if (caughtUp) {
-                    // one more interval so the last micro-batch's windows are written
-                    awaitStop(config.progressInterval());
-                    lastSnapshot.set(monitor.sample(TOP_ZONES));
-                    return 0;
-                }
-                if (System.nanoTime() - producerDoneAt > CATCH_UP_TIMEOUT.toNanos()) {
-                    err.println("error: the job did not take in every record within " + CATCH_UP_TIMEOUT);
-                    return 1;
-                }
-            }
-        }
-    }
+  private int runPipeline(PrintStream err) {
+    try {
+      Path root = config.workDir().orElseGet(() -> LocalPaths.repoRoot().resolve(".local"));
+      runDir =
+          Files.createDirectories(
+              root.resolve(
+                  "run-"
+                      + LocalDateTime.now()
+                          .format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))));
+      System.setProperty(LocalPaths.WORK_DIR_PROPERTY, runDir.toString());
+      out.printf("taxi-platform local mode; logs and data under %s%n", runDir);
 
-    /** Starts the second pipeline version beside the first: same topic, from the earliest offset, own tables. */
-    private void startReprocessing() {
-        String version = config.reprocessVersion().orElseThrow();
-        Map<String, String> env = new java.util.LinkedHashMap<>(jobEnv);
-        env.put("PIPELINE_VERSION", version);
-        env.put("STARTING_OFFSETS", "earliest");
-        env.put("METRICS_PORT", String.valueOf(FreePorts.next()));
-        config.reprocessZoneWindow().ifPresent(w -> env.put("ZONE_WINDOW", w));
-        reprocessMetricsPort = Integer.parseInt(env.get("METRICS_PORT"));
-        out.printf("reprocessing: starting pipeline version %s beside %s, from the earliest offset of %s%s ...%n",
-                version, config.pipelineVersion(), TRIPS_TOPIC,
-                config.reprocessZoneWindow().map(w -> " with ZONE_WINDOW=" + w).orElse(""));
-        reprocessJob = StreamingJobProcess.start(env, runDir.resolve("streaming-job-" + version));
-        out.printf("  %s: pid %d, metrics http://127.0.0.1:%d/metrics, tables %s.*_%s%n", version,
-                reprocessJob.pid(), reprocessMetricsPort, KEYSPACE, version);
-    }
+      out.println("starting Kafka (KRaft) ...");
+      kafka = KafkaNode.start();
+      kafka.createTopic(TRIPS_TOPIC, config.partitions());
+      kafka.createTopic(DEAD_LETTER_TOPIC, 1);
+      out.printf(
+          "  Kafka ready at %s (topics %s, %s)%n",
+          kafka.bootstrapServers(), TRIPS_TOPIC, DEAD_LETTER_TOPIC);
+      if (stopRequested.getCount() == 0) {
+        return 0;
+      }
+      out.println("starting Cassandra ...");
+      cassandra = CassandraNode.start();
+      out.printf(
+          "  Cassandra ready at %s (datacenter %s)%n",
+          cassandra.contactPoint(), cassandra.localDatacenter());
+      if (stopRequested.getCount() == 0) {
+        return 0;
+      }
+      if (config.servicesOnly()) {
+        out.printf(
+            "%nservices only: KAFKA_BOOTSTRAP_SERVERS=%s CASSANDRA_CONTACT_POINTS=%s "
+                + "CASSANDRA_LOCAL_DC=%s%npress Ctrl-C to stop%n",
+            kafka.bootstrapServers(), cassandra.contactPoint(), cassandra.localDatacenter());
+        awaitStop(config.duration().orElse(null));
+        return 0;
+      }
 
-    /** Whether no second version was asked for, or it has taken in {@code records} and caught up. */
-    private boolean reprocessingDone(long records) {
-        if (config.reprocessVersion().isEmpty()) {
-            return true;
-        }
-        PipelineMonitor.VersionProgress p = lastReprocess.get();
-        return reprocessJob != null && p != null && p.caughtUp() && p.jobInput().isPresent()
-                && p.jobInput().getAsLong() >= records;
-    }
+      Map<String, String> env =
+          StreamingJobProcess.environment(
+              kafka, cassandra, runDir.resolve("checkpoints"), config.zoneLookup().orElse(null));
+      env.put("TRIPS_TOPIC", TRIPS_TOPIC);
+      env.put("DEAD_LETTER_TOPIC", DEAD_LETTER_TOPIC);
+      env.put("PIPELINE_VERSION", config.pipelineVersion());
+      env.put("CASSANDRA_KEYSPACE", KEYSPACE);
+      env.put("STARTING_OFFSETS", "earliest");
+      env.put("TRIGGER_INTERVAL", "2 seconds");
+      env.put("SHUFFLE_PARTITIONS", "4");
+      int metricsPort = Integer.parseInt(env.get("METRICS_PORT"));
+      jobEnv = env;
+      out.println("starting the streaming job (Spark local[2]) ...");
+      job = StreamingJobProcess.start(env, runDir.resolve("streaming-job"));
+      out.printf(
+          "  streaming job pid %d, metrics http://127.0.0.1:%d/metrics, log %s%n",
+          job.pid(), metricsPort, job.logFile());
 
-    private void printProgress(PipelineMonitor.Snapshot previous, PipelineMonitor.Snapshot now) {
-        long elapsed = Duration.between(startedAt, now.at()).toSeconds();
-        StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "[%02d:%02d:%02d] sent %s (%s)",
-                elapsed / 3600, elapsed / 60 % 60, elapsed % 60, count(now.sent()),
-                rate(previous == null ? OptionalLong.empty() : previous.sent(), now.sent(), previous, now)));
-        line.append(String.format(Locale.ROOT, " | job in %s (%s)", count(now.jobInput()),
-                rate(previous == null ? OptionalLong.empty() : previous.jobInput(), now.jobInput(), previous, now)));
-        line.append(" | dead letters ").append(count(now.deadLetters()));
-        line.append(" | late ").append(count(now.late()));
-        if (now.late().orElse(0) > 0) {
-            line.append(" (LOST: older than the watermark)");
-        }
-        out.println(line);
-        if (reprocessJob != null) {
-            PipelineMonitor.VersionProgress p = monitor.versionProgress(reprocessMetricsPort);
-            lastReprocess.set(p);
-            out.printf("           %s (reprocessing): in %s, behind %s, %s | late %s%n",
-                    config.reprocessVersion().orElseThrow(), count(p.jobInput()), count(p.behind()),
-                    p.caughtUp() ? "caught up" : "catching up", count(p.late()));
-        }
-        List<PipelineMonitor.ZoneWindow> top = now.topZones();
-        if (top.isEmpty()) {
-            out.println("           no windows in Cassandra yet");
-            return;
-        }
-        out.printf("           busiest zones, window starting %s:%n", top.get(0).windowStart());
-        for (PipelineMonitor.ZoneWindow zone : top) {
-            String latency = zone.writtenAt().isPresent() && zone.maxIngestTime().isPresent()
-                    ? String.format(Locale.ROOT, "%.1f s", Duration.between(zone.maxIngestTime().get(),
-                    zone.writtenAt().get()).toMillis() / 1000.0)
-                    : "n/a";
-            out.printf(Locale.ROOT, "             %3d %-32.32s %-13.13s %6d trips  avg fare %s  latency %s%n",
-                    zone.pickupZone(), zone.zoneName(), zone.borough(), zone.tripCount(),
-                    zone.avgFare().isPresent() ? String.format(Locale.ROOT, "$%.2f", zone.avgFare().getAsDouble())
-                            : "n/a", latency);
-        }
+      monitor =
+          new PipelineMonitor(
+              kafka,
+              TRIPS_TOPIC,
+              cassandra.session(),
+              KEYSPACE,
+              config.pipelineVersion(),
+              metricsPort);
+      producer = ProducerRun.start(config, kafka.bootstrapServers(), TRIPS_TOPIC);
+      out.printf("producer: %s%n%n", producer.description());
+      return monitorLoop(err);
+    } catch (RuntimeException | java.io.IOException e) {
+      if (stopRequested.getCount() == 0) {
+        return 0; // Ctrl-C while starting: the failure is the shutdown itself
+      }
+      err.println("error: " + e.getMessage());
+      return 1;
     }
+  }
 
-    private static String count(OptionalLong value) {
-        return value.isPresent() ? String.format(Locale.ROOT, "%,d", value.getAsLong()) : "n/a";
+  private int monitorLoop(PrintStream err) {
+    long deadline =
+        config.duration().map(d -> System.nanoTime() + d.toNanos()).orElse(Long.MAX_VALUE);
+    long producerDoneAt = 0;
+    PipelineMonitor.Snapshot previous = null;
+    while (true) {
+      if (awaitStop(config.progressInterval())) {
+        return 0;
+      }
+      PipelineMonitor.Snapshot now = monitor.sample(TOP_ZONES);
+      lastSnapshot.set(now);
+      printProgress(previous, now);
+      previous = now;
+      if (!job.isAlive()) {
+        err.printf(
+            "error: the streaming job exited with %d; last lines of %s:%n%s%n",
+            job.exitCode().orElse(-1), job.logFile(), job.logTail(30));
+        return 1;
+      }
+      StreamingJobProcess second = reprocessJob;
+      if (second != null && !second.isAlive()) {
+        err.printf(
+            "error: the reprocessing job (%s) exited with %d; last lines of %s:%n%s%n",
+            config.reprocessVersion().orElse(""),
+            second.exitCode().orElse(-1),
+            second.logFile(),
+            second.logTail(30));
+        return 1;
+      }
+      if (second == null && config.reprocessVersion().isPresent() && !now.topZones().isEmpty()) {
+        startReprocessing();
+      }
+      if (producer.failure().isPresent()) {
+        err.println("error: the producer failed: " + producer.failure().get());
+        return 1;
+      }
+      if (System.nanoTime() >= deadline) {
+        out.println("duration reached");
+        return 0;
+      }
+      if (config.producerIsFinite() && producer.isFinished()) {
+        if (producerDoneAt == 0) {
+          producerDoneAt = System.nanoTime();
+          out.println("producer finished; waiting for the job to take in every record ...");
+        }
+        boolean caughtUp =
+            now.sent().isPresent()
+                && now.jobInput().isPresent()
+                && now.jobInput().getAsLong() >= now.sent().getAsLong()
+                && reprocessingDone(now.sent().getAsLong());
+        if (caughtUp) {
+          // one more interval so the last micro-batch's windows are written
+          awaitStop(config.progressInterval());
+          lastSnapshot.set(monitor.sample(TOP_ZONES));
+          return 0;
+        }
+        if (System.nanoTime() - producerDoneAt > CATCH_UP_TIMEOUT.toNanos()) {
+          err.println("error: the job did not take in every record within " + CATCH_UP_TIMEOUT);
+          return 1;
+        }
+      }
     }
+  }
 
-    private static String rate(OptionalLong before, OptionalLong after, PipelineMonitor.Snapshot previous,
-                               PipelineMonitor.Snapshot now) {
-        if (previous == null || before.isEmpty() || after.isEmpty()) {
-            return "n/a";
-        }
-        double seconds = Duration.between(previous.at(), now.at()).toMillis() / 1000.0;
-        return seconds <= 0 ? "n/a"
-                : String.format(Locale.ROOT, "%,.0f/s", (after.getAsLong() - before.getAsLong()) / seconds);
-    }
+  /**
+   * Starts the second pipeline version beside the first: same topic, from the earliest offset, own
+   * tables.
+   */
+  private void startReprocessing() {
+    String version = config.reprocessVersion().orElseThrow();
+    Map<String, String> env = new java.util.LinkedHashMap<>(jobEnv);
+    env.put("PIPELINE_VERSION", version);
+    env.put("STARTING_OFFSETS", "earliest");
+    env.put("METRICS_PORT", String.valueOf(FreePorts.next()));
+    config.reprocessZoneWindow().ifPresent(w -> env.put("ZONE_WINDOW", w));
+    reprocessMetricsPort = Integer.parseInt(env.get("METRICS_PORT"));
+    out.printf(
+        "reprocessing: starting pipeline version %s beside %s, from the earliest offset of %s%s ...%n",
+        version,
+        config.pipelineVersion(),
+        TRIPS_TOPIC,
+        config.reprocessZoneWindow().map(w -> " with ZONE_WINDOW=" + w).orElse(""));
+    reprocessJob = StreamingJobProcess.start(env, runDir.resolve("streaming-job-" + version));
+    out.printf(
+        "  %s: pid %d, metrics http://127.0.0.1:%d/metrics, tables %s.*_%s%n",
+        version, reprocessJob.pid(), reprocessMetricsPort, KEYSPACE, version);
+  }
 
-    /** Waits until a stop is requested or {@code timeout} passes (null = forever); returns whether to stop. */
-    private boolean awaitStop(Duration timeout) {
-        try {
-            if (timeout == null) {
-                stopRequested.await();
-                return true;
-            }
-            return stopRequested.await(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return true;
-        }
+  /** Whether no second version was asked for, or it has taken in {@code records} and caught up. */
+  private boolean reprocessingDone(long records) {
+    if (config.reprocessVersion().isEmpty()) {
+      return true;
     }
+    PipelineMonitor.VersionProgress p = lastReprocess.get();
+    return reprocessJob != null
+        && p != null
+        && p.caughtUp()
+        && p.jobInput().isPresent()
+        && p.jobInput().getAsLong() >= records;
+  }
 
-    /** The shutdown hook (Ctrl-C, SIGTERM): stop the loop, then everything. */
-    private void onSignal() {
-        stopRequested.countDown();
-        stopAll();
+  private void printProgress(PipelineMonitor.Snapshot previous, PipelineMonitor.Snapshot now) {
+    long elapsed = Duration.between(startedAt, now.at()).toSeconds();
+    StringBuilder line =
+        new StringBuilder(
+            String.format(
+                Locale.ROOT,
+                "[%02d:%02d:%02d] sent %s (%s)",
+                elapsed / 3600,
+                elapsed / 60 % 60,
+                elapsed % 60,
+                count(now.sent()),
+                rate(
+                    previous == null ? OptionalLong.empty() : previous.sent(),
+                    now.sent(),
+                    previous,
+                    now)));
+    line.append(
+        String.format(
+            Locale.ROOT,
+            " | job in %s (%s)",
+            count(now.jobInput()),
+            rate(
+                previous == null ? OptionalLong.empty() : previous.jobInput(),
+                now.jobInput(),
+                previous,
+                now)));
+    line.append(" | dead letters ").append(count(now.deadLetters()));
+    line.append(" | late ").append(count(now.late()));
+    if (now.late().orElse(0) > 0) {
+      line.append(" (LOST: older than the watermark)");
     }
+    out.println(line);
+    if (reprocessJob != null) {
+      PipelineMonitor.VersionProgress p = monitor.versionProgress(reprocessMetricsPort);
+      lastReprocess.set(p);
+      out.printf(
+          "           %s (reprocessing): in %s, behind %s, %s | late %s%n",
+          config.reprocessVersion().orElseThrow(),
+          count(p.jobInput()),
+          count(p.behind()),
+          p.caughtUp() ? "caught up" : "catching up",
+          count(p.late()));
+    }
+    List<PipelineMonitor.ZoneWindow> top = now.topZones();
+    if (top.isEmpty()) {
+      out.println("           no windows in Cassandra yet");
+      return;
+    }
+    out.printf("           busiest zones, window starting %s:%n", top.get(0).windowStart());
+    for (PipelineMonitor.ZoneWindow zone : top) {
+      String latency =
+          zone.writtenAt().isPresent() && zone.maxIngestTime().isPresent()
+              ? String.format(
+                  Locale.ROOT,
+                  "%.1f s",
+                  Duration.between(zone.maxIngestTime().get(), zone.writtenAt().get()).toMillis()
+                      / 1000.0)
+              : "n/a";
+      out.printf(
+          Locale.ROOT,
+          "             %3d %-32.32s %-13.13s %6d trips  avg fare %s  latency %s%n",
+          zone.pickupZone(),
+          zone.zoneName(),
+          zone.borough(),
+          zone.tripCount(),
+          zone.avgFare().isPresent()
+              ? String.format(Locale.ROOT, "$%.2f", zone.avgFare().getAsDouble())
+              : "n/a",
+          latency);
+    }
+  }
 
-    /** Stops producer, job, Cassandra and Kafka (in that order) and prints the summary; runs once. */
-    private void stopAll() {
-        stopRequested.countDown();
-        if (!stopped.compareAndSet(false, true)) {
-            // Another thread stops everything. The shutdown hook must not return before it is done: once the
-            // hooks have returned the JVM halts, and the main thread would be cut off mid-way (no summary).
-            try {
-                stopDone.await(STOP_WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            return;
-        }
-        try {
-            stopEverything();
-        } finally {
-            stopDone.countDown();
-        }
-    }
+  private static String count(OptionalLong value) {
+    return value.isPresent() ? String.format(Locale.ROOT, "%,d", value.getAsLong()) : "n/a";
+  }
 
-    private void stopEverything() {
-        out.println();
-        out.println("stopping ...");
-        ProducerRun p = producer;
-        if (p != null) {
-            closeQuietly("producer", p::close);
-        }
-        PipelineMonitor m = monitor;
-        if (m != null) {
-            closeQuietly("monitor", m::close);
-        }
-        // Local data is thrown away at the end, so no graceful drain is needed: stop all three at once.
-        StreamingJobProcess j = job;
-        StreamingJobProcess j2 = reprocessJob;
-        CassandraNode c = cassandra;
-        KafkaNode k = kafka;
-        List<java.util.concurrent.CompletableFuture<Void>> stops = new java.util.ArrayList<>();
-        if (j != null) {
-            stops.add(java.util.concurrent.CompletableFuture.runAsync(
-                    () -> closeQuietly("streaming job", () -> j.process().destroy(STOP_GRACE))));
-        }
-        if (j2 != null) {
-            stops.add(java.util.concurrent.CompletableFuture.runAsync(
-                    () -> closeQuietly("reprocessing job", () -> j2.process().destroy(STOP_GRACE))));
-        }
-        if (c != null) {
-            stops.add(java.util.concurrent.CompletableFuture.runAsync(
-                    () -> closeQuietly("Cassandra", () -> c.close(STOP_GRACE))));
-        }
-        if (k != null) {
-            stops.add(java.util.concurrent.CompletableFuture.runAsync(
-                    () -> closeQuietly("Kafka", () -> k.close(STOP_GRACE))));
-        }
-        stops.forEach(java.util.concurrent.CompletableFuture::join);
-        printSummary(p);
+  private static String rate(
+      OptionalLong before,
+      OptionalLong after,
+      PipelineMonitor.Snapshot previous,
+      PipelineMonitor.Snapshot now) {
+    if (previous == null || before.isEmpty() || after.isEmpty()) {
+      return "n/a";
     }
+    double seconds = Duration.between(previous.at(), now.at()).toMillis() / 1000.0;
+    return seconds <= 0
+        ? "n/a"
+        : String.format(Locale.ROOT, "%,.0f/s", (after.getAsLong() - before.getAsLong()) / seconds);
+  }
 
-    private void printSummary(ProducerRun p) {
-        Duration elapsed = Duration.between(startedAt, Instant.now());
-        out.println("summary");
-        out.printf("  ran for %d s; logs under %s%n", elapsed.toSeconds(), runDir);
-        if (p != null) {
-            out.println("  producer: " + p.summary());
-        }
-        PipelineMonitor.Snapshot last = lastSnapshot.get();
-        if (last != null) {
-            out.printf("  last reading: %s records in %s, %s taken in by the job, %s dead letters%n",
-                    count(last.sent()), TRIPS_TOPIC, count(last.jobInput()), count(last.deadLetters()));
-            out.printf("  late rows (dropped by the watermark, lost for %s): %s; duplicate trips dropped: %s%n",
-                    config.pipelineVersion(), count(last.late()), count(last.duplicates()));
-            PipelineMonitor.VersionProgress second = lastReprocess.get();
-            if (second != null) {
-                out.printf("  %s (reprocessing): %s taken in, %s behind, %s, %s late rows%n",
-                        config.reprocessVersion().orElseThrow(), count(second.jobInput()), count(second.behind()),
-                        second.caughtUp() ? "caught up" : "not caught up", count(second.late()));
-            }
-            if (!last.topZones().isEmpty()) {
-                PipelineMonitor.ZoneWindow top = last.topZones().get(0);
-                out.printf("  busiest zone of the last window (%s): %d %s (%s), %d trips%n", top.windowStart(),
-                        top.pickupZone(), top.zoneName(), top.borough(), top.tripCount());
-            }
-        }
-        out.println("  all local services stopped");
-        out.flush();
+  /**
+   * Waits until a stop is requested or {@code timeout} passes (null = forever); returns whether to
+   * stop.
+   */
+  private boolean awaitStop(Duration timeout) {
+    try {
+      if (timeout == null) {
+        stopRequested.await();
+        return true;
+      }
+      return stopRequested.await(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return true;
     }
+  }
 
-    private void closeQuietly(String what, Runnable action) {
-        try {
-            action.run();
-        } catch (RuntimeException e) {
-            out.println("  stopping " + what + ": " + e.getMessage());
-        }
+  /** The shutdown hook (Ctrl-C, SIGTERM): stop the loop, then everything. */
+  private void onSignal() {
+    stopRequested.countDown();
+    stopAll();
+  }
+
+  /** Stops producer, job, Cassandra and Kafka (in that order) and prints the summary; runs once. */
+  private void stopAll() {
+    stopRequested.countDown();
+    if (!stopped.compareAndSet(false, true)) {
+      // Another thread stops everything. The shutdown hook must not return before it is done: once
+      // the
+      // hooks have returned the JVM halts, and the main thread would be cut off mid-way (no
+      // summary).
+      try {
+        stopDone.await(STOP_WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      return;
     }
+    try {
+      stopEverything();
+    } finally {
+      stopDone.countDown();
+    }
+  }
+
+  private void stopEverything() {
+    out.println();
+    out.println("stopping ...");
+    ProducerRun p = producer;
+    if (p != null) {
+      closeQuietly("producer", p::close);
+    }
+    PipelineMonitor m = monitor;
+    if (m != null) {
+      closeQuietly("monitor", m::close);
+    }
+    // Local data is thrown away at the end, so no graceful drain is needed: stop all three at once.
+    StreamingJobProcess j = job;
+    StreamingJobProcess j2 = reprocessJob;
+    CassandraNode c = cassandra;
+    KafkaNode k = kafka;
+    List<java.util.concurrent.CompletableFuture<Void>> stops = new java.util.ArrayList<>();
+    if (j != null) {
+      stops.add(
+          java.util.concurrent.CompletableFuture.runAsync(
+              () -> closeQuietly("streaming job", () -> j.process().destroy(STOP_GRACE))));
+    }
+    if (j2 != null) {
+      stops.add(
+          java.util.concurrent.CompletableFuture.runAsync(
+              () -> closeQuietly("reprocessing job", () -> j2.process().destroy(STOP_GRACE))));
+    }
+    if (c != null) {
+      stops.add(
+          java.util.concurrent.CompletableFuture.runAsync(
+              () -> closeQuietly("Cassandra", () -> c.close(STOP_GRACE))));
+    }
+    if (k != null) {
+      stops.add(
+          java.util.concurrent.CompletableFuture.runAsync(
+              () -> closeQuietly("Kafka", () -> k.close(STOP_GRACE))));
+    }
+    stops.forEach(java.util.concurrent.CompletableFuture::join);
+    printSummary(p);
+  }
+
+  private void printSummary(ProducerRun p) {
+    Duration elapsed = Duration.between(startedAt, Instant.now());
+    out.println("summary");
+    out.printf("  ran for %d s; logs under %s%n", elapsed.toSeconds(), runDir);
+    if (p != null) {
+      out.println("  producer: " + p.summary());
+    }
+    PipelineMonitor.Snapshot last = lastSnapshot.get();
+    if (last != null) {
+      out.printf(
+          "  last reading: %s records in %s, %s taken in by the job, %s dead letters%n",
+          count(last.sent()), TRIPS_TOPIC, count(last.jobInput()), count(last.deadLetters()));
+      out.printf(
+          "  late rows (dropped by the watermark, lost for %s): %s; duplicate trips dropped: %s%n",
+          config.pipelineVersion(), count(last.late()), count(last.duplicates()));
+      PipelineMonitor.VersionProgress second = lastReprocess.get();
+      if (second != null) {
+        out.printf(
+            "  %s (reprocessing): %s taken in, %s behind, %s, %s late rows%n",
+            config.reprocessVersion().orElseThrow(),
+            count(second.jobInput()),
+            count(second.behind()),
+            second.caughtUp() ? "caught up" : "not caught up",
+            count(second.late()));
+      }
+      if (!last.topZones().isEmpty()) {
+        PipelineMonitor.ZoneWindow top = last.topZones().get(0);
+        out.printf(
+            "  busiest zone of the last window (%s): %d %s (%s), %d trips%n",
+            top.windowStart(), top.pickupZone(), top.zoneName(), top.borough(), top.tripCount());
+      }
+    }
+    out.println("  all local services stopped");
+    out.flush();
+  }
+
+  private void closeQuietly(String what, Runnable action) {
+    try {
+      action.run();
+    } catch (RuntimeException e) {
+      out.println("  stopping " + what + ": " + e.getMessage());
+    }
+  }
 }

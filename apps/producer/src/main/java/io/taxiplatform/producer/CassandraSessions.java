@@ -16,17 +16,20 @@ import javax.net.ssl.TrustManagerFactory;
 /** Opens a {@link CqlSession} from {@link CassandraSettings} (check and smoke modes). */
 final class CassandraSessions {
 
-  private CassandraSessions() {
-  }
+  private CassandraSessions() {}
 
   static CqlSession open(CassandraSettings s) throws Exception {
-    CqlSessionBuilder b = CqlSession.builder()
-        .withLocalDatacenter(s.localDc())
-        .withConfigLoader(DriverConfigLoader.programmaticBuilder()
-            .withDuration(DefaultDriverOption.CONNECTION_INIT_QUERY_TIMEOUT, Duration.ofSeconds(10))
-            .withDuration(DefaultDriverOption.REQUEST_TIMEOUT, Duration.ofSeconds(10))
-            .withDuration(DefaultDriverOption.CONTROL_CONNECTION_TIMEOUT, Duration.ofSeconds(10))
-            .build());
+    CqlSessionBuilder b =
+        CqlSession.builder()
+            .withLocalDatacenter(s.localDc())
+            .withConfigLoader(
+                DriverConfigLoader.programmaticBuilder()
+                    .withDuration(
+                        DefaultDriverOption.CONNECTION_INIT_QUERY_TIMEOUT, Duration.ofSeconds(10))
+                    .withDuration(DefaultDriverOption.REQUEST_TIMEOUT, Duration.ofSeconds(10))
+                    .withDuration(
+                        DefaultDriverOption.CONTROL_CONNECTION_TIMEOUT, Duration.ofSeconds(10))
+                    .build());
     for (InetSocketAddress a : s.contactPoints()) {
       b.addContactPoint(new InetSocketAddress(a.getHostString(), a.getPort()));
     }
@@ -49,7 +52,8 @@ final class CassandraSessions {
     try (InputStream in = Files.newInputStream(p)) {
       ks.load(in, s.truststorePassword() == null ? null : s.truststorePassword().toCharArray());
     }
-    TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    TrustManagerFactory tmf =
+        TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
     tmf.init(ks);
     SSLContext ctx = SSLContext.getInstance("TLS");
     ctx.init(null, tmf.getTrustManagers(), null);

@@ -6,8 +6,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Cassandra connection for the {@code check} and {@code smoke} modes (the {@code CASSANDRA_*} variables of
- * docs/contracts.md). The password is never printed.
+ * Cassandra connection for the {@code check} and {@code smoke} modes (the {@code CASSANDRA_*}
+ * variables of docs/contracts.md). The password is never printed.
  */
 public record CassandraSettings(
     List<InetSocketAddress> contactPoints,
@@ -29,8 +29,11 @@ public record CassandraSettings(
       }
       int colon = s.lastIndexOf(':');
       try {
-        points.add(colon < 0 ? InetSocketAddress.createUnresolved(s, 9042)
-            : InetSocketAddress.createUnresolved(s.substring(0, colon), Integer.parseInt(s.substring(colon + 1))));
+        points.add(
+            colon < 0
+                ? InetSocketAddress.createUnresolved(s, 9042)
+                : InetSocketAddress.createUnresolved(
+                    s.substring(0, colon), Integer.parseInt(s.substring(colon + 1))));
       } catch (IllegalArgumentException e) {
         throw new UsageException("CASSANDRA_CONTACT_POINTS: not host:port: " + s);
       }
@@ -46,12 +49,16 @@ public record CassandraSettings(
     if (!keyspace.matches("[A-Za-z0-9_]+")) {
       throw new UsageException("CASSANDRA_KEYSPACE must match [A-Za-z0-9_]+: " + keyspace);
     }
-    return new CassandraSettings(List.copyOf(points), env.getOrDefault("CASSANDRA_LOCAL_DC", "datacenter1"),
+    return new CassandraSettings(
+        List.copyOf(points),
+        env.getOrDefault("CASSANDRA_LOCAL_DC", "datacenter1"),
         Env.blankToNull(env.get("CASSANDRA_USERNAME")),
         Env.blankToNull(env.get("CASSANDRA_PASSWORD")),
         Boolean.parseBoolean(env.getOrDefault("CASSANDRA_SSL_ENABLED", "false")),
         Env.blankToNull(env.get("CASSANDRA_SSL_TRUSTSTORE_PATH")),
-        Env.blankToNull(env.get("CASSANDRA_SSL_TRUSTSTORE_PASSWORD")), keyspace, version);
+        Env.blankToNull(env.get("CASSANDRA_SSL_TRUSTSTORE_PASSWORD")),
+        keyspace,
+        version);
   }
 
   /** {@code zone_windows_<version>}. */
@@ -61,9 +68,24 @@ public record CassandraSettings(
 
   @Override
   public String toString() {
-    return "CassandraSettings[contactPoints=" + contactPoints + ", localDc=" + localDc + ", username=" + username
-        + ", password=" + Env.mask(password) + ", sslEnabled=" + sslEnabled + ", truststorePath="
-        + truststorePath + ", truststorePassword=" + Env.mask(truststorePassword) + ", keyspace="
-        + keyspace + ", pipelineVersion=" + pipelineVersion + "]";
+    return "CassandraSettings[contactPoints="
+        + contactPoints
+        + ", localDc="
+        + localDc
+        + ", username="
+        + username
+        + ", password="
+        + Env.mask(password)
+        + ", sslEnabled="
+        + sslEnabled
+        + ", truststorePath="
+        + truststorePath
+        + ", truststorePassword="
+        + Env.mask(truststorePassword)
+        + ", keyspace="
+        + keyspace
+        + ", pipelineVersion="
+        + pipelineVersion
+        + "]";
   }
 }

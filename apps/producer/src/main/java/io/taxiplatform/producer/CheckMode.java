@@ -10,13 +10,12 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 
 /**
- * {@code check} mode (helm test): lists the Kafka topics (fails unless the trips topic exists) and runs
- * {@code SELECT release_version FROM system.local} on Cassandra. Exit 0, or 1 with the reason.
+ * {@code check} mode (helm test): lists the Kafka topics (fails unless the trips topic exists) and
+ * runs {@code SELECT release_version FROM system.local} on Cassandra. Exit 0, or 1 with the reason.
  */
 final class CheckMode {
 
-  private CheckMode() {
-  }
+  private CheckMode() {}
 
   static int run(TripProducerConfig config, PrintStream out, PrintStream err) {
     Properties p = new Properties();
@@ -27,7 +26,12 @@ final class CheckMode {
     try (Admin admin = Admin.create(p)) {
       Set<String> topics = admin.listTopics().names().get(45, TimeUnit.SECONDS);
       if (!topics.contains(config.topic())) {
-        err.println("check FAILED: Kafka topic " + config.topic() + " does not exist (topics: " + topics + ")");
+        err.println(
+            "check FAILED: Kafka topic "
+                + config.topic()
+                + " does not exist (topics: "
+                + topics
+                + ")");
         return 1;
       }
       out.println("check: Kafka " + config.bootstrapServers() + " has topic " + config.topic());
@@ -37,8 +41,11 @@ final class CheckMode {
     }
     try (CqlSession session = CassandraSessions.open(config.cassandra())) {
       Row row = session.execute("SELECT release_version FROM system.local").one();
-      out.println("check: Cassandra " + config.cassandra().contactPoints() + " release_version "
-          + (row == null ? "?" : row.getString("release_version")));
+      out.println(
+          "check: Cassandra "
+              + config.cassandra().contactPoints()
+              + " release_version "
+              + (row == null ? "?" : row.getString("release_version")));
     } catch (Exception e) {
       err.println("check FAILED: Cassandra " + config.cassandra().contactPoints() + ": " + e);
       return 1;

@@ -3,8 +3,7 @@ package io.taxiplatform.producer;
 /** Small helpers for reading environment variables and printing settings. */
 final class Env {
 
-  private Env() {
-  }
+  private Env() {}
 
   /** {@code null} for an absent or blank value. */
   static String blankToNull(String s) {

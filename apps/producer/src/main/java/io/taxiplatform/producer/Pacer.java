@@ -7,15 +7,16 @@ import java.util.function.LongSupplier;
  * Rate control: before each event, waits until its send time.
  *
  * <ul>
- *   <li>{@link #unlimited()}: as fast as possible;</li>
- *   <li>{@link #fixedRate}: event {@code i} (from 0) at {@code start + i / rate};</li>
- *   <li>{@link #speed}: event at {@code start + (eventTime - firstEventTime) / speed}. A replay in dropoff
- *       order (the default) comes in event-time order, so this is the original timeline scaled; an event
- *       earlier than the previous one (only in {@code --order file}: TLC files are not sorted by dropoff
- *       time) is sent at the previous event's slot, never earlier.</li>
+ *   <li>{@link #unlimited()}: as fast as possible;
+ *   <li>{@link #fixedRate}: event {@code i} (from 0) at {@code start + i / rate};
+ *   <li>{@link #speed}: event at {@code start + (eventTime - firstEventTime) / speed}. A replay in
+ *       dropoff order (the default) comes in event-time order, so this is the original timeline
+ *       scaled; an event earlier than the previous one (only in {@code --order file}: TLC files are
+ *       not sorted by dropoff time) is sent at the previous event's slot, never earlier.
  * </ul>
- * Not thread-safe. Time comes from a nano clock and waiting from a {@link Sleeper}, so tests can check
- * the schedule without sleeping.
+ *
+ * Not thread-safe. Time comes from a nano clock and waiting from a {@link Sleeper}, so tests can
+ * check the schedule without sleeping.
  */
 public abstract class Pacer {
 
@@ -26,11 +27,12 @@ public abstract class Pacer {
   }
 
   /** The real sleeper. */
-  public static final Sleeper THREAD_SLEEP = nanos -> {
-    if (nanos > 0) {
-      Thread.sleep(nanos / 1_000_000, (int) (nanos % 1_000_000));
-    }
-  };
+  public static final Sleeper THREAD_SLEEP =
+      nanos -> {
+        if (nanos > 0) {
+          Thread.sleep(nanos / 1_000_000, (int) (nanos % 1_000_000));
+        }
+      };
 
   protected final LongSupplier nanoTime;
   protected final Sleeper sleeper;
@@ -42,7 +44,9 @@ public abstract class Pacer {
     this.sleeper = sleeper;
   }
 
-  /** Waits until event number {@code index} (from 0), whose event time is {@code eventTime}, is due. */
+  /**
+   * Waits until event number {@code index} (from 0), whose event time is {@code eventTime}, is due.
+   */
   public void await(long index, Instant eventTime) throws InterruptedException {
     if (!started) {
       started = true;
@@ -59,8 +63,7 @@ public abstract class Pacer {
     }
   }
 
-  void first(Instant eventTime) {
-  }
+  void first(Instant eventTime) {}
 
   abstract long dueOffsetNanos(long index, Instant eventTime);
 

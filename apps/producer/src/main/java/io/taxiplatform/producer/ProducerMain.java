@@ -17,8 +17,7 @@ public final class ProducerMain {
 
   private static final Logger LOG = LoggerFactory.getLogger(ProducerMain.class);
 
-  private ProducerMain() {
-  }
+  private ProducerMain() {}
 
   public static void main(String[] args) {
     System.exit(run(args, System.getenv(), System.out, System.err));
@@ -42,7 +41,8 @@ public final class ProducerMain {
       case CHECK:
         return CheckMode.run(config, out, err);
       case SMOKE:
-        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(config.kafkaProperties())) {
+        try (KafkaProducer<String, byte[]> producer =
+            new KafkaProducer<>(config.kafkaProperties())) {
           return SmokeMode.run(config, producer, Clock.systemUTC(), out, err);
         }
       default:
@@ -52,21 +52,24 @@ public final class ProducerMain {
 
   private static int produce(TripProducerConfig config, PrintStream out, PrintStream err) {
     try (ProducerMetrics metrics = new ProducerMetrics();
-         KafkaProducer<String, byte[]> producer = new KafkaProducer<>(config.kafkaProperties())) {
+        KafkaProducer<String, byte[]> producer = new KafkaProducer<>(config.kafkaProperties())) {
       if (config.metricsPort() > 0) {
         int port = metrics.start(config.metricsPort());
         LOG.info("metrics on :{}/metrics, /healthz, /readyz", port);
       }
       TripProducerApp app = new TripProducerApp(config, producer, metrics, Clock.systemUTC());
       CountDownLatch done = new CountDownLatch(1);
-      Thread hook = new Thread(() -> {
-        app.stop();
-        try {
-          done.await(30, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      }, "producer-shutdown");
+      Thread hook =
+          new Thread(
+              () -> {
+                app.stop();
+                try {
+                  done.await(30, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
+              },
+              "producer-shutdown");
       Runtime.getRuntime().addShutdownHook(hook);
       RunSummary summary;
       try {

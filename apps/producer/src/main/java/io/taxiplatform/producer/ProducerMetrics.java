@@ -19,9 +19,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * The producer's Prometheus metrics (names of docs/contracts.md) and its HTTP endpoints on one port:
- * {@code /metrics} (text format), {@code /healthz} (the process is alive and has not failed),
- * {@code /readyz} (the Kafka producer fetched the topic's metadata). A JDK {@link HttpServer}, no framework.
+ * The producer's Prometheus metrics (names of docs/contracts.md) and its HTTP endpoints on one
+ * port: {@code /metrics} (text format), {@code /healthz} (the process is alive and has not failed),
+ * {@code /readyz} (the Kafka producer fetched the topic's metadata). A JDK {@link HttpServer}, no
+ * framework.
  */
 public final class ProducerMetrics implements AutoCloseable {
 
@@ -38,24 +39,48 @@ public final class ProducerMetrics implements AutoCloseable {
   private ExecutorService executor;
 
   public ProducerMetrics() {
-    sent = Counter.builder().name("taxi_producer_events_sent_total")
-        .help("Trip events acknowledged by Kafka").register(registry);
-    sendErrors = Counter.builder().name("taxi_producer_send_errors_total")
-        .help("Trip events Kafka did not acknowledge").register(registry);
-    rejected = Counter.builder().name("taxi_producer_rows_rejected_total")
-        .help("Input rows that could not become trip events, by reason").labelNames("reason").register(registry);
-    // every known reason from the first scrape (docs/contracts.md, Metrics): rate() needs a first sample
-    for (String reason : new String[] {RowRejects.MISSING_FIELD, RowRejects.BAD_NUMBER,
-        RowRejects.UNPARSEABLE_TIMESTAMP, RowRejects.WRONG_COLUMN_COUNT, RowRejects.MALFORMED_ROW,
-        RowRejects.OUTSIDE_PERIOD}) {
+    sent =
+        Counter.builder()
+            .name("taxi_producer_events_sent_total")
+            .help("Trip events acknowledged by Kafka")
+            .register(registry);
+    sendErrors =
+        Counter.builder()
+            .name("taxi_producer_send_errors_total")
+            .help("Trip events Kafka did not acknowledge")
+            .register(registry);
+    rejected =
+        Counter.builder()
+            .name("taxi_producer_rows_rejected_total")
+            .help("Input rows that could not become trip events, by reason")
+            .labelNames("reason")
+            .register(registry);
+    // every known reason from the first scrape (docs/contracts.md, Metrics): rate() needs a first
+    // sample
+    for (String reason :
+        new String[] {
+          RowRejects.MISSING_FIELD,
+          RowRejects.BAD_NUMBER,
+          RowRejects.UNPARSEABLE_TIMESTAMP,
+          RowRejects.WRONG_COLUMN_COUNT,
+          RowRejects.MALFORMED_ROW,
+          RowRejects.OUTSIDE_PERIOD
+        }) {
       rejected.labelValues(reason).inc(0);
     }
-    sendLatency = Histogram.builder().name("taxi_producer_send_latency_seconds")
-        .help("Time from send() to the broker's acknowledgement (one record in 64 sampled)").classicOnly()
-        .classicUpperBounds(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
-        .register(registry);
-    rate = Gauge.builder().name("taxi_producer_rate_events_per_second")
-        .help("Events acknowledged per second over the last second").register(registry);
+    sendLatency =
+        Histogram.builder()
+            .name("taxi_producer_send_latency_seconds")
+            .help("Time from send() to the broker's acknowledgement (one record in 64 sampled)")
+            .classicOnly()
+            .classicUpperBounds(
+                0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
+            .register(registry);
+    rate =
+        Gauge.builder()
+            .name("taxi_producer_rate_events_per_second")
+            .help("Events acknowledged per second over the last second")
+            .register(registry);
     JvmMetrics.builder().register(registry);
   }
 
@@ -63,7 +88,10 @@ public final class ProducerMetrics implements AutoCloseable {
     return registry;
   }
 
-  /** The events acknowledged so far ({@code taxi_producer_events_sent_total} follows, once a second). */
+  /**
+   * The events acknowledged so far ({@code taxi_producer_events_sent_total} follows, once a
+   * second).
+   */
   synchronized void syncSent(long total) {
     if (total > syncedSent) {
       sent.inc(total - syncedSent);
@@ -71,7 +99,10 @@ public final class ProducerMetrics implements AutoCloseable {
     }
   }
 
-  /** One sampled send latency (the producer times one record in {@link TripProducerApp#LATENCY_SAMPLE_EVERY}). */
+  /**
+   * One sampled send latency (the producer times one record in {@link
+   * TripProducerApp#LATENCY_SAMPLE_EVERY}).
+   */
   void observeSendLatency(double latencySeconds) {
     sendLatency.observe(latencySeconds);
   }
@@ -105,21 +136,28 @@ public final class ProducerMetrics implements AutoCloseable {
    */
   public int start(int port) throws IOException {
     server = HttpServer.create(new InetSocketAddress(port), 16);
-    executor = Executors.newFixedThreadPool(2, r -> {
-      Thread t = new Thread(r, "metrics-http");
-      t.setDaemon(true);
-      return t;
-    });
+    executor =
+        Executors.newFixedThreadPool(
+            2,
+            r -> {
+              Thread t = new Thread(r, "metrics-http");
+              t.setDaemon(true);
+              return t;
+            });
     server.setExecutor(executor);
     server.createContext("/metrics", new MetricsHandler(registry));
-    server.createContext("/healthz", ex -> {
-      String f = failure.get();
-      respond(ex, f == null ? 200 : 503, f == null ? "ok\n" : "failed: " + f + "\n");
-    });
-    server.createContext("/readyz", ex -> {
-      boolean r = ready.get() && failure.get() == null;
-      respond(ex, r ? 200 : 503, r ? "ready\n" : "not ready\n");
-    });
+    server.createContext(
+        "/healthz",
+        ex -> {
+          String f = failure.get();
+          respond(ex, f == null ? 200 : 503, f == null ? "ok\n" : "failed: " + f + "\n");
+        });
+    server.createContext(
+        "/readyz",
+        ex -> {
+          boolean r = ready.get() && failure.get() == null;
+          respond(ex, r ? 200 : 503, r ? "ready\n" : "not ready\n");
+        });
     server.start();
     return server.getAddress().getPort();
   }

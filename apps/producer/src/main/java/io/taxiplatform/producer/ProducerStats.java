@@ -59,7 +59,10 @@ public final class ProducerStats {
     return sendErrors.get();
   }
 
-  /** Replayed events not sent because an earlier run of the same replay already put them on the topic. */
+  /**
+   * Replayed events not sent because an earlier run of the same replay already put them on the
+   * topic.
+   */
   public long skippedAlreadyPresent() {
     return skipped.get();
   }

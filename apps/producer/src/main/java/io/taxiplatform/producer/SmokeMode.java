@@ -17,28 +17,44 @@ import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
- * {@code smoke} mode (helm test): sends {@code SMOKE_TRIPS} trips {@code smoke-<run id>-<n>} ending now
- * into zone {@code SMOKE_ZONE}, then polls {@code zone_windows_<PIPELINE_VERSION>} until the window holding
- * them shows at least that many trips with {@code max_ingest_time} not older than the run's start.
+ * {@code smoke} mode (helm test): sends {@code SMOKE_TRIPS} trips {@code smoke-<run id>-<n>} ending
+ * now into zone {@code SMOKE_ZONE}, then polls {@code zone_windows_<PIPELINE_VERSION>} until the
+ * window holding them shows at least that many trips with {@code max_ingest_time} not older than
+ * the run's start.
  */
 final class SmokeMode {
 
-  private SmokeMode() {
-  }
+  private SmokeMode() {}
 
   /** The smoke trips of one run (all end at {@code dropoff}, so they share one window). */
   static TripEvent[] trips(String runId, int count, int zone, Instant dropoff) {
     TripEvent[] out = new TripEvent[count];
     for (int i = 0; i < count; i++) {
-      out[i] = TripEvent.builder().tripId("smoke-" + runId + "-" + (i + 1)).source("smoke").vendorId(1)
-          .pickupTime(dropoff.minusSeconds(300)).dropoffTime(dropoff).passengerCount(1).tripDistance(1.0)
-          .pickupZone(zone).dropoffZone(zone).paymentType(1).fareAmount(10.0).tipAmount(2.0).totalAmount(13.5)
-          .build();
+      out[i] =
+          TripEvent.builder()
+              .tripId("smoke-" + runId + "-" + (i + 1))
+              .source("smoke")
+              .vendorId(1)
+              .pickupTime(dropoff.minusSeconds(300))
+              .dropoffTime(dropoff)
+              .passengerCount(1)
+              .tripDistance(1.0)
+              .pickupZone(zone)
+              .dropoffZone(zone)
+              .paymentType(1)
+              .fareAmount(10.0)
+              .tipAmount(2.0)
+              .totalAmount(13.5)
+              .build();
     }
     return out;
   }
 
-  static int run(TripProducerConfig config, Producer<String, byte[]> producer, Clock clock, PrintStream out,
+  static int run(
+      TripProducerConfig config,
+      Producer<String, byte[]> producer,
+      Clock clock,
+      PrintStream out,
       PrintStream err) {
     TripProducerConfig.SmokeSettings smoke = config.smoke();
     String runId = HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
@@ -46,33 +62,57 @@ final class SmokeMode {
     Instant dropoff = start.truncatedTo(ChronoUnit.SECONDS);
     try {
       for (TripEvent e : trips(runId, smoke.trips(), smoke.zone(), dropoff)) {
-        producer.send(new ProducerRecord<>(config.topic(), e.kafkaKey(), TripEventJson.toJsonBytes(e)))
+        producer
+            .send(new ProducerRecord<>(config.topic(), e.kafkaKey(), TripEventJson.toJsonBytes(e)))
             .get(60, TimeUnit.SECONDS);
       }
     } catch (Exception e) {
       err.println("smoke FAILED: sending to " + config.topic() + ": " + e);
       return 1;
     }
-    out.println("smoke: sent " + smoke.trips() + " trips smoke-" + runId + "-* to zone " + smoke.zone()
-        + " ending at " + dropoff);
+    out.println(
+        "smoke: sent "
+            + smoke.trips()
+            + " trips smoke-"
+            + runId
+            + "-* to zone "
+            + smoke.zone()
+            + " ending at "
+            + dropoff);
 
     CassandraSettings cs = config.cassandra();
-    String cql = "SELECT window_start, window_end, trip_count, max_ingest_time FROM " + cs.keyspace() + "."
-        + cs.zoneWindowsTable() + " WHERE pickup_zone = ? AND window_start <= ? AND window_start > ?";
+    String cql =
+        "SELECT window_start, window_end, trip_count, max_ingest_time FROM "
+            + cs.keyspace()
+            + "."
+            + cs.zoneWindowsTable()
+            + " WHERE pickup_zone = ? AND window_start <= ? AND window_start > ?";
     Instant deadline = clock.instant().plus(smoke.timeout());
     String seen = "nothing yet";
     try (CqlSession session = CassandraSessions.open(cs)) {
       while (true) {
         try {
-          ResultSet rs = session.execute(SimpleStatement.newInstance(cql, smoke.zone(), dropoff,
-              dropoff.minus(smoke.zoneWindow())));
+          ResultSet rs =
+              session.execute(
+                  SimpleStatement.newInstance(
+                      cql, smoke.zone(), dropoff, dropoff.minus(smoke.zoneWindow())));
           for (Row row : rs) {
             long count = row.getLong("trip_count");
             Instant maxIngest = row.getInstant("max_ingest_time");
             Instant windowEnd = row.getInstant("window_end");
-            seen = "window " + row.getInstant("window_start") + ".." + windowEnd + " trip_count=" + count
-                + " max_ingest_time=" + maxIngest;
-            if (windowEnd != null && windowEnd.isAfter(dropoff) && count >= smoke.trips() && maxIngest != null
+            seen =
+                "window "
+                    + row.getInstant("window_start")
+                    + ".."
+                    + windowEnd
+                    + " trip_count="
+                    + count
+                    + " max_ingest_time="
+                    + maxIngest;
+            if (windowEnd != null
+                && windowEnd.isAfter(dropoff)
+                && count >= smoke.trips()
+                && maxIngest != null
                 && !maxIngest.isBefore(start)) {
               out.println("smoke OK: " + seen);
               return 0;
@@ -82,8 +122,17 @@ final class SmokeMode {
           seen = "query failed: " + e.getMessage();
         }
         if (clock.instant().isAfter(deadline)) {
-          err.println("smoke FAILED after " + smoke.timeout().toSeconds() + " s: expected >= " + smoke.trips()
-              + " trips in zone " + smoke.zone() + " with max_ingest_time >= " + start + "; saw " + seen);
+          err.println(
+              "smoke FAILED after "
+                  + smoke.timeout().toSeconds()
+                  + " s: expected >= "
+                  + smoke.trips()
+                  + " trips in zone "
+                  + smoke.zone()
+                  + " with max_ingest_time >= "
+                  + start
+                  + "; saw "
+                  + seen);
           return 1;
         }
         Thread.sleep(5_000);

@@ -40,8 +40,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs the producer in {@code synthetic} or {@code replay} mode against any {@link Producer} (a real
- * {@code KafkaProducer} or {@code MockProducer}). Programmatic entry for tests and local mode:
+ * Runs the producer in {@code synthetic} or {@code replay} mode against any {@link Producer} (a
+ * real {@code KafkaProducer} or {@code MockProducer}). Programmatic entry for tests and local mode:
  *
  * <pre>{@code
  * TripProducerApp app = new TripProducerApp(config, producer, metricsOrNull, Clock.systemUTC());
@@ -49,14 +49,15 @@ import org.slf4j.LoggerFactory;
  * RunSummary summary = app.run();
  * }</pre>
  *
- * The caller owns (and closes) the producer. {@link #run()} flushes it before returning, so the summary's
- * {@code sent} and {@code sendErrors} are final. Values are the UTF-8 JSON of docs/contracts.md, written by
- * {@link TripEventWriter} straight to bytes (the producer's value serializer is {@code ByteArraySerializer}).
+ * The caller owns (and closes) the producer. {@link #run()} flushes it before returning, so the
+ * summary's {@code sent} and {@code sendErrors} are final. Values are the UTF-8 JSON of
+ * docs/contracts.md, written by {@link TripEventWriter} straight to bytes (the producer's value
+ * serializer is {@code ByteArraySerializer}).
  *
- * <p>Replay: the events of all inputs in the configured order (dropoff time by default, an external merge
- * sort), rows outside their file's period rejected, every record with an explicit partition (Kafka's key
- * partitioner formula) and a {@link ReplayMarker} header; with resume on, the records an earlier run of the
- * same replay already put on the topic are skipped (docs/producer.md).
+ * <p>Replay: the events of all inputs in the configured order (dropoff time by default, an external
+ * merge sort), rows outside their file's period rejected, every record with an explicit partition
+ * (Kafka's key partitioner formula) and a {@link ReplayMarker} header; with resume on, the records
+ * an earlier run of the same replay already put on the topic are skipped (docs/producer.md).
  */
 public final class TripProducerApp {
 
@@ -77,9 +78,12 @@ public final class TripProducerApp {
   private long loggedRejects;
   private final AtomicLong loggedErrors = new AtomicLong();
   private final TripEventWriter writer = new TripEventWriter();
+
   /** The acknowledgement of every record whose send latency is not sampled (one shared object). */
   private final Callback acked = this::onAck;
+
   private long sendCount;
+
   /** Zone keys as strings (the Kafka key of a trip), for the usual zones. */
   private static final String[] ZONE_KEYS = new String[1024];
 
@@ -89,29 +93,57 @@ public final class TripProducerApp {
     }
   }
 
-  /** One record in this many carries a timed callback for the send-latency histogram (metrics on only). */
+  /**
+   * One record in this many carries a timed callback for the send-latency histogram (metrics on
+   * only).
+   */
   static final int LATENCY_SAMPLE_EVERY = 64;
 
-  /** Resume (replay mode) reads the topic with a {@link KafkaConsumer} built from the configuration. */
-  public TripProducerApp(TripProducerConfig config, Producer<String, byte[]> producer, ProducerMetrics metrics,
+  /**
+   * Resume (replay mode) reads the topic with a {@link KafkaConsumer} built from the configuration.
+   */
+  public TripProducerApp(
+      TripProducerConfig config,
+      Producer<String, byte[]> producer,
+      ProducerMetrics metrics,
       Clock clock) {
-    this(config, producer, () -> new KafkaConsumer<>(config.resumeConsumerProperties()), metrics, clock, null);
+    this(
+        config,
+        producer,
+        () -> new KafkaConsumer<>(config.resumeConsumerProperties()),
+        metrics,
+        clock,
+        null);
   }
 
   /**
-   * With the consumer that reads the topic's tail when a replay resumes (created, used and closed once per
-   * run; not called when resume is off or the topic has no partition metadata).
+   * With the consumer that reads the topic's tail when a replay resumes (created, used and closed
+   * once per run; not called when resume is off or the topic has no partition metadata).
    */
-  public TripProducerApp(TripProducerConfig config, Producer<String, byte[]> producer,
-      Supplier<Consumer<byte[], byte[]>> resumeConsumer, ProducerMetrics metrics, Clock clock) {
+  public TripProducerApp(
+      TripProducerConfig config,
+      Producer<String, byte[]> producer,
+      Supplier<Consumer<byte[], byte[]>> resumeConsumer,
+      ProducerMetrics metrics,
+      Clock clock) {
     this(config, producer, resumeConsumer, metrics, clock, null);
   }
 
-  /** With an explicit pacer ({@code null} = from the configuration, waiting interruptibly by {@link #stop()}). */
-  TripProducerApp(TripProducerConfig config, Producer<String, byte[]> producer,
-      Supplier<Consumer<byte[], byte[]>> resumeConsumer, ProducerMetrics metrics, Clock clock, Pacer pacer) {
-    if (config.mode() != TripProducerConfig.Mode.SYNTHETIC && config.mode() != TripProducerConfig.Mode.REPLAY) {
-      throw new IllegalArgumentException("TripProducerApp runs synthetic or replay, not " + config.mode());
+  /**
+   * With an explicit pacer ({@code null} = from the configuration, waiting interruptibly by {@link
+   * #stop()}).
+   */
+  TripProducerApp(
+      TripProducerConfig config,
+      Producer<String, byte[]> producer,
+      Supplier<Consumer<byte[], byte[]>> resumeConsumer,
+      ProducerMetrics metrics,
+      Clock clock,
+      Pacer pacer) {
+    if (config.mode() != TripProducerConfig.Mode.SYNTHETIC
+        && config.mode() != TripProducerConfig.Mode.REPLAY) {
+      throw new IllegalArgumentException(
+          "TripProducerApp runs synthetic or replay, not " + config.mode());
     }
     this.config = config;
     this.producer = producer;
@@ -119,10 +151,14 @@ public final class TripProducerApp {
     this.metrics = metrics;
     this.clock = clock;
     Pacer.Sleeper sleeper = nanos -> stopLatch.await(nanos, TimeUnit.NANOSECONDS);
-    this.pacer = pacer != null ? pacer
-        : config.speed() != null ? Pacer.speed(config.speed(), System::nanoTime, sleeper)
-        : config.rate() > 0 ? Pacer.fixedRate(config.rate(), System::nanoTime, sleeper)
-        : Pacer.unlimited();
+    this.pacer =
+        pacer != null
+            ? pacer
+            : config.speed() != null
+                ? Pacer.speed(config.speed(), System::nanoTime, sleeper)
+                : config.rate() > 0
+                    ? Pacer.fixedRate(config.rate(), System::nanoTime, sleeper)
+                    : Pacer.unlimited();
   }
 
   /** Live counters. */
@@ -130,16 +166,20 @@ public final class TripProducerApp {
     return stats;
   }
 
-  /** Asks a running {@link #run()} to stop after the current event (it still flushes). Idempotent. */
+  /**
+   * Asks a running {@link #run()} to stop after the current event (it still flushes). Idempotent.
+   */
   public void stop() {
     stopped = true;
     stopLatch.countDown();
   }
 
   /**
-   * Sends until the input ends, {@code maxEvents} are sent, {@link #stop()} is called or Kafka fails.
+   * Sends until the input ends, {@code maxEvents} are sent, {@link #stop()} is called or Kafka
+   * fails.
    *
-   * @throws IllegalArgumentException when an input file cannot be read (checked before anything is sent)
+   * @throws IllegalArgumentException when an input file cannot be read (checked before anything is
+   *     sent)
    */
   public RunSummary run() {
     boolean replay = config.mode() == TripProducerConfig.Mode.REPLAY;
@@ -184,19 +224,34 @@ public final class TripProducerApp {
     }
     Duration elapsed = Duration.ofNanos(System.nanoTime() - startNanos);
     double seconds = Math.max(elapsed.toNanos() / 1e9, 1e-9);
-    RunSummary summary = new RunSummary(stats.rowsRead(), stats.sent(), stats.sendErrors(), stats.rejected(),
-        elapsed, stats.sent() / seconds, stopped, failure, stats.skippedAlreadyPresent());
-    LOG.info("run finished: read={} sent={} sendErrors={} rejected={} skipped={} elapsed={} s", summary.rowsRead(),
-        summary.sent(), summary.sendErrors(), summary.rejected(), summary.skippedAlreadyPresent(),
+    RunSummary summary =
+        new RunSummary(
+            stats.rowsRead(),
+            stats.sent(),
+            stats.sendErrors(),
+            stats.rejected(),
+            elapsed,
+            stats.sent() / seconds,
+            stopped,
+            failure,
+            stats.skippedAlreadyPresent());
+    LOG.info(
+        "run finished: read={} sent={} sendErrors={} rejected={} skipped={} elapsed={} s",
+        summary.rowsRead(),
+        summary.sent(),
+        summary.sendErrors(),
+        summary.rejected(),
+        summary.skippedAlreadyPresent(),
         String.format("%.3f", seconds));
     return summary;
   }
 
   /**
-   * Opens every input once, before anything is sent, and reads its header and first row: a file that cannot be
-   * read as a TLC file (empty, a directory, random bytes, not UTF-8 at its start, a truncated parquet file)
-   * fails the run here. A file without rows (a header only) is skipped with a warning; when no input holds a
-   * row the run fails too, as a replay that sends nothing is a mistake.
+   * Opens every input once, before anything is sent, and reads its header and first row: a file
+   * that cannot be read as a TLC file (empty, a directory, random bytes, not UTF-8 at its start, a
+   * truncated parquet file) fails the run here. A file without rows (a header only) is skipped with
+   * a warning; when no input holds a row the run fails too, as a replay that sends nothing is a
+   * mistake.
    *
    * @throws IllegalArgumentException naming the file and the cause, with nothing sent
    */
@@ -211,17 +266,22 @@ public final class TripProducerApp {
       } catch (IllegalArgumentException e) {
         throw new IllegalArgumentException(e.getMessage() + "; nothing was sent", e);
       } catch (java.io.UncheckedIOException e) {
-        throw new IllegalArgumentException(p + ": cannot read: " + e.getMessage() + "; nothing was sent", e);
+        throw new IllegalArgumentException(
+            p + ": cannot read: " + e.getMessage() + "; nothing was sent", e);
       }
     }
     if (empty.size() == config.inputs().size()) {
-      throw new IllegalArgumentException("no input holds a row (" + (empty.size() == 1 ? "a header only: "
-          : "headers only: ") + empty + "); nothing was sent");
+      throw new IllegalArgumentException(
+          "no input holds a row ("
+              + (empty.size() == 1 ? "a header only: " : "headers only: ")
+              + empty
+              + "); nothing was sent");
     }
   }
 
   private void synthetic() throws InterruptedException {
-    long seed = config.seed() != null ? config.seed() : ThreadLocalRandom.current().nextLong(1L << 48);
+    long seed =
+        config.seed() != null ? config.seed() : ThreadLocalRandom.current().nextLong(1L << 48);
     LOG.info("synthetic trips with seed {}", seed);
     long index = 0;
     try (TripSource source = new SyntheticTripSource(seed, clock)) {
@@ -249,12 +309,18 @@ public final class TripProducerApp {
     TripProducerConfig.ReplaySettings settings = config.replay();
     boolean now = config.timeMode() == TripProducerConfig.TimeMode.NOW;
     String order = settings.order().name().toLowerCase(Locale.ROOT);
-    String replayId = ReplayMarker.replayId(config.inputs(), order, config.timeMode().name().toLowerCase(Locale.ROOT),
-        settings.period(), settings.periodTolerance());
+    String replayId =
+        ReplayMarker.replayId(
+            config.inputs(),
+            order,
+            config.timeMode().name().toLowerCase(Locale.ROOT),
+            settings.period(),
+            settings.periodTolerance());
     LOG.info("replay {}: {} file(s) in {} order", replayId, config.inputs().size(), order);
     ResumeScanner.Position position = ResumeScanner.Position.none();
     if (partitions < 1) {
-      LOG.warn("no partition metadata for {}: records go without explicit partitions, resume is off",
+      LOG.warn(
+          "no partition metadata for {}: records go without explicit partitions, resume is off",
           config.topic());
     } else if (settings.resume()) {
       position = scanTopic(replayId, partitions);
@@ -268,20 +334,33 @@ public final class TripProducerApp {
     } catch (KafkaException e) {
       throw e;
     } catch (RuntimeException e) {
-      // An input that fails while it is read (invalid UTF-8 or a damaged block past the first rows): in dropoff
-      // order the sort reads every input before the first send, so nothing was sent; in file order the summary
+      // An input that fails while it is read (invalid UTF-8 or a damaged block past the first
+      // rows): in dropoff
+      // order the sort reads every input before the first send, so nothing was sent; in file order
+      // the summary
       // says how many events were sent before.
       LOG.error("reading the input failed", e);
-      fail("reading the input failed after " + stats.rowsRead() + " rows read and " + stats.attempted()
-          + " events handed to Kafka: " + e.getMessage());
+      fail(
+          "reading the input failed after "
+              + stats.rowsRead()
+              + " rows read and "
+              + stats.attempted()
+              + " events handed to Kafka: "
+              + e.getMessage());
     }
     if (stats.skippedAlreadyPresent() > 0) {
       LOG.info("resumed: skipped {} already in the topic", stats.skippedAlreadyPresent());
     }
   }
 
-  private void replayEvents(EventStream events, int partitions, ResumeScanner.Position position, boolean now,
-      String replayId, Long shift) throws InterruptedException {
+  private void replayEvents(
+      EventStream events,
+      int partitions,
+      ResumeScanner.Position position,
+      boolean now,
+      String replayId,
+      Long shift)
+      throws InterruptedException {
     Long shiftSeconds = shift;
     long seq = 0;
     long paced = 0;
@@ -298,7 +377,8 @@ public final class TripProducerApp {
         shiftSeconds = Duration.between(originalEventTime, clock.instant()).getSeconds();
         LOG.info("time mode now: shifting event times by {} s", shiftSeconds);
       }
-      Integer partition = partitions > 0 ? KeyPartitioner.partition(e.kafkaKey(), partitions) : null;
+      Integer partition =
+          partitions > 0 ? KeyPartitioner.partition(e.kafkaKey(), partitions) : null;
       if (partition != null && mySeq <= position.highest(partition)) {
         stats.onSkipped();
         continue;
@@ -317,19 +397,21 @@ public final class TripProducerApp {
   /** The events in the configured order; rows read and rejected are counted while reading. */
   private EventStream openEvents() {
     TripProducerConfig.ReplaySettings s = config.replay();
-    RowListener listener = new RowListener() {
-      @Override
-      public void onRowRead() {
-        stats.onRowRead();
-      }
+    RowListener listener =
+        new RowListener() {
+          @Override
+          public void onRowRead() {
+            stats.onRowRead();
+          }
 
-      @Override
-      public void onRejected(String reason, String detail) {
-        reject(reason, detail);
-      }
-    };
-    ReplayReader reader = new ReplayReader(config.inputs(), TripSources::open, s.period(), s.periodTolerance(),
-        listener);
+          @Override
+          public void onRejected(String reason, String detail) {
+            reject(reason, detail);
+          }
+        };
+    ReplayReader reader =
+        new ReplayReader(
+            config.inputs(), TripSources::open, s.period(), s.periodTolerance(), listener);
     if (s.order() == TripProducerConfig.Order.FILE) {
       return reader;
     }
@@ -340,20 +422,39 @@ public final class TripProducerApp {
   private ResumeScanner.Position scanTopic(String replayId, int partitions) {
     long t0 = System.nanoTime();
     try (Consumer<byte[], byte[]> consumer = resumeConsumer.get()) {
-      ResumeScanner.Position p = ResumeScanner.scan(consumer, config.topic(), partitions, replayId,
-          ResumeScanner.TAIL_RECORDS, RESUME_SCAN_TIMEOUT);
+      ResumeScanner.Position p =
+          ResumeScanner.scan(
+              consumer,
+              config.topic(),
+              partitions,
+              replayId,
+              ResumeScanner.TAIL_RECORDS,
+              RESUME_SCAN_TIMEOUT);
       if (p.found()) {
-        LOG.info("resume: topic {} holds replay {} up to seq {} by partition (shift {}); scanned {} records "
-            + "in {} ms", config.topic(), replayId, new java.util.TreeMap<>(p.highestSeq()), p.shiftSeconds(),
-            p.recordsScanned(), (System.nanoTime() - t0) / 1_000_000);
+        LOG.info(
+            "resume: topic {} holds replay {} up to seq {} by partition (shift {}); scanned {} records "
+                + "in {} ms",
+            config.topic(),
+            replayId,
+            new java.util.TreeMap<>(p.highestSeq()),
+            p.shiftSeconds(),
+            p.recordsScanned(),
+            (System.nanoTime() - t0) / 1_000_000);
       } else {
-        LOG.info("resume: no record of replay {} in the last {} records of each partition of {}", replayId,
-            ResumeScanner.TAIL_RECORDS, config.topic());
+        LOG.info(
+            "resume: no record of replay {} in the last {} records of each partition of {}",
+            replayId,
+            ResumeScanner.TAIL_RECORDS,
+            config.topic());
       }
       return p;
     } catch (KafkaException e) {
-      fail("resume: cannot read the end of topic " + config.topic() + ": " + e
-          + " (--resume false sends everything again)");
+      fail(
+          "resume: cannot read the end of topic "
+              + config.topic()
+              + ": "
+              + e
+              + " (--resume false sends everything again)");
       return null;
     }
   }
@@ -379,19 +480,21 @@ public final class TripProducerApp {
       headers = new RecordHeaders();
       headers.add(ReplayMarker.HEADER, marker.encode());
     }
-    ProducerRecord<String, byte[]> record = new ProducerRecord<>(config.topic(), partition, key(e),
-        writer.toBytes(e), headers);
+    ProducerRecord<String, byte[]> record =
+        new ProducerRecord<>(config.topic(), partition, key(e), writer.toBytes(e), headers);
     stats.onAttempted();
-    // One shared callback; with metrics on, every LATENCY_SAMPLE_EVERY-th record is timed (a cheap histogram).
+    // One shared callback; with metrics on, every LATENCY_SAMPLE_EVERY-th record is timed (a cheap
+    // histogram).
     Callback callback = acked;
     if (metrics != null && sendCount++ % LATENCY_SAMPLE_EVERY == 0) {
       long t0 = System.nanoTime();
-      callback = (md, ex) -> {
-        onAck(md, ex);
-        if (ex == null) {
-          metrics.observeSendLatency((System.nanoTime() - t0) / 1e9);
-        }
-      };
+      callback =
+          (md, ex) -> {
+            onAck(md, ex);
+            if (ex == null) {
+              metrics.observeSendLatency((System.nanoTime() - t0) / 1e9);
+            }
+          };
     }
     try {
       producer.send(record, callback);
@@ -412,7 +515,9 @@ public final class TripProducerApp {
         metrics.onSendError();
       }
       if (loggedErrors.incrementAndGet() <= MAX_LOGGED) {
-        LOG.error("send to {} failed: {}", md == null ? config.topic() : md.topic() + "-" + md.partition(),
+        LOG.error(
+            "send to {} failed: {}",
+            md == null ? config.topic() : md.topic() + "-" + md.partition(),
             ex.toString());
       }
     } else {
@@ -431,23 +536,29 @@ public final class TripProducerApp {
   }
 
   private ScheduledExecutorService startRateUpdater() {
-    ScheduledExecutorService s = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "producer-rate");
-      t.setDaemon(true);
-      return t;
-    });
+    ScheduledExecutorService s =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "producer-rate");
+              t.setDaemon(true);
+              return t;
+            });
     long[] last = {0, System.nanoTime()};
-    s.scheduleAtFixedRate(() -> {
-      long now = System.nanoTime();
-      long sent = stats.sent();
-      double dt = (now - last[1]) / 1e9;
-      if (dt > 0) {
-        metrics.setRate((sent - last[0]) / dt);
-      }
-      metrics.syncSent(sent);
-      last[0] = sent;
-      last[1] = now;
-    }, 1, 1, TimeUnit.SECONDS);
+    s.scheduleAtFixedRate(
+        () -> {
+          long now = System.nanoTime();
+          long sent = stats.sent();
+          double dt = (now - last[1]) / 1e9;
+          if (dt > 0) {
+            metrics.setRate((sent - last[0]) / dt);
+          }
+          metrics.syncSent(sent);
+          last[0] = sent;
+          last[1] = now;
+        },
+        1,
+        1,
+        TimeUnit.SECONDS);
     return s;
   }
 }

@@ -39,28 +39,32 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Bad replay inputs (issue 10 item 6): each fails or is skipped with a message that names the file and the
- * cause, and an exit code; a bad file fails before anything is sent, and a file that fails while it is read
- * leaves a summary that says what was sent before.
+ * Bad replay inputs (issue 10 item 6): each fails or is skipped with a message that names the file
+ * and the cause, and an exit code; a bad file fails before anything is sent, and a file that fails
+ * while it is read leaves a summary that says what was sent before.
  */
 class BadInputFilesTest {
 
   private static final String TOPIC = "t";
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   private final ByteArrayOutputStream out = new ByteArrayOutputStream();
   private final ByteArrayOutputStream err = new ByteArrayOutputStream();
 
-  /** ProducerMain with the inputs; the broker address is a closed local port (nothing may be sent). */
+  /**
+   * ProducerMain with the inputs; the broker address is a closed local port (nothing may be sent).
+   */
   private int main(String... inputs) {
     Map<String, String> env = new HashMap<>();
     env.put("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:1");
     env.put("METRICS_PORT", "0");
     env.put("PRODUCER_SPILL_DIR", dir.toString());
-    return ProducerMain.run(new String[] {"--mode", "replay", "--input", String.join(",", inputs)}, env,
-        new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+    return ProducerMain.run(
+        new String[] {"--mode", "replay", "--input", String.join(",", inputs)},
+        env,
+        new PrintStream(out, true, StandardCharsets.UTF_8),
+        new PrintStream(err, true, StandardCharsets.UTF_8));
   }
 
   private String stderr() {
@@ -69,28 +73,45 @@ class BadInputFilesTest {
 
   private static MockProducer<String, byte[]> producer() {
     Node node = new Node(0, "127.0.0.1", 9092);
-    List<PartitionInfo> parts = IntStream.range(0, 2)
-        .mapToObj(p -> new PartitionInfo(TOPIC, p, node, new Node[] {node}, new Node[] {node})).toList();
-    Cluster cluster = new Cluster("c", List.of(node), parts, java.util.Set.of(), java.util.Set.of());
-    return new MockProducer<>(cluster, true, null, new StringSerializer(), new ByteArraySerializer());
+    List<PartitionInfo> parts =
+        IntStream.range(0, 2)
+            .mapToObj(p -> new PartitionInfo(TOPIC, p, node, new Node[] {node}, new Node[] {node}))
+            .toList();
+    Cluster cluster =
+        new Cluster("c", List.of(node), parts, java.util.Set.of(), java.util.Set.of());
+    return new MockProducer<>(
+        cluster, true, null, new StringSerializer(), new ByteArraySerializer());
   }
 
-  private static final Supplier<Consumer<byte[], byte[]>> EMPTY_TOPIC = () -> {
-    MockConsumer<byte[], byte[]> c = new MockConsumer<>("earliest");
-    Map<org.apache.kafka.common.TopicPartition, Long> ends = new HashMap<>();
-    for (int p = 0; p < 2; p++) {
-      ends.put(new org.apache.kafka.common.TopicPartition(TOPIC, p), 0L);
-    }
-    c.updateBeginningOffsets(ends);
-    c.updateEndOffsets(ends);
-    return c;
-  };
+  private static final Supplier<Consumer<byte[], byte[]>> EMPTY_TOPIC =
+      () -> {
+        MockConsumer<byte[], byte[]> c = new MockConsumer<>("earliest");
+        Map<org.apache.kafka.common.TopicPartition, Long> ends = new HashMap<>();
+        for (int p = 0; p < 2; p++) {
+          ends.put(new org.apache.kafka.common.TopicPartition(TOPIC, p), 0L);
+        }
+        c.updateBeginningOffsets(ends);
+        c.updateEndOffsets(ends);
+        return c;
+      };
 
-  private RunSummary replay(MockProducer<String, byte[]> producer, String order, Path... inputs) throws Exception {
-    List<String> args = new ArrayList<>(List.of("--mode", "replay", "--topic", TOPIC, "--spill-dir", dir.toString(),
-        "--order", order, "--input"));
+  private RunSummary replay(MockProducer<String, byte[]> producer, String order, Path... inputs)
+      throws Exception {
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "--mode",
+                "replay",
+                "--topic",
+                TOPIC,
+                "--spill-dir",
+                dir.toString(),
+                "--order",
+                order,
+                "--input"));
     args.add(String.join(",", java.util.Arrays.stream(inputs).map(Path::toString).toList()));
-    TripProducerConfig config = TripProducerConfig.parse(Map.of("METRICS_PORT", "0"), args.toArray(String[]::new));
+    TripProducerConfig config =
+        TripProducerConfig.parse(Map.of("METRICS_PORT", "0"), args.toArray(String[]::new));
     return new TripProducerApp(config, producer, EMPTY_TOPIC, null, Clock.systemUTC()).run();
   }
 
@@ -103,25 +124,34 @@ class BadInputFilesTest {
     Path good = dir.resolve("good_2025-01.parquet");
     Map<String, Object> row = new HashMap<>();
     row.put("VendorID", 1L);
-    row.put("tpep_pickup_datetime", TlcParquetFiles.encode(LocalDateTime.parse("2025-01-05T10:00:00"), TimeUnit.MICROS));
-    row.put("tpep_dropoff_datetime", TlcParquetFiles.encode(LocalDateTime.parse("2025-01-05T10:20:00"), TimeUnit.MICROS));
+    row.put(
+        "tpep_pickup_datetime",
+        TlcParquetFiles.encode(LocalDateTime.parse("2025-01-05T10:00:00"), TimeUnit.MICROS));
+    row.put(
+        "tpep_dropoff_datetime",
+        TlcParquetFiles.encode(LocalDateTime.parse("2025-01-05T10:20:00"), TimeUnit.MICROS));
     row.put("trip_distance", 2.5);
     row.put("PULocationID", 48L);
     row.put("DOLocationID", 50L);
     row.put("fare_amount", 12.5);
     row.put("tip_amount", 2.0);
     row.put("total_amount", 18.3);
-    TlcParquetFiles.write(good, TlcParquetFiles.schema(Variant.Y2024, TimeUnit.MICROS, false), List.of(row, row));
+    TlcParquetFiles.write(
+        good, TlcParquetFiles.schema(Variant.Y2024, TimeUnit.MICROS, false), List.of(row, row));
     byte[] bytes = Files.readAllBytes(good);
-    Path truncated = Files.write(dir.resolve("truncated_2025-01.parquet"),
-        java.util.Arrays.copyOf(bytes, bytes.length / 2));
+    Path truncated =
+        Files.write(
+            dir.resolve("truncated_2025-01.parquet"),
+            java.util.Arrays.copyOf(bytes, bytes.length / 2));
 
     assertThat(main(csv("ok_2025-01.csv", 5).toString(), truncated.toString())).isEqualTo(1);
-    assertThat(stderr()).contains("truncated_2025-01.parquet: not a readable parquet file")
+    assertThat(stderr())
+        .contains("truncated_2025-01.parquet: not a readable parquet file")
         .contains("nothing was sent");
     MockProducer<String, byte[]> p = producer();
     assertThatThrownBy(() -> replay(p, "file", csv("ok2_2025-01.csv", 5), truncated))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("nothing was sent");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("nothing was sent");
     assertThat(p.history()).isEmpty();
   }
 
@@ -131,7 +161,9 @@ class BadInputFilesTest {
     new Random(10).nextBytes(random);
     Path file = Files.write(dir.resolve("random_2025-01.csv"), random);
     assertThat(main(csv("ok_2025-01.csv", 5).toString(), file.toString())).isEqualTo(1);
-    assertThat(stderr()).contains("random_2025-01.csv: not UTF-8 text near line 1").contains("nothing was sent");
+    assertThat(stderr())
+        .contains("random_2025-01.csv: not UTF-8 text near line 1")
+        .contains("nothing was sent");
 
     // Random ASCII (valid UTF-8, no TLC header): the header names none of the columns.
     StringBuilder ascii = new StringBuilder();
@@ -146,7 +178,9 @@ class BadInputFilesTest {
     Path text = Files.writeString(dir.resolve("noise_2025-01.csv"), ascii);
     err.reset();
     assertThat(main(text.toString())).isEqualTo(1);
-    assertThat(stderr()).contains("noise_2025-01.csv: required column").contains("is missing")
+    assertThat(stderr())
+        .contains("noise_2025-01.csv: required column")
+        .contains("is missing")
         .contains("nothing was sent");
   }
 
@@ -169,13 +203,17 @@ class BadInputFilesTest {
     assertThat(s.ok()).isTrue();
     assertThat(s.rowsRead()).isEqualTo(4);
     assertThat(s.rejected()).containsEntry(RowRejects.MALFORMED_ROW, 1L);
-    assertThat(s.sent()).isPositive().isEqualTo(s.rowsRead() - s.rejectedTotal()).isEqualTo(p.history().size());
+    assertThat(s.sent())
+        .isPositive()
+        .isEqualTo(s.rowsRead() - s.rejectedTotal())
+        .isEqualTo(p.history().size());
     // The reader never holds the line: its rejection names the length.
     try (var source = TripSources.open(file)) {
       source.next();
       var rejected = source.next();
       assertThat(rejected.isRejected()).isTrue();
-      assertThat(rejected.detail()).contains("long_2025-01.csv:2 is a line of " + (100L << 20) + " characters")
+      assertThat(rejected.detail())
+          .contains("long_2025-01.csv:2 is a line of " + (100L << 20) + " characters")
           .contains("longer than " + CsvTripSource.MAX_LINE_CHARS);
       assertThat(source.next().isRejected()).isFalse();
     }
@@ -185,25 +223,34 @@ class BadInputFilesTest {
   void anEmptyFileFailsBeforeAnythingIsSent() throws Exception {
     Path emptyCsv = Files.writeString(dir.resolve("empty_2025-01.csv"), "");
     assertThat(main(csv("ok_2025-01.csv", 5).toString(), emptyCsv.toString())).isEqualTo(1);
-    assertThat(stderr()).contains("empty_2025-01.csv: empty file, no CSV header").contains("nothing was sent");
+    assertThat(stderr())
+        .contains("empty_2025-01.csv: empty file, no CSV header")
+        .contains("nothing was sent");
     Path emptyParquet = Files.writeString(dir.resolve("empty_2025-01.parquet"), "");
     err.reset();
     assertThat(main(emptyParquet.toString())).isEqualTo(1);
-    assertThat(stderr()).contains("empty_2025-01.parquet: not a readable parquet file").contains("nothing was sent");
+    assertThat(stderr())
+        .contains("empty_2025-01.parquet: not a readable parquet file")
+        .contains("nothing was sent");
   }
 
   @Test
   void aHeaderOnlyFileIsSkippedAndAloneFailsTheRun() throws Exception {
-    Path header = Files.writeString(dir.resolve("header_2025-01.csv"), SyntheticTlcCsv.HEADER + "\n\n");
+    Path header =
+        Files.writeString(dir.resolve("header_2025-01.csv"), SyntheticTlcCsv.HEADER + "\n\n");
     assertThat(main(header.toString())).isEqualTo(1);
-    assertThat(stderr()).contains("no input holds a row (a header only: [" + header + "])")
+    assertThat(stderr())
+        .contains("no input holds a row (a header only: [" + header + "])")
         .contains("nothing was sent");
 
     MockProducer<String, byte[]> p = producer();
     RunSummary s = replay(p, "dropoff", header, csv("ok_2025-01.csv", 4));
     assertThat(s.ok()).isTrue();
     assertThat(s.rowsRead()).isEqualTo(4);
-    assertThat(s.sent()).isPositive().isEqualTo(s.rowsRead() - s.rejectedTotal()).isEqualTo(p.history().size());
+    assertThat(s.sent())
+        .isPositive()
+        .isEqualTo(s.rowsRead() - s.rejectedTotal())
+        .isEqualTo(p.history().size());
   }
 
   @Test
@@ -211,10 +258,12 @@ class BadInputFilesTest {
     Path d = Files.createDirectories(dir.resolve("trips_2025-01.csv"));
     assertThat(main(d.toString())).isEqualTo(2);
     assertThat(stderr()).contains("--input: " + d + " is a directory").contains("Usage:");
-    assertThatThrownBy(() -> TripSources.open(d)).isInstanceOf(IllegalArgumentException.class)
+    assertThatThrownBy(() -> TripSources.open(d))
+        .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("is a directory");
     assertThatThrownBy(() -> TripSources.open(Files.createDirectories(dir.resolve("x.parquet"))))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not a readable parquet file");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("not a readable parquet file");
   }
 
   /** Valid rows, then bytes that are not UTF-8 past the first block the up-front check reads. */
@@ -236,7 +285,9 @@ class BadInputFilesTest {
     assertThat(s.ok()).isFalse();
     assertThat(s.sent()).isZero();
     assertThat(p.history()).isEmpty();
-    assertThat(s.failure()).contains("late_2025-01.csv: not UTF-8 text").contains("0 events handed to Kafka");
+    assertThat(s.failure())
+        .contains("late_2025-01.csv: not UTF-8 text")
+        .contains("0 events handed to Kafka");
     assertThat(s.format()).contains("sent:        0").contains("FAILED:");
   }
 
@@ -246,7 +297,9 @@ class BadInputFilesTest {
     RunSummary s = replay(p, "file", invalidUtf8Late());
     assertThat(s.ok()).isFalse();
     assertThat(s.sent()).isPositive().isEqualTo(p.history().size());
-    assertThat(s.failure()).contains("not UTF-8 text").contains(s.sent() + " events handed to Kafka");
+    assertThat(s.failure())
+        .contains("not UTF-8 text")
+        .contains(s.sent() + " events handed to Kafka");
     assertThat(s.format()).contains("sent:        " + s.sent()).contains("FAILED:");
   }
 }

@@ -15,13 +15,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The security properties are accepted by a real {@code KafkaProducer}: its constructor builds the SASL
- * login (parses the JAAS line) and the SSL engine (loads the trust store) without connecting anywhere.
+ * The security properties are accepted by a real {@code KafkaProducer}: its constructor builds the
+ * SASL login (parses the JAAS line) and the SSL engine (loads the trust store) without connecting
+ * anywhere.
  */
 class KafkaClientSecurityTest {
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   private Path pkcs12(String name, String password) throws Exception {
     KeyStore ks = KeyStore.getInstance("PKCS12");

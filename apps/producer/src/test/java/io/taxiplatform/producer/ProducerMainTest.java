@@ -14,7 +14,10 @@ class ProducerMainTest {
   private final ByteArrayOutputStream err = new ByteArrayOutputStream();
 
   private int run(Map<String, String> env, String... args) {
-    return ProducerMain.run(args, env, new PrintStream(out, true, StandardCharsets.UTF_8),
+    return ProducerMain.run(
+        args,
+        env,
+        new PrintStream(out, true, StandardCharsets.UTF_8),
         new PrintStream(err, true, StandardCharsets.UTF_8));
   }
 
@@ -36,14 +39,19 @@ class ProducerMainTest {
   void badOrderExits2WithTheUsageThatSaysWhatFileOrderCosts() {
     assertThat(run(Map.of("PRODUCER_ORDER", "sorted"))).isEqualTo(2);
     String e = err.toString(StandardCharsets.UTF_8);
-    assertThat(e).contains("PRODUCER_ORDER must be one of [dropoff, file]: sorted").contains("Usage:")
-        .contains("--order dropoff|file").contains("drops rows as late");
+    assertThat(e)
+        .contains("PRODUCER_ORDER must be one of [dropoff, file]: sorted")
+        .contains("Usage:")
+        .contains("--order dropoff|file")
+        .contains("drops rows as late");
   }
 
   @Test
   void helpPrintsUsageOnStdoutAndExits0() {
     assertThat(run(Map.of(), "--help")).isZero();
-    assertThat(out.toString(StandardCharsets.UTF_8)).contains("Usage: ProducerMain").contains("--time-mode");
+    assertThat(out.toString(StandardCharsets.UTF_8))
+        .contains("Usage: ProducerMain")
+        .contains("--time-mode");
     assertThat(err.toString(StandardCharsets.UTF_8)).isEmpty();
   }
 }

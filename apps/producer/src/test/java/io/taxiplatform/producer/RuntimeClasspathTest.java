@@ -12,26 +12,30 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The producer stays light: no Spark and no Hadoop jars on its runtime classpath (written by
- * maven-dependency-plugin to target/runtime-classpath.txt), and the Hadoop classes parquet-hadoop touches
- * come from parquet-floor's stubs.
+ * maven-dependency-plugin to target/runtime-classpath.txt), and the Hadoop classes parquet-hadoop
+ * touches come from parquet-floor's stubs.
  */
 class RuntimeClasspathTest {
 
   private static List<String> runtimeJars() throws Exception {
     String file = System.getProperty("taxi.producer.runtimeClasspath");
-    assumeTrue(file != null && Files.isRegularFile(Path.of(file)),
+    assumeTrue(
+        file != null && Files.isRegularFile(Path.of(file)),
         "run through Maven: target/runtime-classpath.txt is written by the build");
     return Arrays.stream(Files.readString(Path.of(file)).trim().split(File.pathSeparator))
-        .map(p -> Path.of(p).getFileName().toString()).toList();
+        .map(p -> Path.of(p).getFileName().toString())
+        .toList();
   }
 
   @Test
   void noSparkNoHadoopOnTheRuntimeClasspath() throws Exception {
     List<String> jars = runtimeJars();
-    assertThat(jars).anyMatch(j -> j.startsWith("kafka-clients-4."))
+    assertThat(jars)
+        .anyMatch(j -> j.startsWith("kafka-clients-4."))
         .anyMatch(j -> j.startsWith("parquet-floor-"))
         .anyMatch(j -> j.startsWith("trip-model-") || j.equals("classes"));
-    assertThat(jars).noneMatch(j -> j.startsWith("spark-"))
+    assertThat(jars)
+        .noneMatch(j -> j.startsWith("spark-"))
         .noneMatch(j -> j.startsWith("hadoop-"))
         .noneMatch(j -> j.startsWith("scala-library"));
   }

@@ -18,10 +18,10 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 class TripProducerConfigTest {
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
-  private static TripProducerConfig parse(Map<String, String> env, String... args) throws Exception {
+  private static TripProducerConfig parse(Map<String, String> env, String... args)
+      throws Exception {
     return TripProducerConfig.parse(env, args);
   }
 
@@ -60,18 +60,59 @@ class TripProducerConfigTest {
   void replaySettingsFromEnvironmentAndFlags() throws Exception {
     Path a = Files.writeString(dir.resolve("a.csv"), "x");
     Path spill = Files.createDirectory(dir.resolve("spill"));
-    Map<String, String> env = Map.of("PRODUCER_ORDER", "file", "PRODUCER_SORT_CHUNK_ROWS", "5000",
-        "PRODUCER_SPILL_DIR", spill.toString(), "PRODUCER_PERIOD", "2019-02", "PRODUCER_PERIOD_TOLERANCE",
-        "12 hours", "PRODUCER_RESUME", "false");
-    TripProducerConfig.ReplaySettings r = parse(env, "--mode", "replay", "--input", a.toString()).replay();
-    assertThat(r).isEqualTo(new TripProducerConfig.ReplaySettings(TripProducerConfig.Order.FILE, 5000, spill,
-        java.time.YearMonth.of(2019, 2), Duration.ofHours(12), false));
-    TripProducerConfig.ReplaySettings f = parse(env, "--mode", "replay", "--input", a.toString(), "--order",
-        "dropoff", "--sort-chunk-rows=7", "--period", "2025-01", "--period-tolerance", "0 days", "--resume", "TRUE")
-        .replay();
-    assertThat(f).isEqualTo(new TripProducerConfig.ReplaySettings(TripProducerConfig.Order.DROPOFF, 7, spill,
-        java.time.YearMonth.of(2025, 1), Duration.ZERO, true));
-    assertThat(parse(env, "--period-tolerance", "2d").replay().periodTolerance()).isEqualTo(Duration.ofDays(2));
+    Map<String, String> env =
+        Map.of(
+            "PRODUCER_ORDER",
+            "file",
+            "PRODUCER_SORT_CHUNK_ROWS",
+            "5000",
+            "PRODUCER_SPILL_DIR",
+            spill.toString(),
+            "PRODUCER_PERIOD",
+            "2019-02",
+            "PRODUCER_PERIOD_TOLERANCE",
+            "12 hours",
+            "PRODUCER_RESUME",
+            "false");
+    TripProducerConfig.ReplaySettings r =
+        parse(env, "--mode", "replay", "--input", a.toString()).replay();
+    assertThat(r)
+        .isEqualTo(
+            new TripProducerConfig.ReplaySettings(
+                TripProducerConfig.Order.FILE,
+                5000,
+                spill,
+                java.time.YearMonth.of(2019, 2),
+                Duration.ofHours(12),
+                false));
+    TripProducerConfig.ReplaySettings f =
+        parse(
+                env,
+                "--mode",
+                "replay",
+                "--input",
+                a.toString(),
+                "--order",
+                "dropoff",
+                "--sort-chunk-rows=7",
+                "--period",
+                "2025-01",
+                "--period-tolerance",
+                "0 days",
+                "--resume",
+                "TRUE")
+            .replay();
+    assertThat(f)
+        .isEqualTo(
+            new TripProducerConfig.ReplaySettings(
+                TripProducerConfig.Order.DROPOFF,
+                7,
+                spill,
+                java.time.YearMonth.of(2025, 1),
+                Duration.ZERO,
+                true));
+    assertThat(parse(env, "--period-tolerance", "2d").replay().periodTolerance())
+        .isEqualTo(Duration.ofDays(2));
     assertThat(parse(env).toString()).contains("order=FILE").contains("sortChunkRows=5000");
   }
 
@@ -79,22 +120,69 @@ class TripProducerConfigTest {
   void aSpillDirThatIsNotADirectoryIsAUsageErrorForADropoffReplayOnly() throws Exception {
     Path a = Files.writeString(dir.resolve("a.csv"), "x");
     String missing = dir.resolve("nope").toString();
-    assertThatThrownBy(() -> parse(Map.of("PRODUCER_SPILL_DIR", missing), "--mode", "replay", "--input",
-        a.toString())).isInstanceOf(UsageException.class).hasMessageContaining("PRODUCER_SPILL_DIR");
-    assertThat(parse(Map.of("PRODUCER_SPILL_DIR", missing), "--mode", "replay", "--input", a.toString(),
-        "--order", "file").replay().order()).isEqualTo(TripProducerConfig.Order.FILE);
-    assertThat(parse(Map.of("PRODUCER_SPILL_DIR", missing)).mode()).isEqualTo(TripProducerConfig.Mode.SYNTHETIC);
+    assertThatThrownBy(
+            () ->
+                parse(
+                    Map.of("PRODUCER_SPILL_DIR", missing),
+                    "--mode",
+                    "replay",
+                    "--input",
+                    a.toString()))
+        .isInstanceOf(UsageException.class)
+        .hasMessageContaining("PRODUCER_SPILL_DIR");
+    assertThat(
+            parse(
+                    Map.of("PRODUCER_SPILL_DIR", missing),
+                    "--mode",
+                    "replay",
+                    "--input",
+                    a.toString(),
+                    "--order",
+                    "file")
+                .replay()
+                .order())
+        .isEqualTo(TripProducerConfig.Order.FILE);
+    assertThat(parse(Map.of("PRODUCER_SPILL_DIR", missing)).mode())
+        .isEqualTo(TripProducerConfig.Mode.SYNTHETIC);
   }
 
   @Test
   void flagsOverrideEnvironment() throws Exception {
     Path a = Files.writeString(dir.resolve("a.csv"), "x");
     Path b = Files.writeString(dir.resolve("b.parquet"), "x");
-    Map<String, String> env = Map.of("PRODUCER_MODE", "synthetic", "PRODUCER_RATE", "100",
-        "PRODUCER_COMPRESSION", "zstd", "KAFKA_BOOTSTRAP_SERVERS", "kafka:9092", "PRODUCER_SEED", "7");
-    TripProducerConfig c = parse(env, "--mode", "replay", "--input=" + a + "," + b, "--rate", "0",
-        "--speed", "60", "--time-mode", "now", "--max-events", "5", "--linger-ms=5", "--batch-size", "1024",
-        "--metrics-port", "0", "--topic", "t1");
+    Map<String, String> env =
+        Map.of(
+            "PRODUCER_MODE",
+            "synthetic",
+            "PRODUCER_RATE",
+            "100",
+            "PRODUCER_COMPRESSION",
+            "zstd",
+            "KAFKA_BOOTSTRAP_SERVERS",
+            "kafka:9092",
+            "PRODUCER_SEED",
+            "7");
+    TripProducerConfig c =
+        parse(
+            env,
+            "--mode",
+            "replay",
+            "--input=" + a + "," + b,
+            "--rate",
+            "0",
+            "--speed",
+            "60",
+            "--time-mode",
+            "now",
+            "--max-events",
+            "5",
+            "--linger-ms=5",
+            "--batch-size",
+            "1024",
+            "--metrics-port",
+            "0",
+            "--topic",
+            "t1");
     assertThat(c.mode()).isEqualTo(TripProducerConfig.Mode.REPLAY);
     assertThat(c.inputs()).containsExactly(a, b);
     assertThat(c.rate()).isZero();
@@ -113,9 +201,13 @@ class TripProducerConfigTest {
   @Test
   void kafkaPropertiesAreIdempotentAllAcksCompressedAndBatched() throws Exception {
     Properties p = parse(Map.of("PRODUCER_COMPRESSION", "snappy")).kafkaProperties();
-    assertThat(p).containsEntry("enable.idempotence", "true").containsEntry("acks", "all")
-        .containsEntry("compression.type", "snappy").containsEntry("linger.ms", "20")
-        .containsEntry("batch.size", "131072").containsEntry("bootstrap.servers", "127.0.0.1:9092")
+    assertThat(p)
+        .containsEntry("enable.idempotence", "true")
+        .containsEntry("acks", "all")
+        .containsEntry("compression.type", "snappy")
+        .containsEntry("linger.ms", "20")
+        .containsEntry("batch.size", "131072")
+        .containsEntry("bootstrap.servers", "127.0.0.1:9092")
         .containsEntry("security.protocol", "PLAINTEXT");
     assertThat(p).doesNotContainKey("sasl.jaas.config");
   }
@@ -134,72 +226,130 @@ class TripProducerConfigTest {
     env.put("CASSANDRA_SSL_TRUSTSTORE_PASSWORD", "cassTrust");
     TripProducerConfig c = parse(env);
     Properties p = c.kafkaProperties();
-    assertThat(p).containsEntry("security.protocol", "SASL_SSL").containsEntry("sasl.mechanism", "SCRAM-SHA-512")
-        .containsEntry("ssl.truststore.location", "/certs/ca.p12").containsEntry("ssl.truststore.type", "PKCS12")
+    assertThat(p)
+        .containsEntry("security.protocol", "SASL_SSL")
+        .containsEntry("sasl.mechanism", "SCRAM-SHA-512")
+        .containsEntry("ssl.truststore.location", "/certs/ca.p12")
+        .containsEntry("ssl.truststore.type", "PKCS12")
         .containsEntry("ssl.truststore.password", "trustpass")
-        .containsEntry("ssl.keystore.location", "/certs/user.p12").containsEntry("ssl.keystore.password", "keypass");
-    assertThat(p.getProperty("sasl.jaas.config")).isEqualTo(
-        "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"taxi-producer\" "
-            + "password=\"s3cr\\\"et\";");
+        .containsEntry("ssl.keystore.location", "/certs/user.p12")
+        .containsEntry("ssl.keystore.password", "keypass");
+    assertThat(p.getProperty("sasl.jaas.config"))
+        .isEqualTo(
+            "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"taxi-producer\" "
+                + "password=\"s3cr\\\"et\";");
     String text = c.toString();
-    assertThat(text).contains("SASL_SSL", "taxi-producer", "****")
-        .doesNotContain("s3cr").doesNotContain("trustpass").doesNotContain("keypass")
-        .doesNotContain("cassPass").doesNotContain("cassTrust");
+    assertThat(text)
+        .contains("SASL_SSL", "taxi-producer", "****")
+        .doesNotContain("s3cr")
+        .doesNotContain("trustpass")
+        .doesNotContain("keypass")
+        .doesNotContain("cassPass")
+        .doesNotContain("cassTrust");
   }
 
   @Test
   void saslWithoutCredentialsIsAUsageError() {
     assertThatThrownBy(() -> parse(Map.of("KAFKA_SECURITY_PROTOCOL", "SASL_PLAINTEXT")))
-        .isInstanceOf(UsageException.class).hasMessageContaining("KAFKA_SASL_USERNAME");
+        .isInstanceOf(UsageException.class)
+        .hasMessageContaining("KAFKA_SASL_USERNAME");
   }
 
   @Test
   void sslOnlyProtocolDoesNotSetSasl() throws Exception {
-    Properties p = parse(Map.of("KAFKA_SECURITY_PROTOCOL", "SSL", "KAFKA_SSL_TRUSTSTORE_LOCATION", "/ca.p12"))
-        .kafkaProperties();
-    assertThat(p).containsEntry("security.protocol", "SSL").containsEntry("ssl.truststore.location", "/ca.p12")
-        .doesNotContainKey("sasl.mechanism").doesNotContainKey("ssl.truststore.password");
+    Properties p =
+        parse(Map.of("KAFKA_SECURITY_PROTOCOL", "SSL", "KAFKA_SSL_TRUSTSTORE_LOCATION", "/ca.p12"))
+            .kafkaProperties();
+    assertThat(p)
+        .containsEntry("security.protocol", "SSL")
+        .containsEntry("ssl.truststore.location", "/ca.p12")
+        .doesNotContainKey("sasl.mechanism")
+        .doesNotContainKey("ssl.truststore.password");
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"--nope", "--rate", "-x", "input.csv", "--mode=fast", "--rate=-1", "--rate=abc",
-      "--speed=0", "--compression=brotli", "--metrics-port=70000", "--max-events=-3", "--time-mode=later",
-      "--batch-size=1.5", "--seed=abc", "--topic=bad topic", "--order=random", "--order=", "--sort-chunk-rows=0",
-      "--sort-chunk-rows=many", "--period=2025-13", "--period=2025", "--period-tolerance=soon",
-      "--period-tolerance=-1 days", "--resume=yes", "--resume="})
+  @ValueSource(
+      strings = {
+        "--nope",
+        "--rate",
+        "-x",
+        "input.csv",
+        "--mode=fast",
+        "--rate=-1",
+        "--rate=abc",
+        "--speed=0",
+        "--compression=brotli",
+        "--metrics-port=70000",
+        "--max-events=-3",
+        "--time-mode=later",
+        "--batch-size=1.5",
+        "--seed=abc",
+        "--topic=bad topic",
+        "--order=random",
+        "--order=",
+        "--sort-chunk-rows=0",
+        "--sort-chunk-rows=many",
+        "--period=2025-13",
+        "--period=2025",
+        "--period-tolerance=soon",
+        "--period-tolerance=-1 days",
+        "--resume=yes",
+        "--resume="
+      })
   void invalidFlagsAreUsageErrors(String flag) {
     assertThatThrownBy(() -> parse(Map.of(), flag)).isInstanceOf(UsageException.class);
   }
 
   @Test
   void replayNeedsExistingCsvOrParquetInputsAndSpeedExcludesRate() throws IOException {
-    assertThatThrownBy(() -> parse(Map.of(), "--mode", "replay")).isInstanceOf(UsageException.class)
+    assertThatThrownBy(() -> parse(Map.of(), "--mode", "replay"))
+        .isInstanceOf(UsageException.class)
         .hasMessageContaining("--input");
-    assertThatThrownBy(() -> parse(Map.of(), "--mode", "replay", "--input", dir.resolve("none.csv").toString()))
-        .isInstanceOf(UsageException.class).hasMessageContaining("no such file");
+    assertThatThrownBy(
+            () ->
+                parse(Map.of(), "--mode", "replay", "--input", dir.resolve("none.csv").toString()))
+        .isInstanceOf(UsageException.class)
+        .hasMessageContaining("no such file");
     Path txt = Files.writeString(dir.resolve("trips.txt"), "x");
     assertThatThrownBy(() -> parse(Map.of(), "--mode", "replay", "--input", txt.toString()))
-        .isInstanceOf(UsageException.class).hasMessageContaining(".csv or .parquet");
+        .isInstanceOf(UsageException.class)
+        .hasMessageContaining(".csv or .parquet");
     Path csv = Files.writeString(dir.resolve("t.csv"), "x");
-    assertThatThrownBy(() -> parse(Map.of(), "--mode", "replay", "--input", csv.toString(), "--rate", "10",
-        "--speed", "2")).isInstanceOf(UsageException.class).hasMessageContaining("exclusive");
-    assertThatThrownBy(() -> parse(Map.of(), "--speed", "2")).isInstanceOf(UsageException.class)
+    assertThatThrownBy(
+            () ->
+                parse(
+                    Map.of(),
+                    "--mode",
+                    "replay",
+                    "--input",
+                    csv.toString(),
+                    "--rate",
+                    "10",
+                    "--speed",
+                    "2"))
+        .isInstanceOf(UsageException.class)
+        .hasMessageContaining("exclusive");
+    assertThatThrownBy(() -> parse(Map.of(), "--speed", "2"))
+        .isInstanceOf(UsageException.class)
         .hasMessageContaining("replay");
   }
 
   @Test
   void helpIsNotAnError() {
-    assertThatThrownBy(() -> parse(Map.of(), "--help")).isInstanceOf(TripProducerConfig.HelpRequested.class);
+    assertThatThrownBy(() -> parse(Map.of(), "--help"))
+        .isInstanceOf(TripProducerConfig.HelpRequested.class);
   }
 
   @Test
   void sparkDurations() throws Exception {
     assertThat(TripProducerConfig.sparkDuration("x", "5 minutes")).isEqualTo(Duration.ofMinutes(5));
-    assertThat(TripProducerConfig.sparkDuration("x", "30 seconds")).isEqualTo(Duration.ofSeconds(30));
+    assertThat(TripProducerConfig.sparkDuration("x", "30 seconds"))
+        .isEqualTo(Duration.ofSeconds(30));
     assertThat(TripProducerConfig.sparkDuration("x", "1 hour")).isEqualTo(Duration.ofHours(1));
     assertThat(TripProducerConfig.sparkDuration("x", "250ms")).isEqualTo(Duration.ofMillis(250));
     assertThatThrownBy(() -> TripProducerConfig.sparkDuration("ZONE_WINDOW", "soon"))
-        .isInstanceOf(UsageException.class).hasMessageContaining("ZONE_WINDOW");
+        .isInstanceOf(UsageException.class)
+        .hasMessageContaining("ZONE_WINDOW");
   }
 
   @Test
@@ -207,10 +357,24 @@ class TripProducerConfigTest {
     for (String flag : TripProducerConfig.FLAGS.keySet()) {
       assertThat(TripProducerConfig.USAGE).contains(flag + " ");
     }
-    assertThat(List.copyOf(TripProducerConfig.FLAGS.values())).contains("PRODUCER_MODE", "PRODUCER_INPUT",
-        "PRODUCER_RATE", "PRODUCER_SPEED", "PRODUCER_TIME_MODE", "PRODUCER_MAX_EVENTS", "PRODUCER_SEED",
-        "PRODUCER_COMPRESSION", "PRODUCER_LINGER_MS", "PRODUCER_BATCH_SIZE", "METRICS_PORT", "PRODUCER_ORDER",
-        "PRODUCER_SORT_CHUNK_ROWS", "PRODUCER_SPILL_DIR", "PRODUCER_PERIOD", "PRODUCER_PERIOD_TOLERANCE",
-        "PRODUCER_RESUME");
+    assertThat(List.copyOf(TripProducerConfig.FLAGS.values()))
+        .contains(
+            "PRODUCER_MODE",
+            "PRODUCER_INPUT",
+            "PRODUCER_RATE",
+            "PRODUCER_SPEED",
+            "PRODUCER_TIME_MODE",
+            "PRODUCER_MAX_EVENTS",
+            "PRODUCER_SEED",
+            "PRODUCER_COMPRESSION",
+            "PRODUCER_LINGER_MS",
+            "PRODUCER_BATCH_SIZE",
+            "METRICS_PORT",
+            "PRODUCER_ORDER",
+            "PRODUCER_SORT_CHUNK_ROWS",
+            "PRODUCER_SPILL_DIR",
+            "PRODUCER_PERIOD",
+            "PRODUCER_PERIOD_TOLERANCE",
+            "PRODUCER_RESUME");
   }
 }

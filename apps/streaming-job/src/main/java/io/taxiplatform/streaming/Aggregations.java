@@ -21,68 +21,107 @@ import org.apache.spark.sql.RelationalGroupedDataset;
 import org.apache.spark.sql.Row;
 
 /**
- * The streaming topology as pure functions over DataFrames, apart from the session and the sinks, so unit
- * tests call them on static data and the job on the Kafka stream. The map (docs/streaming-job.md draws it):
+ * The streaming topology as pure functions over DataFrames, apart from the session and the sinks,
+ * so unit tests call them on static data and the job on the Kafka stream. The map
+ * (docs/streaming-job.md draws it):
  *
  * <ol>
- *   <li>{@link #parse}: Kafka records -> one row per record, valid trip or dead letter ({@link TripParser}, which
- *       calls the validation rules of the trip model, {@code TripEventJson.parse});</li>
- *   <li>{@link #validTrips} / {@link #deadLetters}: the two sides of that split ({@link #deadLetterRecords} for the
- *       dead-letter query, which keeps only the rejected rows);</li>
- *   <li>{@link #aggregationInput}: the valid trips of every Kafka partition, each with its own event-time
- *       watermark, unioned and de-duplicated by {@code trip_id}: built once, in the {@code window_aggregates}
- *       query;</li>
- *   <li>{@link #windowAggregates}: the zone and borough windows of docs/contracts.md in one aggregation over
- *       {@link #tripWindows} (one row per trip and window), with one definition of the metrics
- *       ({@link WindowMetrics}); {@link #zoneRows} / {@link #boroughRows} are its two tables' columns.</li>
+ *   <li>{@link #parse}: Kafka records -> one row per record, valid trip or dead letter ({@link
+ *       TripParser}, which calls the validation rules of the trip model, {@code
+ *       TripEventJson.parse});
+ *   <li>{@link #validTrips} / {@link #deadLetters}: the two sides of that split ({@link
+ *       #deadLetterRecords} for the dead-letter query, which keeps only the rejected rows);
+ *   <li>{@link #aggregationInput}: the valid trips of every Kafka partition, each with its own
+ *       event-time watermark, unioned and de-duplicated by {@code trip_id}: built once, in the
+ *       {@code window_aggregates} query;
+ *   <li>{@link #windowAggregates}: the zone and borough windows of docs/contracts.md in one
+ *       aggregation over {@link #tripWindows} (one row per trip and window), with one definition of
+ *       the metrics ({@link WindowMetrics}); {@link #zoneRows} / {@link #boroughRows} are its two
+ *       tables' columns.
  * </ol>
  *
  * <p>Where to change what: the window lengths are {@code ZONE_WINDOW}, {@code BOROUGH_WINDOW},
- * {@code BOROUGH_SLIDE} ({@link WindowSpec}); a validation rule is in the trip model ({@code TripEventJson},
- * constants in {@code TripRules}); a metric column is {@link WindowMetrics}; a table is the sink
- * ({@code Sinks.windows}) and its schema {@code CassandraSchema}.
+ * {@code BOROUGH_SLIDE} ({@link WindowSpec}); a validation rule is in the trip model ({@code
+ * TripEventJson}, constants in {@code TripRules}); a metric column is {@link WindowMetrics}; a
+ * table is the sink ({@code Sinks.windows}) and its schema {@code CassandraSchema}.
  *
  * <p>The watermark is applied to the valid trips only: rejected events never reach it (and their
- * {@code dropoff_time} is null anyway). It is applied per Kafka partition, so that one partition read ahead
- * in event time (the Kafka source splits {@code maxOffsetsPerTrigger} across partitions by count, not by
- * event time) cannot make another partition's trips late: Spark's global watermark is the minimum of the
- * per-partition ones ({@code spark.sql.streaming.multipleWatermarkPolicy=min}, the default), and a
- * partition's trips arrive in event-time order when the producer emits them in that order.
+ * {@code dropoff_time} is null anyway). It is applied per Kafka partition, so that one partition
+ * read ahead in event time (the Kafka source splits {@code maxOffsetsPerTrigger} across partitions
+ * by count, not by event time) cannot make another partition's trips late: Spark's global watermark
+ * is the minimum of the per-partition ones ({@code
+ * spark.sql.streaming.multipleWatermarkPolicy=min}, the default), and a partition's trips arrive in
+ * event-time order when the producer emits them in that order.
  */
 public final class Aggregations {
 
-  /** The metric columns every aggregate table has, in this order (after the key and window columns). */
-  public static final String[] METRIC_COLUMNS = {"trip_count", "fare_total", "avg_fare", "revenue_total",
-      "distance_total", "avg_distance", "avg_tip_pct", "duration_total_s", "avg_duration_s", "max_ingest_time"};
+  /**
+   * The metric columns every aggregate table has, in this order (after the key and window columns).
+   */
+  public static final String[] METRIC_COLUMNS = {
+    "trip_count",
+    "fare_total",
+    "avg_fare",
+    "revenue_total",
+    "distance_total",
+    "avg_distance",
+    "avg_tip_pct",
+    "duration_total_s",
+    "avg_duration_s",
+    "max_ingest_time"
+  };
 
-  private Aggregations() {
-  }
+  private Aggregations() {}
 
   /**
-   * Parses Kafka source rows ({@code key, value, topic, partition, offset, timestamp}) into
-   * {@link TripParser#SCHEMA} rows; {@code processing_time} is the micro-batch time.
+   * Parses Kafka source rows ({@code key, value, topic, partition, offset, timestamp}) into {@link
+   * TripParser#SCHEMA} rows; {@code processing_time} is the micro-batch time.
    */
   public static Dataset<Row> parse(Dataset<Row> kafkaRecords, java.time.Duration maxEventTimeSkew) {
     return kafkaRecords
-        .select(col("key"), col("value"), col("topic"), col("partition"), col("offset"), col("timestamp"),
+        .select(
+            col("key"),
+            col("value"),
+            col("topic"),
+            col("partition"),
+            col("offset"),
+            col("timestamp"),
             current_timestamp().as("processing_time"))
         .mapPartitions(new TripParser(maxEventTimeSkew), Encoders.row(TripParser.SCHEMA));
   }
 
   /** Valid trips of {@link #parse}: the trip columns, never a rejected record. */
   public static Dataset<Row> validTrips(Dataset<Row> parsed) {
-    return parsed.filter(col("reason").isNull().and(col("dropoff_time").isNotNull()))
-        .select("trip_id", "pickup_zone", "dropoff_zone", "pickup_time", "dropoff_time", "trip_distance",
-            "fare_amount", "total_amount", "tip_pct", "duration_s", "ingest_time");
+    return parsed
+        .filter(col("reason").isNull().and(col("dropoff_time").isNotNull()))
+        .select(
+            "trip_id",
+            "pickup_zone",
+            "dropoff_zone",
+            "pickup_time",
+            "dropoff_time",
+            "trip_distance",
+            "fare_amount",
+            "total_amount",
+            "tip_pct",
+            "duration_s",
+            "ingest_time");
   }
 
   /**
-   * The rejected records of Kafka source rows as {@link #deadLetters} columns, without building rows for the valid
-   * ones (the dead-letter query's input).
+   * The rejected records of Kafka source rows as {@link #deadLetters} columns, without building
+   * rows for the valid ones (the dead-letter query's input).
    */
-  public static Dataset<Row> deadLetterRecords(Dataset<Row> kafkaRecords, java.time.Duration maxEventTimeSkew) {
+  public static Dataset<Row> deadLetterRecords(
+      Dataset<Row> kafkaRecords, java.time.Duration maxEventTimeSkew) {
     return kafkaRecords
-        .select(col("key"), col("value"), col("topic"), col("partition"), col("offset"), col("timestamp"),
+        .select(
+            col("key"),
+            col("value"),
+            col("topic"),
+            col("partition"),
+            col("offset"),
+            col("timestamp"),
             current_timestamp().as("processing_time"))
         .mapPartitions(TripParser.rejectedOnly(maxEventTimeSkew), Encoders.row(TripParser.SCHEMA))
         .select("key", "reason", "detail", "dead_letter");
@@ -90,118 +129,176 @@ public final class Aggregations {
 
   /** Rejected records of {@link #parse}: {@code key, reason, detail, dead_letter}. */
   public static Dataset<Row> deadLetters(Dataset<Row> parsed) {
-    return parsed.filter(col("reason").isNotNull()).select("key", "reason", "detail", "dead_letter");
+    return parsed
+        .filter(col("reason").isNotNull())
+        .select("key", "reason", "detail", "dead_letter");
   }
 
   /**
-   * The input of both aggregations: the valid trips of each Kafka partition's records ({@link #parse},
-   * {@link #validTrips}), each partition with its own watermark of {@code watermark} on {@code dropoff_time},
-   * unioned, then de-duplicated by {@code trip_id} within the watermark (a trip sent twice, e.g. by a replay
-   * restarted from the start, is counted once while its copies are less than the watermark delay apart; an
-   * older copy is dropped as late).
+   * The input of both aggregations: the valid trips of each Kafka partition's records ({@link
+   * #parse}, {@link #validTrips}), each partition with its own watermark of {@code watermark} on
+   * {@code dropoff_time}, unioned, then de-duplicated by {@code trip_id} within the watermark (a
+   * trip sent twice, e.g. by a replay restarted from the start, is counted once while its copies
+   * are less than the watermark delay apart; an older copy is dropped as late).
    *
    * @param kafkaPartitions one Kafka source per partition of the trips topic (at least one)
    * @param maxEventTimeSkew {@link TripParser}'s limit on event times ahead of processing time
    * @param watermark watermark delay, Spark interval ({@code "10 minutes"})
    */
-  public static Dataset<Row> aggregationInput(List<Dataset<Row>> kafkaPartitions,
-                                              java.time.Duration maxEventTimeSkew, String watermark) {
+  public static Dataset<Row> aggregationInput(
+      List<Dataset<Row>> kafkaPartitions, java.time.Duration maxEventTimeSkew, String watermark) {
     if (kafkaPartitions.isEmpty()) {
       throw new IllegalArgumentException("at least one Kafka partition");
     }
     Dataset<Row> all = null;
     for (Dataset<Row> partition : kafkaPartitions) {
-      Dataset<Row> trips = validTrips(parse(partition, maxEventTimeSkew)).withWatermark("dropoff_time", watermark);
+      Dataset<Row> trips =
+          validTrips(parse(partition, maxEventTimeSkew)).withWatermark("dropoff_time", watermark);
       all = all == null ? trips : all.union(trips);
     }
     return all.dropDuplicatesWithinWatermark("trip_id");
   }
 
-  // ------------------------------------------------------------------ windows: one aggregation for both
+  // ------------------------------------------------------------------ windows: one aggregation for
+  // both
 
-  /** {@code dimension} of a {@link #windowAggregates} row: a pickup zone's tumbling {@code ZONE_WINDOW}. */
+  /**
+   * {@code dimension} of a {@link #windowAggregates} row: a pickup zone's tumbling {@code
+   * ZONE_WINDOW}.
+   */
   public static final String ZONE = "zone";
-  /** {@code dimension} of a {@link #windowAggregates} row: a borough's sliding {@code BOROUGH_WINDOW}. */
+
+  /**
+   * {@code dimension} of a {@link #windowAggregates} row: a borough's sliding {@code
+   * BOROUGH_WINDOW}.
+   */
   public static final String BOROUGH = "borough";
 
   /**
-   * Both window outputs in one stateful aggregation, so the trips are read, parsed and de-duplicated once: each
-   * trip becomes one row per window it falls in ({@link #tripWindows}: its pickup zone's tumbling window and each
-   * of its borough's sliding windows), and one {@code groupBy(dimension, pickup_zone, zone_name, borough,
-   * window_start, window_end)} computes {@link #METRIC_COLUMNS} for all of them. Columns: {@code dimension}
-   * ({@link #ZONE} or {@link #BOROUGH}), {@code pickup_zone} and {@code zone_name} (null on borough rows),
-   * {@code borough}, {@code window_start}, {@code window_end}, then {@link #METRIC_COLUMNS}. {@link #zoneRows} and
+   * Both window outputs in one stateful aggregation, so the trips are read, parsed and
+   * de-duplicated once: each trip becomes one row per window it falls in ({@link #tripWindows}: its
+   * pickup zone's tumbling window and each of its borough's sliding windows), and one {@code
+   * groupBy(dimension, pickup_zone, zone_name, borough, window_start, window_end)} computes {@link
+   * #METRIC_COLUMNS} for all of them. Columns: {@code dimension} ({@link #ZONE} or {@link
+   * #BOROUGH}), {@code pickup_zone} and {@code zone_name} (null on borough rows), {@code borough},
+   * {@code window_start}, {@code window_end}, then {@link #METRIC_COLUMNS}. {@link #zoneRows} and
    * {@link #boroughRows} split it into the tables' columns.
    *
-   * @param trips valid trips ({@link #aggregationInput} on the stream; {@link #validTrips} on static data)
+   * @param trips valid trips ({@link #aggregationInput} on the stream; {@link #validTrips} on
+   *     static data)
    * @param zones {@link ZoneLookup#SCHEMA} rows (broadcast)
-   * @param windows the window lengths ({@code ZONE_WINDOW}, {@code BOROUGH_WINDOW}, {@code BOROUGH_SLIDE})
+   * @param windows the window lengths ({@code ZONE_WINDOW}, {@code BOROUGH_WINDOW}, {@code
+   *     BOROUGH_SLIDE})
    */
-  public static Dataset<Row> windowAggregates(Dataset<Row> trips, Dataset<Row> zones, WindowSpec windows) {
-    return WindowMetrics.aggregate(tripWindows(joinZones(trips, zones), windows)
-        .groupBy(col("dimension"), col("pickup_zone"), col("zone_name"), col("borough"), col("window_start"),
-            col("window_end")))
-        .select(WindowMetrics.withMetricColumns(col("dimension"), col("pickup_zone"), col("zone_name"),
-            col("borough"), col("window_start"), col("window_end")));
+  public static Dataset<Row> windowAggregates(
+      Dataset<Row> trips, Dataset<Row> zones, WindowSpec windows) {
+    return WindowMetrics.aggregate(
+            tripWindows(joinZones(trips, zones), windows)
+                .groupBy(
+                    col("dimension"),
+                    col("pickup_zone"),
+                    col("zone_name"),
+                    col("borough"),
+                    col("window_start"),
+                    col("window_end")))
+        .select(
+            WindowMetrics.withMetricColumns(
+                col("dimension"),
+                col("pickup_zone"),
+                col("zone_name"),
+                col("borough"),
+                col("window_start"),
+                col("window_end")));
   }
 
   /** The windows of {@link #windowAggregates}. */
-  public record WindowSpec(java.time.Duration zoneWindow, java.time.Duration boroughWindow,
-                           java.time.Duration boroughSlide) implements java.io.Serializable {
+  public record WindowSpec(
+      java.time.Duration zoneWindow,
+      java.time.Duration boroughWindow,
+      java.time.Duration boroughSlide)
+      implements java.io.Serializable {
     public WindowSpec {
-      for (java.time.Duration d : new java.time.Duration[] {zoneWindow, boroughWindow, boroughSlide}) {
+      for (java.time.Duration d :
+          new java.time.Duration[] {zoneWindow, boroughWindow, boroughSlide}) {
         if (d.toNanos() % 1000 != 0 || d.compareTo(java.time.Duration.ZERO) <= 0) {
-          throw new IllegalArgumentException("a window must be a positive whole number of microseconds: " + d);
+          throw new IllegalArgumentException(
+              "a window must be a positive whole number of microseconds: " + d);
         }
       }
     }
 
     /** The job's windows: {@code ZONE_WINDOW}, {@code BOROUGH_WINDOW}, {@code BOROUGH_SLIDE}. */
     static WindowSpec of(JobConfig config) {
-      return new WindowSpec(config.zoneWindow().duration(), config.boroughWindow().duration(),
+      return new WindowSpec(
+          config.zoneWindow().duration(),
+          config.boroughWindow().duration(),
           config.boroughSlide().duration());
     }
   }
 
   /**
-   * One row per (trip, window): the zone window {@code [t - t mod Z, + Z)} of its {@code dropoff_time} t, and every
-   * borough window {@code [s, s + B)} with s a multiple of the slide and {@code s <= t < s + B} (what Spark's
-   * {@code window(dropoff_time, Z)} and {@code window(dropoff_time, B, S)} give). {@code window_end} carries
-   * {@code dropoff_time}'s watermark metadata, as Spark's {@code window} column does, so the aggregation's state of
-   * a window is dropped once the watermark passes its end.
+   * One row per (trip, window): the zone window {@code [t - t mod Z, + Z)} of its {@code
+   * dropoff_time} t, and every borough window {@code [s, s + B)} with s a multiple of the slide and
+   * {@code s <= t < s + B} (what Spark's {@code window(dropoff_time, Z)} and {@code
+   * window(dropoff_time, B, S)} give). {@code window_end} carries {@code dropoff_time}'s watermark
+   * metadata, as Spark's {@code window} column does, so the aggregation's state of a window is
+   * dropped once the watermark passes its end.
    */
   static Dataset<Row> tripWindows(Dataset<Row> tripsWithZones, WindowSpec w) {
     long zoneUs = micros(w.zoneWindow());
     long boroughUs = micros(w.boroughWindow());
     long slideUs = micros(w.boroughSlide());
     long overlapping = (boroughUs + slideUs - 1) / slideUs;
-    // Plain expressions (no lambdas: Spark compiles them): the zone window, then the `overlapping` borough windows
-    // that start at the last slide boundary and the ones before; those that end before t are filtered out below.
+    // Plain expressions (no lambdas: Spark compiles them): the zone window, then the `overlapping`
+    // borough windows
+    // that start at the last slide boundary and the ones before; those that end before t are
+    // filtered out below.
     String t = "unix_micros(dropoff_time)";
-    StringBuilder windows = new StringBuilder("array(")
-        .append(window(ZONE, t + " - pmod(" + t + ", " + zoneUs + "L)", zoneUs));
+    StringBuilder windows =
+        new StringBuilder("array(")
+            .append(window(ZONE, t + " - pmod(" + t + ", " + zoneUs + "L)", zoneUs));
     for (long k = 0; k < overlapping; k++) {
-      windows.append(", ").append(window(BOROUGH, t + " - pmod(" + t + ", " + slideUs + "L) - " + (k * slideUs) + "L",
-          boroughUs));
+      windows
+          .append(", ")
+          .append(
+              window(
+                  BOROUGH,
+                  t + " - pmod(" + t + ", " + slideUs + "L) - " + (k * slideUs) + "L",
+                  boroughUs));
     }
     windows.append(')');
-    org.apache.spark.sql.types.Metadata eventTime = tripsWithZones.schema().apply("dropoff_time").metadata();
+    org.apache.spark.sql.types.Metadata eventTime =
+        tripsWithZones.schema().apply("dropoff_time").metadata();
     Column isZone = col("w.dimension").equalTo(lit(ZONE));
-    return tripsWithZones.withColumn("w", explode(expr(windows.toString())))
+    return tripsWithZones
+        .withColumn("w", explode(expr(windows.toString())))
         .filter(expr("w.start + w.length > " + t))
-        .select(col("w.dimension").as("dimension"),
+        .select(
+            col("w.dimension").as("dimension"),
             when(isZone, col("pickup_zone")).as("pickup_zone"),
             when(isZone, col("zone_name")).as("zone_name"),
             col("borough"),
             expr("timestamp_micros(w.start)").as("window_start"),
             expr("timestamp_micros(w.start + w.length)").as("window_end", eventTime),
-            col("trip_distance"), col("fare_amount"), col("total_amount"), col("tip_pct"), col("duration_s"),
+            col("trip_distance"),
+            col("fare_amount"),
+            col("total_amount"),
+            col("tip_pct"),
+            col("duration_s"),
             col("ingest_time"));
   }
 
-  /** One window of {@link #tripWindows}: {@code dimension}, {@code start} (epoch microseconds), {@code length}. */
+  /**
+   * One window of {@link #tripWindows}: {@code dimension}, {@code start} (epoch microseconds),
+   * {@code length}.
+   */
   private static String window(String dimension, String startMicros, long lengthMicros) {
-    return "named_struct('dimension', '" + dimension + "', 'start', " + startMicros + ", 'length', " + lengthMicros
+    return "named_struct('dimension', '"
+        + dimension
+        + "', 'start', "
+        + startMicros
+        + ", 'length', "
+        + lengthMicros
         + "L)";
   }
 
@@ -210,45 +307,67 @@ public final class Aggregations {
   }
 
   /**
-   * The {@link #ZONE} rows of {@link #windowAggregates} as the zone tables' columns: {@code pickup_zone,
-   * window_start, window_end, zone_name, borough} and {@link #METRIC_COLUMNS}.
+   * The {@link #ZONE} rows of {@link #windowAggregates} as the zone tables' columns: {@code
+   * pickup_zone, window_start, window_end, zone_name, borough} and {@link #METRIC_COLUMNS}.
    */
   public static Dataset<Row> zoneRows(Dataset<Row> windowAggregates) {
-    return windowAggregates.filter(col("dimension").equalTo(lit(ZONE)))
-        .select(WindowMetrics.withMetricColumns(col("pickup_zone"), col("window_start"), col("window_end"),
-            col("zone_name"), col("borough")));
+    return windowAggregates
+        .filter(col("dimension").equalTo(lit(ZONE)))
+        .select(
+            WindowMetrics.withMetricColumns(
+                col("pickup_zone"),
+                col("window_start"),
+                col("window_end"),
+                col("zone_name"),
+                col("borough")));
   }
 
   /**
-   * The {@link #BOROUGH} rows of {@link #windowAggregates} as the borough table's columns: {@code borough,
-   * window_start, window_end} and {@link #METRIC_COLUMNS}.
+   * The {@link #BOROUGH} rows of {@link #windowAggregates} as the borough table's columns: {@code
+   * borough, window_start, window_end} and {@link #METRIC_COLUMNS}.
    */
   public static Dataset<Row> boroughRows(Dataset<Row> windowAggregates) {
-    return windowAggregates.filter(col("dimension").equalTo(lit(BOROUGH)))
-        .select(WindowMetrics.withMetricColumns(col("borough"), col("window_start"), col("window_end")));
+    return windowAggregates
+        .filter(col("dimension").equalTo(lit(BOROUGH)))
+        .select(
+            WindowMetrics.withMetricColumns(
+                col("borough"), col("window_start"), col("window_end")));
   }
 
-  /** The window metrics of docs/contracts.md ("Aggregates"): one definition for every window table. */
+  /**
+   * The window metrics of docs/contracts.md ("Aggregates"): one definition for every window table.
+   */
   static final class WindowMetrics {
 
-    private WindowMetrics() {
-    }
+    private WindowMetrics() {}
 
     /** The sums and averages kept per window. */
     static Dataset<Row> aggregate(RelationalGroupedDataset groups) {
-      return groups.agg(count(lit(1)).as("trip_count"), sum("fare_amount").as("fare_total"),
-          sum("total_amount").as("revenue_total"), sum("trip_distance").as("distance_total"),
-          avg("tip_pct").as("avg_tip_pct"), sum("duration_s").as("duration_total_s"),
+      return groups.agg(
+          count(lit(1)).as("trip_count"),
+          sum("fare_amount").as("fare_total"),
+          sum("total_amount").as("revenue_total"),
+          sum("trip_distance").as("distance_total"),
+          avg("tip_pct").as("avg_tip_pct"),
+          sum("duration_s").as("duration_total_s"),
           max("ingest_time").as("max_ingest_time"));
     }
 
     /** {@code keys} followed by {@link #METRIC_COLUMNS} of an {@link #aggregate} result. */
     static Column[] withMetricColumns(Column... keys) {
       List<Column> out = new java.util.ArrayList<>(List.of(keys));
-      out.addAll(List.of(col("trip_count"), col("fare_total"), ratio("fare_total").as("avg_fare"),
-          col("revenue_total"), col("distance_total"), ratio("distance_total").as("avg_distance"),
-          col("avg_tip_pct"), col("duration_total_s"), ratio("duration_total_s").as("avg_duration_s"),
-          col("max_ingest_time")));
+      out.addAll(
+          List.of(
+              col("trip_count"),
+              col("fare_total"),
+              ratio("fare_total").as("avg_fare"),
+              col("revenue_total"),
+              col("distance_total"),
+              ratio("distance_total").as("avg_distance"),
+              col("avg_tip_pct"),
+              col("duration_total_s"),
+              ratio("duration_total_s").as("avg_duration_s"),
+              col("max_ingest_time")));
       return out.toArray(Column[]::new);
     }
 
@@ -258,12 +377,16 @@ public final class Aggregations {
   }
 
   private static Dataset<Row> joinZones(Dataset<Row> trips, Dataset<Row> zones) {
-    Dataset<Row> z = broadcast(zones.select(col("zone_id"), col("borough").as("lookup_borough"),
-        col("zone_name").as("lookup_zone_name")));
-    return trips.join(z, trips.col("pickup_zone").equalTo(z.col("zone_id")), "left_outer")
+    Dataset<Row> z =
+        broadcast(
+            zones.select(
+                col("zone_id"),
+                col("borough").as("lookup_borough"),
+                col("zone_name").as("lookup_zone_name")));
+    return trips
+        .join(z, trips.col("pickup_zone").equalTo(z.col("zone_id")), "left_outer")
         .withColumn("borough", coalesce(col("lookup_borough"), lit(ZoneLookup.UNKNOWN)))
         .withColumn("zone_name", coalesce(col("lookup_zone_name"), lit(ZoneLookup.UNKNOWN)))
         .drop("zone_id", "lookup_borough", "lookup_zone_name");
   }
-
 }

@@ -20,30 +20,32 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * The Cassandra access setup (docs/contracts.md, "Cassandra access setup"): run once per install/upgrade as the
- * Cassandra superuser (a Helm hook Job in the streaming-job image), it creates the job's keyspace and migrations
- * table, and the login roles of the job (CREATE, ALTER, SELECT, MODIFY on the keyspace), of Grafana and of the
- * Helm test (SELECT on the keyspace), each with the password of its environment variable (a changed password is
- * applied: the Secret stays the source of truth). Everything is idempotent.
+ * The Cassandra access setup (docs/contracts.md, "Cassandra access setup"): run once per
+ * install/upgrade as the Cassandra superuser (a Helm hook Job in the streaming-job image), it
+ * creates the job's keyspace and migrations table, and the login roles of the job (CREATE, ALTER,
+ * SELECT, MODIFY on the keyspace), of Grafana and of the Helm test (SELECT on the keyspace), each
+ * with the password of its environment variable (a changed password is applied: the Secret stays
+ * the source of truth). Everything is idempotent.
  *
- * <p>Connection variables are the job's ({@code CASSANDRA_CONTACT_POINTS}, {@code CASSANDRA_LOCAL_DC},
- * {@code CASSANDRA_USERNAME}/{@code CASSANDRA_PASSWORD} of the superuser, {@code CASSANDRA_SSL_*},
- * {@code CASSANDRA_KEYSPACE}, {@code CASSANDRA_REPLICATION}). Connecting is retried for
- * {@code CASSANDRA_ACCESS_TIMEOUT} (default {@code 5m}): the cluster may still be starting, and right after it
- * started its superuser may not exist yet, so an authentication failure is retried too (each attempt says so).
+ * <p>Connection variables are the job's ({@code CASSANDRA_CONTACT_POINTS}, {@code
+ * CASSANDRA_LOCAL_DC}, {@code CASSANDRA_USERNAME}/{@code CASSANDRA_PASSWORD} of the superuser,
+ * {@code CASSANDRA_SSL_*}, {@code CASSANDRA_KEYSPACE}, {@code CASSANDRA_REPLICATION}). Connecting
+ * is retried for {@code CASSANDRA_ACCESS_TIMEOUT} (default {@code 5m}): the cluster may still be
+ * starting, and right after it started its superuser may not exist yet, so an authentication
+ * failure is retried too (each attempt says so).
  *
- * <p>Exit 0 on success, 1 with one line on stderr on failure, 2 for a bad variable (named). A password is never
- * printed.
+ * <p>Exit 0 on success, 1 with one line on stderr on failure, 2 for a bad variable (named). A
+ * password is never printed.
  */
 public final class CassandraAccess {
 
   /** Role names the setup accepts (unquoted CQL identifiers in lower case). */
   static final Pattern ROLE_NAME = Pattern.compile("[a-z_][a-z0-9_]*");
+
   static final String DEFAULT_TIMEOUT = "5m";
   private static final Duration RETRY_PAUSE = Duration.ofSeconds(3);
 
-  private CassandraAccess() {
-  }
+  private CassandraAccess() {}
 
   /** One login role and what it is granted on the keyspace. */
   record Role(String variable, String name, String password, List<String> permissions) {
@@ -54,18 +56,17 @@ public final class CassandraAccess {
   }
 
   /** The parsed environment. */
-  record Settings(JobConfig.CassandraSettings cassandra, List<Role> roles, Duration timeout) {
-  }
+  record Settings(JobConfig.CassandraSettings cassandra, List<Role> roles, Duration timeout) {}
 
   /** A CQL statement and how it is shown (passwords replaced). */
-  record Statement(String cql, String shown) {
-  }
+  record Statement(String cql, String shown) {}
 
   /** The role variable pairs of the contract, in order, with their grants. */
-  static final List<String[]> ROLE_VARIABLES = List.of(
-      new String[] {"CASSANDRA_JOB_ROLE", "CREATE,ALTER,SELECT,MODIFY"},
-      new String[] {"CASSANDRA_READER_ROLE", "SELECT"},
-      new String[] {"CASSANDRA_TEST_ROLE", "SELECT"});
+  static final List<String[]> ROLE_VARIABLES =
+      List.of(
+          new String[] {"CASSANDRA_JOB_ROLE", "CREATE,ALTER,SELECT,MODIFY"},
+          new String[] {"CASSANDRA_READER_ROLE", "SELECT"},
+          new String[] {"CASSANDRA_TEST_ROLE", "SELECT"});
 
   public static void main(String[] args) {
     System.exit(run(args, System.getenv(), System.out, System.err));
@@ -76,8 +77,9 @@ public final class CassandraAccess {
     Settings settings;
     try {
       if (args.length > 0) {
-        throw new IllegalArgumentException("no arguments expected (configuration comes from the environment), got "
-            + String.join(" ", args));
+        throw new IllegalArgumentException(
+            "no arguments expected (configuration comes from the environment), got "
+                + String.join(" ", args));
       }
       settings = parse(env);
     } catch (IllegalArgumentException e) {
@@ -86,9 +88,19 @@ public final class CassandraAccess {
       return 2;
     }
     JobConfig.CassandraSettings c = settings.cassandra();
-    out.println("Cassandra access setup: " + c.contactPoints() + " (dc " + c.localDc() + ", tls " + c.sslEnabled()
-        + ") as " + (c.username() == null ? "no user" : c.username()) + "; keyspace " + c.keyspace() + "; roles "
-        + settings.roles());
+    out.println(
+        "Cassandra access setup: "
+            + c.contactPoints()
+            + " (dc "
+            + c.localDc()
+            + ", tls "
+            + c.sslEnabled()
+            + ") as "
+            + (c.username() == null ? "no user" : c.username())
+            + "; keyspace "
+            + c.keyspace()
+            + "; roles "
+            + settings.roles());
     try (CqlSession session = connect(settings, out)) {
       for (Statement s : statements(settings)) {
         CassandraSchema.execute(session, s.cql());
@@ -98,7 +110,8 @@ public final class CassandraAccess {
       err.println("error: " + e.getMessage());
       return 1;
     } catch (RuntimeException e) {
-      err.println("error: Cassandra access setup failed at " + c.contactPoints() + ": " + oneLine(e));
+      err.println(
+          "error: Cassandra access setup failed at " + c.contactPoints() + ": " + oneLine(e));
       return 1;
     }
     out.println("Cassandra access setup complete");
@@ -112,16 +125,20 @@ public final class CassandraAccess {
    */
   static Settings parse(Map<String, String> env) {
     Map<String, String> v = new HashMap<>();
-    JobConfig.DEFAULTS.forEach((k, d) -> {
-      if (k.startsWith("CASSANDRA_")) {
-        String e = env.get(k);
-        v.put(k, e != null && !e.isBlank() ? e.trim() : d);
-      }
-    });
+    JobConfig.DEFAULTS.forEach(
+        (k, d) -> {
+          if (k.startsWith("CASSANDRA_")) {
+            String e = env.get(k);
+            v.put(k, e != null && !e.isBlank() ? e.trim() : d);
+          }
+        });
     JobConfig.CassandraSettings cassandra = JobConfig.CassandraSettings.from(v);
     String timeoutText = env.get("CASSANDRA_ACCESS_TIMEOUT");
-    Duration timeout = JobConfig.SparkDuration.parse("CASSANDRA_ACCESS_TIMEOUT",
-        timeoutText == null || timeoutText.isBlank() ? DEFAULT_TIMEOUT : timeoutText).duration();
+    Duration timeout =
+        JobConfig.SparkDuration.parse(
+                "CASSANDRA_ACCESS_TIMEOUT",
+                timeoutText == null || timeoutText.isBlank() ? DEFAULT_TIMEOUT : timeoutText)
+            .duration();
     List<Role> roles = new ArrayList<>();
     Set<String> names = new HashSet<>();
     for (String[] pair : ROLE_VARIABLES) {
@@ -133,30 +150,41 @@ public final class CassandraAccess {
         continue;
       }
       if (name == null) {
-        throw new IllegalArgumentException(passwordVar + " is set but " + nameVar + " is not: set both or neither");
+        throw new IllegalArgumentException(
+            passwordVar + " is set but " + nameVar + " is not: set both or neither");
       }
       if (password == null) {
-        throw new IllegalArgumentException(nameVar + " is set but " + passwordVar + " is not: set both or neither");
+        throw new IllegalArgumentException(
+            nameVar + " is set but " + passwordVar + " is not: set both or neither");
       }
-      // Trimmed, as the job trims CASSANDRA_PASSWORD (a Secret written with a trailing newline still matches).
+      // Trimmed, as the job trims CASSANDRA_PASSWORD (a Secret written with a trailing newline
+      // still matches).
       name = name.trim();
       password = password.trim();
       if (!ROLE_NAME.matcher(name).matches()) {
-        throw new IllegalArgumentException(nameVar + " must match [a-z_][a-z0-9_]*, got '" + name + "'");
+        throw new IllegalArgumentException(
+            nameVar + " must match [a-z_][a-z0-9_]*, got '" + name + "'");
       }
       if (name.equals(cassandra.username())) {
-        throw new IllegalArgumentException(nameVar + " must not be the superuser CASSANDRA_USERNAME ('" + name
-            + "'): the setup would change the superuser's own password");
+        throw new IllegalArgumentException(
+            nameVar
+                + " must not be the superuser CASSANDRA_USERNAME ('"
+                + name
+                + "'): the setup would change the superuser's own password");
       }
       if (!names.add(name)) {
-        throw new IllegalArgumentException(nameVar + " '" + name + "' is already the name of another role variable");
+        throw new IllegalArgumentException(
+            nameVar + " '" + name + "' is already the name of another role variable");
       }
       roles.add(new Role(nameVar, name, password, List.of(pair[1].split(","))));
     }
     return new Settings(cassandra, List.copyOf(roles), timeout);
   }
 
-  /** The statements, in order: keyspace and migrations table, then per role create, password, grants. */
+  /**
+   * The statements, in order: keyspace and migrations table, then per role create, password,
+   * grants.
+   */
   static List<Statement> statements(Settings settings) {
     String ks = settings.cassandra().keyspace();
     List<Statement> out = new ArrayList<>();
@@ -165,11 +193,23 @@ public final class CassandraAccess {
     }
     for (Role r : settings.roles()) {
       String literal = cqlString(r.password());
-      out.add(new Statement("CREATE ROLE IF NOT EXISTS " + r.name() + " WITH LOGIN = true AND PASSWORD = " + literal,
-          "CREATE ROLE IF NOT EXISTS " + r.name() + " WITH LOGIN = true AND PASSWORD = '****'"));
-      out.add(new Statement("ALTER ROLE " + r.name() + " WITH LOGIN = true AND PASSWORD = " + literal,
-          "ALTER ROLE " + r.name() + " WITH LOGIN = true AND PASSWORD = '****' (from " + r.variable()
-              + "_PASSWORD)"));
+      out.add(
+          new Statement(
+              "CREATE ROLE IF NOT EXISTS "
+                  + r.name()
+                  + " WITH LOGIN = true AND PASSWORD = "
+                  + literal,
+              "CREATE ROLE IF NOT EXISTS "
+                  + r.name()
+                  + " WITH LOGIN = true AND PASSWORD = '****'"));
+      out.add(
+          new Statement(
+              "ALTER ROLE " + r.name() + " WITH LOGIN = true AND PASSWORD = " + literal,
+              "ALTER ROLE "
+                  + r.name()
+                  + " WITH LOGIN = true AND PASSWORD = '****' (from "
+                  + r.variable()
+                  + "_PASSWORD)"));
       for (String permission : r.permissions()) {
         String grant = "GRANT " + permission + " ON KEYSPACE " + ks + " TO " + r.name();
         out.add(new Statement(grant, grant));
@@ -201,14 +241,21 @@ public final class CassandraAccess {
       } catch (AllNodesFailedException | DriverTimeoutException | UnresolvedException e) {
         String why = describe(settings.cassandra(), e);
         if (System.nanoTime() >= deadline) {
-          throw new SetupException("cannot connect to Cassandra at " + settings.cassandra().contactPoints()
-              + " within CASSANDRA_ACCESS_TIMEOUT (" + settings.timeout().toSeconds() + " s, " + attempt
-              + " attempts): " + why);
+          throw new SetupException(
+              "cannot connect to Cassandra at "
+                  + settings.cassandra().contactPoints()
+                  + " within CASSANDRA_ACCESS_TIMEOUT ("
+                  + settings.timeout().toSeconds()
+                  + " s, "
+                  + attempt
+                  + " attempts): "
+                  + why);
         }
         out.println("  Cassandra not ready (attempt " + attempt + "): " + why + "; retrying");
         try {
-          Thread.sleep(Math.min(RETRY_PAUSE.toMillis(),
-              Math.max(1, (deadline - System.nanoTime()) / 1_000_000)));
+          Thread.sleep(
+              Math.min(
+                  RETRY_PAUSE.toMillis(), Math.max(1, (deadline - System.nanoTime()) / 1_000_000)));
         } catch (InterruptedException ie) {
           Thread.currentThread().interrupt();
           throw new SetupException("interrupted while connecting to Cassandra");
@@ -223,8 +270,11 @@ public final class CassandraAccess {
       for (List<Throwable> errors : all.getAllErrors().values()) {
         for (Throwable t : errors) {
           if (t instanceof AuthenticationException) {
-            return "authentication failed for CASSANDRA_USERNAME '" + c.username() + "' (a wrong CASSANDRA_PASSWORD, "
-                + "or the role does not exist yet): " + oneLine(t);
+            return "authentication failed for CASSANDRA_USERNAME '"
+                + c.username()
+                + "' (a wrong CASSANDRA_PASSWORD, "
+                + "or the role does not exist yet): "
+                + oneLine(t);
           }
         }
       }
@@ -238,17 +288,22 @@ public final class CassandraAccess {
   }
 
   private static CqlSessionBuilder builder(JobConfig.CassandraSettings c) {
-    ProgrammaticDriverConfigLoaderBuilder config = DriverConfigLoader.programmaticBuilder()
-        .withDuration(DefaultDriverOption.REQUEST_TIMEOUT, Duration.ofSeconds(30))
-        .withDuration(DefaultDriverOption.CONNECTION_INIT_QUERY_TIMEOUT, Duration.ofSeconds(10))
-        .withDuration(DefaultDriverOption.CONTROL_CONNECTION_TIMEOUT, Duration.ofSeconds(10))
-        .withDuration(DefaultDriverOption.METADATA_SCHEMA_REQUEST_TIMEOUT, Duration.ofSeconds(30))
-        .withDuration(DefaultDriverOption.CONTROL_CONNECTION_AGREEMENT_TIMEOUT, Duration.ofSeconds(30));
+    ProgrammaticDriverConfigLoaderBuilder config =
+        DriverConfigLoader.programmaticBuilder()
+            .withDuration(DefaultDriverOption.REQUEST_TIMEOUT, Duration.ofSeconds(30))
+            .withDuration(DefaultDriverOption.CONNECTION_INIT_QUERY_TIMEOUT, Duration.ofSeconds(10))
+            .withDuration(DefaultDriverOption.CONTROL_CONNECTION_TIMEOUT, Duration.ofSeconds(10))
+            .withDuration(
+                DefaultDriverOption.METADATA_SCHEMA_REQUEST_TIMEOUT, Duration.ofSeconds(30))
+            .withDuration(
+                DefaultDriverOption.CONTROL_CONNECTION_AGREEMENT_TIMEOUT, Duration.ofSeconds(30));
     if (c.sslEnabled()) {
       // The same trust as the job's connector (spark-cassandra-connector 3.5.1 sets the driver's
-      // DefaultSslEngineFactory with hostname validation off): the certificate chain is checked against the
+      // DefaultSslEngineFactory with hostname validation off): the certificate chain is checked
+      // against the
       // truststore (the cluster CA); the host name is not.
-      config.withString(DefaultDriverOption.SSL_ENGINE_FACTORY_CLASS, "DefaultSslEngineFactory")
+      config
+          .withString(DefaultDriverOption.SSL_ENGINE_FACTORY_CLASS, "DefaultSslEngineFactory")
           .withBoolean(DefaultDriverOption.SSL_HOSTNAME_VALIDATION, false);
       if (c.truststorePath() != null) {
         config.withString(DefaultDriverOption.SSL_TRUSTSTORE_PATH, c.truststorePath());
@@ -257,7 +312,8 @@ public final class CassandraAccess {
         }
       }
     }
-    CqlSessionBuilder b = CqlSession.builder().withConfigLoader(config.build()).withLocalDatacenter(c.localDc());
+    CqlSessionBuilder b =
+        CqlSession.builder().withConfigLoader(config.build()).withLocalDatacenter(c.localDc());
     for (InetSocketAddress a : contactPoints(c.contactPoints())) {
       if (a.isUnresolved()) {
         throw new UnresolvedException("cannot resolve the contact point " + a.getHostString());
@@ -302,7 +358,9 @@ public final class CassandraAccess {
         + "CASSANDRA_USERNAME/CASSANDRA_PASSWORD (the superuser), CASSANDRA_SSL_ENABLED, "
         + "CASSANDRA_SSL_TRUSTSTORE_PATH/_PASSWORD, CASSANDRA_KEYSPACE, CASSANDRA_REPLICATION, "
         + "CASSANDRA_JOB_ROLE/_PASSWORD, CASSANDRA_READER_ROLE/_PASSWORD, CASSANDRA_TEST_ROLE/_PASSWORD, "
-        + "CASSANDRA_ACCESS_TIMEOUT (default " + DEFAULT_TIMEOUT + "))";
+        + "CASSANDRA_ACCESS_TIMEOUT (default "
+        + DEFAULT_TIMEOUT
+        + "))";
   }
 
   private static String blankToNull(String s) {

@@ -12,9 +12,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The Cassandra schema of docs/contracts.md, created idempotently ({@code IF NOT EXISTS}) and versioned:
- * each migration has an id ({@code <pipeline version>/<n>-<name>}) recorded in {@code schema_migrations}
- * when applied; a recorded migration is not applied again.
+ * The Cassandra schema of docs/contracts.md, created idempotently ({@code IF NOT EXISTS}) and
+ * versioned: each migration has an id ({@code <pipeline version>/<n>-<name>}) recorded in {@code
+ * schema_migrations} when applied; a recorded migration is not applied again.
  */
 public final class CassandraSchema {
 
@@ -22,54 +22,80 @@ public final class CassandraSchema {
   private static final Duration DDL_TIMEOUT = Duration.ofSeconds(60);
 
   /** One schema change. */
-  public record Migration(String id, String description, List<String> statements) {
-  }
+  public record Migration(String id, String description, List<String> statements) {}
 
-  private CassandraSchema() {
-  }
+  private CassandraSchema() {}
 
   /** The keyspace and the migrations table (not versioned themselves: they hold the versions). */
   public static List<String> bootstrapStatements(String keyspace, String replication) {
     return List.of(
         "CREATE KEYSPACE IF NOT EXISTS " + keyspace + " WITH replication = " + replication,
-        "CREATE TABLE IF NOT EXISTS " + keyspace + ".schema_migrations ("
+        "CREATE TABLE IF NOT EXISTS "
+            + keyspace
+            + ".schema_migrations ("
             + "version text PRIMARY KEY, description text, applied_at timestamp)");
   }
 
   /** The migrations of one pipeline version, in order. */
-  public static List<Migration> migrations(String keyspace, String pipelineVersion, int ttlSeconds) {
-    String metrics = "trip_count bigint, fare_total decimal, avg_fare double, revenue_total decimal, "
-        + "distance_total decimal, avg_distance double, avg_tip_pct double, duration_total_s bigint, "
-        + "avg_duration_s double, max_ingest_time timestamp, written_at timestamp";
+  public static List<Migration> migrations(
+      String keyspace, String pipelineVersion, int ttlSeconds) {
+    String metrics =
+        "trip_count bigint, fare_total decimal, avg_fare double, revenue_total decimal, "
+            + "distance_total decimal, avg_distance double, avg_tip_pct double, duration_total_s bigint, "
+            + "avg_duration_s double, max_ingest_time timestamp, written_at timestamp";
     String ttl = "default_time_to_live = " + ttlSeconds;
     String v = pipelineVersion;
-    return List.of(new Migration(v + "/001-window-tables",
-        "zone, window-zone and borough window tables of pipeline " + v,
-        List.of(
-            "CREATE TABLE IF NOT EXISTS " + keyspace + ".zone_windows_" + v + " ("
-                + "pickup_zone int, window_start timestamp, window_end timestamp, zone_name text, borough text, "
-                + metrics + ", PRIMARY KEY ((pickup_zone), window_start))"
-                + " WITH CLUSTERING ORDER BY (window_start DESC) AND " + ttl,
-            "CREATE TABLE IF NOT EXISTS " + keyspace + ".window_zones_" + v + " ("
-                + "window_start timestamp, pickup_zone int, window_end timestamp, zone_name text, borough text, "
-                + metrics + ", PRIMARY KEY ((window_start), pickup_zone))"
-                + " WITH " + ttl,
-            "CREATE TABLE IF NOT EXISTS " + keyspace + ".borough_windows_" + v + " ("
-                + "borough text, window_start timestamp, window_end timestamp, "
-                + metrics + ", PRIMARY KEY ((borough), window_start))"
-                + " WITH CLUSTERING ORDER BY (window_start DESC) AND " + ttl)));
+    return List.of(
+        new Migration(
+            v + "/001-window-tables",
+            "zone, window-zone and borough window tables of pipeline " + v,
+            List.of(
+                "CREATE TABLE IF NOT EXISTS "
+                    + keyspace
+                    + ".zone_windows_"
+                    + v
+                    + " ("
+                    + "pickup_zone int, window_start timestamp, window_end timestamp, zone_name text, borough text, "
+                    + metrics
+                    + ", PRIMARY KEY ((pickup_zone), window_start))"
+                    + " WITH CLUSTERING ORDER BY (window_start DESC) AND "
+                    + ttl,
+                "CREATE TABLE IF NOT EXISTS "
+                    + keyspace
+                    + ".window_zones_"
+                    + v
+                    + " ("
+                    + "window_start timestamp, pickup_zone int, window_end timestamp, zone_name text, borough text, "
+                    + metrics
+                    + ", PRIMARY KEY ((window_start), pickup_zone))"
+                    + " WITH "
+                    + ttl,
+                "CREATE TABLE IF NOT EXISTS "
+                    + keyspace
+                    + ".borough_windows_"
+                    + v
+                    + " ("
+                    + "borough text, window_start timestamp, window_end timestamp, "
+                    + metrics
+                    + ", PRIMARY KEY ((borough), window_start))"
+                    + " WITH CLUSTERING ORDER BY (window_start DESC) AND "
+                    + ttl)));
   }
 
   /**
-   * Applies the bootstrap statements and every migration not yet recorded; returns the ids applied now.
+   * Applies the bootstrap statements and every migration not yet recorded; returns the ids applied
+   * now.
    *
-   * <p>The job may log in as a role that may not create keyspaces (the access setup, {@link CassandraAccess}, creates
-   * the keyspace and grants the role CREATE, ALTER, SELECT, MODIFY on it): an existing keyspace is therefore not
-   * created again, and a missing one the role may not create fails the start with a message naming the keyspace.
+   * <p>The job may log in as a role that may not create keyspaces (the access setup, {@link
+   * CassandraAccess}, creates the keyspace and grants the role CREATE, ALTER, SELECT, MODIFY on
+   * it): an existing keyspace is therefore not created again, and a missing one the role may not
+   * create fails the start with a message naming the keyspace.
    *
-   * @throws TripsTopic.StartupException when the keyspace does not exist and the role may not create it
+   * @throws TripsTopic.StartupException when the keyspace does not exist and the role may not
+   *     create it
    */
-  public static List<String> apply(CqlSession session, JobConfig.CassandraSettings cassandra, String pipelineVersion) {
+  public static List<String> apply(
+      CqlSession session, JobConfig.CassandraSettings cassandra, String pipelineVersion) {
     String ks = cassandra.keyspace();
     List<String> bootstrap = bootstrapStatements(ks, cassandra.replication());
     if (keyspaceExists(session, ks)) {
@@ -78,11 +104,19 @@ public final class CassandraSchema {
       try {
         execute(session, bootstrap.get(0));
       } catch (UnauthorizedException e) {
-        throw new TripsTopic.StartupException("the Cassandra keyspace " + ks + " does not exist and the role "
-            + (cassandra.username() == null ? "(no CASSANDRA_USERNAME)" : "'" + cassandra.username() + "'")
-            + " may not create it (" + e.getMessage() + "): run the Cassandra access setup "
-            + CassandraAccess.class.getName() + " as the superuser first (it creates the keyspace and the job's "
-            + "role and grants)");
+        throw new TripsTopic.StartupException(
+            "the Cassandra keyspace "
+                + ks
+                + " does not exist and the role "
+                + (cassandra.username() == null
+                    ? "(no CASSANDRA_USERNAME)"
+                    : "'" + cassandra.username() + "'")
+                + " may not create it ("
+                + e.getMessage()
+                + "): run the Cassandra access setup "
+                + CassandraAccess.class.getName()
+                + " as the superuser first (it creates the keyspace and the job's "
+                + "role and grants)");
       }
     }
     for (String ddl : bootstrap.subList(1, bootstrap.size())) {
@@ -90,8 +124,13 @@ public final class CassandraSchema {
     }
     List<String> applied = new ArrayList<>();
     for (Migration m : migrations(ks, pipelineVersion, cassandra.ttlSeconds())) {
-      Row done = session.execute(SimpleStatement.newInstance(
-          "SELECT applied_at FROM " + ks + ".schema_migrations WHERE version = ?", m.id())).one();
+      Row done =
+          session
+              .execute(
+                  SimpleStatement.newInstance(
+                      "SELECT applied_at FROM " + ks + ".schema_migrations WHERE version = ?",
+                      m.id()))
+              .one();
       if (done != null) {
         LOG.info("schema migration {} already applied at {}", m.id(), done.getInstant(0));
         continue;
@@ -99,9 +138,14 @@ public final class CassandraSchema {
       for (String ddl : m.statements()) {
         execute(session, ddl);
       }
-      session.execute(SimpleStatement.newInstance(
-          "INSERT INTO " + ks + ".schema_migrations (version, description, applied_at) VALUES (?, ?, ?)",
-          m.id(), m.description(), Instant.now()));
+      session.execute(
+          SimpleStatement.newInstance(
+              "INSERT INTO "
+                  + ks
+                  + ".schema_migrations (version, description, applied_at) VALUES (?, ?, ?)",
+              m.id(),
+              m.description(),
+              Instant.now()));
       LOG.info("schema migration {} applied: {}", m.id(), m.description());
       applied.add(m.id());
     }
@@ -110,9 +154,13 @@ public final class CassandraSchema {
 
   /** Whether {@code system_schema.keyspaces} lists the keyspace (readable by every role). */
   static boolean keyspaceExists(CqlSession session, String keyspace) {
-    return session.execute(SimpleStatement.newInstance(
-        "SELECT keyspace_name FROM system_schema.keyspaces WHERE keyspace_name = ?",
-        keyspace.toLowerCase(java.util.Locale.ROOT))).one() != null; // unquoted names are stored in lower case
+    return session
+            .execute(
+                SimpleStatement.newInstance(
+                    "SELECT keyspace_name FROM system_schema.keyspaces WHERE keyspace_name = ?",
+                    keyspace.toLowerCase(java.util.Locale.ROOT)))
+            .one()
+        != null; // unquoted names are stored in lower case
   }
 
   static void execute(CqlSession session, String cql) {

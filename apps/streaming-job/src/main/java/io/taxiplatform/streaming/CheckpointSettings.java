@@ -7,20 +7,22 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The settings a pipeline version's checkpoint depends on, recorded in
- * {@code <CHECKPOINT_LOCATION>/<PIPELINE_VERSION>/_settings} by the first start of the version and compared at
- * every later start ({@link TripsTopic#checkCheckpointLayout}).
+ * The settings a pipeline version's checkpoint depends on, recorded in {@code
+ * <CHECKPOINT_LOCATION>/<PIPELINE_VERSION>/_settings} by the first start of the version and
+ * compared at every later start ({@link TripsTopic#checkCheckpointLayout}).
  *
- * <p>Spark resumes a query from its checkpoint only when the query is the same: the same sources (one per
- * partition of the trips topic), the same state (keyed by the windows, partitioned into the shuffle
- * partitions) and the same row schema. Some differences make Spark fail with a stack trace; others it accepts
- * silently and then computes wrong windows (a changed window length resumes the old state under the new
- * definition) or ignores the new value ({@code SHUFFLE_PARTITIONS} is taken from the checkpoint). The job
- * refuses all of them at start instead, naming each setting with its recorded and its new value.
+ * <p>Spark resumes a query from its checkpoint only when the query is the same: the same sources
+ * (one per partition of the trips topic), the same state (keyed by the windows, partitioned into
+ * the shuffle partitions) and the same row schema. Some differences make Spark fail with a stack
+ * trace; others it accepts silently and then computes wrong windows (a changed window length
+ * resumes the old state under the new definition) or ignores the new value ({@code
+ * SHUFFLE_PARTITIONS} is taken from the checkpoint). The job refuses all of them at start instead,
+ * naming each setting with its recorded and its new value.
  *
- * <p>The file is {@code key=value} lines ({@code #} comments allowed). Keys are the job's variable names where
- * there is one; {@code layout} and {@code topology} are constants of the code: bump {@link #TOPOLOGY} when a
- * change of the queries, their state or the row schema makes existing checkpoints unusable.
+ * <p>The file is {@code key=value} lines ({@code #} comments allowed). Keys are the job's variable
+ * names where there is one; {@code layout} and {@code topology} are constants of the code: bump
+ * {@link #TOPOLOGY} when a change of the queries, their state or the row schema makes existing
+ * checkpoints unusable.
  *
  * @param values the recorded settings, in {@link #KEYS} order
  */
@@ -28,12 +30,14 @@ record CheckpointSettings(Map<String, String> values) {
 
   /** The record's file under {@code <CHECKPOINT_LOCATION>/<PIPELINE_VERSION>}. */
   static final String FILE = "_settings";
+
   /**
-   * Version of the queries' shape: their operators and state (watermark per partition, de-duplication by
-   * trip_id, windowed aggregates) and the parsed row schema ({@link TripParser#SCHEMA}). Bump it when a code
-   * change makes a checkpoint of the previous shape unusable; the job then asks for a new PIPELINE_VERSION.
-   * 1: three queries (zone_windows, borough_windows, dead_letters); 2: the zone and borough windows in one
-   * query and aggregation ({@code window_aggregates}) beside {@code dead_letters}.
+   * Version of the queries' shape: their operators and state (watermark per partition,
+   * de-duplication by trip_id, windowed aggregates) and the parsed row schema ({@link
+   * TripParser#SCHEMA}). Bump it when a code change makes a checkpoint of the previous shape
+   * unusable; the job then asks for a new PIPELINE_VERSION. 1: three queries (zone_windows,
+   * borough_windows, dead_letters); 2: the zone and borough windows in one query and aggregation
+   * ({@code window_aggregates}) beside {@code dead_letters}.
    */
   static final String TOPOLOGY = "2";
 
@@ -48,14 +52,26 @@ record CheckpointSettings(Map<String, String> values) {
   static final String BOROUGH_SLIDE_KEY = "BOROUGH_SLIDE";
 
   /** Every recorded key, in the order of the file and of messages. */
-  static final List<String> KEYS = List.of(LAYOUT_KEY, TOPOLOGY_KEY, TRIP_SCHEMA_KEY, TOPIC_KEY, PARTITIONS_KEY,
-      SHUFFLE_KEY, ZONE_WINDOW_KEY, BOROUGH_WINDOW_KEY, BOROUGH_SLIDE_KEY);
+  static final List<String> KEYS =
+      List.of(
+          LAYOUT_KEY,
+          TOPOLOGY_KEY,
+          TRIP_SCHEMA_KEY,
+          TOPIC_KEY,
+          PARTITIONS_KEY,
+          SHUFFLE_KEY,
+          ZONE_WINDOW_KEY,
+          BOROUGH_WINDOW_KEY,
+          BOROUGH_SLIDE_KEY);
 
   CheckpointSettings {
     values = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(values));
   }
 
-  /** What this job, with {@code config}, needs of a checkpoint when the trips topic has {@code partitions}. */
+  /**
+   * What this job, with {@code config}, needs of a checkpoint when the trips topic has {@code
+   * partitions}.
+   */
   static CheckpointSettings of(JobConfig config, int partitions) {
     Map<String, String> v = new LinkedHashMap<>();
     v.put(LAYOUT_KEY, TripsTopic.LAYOUT);
@@ -72,8 +88,10 @@ record CheckpointSettings(Map<String, String> values) {
 
   /** The file's text. */
   String format() {
-    StringBuilder s = new StringBuilder("# The settings this checkpoint was written with (docs/streaming-job.md, "
-        + "Checkpoint layout).\n# A start with other values exits 2: start a new PIPELINE_VERSION instead.\n");
+    StringBuilder s =
+        new StringBuilder(
+            "# The settings this checkpoint was written with (docs/streaming-job.md, "
+                + "Checkpoint layout).\n# A start with other values exits 2: start a new PIPELINE_VERSION instead.\n");
     values.forEach((k, v) -> s.append(k).append('=').append(v).append('\n'));
     return s.toString();
   }
@@ -100,8 +118,9 @@ record CheckpointSettings(Map<String, String> values) {
   }
 
   /**
-   * The settings on which this record and {@code current} differ, as {@code key: recorded -> current} (in the
-   * record's order, then keys only {@code current} has): a key either side lacks counts as a difference.
+   * The settings on which this record and {@code current} differ, as {@code key: recorded ->
+   * current} (in the record's order, then keys only {@code current} has): a key either side lacks
+   * counts as a difference.
    */
   List<String> differences(CheckpointSettings current) {
     List<String> out = new ArrayList<>();
@@ -111,11 +130,12 @@ record CheckpointSettings(Map<String, String> values) {
         out.add(e.getKey() + ": " + e.getValue() + " -> " + (now == null ? "(not set)" : now));
       }
     }
-    current.values.forEach((k, now) -> {
-      if (!values.containsKey(k)) {
-        out.add(k + ": (not recorded) -> " + now);
-      }
-    });
+    current.values.forEach(
+        (k, now) -> {
+          if (!values.containsKey(k)) {
+            out.add(k + ": (not recorded) -> " + now);
+          }
+        });
     return out;
   }
 }

@@ -14,9 +14,10 @@ import java.util.Objects;
 import java.util.regex.Pattern;
 
 /**
- * The streaming job's configuration: the environment variables of docs/contracts.md ("Streaming job"),
- * each overridable by a CLI flag named after it ({@code WATERMARK_DELAY} -> {@code --watermark-delay=10 minutes}
- * or {@code --watermark-delay "10 minutes"}). Immutable; {@link #toString()} never shows secrets.
+ * The streaming job's configuration: the environment variables of docs/contracts.md ("Streaming
+ * job"), each overridable by a CLI flag named after it ({@code WATERMARK_DELAY} -> {@code
+ * --watermark-delay=10 minutes} or {@code --watermark-delay "10 minutes"}). Immutable; {@link
+ * #toString()} never shows secrets.
  */
 public record JobConfig(
     String bootstrapServers,
@@ -37,12 +38,18 @@ public record JobConfig(
     SparkDuration maxEventTimeSkew,
     int shufflePartitions,
     CassandraSettings cassandra,
-    int metricsPort) implements Serializable {
+    int metricsPort)
+    implements Serializable {
 
   private static final long serialVersionUID = 1L;
   private static final Pattern VERSION = Pattern.compile("[a-z0-9_]+");
-  /** Characters of a consumer group id prefix (what a Kafka ACL resource name can hold without quoting). */
+
+  /**
+   * Characters of a consumer group id prefix (what a Kafka ACL resource name can hold without
+   * quoting).
+   */
   private static final Pattern GROUP_PREFIX = Pattern.compile("[A-Za-z0-9._-]{1,200}");
+
   /** {@code KAFKA_GROUP_ID_PREFIX}'s default: this, then {@code PIPELINE_VERSION}. */
   static final String GROUP_ID_PREFIX_BASE = "taxi-stream-";
 
@@ -97,24 +104,33 @@ public record JobConfig(
     Objects.requireNonNull(bootstrapServers, "bootstrapServers");
     Objects.requireNonNull(zoneLookupPath, "zoneLookupPath");
     if (kafkaGroupIdPrefix == null || !GROUP_PREFIX.matcher(kafkaGroupIdPrefix).matches()) {
-      throw new IllegalArgumentException("KAFKA_GROUP_ID_PREFIX must match [A-Za-z0-9._-]{1,200}, got '"
-          + kafkaGroupIdPrefix + "'");
+      throw new IllegalArgumentException(
+          "KAFKA_GROUP_ID_PREFIX must match [A-Za-z0-9._-]{1,200}, got '"
+              + kafkaGroupIdPrefix
+              + "'");
     }
     if (!VERSION.matcher(pipelineVersion).matches()) {
-      throw new IllegalArgumentException("PIPELINE_VERSION must match [a-z0-9_]+, got '" + pipelineVersion + "'");
+      throw new IllegalArgumentException(
+          "PIPELINE_VERSION must match [a-z0-9_]+, got '" + pipelineVersion + "'");
     }
     if (maxOffsetsPerTrigger <= 0) {
-      throw new IllegalArgumentException("MAX_OFFSETS_PER_TRIGGER must be > 0, got " + maxOffsetsPerTrigger);
+      throw new IllegalArgumentException(
+          "MAX_OFFSETS_PER_TRIGGER must be > 0, got " + maxOffsetsPerTrigger);
     }
     if (shufflePartitions <= 0) {
-      throw new IllegalArgumentException("SHUFFLE_PARTITIONS must be > 0, got " + shufflePartitions);
+      throw new IllegalArgumentException(
+          "SHUFFLE_PARTITIONS must be > 0, got " + shufflePartitions);
     }
     if (metricsPort < 0 || metricsPort > 65535) {
       throw new IllegalArgumentException("METRICS_PORT must be 0..65535, got " + metricsPort);
     }
     if (boroughSlide.duration().compareTo(boroughWindow.duration()) > 0) {
-      throw new IllegalArgumentException("BOROUGH_SLIDE (" + boroughSlide + ") must not exceed BOROUGH_WINDOW ("
-          + boroughWindow + ")");
+      throw new IllegalArgumentException(
+          "BOROUGH_SLIDE ("
+              + boroughSlide
+              + ") must not exceed BOROUGH_WINDOW ("
+              + boroughWindow
+              + ")");
     }
   }
 
@@ -135,8 +151,10 @@ public record JobConfig(
 
   /** {@code <CHECKPOINT_LOCATION>/<PIPELINE_VERSION>/<query>}. */
   public String checkpointFor(String query) {
-    String root = checkpointLocation.endsWith("/")
-        ? checkpointLocation.substring(0, checkpointLocation.length() - 1) : checkpointLocation;
+    String root =
+        checkpointLocation.endsWith("/")
+            ? checkpointLocation.substring(0, checkpointLocation.length() - 1)
+            : checkpointLocation;
     return root + "/" + pipelineVersion + "/" + query;
   }
 
@@ -152,10 +170,11 @@ public record JobConfig(
    */
   public static JobConfig from(Map<String, String> env, String[] args) {
     Map<String, String> values = new HashMap<>();
-    DEFAULTS.forEach((k, v) -> {
-      String e = env.get(k);
-      values.put(k, e != null && !e.isBlank() ? e.trim() : v);
-    });
+    DEFAULTS.forEach(
+        (k, v) -> {
+          String e = env.get(k);
+          values.put(k, e != null && !e.isBlank() ? e.trim() : v);
+        });
     applyFlags(values, args);
     try {
       return build(values);
@@ -197,10 +216,13 @@ public record JobConfig(
       lookup = ZoneLookup.SHIPPED;
     }
     String startingOffsets = v.get("STARTING_OFFSETS");
-    if (!startingOffsets.equals("earliest") && !startingOffsets.equals("latest")
+    if (!startingOffsets.equals("earliest")
+        && !startingOffsets.equals("latest")
         && !startingOffsets.startsWith("{")) {
-      throw new IllegalArgumentException("STARTING_OFFSETS must be earliest, latest or a JSON offsets map, got '"
-          + startingOffsets + "'");
+      throw new IllegalArgumentException(
+          "STARTING_OFFSETS must be earliest, latest or a JSON offsets map, got '"
+              + startingOffsets
+              + "'");
     }
     return new JobConfig(
         v.get("KAFKA_BOOTSTRAP_SERVERS"),
@@ -209,7 +231,8 @@ public record JobConfig(
         startingOffsets,
         parseLong(v, "MAX_OFFSETS_PER_TRIGGER"),
         KafkaClientSecurity.fromEnv(v),
-        v.get("KAFKA_GROUP_ID_PREFIX") != null ? v.get("KAFKA_GROUP_ID_PREFIX")
+        v.get("KAFKA_GROUP_ID_PREFIX") != null
+            ? v.get("KAFKA_GROUP_ID_PREFIX")
             : GROUP_ID_PREFIX_BASE + v.get("PIPELINE_VERSION"),
         v.get("PIPELINE_VERSION"),
         v.get("CHECKPOINT_LOCATION"),
@@ -244,37 +267,61 @@ public record JobConfig(
   /** The usage text: every variable/flag and its default. */
   public static String usage() {
     List<String> lines = new ArrayList<>();
-    lines.add("usage: StreamingJob [--flag=value ...]   (each flag overrides the environment variable of the same name)");
-    DEFAULTS.forEach((k, d) -> lines.add(String.format("  --%-34s %s%s", k.toLowerCase(Locale.ROOT).replace('_', '-'),
-        k, k.equals("KAFKA_GROUP_ID_PREFIX") ? " (default: " + GROUP_ID_PREFIX_BASE + "<PIPELINE_VERSION>)"
-            : d == null ? "" : " (default: " + d + ")")));
+    lines.add(
+        "usage: StreamingJob [--flag=value ...]   (each flag overrides the environment variable of the same name)");
+    DEFAULTS.forEach(
+        (k, d) ->
+            lines.add(
+                String.format(
+                    "  --%-34s %s%s",
+                    k.toLowerCase(Locale.ROOT).replace('_', '-'),
+                    k,
+                    k.equals("KAFKA_GROUP_ID_PREFIX")
+                        ? " (default: " + GROUP_ID_PREFIX_BASE + "<PIPELINE_VERSION>)"
+                        : d == null ? "" : " (default: " + d + ")")));
     return String.join(System.lineSeparator(), lines);
   }
 
-  /** A duration in Spark's interval syntax ({@code "10 minutes"}), kept as written for Spark and parsed for Java. */
+  /**
+   * A duration in Spark's interval syntax ({@code "10 minutes"}), kept as written for Spark and
+   * parsed for Java.
+   */
   public record SparkDuration(String name, String text, Duration duration) implements Serializable {
     private static final long serialVersionUID = 1L;
     private static final Pattern FORM = Pattern.compile("(\\d+)\\s*([a-zA-Z]+)");
 
-    /** Parses {@code "<n> <unit>"} with unit ms, second(s), minute(s), hour(s), day(s) (and short forms). */
+    /**
+     * Parses {@code "<n> <unit>"} with unit ms, second(s), minute(s), hour(s), day(s) (and short
+     * forms).
+     */
     public static SparkDuration parse(String name, String text) {
       var m = FORM.matcher(text == null ? "" : text.trim());
       if (!m.matches()) {
-        throw new IllegalArgumentException(name + " must look like '10 minutes', got '" + text + "'");
+        throw new IllegalArgumentException(
+            name + " must look like '10 minutes', got '" + text + "'");
       }
       long n = Long.parseLong(m.group(1));
-      Duration d = switch (m.group(2).toLowerCase(Locale.ROOT)) {
-        case "ms", "millisecond", "milliseconds" -> Duration.ofMillis(n);
-        case "s", "sec", "secs", "second", "seconds" -> Duration.ofSeconds(n);
-        case "m", "min", "mins", "minute", "minutes" -> Duration.ofMinutes(n);
-        case "h", "hour", "hours" -> Duration.ofHours(n);
-        case "d", "day", "days" -> Duration.ofDays(n);
-        default -> throw new IllegalArgumentException(name + ": unknown unit '" + m.group(2) + "' in '" + text
-            + "' (use ms, seconds, minutes, hours or days)");
-      };
+      Duration d =
+          switch (m.group(2).toLowerCase(Locale.ROOT)) {
+            case "ms", "millisecond", "milliseconds" -> Duration.ofMillis(n);
+            case "s", "sec", "secs", "second", "seconds" -> Duration.ofSeconds(n);
+            case "m", "min", "mins", "minute", "minutes" -> Duration.ofMinutes(n);
+            case "h", "hour", "hours" -> Duration.ofHours(n);
+            case "d", "day", "days" -> Duration.ofDays(n);
+            default ->
+                throw new IllegalArgumentException(
+                    name
+                        + ": unknown unit '"
+                        + m.group(2)
+                        + "' in '"
+                        + text
+                        + "' (use ms, seconds, minutes, hours or days)");
+          };
       // Spark's interval parser wants the long unit names; normalise so both sides agree.
-      return new SparkDuration(name, d.toMillis() % 1000 != 0 ? d.toMillis() + " milliseconds"
-          : d.getSeconds() + " seconds", d);
+      return new SparkDuration(
+          name,
+          d.toMillis() % 1000 != 0 ? d.toMillis() + " milliseconds" : d.getSeconds() + " seconds",
+          d);
     }
 
     @Override
@@ -284,41 +331,70 @@ public record JobConfig(
   }
 
   /** Cassandra connection settings for the connector ({@code spark.cassandra.*}). */
-  public record CassandraSettings(String contactPoints, String localDc, String username, String password,
-                                  boolean sslEnabled, String truststorePath, String truststorePassword,
-                                  String keyspace, String replication, int ttlSeconds) implements Serializable {
+  public record CassandraSettings(
+      String contactPoints,
+      String localDc,
+      String username,
+      String password,
+      boolean sslEnabled,
+      String truststorePath,
+      String truststorePassword,
+      String keyspace,
+      String replication,
+      int ttlSeconds)
+      implements Serializable {
     private static final long serialVersionUID = 1L;
     private static final Pattern IDENTIFIER = Pattern.compile("[a-zA-Z][a-zA-Z0-9_]{0,47}");
 
     static CassandraSettings from(Map<String, String> v) {
       String keyspace = v.get("CASSANDRA_KEYSPACE");
       if (!IDENTIFIER.matcher(keyspace).matches()) {
-        throw new IllegalArgumentException("CASSANDRA_KEYSPACE must be a CQL identifier, got '" + keyspace + "'");
+        throw new IllegalArgumentException(
+            "CASSANDRA_KEYSPACE must be a CQL identifier, got '" + keyspace + "'");
       }
       String replication = v.get("CASSANDRA_REPLICATION").trim();
-      if (!replication.startsWith("{") || !replication.endsWith("}") || !replication.contains("'class'")) {
-        throw new IllegalArgumentException("CASSANDRA_REPLICATION must be a CQL replication map like "
-            + "{'class': 'SimpleStrategy', 'replication_factor': 1}, got '" + replication + "'");
+      if (!replication.startsWith("{")
+          || !replication.endsWith("}")
+          || !replication.contains("'class'")) {
+        throw new IllegalArgumentException(
+            "CASSANDRA_REPLICATION must be a CQL replication map like "
+                + "{'class': 'SimpleStrategy', 'replication_factor': 1}, got '"
+                + replication
+                + "'");
       }
       long ttl = parseLong(v, "CASSANDRA_TTL_SECONDS");
       if (ttl < 0 || ttl > 630_720_000L) {
-        throw new IllegalArgumentException("CASSANDRA_TTL_SECONDS must be 0..630720000 (20 years), got " + ttl);
+        throw new IllegalArgumentException(
+            "CASSANDRA_TTL_SECONDS must be 0..630720000 (20 years), got " + ttl);
       }
       String ssl = v.get("CASSANDRA_SSL_ENABLED").toLowerCase(Locale.ROOT);
       if (!ssl.equals("true") && !ssl.equals("false")) {
-        throw new IllegalArgumentException("CASSANDRA_SSL_ENABLED must be true or false, got '" + ssl + "'");
+        throw new IllegalArgumentException(
+            "CASSANDRA_SSL_ENABLED must be true or false, got '" + ssl + "'");
       }
       String user = v.get("CASSANDRA_USERNAME");
       String password = v.get("CASSANDRA_PASSWORD");
       if ((user == null) != (password == null)) {
-        throw new IllegalArgumentException("set both CASSANDRA_USERNAME and CASSANDRA_PASSWORD, or neither");
+        throw new IllegalArgumentException(
+            "set both CASSANDRA_USERNAME and CASSANDRA_PASSWORD, or neither");
       }
-      return new CassandraSettings(v.get("CASSANDRA_CONTACT_POINTS"), v.get("CASSANDRA_LOCAL_DC"), user, password,
-          Boolean.parseBoolean(ssl), v.get("CASSANDRA_SSL_TRUSTSTORE_PATH"), v.get("CASSANDRA_SSL_TRUSTSTORE_PASSWORD"),
-          keyspace, replication, (int) ttl);
+      return new CassandraSettings(
+          v.get("CASSANDRA_CONTACT_POINTS"),
+          v.get("CASSANDRA_LOCAL_DC"),
+          user,
+          password,
+          Boolean.parseBoolean(ssl),
+          v.get("CASSANDRA_SSL_TRUSTSTORE_PATH"),
+          v.get("CASSANDRA_SSL_TRUSTSTORE_PASSWORD"),
+          keyspace,
+          replication,
+          (int) ttl);
     }
 
-    /** The connector's Spark properties ({@code spark.cassandra.connection.*}, {@code .auth.*}, {@code .output.ttl}). */
+    /**
+     * The connector's Spark properties ({@code spark.cassandra.connection.*}, {@code .auth.*},
+     * {@code .output.ttl}).
+     */
     public Map<String, String> sparkProperties() {
       Map<String, String> p = new LinkedHashMap<>();
       p.put("spark.cassandra.connection.host", contactPoints);
@@ -331,8 +407,11 @@ public record JobConfig(
         p.put("spark.cassandra.connection.ssl.enabled", "true");
         if (truststorePath != null) {
           p.put("spark.cassandra.connection.ssl.trustStore.path", truststorePath);
-          p.put("spark.cassandra.connection.ssl.trustStore.type", truststorePath.endsWith(".p12")
-              || truststorePath.endsWith(".pfx") ? "PKCS12" : "JKS");
+          p.put(
+              "spark.cassandra.connection.ssl.trustStore.type",
+              truststorePath.endsWith(".p12") || truststorePath.endsWith(".pfx")
+                  ? "PKCS12"
+                  : "JKS");
           if (truststorePassword != null) {
             p.put("spark.cassandra.connection.ssl.trustStore.password", truststorePassword);
           }
@@ -344,9 +423,25 @@ public record JobConfig(
 
     @Override
     public String toString() {
-      return "CassandraSettings[contactPoints=" + contactPoints + ", localDc=" + localDc + ", username=" + username
-          + ", password=" + mask(password) + ", ssl=" + sslEnabled + ", truststore=" + truststorePath
-          + ", keyspace=" + keyspace + ", replication=" + replication + ", ttlSeconds=" + ttlSeconds + "]";
+      return "CassandraSettings[contactPoints="
+          + contactPoints
+          + ", localDc="
+          + localDc
+          + ", username="
+          + username
+          + ", password="
+          + mask(password)
+          + ", ssl="
+          + sslEnabled
+          + ", truststore="
+          + truststorePath
+          + ", keyspace="
+          + keyspace
+          + ", replication="
+          + replication
+          + ", ttlSeconds="
+          + ttlSeconds
+          + "]";
     }
   }
 

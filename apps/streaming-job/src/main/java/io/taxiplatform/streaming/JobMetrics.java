@@ -23,20 +23,22 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The driver's Prometheus metrics (docs/contracts.md, "Streaming job driver"), fed by a
- * {@link StreamingQueryListener} ({@link #listener()}) and by the sinks (dead letters by reason, end-to-end
- * latency of rows written). Lives on the driver only.
+ * The driver's Prometheus metrics (docs/contracts.md, "Streaming job driver"), fed by a {@link
+ * StreamingQueryListener} ({@link #listener()}) and by the sinks (dead letters by reason,
+ * end-to-end latency of rows written). Lives on the driver only.
  */
 public final class JobMetrics {
 
   private static final Logger LOG = LoggerFactory.getLogger(JobMetrics.class);
 
   /**
-   * Upper bounds of {@code taxi_stream_end_to_end_latency_seconds} (seconds): fine below 3 s, where a live feed's
-   * latency lies (so a p95 objective of 1 s or 2 s can be told apart), coarse up to the 30 minutes a catch-up takes.
+   * Upper bounds of {@code taxi_stream_end_to_end_latency_seconds} (seconds): fine below 3 s, where
+   * a live feed's latency lies (so a p95 objective of 1 s or 2 s can be told apart), coarse up to
+   * the 30 minutes a catch-up takes.
    */
-  static final double[] LATENCY_BUCKETS = {0.05, 0.1, 0.25, 0.5, 0.75, 1, 1.5, 2, 2.5, 3, 4, 5, 7.5, 10, 20, 30,
-      60, 120, 300, 600, 1800};
+  static final double[] LATENCY_BUCKETS = {
+    0.05, 0.1, 0.25, 0.5, 0.75, 1, 1.5, 2, 2.5, 3, 4, 5, 7.5, 10, 20, 30, 60, 120, 300, 600, 1800
+  };
 
   /** Name of the {@code Dataset.observe} metrics of valid trips (window_aggregates query). */
   public static final String VALID_TRIPS_OBSERVATION = "valid_trips";
@@ -58,13 +60,21 @@ public final class JobMetrics {
   private final Counter duplicatesDropped;
   private final Gauge offsetsBehindLatest;
   private final Gauge caughtUp;
-  /** Queries whose lag decides {@code taxi_stream_caught_up}, and the most one source may lag for it. */
+
+  /**
+   * Queries whose lag decides {@code taxi_stream_caught_up}, and the most one source may lag for
+   * it.
+   */
   private volatile java.util.Set<String> caughtUpQueries = java.util.Set.of();
+
   private volatile long caughtUpMaxBehindPerSource = Long.MAX_VALUE;
+
   /** Per query: was every source of its last batch at most one micro-batch behind the head? */
   private final Map<String, Boolean> queryCaughtUp = new ConcurrentHashMap<>();
+
   /** Query names by id (terminated events carry only the id). */
   private final Map<UUID, String> names = new ConcurrentHashMap<>();
+
   /** The last batch id seen per query. */
   private final Map<String, Long> lastBatch = new ConcurrentHashMap<>();
 
@@ -75,48 +85,108 @@ public final class JobMetrics {
 
   JobMetrics(PrometheusRegistry registry, boolean withJvm) {
     this.registry = registry;
-    inputRowsPerSecond = Gauge.builder().name("taxi_stream_input_rows_per_second")
-        .help("Input rows per second of the last micro-batch.").labelNames("query").register(registry);
-    processedRowsPerSecond = Gauge.builder().name("taxi_stream_processed_rows_per_second")
-        .help("Processed rows per second of the last micro-batch.").labelNames("query").register(registry);
-    batchDuration = Gauge.builder().name("taxi_stream_batch_duration_seconds")
-        .help("Duration of the last micro-batch (triggerExecution).").labelNames("query").register(registry);
-    batches = Counter.builder().name("taxi_stream_batches_total")
-        .help("Micro-batches completed.").labelNames("query").register(registry);
-    inputRows = Counter.builder().name("taxi_stream_input_rows_total")
-        .help("Rows read.").labelNames("query").register(registry);
-    lastProgress = Gauge.builder().name("taxi_stream_last_progress_timestamp_seconds")
-        .help("Unix time of the last progress report.").labelNames("query").register(registry);
-    watermarkDelay = Gauge.builder().name("taxi_stream_watermark_delay_seconds")
-        .help("Batch time minus the event-time watermark.").labelNames("query").register(registry);
-    rowsDroppedLate = Counter.builder().name("taxi_stream_rows_dropped_late_total")
-        .help("Rows dropped by the watermark as late.").labelNames("query").register(registry);
-    deadLetters = Counter.builder().name("taxi_stream_dead_letters_total")
-        .help("Records written to the dead-letter topic.").labelNames("reason").register(registry);
-    endToEndLatency = Histogram.builder().name("taxi_stream_end_to_end_latency_seconds")
-        .help("written_at - max_ingest_time of every aggregate row written.").labelNames("table")
-        .classicOnly().classicUpperBounds(LATENCY_BUCKETS)
-        .register(registry);
-    queryFailures = Counter.builder().name("taxi_stream_query_failures_total")
-        .help("Streaming queries that terminated with an error.").labelNames("query").register(registry);
-    // every query from the first scrape (docs/contracts.md, Metrics): increase() needs a first sample
+    inputRowsPerSecond =
+        Gauge.builder()
+            .name("taxi_stream_input_rows_per_second")
+            .help("Input rows per second of the last micro-batch.")
+            .labelNames("query")
+            .register(registry);
+    processedRowsPerSecond =
+        Gauge.builder()
+            .name("taxi_stream_processed_rows_per_second")
+            .help("Processed rows per second of the last micro-batch.")
+            .labelNames("query")
+            .register(registry);
+    batchDuration =
+        Gauge.builder()
+            .name("taxi_stream_batch_duration_seconds")
+            .help("Duration of the last micro-batch (triggerExecution).")
+            .labelNames("query")
+            .register(registry);
+    batches =
+        Counter.builder()
+            .name("taxi_stream_batches_total")
+            .help("Micro-batches completed.")
+            .labelNames("query")
+            .register(registry);
+    inputRows =
+        Counter.builder()
+            .name("taxi_stream_input_rows_total")
+            .help("Rows read.")
+            .labelNames("query")
+            .register(registry);
+    lastProgress =
+        Gauge.builder()
+            .name("taxi_stream_last_progress_timestamp_seconds")
+            .help("Unix time of the last progress report.")
+            .labelNames("query")
+            .register(registry);
+    watermarkDelay =
+        Gauge.builder()
+            .name("taxi_stream_watermark_delay_seconds")
+            .help("Batch time minus the event-time watermark.")
+            .labelNames("query")
+            .register(registry);
+    rowsDroppedLate =
+        Counter.builder()
+            .name("taxi_stream_rows_dropped_late_total")
+            .help("Rows dropped by the watermark as late.")
+            .labelNames("query")
+            .register(registry);
+    deadLetters =
+        Counter.builder()
+            .name("taxi_stream_dead_letters_total")
+            .help("Records written to the dead-letter topic.")
+            .labelNames("reason")
+            .register(registry);
+    endToEndLatency =
+        Histogram.builder()
+            .name("taxi_stream_end_to_end_latency_seconds")
+            .help("written_at - max_ingest_time of every aggregate row written.")
+            .labelNames("table")
+            .classicOnly()
+            .classicUpperBounds(LATENCY_BUCKETS)
+            .register(registry);
+    queryFailures =
+        Counter.builder()
+            .name("taxi_stream_query_failures_total")
+            .help("Streaming queries that terminated with an error.")
+            .labelNames("query")
+            .register(registry);
+    // every query from the first scrape (docs/contracts.md, Metrics): increase() needs a first
+    // sample
     for (String query : StreamingJob.QUERIES) {
       queryFailures.labelValues(query).inc(0);
     }
-    validTrips = Counter.builder().name("taxi_stream_valid_trips_total")
-        .help("Valid trips that entered the aggregations (rows dropped as late or as duplicates excluded).")
-        .register(registry);
-    validFare = Counter.builder().name("taxi_stream_valid_fare_amount_total")
-        .help("Sum of fare_amount (USD) of the trips counted by taxi_stream_valid_trips_total.").register(registry);
-    duplicatesDropped = Counter.builder().name("taxi_stream_duplicate_trips_dropped_total")
-        .help("Copies of an already counted trip_id dropped within the watermark.").labelNames("query")
-        .register(registry);
-    offsetsBehindLatest = Gauge.builder().name("taxi_stream_offsets_behind_latest")
-        .help("Kafka offsets the query's last micro-batch left unread (sum over partitions).").labelNames("query")
-        .register(registry);
-    caughtUp = Gauge.builder().name("taxi_stream_caught_up")
-        .help("1 when every aggregation query's last micro-batch left at most one micro-batch of offsets unread.")
-        .register(registry);
+    validTrips =
+        Counter.builder()
+            .name("taxi_stream_valid_trips_total")
+            .help(
+                "Valid trips that entered the aggregations (rows dropped as late or as duplicates excluded).")
+            .register(registry);
+    validFare =
+        Counter.builder()
+            .name("taxi_stream_valid_fare_amount_total")
+            .help("Sum of fare_amount (USD) of the trips counted by taxi_stream_valid_trips_total.")
+            .register(registry);
+    duplicatesDropped =
+        Counter.builder()
+            .name("taxi_stream_duplicate_trips_dropped_total")
+            .help("Copies of an already counted trip_id dropped within the watermark.")
+            .labelNames("query")
+            .register(registry);
+    offsetsBehindLatest =
+        Gauge.builder()
+            .name("taxi_stream_offsets_behind_latest")
+            .help("Kafka offsets the query's last micro-batch left unread (sum over partitions).")
+            .labelNames("query")
+            .register(registry);
+    caughtUp =
+        Gauge.builder()
+            .name("taxi_stream_caught_up")
+            .help(
+                "1 when every aggregation query's last micro-batch left at most one micro-batch of offsets unread.")
+            .register(registry);
     caughtUp.set(0);
     if (withJvm) {
       JvmMetrics.builder().register(registry);
@@ -167,7 +237,8 @@ public final class JobMetrics {
     for (SourceProgress s : p.sources()) {
       rows += s.numInputRows();
     }
-    // Progress is also reported while idle (same batch id, no rows): count each batch id once. The zero
+    // Progress is also reported while idle (same batch id, no rows): count each batch id once. The
+    // zero
     // increments keep the series present (a rate of 0 is an answer; an absent series is not).
     Long previous = lastBatch.put(query, p.batchId());
     batches.labelValues(query).inc(previous == null || previous != p.batchId() ? 1 : 0);
@@ -177,14 +248,17 @@ public final class JobMetrics {
       lastProgress.labelValues(query).set(batchTime.toEpochMilli() / 1000.0);
       Instant watermark = instant(p.eventTime().get("watermark"));
       if (watermark != null && watermark.toEpochMilli() > 0) {
-        watermarkDelay.labelValues(query).set((batchTime.toEpochMilli() - watermark.toEpochMilli()) / 1000.0);
+        watermarkDelay
+            .labelValues(query)
+            .set((batchTime.toEpochMilli() - watermark.toEpochMilli()) / 1000.0);
       }
     }
     long dropped = 0;
     long duplicates = 0;
     for (StateOperatorProgress op : p.stateOperators()) {
       dropped += op.numRowsDroppedByWatermark();
-      Long d = op.customMetrics() == null ? null : op.customMetrics().get("numDroppedDuplicateRows");
+      Long d =
+          op.customMetrics() == null ? null : op.customMetrics().get("numDroppedDuplicateRows");
       duplicates += d == null ? 0 : d;
     }
     rowsDroppedLate.labelValues(query).inc(dropped);
@@ -197,14 +271,16 @@ public final class JobMetrics {
       validTrips.inc(trips);
       if (!valid.isNullAt(1)) {
         Object fare = valid.get(1);
-        validFare.inc(fare instanceof BigDecimal b ? b.doubleValue() : ((Number) fare).doubleValue());
+        validFare.inc(
+            fare instanceof BigDecimal b ? b.doubleValue() : ((Number) fare).doubleValue());
       }
     }
   }
 
   /**
-   * Makes {@code taxi_stream_caught_up} follow {@code queries}: 1 once each of them has reported a batch whose
-   * every source left at most {@code maxBehindPerSource} offsets unread (what its next micro-batch may read).
+   * Makes {@code taxi_stream_caught_up} follow {@code queries}: 1 once each of them has reported a
+   * batch whose every source left at most {@code maxBehindPerSource} offsets unread (what its next
+   * micro-batch may read).
    */
   public void trackCaughtUp(java.util.Set<String> queries, long maxBehindPerSource) {
     this.caughtUpMaxBehindPerSource = maxBehindPerSource;
@@ -212,7 +288,10 @@ public final class JobMetrics {
     updateCaughtUp();
   }
 
-  /** Offsets behind the head per source of one progress report; idle reports without offsets change nothing. */
+  /**
+   * Offsets behind the head per source of one progress report; idle reports without offsets change
+   * nothing.
+   */
   private void recordLag(String query, SourceProgress[] sources) {
     long total = 0;
     boolean known = false;
@@ -236,13 +315,15 @@ public final class JobMetrics {
 
   private void updateCaughtUp() {
     java.util.Set<String> queries = caughtUpQueries;
-    boolean all = !queries.isEmpty() && queries.stream().allMatch(q -> Boolean.TRUE.equals(queryCaughtUp.get(q)));
+    boolean all =
+        !queries.isEmpty()
+            && queries.stream().allMatch(q -> Boolean.TRUE.equals(queryCaughtUp.get(q)));
     caughtUp.set(all ? 1 : 0);
   }
 
   /**
-   * {@code latest - end} summed over the partitions of Kafka source offsets
-   * ({@code {"topic":{"0":12,"1":40}}}), or {@code null} when either is absent or not of that form.
+   * {@code latest - end} summed over the partitions of Kafka source offsets ({@code
+   * {"topic":{"0":12,"1":40}}}), or {@code null} when either is absent or not of that form.
    */
   static Long offsetsBehind(String endOffset, String latestOffset) {
     Map<String, Long> end = kafkaOffsets(endOffset);
@@ -258,7 +339,8 @@ public final class JobMetrics {
     return behind;
   }
 
-  private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+  private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
+      new com.fasterxml.jackson.databind.ObjectMapper();
 
   /** topic/partition -> offset of a Kafka source offset JSON, or {@code null}. */
   private static Map<String, Long> kafkaOffsets(String json) {

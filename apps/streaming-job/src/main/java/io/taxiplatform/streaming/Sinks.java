@@ -18,40 +18,46 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The {@code foreachBatch} writers. They run on the driver, once per micro-batch; a re-run micro-batch
- * (after a crash) rewrites the same rows: the Cassandra writes are upserts keyed by (key, window).
+ * The {@code foreachBatch} writers. They run on the driver, once per micro-batch; a re-run
+ * micro-batch (after a crash) rewrites the same rows: the Cassandra writes are upserts keyed by
+ * (key, window).
  */
 final class Sinks {
 
   private static final Logger LOG = LoggerFactory.getLogger(Sinks.class);
+
   /** The dead-letter record header holding the reason. */
   static final String REASON_HEADER = "taxi.dlq.reason";
+
   /**
-   * The dead-letter record header naming the pipeline version that wrote it: a version reprocessing the topic
-   * beside the serving one dead-letters the same records again, and consumers tell the copies apart by it.
+   * The dead-letter record header naming the pipeline version that wrote it: a version reprocessing
+   * the topic beside the serving one dead-letters the same records again, and consumers tell the
+   * copies apart by it.
    */
   static final String VERSION_HEADER = "taxi.pipeline.version";
 
-  private Sinks() {
-  }
+  private Sinks() {}
 
   /**
-   * Writes each micro-batch of {@link Aggregations#windowAggregates} rows: the zone rows to {@code zoneTables}
-   * ({@code zone_windows_<v>} and {@code window_zones_<v>}, same columns), the borough rows to
-   * {@code boroughTable}, each stamped with the batch's {@code written_at}; observes the end-to-end latency of
-   * every row written, per table.
+   * Writes each micro-batch of {@link Aggregations#windowAggregates} rows: the zone rows to {@code
+   * zoneTables} ({@code zone_windows_<v>} and {@code window_zones_<v>}, same columns), the borough
+   * rows to {@code boroughTable}, each stamped with the batch's {@code written_at}; observes the
+   * end-to-end latency of every row written, per table.
    */
-  static VoidFunction2<Dataset<Row>, Long> windows(String keyspace, List<String> zoneTables, String boroughTable,
-                                                   JobMetrics metrics) {
+  static VoidFunction2<Dataset<Row>, Long> windows(
+      String keyspace, List<String> zoneTables, String boroughTable, JobMetrics metrics) {
     return (batch, batchId) -> {
       Instant writtenAt = Instant.now();
       Dataset<Row> rows = batch.persist(StorageLevel.MEMORY_ONLY());
       try {
-        Dataset<Row> zoneRows = Aggregations.zoneRows(rows).withColumn("written_at", lit(Timestamp.from(writtenAt)));
+        Dataset<Row> zoneRows =
+            Aggregations.zoneRows(rows).withColumn("written_at", lit(Timestamp.from(writtenAt)));
         for (String table : zoneTables) {
           write(zoneRows, keyspace, table);
         }
-        write(Aggregations.boroughRows(rows).withColumn("written_at", lit(Timestamp.from(writtenAt))), keyspace,
+        write(
+            Aggregations.boroughRows(rows).withColumn("written_at", lit(Timestamp.from(writtenAt))),
+            keyspace,
             boroughTable);
         // One small column per updated window row, to observe end-to-end latency on the driver.
         List<Row> ingest = rows.select(col("dimension"), col("max_ingest_time")).collectAsList();
@@ -75,30 +81,39 @@ final class Sinks {
   }
 
   private static void write(Dataset<Row> rows, String keyspace, String table) {
-    rows.write().format("org.apache.spark.sql.cassandra")
+    rows.write()
+        .format("org.apache.spark.sql.cassandra")
         .options(Map.of("keyspace", keyspace, "table", table))
         .mode(SaveMode.Append)
         .save();
   }
 
   /** Writes each micro-batch of dead letters to the dead-letter topic and counts them by reason. */
-  static VoidFunction2<Dataset<Row>, Long> deadLetters(Map<String, String> kafkaOptions, String topic,
-                                                       String pipelineVersion, JobMetrics metrics) {
+  static VoidFunction2<Dataset<Row>, Long> deadLetters(
+      Map<String, String> kafkaOptions, String topic, String pipelineVersion, JobMetrics metrics) {
     return (batch, batchId) -> {
       Dataset<Row> rows = batch.persist(StorageLevel.MEMORY_ONLY());
       try {
-        rows.select(col("key"), col("dead_letter").as("value"),
-                array(struct(lit(REASON_HEADER).as("key"), col("reason").cast("binary").as("value")),
-                    struct(lit(VERSION_HEADER).as("key"), lit(pipelineVersion).cast("binary").as("value")))
+        rows.select(
+                col("key"),
+                col("dead_letter").as("value"),
+                array(
+                        struct(
+                            lit(REASON_HEADER).as("key"), col("reason").cast("binary").as("value")),
+                        struct(
+                            lit(VERSION_HEADER).as("key"),
+                            lit(pipelineVersion).cast("binary").as("value")))
                     .as("headers"))
-            .write().format("kafka")
+            .write()
+            .format("kafka")
             .options(kafkaOptions)
             .option("topic", topic)
             .save();
         List<Row> byReason = rows.groupBy("reason").count().collectAsList();
         for (Row r : byReason) {
           metrics.deadLetters(r.getString(0), r.getLong(1));
-          LOG.info("batch {}: {} dead letter(s) with reason {}", batchId, r.getLong(1), r.getString(0));
+          LOG.info(
+              "batch {}: {} dead letter(s) with reason {}", batchId, r.getLong(1), r.getString(0));
         }
       } finally {
         rows.unpersist();

@@ -25,14 +25,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The streaming job: trip events from Kafka, validated with the shared trip model, aggregated per pickup zone
- * (tumbling) and per borough (sliding), upserted into Cassandra; rejected records go to the dead-letter topic.
+ * The streaming job: trip events from Kafka, validated with the shared trip model, aggregated per
+ * pickup zone (tumbling) and per borough (sliding), upserted into Cassandra; rejected records go to
+ * the dead-letter topic.
  *
  * <p>Two queries, each with its own checkpoint {@code <CHECKPOINT_LOCATION>/<version>/<query>}:
- * {@code window_aggregates} (zone and borough windows, {@link #start}) and {@code dead_letters}. The process exits
- * 1 when any query fails
- * (the spark-operator's restart policy relies on it; it halts with 1 when the other queries do not stop within
- * {@link #FAILURE_EXIT_GRACE}), 2 on bad configuration.
+ * {@code window_aggregates} (zone and borough windows, {@link #start}) and {@code dead_letters}.
+ * The process exits 1 when any query fails (the spark-operator's restart policy relies on it; it
+ * halts with 1 when the other queries do not stop within {@link #FAILURE_EXIT_GRACE}), 2 on bad
+ * configuration.
  */
 public final class StreamingJob {
 
@@ -40,12 +41,13 @@ public final class StreamingJob {
 
   /** Query names (also the {@code query} metric label and the checkpoint sub-directory). */
   public static final String WINDOW_QUERY = "window_aggregates";
+
   public static final String DEAD_LETTER_QUERY = "dead_letters";
+
   /** Every query, in start order. */
   public static final List<String> QUERIES = List.of(WINDOW_QUERY, DEAD_LETTER_QUERY);
 
-  private StreamingJob() {
-  }
+  private StreamingJob() {}
 
   public static void main(String[] args) {
     JobConfig config;
@@ -74,9 +76,9 @@ public final class StreamingJob {
   }
 
   /**
-   * The one stderr line of a failed start or run: the failure and, when it differs, its innermost cause (e.g. a
-   * wrong Cassandra password gives the driver's "Provided username ... and/or password are incorrect"). The full
-   * stack trace is in the log.
+   * The one stderr line of a failed start or run: the failure and, when it differs, its innermost
+   * cause (e.g. a wrong Cassandra password gives the driver's "Provided username ... and/or
+   * password are incorrect"). The full stack trace is in the log.
    */
   static String failureLine(Throwable t) {
     Throwable root = t;
@@ -87,7 +89,9 @@ public final class StreamingJob {
     return root == t ? line : line + " (cause: " + root + ")";
   }
 
-  /** Runs until a query terminates; returns the exit code (0 when stopped cleanly, 1 on failure). */
+  /**
+   * Runs until a query terminates; returns the exit code (0 when stopped cleanly, 1 on failure).
+   */
   static int run(JobConfig config) throws TimeoutException {
     LOG.info("starting with {}", config);
     ZoneLookup lookup = ZoneLookup.read(config.zoneLookupPath());
@@ -101,23 +105,34 @@ public final class StreamingJob {
     SparkSession spark = SparkSession.builder().config(sparkConf(config)).getOrCreate();
     try {
       try (var session = CassandraConnector.apply(spark.sparkContext().getConf()).openSession()) {
-        List<String> applied = CassandraSchema.apply(session, config.cassandra(), config.pipelineVersion());
-        LOG.info("Cassandra schema of pipeline {} ready (applied now: {})", config.pipelineVersion(), applied);
+        List<String> applied =
+            CassandraSchema.apply(session, config.cassandra(), config.pipelineVersion());
+        LOG.info(
+            "Cassandra schema of pipeline {} ready (applied now: {})",
+            config.pipelineVersion(),
+            applied);
       }
       List<Integer> partitions = TripsTopic.partitions(config);
-      TripsTopic.checkCheckpointLayout(spark.sparkContext().hadoopConfiguration(), config, partitions.size());
+      TripsTopic.checkCheckpointLayout(
+          spark.sparkContext().hadoopConfiguration(), config, partitions.size());
       spark.streams().addListener(metrics.listener());
       List<StreamingQuery> queries = start(spark, config, lookup, metrics, partitions);
       queries.forEach(q -> metrics.register(q.id(), q.name()));
       AtomicBoolean stopping = new AtomicBoolean();
-      // SIGTERM (pod deletion, Ctrl-C in local mode): stop the queries before Spark's own hook stops the
-      // context, so they end cleanly instead of failing with "SparkContext has been shutdown". Hadoop's hook
-      // manager runs higher priorities first; Spark registers its hooks at FileSystem's priority + 30.
-      org.apache.hadoop.util.ShutdownHookManager.get().addShutdownHook(() -> {
-        stopping.set(true);
-        LOG.info("stopping the queries (JVM shutdown)");
-        stopAll(queries);
-      }, org.apache.hadoop.fs.FileSystem.SHUTDOWN_HOOK_PRIORITY + 100);
+      // SIGTERM (pod deletion, Ctrl-C in local mode): stop the queries before Spark's own hook
+      // stops the
+      // context, so they end cleanly instead of failing with "SparkContext has been shutdown".
+      // Hadoop's hook
+      // manager runs higher priorities first; Spark registers its hooks at FileSystem's priority +
+      // 30.
+      org.apache.hadoop.util.ShutdownHookManager.get()
+          .addShutdownHook(
+              () -> {
+                stopping.set(true);
+                LOG.info("stopping the queries (JVM shutdown)");
+                stopAll(queries);
+              },
+              org.apache.hadoop.fs.FileSystem.SHUTDOWN_HOOK_PRIORITY + 100);
       try {
         spark.streams().awaitAnyTermination();
       } catch (StreamingQueryException e) {
@@ -150,25 +165,30 @@ public final class StreamingJob {
   }
 
   /**
-   * How long a failed job may take to stop its other queries and Spark before it halts with exit code 1. Stopping a
-   * query waits for its running micro-batch, and a batch blocked on an unreachable Cassandra can wait for ever
-   * (seen in CassandraOutageIT: one query failed, the process stayed up, so no restart ever came).
+   * How long a failed job may take to stop its other queries and Spark before it halts with exit
+   * code 1. Stopping a query waits for its running micro-batch, and a batch blocked on an
+   * unreachable Cassandra can wait for ever (seen in CassandraOutageIT: one query failed, the
+   * process stayed up, so no restart ever came).
    */
   static final java.time.Duration FAILURE_EXIT_GRACE = java.time.Duration.ofSeconds(60);
 
   /**
-   * Starts a daemon thread that runs {@code onTimeout} after {@code grace} unless the JVM has exited by then (it
-   * also fires while shutdown hooks hang). Returns the thread; interrupting it cancels it.
+   * Starts a daemon thread that runs {@code onTimeout} after {@code grace} unless the JVM has
+   * exited by then (it also fires while shutdown hooks hang). Returns the thread; interrupting it
+   * cancels it.
    */
   static Thread exitWatchdog(java.time.Duration grace, Runnable onTimeout) {
-    Thread t = new Thread(() -> {
-      try {
-        Thread.sleep(grace.toMillis());
-      } catch (InterruptedException e) {
-        return;
-      }
-      onTimeout.run();
-    }, "exit-watchdog");
+    Thread t =
+        new Thread(
+            () -> {
+              try {
+                Thread.sleep(grace.toMillis());
+              } catch (InterruptedException e) {
+                return;
+              }
+              onTimeout.run();
+            },
+            "exit-watchdog");
     t.setDaemon(true);
     t.start();
     return t;
@@ -176,25 +196,38 @@ public final class StreamingJob {
 
   private static void halt(int code) {
     StringBuilder stuck = new StringBuilder();
-    Thread.getAllStackTraces().forEach((thread, stack) -> {
-      if (thread.getName().startsWith("stream execution thread") || thread.getName().equals("main")) {
-        stuck.append("\n\"").append(thread.getName()).append("\" ").append(thread.getState());
-        for (StackTraceElement frame : stack) {
-          stuck.append("\n\tat ").append(frame);
-        }
-      }
-    });
-    LOG.error("the job did not stop within {} s of a query failure; halting with exit code {}; threads:{}",
-        FAILURE_EXIT_GRACE.toSeconds(), code, stuck);
-    System.err.println("error: a streaming query failed and the job did not stop within "
-        + FAILURE_EXIT_GRACE.toSeconds() + " s; halting with exit code " + code);
+    Thread.getAllStackTraces()
+        .forEach(
+            (thread, stack) -> {
+              if (thread.getName().startsWith("stream execution thread")
+                  || thread.getName().equals("main")) {
+                stuck
+                    .append("\n\"")
+                    .append(thread.getName())
+                    .append("\" ")
+                    .append(thread.getState());
+                for (StackTraceElement frame : stack) {
+                  stuck.append("\n\tat ").append(frame);
+                }
+              }
+            });
+    LOG.error(
+        "the job did not stop within {} s of a query failure; halting with exit code {}; threads:{}",
+        FAILURE_EXIT_GRACE.toSeconds(),
+        code,
+        stuck);
+    System.err.println(
+        "error: a streaming query failed and the job did not stop within "
+            + FAILURE_EXIT_GRACE.toSeconds()
+            + " s; halting with exit code "
+            + code);
     System.err.flush();
     Runtime.getRuntime().halt(code);
   }
 
   /**
-   * Starts the two queries over the trips topic's {@code partitions}. The topology (docs/streaming-job.md draws it;
-   * the steps are {@link Aggregations}):
+   * Starts the two queries over the trips topic's {@code partitions}. The topology
+   * (docs/streaming-job.md draws it; the steps are {@link Aggregations}):
    *
    * <pre>
    * window_aggregates: each partition -> parse -> valid trips -> its own watermark --union--> drop duplicate trip_id
@@ -203,13 +236,19 @@ public final class StreamingJob {
    * dead_letters:      all partitions -> parse -> rejected records -> DEAD_LETTER_TOPIC
    * </pre>
    *
-   * <p>Both window tables come from one query, so each record is read and parsed there once (before, the zone and
-   * the borough query each read and parsed every record). The dead letters are a second query: a Spark query has
-   * one sink, and a plan that fed the rejected rows to it beside the aggregation would scan and parse the sources
-   * a second time within the query anyway; its parse keeps only the rejected rows.
+   * <p>Both window tables come from one query, so each record is read and parsed there once
+   * (before, the zone and the borough query each read and parsed every record). The dead letters
+   * are a second query: a Spark query has one sink, and a plan that fed the rejected rows to it
+   * beside the aggregation would scan and parse the sources a second time within the query anyway;
+   * its parse keeps only the rejected rows.
    */
-  static List<StreamingQuery> start(SparkSession spark, JobConfig config, ZoneLookup lookup, JobMetrics metrics,
-                                    List<Integer> partitions) throws TimeoutException {
+  static List<StreamingQuery> start(
+      SparkSession spark,
+      JobConfig config,
+      ZoneLookup lookup,
+      JobMetrics metrics,
+      List<Integer> partitions)
+      throws TimeoutException {
     Dataset<Row> zones = lookup.toDataFrame(spark).cache();
     Map<String, String> kafka = kafkaOptions(config);
     Map<String, String> kafkaSource = kafkaSourceOptions(config);
@@ -217,34 +256,56 @@ public final class StreamingJob {
     String ks = config.cassandra().keyspace();
     long perPartition = maxOffsetsPerPartition(config.maxOffsetsPerTrigger(), partitions.size());
 
-    Dataset<Row> trips = aggregationInput(spark, config, kafkaSource, partitions, perPartition)
-        .observe(JobMetrics.VALID_TRIPS_OBSERVATION, count(lit(1)).as("trips"), sum("fare_amount").as("fare"));
-    StreamingQuery windowQuery = Aggregations.windowAggregates(trips, zones, Aggregations.WindowSpec.of(config))
-        .writeStream().queryName(WINDOW_QUERY)
-        .outputMode(OutputMode.Update())
-        .trigger(trigger)
-        .option("checkpointLocation", config.checkpointFor(WINDOW_QUERY))
-        .foreachBatch(Sinks.windows(ks, List.of(config.zoneWindowsTable(), config.windowZonesTable()),
-            config.boroughWindowsTable(), metrics))
-        .start();
+    Dataset<Row> trips =
+        aggregationInput(spark, config, kafkaSource, partitions, perPartition)
+            .observe(
+                JobMetrics.VALID_TRIPS_OBSERVATION,
+                count(lit(1)).as("trips"),
+                sum("fare_amount").as("fare"));
+    StreamingQuery windowQuery =
+        Aggregations.windowAggregates(trips, zones, Aggregations.WindowSpec.of(config))
+            .writeStream()
+            .queryName(WINDOW_QUERY)
+            .outputMode(OutputMode.Update())
+            .trigger(trigger)
+            .option("checkpointLocation", config.checkpointFor(WINDOW_QUERY))
+            .foreachBatch(
+                Sinks.windows(
+                    ks,
+                    List.of(config.zoneWindowsTable(), config.windowZonesTable()),
+                    config.boroughWindowsTable(),
+                    metrics))
+            .start();
 
     // Dead letters need no watermark: one source over the whole topic.
-    Dataset<Row> allRecords = source(spark, kafkaSource)
-        .option("subscribe", config.tripsTopic())
-        .option("startingOffsets", config.startingOffsets())
-        .option("maxOffsetsPerTrigger", Long.toString(config.maxOffsetsPerTrigger()))
-        .load();
-    StreamingQuery deadLetterQuery = Aggregations.deadLetterRecords(allRecords, config.maxEventTimeSkew().duration())
-        .writeStream().queryName(DEAD_LETTER_QUERY)
-        .outputMode(OutputMode.Append())
-        .trigger(trigger)
-        .option("checkpointLocation", config.checkpointFor(DEAD_LETTER_QUERY))
-        .foreachBatch(Sinks.deadLetters(kafka, config.deadLetterTopic(), config.pipelineVersion(), metrics))
-        .start();
+    Dataset<Row> allRecords =
+        source(spark, kafkaSource)
+            .option("subscribe", config.tripsTopic())
+            .option("startingOffsets", config.startingOffsets())
+            .option("maxOffsetsPerTrigger", Long.toString(config.maxOffsetsPerTrigger()))
+            .load();
+    StreamingQuery deadLetterQuery =
+        Aggregations.deadLetterRecords(allRecords, config.maxEventTimeSkew().duration())
+            .writeStream()
+            .queryName(DEAD_LETTER_QUERY)
+            .outputMode(OutputMode.Append())
+            .trigger(trigger)
+            .option("checkpointLocation", config.checkpointFor(DEAD_LETTER_QUERY))
+            .foreachBatch(
+                Sinks.deadLetters(
+                    kafka, config.deadLetterTopic(), config.pipelineVersion(), metrics))
+            .start();
     metrics.trackCaughtUp(java.util.Set.of(WINDOW_QUERY), perPartition);
-    LOG.info("queries started: {} (one Kafka source and watermark per partition of {}: {}; at most {} offsets per "
-            + "partition and micro-batch), {} (checkpoints under {}/{})", WINDOW_QUERY, config.tripsTopic(),
-        partitions, perPartition, DEAD_LETTER_QUERY, config.checkpointLocation(), config.pipelineVersion());
+    LOG.info(
+        "queries started: {} (one Kafka source and watermark per partition of {}: {}; at most {} offsets per "
+            + "partition and micro-batch), {} (checkpoints under {}/{})",
+        WINDOW_QUERY,
+        config.tripsTopic(),
+        partitions,
+        perPartition,
+        DEAD_LETTER_QUERY,
+        config.checkpointLocation(),
+        config.pipelineVersion());
     return List.of(windowQuery, deadLetterQuery);
   }
 
@@ -253,26 +314,39 @@ public final class StreamingJob {
     return Math.max(1, maxOffsetsPerTrigger / partitions);
   }
 
-  /** The aggregations' input: one Kafka source per partition ({@link Aggregations#aggregationInput}). */
-  private static Dataset<Row> aggregationInput(SparkSession spark, JobConfig config, Map<String, String> kafka,
-                                               List<Integer> partitions, long maxOffsetsPerPartition) {
+  /**
+   * The aggregations' input: one Kafka source per partition ({@link
+   * Aggregations#aggregationInput}).
+   */
+  private static Dataset<Row> aggregationInput(
+      SparkSession spark,
+      JobConfig config,
+      Map<String, String> kafka,
+      List<Integer> partitions,
+      long maxOffsetsPerPartition) {
     List<Dataset<Row>> sources = new ArrayList<>();
     for (int p : partitions) {
-      sources.add(source(spark, kafka)
-          .option("assign", TripsTopic.assignJson(config.tripsTopic(), p))
-          .option("startingOffsets", TripsTopic.startingOffsetsFor(config.startingOffsets(), config.tripsTopic(), p))
-          .option("maxOffsetsPerTrigger", Long.toString(maxOffsetsPerPartition))
-          .load());
+      sources.add(
+          source(spark, kafka)
+              .option("assign", TripsTopic.assignJson(config.tripsTopic(), p))
+              .option(
+                  "startingOffsets",
+                  TripsTopic.startingOffsetsFor(config.startingOffsets(), config.tripsTopic(), p))
+              .option("maxOffsetsPerTrigger", Long.toString(maxOffsetsPerPartition))
+              .load());
     }
-    return Aggregations.aggregationInput(sources, config.maxEventTimeSkew().duration(),
-        config.watermarkDelay().text());
+    return Aggregations.aggregationInput(
+        sources, config.maxEventTimeSkew().duration(), config.watermarkDelay().text());
   }
 
   private static DataStreamReader source(SparkSession spark, Map<String, String> kafka) {
     return spark.readStream().format("kafka").options(kafka);
   }
 
-  /** Spark's Kafka source/sink options: bootstrap servers and security, each prefixed {@code kafka.}. */
+  /**
+   * Spark's Kafka source/sink options: bootstrap servers and security, each prefixed {@code
+   * kafka.}.
+   */
   static Map<String, String> kafkaOptions(JobConfig config) {
     Map<String, String> o = new LinkedHashMap<>();
     o.put("kafka.bootstrap.servers", config.bootstrapServers());
@@ -280,21 +354,28 @@ public final class StreamingJob {
     return o;
   }
 
-  /** {@link #kafkaOptions} plus the sources' consumer group prefix ({@code KAFKA_GROUP_ID_PREFIX}, Kafka ACLs). */
+  /**
+   * {@link #kafkaOptions} plus the sources' consumer group prefix ({@code KAFKA_GROUP_ID_PREFIX},
+   * Kafka ACLs).
+   */
   static Map<String, String> kafkaSourceOptions(JobConfig config) {
     Map<String, String> o = kafkaOptions(config);
     o.put("groupIdPrefix", config.kafkaGroupIdPrefix());
     return o;
   }
 
-  /** Session settings: app name, UTC, shuffle partitions, Cassandra connection. Master comes from outside. */
+  /**
+   * Session settings: app name, UTC, shuffle partitions, Cassandra connection. Master comes from
+   * outside.
+   */
   static SparkConf sparkConf(JobConfig config) {
-    SparkConf conf = new SparkConf()
-        .setIfMissing("spark.app.name", "taxi-streaming-job-" + config.pipelineVersion())
-        .set("spark.sql.session.timeZone", "UTC")
-        .set("spark.sql.shuffle.partitions", Integer.toString(config.shufflePartitions()))
-        .set("spark.sql.streaming.stateStore.stateSchemaCheck", "true")
-        .set("spark.sql.adaptive.enabled", "false");
+    SparkConf conf =
+        new SparkConf()
+            .setIfMissing("spark.app.name", "taxi-streaming-job-" + config.pipelineVersion())
+            .set("spark.sql.session.timeZone", "UTC")
+            .set("spark.sql.shuffle.partitions", Integer.toString(config.shufflePartitions()))
+            .set("spark.sql.streaming.stateStore.stateSchemaCheck", "true")
+            .set("spark.sql.adaptive.enabled", "false");
     config.cassandra().sparkProperties().forEach(conf::set);
     return conf;
   }

@@ -29,45 +29,50 @@ import org.apache.spark.sql.types.DecimalType;
 import org.apache.spark.sql.types.StructType;
 
 /**
- * Parses and validates Kafka records with the shared trip model ({@link TripEventJson#parse}): each input
- * record becomes exactly one output row, either a valid trip ({@code reason} null, trip columns set) or a
- * dead letter ({@code reason}, {@code detail} and {@code dead_letter} JSON set, trip columns null; in
- * particular its {@code dropoff_time} is null, so a rejected record can never reach the watermark).
+ * Parses and validates Kafka records with the shared trip model ({@link TripEventJson#parse}): each
+ * input record becomes exactly one output row, either a valid trip ({@code reason} null, trip
+ * columns set) or a dead letter ({@code reason}, {@code detail} and {@code dead_letter} JSON set,
+ * trip columns null; in particular its {@code dropoff_time} is null, so a rejected record can never
+ * reach the watermark).
  *
- * <p>Input columns ({@link #INPUT_COLUMNS}): the Kafka source's {@code key, value, topic, partition, offset,
- * timestamp} plus {@code processing_time} (the micro-batch time, {@code current_timestamp()}), used for
- * {@code event_time_in_future}; a re-run micro-batch keeps its time, so the split is deterministic.
+ * <p>Input columns ({@link #INPUT_COLUMNS}): the Kafka source's {@code key, value, topic,
+ * partition, offset, timestamp} plus {@code processing_time} (the micro-batch time, {@code
+ * current_timestamp()}), used for {@code event_time_in_future}; a re-run micro-batch keeps its
+ * time, so the split is deterministic.
  */
 public final class TripParser implements MapPartitionsFunction<Row, Row> {
 
   private static final long serialVersionUID = 1L;
 
   /** The columns the parser reads, in this order. */
-  public static final String[] INPUT_COLUMNS =
-      {"key", "value", "topic", "partition", "offset", "timestamp", "processing_time"};
+  public static final String[] INPUT_COLUMNS = {
+    "key", "value", "topic", "partition", "offset", "timestamp", "processing_time"
+  };
 
   /** Per-trip money and distance: exact decimals (cents, 0.01 mile). */
   public static final DecimalType AMOUNT = DataTypes.createDecimalType(18, 2);
+
   /** Largest absolute amount that fits {@link #AMOUNT}. */
   static final BigDecimal MAX_AMOUNT = new BigDecimal("9999999999999999.99");
 
   /** Output schema. */
-  public static final StructType SCHEMA = new StructType()
-      .add("key", DataTypes.BinaryType, true)
-      .add("reason", DataTypes.StringType, true)
-      .add("detail", DataTypes.StringType, true)
-      .add("dead_letter", DataTypes.StringType, true)
-      .add("trip_id", DataTypes.StringType, true)
-      .add("pickup_zone", DataTypes.IntegerType, true)
-      .add("dropoff_zone", DataTypes.IntegerType, true)
-      .add("pickup_time", DataTypes.TimestampType, true)
-      .add("dropoff_time", DataTypes.TimestampType, true)
-      .add("trip_distance", AMOUNT, true)
-      .add("fare_amount", AMOUNT, true)
-      .add("total_amount", AMOUNT, true)
-      .add("tip_pct", DataTypes.DoubleType, true)
-      .add("duration_s", DataTypes.LongType, true)
-      .add("ingest_time", DataTypes.TimestampType, true);
+  public static final StructType SCHEMA =
+      new StructType()
+          .add("key", DataTypes.BinaryType, true)
+          .add("reason", DataTypes.StringType, true)
+          .add("detail", DataTypes.StringType, true)
+          .add("dead_letter", DataTypes.StringType, true)
+          .add("trip_id", DataTypes.StringType, true)
+          .add("pickup_zone", DataTypes.IntegerType, true)
+          .add("dropoff_zone", DataTypes.IntegerType, true)
+          .add("pickup_time", DataTypes.TimestampType, true)
+          .add("dropoff_time", DataTypes.TimestampType, true)
+          .add("trip_distance", AMOUNT, true)
+          .add("fare_amount", AMOUNT, true)
+          .add("total_amount", AMOUNT, true)
+          .add("tip_pct", DataTypes.DoubleType, true)
+          .add("duration_s", DataTypes.LongType, true)
+          .add("ingest_time", DataTypes.TimestampType, true);
 
   private static final JsonFactory JSON = new JsonFactory();
 
@@ -84,7 +89,9 @@ public final class TripParser implements MapPartitionsFunction<Row, Row> {
     this.rejectedOnly = rejectedOnly;
   }
 
-  /** A parser that returns the dead-letter rows only (valid records are validated, then skipped). */
+  /**
+   * A parser that returns the dead-letter rows only (valid records are validated, then skipped).
+   */
   public static TripParser rejectedOnly(Duration maxSkew) {
     return new TripParser(maxSkew, true);
   }
@@ -148,29 +155,65 @@ public final class TripParser implements MapPartitionsFunction<Row, Row> {
     if (result instanceof TripEvent trip) {
       BigDecimal total = cents(trip.totalAmount());
       if (total.abs().compareTo(MAX_AMOUNT) > 0) {
-        result = new Rejection(RejectReason.INVALID_FIELD, "total_amount=" + trip.totalAmount()
-            + " (outside the representable range)");
+        result =
+            new Rejection(
+                RejectReason.INVALID_FIELD,
+                "total_amount=" + trip.totalAmount() + " (outside the representable range)");
       } else if (!tripRows) {
         return null;
       } else {
-        return row(key, null, null, null, trip.tripId(), trip.pickupZone(), trip.dropoffZone(),
-            Timestamp.from(trip.pickupTime()), Timestamp.from(trip.dropoffTime()),
-            cents(trip.tripDistance()), cents(trip.fareAmount()), total,
-            TripMetrics.tipPercent(trip.tipAmount(), trip.fareAmount()), TripMetrics.durationSeconds(trip), ingest);
+        return row(
+            key,
+            null,
+            null,
+            null,
+            trip.tripId(),
+            trip.pickupZone(),
+            trip.dropoffZone(),
+            Timestamp.from(trip.pickupTime()),
+            Timestamp.from(trip.dropoffTime()),
+            cents(trip.tripDistance()),
+            cents(trip.fareAmount()),
+            total,
+            TripMetrics.tipPercent(trip.tipAmount(), trip.fareAmount()),
+            TripMetrics.durationSeconds(trip),
+            ingest);
       }
     }
     Rejection rejection = (Rejection) result;
-    String dlq = deadLetterJson(rejection, value, in.getString(2), in.isNullAt(3) ? null : in.getInt(3),
-        in.isNullAt(4) ? null : in.getLong(4), ingest == null ? null : ingest.toInstant(), now);
-    return row(key, rejection.reason().wireName(), rejection.detail(), dlq, null, null, null, null,
-        null, null, null, null, null, null, ingest);
+    String dlq =
+        deadLetterJson(
+            rejection,
+            value,
+            in.getString(2),
+            in.isNullAt(3) ? null : in.getInt(3),
+            in.isNullAt(4) ? null : in.getLong(4),
+            ingest == null ? null : ingest.toInstant(),
+            now);
+    return row(
+        key,
+        rejection.reason().wireName(),
+        rejection.detail(),
+        dlq,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        ingest);
   }
 
   /**
-   * {@link TripMetrics#roundCents} (also {@link TripMetrics#roundDistance}), without its decimal string when the
-   * value already is a whole number of cents: when {@code c / 100.0 == amount} for {@code c = round(amount * 100)},
-   * the decimal {@code c / 100} rounds to {@code amount}, so its shortest decimal form (what
-   * {@code BigDecimal.valueOf} reads) rounds half-up to {@code c / 100} too. Any other value takes the exact path.
+   * {@link TripMetrics#roundCents} (also {@link TripMetrics#roundDistance}), without its decimal
+   * string when the value already is a whole number of cents: when {@code c / 100.0 == amount} for
+   * {@code c = round(amount * 100)}, the decimal {@code c / 100} rounds to {@code amount}, so its
+   * shortest decimal form (what {@code BigDecimal.valueOf} reads) rounds half-up to {@code c / 100}
+   * too. Any other value takes the exact path.
    */
   static BigDecimal cents(double amount) {
     if (Math.abs(amount) < 1e12) {
@@ -187,8 +230,14 @@ public final class TripParser implements MapPartitionsFunction<Row, Row> {
   }
 
   /** The dead-letter record value of docs/contracts.md. */
-  public static String deadLetterJson(Rejection rejection, byte[] original, String topic, Integer partition,
-                                      Long offset, Instant sourceTimestamp, Instant rejectedAt) {
+  public static String deadLetterJson(
+      Rejection rejection,
+      byte[] original,
+      String topic,
+      Integer partition,
+      Long offset,
+      Instant sourceTimestamp,
+      Instant rejectedAt) {
     StringWriter out = new StringWriter(256 + (original == null ? 0 : original.length * 2));
     try (JsonGenerator g = JSON.createGenerator(out)) {
       g.writeStartObject();
@@ -210,7 +259,8 @@ public final class TripParser implements MapPartitionsFunction<Row, Row> {
       } else {
         g.writeNumberField("source_offset", offset);
       }
-      g.writeStringField("source_timestamp", sourceTimestamp == null ? null : sourceTimestamp.toString());
+      g.writeStringField(
+          "source_timestamp", sourceTimestamp == null ? null : sourceTimestamp.toString());
       g.writeStringField("rejected_at", rejectedAt.toString());
       g.writeEndObject();
     } catch (IOException e) {
@@ -222,7 +272,8 @@ public final class TripParser implements MapPartitionsFunction<Row, Row> {
   /** The original value as UTF-8 text, or base64 when it is not valid UTF-8. */
   static String originalText(byte[] original) {
     try {
-      return StandardCharsets.UTF_8.newDecoder()
+      return StandardCharsets.UTF_8
+          .newDecoder()
           .onMalformedInput(CodingErrorAction.REPORT)
           .onUnmappableCharacter(CodingErrorAction.REPORT)
           .decode(ByteBuffer.wrap(original))

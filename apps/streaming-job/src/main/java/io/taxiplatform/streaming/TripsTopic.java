@@ -25,23 +25,28 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The trips topic as the aggregation queries read it: one Kafka source per partition (so that each partition
- * has its own watermark, {@link Aggregations#aggregationInput}). The partitions are read from the broker at
- * start, and the checkpoint of a pipeline version remembers how many there were, with the other settings it
- * depends on ({@link CheckpointSettings}): a checkpoint written with other settings (or by a job without
- * per-partition sources) cannot be resumed, and the job says so and exits 2 instead of failing inside Spark.
+ * The trips topic as the aggregation queries read it: one Kafka source per partition (so that each
+ * partition has its own watermark, {@link Aggregations#aggregationInput}). The partitions are read
+ * from the broker at start, and the checkpoint of a pipeline version remembers how many there were,
+ * with the other settings it depends on ({@link CheckpointSettings}): a checkpoint written with
+ * other settings (or by a job without per-partition sources) cannot be resumed, and the job says so
+ * and exits 2 instead of failing inside Spark.
  */
 final class TripsTopic {
 
   private static final Logger LOG = LoggerFactory.getLogger(TripsTopic.class);
   private static final ObjectMapper JSON = new ObjectMapper();
+
   /** The layout this job writes: one source per partition of the trips topic. */
   static final String LAYOUT = "per-partition-1";
-  /** How long the job waits for the trips topic to exist at start (the topic operator may still create it). */
+
+  /**
+   * How long the job waits for the trips topic to exist at start (the topic operator may still
+   * create it).
+   */
   static final long TOPIC_WAIT_SECONDS = 60;
 
-  private TripsTopic() {
-  }
+  private TripsTopic() {}
 
   /** A checkpoint or topic this version cannot run on; the job exits 2 with the message. */
   static final class StartupException extends RuntimeException {
@@ -52,7 +57,10 @@ final class TripsTopic {
     }
   }
 
-  /** The partition ids of the trips topic, sorted; waits up to {@link #TOPIC_WAIT_SECONDS} for the topic. */
+  /**
+   * The partition ids of the trips topic, sorted; waits up to {@link #TOPIC_WAIT_SECONDS} for the
+   * topic.
+   */
   static List<Integer> partitions(JobConfig config) {
     Properties p = new Properties();
     p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
@@ -61,8 +69,12 @@ final class TripsTopic {
     try (Admin admin = Admin.create(p)) {
       while (true) {
         try {
-          TopicDescription d = admin.describeTopics(List.of(config.tripsTopic())).allTopicNames()
-              .get(30, TimeUnit.SECONDS).get(config.tripsTopic());
+          TopicDescription d =
+              admin
+                  .describeTopics(List.of(config.tripsTopic()))
+                  .allTopicNames()
+                  .get(30, TimeUnit.SECONDS)
+                  .get(config.tripsTopic());
           List<Integer> ids = new ArrayList<>();
           for (TopicPartitionInfo info : d.partitions()) {
             ids.add(info.partition());
@@ -71,15 +83,27 @@ final class TripsTopic {
           LOG.info("trips topic {}: {} partition(s)", config.tripsTopic(), ids.size());
           return ids;
         } catch (ExecutionException e) {
-          if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || System.nanoTime() > deadline) {
-            throw new IllegalStateException("cannot describe the trips topic " + config.tripsTopic() + " at "
-                + config.bootstrapServers() + ": " + e.getCause(), e.getCause());
+          if (!(e.getCause() instanceof UnknownTopicOrPartitionException)
+              || System.nanoTime() > deadline) {
+            throw new IllegalStateException(
+                "cannot describe the trips topic "
+                    + config.tripsTopic()
+                    + " at "
+                    + config.bootstrapServers()
+                    + ": "
+                    + e.getCause(),
+                e.getCause());
           }
           LOG.info("trips topic {} does not exist yet; waiting", config.tripsTopic());
           Thread.sleep(2000);
         } catch (TimeoutException e) {
-          throw new IllegalStateException("cannot describe the trips topic " + config.tripsTopic() + " at "
-              + config.bootstrapServers() + " within 30 s", e);
+          throw new IllegalStateException(
+              "cannot describe the trips topic "
+                  + config.tripsTopic()
+                  + " at "
+                  + config.bootstrapServers()
+                  + " within 30 s",
+              e);
         }
       }
     } catch (InterruptedException e) {
@@ -96,9 +120,9 @@ final class TripsTopic {
   }
 
   /**
-   * STARTING_OFFSETS for one partition's source: {@code earliest} and {@code latest} as they are; a JSON map
-   * ({@code {"taxi.trips":{"0":42,"1":-2}}}) narrowed to that partition, which defaults to earliest (-2) when
-   * the map does not name it.
+   * STARTING_OFFSETS for one partition's source: {@code earliest} and {@code latest} as they are; a
+   * JSON map ({@code {"taxi.trips":{"0":42,"1":-2}}}) narrowed to that partition, which defaults to
+   * earliest (-2) when the map does not name it.
    */
   static String startingOffsetsFor(String startingOffsets, String topic, int partition) {
     if (!startingOffsets.trim().startsWith("{")) {
@@ -111,7 +135,8 @@ final class TripsTopic {
         offset = at.asLong();
       }
     } catch (IOException e) {
-      throw new IllegalArgumentException("STARTING_OFFSETS is not a JSON offsets map: " + startingOffsets, e);
+      throw new IllegalArgumentException(
+          "STARTING_OFFSETS is not a JSON offsets map: " + startingOffsets, e);
     }
     ObjectNode root = JSON.createObjectNode();
     root.putObject(topic).put(Integer.toString(partition), offset);
@@ -119,23 +144,26 @@ final class TripsTopic {
   }
 
   /**
-   * Checks that the version's checkpoint was written with the settings this start has
-   * ({@link CheckpointSettings}: the per-partition source layout of {@code partitions}, the shuffle partitions,
-   * the windows and the queries' topology), records them in a new checkpoint, and checks that the location can
-   * be written.
+   * Checks that the version's checkpoint was written with the settings this start has ({@link
+   * CheckpointSettings}: the per-partition source layout of {@code partitions}, the shuffle
+   * partitions, the windows and the queries' topology), records them in a new checkpoint, and
+   * checks that the location can be written.
    *
-   * @throws StartupException when the checkpoint holds progress of other settings (each named with its recorded
-   *     and its new value), of the earlier single-source layout, or the location cannot be used
+   * @throws StartupException when the checkpoint holds progress of other settings (each named with
+   *     its recorded and its new value), of the earlier single-source layout, or the location
+   *     cannot be used
    */
   static void checkCheckpointLayout(Configuration hadoop, JobConfig config, int partitions) {
     CheckpointSettings current = CheckpointSettings.of(config, partitions);
     Path versionDir = new Path(config.checkpointFor(StreamingJob.WINDOW_QUERY)).getParent();
     Path settingsFile = new Path(versionDir, CheckpointSettings.FILE);
-    String where = "the checkpoint of pipeline version " + config.pipelineVersion() + " (" + versionDir + ")";
+    String where =
+        "the checkpoint of pipeline version " + config.pipelineVersion() + " (" + versionDir + ")";
     try {
       FileSystem fs = versionDir.getFileSystem(hadoop);
       if (fs instanceof org.apache.hadoop.fs.ChecksumFileSystem checksummed) {
-        // No .crc beside the record: an operator may read or edit it (a stale .crc would make it unreadable).
+        // No .crc beside the record: an operator may read or edit it (a stale .crc would make it
+        // unreadable).
         fs = checksummed.getRawFileSystem();
       }
       if (fs.exists(versionDir) && !fs.getFileStatus(versionDir).isDirectory()) {
@@ -145,12 +173,18 @@ final class TripsTopic {
         CheckpointSettings recorded = parse(fs, settingsFile, where);
         List<String> differences = recorded.differences(current);
         if (!differences.isEmpty()) {
-          throw new StartupException(where + " was written with other settings than this start has: "
-              + String.join("; ", differences) + " (recorded -> now). A checkpoint cannot follow a change of "
-              + (differences.size() == 1 ? "this setting" : "these settings") + ": restore the recorded "
-              + "value" + (differences.size() == 1 ? "" : "s") + " where that is possible, or start a new "
-              + "PIPELINE_VERSION with the new ones (it replays the topic from STARTING_OFFSETS into new tables, "
-              + "docs/operations.md, Reprocessing)");
+          throw new StartupException(
+              where
+                  + " was written with other settings than this start has: "
+                  + String.join("; ", differences)
+                  + " (recorded -> now). A checkpoint cannot follow a change of "
+                  + (differences.size() == 1 ? "this setting" : "these settings")
+                  + ": restore the recorded "
+                  + "value"
+                  + (differences.size() == 1 ? "" : "s")
+                  + " where that is possible, or start a new "
+                  + "PIPELINE_VERSION with the new ones (it replays the topic from STARTING_OFFSETS into new tables, "
+                  + "docs/operations.md, Reprocessing)");
         }
         probeWritable(fs, versionDir);
         return;
@@ -158,9 +192,11 @@ final class TripsTopic {
       // The query directories of that earlier job (it wrote no settings record).
       for (String query : List.of("zone_windows", "borough_windows")) {
         if (fs.exists(new Path(config.checkpointFor(query), "offsets"))) {
-          throw new StartupException(where + " was written by an earlier job with one Kafka source per query; "
-              + "this job reads each partition with its own watermark and cannot resume it. Start a new "
-              + "PIPELINE_VERSION (docs/operations.md, Reprocessing)");
+          throw new StartupException(
+              where
+                  + " was written by an earlier job with one Kafka source per query; "
+                  + "this job reads each partition with its own watermark and cannot resume it. Start a new "
+                  + "PIPELINE_VERSION (docs/operations.md, Reprocessing)");
         }
       }
       if (!fs.mkdirs(versionDir)) {
@@ -173,14 +209,21 @@ final class TripsTopic {
       if (e instanceof StartupException s) {
         throw s;
       }
-      throw new StartupException("cannot use the checkpoint location " + versionDir + " (CHECKPOINT_LOCATION="
-          + config.checkpointLocation() + "): " + e + ". It must be a directory (or a URI of a file system this job "
-          + "has, e.g. s3a://) that the driver and executors can create and write (docs/streaming-job.md, "
-          + "Checkpoint layout)");
+      throw new StartupException(
+          "cannot use the checkpoint location "
+              + versionDir
+              + " (CHECKPOINT_LOCATION="
+              + config.checkpointLocation()
+              + "): "
+              + e
+              + ". It must be a directory (or a URI of a file system this job "
+              + "has, e.g. s3a://) that the driver and executors can create and write (docs/streaming-job.md, "
+              + "Checkpoint layout)");
     }
   }
 
-  private static CheckpointSettings parse(FileSystem fs, Path file, String where) throws IOException {
+  private static CheckpointSettings parse(FileSystem fs, Path file, String where)
+      throws IOException {
     String text;
     try (var in = fs.open(file)) {
       text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
@@ -188,18 +231,27 @@ final class TripsTopic {
     try {
       return CheckpointSettings.parse(text);
     } catch (IllegalArgumentException e) {
-      throw new StartupException(where + " has an unreadable settings record " + file + " (" + e.getMessage()
-          + "). Restore it, or start a new PIPELINE_VERSION (docs/operations.md, Reprocessing)");
+      throw new StartupException(
+          where
+              + " has an unreadable settings record "
+              + file
+              + " ("
+              + e.getMessage()
+              + "). Restore it, or start a new PIPELINE_VERSION (docs/operations.md, Reprocessing)");
     }
   }
 
-  private static void write(FileSystem fs, Path file, CheckpointSettings settings) throws IOException {
+  private static void write(FileSystem fs, Path file, CheckpointSettings settings)
+      throws IOException {
     try (FSDataOutputStream out = fs.create(file, false)) {
       out.write(settings.format().getBytes(StandardCharsets.UTF_8));
     }
   }
 
-  /** Spark writes the offsets, commits and state under the version directory: fail now, not in a query. */
+  /**
+   * Spark writes the offsets, commits and state under the version directory: fail now, not in a
+   * query.
+   */
   private static void probeWritable(FileSystem fs, Path versionDir) throws IOException {
     Path probe = new Path(versionDir, "_write-probe-" + java.util.UUID.randomUUID());
     try (FSDataOutputStream out = fs.create(probe, false)) {

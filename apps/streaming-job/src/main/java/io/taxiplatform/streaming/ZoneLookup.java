@@ -21,12 +21,13 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
 /**
- * The TLC taxi zone lookup ({@code "LocationID","Borough","Zone","service_zone"}), read on the driver with
- * plain Java and turned into a small DataFrame that the aggregations broadcast: executors never read the file.
+ * The TLC taxi zone lookup ({@code "LocationID","Borough","Zone","service_zone"}), read on the
+ * driver with plain Java and turned into a small DataFrame that the aggregations broadcast:
+ * executors never read the file.
  *
  * <p>The job ships the TLC's lookup (265 zones, public reference data) as the classpath resource
- * {@value #SHIPPED_RESOURCE}; {@code ZONE_LOOKUP_PATH} defaults to it ({@value #SHIPPED}) and may name a file
- * instead.
+ * {@value #SHIPPED_RESOURCE}; {@code ZONE_LOOKUP_PATH} defaults to it ({@value #SHIPPED}) and may
+ * name a file instead.
  */
 public final class ZoneLookup {
 
@@ -43,14 +44,14 @@ public final class ZoneLookup {
   public static final String SHIPPED = CLASSPATH_PREFIX + SHIPPED_RESOURCE;
 
   /** Columns of {@link #toDataFrame}. */
-  public static final StructType SCHEMA = new StructType()
-      .add("zone_id", DataTypes.IntegerType, false)
-      .add("borough", DataTypes.StringType, false)
-      .add("zone_name", DataTypes.StringType, false);
+  public static final StructType SCHEMA =
+      new StructType()
+          .add("zone_id", DataTypes.IntegerType, false)
+          .add("borough", DataTypes.StringType, false)
+          .add("zone_name", DataTypes.StringType, false);
 
   /** One zone of the lookup. */
-  public record Zone(int id, String borough, String name) {
-  }
+  public record Zone(int id, String borough, String name) {}
 
   private final Map<Integer, Zone> zones;
 
@@ -69,8 +70,8 @@ public final class ZoneLookup {
   }
 
   /**
-   * Reads {@code ZONE_LOOKUP_PATH}: a CSV file, or {@code classpath:<resource>} (the default, {@value #SHIPPED});
-   * fails with the file name and line number on anything it cannot use.
+   * Reads {@code ZONE_LOOKUP_PATH}: a CSV file, or {@code classpath:<resource>} (the default,
+   * {@value #SHIPPED}); fails with the file name and line number on anything it cannot use.
    */
   public static ZoneLookup read(Path file) {
     String name = file.toString();
@@ -92,9 +93,11 @@ public final class ZoneLookup {
     ClassLoader loader = ZoneLookup.class.getClassLoader();
     try (InputStream in = loader.getResourceAsStream(resource)) {
       if (in == null) {
-        throw new IllegalArgumentException("ZONE_LOOKUP_PATH " + source + ": no such resource on the classpath");
+        throw new IllegalArgumentException(
+            "ZONE_LOOKUP_PATH " + source + ": no such resource on the classpath");
       }
-      try (BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+      try (BufferedReader reader =
+          new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
         return parse(reader.lines().toList(), source);
       }
     } catch (IOException e) {
@@ -120,22 +123,31 @@ public final class ZoneLookup {
       List<String> cells = splitCsv(line);
       int lineNo = i + 1;
       if (cells.size() <= Math.max(idCol, Math.max(boroughCol, zoneCol))) {
-        throw new IllegalArgumentException(source + ":" + lineNo + ": expected " + header.size() + " columns, got "
-            + cells.size());
+        throw new IllegalArgumentException(
+            source
+                + ":"
+                + lineNo
+                + ": expected "
+                + header.size()
+                + " columns, got "
+                + cells.size());
       }
       int id;
       try {
         id = Integer.parseInt(cells.get(idCol).trim());
       } catch (NumberFormatException e) {
-        throw new IllegalArgumentException(source + ":" + lineNo + ": LocationID '" + cells.get(idCol)
-            + "' is not an integer");
+        throw new IllegalArgumentException(
+            source + ":" + lineNo + ": LocationID '" + cells.get(idCol) + "' is not an integer");
       }
       String borough = cells.get(boroughCol).trim();
       String name = cells.get(zoneCol).trim();
-      Zone previous = zones.put(id, new Zone(id, borough.isEmpty() ? UNKNOWN : borough,
-          name.isEmpty() ? UNKNOWN : name));
+      Zone previous =
+          zones.put(
+              id,
+              new Zone(id, borough.isEmpty() ? UNKNOWN : borough, name.isEmpty() ? UNKNOWN : name));
       if (previous != null) {
-        throw new IllegalArgumentException(source + ":" + lineNo + ": LocationID " + id + " appears twice");
+        throw new IllegalArgumentException(
+            source + ":" + lineNo + ": LocationID " + id + " appears twice");
       }
     }
     if (zones.isEmpty()) {

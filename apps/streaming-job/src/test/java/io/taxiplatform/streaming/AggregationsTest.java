@@ -35,36 +35,47 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The topology functions on Spark in local mode, on static data (and one file stream for the watermark),
- * checked against aggregates computed independently in plain Java from the generated trips.
+ * The topology functions on Spark in local mode, on static data (and one file stream for the
+ * watermark), checked against aggregates computed independently in plain Java from the generated
+ * trips.
  */
 class AggregationsTest {
 
-  static final StructType KAFKA = new StructType()
-      .add("key", DataTypes.BinaryType)
-      .add("value", DataTypes.BinaryType)
-      .add("topic", DataTypes.StringType)
-      .add("partition", DataTypes.IntegerType)
-      .add("offset", DataTypes.LongType)
-      .add("timestamp", DataTypes.TimestampType);
+  static final StructType KAFKA =
+      new StructType()
+          .add("key", DataTypes.BinaryType)
+          .add("value", DataTypes.BinaryType)
+          .add("topic", DataTypes.StringType)
+          .add("partition", DataTypes.IntegerType)
+          .add("offset", DataTypes.LongType)
+          .add("timestamp", DataTypes.TimestampType);
 
   static SparkSession spark;
   static Dataset<Row> zones;
 
   @BeforeAll
   static void startSpark() {
-    spark = SparkSession.builder().master("local[2]").appName("aggregations-test")
-        .config("spark.ui.enabled", "false")
-        .config("spark.sql.shuffle.partitions", "2")
-        .config("spark.sql.session.timeZone", "UTC")
-        .config("spark.driver.host", "127.0.0.1")
-        .config("spark.driver.bindAddress", "127.0.0.1")
-        .getOrCreate();
+    spark =
+        SparkSession.builder()
+            .master("local[2]")
+            .appName("aggregations-test")
+            .config("spark.ui.enabled", "false")
+            .config("spark.sql.shuffle.partitions", "2")
+            .config("spark.sql.session.timeZone", "UTC")
+            .config("spark.driver.host", "127.0.0.1")
+            .config("spark.driver.bindAddress", "127.0.0.1")
+            .getOrCreate();
     // 229 and 7 are deliberately missing: their trips count under Unknown.
-    zones = ZoneLookup.parse(List.of("\"LocationID\",\"Borough\",\"Zone\",\"service_zone\"",
-        "1,\"EWR\",\"Newark Airport\",\"EWR\"", "4,\"Manhattan\",\"Alphabet City\",\"Yellow Zone\"",
-        "132,\"Queens\",\"JFK Airport\",\"Airports\"", "138,\"Queens\",\"LaGuardia Airport\",\"Airports\""),
-        "test").toDataFrame(spark);
+    zones =
+        ZoneLookup.parse(
+                List.of(
+                    "\"LocationID\",\"Borough\",\"Zone\",\"service_zone\"",
+                    "1,\"EWR\",\"Newark Airport\",\"EWR\"",
+                    "4,\"Manhattan\",\"Alphabet City\",\"Yellow Zone\"",
+                    "132,\"Queens\",\"JFK Airport\",\"Airports\"",
+                    "138,\"Queens\",\"LaGuardia Airport\",\"Airports\""),
+                "test")
+            .toDataFrame(spark);
   }
 
   @AfterAll
@@ -74,27 +85,43 @@ class AggregationsTest {
     }
   }
 
-  /** Random trips over two hours of 2025-01-01 in zones 1, 4, 7, 132, 138, 229, amounts with 3 decimals. */
+  /**
+   * Random trips over two hours of 2025-01-01 in zones 1, 4, 7, 132, 138, 229, amounts with 3
+   * decimals.
+   */
   static List<TripEvent> trips(long seed, int n) {
     Random rnd = new Random(seed);
     int[] zoneIds = {1, 4, 7, 132, 138, 229};
     Instant start = Instant.parse("2025-01-01T05:00:00Z");
     List<TripEvent> out = new ArrayList<>();
     for (int i = 0; i < n; i++) {
-      Instant dropoff = start.plusMillis((long) (rnd.nextDouble() * Duration.ofHours(2).toMillis()));
+      Instant dropoff =
+          start.plusMillis((long) (rnd.nextDouble() * Duration.ofHours(2).toMillis()));
       Instant pickup = dropoff.minusMillis(60_000 + (long) (rnd.nextDouble() * 3_000_000));
       double fare = i % 17 == 0 ? 0.0 : Math.round(rnd.nextDouble() * 80_000) / 1000.0;
-      out.add(TripEvent.builder().tripId("syn-" + seed + "-" + i).pickupTime(pickup).dropoffTime(dropoff)
-          .tripDistance(Math.round(rnd.nextDouble() * 30_000) / 1000.0)
-          .pickupZone(zoneIds[rnd.nextInt(zoneIds.length)]).dropoffZone(1 + rnd.nextInt(265))
-          .fareAmount(fare).tipAmount(Math.round(rnd.nextDouble() * 15_000) / 1000.0)
-          .totalAmount(fare + Math.round(rnd.nextDouble() * 20_000) / 1000.0).build());
+      out.add(
+          TripEvent.builder()
+              .tripId("syn-" + seed + "-" + i)
+              .pickupTime(pickup)
+              .dropoffTime(dropoff)
+              .tripDistance(Math.round(rnd.nextDouble() * 30_000) / 1000.0)
+              .pickupZone(zoneIds[rnd.nextInt(zoneIds.length)])
+              .dropoffZone(1 + rnd.nextInt(265))
+              .fareAmount(fare)
+              .tipAmount(Math.round(rnd.nextDouble() * 15_000) / 1000.0)
+              .totalAmount(fare + Math.round(rnd.nextDouble() * 20_000) / 1000.0)
+              .build());
     }
     return out;
   }
 
   static Row kafkaRow(byte[] value, long offset, Instant ingest) {
-    return RowFactory.create("k".getBytes(StandardCharsets.UTF_8), value, "taxi.trips", 0, offset,
+    return RowFactory.create(
+        "k".getBytes(StandardCharsets.UTF_8),
+        value,
+        "taxi.trips",
+        0,
+        offset,
         Timestamp.from(ingest));
   }
 
@@ -148,9 +175,12 @@ class AggregationsTest {
     assertThat(row.<BigDecimal>getAs("revenue_total")).isEqualByComparingTo(e.revenue);
     assertThat(row.<BigDecimal>getAs("distance_total")).isEqualByComparingTo(e.distance);
     assertThat(row.<Long>getAs("duration_total_s")).isEqualTo(e.duration);
-    assertThat(row.<Double>getAs("avg_fare")).isCloseTo(e.fare.doubleValue() / e.count, within(1e-9));
-    assertThat(row.<Double>getAs("avg_distance")).isCloseTo(e.distance.doubleValue() / e.count, within(1e-9));
-    assertThat(row.<Double>getAs("avg_duration_s")).isCloseTo((double) e.duration / e.count, within(1e-9));
+    assertThat(row.<Double>getAs("avg_fare"))
+        .isCloseTo(e.fare.doubleValue() / e.count, within(1e-9));
+    assertThat(row.<Double>getAs("avg_distance"))
+        .isCloseTo(e.distance.doubleValue() / e.count, within(1e-9));
+    assertThat(row.<Double>getAs("avg_duration_s"))
+        .isCloseTo((double) e.duration / e.count, within(1e-9));
     if (e.tipN == 0) {
       assertThat(row.isNullAt(row.fieldIndex("avg_tip_pct"))).isTrue();
     } else {
@@ -163,9 +193,13 @@ class AggregationsTest {
     return spark.createDataFrame(rows, KAFKA);
   }
 
-  /** The job's default windows: 5-minute zone windows, 15-minute borough windows sliding every 5 minutes. */
-  static final Aggregations.WindowSpec WINDOWS = new Aggregations.WindowSpec(Duration.ofMinutes(5),
-      Duration.ofMinutes(15), Duration.ofMinutes(5));
+  /**
+   * The job's default windows: 5-minute zone windows, 15-minute borough windows sliding every 5
+   * minutes.
+   */
+  static final Aggregations.WindowSpec WINDOWS =
+      new Aggregations.WindowSpec(
+          Duration.ofMinutes(5), Duration.ofMinutes(15), Duration.ofMinutes(5));
 
   /** The zone table rows of the one aggregation. */
   static Dataset<Row> zoneWindows(Dataset<Row> trips, Aggregations.WindowSpec windows) {
@@ -189,11 +223,16 @@ class AggregationsTest {
     String base = TripEventJson.toJson(good.get(0));
     Map<String, String> bad = new HashMap<>();
     bad.put("malformed_json", "{oops");
-    bad.put("unsupported_schema_version", base.replace("\"schema_version\":1", "\"schema_version\":9"));
-    bad.put("fare_out_of_range", base.replaceFirst("\"fare_amount\":[^,]+", "\"fare_amount\":-7.2"));
+    bad.put(
+        "unsupported_schema_version", base.replace("\"schema_version\":1", "\"schema_version\":9"));
+    bad.put(
+        "fare_out_of_range", base.replaceFirst("\"fare_amount\":[^,]+", "\"fare_amount\":-7.2"));
     bad.put("zone_out_of_range", base.replaceFirst("\"pickup_zone\":\\d+", "\"pickup_zone\":0"));
-    bad.put("event_time_in_future", base.replaceFirst("\"dropoff_time\":\"[^\"]+\"",
-        "\"dropoff_time\":\"" + Instant.now().plus(Duration.ofDays(3)) + "\""));
+    bad.put(
+        "event_time_in_future",
+        base.replaceFirst(
+            "\"dropoff_time\":\"[^\"]+\"",
+            "\"dropoff_time\":\"" + Instant.now().plus(Duration.ofDays(3)) + "\""));
     for (var e : bad.entrySet()) {
       badReasons.put(offset, e.getKey());
       rows.add(kafkaRow(e.getValue().getBytes(StandardCharsets.UTF_8), offset++, ingestOf(0)));
@@ -201,7 +240,8 @@ class AggregationsTest {
     Dataset<Row> parsed = Aggregations.parse(kafka(rows), Duration.ofHours(1)).cache();
     List<Row> valid = Aggregations.validTrips(parsed).collectAsList();
     List<Row> dead = Aggregations.deadLetters(parsed).collectAsList();
-    assertThat(valid).extracting(r -> r.<String>getAs("trip_id"))
+    assertThat(valid)
+        .extracting(r -> r.<String>getAs("trip_id"))
         .containsExactlyInAnyOrderElementsOf(good.stream().map(TripEvent::tripId).toList());
     Map<Long, String> deadReasons = new TreeMap<>();
     for (Row r : dead) {
@@ -221,9 +261,12 @@ class AggregationsTest {
       TripEvent t = trips.get(i);
       rows.add(kafkaRow(TripEventJson.toJsonBytes(t), i, ingestOf(i)));
       long start = Math.floorDiv(t.dropoffTime().getEpochSecond(), 300) * 300;
-      expected.computeIfAbsent(t.pickupZone() + "@" + start, k -> new Expected()).add(t, ingestOf(i));
+      expected
+          .computeIfAbsent(t.pickupZone() + "@" + start, k -> new Expected())
+          .add(t, ingestOf(i));
     }
-    Dataset<Row> valid = Aggregations.validTrips(Aggregations.parse(kafka(rows), Duration.ofHours(1)));
+    Dataset<Row> valid =
+        Aggregations.validTrips(Aggregations.parse(kafka(rows), Duration.ofHours(1)));
     List<Row> out = zoneWindows(valid, WINDOWS).collectAsList();
 
     assertThat(out).hasSize(expected.size());
@@ -232,13 +275,15 @@ class AggregationsTest {
       Instant start = r.<Timestamp>getAs("window_start").toInstant();
       assertThat(r.<Timestamp>getAs("window_end").toInstant()).isEqualTo(start.plusSeconds(300));
       assertThat(r.<String>getAs("borough")).isEqualTo(borough(zone));
-      assertThat(r.<String>getAs("zone_name")).isEqualTo(switch (zone) {
-        case 1 -> "Newark Airport";
-        case 4 -> "Alphabet City";
-        case 132 -> "JFK Airport";
-        case 138 -> "LaGuardia Airport";
-        default -> "Unknown";
-      });
+      assertThat(r.<String>getAs("zone_name"))
+          .isEqualTo(
+              switch (zone) {
+                case 1 -> "Newark Airport";
+                case 4 -> "Alphabet City";
+                case 132 -> "JFK Airport";
+                case 138 -> "LaGuardia Airport";
+                default -> "Unknown";
+              });
       Expected e = expected.get(zone + "@" + start.getEpochSecond());
       assertThat(e).as("window %s of zone %s", start, zone).isNotNull();
       assertRowMatches(r, e);
@@ -254,13 +299,17 @@ class AggregationsTest {
       TripEvent t = trips.get(i);
       rows.add(kafkaRow(TripEventJson.toJsonBytes(t), i, ingestOf(i)));
       long ts = t.dropoffTime().getEpochSecond();
-      // Every 15-minute window sliding by 5 minutes that holds ts: starts at the last 5-minute boundary and the two before.
+      // Every 15-minute window sliding by 5 minutes that holds ts: starts at the last 5-minute
+      // boundary and the two before.
       long last = Math.floorDiv(ts, 300) * 300;
       for (long s = last; s > ts - 900; s -= 300) {
-        expected.computeIfAbsent(borough(t.pickupZone()) + "@" + s, k -> new Expected()).add(t, ingestOf(i));
+        expected
+            .computeIfAbsent(borough(t.pickupZone()) + "@" + s, k -> new Expected())
+            .add(t, ingestOf(i));
       }
     }
-    Dataset<Row> valid = Aggregations.validTrips(Aggregations.parse(kafka(rows), Duration.ofHours(1)));
+    Dataset<Row> valid =
+        Aggregations.validTrips(Aggregations.parse(kafka(rows), Duration.ofHours(1)));
     List<Row> out = boroughWindows(valid, WINDOWS).collectAsList();
 
     assertThat(out).hasSize(expected.size());
@@ -271,12 +320,15 @@ class AggregationsTest {
       assertThat(e).as("window %s of %s", start, r.getAs("borough")).isNotNull();
       assertRowMatches(r, e);
     }
-    assertThat(out).extracting(r -> r.<String>getAs("borough")).contains("Unknown", "Queens", "EWR", "Manhattan");
+    assertThat(out)
+        .extracting(r -> r.<String>getAs("borough"))
+        .contains("Unknown", "Queens", "EWR", "Manhattan");
   }
 
   /**
-   * The windows of the one aggregation are Spark's own {@code window()}s, also for lengths where the slide does not
-   * divide the window (7-minute zone windows, 10-minute borough windows sliding by 3 minutes).
+   * The windows of the one aggregation are Spark's own {@code window()}s, also for lengths where
+   * the slide does not divide the window (7-minute zone windows, 10-minute borough windows sliding
+   * by 3 minutes).
    */
   @Test
   void windowsAreSparksWindowsForAnyLengthAndSlide() {
@@ -285,23 +337,63 @@ class AggregationsTest {
     for (int i = 0; i < trips.size(); i++) {
       rows.add(kafkaRow(TripEventJson.toJsonBytes(trips.get(i)), i, ingestOf(i)));
     }
-    Dataset<Row> valid = Aggregations.validTrips(Aggregations.parse(kafka(rows), Duration.ofHours(1))).cache();
-    Aggregations.WindowSpec odd = new Aggregations.WindowSpec(Duration.ofMinutes(7), Duration.ofMinutes(10),
-        Duration.ofMinutes(3));
-    List<String> zoneExpected = keys(valid.groupBy(org.apache.spark.sql.functions.window(
-        org.apache.spark.sql.functions.col("dropoff_time"), "7 minutes").as("w"),
-        org.apache.spark.sql.functions.col("pickup_zone").cast("string").as("k")).count());
-    List<String> boroughExpected = keys(valid.withColumn("b", org.apache.spark.sql.functions.expr(
-            "CASE pickup_zone WHEN 1 THEN 'EWR' WHEN 4 THEN 'Manhattan' WHEN 132 THEN 'Queens' WHEN 138 THEN 'Queens' "
-                + "ELSE 'Unknown' END"))
-        .groupBy(org.apache.spark.sql.functions.window(org.apache.spark.sql.functions.col("dropoff_time"),
-            "10 minutes", "3 minutes").as("w"), org.apache.spark.sql.functions.col("b").as("k")).count());
-    List<String> zoneActual = keys(zoneWindows(valid, odd).selectExpr("named_struct('start', window_start, 'end', "
-        + "window_end) as w", "cast(pickup_zone as string) as k", "trip_count as count"));
-    List<String> boroughActual = keys(boroughWindows(valid, odd).selectExpr("named_struct('start', window_start, "
-        + "'end', window_end) as w", "borough as k", "trip_count as count"));
-    assertThat(zoneActual).hasSizeGreaterThan(100).containsExactlyInAnyOrderElementsOf(zoneExpected);
-    assertThat(boroughActual).hasSizeGreaterThan(50).containsExactlyInAnyOrderElementsOf(boroughExpected);
+    Dataset<Row> valid =
+        Aggregations.validTrips(Aggregations.parse(kafka(rows), Duration.ofHours(1))).cache();
+    Aggregations.WindowSpec odd =
+        new Aggregations.WindowSpec(
+            Duration.ofMinutes(7), Duration.ofMinutes(10), Duration.ofMinutes(3));
+    List<String> zoneExpected =
+        keys(
+            valid
+                .groupBy(
+                    org.apache
+                        .spark
+                        .sql
+                        .functions
+                        .window(org.apache.spark.sql.functions.col("dropoff_time"), "7 minutes")
+                        .as("w"),
+                    org.apache.spark.sql.functions.col("pickup_zone").cast("string").as("k"))
+                .count());
+    List<String> boroughExpected =
+        keys(
+            valid
+                .withColumn(
+                    "b",
+                    org.apache.spark.sql.functions.expr(
+                        "CASE pickup_zone WHEN 1 THEN 'EWR' WHEN 4 THEN 'Manhattan' WHEN 132 THEN 'Queens' WHEN 138 THEN 'Queens' "
+                            + "ELSE 'Unknown' END"))
+                .groupBy(
+                    org.apache
+                        .spark
+                        .sql
+                        .functions
+                        .window(
+                            org.apache.spark.sql.functions.col("dropoff_time"),
+                            "10 minutes",
+                            "3 minutes")
+                        .as("w"),
+                    org.apache.spark.sql.functions.col("b").as("k"))
+                .count());
+    List<String> zoneActual =
+        keys(
+            zoneWindows(valid, odd)
+                .selectExpr(
+                    "named_struct('start', window_start, 'end', " + "window_end) as w",
+                    "cast(pickup_zone as string) as k",
+                    "trip_count as count"));
+    List<String> boroughActual =
+        keys(
+            boroughWindows(valid, odd)
+                .selectExpr(
+                    "named_struct('start', window_start, " + "'end', window_end) as w",
+                    "borough as k",
+                    "trip_count as count"));
+    assertThat(zoneActual)
+        .hasSizeGreaterThan(100)
+        .containsExactlyInAnyOrderElementsOf(zoneExpected);
+    assertThat(boroughActual)
+        .hasSizeGreaterThan(50)
+        .containsExactlyInAnyOrderElementsOf(boroughExpected);
   }
 
   /** {@code k|start|end|count} of rows {@code w (start, end), k, count}. */
@@ -309,34 +401,64 @@ class AggregationsTest {
     List<String> out = new ArrayList<>();
     for (Row r : counted.collectAsList()) {
       Row w = r.getStruct(r.fieldIndex("w"));
-      out.add(r.getAs("k") + "|" + w.getTimestamp(0).toInstant() + "|" + w.getTimestamp(1).toInstant() + "|"
-          + r.<Long>getAs("count"));
+      out.add(
+          r.getAs("k")
+              + "|"
+              + w.getTimestamp(0).toInstant()
+              + "|"
+              + w.getTimestamp(1).toInstant()
+              + "|"
+              + r.<Long>getAs("count"));
     }
     return out;
   }
 
   /**
-   * The aggregation's state of a window is dropped once the watermark passes the window's end (the window_end
-   * column carries the event-time watermark, as Spark's window column does): after trips at 08:00 and then 10:00
-   * and 10:01 with a 10-minute delay, only the windows ending after 09:50 are kept.
+   * The aggregation's state of a window is dropped once the watermark passes the window's end (the
+   * window_end column carries the event-time watermark, as Spark's window column does): after trips
+   * at 08:00 and then 10:00 and 10:01 with a 10-minute delay, only the windows ending after 09:50
+   * are kept.
    */
   @Test
   void windowStateIsDroppedOnceTheWatermarkPassesItsEnd(@TempDir Path dir) throws Exception {
     Instant t0 = Instant.parse("2019-02-10T08:00:00Z");
-    TripEvent base = TripEvent.builder().tripId("x").pickupTime(t0.minusSeconds(600)).dropoffTime(t0)
-        .tripDistance(1.0).pickupZone(4).dropoffZone(4).fareAmount(10).tipAmount(1).totalAmount(12).build();
-    Dataset<Row> trips = Aggregations.aggregationInput(List.of(fileStream(dir.resolve("p0"))), Duration.ofHours(1),
-        "10 minutes");
-    StreamingQuery q = Aggregations.windowAggregates(trips, zones, WINDOWS)
-        .writeStream().queryName("eviction_test").format("memory").outputMode(OutputMode.Update())
-        .option("checkpointLocation", dir.resolve("ckpt").toString()).start();
+    TripEvent base =
+        TripEvent.builder()
+            .tripId("x")
+            .pickupTime(t0.minusSeconds(600))
+            .dropoffTime(t0)
+            .tripDistance(1.0)
+            .pickupZone(4)
+            .dropoffZone(4)
+            .fareAmount(10)
+            .tipAmount(1)
+            .totalAmount(12)
+            .build();
+    Dataset<Row> trips =
+        Aggregations.aggregationInput(
+            List.of(fileStream(dir.resolve("p0"))), Duration.ofHours(1), "10 minutes");
+    StreamingQuery q =
+        Aggregations.windowAggregates(trips, zones, WINDOWS)
+            .writeStream()
+            .queryName("eviction_test")
+            .format("memory")
+            .outputMode(OutputMode.Update())
+            .option("checkpointLocation", dir.resolve("ckpt").toString())
+            .start();
     long stateRows = -1;
     try {
       int offset = writeBatch(dir.resolve("p0"), 0, List.of(base.withId("a", null)), 0, 0);
       q.processAllAvailable();
-      offset = writeBatch(dir.resolve("p0"), 1, List.of(base.withId("b", null).shiftedBySeconds(7200)), 0, offset);
+      offset =
+          writeBatch(
+              dir.resolve("p0"),
+              1,
+              List.of(base.withId("b", null).shiftedBySeconds(7200)),
+              0,
+              offset);
       q.processAllAvailable();
-      writeBatch(dir.resolve("p0"), 2, List.of(base.withId("c", null).shiftedBySeconds(7260)), 0, offset);
+      writeBatch(
+          dir.resolve("p0"), 2, List.of(base.withId("c", null).shiftedBySeconds(7260)), 0, offset);
       q.processAllAvailable();
       StreamingQueryProgress last = q.lastProgress();
       for (var op : last.stateOperators()) {
@@ -347,41 +469,76 @@ class AggregationsTest {
     } finally {
       q.stop();
     }
-    // Kept: zone window 10:00-10:05 and the borough windows starting 09:50, 09:55, 10:00 (08:00's four are gone).
+    // Kept: zone window 10:00-10:05 and the borough windows starting 09:50, 09:55, 10:00 (08:00's
+    // four are gone).
     assertThat(stateRows).isEqualTo(4);
     Map<String, Long> counts = latestCounts("eviction_test");
-    assertThat(counts).containsEntry("2019-02-10T08:00:00Z", 1L).containsEntry("2019-02-10T10:00:00Z", 2L);
+    assertThat(counts)
+        .containsEntry("2019-02-10T08:00:00Z", 1L)
+        .containsEntry("2019-02-10T10:00:00Z", 2L);
   }
 
   /**
-   * A far-future event in the first micro-batch is dead-lettered before the watermark: a valid trip of the
-   * second micro-batch, one minute after the first batch's trips, is still aggregated and nothing is late.
+   * A far-future event in the first micro-batch is dead-lettered before the watermark: a valid trip
+   * of the second micro-batch, one minute after the first batch's trips, is still aggregated and
+   * nothing is late.
    */
   @Test
   void rejectedFutureEventDoesNotMoveTheWatermark(@TempDir Path dir) throws Exception {
     Path input = Files.createDirectories(dir.resolve("in"));
     Instant t0 = Instant.parse("2025-01-01T05:02:00Z");
-    TripEvent early = TripEvent.builder().tripId("early").pickupTime(t0.minusSeconds(600)).dropoffTime(t0)
-        .tripDistance(1.0).pickupZone(4).dropoffZone(4).fareAmount(10).tipAmount(1).totalAmount(12).build();
-    TripEvent future = early.withId("future", null).shiftedBySeconds(Duration.ofDays(400 * 3L).toSeconds());
+    TripEvent early =
+        TripEvent.builder()
+            .tripId("early")
+            .pickupTime(t0.minusSeconds(600))
+            .dropoffTime(t0)
+            .tripDistance(1.0)
+            .pickupZone(4)
+            .dropoffZone(4)
+            .fareAmount(10)
+            .tipAmount(1)
+            .totalAmount(12)
+            .build();
+    TripEvent future =
+        early.withId("future", null).shiftedBySeconds(Duration.ofDays(400 * 3L).toSeconds());
     TripEvent later = early.withId("later", null).shiftedBySeconds(60);
 
     StructType fileSchema = KAFKA;
-    spark.createDataFrame(List.of(kafkaRow(TripEventJson.toJsonBytes(early), 0, ingestOf(0)),
-            kafkaRow(TripEventJson.toJsonBytes(future), 1, ingestOf(1))), fileSchema)
-        .coalesce(1).write().parquet(input.resolve("b1").toString());
+    spark
+        .createDataFrame(
+            List.of(
+                kafkaRow(TripEventJson.toJsonBytes(early), 0, ingestOf(0)),
+                kafkaRow(TripEventJson.toJsonBytes(future), 1, ingestOf(1))),
+            fileSchema)
+        .coalesce(1)
+        .write()
+        .parquet(input.resolve("b1").toString());
 
-    Dataset<Row> stream = spark.readStream().schema(fileSchema).option("maxFilesPerTrigger", 1)
-        .parquet(input.resolve("*").toString());
-    Dataset<Row> valid = Aggregations.aggregationInput(List.of(stream), Duration.ofHours(1), "120 seconds");
-    StreamingQuery q = zoneWindows(valid, WINDOWS)
-        .writeStream().queryName("watermark_test").format("memory").outputMode(OutputMode.Update())
-        .option("checkpointLocation", dir.resolve("ckpt").toString()).start();
+    Dataset<Row> stream =
+        spark
+            .readStream()
+            .schema(fileSchema)
+            .option("maxFilesPerTrigger", 1)
+            .parquet(input.resolve("*").toString());
+    Dataset<Row> valid =
+        Aggregations.aggregationInput(List.of(stream), Duration.ofHours(1), "120 seconds");
+    StreamingQuery q =
+        zoneWindows(valid, WINDOWS)
+            .writeStream()
+            .queryName("watermark_test")
+            .format("memory")
+            .outputMode(OutputMode.Update())
+            .option("checkpointLocation", dir.resolve("ckpt").toString())
+            .start();
     JobMetrics metrics = new JobMetrics(false);
     try {
       q.processAllAvailable();
-      spark.createDataFrame(List.of(kafkaRow(TripEventJson.toJsonBytes(later), 2, ingestOf(2))), fileSchema)
-          .coalesce(1).write().parquet(input.resolve("b2").toString());
+      spark
+          .createDataFrame(
+              List.of(kafkaRow(TripEventJson.toJsonBytes(later), 2, ingestOf(2))), fileSchema)
+          .coalesce(1)
+          .write()
+          .parquet(input.resolve("b2").toString());
       q.processAllAvailable();
       long dropped = 0;
       String lastWatermark = null;
@@ -397,15 +554,19 @@ class AggregationsTest {
       assertThat(dropped).isZero();
       // Watermark = max valid event time (05:02) - 120 s, never the future event's time.
       assertThat(lastWatermark).isNotNull();
-      assertThat(Instant.parse(lastWatermark)).isBeforeOrEqualTo(t0.plusSeconds(60).minusSeconds(120));
+      assertThat(Instant.parse(lastWatermark))
+          .isBeforeOrEqualTo(t0.plusSeconds(60).minusSeconds(120));
     } finally {
       q.stop();
     }
     List<Row> out = spark.sql("select * from watermark_test").collectAsList();
-    Row latest = out.stream().max((a, b) -> Long.compare(a.<Long>getAs("trip_count"), b.<Long>getAs("trip_count")))
-        .orElseThrow();
+    Row latest =
+        out.stream()
+            .max((a, b) -> Long.compare(a.<Long>getAs("trip_count"), b.<Long>getAs("trip_count")))
+            .orElseThrow();
     assertThat(latest.<Long>getAs("trip_count")).isEqualTo(2);
-    assertThat(latest.<Timestamp>getAs("window_start").toInstant()).isEqualTo(Instant.parse("2025-01-01T05:00:00Z"));
+    assertThat(latest.<Timestamp>getAs("window_start").toInstant())
+        .isEqualTo(Instant.parse("2025-01-01T05:00:00Z"));
     metrics.onProgress(JobMetricsTest.kafkaProgress("kafka_test", 1, new long[] {3, 5}));
     metrics.deadLetters("malformed_json", 2);
     metrics.latency("zone_windows_v1", 1.5);
@@ -414,55 +575,101 @@ class AggregationsTest {
     // Every driver metric name of docs/contracts.md is exposed (histograms as _bucket/_count/_sum).
     Path contracts = TestData.repoFile("docs/contracts.md");
     java.util.Set<String> names = new java.util.TreeSet<>();
-    var m = java.util.regex.Pattern.compile("`(taxi_stream_[a-z_]+)`").matcher(Files.readString(contracts));
+    var m =
+        java.util.regex.Pattern.compile("`(taxi_stream_[a-z_]+)`")
+            .matcher(Files.readString(contracts));
     while (m.find()) {
       names.add(m.group(1));
     }
     assertThat(names).hasSizeGreaterThanOrEqualTo(13);
     for (String name : names) {
-      assertThat(exposition).as(name).containsPattern("(?m)^" + name + "(_bucket|_count|_sum)?[{ ]");
+      assertThat(exposition)
+          .as(name)
+          .containsPattern("(?m)^" + name + "(_bucket|_count|_sum)?[{ ]");
     }
-    assertThat(exposition).contains("taxi_stream_dead_letters_total{reason=\"malformed_json\"} 2.0");
-    assertThat(exposition).contains("taxi_stream_end_to_end_latency_seconds_bucket{table=\"zone_windows_v1\",le=\"2.0\"} 1");
-    assertThat(exposition).contains("taxi_stream_rows_dropped_late_total{query=\"watermark_test\"} 0.0");
+    assertThat(exposition)
+        .contains("taxi_stream_dead_letters_total{reason=\"malformed_json\"} 2.0");
+    assertThat(exposition)
+        .contains(
+            "taxi_stream_end_to_end_latency_seconds_bucket{table=\"zone_windows_v1\",le=\"2.0\"} 1");
+    assertThat(exposition)
+        .contains("taxi_stream_rows_dropped_late_total{query=\"watermark_test\"} 0.0");
     assertThat(exposition).contains("taxi_stream_input_rows_total{query=\"watermark_test\"} 3.0");
-    assertThat(exposition).contains("taxi_stream_watermark_delay_seconds{query=\"watermark_test\"}");
+    assertThat(exposition)
+        .contains("taxi_stream_watermark_delay_seconds{query=\"watermark_test\"}");
   }
 
   /**
-   * Two Kafka partitions read in micro-batches that are not aligned in event time (what
-   * {@code maxOffsetsPerTrigger} does: it splits offsets by count): partition 0 runs two hours ahead of
-   * partition 1. With one watermark per partition (the job's topology) partition 1's later trips are not late,
-   * and a trip sent twice (a replay restarted from the start) is counted once. The same batches through a
-   * single watermark over both partitions (the topology before) drop partition 1's trips as late: the test can
-   * tell the two apart.
+   * Two Kafka partitions read in micro-batches that are not aligned in event time (what {@code
+   * maxOffsetsPerTrigger} does: it splits offsets by count): partition 0 runs two hours ahead of
+   * partition 1. With one watermark per partition (the job's topology) partition 1's later trips
+   * are not late, and a trip sent twice (a replay restarted from the start) is counted once. The
+   * same batches through a single watermark over both partitions (the topology before) drop
+   * partition 1's trips as late: the test can tell the two apart.
    */
   @Test
-  void perPartitionWatermarksKeepASlowPartitionsTripsAndDuplicatesCountOnce(@TempDir Path dir) throws Exception {
+  void perPartitionWatermarksKeepASlowPartitionsTripsAndDuplicatesCountOnce(@TempDir Path dir)
+      throws Exception {
     Instant t0 = Instant.parse("2019-02-10T08:00:00Z");
-    TripEvent base = TripEvent.builder().tripId("x").pickupTime(t0.minusSeconds(600)).dropoffTime(t0)
-        .tripDistance(1.0).pickupZone(4).dropoffZone(4).fareAmount(10).tipAmount(1).totalAmount(12).build();
-    // batch 1: partition 0 reaches 10:00, partition 1 only 08:00; batch 2: partition 1 goes on at 08:30 and
-    // 09:00, partition 0 at 10:05 and repeats its 10:00 trip (same trip_id); batch 3: partition 1's 08:00 trip
+    TripEvent base =
+        TripEvent.builder()
+            .tripId("x")
+            .pickupTime(t0.minusSeconds(600))
+            .dropoffTime(t0)
+            .tripDistance(1.0)
+            .pickupZone(4)
+            .dropoffZone(4)
+            .fareAmount(10)
+            .tipAmount(1)
+            .totalAmount(12)
+            .build();
+    // batch 1: partition 0 reaches 10:00, partition 1 only 08:00; batch 2: partition 1 goes on at
+    // 08:30 and
+    // 09:00, partition 0 at 10:05 and repeats its 10:00 trip (same trip_id); batch 3: partition 1's
+    // 08:00 trip
     // again, older than every watermark: dropped as late, never counted twice.
-    List<List<TripEvent>> p0 = List.of(List.of(base.withId("a", null).shiftedBySeconds(7200)),
-        List.of(base.withId("b", null).shiftedBySeconds(7500), base.withId("a", null).shiftedBySeconds(7200)),
-        List.of());
-    List<List<TripEvent>> p1 = List.of(List.of(base.withId("c", null)),
-        List.of(base.withId("d", null).shiftedBySeconds(1800), base.withId("e", null).shiftedBySeconds(3600)),
-        List.of(base.withId("c", null)));
+    List<List<TripEvent>> p0 =
+        List.of(
+            List.of(base.withId("a", null).shiftedBySeconds(7200)),
+            List.of(
+                base.withId("b", null).shiftedBySeconds(7500),
+                base.withId("a", null).shiftedBySeconds(7200)),
+            List.of());
+    List<List<TripEvent>> p1 =
+        List.of(
+            List.of(base.withId("c", null)),
+            List.of(
+                base.withId("d", null).shiftedBySeconds(1800),
+                base.withId("e", null).shiftedBySeconds(3600)),
+            List.of(base.withId("c", null)));
 
-    Dataset<Row> perPartition = Aggregations.aggregationInput(
-        List.of(fileStream(dir.resolve("p0")), fileStream(dir.resolve("p1"))), Duration.ofHours(1), "10 minutes");
-    Dataset<Row> single = Aggregations.validTrips(Aggregations.parse(
-            fileStream(dir.resolve("p0")).union(fileStream(dir.resolve("p1"))), Duration.ofHours(1)))
-        .withWatermark("dropoff_time", "10 minutes");
-    StreamingQuery q = zoneWindows(perPartition, WINDOWS)
-        .writeStream().queryName("per_partition_test").format("memory").outputMode(OutputMode.Update())
-        .option("checkpointLocation", dir.resolve("ckpt1").toString()).start();
-    StreamingQuery before = zoneWindows(single, WINDOWS)
-        .writeStream().queryName("single_watermark_test").format("memory").outputMode(OutputMode.Update())
-        .option("checkpointLocation", dir.resolve("ckpt2").toString()).start();
+    Dataset<Row> perPartition =
+        Aggregations.aggregationInput(
+            List.of(fileStream(dir.resolve("p0")), fileStream(dir.resolve("p1"))),
+            Duration.ofHours(1),
+            "10 minutes");
+    Dataset<Row> single =
+        Aggregations.validTrips(
+                Aggregations.parse(
+                    fileStream(dir.resolve("p0")).union(fileStream(dir.resolve("p1"))),
+                    Duration.ofHours(1)))
+            .withWatermark("dropoff_time", "10 minutes");
+    StreamingQuery q =
+        zoneWindows(perPartition, WINDOWS)
+            .writeStream()
+            .queryName("per_partition_test")
+            .format("memory")
+            .outputMode(OutputMode.Update())
+            .option("checkpointLocation", dir.resolve("ckpt1").toString())
+            .start();
+    StreamingQuery before =
+        zoneWindows(single, WINDOWS)
+            .writeStream()
+            .queryName("single_watermark_test")
+            .format("memory")
+            .outputMode(OutputMode.Update())
+            .option("checkpointLocation", dir.resolve("ckpt2").toString())
+            .start();
     JobMetrics metrics = new JobMetrics(false);
     try {
       int offset = 0;
@@ -480,32 +687,64 @@ class AggregationsTest {
       before.stop();
     }
     Map<String, Long> counts = latestCounts("per_partition_test");
-    assertThat(counts).as("every trip once, in its window").containsExactlyInAnyOrderEntriesOf(Map.of(
-        "2019-02-10T10:00:00Z", 1L, "2019-02-10T10:05:00Z", 1L, "2019-02-10T08:00:00Z", 1L,
-        "2019-02-10T08:30:00Z", 1L, "2019-02-10T09:00:00Z", 1L));
+    assertThat(counts)
+        .as("every trip once, in its window")
+        .containsExactlyInAnyOrderEntriesOf(
+            Map.of(
+                "2019-02-10T10:00:00Z",
+                1L,
+                "2019-02-10T10:05:00Z",
+                1L,
+                "2019-02-10T08:00:00Z",
+                1L,
+                "2019-02-10T08:30:00Z",
+                1L,
+                "2019-02-10T09:00:00Z",
+                1L));
     String exposition = scrape(metrics);
-    assertThat(exposition).contains("taxi_stream_duplicate_trips_dropped_total{query=\"per_partition_test\"} 1.0");
-    assertThat(exposition).contains("taxi_stream_rows_dropped_late_total{query=\"per_partition_test\"} 1.0");
+    assertThat(exposition)
+        .contains("taxi_stream_duplicate_trips_dropped_total{query=\"per_partition_test\"} 1.0");
+    assertThat(exposition)
+        .contains("taxi_stream_rows_dropped_late_total{query=\"per_partition_test\"} 1.0");
 
     Map<String, Long> singleWatermark = latestCounts("single_watermark_test");
-    assertThat(singleWatermark).as("one watermark over both partitions loses partition 1's later trips")
+    assertThat(singleWatermark)
+        .as("one watermark over both partitions loses partition 1's later trips")
         .doesNotContainKeys("2019-02-10T08:30:00Z", "2019-02-10T09:00:00Z");
   }
 
   private static Dataset<Row> fileStream(Path dir) throws java.io.IOException {
     Files.createDirectories(dir);
-    return spark.readStream().schema(KAFKA).option("maxFilesPerTrigger", 1).parquet(dir.resolve("*").toString());
+    return spark
+        .readStream()
+        .schema(KAFKA)
+        .option("maxFilesPerTrigger", 1)
+        .parquet(dir.resolve("*").toString());
   }
 
-  /** Writes one micro-batch file of a "partition" (an empty batch still gets a file, so batches stay aligned). */
-  private static int writeBatch(Path dir, int batch, List<TripEvent> trips, int partition, int offset) {
+  /**
+   * Writes one micro-batch file of a "partition" (an empty batch still gets a file, so batches stay
+   * aligned).
+   */
+  private static int writeBatch(
+      Path dir, int batch, List<TripEvent> trips, int partition, int offset) {
     List<Row> rows = new ArrayList<>();
     for (TripEvent t : trips) {
-      rows.add(RowFactory.create("k".getBytes(StandardCharsets.UTF_8), TripEventJson.toJsonBytes(t), "taxi.trips",
-          partition, (long) offset, Timestamp.from(ingestOf(offset))));
+      rows.add(
+          RowFactory.create(
+              "k".getBytes(StandardCharsets.UTF_8),
+              TripEventJson.toJsonBytes(t),
+              "taxi.trips",
+              partition,
+              (long) offset,
+              Timestamp.from(ingestOf(offset))));
       offset++;
     }
-    spark.createDataFrame(rows, KAFKA).coalesce(1).write().parquet(dir.resolve("b" + batch).toString());
+    spark
+        .createDataFrame(rows, KAFKA)
+        .coalesce(1)
+        .write()
+        .parquet(dir.resolve("b" + batch).toString());
     return offset;
   }
 
@@ -513,7 +752,10 @@ class AggregationsTest {
   private static Map<String, Long> latestCounts(String table) {
     Map<String, Long> out = new TreeMap<>();
     for (Row r : spark.sql("select window_start, trip_count from " + table).collectAsList()) {
-      out.merge(r.<Timestamp>getAs("window_start").toInstant().toString(), r.<Long>getAs("trip_count"), Math::max);
+      out.merge(
+          r.<Timestamp>getAs("window_start").toInstant().toString(),
+          r.<Long>getAs("trip_count"),
+          Math::max);
     }
     return out;
   }

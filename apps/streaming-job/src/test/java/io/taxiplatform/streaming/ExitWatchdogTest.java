@@ -33,6 +33,8 @@ class ExitWatchdogTest {
 
   @Test
   void theGraceIsBounded() {
-    assertThat(StreamingJob.FAILURE_EXIT_GRACE).isPositive().isLessThanOrEqualTo(Duration.ofMinutes(2));
+    assertThat(StreamingJob.FAILURE_EXIT_GRACE)
+        .isPositive()
+        .isLessThanOrEqualTo(Duration.ofMinutes(2));
   }
 }

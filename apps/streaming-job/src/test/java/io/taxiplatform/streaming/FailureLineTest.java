@@ -10,12 +10,17 @@ class FailureLineTest {
 
   @Test
   void namesTheFailureAndItsInnermostCause() {
-    Exception wrapped = new IllegalStateException("could not open a session",
-        new RuntimeException("all nodes failed",
-            new SecurityException("Provided username taxi_job and/or password are incorrect")));
+    Exception wrapped =
+        new IllegalStateException(
+            "could not open a session",
+            new RuntimeException(
+                "all nodes failed",
+                new SecurityException("Provided username taxi_job and/or password are incorrect")));
     assertThat(StreamingJob.failureLine(wrapped))
-        .startsWith("error: streaming job failed: java.lang.IllegalStateException: could not open a session")
-        .endsWith("(cause: java.lang.SecurityException: Provided username taxi_job and/or password are incorrect)")
+        .startsWith(
+            "error: streaming job failed: java.lang.IllegalStateException: could not open a session")
+        .endsWith(
+            "(cause: java.lang.SecurityException: Provided username taxi_job and/or password are incorrect)")
         .doesNotContain("\n");
   }
 

@@ -42,23 +42,29 @@ class JobConfigTest {
     assertThat(c.cassandra().localDc()).isEqualTo("datacenter1");
     assertThat(c.cassandra().keyspace()).isEqualTo("taxi");
     assertThat(c.cassandra().ttlSeconds()).isEqualTo(2_592_000);
-    assertThat(c.cassandra().replication()).isEqualTo("{'class': 'SimpleStrategy', 'replication_factor': 1}");
+    assertThat(c.cassandra().replication())
+        .isEqualTo("{'class': 'SimpleStrategy', 'replication_factor': 1}");
     assertThat(c.kafkaSecurity().protocol()).isEqualTo("PLAINTEXT");
   }
 
   @Test
   void withoutZoneLookupPathTheJobUsesTheShippedLookup() {
-    assertThat(JobConfig.from(Map.of(), new String[0]).zoneLookupPath()).isEqualTo(Path.of(ZoneLookup.SHIPPED));
+    assertThat(JobConfig.from(Map.of(), new String[0]).zoneLookupPath())
+        .isEqualTo(Path.of(ZoneLookup.SHIPPED));
     assertThat(JobConfig.from(Map.of("ZONE_LOOKUP_PATH", " "), new String[0]).zoneLookupPath())
         .isEqualTo(Path.of(ZoneLookup.SHIPPED));
-    assertThat(JobConfig.from(Map.of(), new String[] {"--zone-lookup-path=/z.csv"}).zoneLookupPath())
+    assertThat(
+            JobConfig.from(Map.of(), new String[] {"--zone-lookup-path=/z.csv"}).zoneLookupPath())
         .isEqualTo(Path.of("/z.csv"));
-    assertThat(JobConfig.usage()).contains("ZONE_LOOKUP_PATH (default: classpath:taxi_zone_lookup.csv)");
+    assertThat(JobConfig.usage())
+        .contains("ZONE_LOOKUP_PATH (default: classpath:taxi_zone_lookup.csv)");
   }
 
   @Test
   void tablesAndCheckpointsAreNamedByPipelineVersion() {
-    JobConfig c = JobConfig.from(env("PIPELINE_VERSION", "v2", "CHECKPOINT_LOCATION", "/ckpt/"), new String[0]);
+    JobConfig c =
+        JobConfig.from(
+            env("PIPELINE_VERSION", "v2", "CHECKPOINT_LOCATION", "/ckpt/"), new String[0]);
     assertThat(c.zoneWindowsTable()).isEqualTo("zone_windows_v2");
     assertThat(c.windowZonesTable()).isEqualTo("window_zones_v2");
     assertThat(c.boroughWindowsTable()).isEqualTo("borough_windows_v2");
@@ -67,8 +73,12 @@ class JobConfigTest {
 
   @Test
   void flagsOverrideEnvironment() {
-    JobConfig c = JobConfig.from(env("WATERMARK_DELAY", "10 minutes", "TRIPS_TOPIC", "a"),
-        new String[] {"--watermark-delay=2 hours", "--trips-topic", "b", "--shuffle-partitions=2"});
+    JobConfig c =
+        JobConfig.from(
+            env("WATERMARK_DELAY", "10 minutes", "TRIPS_TOPIC", "a"),
+            new String[] {
+              "--watermark-delay=2 hours", "--trips-topic", "b", "--shuffle-partitions=2"
+            });
     assertThat(c.watermarkDelay().duration()).isEqualTo(Duration.ofHours(2));
     assertThat(c.watermarkDelay().text()).isEqualTo("7200 seconds");
     assertThat(c.tripsTopic()).isEqualTo("b");
@@ -78,9 +88,11 @@ class JobConfigTest {
   @Test
   void badInputIsAUsageErrorNamingTheProblem() {
     assertThatThrownBy(() -> JobConfig.from(env(), new String[] {"--no-such-flag=1"}))
-        .isInstanceOf(JobConfig.UsageException.class).hasMessageContaining("--no-such-flag");
+        .isInstanceOf(JobConfig.UsageException.class)
+        .hasMessageContaining("--no-such-flag");
     assertThatThrownBy(() -> JobConfig.from(env(), new String[] {"--trips-topic"}))
-        .isInstanceOf(JobConfig.UsageException.class).hasMessageContaining("needs a value");
+        .isInstanceOf(JobConfig.UsageException.class)
+        .hasMessageContaining("needs a value");
     assertThatThrownBy(() -> JobConfig.from(env("PIPELINE_VERSION", "V-1"), new String[0]))
         .hasMessageContaining("PIPELINE_VERSION");
     assertThatThrownBy(() -> JobConfig.from(env("WATERMARK_DELAY", "ten minutes"), new String[0]))
@@ -93,7 +105,8 @@ class JobConfigTest {
         .hasMessageContaining("MAX_OFFSETS_PER_TRIGGER");
     assertThatThrownBy(() -> JobConfig.from(env("KAFKA_SECURITY_PROTOCOL", "TLS"), new String[0]))
         .hasMessageContaining("KAFKA_SECURITY_PROTOCOL");
-    assertThatThrownBy(() -> JobConfig.from(env("KAFKA_SECURITY_PROTOCOL", "SASL_SSL"), new String[0]))
+    assertThatThrownBy(
+            () -> JobConfig.from(env("KAFKA_SECURITY_PROTOCOL", "SASL_SSL"), new String[0]))
         .hasMessageContaining("KAFKA_SASL_USERNAME");
     assertThatThrownBy(() -> JobConfig.from(env("CASSANDRA_USERNAME", "u"), new String[0]))
         .hasMessageContaining("CASSANDRA_PASSWORD");
@@ -105,35 +118,67 @@ class JobConfigTest {
 
   @Test
   void kafkaSaslSslBecomesClientPropertiesAndSecretsAreNotPrinted() {
-    JobConfig c = JobConfig.from(env("KAFKA_SECURITY_PROTOCOL", "SASL_SSL", "KAFKA_SASL_USERNAME", "taxi-job",
-        "KAFKA_SASL_PASSWORD", "s3\"cret", "KAFKA_SSL_TRUSTSTORE_LOCATION", "/certs/ca.p12",
-        "KAFKA_SSL_TRUSTSTORE_PASSWORD", "trustpw"), new String[0]);
+    JobConfig c =
+        JobConfig.from(
+            env(
+                "KAFKA_SECURITY_PROTOCOL",
+                "SASL_SSL",
+                "KAFKA_SASL_USERNAME",
+                "taxi-job",
+                "KAFKA_SASL_PASSWORD",
+                "s3\"cret",
+                "KAFKA_SSL_TRUSTSTORE_LOCATION",
+                "/certs/ca.p12",
+                "KAFKA_SSL_TRUSTSTORE_PASSWORD",
+                "trustpw"),
+            new String[0]);
     Map<String, String> p = c.kafkaSecurity().clientProperties();
-    assertThat(p).containsEntry("security.protocol", "SASL_SSL")
+    assertThat(p)
+        .containsEntry("security.protocol", "SASL_SSL")
         .containsEntry("sasl.mechanism", "SCRAM-SHA-512")
-        .containsEntry("sasl.jaas.config", "org.apache.kafka.common.security.scram.ScramLoginModule required "
-            + "username=\"taxi-job\" password=\"s3\\\"cret\";")
+        .containsEntry(
+            "sasl.jaas.config",
+            "org.apache.kafka.common.security.scram.ScramLoginModule required "
+                + "username=\"taxi-job\" password=\"s3\\\"cret\";")
         .containsEntry("ssl.truststore.location", "/certs/ca.p12")
         .containsEntry("ssl.truststore.type", "PKCS12")
         .containsEntry("ssl.truststore.password", "trustpw")
         .doesNotContainKey("ssl.keystore.location");
-    assertThat(StreamingJob.kafkaOptions(c)).containsEntry("kafka.bootstrap.servers", "127.0.0.1:9092")
+    assertThat(StreamingJob.kafkaOptions(c))
+        .containsEntry("kafka.bootstrap.servers", "127.0.0.1:9092")
         .containsEntry("kafka.security.protocol", "SASL_SSL");
     assertThat(c.toString()).doesNotContain("s3\"cret").doesNotContain("trustpw");
   }
 
   @Test
   void plaintextHasNoSaslOrSslProperties() {
-    JobConfig c = JobConfig.from(env("KAFKA_SASL_USERNAME", "u", "KAFKA_SASL_PASSWORD", "p"), new String[0]);
+    JobConfig c =
+        JobConfig.from(env("KAFKA_SASL_USERNAME", "u", "KAFKA_SASL_PASSWORD", "p"), new String[0]);
     assertThat(c.kafkaSecurity().clientProperties()).containsOnlyKeys("security.protocol");
   }
 
   @Test
   void cassandraCredentialsAndTlsBecomeConnectorProperties() {
-    JobConfig c = JobConfig.from(env("CASSANDRA_USERNAME", "taxi-superuser", "CASSANDRA_PASSWORD", "pw",
-        "CASSANDRA_SSL_ENABLED", "true", "CASSANDRA_SSL_TRUSTSTORE_PATH", "/certs/truststore.jks",
-        "CASSANDRA_SSL_TRUSTSTORE_PASSWORD", "tpw", "CASSANDRA_CONTACT_POINTS", "c1:9042,c2:9042",
-        "CASSANDRA_LOCAL_DC", "dc1", "CASSANDRA_TTL_SECONDS", "3600"), new String[0]);
+    JobConfig c =
+        JobConfig.from(
+            env(
+                "CASSANDRA_USERNAME",
+                "taxi-superuser",
+                "CASSANDRA_PASSWORD",
+                "pw",
+                "CASSANDRA_SSL_ENABLED",
+                "true",
+                "CASSANDRA_SSL_TRUSTSTORE_PATH",
+                "/certs/truststore.jks",
+                "CASSANDRA_SSL_TRUSTSTORE_PASSWORD",
+                "tpw",
+                "CASSANDRA_CONTACT_POINTS",
+                "c1:9042,c2:9042",
+                "CASSANDRA_LOCAL_DC",
+                "dc1",
+                "CASSANDRA_TTL_SECONDS",
+                "3600"),
+            new String[0]);
     assertThat(c.cassandra().sparkProperties())
         .containsEntry("spark.cassandra.connection.host", "c1:9042,c2:9042")
         .containsEntry("spark.cassandra.connection.localDC", "dc1")
@@ -157,27 +202,46 @@ class JobConfigTest {
 
   @Test
   void theConsumerGroupPrefixDefaultsToTaxiStreamAndThePipelineVersion() {
-    assertThat(JobConfig.from(env(), new String[0]).kafkaGroupIdPrefix()).isEqualTo("taxi-stream-v1");
+    assertThat(JobConfig.from(env(), new String[0]).kafkaGroupIdPrefix())
+        .isEqualTo("taxi-stream-v1");
     assertThat(JobConfig.from(env("PIPELINE_VERSION", "v2"), new String[0]).kafkaGroupIdPrefix())
         .isEqualTo("taxi-stream-v2");
-    assertThat(JobConfig.from(env("PIPELINE_VERSION", "v2", "KAFKA_GROUP_ID_PREFIX", "team.a-stream_x"),
-        new String[0]).kafkaGroupIdPrefix()).isEqualTo("team.a-stream_x");
-    assertThat(JobConfig.from(env(), new String[] {"--kafka-group-id-prefix=taxi-stream-blue"}).kafkaGroupIdPrefix())
+    assertThat(
+            JobConfig.from(
+                    env("PIPELINE_VERSION", "v2", "KAFKA_GROUP_ID_PREFIX", "team.a-stream_x"),
+                    new String[0])
+                .kafkaGroupIdPrefix())
+        .isEqualTo("team.a-stream_x");
+    assertThat(
+            JobConfig.from(env(), new String[] {"--kafka-group-id-prefix=taxi-stream-blue"})
+                .kafkaGroupIdPrefix())
         .isEqualTo("taxi-stream-blue");
-    assertThat(JobConfig.usage()).contains("KAFKA_GROUP_ID_PREFIX (default: taxi-stream-<PIPELINE_VERSION>)");
+    assertThat(JobConfig.usage())
+        .contains("KAFKA_GROUP_ID_PREFIX (default: taxi-stream-<PIPELINE_VERSION>)");
   }
 
   @Test
   void aConsumerGroupPrefixWithCharactersAnAclCannotNameIsRefused() {
-    assertThatThrownBy(() -> JobConfig.from(env("KAFKA_GROUP_ID_PREFIX", "taxi stream*"), new String[0]))
+    assertThatThrownBy(
+            () -> JobConfig.from(env("KAFKA_GROUP_ID_PREFIX", "taxi stream*"), new String[0]))
         .isInstanceOf(JobConfig.UsageException.class)
         .hasMessageContaining("KAFKA_GROUP_ID_PREFIX");
   }
 
   @Test
   void onlyTheKafkaSourcesGetTheGroupPrefix() {
-    JobConfig c = JobConfig.from(env("PIPELINE_VERSION", "v3", "KAFKA_SECURITY_PROTOCOL", "SASL_SSL",
-        "KAFKA_SASL_USERNAME", "taxi-stream", "KAFKA_SASL_PASSWORD", "pw"), new String[0]);
+    JobConfig c =
+        JobConfig.from(
+            env(
+                "PIPELINE_VERSION",
+                "v3",
+                "KAFKA_SECURITY_PROTOCOL",
+                "SASL_SSL",
+                "KAFKA_SASL_USERNAME",
+                "taxi-stream",
+                "KAFKA_SASL_PASSWORD",
+                "pw"),
+            new String[0]);
     assertThat(StreamingJob.kafkaSourceOptions(c))
         .containsEntry("groupIdPrefix", "taxi-stream-v3")
         .containsEntry("kafka.security.protocol", "SASL_SSL")

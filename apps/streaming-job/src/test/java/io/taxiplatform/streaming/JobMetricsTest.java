@@ -11,20 +11,38 @@ import org.apache.spark.sql.streaming.StateOperatorProgress;
 import org.apache.spark.sql.streaming.StreamingQueryProgress;
 import org.junit.jupiter.api.Test;
 
-/** Offsets behind the head and the caught-up flag, from progress reports shaped like the Kafka source's. */
+/**
+ * Offsets behind the head and the caught-up flag, from progress reports shaped like the Kafka
+ * source's.
+ */
 class JobMetricsTest {
 
-  /** A progress report of {@code query}, batch {@code batchId}, one Kafka source per {end, latest} pair. */
+  /**
+   * A progress report of {@code query}, batch {@code batchId}, one Kafka source per {end, latest}
+   * pair.
+   */
   static StreamingQueryProgress kafkaProgress(String query, long batchId, long[]... endAndLatest) {
     SourceProgress[] sources = new SourceProgress[endAndLatest.length];
     for (int p = 0; p < endAndLatest.length; p++) {
       String end = "{\"taxi.trips\":{\"" + p + "\":" + endAndLatest[p][0] + "}}";
       String latest = "{\"taxi.trips\":{\"" + p + "\":" + endAndLatest[p][1] + "}}";
-      sources[p] = new SourceProgress("KafkaV2[Assign[taxi.trips-" + p + "]]", "{}", end, latest, 0, 0, 0, Map.of());
+      sources[p] =
+          new SourceProgress(
+              "KafkaV2[Assign[taxi.trips-" + p + "]]", "{}", end, latest, 0, 0, 0, Map.of());
     }
-    return new StreamingQueryProgress(UUID.randomUUID(), UUID.randomUUID(), query, "2026-12-01T10:00:00.000Z",
-        batchId, 100, Map.of("triggerExecution", 100L), Map.of(), new StateOperatorProgress[0], sources,
-        new SinkProgress("foreachBatch"), Map.of());
+    return new StreamingQueryProgress(
+        UUID.randomUUID(),
+        UUID.randomUUID(),
+        query,
+        "2026-12-01T10:00:00.000Z",
+        batchId,
+        100,
+        Map.of("triggerExecution", 100L),
+        Map.of(),
+        new StateOperatorProgress[0],
+        sources,
+        new SinkProgress("foreachBatch"),
+        Map.of());
   }
 
   private static String scrape(JobMetrics m) throws Exception {
@@ -38,21 +56,27 @@ class JobMetricsTest {
     assertThat(scrape(m)).as("0 before any batch").contains("taxi_stream_caught_up 0.0");
 
     m.onProgress(kafkaProgress("zone_windows", 1, new long[] {100, 5000}, new long[] {100, 150}));
-    assertThat(scrape(m)).contains("taxi_stream_offsets_behind_latest{query=\"zone_windows\"} 4950.0")
+    assertThat(scrape(m))
+        .contains("taxi_stream_offsets_behind_latest{query=\"zone_windows\"} 4950.0")
         .contains("taxi_stream_caught_up 0.0");
 
     m.onProgress(kafkaProgress("zone_windows", 2, new long[] {4950, 5000}, new long[] {150, 150}));
     m.onProgress(kafkaProgress("dead_letters", 2, new long[] {0, 90000}));
-    assertThat(scrape(m)).as("borough_windows has not reported yet; dead_letters does not count")
+    assertThat(scrape(m))
+        .as("borough_windows has not reported yet; dead_letters does not count")
         .contains("taxi_stream_caught_up 0.0");
 
-    m.onProgress(kafkaProgress("borough_windows", 7, new long[] {4999, 5000}, new long[] {50, 150}));
-    assertThat(scrape(m)).as("borough partition 1 is 100 behind: still one batch")
+    m.onProgress(
+        kafkaProgress("borough_windows", 7, new long[] {4999, 5000}, new long[] {50, 150}));
+    assertThat(scrape(m))
+        .as("borough partition 1 is 100 behind: still one batch")
         .contains("taxi_stream_offsets_behind_latest{query=\"borough_windows\"} 101.0")
         .contains("taxi_stream_caught_up 1.0");
 
-    m.onProgress(kafkaProgress("borough_windows", 8, new long[] {5000, 5000}, new long[] {150, 251}));
-    assertThat(scrape(m)).as("101 behind on one partition is more than one batch")
+    m.onProgress(
+        kafkaProgress("borough_windows", 8, new long[] {5000, 5000}, new long[] {150, 251}));
+    assertThat(scrape(m))
+        .as("101 behind on one partition is more than one batch")
         .contains("taxi_stream_caught_up 0.0");
   }
 
@@ -61,12 +85,25 @@ class JobMetricsTest {
     JobMetrics m = new JobMetrics(false);
     m.trackCaughtUp(Set.of("zone_windows"), 10);
     m.onProgress(kafkaProgress("zone_windows", 1, new long[] {5, 7}));
-    StreamingQueryProgress idle = new StreamingQueryProgress(UUID.randomUUID(), UUID.randomUUID(), "zone_windows",
-        "2026-12-01T10:00:01.000Z", 1, 0, Map.of(), Map.of(), new StateOperatorProgress[0],
-        new SourceProgress[] {new SourceProgress("KafkaV2", "{}", null, null, 0, 0, 0, Map.of())},
-        new SinkProgress("foreachBatch"), Map.of());
+    StreamingQueryProgress idle =
+        new StreamingQueryProgress(
+            UUID.randomUUID(),
+            UUID.randomUUID(),
+            "zone_windows",
+            "2026-12-01T10:00:01.000Z",
+            1,
+            0,
+            Map.of(),
+            Map.of(),
+            new StateOperatorProgress[0],
+            new SourceProgress[] {
+              new SourceProgress("KafkaV2", "{}", null, null, 0, 0, 0, Map.of())
+            },
+            new SinkProgress("foreachBatch"),
+            Map.of());
     m.onProgress(idle);
-    assertThat(scrape(m)).contains("taxi_stream_offsets_behind_latest{query=\"zone_windows\"} 2.0")
+    assertThat(scrape(m))
+        .contains("taxi_stream_offsets_behind_latest{query=\"zone_windows\"} 2.0")
         .contains("taxi_stream_caught_up 1.0");
   }
 }

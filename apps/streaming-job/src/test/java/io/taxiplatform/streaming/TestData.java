@@ -3,11 +3,13 @@ package io.taxiplatform.streaming;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** The shared data directory ({@code <repo root>/../shared/data}), found by walking up to the root with mvnw. */
+/**
+ * The shared data directory ({@code <repo root>/../shared/data}), found by walking up to the root
+ * with mvnw.
+ */
 final class TestData {
 
-  private TestData() {
-  }
+  private TestData() {}
 
   /** A file of the repository, by its path from the root. */
   static Path repoFile(String relative) {
@@ -16,7 +18,8 @@ final class TestData {
         return dir.resolve(relative);
       }
     }
-    throw new IllegalStateException("repository root not found above " + Path.of("").toAbsolutePath());
+    throw new IllegalStateException(
+        "repository root not found above " + Path.of("").toAbsolutePath());
   }
 
   static Path shared(String name) {

@@ -25,15 +25,22 @@ class TripParserTest {
   private final TripParser parser = new TripParser(Duration.ofHours(1));
 
   static String trip(String overrides) {
-    String base = "\"schema_version\":1,\"trip_id\":\"t-1\",\"pickup_time\":\"2025-01-01T05:18:38Z\","
-        + "\"dropoff_time\":\"2025-01-01T05:26:59Z\",\"trip_distance\":1.605,\"pickup_zone\":229,"
-        + "\"dropoff_zone\":237,\"fare_amount\":10.005,\"tip_amount\":3,\"total_amount\":18.004";
+    String base =
+        "\"schema_version\":1,\"trip_id\":\"t-1\",\"pickup_time\":\"2025-01-01T05:18:38Z\","
+            + "\"dropoff_time\":\"2025-01-01T05:26:59Z\",\"trip_distance\":1.605,\"pickup_zone\":229,"
+            + "\"dropoff_zone\":237,\"fare_amount\":10.005,\"tip_amount\":3,\"total_amount\":18.004";
     return "{" + base + (overrides.isEmpty() ? "" : "," + overrides) + "}";
   }
 
   private Row input(byte[] value) {
-    return RowFactory.create("229".getBytes(StandardCharsets.UTF_8), value, "taxi.trips", 3, 42L,
-        Timestamp.from(INGEST), Timestamp.from(NOW));
+    return RowFactory.create(
+        "229".getBytes(StandardCharsets.UTF_8),
+        value,
+        "taxi.trips",
+        3,
+        42L,
+        Timestamp.from(INGEST),
+        Timestamp.from(NOW));
   }
 
   private Row parse(String value) {
@@ -47,12 +54,14 @@ class TripParserTest {
     assertThat(r.isNullAt(r.fieldIndex("dead_letter"))).isTrue();
     assertThat(r.<String>getAs("trip_id")).isEqualTo("t-1");
     assertThat(r.<Integer>getAs("pickup_zone")).isEqualTo(229);
-    assertThat(r.<Timestamp>getAs("dropoff_time").toInstant()).isEqualTo(Instant.parse("2025-01-01T05:26:59Z"));
+    assertThat(r.<Timestamp>getAs("dropoff_time").toInstant())
+        .isEqualTo(Instant.parse("2025-01-01T05:26:59Z"));
     // Half-up on the written decimal: 1.605 -> 1.61, 10.005 -> 10.01, 18.004 -> 18.00.
     assertThat(r.<BigDecimal>getAs("trip_distance")).isEqualByComparingTo("1.61");
     assertThat(r.<BigDecimal>getAs("fare_amount")).isEqualByComparingTo("10.01");
     assertThat(r.<BigDecimal>getAs("total_amount")).isEqualByComparingTo("18.00");
-    assertThat(r.<Double>getAs("tip_pct")).isCloseTo(100.0 * 3 / 10.005, org.assertj.core.data.Offset.offset(1e-9));
+    assertThat(r.<Double>getAs("tip_pct"))
+        .isCloseTo(100.0 * 3 / 10.005, org.assertj.core.data.Offset.offset(1e-9));
     assertThat(r.<Long>getAs("duration_s")).isEqualTo(8 * 60 + 21);
     assertThat(r.<Timestamp>getAs("ingest_time").toInstant()).isEqualTo(INGEST);
     assertThat(r.<byte[]>getAs("key")).isEqualTo("229".getBytes(StandardCharsets.UTF_8));
@@ -66,25 +75,29 @@ class TripParserTest {
   }
 
   @ParameterizedTest(name = "{0}")
-  @CsvSource(delimiter = '|', value = {
-      "malformed_json|{not json",
-      "malformed_json|[1,2]",
-      "unsupported_schema_version|{\"schema_version\":2,\"trip_id\":\"x\"}",
-      "missing_field|DROP:fare_amount",
-      "invalid_field|SET:\"pickup_zone\":\"229\"",
-      "invalid_field|SET:\"dropoff_time\":\"yesterday\"",
-      "zone_out_of_range|SET:\"pickup_zone\":266",
-      "distance_out_of_range|SET:\"trip_distance\":-0.5",
-      "fare_out_of_range|SET:\"fare_amount\":-7.2",
-      "dropoff_before_pickup|SET:\"dropoff_time\":\"2025-01-01T05:00:00Z\"",
-      "event_time_in_future|SET:\"pickup_time\":\"2026-11-22T04:00:00Z\",\"dropoff_time\":\"2026-11-22T04:30:01Z\"",
-      "invalid_field|SET:\"total_amount\":1e300",
-      // Found by FuzzedEventsIT: years Instant.parse accepts but Timestamp/Spark cannot hold (they wrapped silently).
-      "invalid_field|SET:\"pickup_time\":\"-999999999-01-01T00:00:00Z\",\"dropoff_time\":\"-999999999-01-01T00:01:00Z\"",
-      "invalid_field|SET:\"pickup_time\":\"+10000-01-01T00:00:00Z\"",
-      "invalid_field|SET:\"schema_version\":1,\"trip_id\":\"  \"",
-  })
-  void rejectedRecordsBecomeDeadLettersWithTheirReason(String reason, String spec) throws Exception {
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "malformed_json|{not json",
+        "malformed_json|[1,2]",
+        "unsupported_schema_version|{\"schema_version\":2,\"trip_id\":\"x\"}",
+        "missing_field|DROP:fare_amount",
+        "invalid_field|SET:\"pickup_zone\":\"229\"",
+        "invalid_field|SET:\"dropoff_time\":\"yesterday\"",
+        "zone_out_of_range|SET:\"pickup_zone\":266",
+        "distance_out_of_range|SET:\"trip_distance\":-0.5",
+        "fare_out_of_range|SET:\"fare_amount\":-7.2",
+        "dropoff_before_pickup|SET:\"dropoff_time\":\"2025-01-01T05:00:00Z\"",
+        "event_time_in_future|SET:\"pickup_time\":\"2026-11-22T04:00:00Z\",\"dropoff_time\":\"2026-11-22T04:30:01Z\"",
+        "invalid_field|SET:\"total_amount\":1e300",
+        // Found by FuzzedEventsIT: years Instant.parse accepts but Timestamp/Spark cannot hold
+        // (they wrapped silently).
+        "invalid_field|SET:\"pickup_time\":\"-999999999-01-01T00:00:00Z\",\"dropoff_time\":\"-999999999-01-01T00:01:00Z\"",
+        "invalid_field|SET:\"pickup_time\":\"+10000-01-01T00:00:00Z\"",
+        "invalid_field|SET:\"schema_version\":1,\"trip_id\":\"  \"",
+      })
+  void rejectedRecordsBecomeDeadLettersWithTheirReason(String reason, String spec)
+      throws Exception {
     String value;
     if (spec.startsWith("DROP:")) {
       String field = spec.substring(5);
@@ -97,7 +110,8 @@ class TripParserTest {
     }
     Row r = parse(value);
     assertThat(r.<String>getAs("reason")).isEqualTo(reason);
-    for (String tripColumn : new String[] {"trip_id", "pickup_zone", "dropoff_time", "fare_amount"}) {
+    for (String tripColumn :
+        new String[] {"trip_id", "pickup_zone", "dropoff_time", "fare_amount"}) {
       assertThat(r.isNullAt(r.fieldIndex(tripColumn))).as(tripColumn).isTrue();
     }
     JsonNode dlq = JSON.readTree(r.<String>getAs("dead_letter"));
@@ -114,40 +128,76 @@ class TripParserTest {
   @Test
   void centsEqualsTheTripModelsRounding() {
     java.util.Random r = new java.util.Random(3);
-    double[] edges = {0, -0.0, 0.005, 0.015, 1.005, 2.675, 10.005, 18.004, -1.005, 1e-9, 99999.995, 0.1 + 0.2,
-        1e11 + 0.125, 1e12, 1e15 + 0.5, 9999999999999999.99, Double.MIN_VALUE, 4.35, 0.285, 1.115};
+    double[] edges = {
+      0,
+      -0.0,
+      0.005,
+      0.015,
+      1.005,
+      2.675,
+      10.005,
+      18.004,
+      -1.005,
+      1e-9,
+      99999.995,
+      0.1 + 0.2,
+      1e11 + 0.125,
+      1e12,
+      1e15 + 0.5,
+      9999999999999999.99,
+      Double.MIN_VALUE,
+      4.35,
+      0.285,
+      1.115
+    };
     for (double v : edges) {
-      assertThat(TripParser.cents(v)).as("%s", v).isEqualTo(io.taxiplatform.model.TripMetrics.roundCents(v));
+      assertThat(TripParser.cents(v))
+          .as("%s", v)
+          .isEqualTo(io.taxiplatform.model.TripMetrics.roundCents(v));
     }
     for (int i = 0; i < 500_000; i++) {
-      double v = switch (i % 4) {
-        case 0 -> Math.round(r.nextDouble() * 1_000_000) / 100.0; // whole cents, as TLC data
-        case 1 -> Math.round(r.nextDouble() * 10_000_000) / 1000.0; // a third decimal
-        case 2 -> (r.nextDouble() - 0.5) * Math.pow(10, r.nextInt(16));
-        default -> Math.round(r.nextGaussian() * 100_000) / 100.0 + 0.005;
-      };
-      assertThat(TripParser.cents(v)).as("%s", v).isEqualTo(io.taxiplatform.model.TripMetrics.roundCents(v));
+      double v =
+          switch (i % 4) {
+            case 0 -> Math.round(r.nextDouble() * 1_000_000) / 100.0; // whole cents, as TLC data
+            case 1 -> Math.round(r.nextDouble() * 10_000_000) / 1000.0; // a third decimal
+            case 2 -> (r.nextDouble() - 0.5) * Math.pow(10, r.nextInt(16));
+            default -> Math.round(r.nextGaussian() * 100_000) / 100.0 + 0.005;
+          };
+      assertThat(TripParser.cents(v))
+          .as("%s", v)
+          .isEqualTo(io.taxiplatform.model.TripMetrics.roundCents(v));
     }
   }
 
   @Test
   void theRejectedOnlyParserKeepsExactlyTheDeadLetters() throws Exception {
-    List<Row> in = List.of(input(trip("").getBytes(StandardCharsets.UTF_8)),
-        input("not json".getBytes(StandardCharsets.UTF_8)),
-        input(trip("\"fare_amount\":-1").getBytes(StandardCharsets.UTF_8)),
-        input(trip("\"trip_id\":\"t-2\"").getBytes(StandardCharsets.UTF_8)));
+    List<Row> in =
+        List.of(
+            input(trip("").getBytes(StandardCharsets.UTF_8)),
+            input("not json".getBytes(StandardCharsets.UTF_8)),
+            input(trip("\"fare_amount\":-1").getBytes(StandardCharsets.UTF_8)),
+            input(trip("\"trip_id\":\"t-2\"").getBytes(StandardCharsets.UTF_8)));
     List<Row> out = new java.util.ArrayList<>();
     TripParser.rejectedOnly(Duration.ofHours(1)).call(in.iterator()).forEachRemaining(out::add);
-    assertThat(out).extracting(r -> r.<String>getAs("reason")).containsExactly("malformed_json", "fare_out_of_range");
+    assertThat(out)
+        .extracting(r -> r.<String>getAs("reason"))
+        .containsExactly("malformed_json", "fare_out_of_range");
     for (int i : new int[] {1, 2}) {
       assertThat(out.get(i - 1)).isEqualTo(parser.parse(in.get(i)));
     }
-    assertThat(TripParser.rejectedOnly(Duration.ofHours(1)).call(in.subList(0, 1).iterator()).hasNext()).isFalse();
+    assertThat(
+            TripParser.rejectedOnly(Duration.ofHours(1))
+                .call(in.subList(0, 1).iterator())
+                .hasNext())
+        .isFalse();
   }
 
   @Test
   void eventTimeSkewIsMeasuredFromTheBatchTime() {
-    Row justInside = parse(trip("\"pickup_time\":\"2026-11-22T04:00:00Z\",\"dropoff_time\":\"2026-11-22T04:30:00Z\""));
+    Row justInside =
+        parse(
+            trip(
+                "\"pickup_time\":\"2026-11-22T04:00:00Z\",\"dropoff_time\":\"2026-11-22T04:30:00Z\""));
     assertThat(justInside.isNullAt(justInside.fieldIndex("reason"))).isTrue();
   }
 
@@ -160,9 +210,11 @@ class TripParserTest {
 
   @Test
   void invalidUtf8InsideAStringIsMalformed() {
-    // Found by FuzzedEventsIT: Jackson's byte parser accepts an overlong '/' (c0 af) and an encoded surrogate
+    // Found by FuzzedEventsIT: Jackson's byte parser accepts an overlong '/' (c0 af) and an encoded
+    // surrogate
     // (ed a0 80) inside strings; JSON on the wire is UTF-8, so both are malformed_json.
-    for (byte[] bad : new byte[][] {{(byte) 0xc0, (byte) 0xaf}, {(byte) 0xed, (byte) 0xa0, (byte) 0x80}}) {
+    for (byte[] bad :
+        new byte[][] {{(byte) 0xc0, (byte) 0xaf}, {(byte) 0xed, (byte) 0xa0, (byte) 0x80}}) {
       String[] parts = trip("\"trip_id\":\"X\"").split("X");
       java.io.ByteArrayOutputStream value = new java.io.ByteArrayOutputStream();
       value.writeBytes(parts[0].getBytes(java.nio.charset.StandardCharsets.UTF_8));

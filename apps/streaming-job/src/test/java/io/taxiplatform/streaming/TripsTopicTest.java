@@ -11,7 +11,10 @@ import org.apache.hadoop.conf.Configuration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The per-partition source options and the checkpoint's source layout check (on the local file system). */
+/**
+ * The per-partition source options and the checkpoint's source layout check (on the local file
+ * system).
+ */
 class TripsTopicTest {
 
   private static JobConfig config(Path checkpoints, String version) throws Exception {
@@ -28,15 +31,19 @@ class TripsTopicTest {
     assertThat(TripsTopic.startingOffsetsFor("earliest", "taxi.trips", 3)).isEqualTo("earliest");
     assertThat(TripsTopic.startingOffsetsFor("latest", "taxi.trips", 0)).isEqualTo("latest");
     String map = "{\"taxi.trips\":{\"0\":42,\"1\":-1}}";
-    assertThat(TripsTopic.startingOffsetsFor(map, "taxi.trips", 0)).isEqualTo("{\"taxi.trips\":{\"0\":42}}");
-    assertThat(TripsTopic.startingOffsetsFor(map, "taxi.trips", 1)).isEqualTo("{\"taxi.trips\":{\"1\":-1}}");
-    assertThat(TripsTopic.startingOffsetsFor(map, "taxi.trips", 2)).as("a partition the map does not name: earliest")
+    assertThat(TripsTopic.startingOffsetsFor(map, "taxi.trips", 0))
+        .isEqualTo("{\"taxi.trips\":{\"0\":42}}");
+    assertThat(TripsTopic.startingOffsetsFor(map, "taxi.trips", 1))
+        .isEqualTo("{\"taxi.trips\":{\"1\":-1}}");
+    assertThat(TripsTopic.startingOffsetsFor(map, "taxi.trips", 2))
+        .as("a partition the map does not name: earliest")
         .isEqualTo("{\"taxi.trips\":{\"2\":-2}}");
     assertThat(StreamingJob.maxOffsetsPerPartition(200_000, 6)).isEqualTo(33_333);
     assertThat(StreamingJob.maxOffsetsPerPartition(5, 12)).isEqualTo(1);
   }
 
-  private static JobConfig config(Path checkpoints, String version, Map<String, String> settings) throws Exception {
+  private static JobConfig config(Path checkpoints, String version, Map<String, String> settings)
+      throws Exception {
     Map<String, String> env = new HashMap<>();
     env.put("ZONE_LOOKUP_PATH", "/nonexistent/zones.csv");
     env.put("CHECKPOINT_LOCATION", checkpoints.toString());
@@ -50,21 +57,30 @@ class TripsTopicTest {
   }
 
   @Test
-  void aNewCheckpointRecordsItsSettingsAndTheSameSettingsResume(@TempDir Path dir) throws Exception {
+  void aNewCheckpointRecordsItsSettingsAndTheSameSettingsResume(@TempDir Path dir)
+      throws Exception {
     JobConfig c = config(dir, "v1");
     check(c, 4);
     Path file = dir.resolve("v1").resolve(CheckpointSettings.FILE);
     String text = Files.readString(file);
-    assertThat(text).contains("layout=" + TripsTopic.LAYOUT + "\n", "topology=" + CheckpointSettings.TOPOLOGY + "\n",
-        "trip_schema_version=1\n", "TRIPS_TOPIC=taxi.trips\n", "TRIPS_TOPIC partitions=4\n",
-        "SHUFFLE_PARTITIONS=4\n", "ZONE_WINDOW=300 seconds\n", "BOROUGH_WINDOW=900 seconds\n",
-        "BOROUGH_SLIDE=300 seconds\n");
+    assertThat(text)
+        .contains(
+            "layout=" + TripsTopic.LAYOUT + "\n",
+            "topology=" + CheckpointSettings.TOPOLOGY + "\n",
+            "trip_schema_version=1\n",
+            "TRIPS_TOPIC=taxi.trips\n",
+            "TRIPS_TOPIC partitions=4\n",
+            "SHUFFLE_PARTITIONS=4\n",
+            "ZONE_WINDOW=300 seconds\n",
+            "BOROUGH_WINDOW=900 seconds\n",
+            "BOROUGH_SLIDE=300 seconds\n");
     assertThat(CheckpointSettings.parse(text)).isEqualTo(CheckpointSettings.of(c, 4));
     check(c, 4);
     // The same durations written another way are the same settings.
     check(config(dir, "v1", Map.of("ZONE_WINDOW", "300 seconds", "BOROUGH_WINDOW", "15 min")), 4);
     try (var files = Files.list(dir.resolve("v1"))) {
-      assertThat(files.map(p -> p.getFileName().toString())).as("no write probe is left behind")
+      assertThat(files.map(p -> p.getFileName().toString()))
+          .as("no write probe is left behind")
           .containsExactly(CheckpointSettings.FILE);
     }
   }
@@ -103,12 +119,27 @@ class TripsTopicTest {
   @Test
   void everyChangedSettingIsNamed(@TempDir Path dir) throws Exception {
     check(config(dir, "v1"), 2);
-    assertThatThrownBy(() -> check(config(dir, "v1", Map.of("BOROUGH_WINDOW", "30 minutes", "BOROUGH_SLIDE",
-        "10 minutes", "SHUFFLE_PARTITIONS", "8", "TRIPS_TOPIC", "other.trips")), 3))
+    assertThatThrownBy(
+            () ->
+                check(
+                    config(
+                        dir,
+                        "v1",
+                        Map.of(
+                            "BOROUGH_WINDOW",
+                            "30 minutes",
+                            "BOROUGH_SLIDE",
+                            "10 minutes",
+                            "SHUFFLE_PARTITIONS",
+                            "8",
+                            "TRIPS_TOPIC",
+                            "other.trips")),
+                    3))
         .isInstanceOf(TripsTopic.StartupException.class)
-        .hasMessageContaining("TRIPS_TOPIC: taxi.trips -> other.trips; TRIPS_TOPIC partitions: 2 -> 3; "
-            + "SHUFFLE_PARTITIONS: 4 -> 8; BOROUGH_WINDOW: 900 seconds -> 1800 seconds; "
-            + "BOROUGH_SLIDE: 300 seconds -> 600 seconds (recorded -> now)")
+        .hasMessageContaining(
+            "TRIPS_TOPIC: taxi.trips -> other.trips; TRIPS_TOPIC partitions: 2 -> 3; "
+                + "SHUFFLE_PARTITIONS: 4 -> 8; BOROUGH_WINDOW: 900 seconds -> 1800 seconds; "
+                + "BOROUGH_SLIDE: 300 seconds -> 600 seconds (recorded -> now)")
         .hasMessageContaining("these settings")
         .hasMessageContaining("new PIPELINE_VERSION");
   }
@@ -119,29 +150,41 @@ class TripsTopicTest {
     check(c, 2);
     Path file = dir.resolve("v1").resolve(CheckpointSettings.FILE);
     String original = Files.readString(file);
-    Files.writeString(file, original.replace("topology=" + CheckpointSettings.TOPOLOGY, "topology=0"));
-    assertThatThrownBy(() -> check(c, 2)).isInstanceOf(TripsTopic.StartupException.class)
+    Files.writeString(
+        file, original.replace("topology=" + CheckpointSettings.TOPOLOGY, "topology=0"));
+    assertThatThrownBy(() -> check(c, 2))
+        .isInstanceOf(TripsTopic.StartupException.class)
         .hasMessageContaining("topology: 0 -> " + CheckpointSettings.TOPOLOGY)
         .hasMessageContaining("new PIPELINE_VERSION");
     Files.writeString(file, original.replace("trip_schema_version=1", "trip_schema_version=2"));
-    assertThatThrownBy(() -> check(c, 2)).isInstanceOf(TripsTopic.StartupException.class)
+    assertThatThrownBy(() -> check(c, 2))
+        .isInstanceOf(TripsTopic.StartupException.class)
         .hasMessageContaining("trip_schema_version: 2 -> 1");
     Files.writeString(file, "garbage without an equals sign");
-    assertThatThrownBy(() -> check(c, 2)).isInstanceOf(TripsTopic.StartupException.class)
-        .hasMessageContaining("unreadable settings record").hasMessageContaining("new PIPELINE_VERSION");
+    assertThatThrownBy(() -> check(c, 2))
+        .isInstanceOf(TripsTopic.StartupException.class)
+        .hasMessageContaining("unreadable settings record")
+        .hasMessageContaining("new PIPELINE_VERSION");
   }
 
-  /** A checkpoint of the three-query job (topology 1: zone_windows, borough_windows, dead_letters) is refused. */
+  /**
+   * A checkpoint of the three-query job (topology 1: zone_windows, borough_windows, dead_letters)
+   * is refused.
+   */
   @Test
   void aCheckpointOfTheThreeQueryTopologyIsRefused(@TempDir Path dir) throws Exception {
     JobConfig c = config(dir, "v1");
     check(c, 2);
     Path file = dir.resolve("v1").resolve(CheckpointSettings.FILE);
-    Files.writeString(file, Files.readString(file).replace("topology=" + CheckpointSettings.TOPOLOGY + "\n",
-        "topology=1\n"));
+    Files.writeString(
+        file,
+        Files.readString(file)
+            .replace("topology=" + CheckpointSettings.TOPOLOGY + "\n", "topology=1\n"));
     assertThat(CheckpointSettings.TOPOLOGY).isEqualTo("2");
-    assertThatThrownBy(() -> check(c, 2)).isInstanceOf(TripsTopic.StartupException.class)
-        .hasMessageContaining("topology: 1 -> 2 (recorded -> now)").hasMessageContaining("new PIPELINE_VERSION");
+    assertThatThrownBy(() -> check(c, 2))
+        .isInstanceOf(TripsTopic.StartupException.class)
+        .hasMessageContaining("topology: 1 -> 2 (recorded -> now)")
+        .hasMessageContaining("new PIPELINE_VERSION");
   }
 
   @Test
@@ -150,14 +193,16 @@ class TripsTopicTest {
     Files.createDirectories(dir.resolve("v1").resolve("zone_windows").resolve("offsets"));
     assertThatThrownBy(() -> check(c, 2))
         .isInstanceOf(TripsTopic.StartupException.class)
-        .hasMessageContaining("one Kafka source per query").hasMessageContaining("new PIPELINE_VERSION");
+        .hasMessageContaining("one Kafka source per query")
+        .hasMessageContaining("new PIPELINE_VERSION");
   }
 
   @Test
   void anUnwritableCheckpointLocationIsAStartupError(@TempDir Path dir) throws Exception {
     Path file = Files.writeString(dir.resolve("not-a-directory"), "x");
     assertThatThrownBy(() -> check(config(file, "v1"), 2))
-        .isInstanceOf(TripsTopic.StartupException.class).hasMessageContaining("CHECKPOINT_LOCATION=" + file)
+        .isInstanceOf(TripsTopic.StartupException.class)
+        .hasMessageContaining("CHECKPOINT_LOCATION=" + file)
         .hasMessageContaining("cannot use the checkpoint location");
   }
 
@@ -165,14 +210,21 @@ class TripsTopicTest {
   void aVersionDirectoryThatIsAFileIsAStartupError(@TempDir Path dir) throws Exception {
     Files.writeString(dir.resolve("v1"), "x");
     assertThatThrownBy(() -> check(config(dir, "v1"), 2))
-        .isInstanceOf(TripsTopic.StartupException.class).hasMessageContaining("is not a directory")
+        .isInstanceOf(TripsTopic.StartupException.class)
+        .hasMessageContaining("is not a directory")
         .hasMessageContaining("CHECKPOINT_LOCATION");
   }
 
   @Test
   void aLocationOnAFileSystemTheJobDoesNotHaveIsAStartupError(@TempDir Path dir) throws Exception {
-    assertThatThrownBy(() -> check(config(Path.of("/unused"), "v1", Map.of("CHECKPOINT_LOCATION",
-        "nosuchfs://bucket/checkpoints")), 2))
+    assertThatThrownBy(
+            () ->
+                check(
+                    config(
+                        Path.of("/unused"),
+                        "v1",
+                        Map.of("CHECKPOINT_LOCATION", "nosuchfs://bucket/checkpoints")),
+                    2))
         .isInstanceOf(TripsTopic.StartupException.class)
         .hasMessageContaining("CHECKPOINT_LOCATION=nosuchfs://bucket/checkpoints")
         .hasMessageContaining("nosuchfs");
@@ -180,11 +232,16 @@ class TripsTopicTest {
 
   @Test
   void settingsRecordsRoundTripAndAKeyEitherSideLacksIsADifference() {
-    CheckpointSettings partial = CheckpointSettings.parse("layout=" + TripsTopic.LAYOUT
-        + "\nTRIPS_TOPIC=t\nTRIPS_TOPIC partitions=3\n");
-    CheckpointSettings full = CheckpointSettings.parse("# c\nlayout=" + TripsTopic.LAYOUT
-        + "\nTRIPS_TOPIC=t\nTRIPS_TOPIC partitions=3\nSHUFFLE_PARTITIONS=2\n");
-    assertThat(partial.differences(full)).containsExactly("SHUFFLE_PARTITIONS: (not recorded) -> 2");
+    CheckpointSettings partial =
+        CheckpointSettings.parse(
+            "layout=" + TripsTopic.LAYOUT + "\nTRIPS_TOPIC=t\nTRIPS_TOPIC partitions=3\n");
+    CheckpointSettings full =
+        CheckpointSettings.parse(
+            "# c\nlayout="
+                + TripsTopic.LAYOUT
+                + "\nTRIPS_TOPIC=t\nTRIPS_TOPIC partitions=3\nSHUFFLE_PARTITIONS=2\n");
+    assertThat(partial.differences(full))
+        .containsExactly("SHUFFLE_PARTITIONS: (not recorded) -> 2");
     assertThat(full.differences(partial)).containsExactly("SHUFFLE_PARTITIONS: 2 -> (not set)");
     assertThat(full.differences(full)).isEmpty();
     assertThat(CheckpointSettings.parse(full.format())).isEqualTo(full);
@@ -192,9 +249,11 @@ class TripsTopicTest {
 
   @Test
   void offsetsBehindLatestSumsThePartitions() {
-    assertThat(JobMetrics.offsetsBehind("{\"t\":{\"0\":10,\"1\":5}}", "{\"t\":{\"0\":25,\"1\":5}}")).isEqualTo(15);
+    assertThat(JobMetrics.offsetsBehind("{\"t\":{\"0\":10,\"1\":5}}", "{\"t\":{\"0\":25,\"1\":5}}"))
+        .isEqualTo(15);
     assertThat(JobMetrics.offsetsBehind("{\"t\":{\"0\":10}}", "{\"t\":{\"0\":10,\"1\":7}}"))
-        .as("a partition the batch has not read yet counts from 0").isEqualTo(7);
+        .as("a partition the batch has not read yet counts from 0")
+        .isEqualTo(7);
     assertThat(JobMetrics.offsetsBehind(null, "{\"t\":{\"0\":1}}")).isNull();
     assertThat(JobMetrics.offsetsBehind("{\"t\":{\"0\":1}}", "not json")).isNull();
   }

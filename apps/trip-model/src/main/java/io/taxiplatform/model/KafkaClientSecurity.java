@@ -7,21 +7,21 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Kafka client security from the shared {@code KAFKA_*} variables of docs/contracts.md, as Kafka client
- * properties. One implementation for the producer (kafka-clients 4.x) and the streaming job (Spark's
- * kafka-clients 3.x): it only names properties, so it needs no Kafka classes. Passwords never appear in
- * {@link #toString()}.
+ * Kafka client security from the shared {@code KAFKA_*} variables of docs/contracts.md, as Kafka
+ * client properties. One implementation for the producer (kafka-clients 4.x) and the streaming job
+ * (Spark's kafka-clients 3.x): it only names properties, so it needs no Kafka classes. Passwords
+ * never appear in {@link #toString()}.
  *
- * @param protocol           {@code PLAINTEXT}, {@code SSL}, {@code SASL_PLAINTEXT} or {@code SASL_SSL}
- * @param saslMechanism      used when the protocol is {@code SASL_*} (default {@code SCRAM-SHA-512})
- * @param saslUsername       SCRAM user (Strimzi {@code KafkaUser} name)
- * @param saslPassword       SCRAM password (secret)
+ * @param protocol {@code PLAINTEXT}, {@code SSL}, {@code SASL_PLAINTEXT} or {@code SASL_SSL}
+ * @param saslMechanism used when the protocol is {@code SASL_*} (default {@code SCRAM-SHA-512})
+ * @param saslUsername SCRAM user (Strimzi {@code KafkaUser} name)
+ * @param saslPassword SCRAM password (secret)
  * @param truststoreLocation cluster CA store, optional
  * @param truststorePassword secret
- * @param truststoreType     default {@code PKCS12}
- * @param keystoreLocation   client certificate store (mTLS), optional
- * @param keystorePassword   secret
- * @param keystoreType       default {@code PKCS12}
+ * @param truststoreType default {@code PKCS12}
+ * @param keystoreLocation client certificate store (mTLS), optional
+ * @param keystorePassword secret
+ * @param keystoreType default {@code PKCS12}
  */
 public record KafkaClientSecurity(
     String protocol,
@@ -33,43 +33,55 @@ public record KafkaClientSecurity(
     String truststoreType,
     String keystoreLocation,
     String keystorePassword,
-    String keystoreType) implements Serializable {
+    String keystoreType)
+    implements Serializable {
 
   private static final long serialVersionUID = 1L;
 
   /** The accepted {@code KAFKA_SECURITY_PROTOCOL} values. */
-  public static final List<String> PROTOCOLS = List.of("PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL");
+  public static final List<String> PROTOCOLS =
+      List.of("PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL");
 
   /** Plaintext, no credentials. */
   public static KafkaClientSecurity plaintext() {
-    return new KafkaClientSecurity("PLAINTEXT", "SCRAM-SHA-512", null, null, null, null, "PKCS12", null, null,
-        "PKCS12");
+    return new KafkaClientSecurity(
+        "PLAINTEXT", "SCRAM-SHA-512", null, null, null, null, "PKCS12", null, null, "PKCS12");
   }
 
   /**
    * Reads the {@code KAFKA_*} security variables; absent or blank ones take their defaults.
    *
-   * @throws IllegalArgumentException naming the variable, for an unknown protocol or SASL without credentials
+   * @throws IllegalArgumentException naming the variable, for an unknown protocol or SASL without
+   *     credentials
    */
   public static KafkaClientSecurity fromEnv(Map<String, String> env) {
-    String protocol = orDefault(env, "KAFKA_SECURITY_PROTOCOL", "PLAINTEXT").trim().toUpperCase(Locale.ROOT);
+    String protocol =
+        orDefault(env, "KAFKA_SECURITY_PROTOCOL", "PLAINTEXT").trim().toUpperCase(Locale.ROOT);
     if (!PROTOCOLS.contains(protocol)) {
-      throw new IllegalArgumentException("KAFKA_SECURITY_PROTOCOL must be one of " + String.join(", ", PROTOCOLS)
-          + ", not '" + protocol + "'");
+      throw new IllegalArgumentException(
+          "KAFKA_SECURITY_PROTOCOL must be one of "
+              + String.join(", ", PROTOCOLS)
+              + ", not '"
+              + protocol
+              + "'");
     }
-    KafkaClientSecurity s = new KafkaClientSecurity(protocol,
-        orDefault(env, "KAFKA_SASL_MECHANISM", "SCRAM-SHA-512"),
-        orDefault(env, "KAFKA_SASL_USERNAME", null),
-        orDefault(env, "KAFKA_SASL_PASSWORD", null),
-        orDefault(env, "KAFKA_SSL_TRUSTSTORE_LOCATION", null),
-        orDefault(env, "KAFKA_SSL_TRUSTSTORE_PASSWORD", null),
-        orDefault(env, "KAFKA_SSL_TRUSTSTORE_TYPE", "PKCS12"),
-        orDefault(env, "KAFKA_SSL_KEYSTORE_LOCATION", null),
-        orDefault(env, "KAFKA_SSL_KEYSTORE_PASSWORD", null),
-        orDefault(env, "KAFKA_SSL_KEYSTORE_TYPE", "PKCS12"));
+    KafkaClientSecurity s =
+        new KafkaClientSecurity(
+            protocol,
+            orDefault(env, "KAFKA_SASL_MECHANISM", "SCRAM-SHA-512"),
+            orDefault(env, "KAFKA_SASL_USERNAME", null),
+            orDefault(env, "KAFKA_SASL_PASSWORD", null),
+            orDefault(env, "KAFKA_SSL_TRUSTSTORE_LOCATION", null),
+            orDefault(env, "KAFKA_SSL_TRUSTSTORE_PASSWORD", null),
+            orDefault(env, "KAFKA_SSL_TRUSTSTORE_TYPE", "PKCS12"),
+            orDefault(env, "KAFKA_SSL_KEYSTORE_LOCATION", null),
+            orDefault(env, "KAFKA_SSL_KEYSTORE_PASSWORD", null),
+            orDefault(env, "KAFKA_SSL_KEYSTORE_TYPE", "PKCS12"));
     if (s.isSasl() && (s.saslUsername == null || s.saslPassword == null)) {
-      throw new IllegalArgumentException("KAFKA_SECURITY_PROTOCOL=" + protocol
-          + " needs KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD");
+      throw new IllegalArgumentException(
+          "KAFKA_SECURITY_PROTOCOL="
+              + protocol
+              + " needs KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD");
     }
     return s;
   }
@@ -89,17 +101,27 @@ public record KafkaClientSecurity(
     return protocol.endsWith("SSL");
   }
 
-  /** The Kafka client properties ({@code security.protocol}, {@code sasl.*}, {@code ssl.*}) of this setting. */
+  /**
+   * The Kafka client properties ({@code security.protocol}, {@code sasl.*}, {@code ssl.*}) of this
+   * setting.
+   */
   public Map<String, String> clientProperties() {
     Map<String, String> p = new LinkedHashMap<>();
     p.put("security.protocol", protocol);
     if (isSasl()) {
       p.put("sasl.mechanism", saslMechanism);
-      String module = saslMechanism.startsWith("SCRAM")
-          ? "org.apache.kafka.common.security.scram.ScramLoginModule"
-          : "org.apache.kafka.common.security.plain.PlainLoginModule";
-      p.put("sasl.jaas.config", module + " required username=\"" + jaasEscape(saslUsername)
-          + "\" password=\"" + jaasEscape(saslPassword) + "\";");
+      String module =
+          saslMechanism.startsWith("SCRAM")
+              ? "org.apache.kafka.common.security.scram.ScramLoginModule"
+              : "org.apache.kafka.common.security.plain.PlainLoginModule";
+      p.put(
+          "sasl.jaas.config",
+          module
+              + " required username=\""
+              + jaasEscape(saslUsername)
+              + "\" password=\""
+              + jaasEscape(saslPassword)
+              + "\";");
     }
     if (isSsl()) {
       if (truststoreLocation != null) {
@@ -131,12 +153,31 @@ public record KafkaClientSecurity(
 
   @Override
   public String toString() {
-    return "KafkaClientSecurity[protocol=" + protocol
-        + (isSasl() ? ", saslMechanism=" + saslMechanism + ", saslUsername=" + saslUsername
-            + ", saslPassword=" + mask(saslPassword) : "")
-        + (isSsl() ? ", truststore=" + truststoreLocation + " (" + truststoreType + ", password "
-            + mask(truststorePassword) + "), keystore=" + keystoreLocation + " (" + keystoreType + ", password "
-            + mask(keystorePassword) + ")" : "")
+    return "KafkaClientSecurity[protocol="
+        + protocol
+        + (isSasl()
+            ? ", saslMechanism="
+                + saslMechanism
+                + ", saslUsername="
+                + saslUsername
+                + ", saslPassword="
+                + mask(saslPassword)
+            : "")
+        + (isSsl()
+            ? ", truststore="
+                + truststoreLocation
+                + " ("
+                + truststoreType
+                + ", password "
+                + mask(truststorePassword)
+                + "), keystore="
+                + keystoreLocation
+                + " ("
+                + keystoreType
+                + ", password "
+                + mask(keystorePassword)
+                + ")"
+            : "")
         + "]";
   }
 }

@@ -3,24 +3,31 @@ package io.taxiplatform.model;
 import java.time.LocalDateTime;
 
 /**
- * The hot-path reader of {@code uuuu-MM-dd HH:mm:ss[.f{1,9}]} (separator {@code ' '} or {@code 'T'}) shared by
- * the producer's TLC rows and the job's event timestamps: no formatter, no exception. It answers only for that
- * exact form with a valid date and time; every other text gives {@code null}, and the caller hands it to its
- * formatter, so errors keep one implementation (the formatter's).
+ * The hot-path reader of {@code uuuu-MM-dd HH:mm:ss[.f{1,9}]} (separator {@code ' '} or {@code
+ * 'T'}) shared by the producer's TLC rows and the job's event timestamps: no formatter, no
+ * exception. It answers only for that exact form with a valid date and time; every other text gives
+ * {@code null}, and the caller hands it to its formatter, so errors keep one implementation (the
+ * formatter's).
  */
 public final class LocalDateTimeText {
 
-  private LocalDateTimeText() {
-  }
+  private LocalDateTimeText() {}
 
   /**
-   * The date-time of {@code s[0, end)}, or {@code null} when it is not {@code uuuu-MM-dd(' '|'T')HH:mm:ss} with
-   * an optional fraction of 1 to 9 digits, or not a valid date and time (month, day of month, hour, minute,
-   * second 0..59).
+   * The date-time of {@code s[0, end)}, or {@code null} when it is not {@code uuuu-MM-dd('
+   * '|'T')HH:mm:ss} with an optional fraction of 1 to 9 digits, or not a valid date and time
+   * (month, day of month, hour, minute, second 0..59).
    */
   public static LocalDateTime parse(String s, int end) {
-    if (end < 19 || end == 20 || end > 29 || end > s.length() || s.charAt(4) != '-' || s.charAt(7) != '-'
-        || (s.charAt(10) != ' ' && s.charAt(10) != 'T') || s.charAt(13) != ':' || s.charAt(16) != ':'
+    if (end < 19
+        || end == 20
+        || end > 29
+        || end > s.length()
+        || s.charAt(4) != '-'
+        || s.charAt(7) != '-'
+        || (s.charAt(10) != ' ' && s.charAt(10) != 'T')
+        || s.charAt(13) != ':'
+        || s.charAt(16) != ':'
         || (end > 19 && s.charAt(19) != '.')) {
       return null;
     }
@@ -30,8 +37,17 @@ public final class LocalDateTimeText {
     int hour = digits(s, 11, 13);
     int minute = digits(s, 14, 16);
     int second = digits(s, 17, 19);
-    if (year < 0 || month < 1 || month > 12 || day < 1 || day > monthLength(year, month) || hour < 0 || hour > 23
-        || minute < 0 || minute > 59 || second < 0 || second > 59) {
+    if (year < 0
+        || month < 1
+        || month > 12
+        || day < 1
+        || day > monthLength(year, month)
+        || hour < 0
+        || hour > 23
+        || minute < 0
+        || minute > 59
+        || second < 0
+        || second > 59) {
       return null;
     }
     int nanos = 0;

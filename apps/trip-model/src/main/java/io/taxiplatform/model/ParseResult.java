@@ -1,7 +1,8 @@
 package io.taxiplatform.model;
 
 /**
- * The outcome of {@link TripEventJson#parse}: either a valid {@link TripEvent} or a {@link Rejection}.
+ * The outcome of {@link TripEventJson#parse}: either a valid {@link TripEvent} or a {@link
+ * Rejection}.
  *
  * <pre>{@code
  * ParseResult r = TripEventJson.parse(value, now, skew);

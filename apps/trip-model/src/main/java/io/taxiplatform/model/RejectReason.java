@@ -1,8 +1,8 @@
 package io.taxiplatform.model;
 
 /**
- * Dead-letter reasons, in the order the rules are checked (docs/contracts.md, "Validation").
- * {@link #wireName()} is the snake_case name used in the dead-letter record, its header and metrics.
+ * Dead-letter reasons, in the order the rules are checked (docs/contracts.md, "Validation"). {@link
+ * #wireName()} is the snake_case name used in the dead-letter record, its header and metrics.
  */
 public enum RejectReason {
   /** The value is not a JSON object. */

@@ -6,34 +6,34 @@ import java.util.Objects;
 /**
  * One completed taxi trip, {@code schema_version} 1 of docs/contracts.md.
  *
- * <p>Required fields are primitives or non-null references; optional fields are boxed and {@code null}
- * when absent. The record itself does not apply the business rules of the streaming job (a negative
- * fare is a legal {@code TripEvent}: the producer sends it and the job dead-letters it); use
- * {@link TripEventJson#parse} to get the validated form.
+ * <p>Required fields are primitives or non-null references; optional fields are boxed and {@code
+ * null} when absent. The record itself does not apply the business rules of the streaming job (a
+ * negative fare is a legal {@code TripEvent}: the producer sends it and the job dead-letters it);
+ * use {@link TripEventJson#parse} to get the validated form.
  *
- * @param schemaVersion         always {@link TripRules#SCHEMA_VERSION} for events built here
- * @param tripId                unique per event, never blank
- * @param source                {@code replay}, {@code synthetic} or {@code smoke}; optional
- * @param vendorId              TLC VendorID; optional
- * @param pickupTime            UTC instant
- * @param dropoffTime           UTC instant; the event time
- * @param passengerCount        optional
- * @param tripDistance          miles
- * @param ratecodeId            optional
- * @param storeAndFwdFlag       optional
- * @param pickupZone            PULocationID
- * @param dropoffZone           DOLocationID
- * @param paymentType           optional
- * @param fareAmount            USD
- * @param extra                 optional
- * @param mtaTax                optional
- * @param tipAmount             USD
- * @param tollsAmount           optional
- * @param improvementSurcharge  optional
- * @param totalAmount           USD
- * @param congestionSurcharge   optional
- * @param airportFee            optional (absent in some schemas)
- * @param cbdCongestionFee      optional (from 2025)
+ * @param schemaVersion always {@link TripRules#SCHEMA_VERSION} for events built here
+ * @param tripId unique per event, never blank
+ * @param source {@code replay}, {@code synthetic} or {@code smoke}; optional
+ * @param vendorId TLC VendorID; optional
+ * @param pickupTime UTC instant
+ * @param dropoffTime UTC instant; the event time
+ * @param passengerCount optional
+ * @param tripDistance miles
+ * @param ratecodeId optional
+ * @param storeAndFwdFlag optional
+ * @param pickupZone PULocationID
+ * @param dropoffZone DOLocationID
+ * @param paymentType optional
+ * @param fareAmount USD
+ * @param extra optional
+ * @param mtaTax optional
+ * @param tipAmount USD
+ * @param tollsAmount optional
+ * @param improvementSurcharge optional
+ * @param totalAmount USD
+ * @param congestionSurcharge optional
+ * @param airportFee optional (absent in some schemas)
+ * @param cbdCongestionFee optional (from 2025)
  */
 public record TripEvent(
     int schemaVersion,
@@ -58,7 +58,8 @@ public record TripEvent(
     double totalAmount,
     Double congestionSurcharge,
     Double airportFee,
-    Double cbdCongestionFee) implements ParseResult {
+    Double cbdCongestionFee)
+    implements ParseResult {
 
   public TripEvent {
     Objects.requireNonNull(tripId, "tripId");
@@ -76,19 +77,62 @@ public record TripEvent(
     return Integer.toString(pickupZone);
   }
 
-  /** A copy with both timestamps shifted by {@code seconds} (used by the producer's {@code now} time mode). */
+  /**
+   * A copy with both timestamps shifted by {@code seconds} (used by the producer's {@code now} time
+   * mode).
+   */
   public TripEvent shiftedBySeconds(long seconds) {
-    return new TripEvent(schemaVersion, tripId, source, vendorId, pickupTime.plusSeconds(seconds),
-        dropoffTime.plusSeconds(seconds), passengerCount, tripDistance, ratecodeId, storeAndFwdFlag, pickupZone,
-        dropoffZone, paymentType, fareAmount, extra, mtaTax, tipAmount, tollsAmount, improvementSurcharge,
-        totalAmount, congestionSurcharge, airportFee, cbdCongestionFee);
+    return new TripEvent(
+        schemaVersion,
+        tripId,
+        source,
+        vendorId,
+        pickupTime.plusSeconds(seconds),
+        dropoffTime.plusSeconds(seconds),
+        passengerCount,
+        tripDistance,
+        ratecodeId,
+        storeAndFwdFlag,
+        pickupZone,
+        dropoffZone,
+        paymentType,
+        fareAmount,
+        extra,
+        mtaTax,
+        tipAmount,
+        tollsAmount,
+        improvementSurcharge,
+        totalAmount,
+        congestionSurcharge,
+        airportFee,
+        cbdCongestionFee);
   }
 
   /** A copy with another trip id and source. */
   public TripEvent withId(String newTripId, String newSource) {
-    return new TripEvent(schemaVersion, newTripId, newSource, vendorId, pickupTime, dropoffTime, passengerCount,
-        tripDistance, ratecodeId, storeAndFwdFlag, pickupZone, dropoffZone, paymentType, fareAmount, extra, mtaTax,
-        tipAmount, tollsAmount, improvementSurcharge, totalAmount, congestionSurcharge, airportFee,
+    return new TripEvent(
+        schemaVersion,
+        newTripId,
+        newSource,
+        vendorId,
+        pickupTime,
+        dropoffTime,
+        passengerCount,
+        tripDistance,
+        ratecodeId,
+        storeAndFwdFlag,
+        pickupZone,
+        dropoffZone,
+        paymentType,
+        fareAmount,
+        extra,
+        mtaTax,
+        tipAmount,
+        tollsAmount,
+        improvementSurcharge,
+        totalAmount,
+        congestionSurcharge,
+        airportFee,
         cbdCongestionFee);
   }
 
@@ -123,37 +167,147 @@ public record TripEvent(
     private Double airportFee;
     private Double cbdCongestionFee;
 
-    private Builder() {
+    private Builder() {}
+
+    public Builder schemaVersion(int v) {
+      this.schemaVersion = v;
+      return this;
     }
 
-    public Builder schemaVersion(int v) { this.schemaVersion = v; return this; }
-    public Builder tripId(String v) { this.tripId = v; return this; }
-    public Builder source(String v) { this.source = v; return this; }
-    public Builder vendorId(Integer v) { this.vendorId = v; return this; }
-    public Builder pickupTime(Instant v) { this.pickupTime = v; return this; }
-    public Builder dropoffTime(Instant v) { this.dropoffTime = v; return this; }
-    public Builder passengerCount(Integer v) { this.passengerCount = v; return this; }
-    public Builder tripDistance(double v) { this.tripDistance = v; return this; }
-    public Builder ratecodeId(Integer v) { this.ratecodeId = v; return this; }
-    public Builder storeAndFwdFlag(String v) { this.storeAndFwdFlag = v; return this; }
-    public Builder pickupZone(int v) { this.pickupZone = v; return this; }
-    public Builder dropoffZone(int v) { this.dropoffZone = v; return this; }
-    public Builder paymentType(Integer v) { this.paymentType = v; return this; }
-    public Builder fareAmount(double v) { this.fareAmount = v; return this; }
-    public Builder extra(Double v) { this.extra = v; return this; }
-    public Builder mtaTax(Double v) { this.mtaTax = v; return this; }
-    public Builder tipAmount(double v) { this.tipAmount = v; return this; }
-    public Builder tollsAmount(Double v) { this.tollsAmount = v; return this; }
-    public Builder improvementSurcharge(Double v) { this.improvementSurcharge = v; return this; }
-    public Builder totalAmount(double v) { this.totalAmount = v; return this; }
-    public Builder congestionSurcharge(Double v) { this.congestionSurcharge = v; return this; }
-    public Builder airportFee(Double v) { this.airportFee = v; return this; }
-    public Builder cbdCongestionFee(Double v) { this.cbdCongestionFee = v; return this; }
+    public Builder tripId(String v) {
+      this.tripId = v;
+      return this;
+    }
+
+    public Builder source(String v) {
+      this.source = v;
+      return this;
+    }
+
+    public Builder vendorId(Integer v) {
+      this.vendorId = v;
+      return this;
+    }
+
+    public Builder pickupTime(Instant v) {
+      this.pickupTime = v;
+      return this;
+    }
+
+    public Builder dropoffTime(Instant v) {
+      this.dropoffTime = v;
+      return this;
+    }
+
+    public Builder passengerCount(Integer v) {
+      this.passengerCount = v;
+      return this;
+    }
+
+    public Builder tripDistance(double v) {
+      this.tripDistance = v;
+      return this;
+    }
+
+    public Builder ratecodeId(Integer v) {
+      this.ratecodeId = v;
+      return this;
+    }
+
+    public Builder storeAndFwdFlag(String v) {
+      this.storeAndFwdFlag = v;
+      return this;
+    }
+
+    public Builder pickupZone(int v) {
+      this.pickupZone = v;
+      return this;
+    }
+
+    public Builder dropoffZone(int v) {
+      this.dropoffZone = v;
+      return this;
+    }
+
+    public Builder paymentType(Integer v) {
+      this.paymentType = v;
+      return this;
+    }
+
+    public Builder fareAmount(double v) {
+      this.fareAmount = v;
+      return this;
+    }
+
+    public Builder extra(Double v) {
+      this.extra = v;
+      return this;
+    }
+
+    public Builder mtaTax(Double v) {
+      this.mtaTax = v;
+      return this;
+    }
+
+    public Builder tipAmount(double v) {
+      this.tipAmount = v;
+      return this;
+    }
+
+    public Builder tollsAmount(Double v) {
+      this.tollsAmount = v;
+      return this;
+    }
+
+    public Builder improvementSurcharge(Double v) {
+      this.improvementSurcharge = v;
+      return this;
+    }
+
+    public Builder totalAmount(double v) {
+      this.totalAmount = v;
+      return this;
+    }
+
+    public Builder congestionSurcharge(Double v) {
+      this.congestionSurcharge = v;
+      return this;
+    }
+
+    public Builder airportFee(Double v) {
+      this.airportFee = v;
+      return this;
+    }
+
+    public Builder cbdCongestionFee(Double v) {
+      this.cbdCongestionFee = v;
+      return this;
+    }
 
     public TripEvent build() {
-      return new TripEvent(schemaVersion, tripId, source, vendorId, pickupTime, dropoffTime, passengerCount,
-          tripDistance, ratecodeId, storeAndFwdFlag, pickupZone, dropoffZone, paymentType, fareAmount, extra, mtaTax,
-          tipAmount, tollsAmount, improvementSurcharge, totalAmount, congestionSurcharge, airportFee,
+      return new TripEvent(
+          schemaVersion,
+          tripId,
+          source,
+          vendorId,
+          pickupTime,
+          dropoffTime,
+          passengerCount,
+          tripDistance,
+          ratecodeId,
+          storeAndFwdFlag,
+          pickupZone,
+          dropoffZone,
+          paymentType,
+          fareAmount,
+          extra,
+          mtaTax,
+          tipAmount,
+          tollsAmount,
+          improvementSurcharge,
+          totalAmount,
+          congestionSurcharge,
+          airportFee,
           cbdCongestionFee);
     }
   }

@@ -47,25 +47,25 @@ import java.util.Objects;
 /**
  * JSON codec of the trip event and the validation of docs/contracts.md.
  *
- * <p>Stateless and thread-safe: one shared, never reconfigured Jackson reader and factory. This is what
- * the streaming job calls per record.
+ * <p>Stateless and thread-safe: one shared, never reconfigured Jackson reader and factory. This is
+ * what the streaming job calls per record.
  *
- * <p>Type rules used by {@code invalid_field}: integer fields ({@code vendor_id}, {@code passenger_count},
- * {@code ratecode_id}, {@code pickup_zone}, {@code dropoff_zone}, {@code payment_type}) must be JSON
- * integers in the 32-bit range ({@code 1.0} and {@code "1"} are invalid); amount fields must be finite JSON
- * numbers; {@code trip_id} a non-blank string; {@code source} and {@code store_and_fwd_flag} strings;
- * timestamps strings accepted by {@link Instant#parse} with a year in 0001..9999. An optional field that is {@code null} counts as
+ * <p>Type rules used by {@code invalid_field}: integer fields ({@code vendor_id}, {@code
+ * passenger_count}, {@code ratecode_id}, {@code pickup_zone}, {@code dropoff_zone}, {@code
+ * payment_type}) must be JSON integers in the 32-bit range ({@code 1.0} and {@code "1"} are
+ * invalid); amount fields must be finite JSON numbers; {@code trip_id} a non-blank string; {@code
+ * source} and {@code store_and_fwd_flag} strings; timestamps strings accepted by {@link
+ * Instant#parse} with a year in 0001..9999. An optional field that is {@code null} counts as
  * absent. Unknown fields are ignored (forward compatible).
  */
 public final class TripEventJson {
 
-  private static final ObjectMapper MAPPER = new ObjectMapper()
-      .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+  private static final ObjectMapper MAPPER =
+      new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
   private static final ObjectReader READER = MAPPER.reader();
   private static final JsonFactory FACTORY = MAPPER.getFactory();
 
-  private TripEventJson() {
-  }
+  private TripEventJson() {}
 
   // ---------------------------------------------------------------- serialize
 
@@ -140,8 +140,8 @@ public final class TripEventJson {
   /**
    * Parses and validates one record value.
    *
-   * @param value   the Kafka record value (may be {@code null})
-   * @param now     processing time, for {@code event_time_in_future}
+   * @param value the Kafka record value (may be {@code null})
+   * @param now processing time, for {@code event_time_in_future}
    * @param maxSkew allowed skew of {@code dropoff_time} over {@code now}
    * @return the valid event, or the first failing rule
    */
@@ -153,7 +153,10 @@ public final class TripEventJson {
     return fast != null ? fast : parseTree(value, now, maxSkew);
   }
 
-  /** {@link #parse(String, Instant, Duration)} by the tree path only (the reference of the fast path's tests). */
+  /**
+   * {@link #parse(String, Instant, Duration)} by the tree path only (the reference of the fast
+   * path's tests).
+   */
   static ParseResult parseTree(String value, Instant now, Duration maxSkew) {
     JsonNode root;
     try {
@@ -165,9 +168,10 @@ public final class TripEventJson {
   }
 
   /**
-   * {@link #parse(String, Instant, Duration)} of UTF-8 bytes. Invalid UTF-8 anywhere in the value (also inside a
-   * string, where Jackson's byte parser lets overlong forms and encoded surrogates through) is
-   * {@code malformed_json}: a JSON text on the wire is UTF-8 (RFC 8259, docs/contracts.md).
+   * {@link #parse(String, Instant, Duration)} of UTF-8 bytes. Invalid UTF-8 anywhere in the value
+   * (also inside a string, where Jackson's byte parser lets overlong forms and encoded surrogates
+   * through) is {@code malformed_json}: a JSON text on the wire is UTF-8 (RFC 8259,
+   * docs/contracts.md).
    */
   public static ParseResult parse(byte[] value, Instant now, Duration maxSkew) {
     if (value == null) {
@@ -181,7 +185,10 @@ public final class TripEventJson {
     return fast != null ? fast : parseTree(value, now, maxSkew);
   }
 
-  /** {@link #parse(byte[], Instant, Duration)} of UTF-8 bytes by the tree path only (after the UTF-8 check). */
+  /**
+   * {@link #parse(byte[], Instant, Duration)} of UTF-8 bytes by the tree path only (after the UTF-8
+   * check).
+   */
   static ParseResult parseTree(byte[] value, Instant now, Duration maxSkew) {
     JsonNode root;
     try {
@@ -198,8 +205,9 @@ public final class TripEventJson {
   }
 
   /**
-   * The common case in one streaming pass ({@link TripEventReader}): the event when the value is a plain valid
-   * one, else {@code null} and the caller runs the tree path, which names the rejection.
+   * The common case in one streaming pass ({@link TripEventReader}): the event when the value is a
+   * plain valid one, else {@code null} and the caller runs the tree path, which names the
+   * rejection.
    */
   private static TripEvent fastPath(ParserSource source, Instant now, Duration maxSkew) {
     if (now == null || maxSkew == null) {
@@ -222,8 +230,11 @@ public final class TripEventJson {
       return null; // ASCII
     }
     try {
-      StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(value));
+      StandardCharsets.UTF_8
+          .newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(ByteBuffer.wrap(value));
       return null;
     } catch (CharacterCodingException e) {
       return "not UTF-8: " + e.getMessage();
@@ -240,14 +251,18 @@ public final class TripEventJson {
     Objects.requireNonNull(now, "now");
     Objects.requireNonNull(maxSkew, "maxSkew");
     if (root == null || !root.isObject()) {
-      String type = root == null || root.isMissingNode() ? "empty" : root.getNodeType().name().toLowerCase();
+      String type =
+          root == null || root.isMissingNode() ? "empty" : root.getNodeType().name().toLowerCase();
       return new Rejection(RejectReason.MALFORMED_JSON, "not a JSON object: " + type);
     }
 
     JsonNode version = root.get(SCHEMA_VERSION);
-    if (version == null || !version.isIntegralNumber() || !version.canConvertToLong()
+    if (version == null
+        || !version.isIntegralNumber()
+        || !version.canConvertToLong()
         || version.longValue() != TripRules.SCHEMA_VERSION) {
-      return new Rejection(RejectReason.UNSUPPORTED_SCHEMA_VERSION,
+      return new Rejection(
+          RejectReason.UNSUPPORTED_SCHEMA_VERSION,
           version == null ? "schema_version missing" : "schema_version=" + version);
     }
 
@@ -321,31 +336,60 @@ public final class TripEventJson {
       return new Rejection(RejectReason.FARE_OUT_OF_RANGE, FARE_AMOUNT + "=" + fare);
     }
     if (dropoff.isBefore(pickup)) {
-      return new Rejection(RejectReason.DROPOFF_BEFORE_PICKUP,
+      return new Rejection(
+          RejectReason.DROPOFF_BEFORE_PICKUP,
           PICKUP_TIME + "=" + pickup + " " + DROPOFF_TIME + "=" + dropoff);
     }
     Instant limit = now.plus(maxSkew);
     if (dropoff.isAfter(limit)) {
-      return new Rejection(RejectReason.EVENT_TIME_IN_FUTURE, DROPOFF_TIME + "=" + dropoff + " limit=" + limit);
+      return new Rejection(
+          RejectReason.EVENT_TIME_IN_FUTURE, DROPOFF_TIME + "=" + dropoff + " limit=" + limit);
     }
 
-    return new TripEvent(TripRules.SCHEMA_VERSION, tripId, text(root.get(SOURCE)), optInt(root.get(VENDOR_ID)),
-        pickup, dropoff, optInt(root.get(PASSENGER_COUNT)), distance, optInt(root.get(RATECODE_ID)),
-        text(root.get(STORE_AND_FWD_FLAG)), pickupZone, dropoffZone, optInt(root.get(PAYMENT_TYPE)), fare,
-        optDouble(root.get(EXTRA)), optDouble(root.get(MTA_TAX)), root.get(TIP_AMOUNT).doubleValue(),
-        optDouble(root.get(TOLLS_AMOUNT)), optDouble(root.get(IMPROVEMENT_SURCHARGE)),
-        root.get(TOTAL_AMOUNT).doubleValue(), optDouble(root.get(CONGESTION_SURCHARGE)),
-        optDouble(root.get(AIRPORT_FEE)), optDouble(root.get(CBD_CONGESTION_FEE)));
+    return new TripEvent(
+        TripRules.SCHEMA_VERSION,
+        tripId,
+        text(root.get(SOURCE)),
+        optInt(root.get(VENDOR_ID)),
+        pickup,
+        dropoff,
+        optInt(root.get(PASSENGER_COUNT)),
+        distance,
+        optInt(root.get(RATECODE_ID)),
+        text(root.get(STORE_AND_FWD_FLAG)),
+        pickupZone,
+        dropoffZone,
+        optInt(root.get(PAYMENT_TYPE)),
+        fare,
+        optDouble(root.get(EXTRA)),
+        optDouble(root.get(MTA_TAX)),
+        root.get(TIP_AMOUNT).doubleValue(),
+        optDouble(root.get(TOLLS_AMOUNT)),
+        optDouble(root.get(IMPROVEMENT_SURCHARGE)),
+        root.get(TOTAL_AMOUNT).doubleValue(),
+        optDouble(root.get(CONGESTION_SURCHARGE)),
+        optDouble(root.get(AIRPORT_FEE)),
+        optDouble(root.get(CBD_CONGESTION_FEE)));
   }
 
   /** Timestamps must lie in years 0001..9999. */
   private static final Instant MIN_INSTANT = Instant.parse("0001-01-01T00:00:00Z");
+
   private static final Instant MAX_INSTANT = Instant.parse("9999-12-31T23:59:59.999999999Z");
 
   private static final String[] OPTIONAL_STRINGS = {SOURCE, STORE_AND_FWD_FLAG};
-  private static final String[] OPTIONAL_INTS = {VENDOR_ID, PASSENGER_COUNT, RATECODE_ID, PAYMENT_TYPE};
-  private static final String[] OPTIONAL_NUMBERS = {EXTRA, MTA_TAX, TOLLS_AMOUNT, IMPROVEMENT_SURCHARGE,
-      CONGESTION_SURCHARGE, AIRPORT_FEE, CBD_CONGESTION_FEE};
+  private static final String[] OPTIONAL_INTS = {
+    VENDOR_ID, PASSENGER_COUNT, RATECODE_ID, PAYMENT_TYPE
+  };
+  private static final String[] OPTIONAL_NUMBERS = {
+    EXTRA,
+    MTA_TAX,
+    TOLLS_AMOUNT,
+    IMPROVEMENT_SURCHARGE,
+    CONGESTION_SURCHARGE,
+    AIRPORT_FEE,
+    CBD_CONGESTION_FEE
+  };
 
   private static Rejection invalid(String field) {
     return new Rejection(RejectReason.INVALID_FIELD, field);
@@ -369,8 +413,10 @@ public final class TripEventJson {
     }
     try {
       Instant i = Instant.parse(n.textValue());
-      // ISO-8601 without an agreed expansion has four-digit years; Instant.parse also takes +10000 or
-      // -999999999, which java.sql.Timestamp and Spark's microsecond timestamps cannot hold (they wrap silently
+      // ISO-8601 without an agreed expansion has four-digit years; Instant.parse also takes +10000
+      // or
+      // -999999999, which java.sql.Timestamp and Spark's microsecond timestamps cannot hold (they
+      // wrap silently
       // to another time, which could even reach the watermark).
       return i.isBefore(MIN_INSTANT) || i.isAfter(MAX_INSTANT) ? null : i;
     } catch (DateTimeException ex) {

@@ -10,22 +10,23 @@ import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 
 /**
- * The fast path of {@link TripEventJson#parse}: one pass of Jackson's streaming parser over the value, no tree,
- * straight into the fields of a {@link TripEvent}, and a hand parser for the timestamp form the producer writes
- * ({@code 2025-01-01T05:18:38Z}, with up to 9 fraction digits).
+ * The fast path of {@link TripEventJson#parse}: one pass of Jackson's streaming parser over the
+ * value, no tree, straight into the fields of a {@link TripEvent}, and a hand parser for the
+ * timestamp form the producer writes ({@code 2025-01-01T05:18:38Z}, with up to 9 fraction digits).
  *
- * <p>It answers only the common case: {@link #read} returns the event when the value is a well-formed JSON object
- * whose every known field has its plain type (integers that fit 32 bits, finite numbers, strings, {@code null} for
- * an absent optional), no known field twice, and every rule of docs/contracts.md passes. For anything else it
- * returns {@code null} and {@link TripEventJson} runs the tree-based validation, which produces the rejection (or
- * the event, for the rare valid shapes this path leaves out, such as a duplicated field). So the rules and the
- * details of every rejection keep one implementation; this class only has to agree with it on valid events, which
- * {@code TripEventReaderTest} checks against the tree path on generated and mutated records.
+ * <p>It answers only the common case: {@link #read} returns the event when the value is a
+ * well-formed JSON object whose every known field has its plain type (integers that fit 32 bits,
+ * finite numbers, strings, {@code null} for an absent optional), no known field twice, and every
+ * rule of docs/contracts.md passes. For anything else it returns {@code null} and {@link
+ * TripEventJson} runs the tree-based validation, which produces the rejection (or the event, for
+ * the rare valid shapes this path leaves out, such as a duplicated field). So the rules and the
+ * details of every rejection keep one implementation; this class only has to agree with it on valid
+ * events, which {@code TripEventReaderTest} checks against the tree path on generated and mutated
+ * records.
  */
 final class TripEventReader {
 
-  private TripEventReader() {
-  }
+  private TripEventReader() {}
 
   // Field slots, one bit each in the "seen" mask.
   private static final int F_SCHEMA_VERSION = 0;
@@ -53,15 +54,25 @@ final class TripEventReader {
   private static final int F_CBD_CONGESTION_FEE = 22;
 
   /** Required fields (with schema_version) that must be present and non-null. */
-  private static final int REQUIRED = bit(F_SCHEMA_VERSION) | bit(F_TRIP_ID) | bit(F_PICKUP_TIME)
-      | bit(F_DROPOFF_TIME) | bit(F_TRIP_DISTANCE) | bit(F_PICKUP_ZONE) | bit(F_DROPOFF_ZONE) | bit(F_FARE_AMOUNT)
-      | bit(F_TIP_AMOUNT) | bit(F_TOTAL_AMOUNT);
+  private static final int REQUIRED =
+      bit(F_SCHEMA_VERSION)
+          | bit(F_TRIP_ID)
+          | bit(F_PICKUP_TIME)
+          | bit(F_DROPOFF_TIME)
+          | bit(F_TRIP_DISTANCE)
+          | bit(F_PICKUP_ZONE)
+          | bit(F_DROPOFF_ZONE)
+          | bit(F_FARE_AMOUNT)
+          | bit(F_TIP_AMOUNT)
+          | bit(F_TOTAL_AMOUNT);
 
   private static int bit(int slot) {
     return 1 << slot;
   }
 
-  /** Thrown (without a stack trace) when the value leaves the fast path; never escapes this class. */
+  /**
+   * Thrown (without a stack trace) when the value leaves the fast path; never escapes this class.
+   */
   private static final class NotPlain extends Exception {
     private static final long serialVersionUID = 1L;
     static final NotPlain INSTANCE = new NotPlain();
@@ -72,8 +83,8 @@ final class TripEventReader {
   }
 
   /**
-   * The valid event in {@code p}'s input, or {@code null} when the value is not a plain valid event (the caller
-   * then runs the full validation). Closes {@code p}.
+   * The valid event in {@code p}'s input, or {@code null} when the value is not a plain valid event
+   * (the caller then runs the full validation). Closes {@code p}.
    */
   static TripEvent read(JsonParser p, Instant now, Duration maxSkew) {
     try (p) {
@@ -83,7 +94,8 @@ final class TripEventReader {
     }
   }
 
-  private static TripEvent readOrThrow(JsonParser p, Instant now, Duration maxSkew) throws IOException, NotPlain {
+  private static TripEvent readOrThrow(JsonParser p, Instant now, Duration maxSkew)
+      throws IOException, NotPlain {
     if (p.nextToken() != JsonToken.START_OBJECT) {
       throw NotPlain.INSTANCE;
     }
@@ -167,15 +179,38 @@ final class TripEventReader {
       throw NotPlain.INSTANCE;
     }
     // The rules of docs/contracts.md; a failing one leaves the fast path (the tree path names it).
-    if (!TripRules.isValidZone(pickupZone) || !TripRules.isValidZone(dropoffZone)
+    if (!TripRules.isValidZone(pickupZone)
+        || !TripRules.isValidZone(dropoffZone)
         || !(distance >= TripRules.MIN_DISTANCE_MILES && distance <= TripRules.MAX_DISTANCE_MILES)
         || !(fare >= TripRules.MIN_FARE_USD && fare <= TripRules.MAX_FARE_USD)
-        || dropoff.isBefore(pickup) || dropoff.isAfter(now.plus(maxSkew))) {
+        || dropoff.isBefore(pickup)
+        || dropoff.isAfter(now.plus(maxSkew))) {
       throw NotPlain.INSTANCE;
     }
-    return new TripEvent(TripRules.SCHEMA_VERSION, tripId, source, vendorId, pickup, dropoff, passengerCount,
-        distance, ratecodeId, storeAndFwdFlag, pickupZone, dropoffZone, paymentType, fare, extra, mtaTax, tip, tolls,
-        improvement, total, congestion, airportFee, cbdFee);
+    return new TripEvent(
+        TripRules.SCHEMA_VERSION,
+        tripId,
+        source,
+        vendorId,
+        pickup,
+        dropoff,
+        passengerCount,
+        distance,
+        ratecodeId,
+        storeAndFwdFlag,
+        pickupZone,
+        dropoffZone,
+        paymentType,
+        fare,
+        extra,
+        mtaTax,
+        tip,
+        tolls,
+        improvement,
+        total,
+        congestion,
+        airportFee,
+        cbdFee);
   }
 
   private static int slot(String name) {
@@ -244,12 +279,13 @@ final class TripEventReader {
 
   /** Timestamps must lie in years 0001..9999 (see {@link TripEventJson}). */
   private static final Instant MIN_INSTANT = Instant.parse("0001-01-01T00:00:00Z");
+
   private static final Instant MAX_INSTANT = Instant.parse("9999-12-31T23:59:59.999999999Z");
 
   /**
-   * The instant of a contract timestamp, or {@code null} when it is not one: {@link Instant#parse} limited to
-   * years 0001..9999. The form {@code yyyy-MM-ddTHH:mm:ss[.f{1,9}]Z} is parsed by hand (no formatter, no
-   * exception); every other text goes to {@link Instant#parse}.
+   * The instant of a contract timestamp, or {@code null} when it is not one: {@link Instant#parse}
+   * limited to years 0001..9999. The form {@code yyyy-MM-ddTHH:mm:ss[.f{1,9}]Z} is parsed by hand
+   * (no formatter, no exception); every other text goes to {@link Instant#parse}.
    */
   static Instant parseInstant(String s) {
     Instant fast = parseFixed(s);
@@ -265,8 +301,9 @@ final class TripEventReader {
   }
 
   /**
-   * {@code yyyy-MM-ddTHH:mm:ss[.f{1,9}]Z} with a valid date and time (seconds 0..59) in years 0001..9999, else
-   * {@code null} ({@link LocalDateTimeText}, which the producer's TLC rows use too).
+   * {@code yyyy-MM-ddTHH:mm:ss[.f{1,9}]Z} with a valid date and time (seconds 0..59) in years
+   * 0001..9999, else {@code null} ({@link LocalDateTimeText}, which the producer's TLC rows use
+   * too).
    */
   static Instant parseFixed(String s) {
     int n = s.length();

@@ -30,24 +30,28 @@ import java.time.LocalDate;
 import java.util.Arrays;
 
 /**
- * The producer's hot-path JSON writer of {@link TripEvent}: the same bytes as {@link TripEventJson#toJsonBytes}
- * (same field order, Jackson's number and string forms, optional {@code null} fields omitted), written straight
- * to UTF-8 into a reusable buffer, without an intermediate {@code String} or a Jackson generator per record.
+ * The producer's hot-path JSON writer of {@link TripEvent}: the same bytes as {@link
+ * TripEventJson#toJsonBytes} (same field order, Jackson's number and string forms, optional {@code
+ * null} fields omitted), written straight to UTF-8 into a reusable buffer, without an intermediate
+ * {@code String} or a Jackson generator per record.
  *
  * <ul>
- *   <li>field names are pre-encoded;</li>
- *   <li>amounts and distances that are whole cents in 0..999,999.99 (every TLC and synthetic value) come from a
- *       per-writer cache of {@link Double#toString} forms (the form Jackson writes), filled on first use; any other
- *       finite double is {@code Double.toString} as in Jackson;</li>
- *   <li>whole-second instants of years 1970..9999 are formatted here as {@link Instant#toString} does
- *       ({@code 2025-01-15T10:11:12Z}); any other instant is {@code Instant.toString()};</li>
- *   <li>an event with a string outside printable ASCII, a quote or a backslash, or a non-finite amount (which
- *       Jackson writes as a quoted string) is written by {@link TripEventJson#toJsonBytes} itself.</li>
+ *   <li>field names are pre-encoded;
+ *   <li>amounts and distances that are whole cents in 0..999,999.99 (every TLC and synthetic value)
+ *       come from a per-writer cache of {@link Double#toString} forms (the form Jackson writes),
+ *       filled on first use; any other finite double is {@code Double.toString} as in Jackson;
+ *   <li>whole-second instants of years 1970..9999 are formatted here as {@link Instant#toString}
+ *       does ({@code 2025-01-15T10:11:12Z}); any other instant is {@code Instant.toString()};
+ *   <li>an event with a string outside printable ASCII, a quote or a backslash, or a non-finite
+ *       amount (which Jackson writes as a quoted string) is written by {@link
+ *       TripEventJson#toJsonBytes} itself.
  * </ul>
- * TripEventWriterTest compares both writers byte for byte and round-trips through {@link TripEventJson#parse}.
  *
- * <p>Not thread-safe: one writer per thread. {@link #toBytes} returns a new array each call (a Kafka record keeps
- * its value), the buffer is reused.
+ * TripEventWriterTest compares both writers byte for byte and round-trips through {@link
+ * TripEventJson#parse}.
+ *
+ * <p>Not thread-safe: one writer per thread. {@link #toBytes} returns a new array each call (a
+ * Kafka record keeps its value), the buffer is reused.
  */
 public final class TripEventWriter {
 
@@ -77,8 +81,10 @@ public final class TripEventWriter {
 
   /** Cached forms cover whole cents below this (999,999.99). */
   private static final int CACHED_CENTS = 100_000_000;
+
   /** Cache pages of 4096 cents, allocated on first use of a page. */
   private static final int PAGE_BITS = 12;
+
   /** 9999-12-31T23:59:59Z. */
   private static final long MAX_FAST_EPOCH_SECOND = 253_402_300_799L;
 
@@ -146,13 +152,24 @@ public final class TripEventWriter {
     return Arrays.copyOf(buf, pos);
   }
 
-  /** Whether every string is plain ASCII without escapes and every double finite (else Jackson writes it). */
+  /**
+   * Whether every string is plain ASCII without escapes and every double finite (else Jackson
+   * writes it).
+   */
   private static boolean fast(TripEvent e) {
-    return plain(e.tripId()) && (e.source() == null || plain(e.source()))
+    return plain(e.tripId())
+        && (e.source() == null || plain(e.source()))
         && (e.storeAndFwdFlag() == null || plain(e.storeAndFwdFlag()))
-        && Double.isFinite(e.tripDistance()) && Double.isFinite(e.fareAmount()) && Double.isFinite(e.tipAmount())
-        && Double.isFinite(e.totalAmount()) && finite(e.extra()) && finite(e.mtaTax()) && finite(e.tollsAmount())
-        && finite(e.improvementSurcharge()) && finite(e.congestionSurcharge()) && finite(e.airportFee())
+        && Double.isFinite(e.tripDistance())
+        && Double.isFinite(e.fareAmount())
+        && Double.isFinite(e.tipAmount())
+        && Double.isFinite(e.totalAmount())
+        && finite(e.extra())
+        && finite(e.mtaTax())
+        && finite(e.tollsAmount())
+        && finite(e.improvementSurcharge())
+        && finite(e.congestionSurcharge())
+        && finite(e.airportFee())
         && finite(e.cbdCongestionFee());
   }
 
@@ -231,7 +248,8 @@ public final class TripEventWriter {
 
   private void putDouble(double d) {
     double a = Math.abs(d);
-    if (a < CACHED_CENTS / 100.0 && Double.doubleToRawLongBits(d) != Double.doubleToRawLongBits(-0.0)) {
+    if (a < CACHED_CENTS / 100.0
+        && Double.doubleToRawLongBits(d) != Double.doubleToRawLongBits(-0.0)) {
       long c = Math.round(a * 100);
       if (c / 100.0 == a) {
         if (d < 0) {

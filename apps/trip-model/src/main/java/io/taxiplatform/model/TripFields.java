@@ -29,10 +29,20 @@ public final class TripFields {
   public static final String AIRPORT_FEE = "airport_fee";
   public static final String CBD_CONGESTION_FEE = "cbd_congestion_fee";
 
-  /** Required fields besides {@code schema_version}, in the order {@code missing_field} checks them. */
-  public static final List<String> REQUIRED = List.of(TRIP_ID, PICKUP_TIME, DROPOFF_TIME, TRIP_DISTANCE,
-      PICKUP_ZONE, DROPOFF_ZONE, FARE_AMOUNT, TIP_AMOUNT, TOTAL_AMOUNT);
+  /**
+   * Required fields besides {@code schema_version}, in the order {@code missing_field} checks them.
+   */
+  public static final List<String> REQUIRED =
+      List.of(
+          TRIP_ID,
+          PICKUP_TIME,
+          DROPOFF_TIME,
+          TRIP_DISTANCE,
+          PICKUP_ZONE,
+          DROPOFF_ZONE,
+          FARE_AMOUNT,
+          TIP_AMOUNT,
+          TOTAL_AMOUNT);
 
-  private TripFields() {
-  }
+  private TripFields() {}
 }

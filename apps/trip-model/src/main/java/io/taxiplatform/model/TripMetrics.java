@@ -5,23 +5,22 @@ import java.math.RoundingMode;
 import java.time.Instant;
 
 /**
- * Per-trip quantities behind the window metrics of docs/contracts.md ("Aggregates"). Tests recompute
- * the aggregates independently with these definitions:
+ * Per-trip quantities behind the window metrics of docs/contracts.md ("Aggregates"). Tests
+ * recompute the aggregates independently with these definitions:
  *
  * <ul>
  *   <li>money is rounded to cents, distance to 0.01 mile, both {@link RoundingMode#HALF_UP} on the
- *       shortest decimal form of the double ({@link BigDecimal#valueOf(double)}), which is what Spark's
- *       {@code round(col, 2)} and a cast to {@code decimal(_, 2)} do;</li>
- *   <li>duration = difference of the whole epoch seconds of dropoff and pickup (what Spark's
- *       {@code unix_timestamp(dropoff) - unix_timestamp(pickup)} gives);</li>
+ *       shortest decimal form of the double ({@link BigDecimal#valueOf(double)}), which is what
+ *       Spark's {@code round(col, 2)} and a cast to {@code decimal(_, 2)} do;
+ *   <li>duration = difference of the whole epoch seconds of dropoff and pickup (what Spark's {@code
+ *       unix_timestamp(dropoff) - unix_timestamp(pickup)} gives);
  *   <li>tip percentage = {@code 100 * tip_amount / fare_amount} in double arithmetic, defined only
- *       when {@code fare_amount > 0}.</li>
+ *       when {@code fare_amount > 0}.
  * </ul>
  */
 public final class TripMetrics {
 
-  private TripMetrics() {
-  }
+  private TripMetrics() {}
 
   /** {@code amount} rounded half-up to 2 decimals. */
   public static BigDecimal roundCents(double amount) {

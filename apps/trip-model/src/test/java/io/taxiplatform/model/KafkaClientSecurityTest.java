@@ -26,10 +26,13 @@ class KafkaClientSecurityTest {
     env.put("KAFKA_SSL_TRUSTSTORE_PASSWORD", "trustpw");
     env.put("KAFKA_SSL_KEYSTORE_LOCATION", "  ");
     Map<String, String> p = KafkaClientSecurity.fromEnv(env).clientProperties();
-    assertThat(p).containsEntry("security.protocol", "SASL_SSL")
+    assertThat(p)
+        .containsEntry("security.protocol", "SASL_SSL")
         .containsEntry("sasl.mechanism", "SCRAM-SHA-512")
-        .containsEntry("sasl.jaas.config", "org.apache.kafka.common.security.scram.ScramLoginModule required "
-            + "username=\"taxi-job\" password=\"s3\\\"c\\\\ret\";")
+        .containsEntry(
+            "sasl.jaas.config",
+            "org.apache.kafka.common.security.scram.ScramLoginModule required "
+                + "username=\"taxi-job\" password=\"s3\\\"c\\\\ret\";")
         .containsEntry("ssl.truststore.location", "/certs/ca.p12")
         .containsEntry("ssl.truststore.type", "PKCS12")
         .containsEntry("ssl.truststore.password", "trustpw")
@@ -38,27 +41,52 @@ class KafkaClientSecurityTest {
 
   @Test
   void sslSettingsAreIgnoredWithoutAnSslProtocol() {
-    Map<String, String> p = KafkaClientSecurity.fromEnv(Map.of("KAFKA_SECURITY_PROTOCOL", "SASL_PLAINTEXT",
-        "KAFKA_SASL_USERNAME", "u", "KAFKA_SASL_PASSWORD", "p", "KAFKA_SSL_TRUSTSTORE_LOCATION", "/ca.p12"))
-        .clientProperties();
+    Map<String, String> p =
+        KafkaClientSecurity.fromEnv(
+                Map.of(
+                    "KAFKA_SECURITY_PROTOCOL",
+                    "SASL_PLAINTEXT",
+                    "KAFKA_SASL_USERNAME",
+                    "u",
+                    "KAFKA_SASL_PASSWORD",
+                    "p",
+                    "KAFKA_SSL_TRUSTSTORE_LOCATION",
+                    "/ca.p12"))
+            .clientProperties();
     assertThat(p).containsKeys("sasl.jaas.config").doesNotContainKey("ssl.truststore.location");
   }
 
   @Test
   void badSettingsNameTheVariable() {
     assertThatThrownBy(() -> KafkaClientSecurity.fromEnv(Map.of("KAFKA_SECURITY_PROTOCOL", "TLS")))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("KAFKA_SECURITY_PROTOCOL")
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("KAFKA_SECURITY_PROTOCOL")
         .hasMessageContaining("TLS");
-    assertThatThrownBy(() -> KafkaClientSecurity.fromEnv(Map.of("KAFKA_SECURITY_PROTOCOL", "SASL_SSL",
-        "KAFKA_SASL_USERNAME", "u")))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("KAFKA_SASL_PASSWORD");
+    assertThatThrownBy(
+            () ->
+                KafkaClientSecurity.fromEnv(
+                    Map.of("KAFKA_SECURITY_PROTOCOL", "SASL_SSL", "KAFKA_SASL_USERNAME", "u")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("KAFKA_SASL_PASSWORD");
   }
 
   @Test
   void toStringNeverShowsPasswords() {
-    KafkaClientSecurity s = KafkaClientSecurity.fromEnv(Map.of("KAFKA_SECURITY_PROTOCOL", "SASL_SSL",
-        "KAFKA_SASL_USERNAME", "u", "KAFKA_SASL_PASSWORD", "topsecret",
-        "KAFKA_SSL_TRUSTSTORE_LOCATION", "/ca.p12", "KAFKA_SSL_TRUSTSTORE_PASSWORD", "alsosecret"));
-    assertThat(s.toString()).contains("saslUsername=u", "****").doesNotContain("topsecret", "alsosecret");
+    KafkaClientSecurity s =
+        KafkaClientSecurity.fromEnv(
+            Map.of(
+                "KAFKA_SECURITY_PROTOCOL",
+                "SASL_SSL",
+                "KAFKA_SASL_USERNAME",
+                "u",
+                "KAFKA_SASL_PASSWORD",
+                "topsecret",
+                "KAFKA_SSL_TRUSTSTORE_LOCATION",
+                "/ca.p12",
+                "KAFKA_SSL_TRUSTSTORE_PASSWORD",
+                "alsosecret"));
+    assertThat(s.toString())
+        .contains("saslUsername=u", "****")
+        .doesNotContain("topsecret", "alsosecret");
   }
 }

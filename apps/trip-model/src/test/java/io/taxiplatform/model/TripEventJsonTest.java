@@ -101,8 +101,20 @@ class TripEventJsonTest {
   @Test
   void optionalFieldsMayBeAbsentOrNull() {
     ObjectNode n = valid();
-    for (String f : new String[] {"source", "vendor_id", "passenger_count", "ratecode_id", "store_and_fwd_flag",
-        "payment_type", "extra", "mta_tax", "tolls_amount", "improvement_surcharge", "congestion_surcharge"}) {
+    for (String f :
+        new String[] {
+          "source",
+          "vendor_id",
+          "passenger_count",
+          "ratecode_id",
+          "store_and_fwd_flag",
+          "payment_type",
+          "extra",
+          "mta_tax",
+          "tolls_amount",
+          "improvement_surcharge",
+          "congestion_surcharge"
+        }) {
       n.remove(f);
     }
     n.remove("cbd_congestion_fee");
@@ -140,10 +152,19 @@ class TripEventJsonTest {
 
   @Test
   void serializesSnakeCaseFieldsUtcInstantsAndOmitsAbsentOptionals() throws Exception {
-    TripEvent e = TripEvent.builder().tripId("syn-7-1").source("synthetic")
-        .pickupTime(Instant.parse("2025-01-01T05:00:00Z")).dropoffTime(Instant.parse("2025-01-01T05:10:00Z"))
-        .tripDistance(2.25).pickupZone(132).dropoffZone(1).fareAmount(-7.2).tipAmount(0).totalAmount(-8.2)
-        .build();
+    TripEvent e =
+        TripEvent.builder()
+            .tripId("syn-7-1")
+            .source("synthetic")
+            .pickupTime(Instant.parse("2025-01-01T05:00:00Z"))
+            .dropoffTime(Instant.parse("2025-01-01T05:10:00Z"))
+            .tripDistance(2.25)
+            .pickupZone(132)
+            .dropoffZone(1)
+            .fareAmount(-7.2)
+            .tipAmount(0)
+            .totalAmount(-8.2)
+            .build();
     var tree = JSON.readTree(TripEventJson.toJson(e));
     assertThat(tree.get("schema_version").intValue()).isEqualTo(1);
     assertThat(tree.get("trip_id").textValue()).isEqualTo("syn-7-1");
@@ -155,58 +176,96 @@ class TripEventJsonTest {
     assertThat(tree.has("airport_fee")).isFalse();
     assertThat(tree.size()).isEqualTo(11);
     // the producer does not validate: the negative fare is what the job dead-letters
-    assertRejected(TripEventJson.parse(TripEventJson.toJson(e), NOW, SKEW), RejectReason.FARE_OUT_OF_RANGE,
+    assertRejected(
+        TripEventJson.parse(TripEventJson.toJson(e), NOW, SKEW),
+        RejectReason.FARE_OUT_OF_RANGE,
         "fare_amount=-7.2");
   }
 
   // ---------------------------------------------------------------- malformed_json
 
   @ParameterizedTest
-  @ValueSource(strings = {"", "   ", "not json", "{\"a\":", "[1,2]", "42", "\"text\"", "null", "true",
-      "{\"schema_version\":1} trailing", "{} {}"})
+  @ValueSource(
+      strings = {
+        "",
+        "   ",
+        "not json",
+        "{\"a\":",
+        "[1,2]",
+        "42",
+        "\"text\"",
+        "null",
+        "true",
+        "{\"schema_version\":1} trailing",
+        "{} {}"
+      })
   void nonObjectsAreMalformed(String value) {
     assertRejected(TripEventJson.parse(value, NOW, SKEW), RejectReason.MALFORMED_JSON, "");
   }
 
   @Test
   void nullValueAndInvalidUtf8AreMalformed() {
-    assertRejected(TripEventJson.parse((String) null, NOW, SKEW), RejectReason.MALFORMED_JSON, "null");
-    assertRejected(TripEventJson.parse((byte[]) null, NOW, SKEW), RejectReason.MALFORMED_JSON, "null");
+    assertRejected(
+        TripEventJson.parse((String) null, NOW, SKEW), RejectReason.MALFORMED_JSON, "null");
+    assertRejected(
+        TripEventJson.parse((byte[]) null, NOW, SKEW), RejectReason.MALFORMED_JSON, "null");
     byte[] bad = {'{', '"', 't', '"', ':', '"', (byte) 0xC3, (byte) 0x28, '"', '}'};
     assertRejected(TripEventJson.parse(bad, NOW, SKEW), RejectReason.MALFORMED_JSON, "");
   }
 
   @Test
   void malformedWinsOverEverythingElse() {
-    assertRejected(TripEventJson.parse("{\"schema_version\": 2,", NOW, SKEW), RejectReason.MALFORMED_JSON, "");
+    assertRejected(
+        TripEventJson.parse("{\"schema_version\": 2,", NOW, SKEW), RejectReason.MALFORMED_JSON, "");
   }
 
   // ---------------------------------------------------------------- unsupported_schema_version
 
   @Test
   void schemaVersionMissingOrNotOne() {
-    assertRejected(parseWith(n -> n.remove("schema_version")), RejectReason.UNSUPPORTED_SCHEMA_VERSION,
+    assertRejected(
+        parseWith(n -> n.remove("schema_version")),
+        RejectReason.UNSUPPORTED_SCHEMA_VERSION,
         "missing");
-    assertRejected(parseWith(n -> n.put("schema_version", 2)), RejectReason.UNSUPPORTED_SCHEMA_VERSION, "2");
-    assertRejected(parseWith(n -> n.put("schema_version", 0)), RejectReason.UNSUPPORTED_SCHEMA_VERSION, "0");
-    assertRejected(parseWith(n -> n.put("schema_version", "1")), RejectReason.UNSUPPORTED_SCHEMA_VERSION, "");
-    assertRejected(parseWith(n -> n.put("schema_version", 1.5)), RejectReason.UNSUPPORTED_SCHEMA_VERSION, "");
-    assertRejected(parseWith(n -> n.putNull("schema_version")), RejectReason.UNSUPPORTED_SCHEMA_VERSION, "");
-    assertRejected(TripEventJson.parse("{\"schema_version\":4294967297}", NOW, SKEW),
-        RejectReason.UNSUPPORTED_SCHEMA_VERSION, "");
+    assertRejected(
+        parseWith(n -> n.put("schema_version", 2)), RejectReason.UNSUPPORTED_SCHEMA_VERSION, "2");
+    assertRejected(
+        parseWith(n -> n.put("schema_version", 0)), RejectReason.UNSUPPORTED_SCHEMA_VERSION, "0");
+    assertRejected(
+        parseWith(n -> n.put("schema_version", "1")), RejectReason.UNSUPPORTED_SCHEMA_VERSION, "");
+    assertRejected(
+        parseWith(n -> n.put("schema_version", 1.5)), RejectReason.UNSUPPORTED_SCHEMA_VERSION, "");
+    assertRejected(
+        parseWith(n -> n.putNull("schema_version")), RejectReason.UNSUPPORTED_SCHEMA_VERSION, "");
+    assertRejected(
+        TripEventJson.parse("{\"schema_version\":4294967297}", NOW, SKEW),
+        RejectReason.UNSUPPORTED_SCHEMA_VERSION,
+        "");
   }
 
   @Test
   void schemaVersionIsCheckedBeforeMissingFields() {
-    assertRejected(TripEventJson.parse("{\"schema_version\":2}", NOW, SKEW),
-        RejectReason.UNSUPPORTED_SCHEMA_VERSION, "");
+    assertRejected(
+        TripEventJson.parse("{\"schema_version\":2}", NOW, SKEW),
+        RejectReason.UNSUPPORTED_SCHEMA_VERSION,
+        "");
   }
 
   // ---------------------------------------------------------------- missing_field
 
   @ParameterizedTest
-  @ValueSource(strings = {"trip_id", "pickup_time", "dropoff_time", "trip_distance", "pickup_zone",
-      "dropoff_zone", "fare_amount", "tip_amount", "total_amount"})
+  @ValueSource(
+      strings = {
+        "trip_id",
+        "pickup_time",
+        "dropoff_time",
+        "trip_distance",
+        "pickup_zone",
+        "dropoff_zone",
+        "fare_amount",
+        "tip_amount",
+        "total_amount"
+      })
   void everyRequiredFieldMissingOrNull(String field) {
     ParseResult missing = parseWith(n -> n.remove(field));
     assertRejected(missing, RejectReason.MISSING_FIELD, field);
@@ -217,11 +276,13 @@ class TripEventJsonTest {
   @Test
   void missingIsCheckedBeforeInvalidAndRangeRules() {
     // an invalid trip_id and a zone out of range, but fare_amount is missing: missing_field wins
-    ParseResult r = parseWith(n -> {
-      n.put("trip_id", 5);
-      n.put("pickup_zone", 999);
-      n.remove("fare_amount");
-    });
+    ParseResult r =
+        parseWith(
+            n -> {
+              n.put("trip_id", 5);
+              n.put("pickup_zone", 999);
+              n.remove("fare_amount");
+            });
     assertRejected(r, RejectReason.MISSING_FIELD, "fare_amount");
   }
 
@@ -234,36 +295,39 @@ class TripEventJsonTest {
   // ---------------------------------------------------------------- invalid_field
 
   @ParameterizedTest
-  @CsvSource(delimiter = '|', value = {
-      "trip_id|5",
-      "trip_id|\"  \"",
-      "pickup_time|\"2025-01-01 05:18:38\"",
-      "pickup_time|\"yesterday\"",
-      "pickup_time|1735708718",
-      "dropoff_time|\"2025-13-01T00:00:00Z\"",
-      "trip_distance|\"1.6\"",
-      "trip_distance|true",
-      "trip_distance|1e400",
-      "pickup_zone|\"132\"",
-      "pickup_zone|132.0",
-      "pickup_zone|4294967297",
-      "dropoff_zone|[1]",
-      "fare_amount|\"10\"",
-      "tip_amount|{}",
-      "total_amount|\"x\"",
-      "source|1",
-      "store_and_fwd_flag|false",
-      "vendor_id|\"1\"",
-      "passenger_count|1.5",
-      "ratecode_id|\"1\"",
-      "payment_type|2.0",
-      "extra|\"3.5\"",
-      "mta_tax|[]",
-      "tolls_amount|\"0\"",
-      "improvement_surcharge|true",
-      "congestion_surcharge|\"2.5\"",
-      "airport_fee|\"0\"",
-      "cbd_congestion_fee|\"0.75\""})
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "trip_id|5",
+        "trip_id|\"  \"",
+        "pickup_time|\"2025-01-01 05:18:38\"",
+        "pickup_time|\"yesterday\"",
+        "pickup_time|1735708718",
+        "dropoff_time|\"2025-13-01T00:00:00Z\"",
+        "trip_distance|\"1.6\"",
+        "trip_distance|true",
+        "trip_distance|1e400",
+        "pickup_zone|\"132\"",
+        "pickup_zone|132.0",
+        "pickup_zone|4294967297",
+        "dropoff_zone|[1]",
+        "fare_amount|\"10\"",
+        "tip_amount|{}",
+        "total_amount|\"x\"",
+        "source|1",
+        "store_and_fwd_flag|false",
+        "vendor_id|\"1\"",
+        "passenger_count|1.5",
+        "ratecode_id|\"1\"",
+        "payment_type|2.0",
+        "extra|\"3.5\"",
+        "mta_tax|[]",
+        "tolls_amount|\"0\"",
+        "improvement_surcharge|true",
+        "congestion_surcharge|\"2.5\"",
+        "airport_fee|\"0\"",
+        "cbd_congestion_fee|\"0.75\""
+      })
   void wrongTypesAreInvalidAndNamed(String field, String rawJson) {
     ObjectNode n = valid();
     n.remove(field);
@@ -275,10 +339,12 @@ class TripEventJsonTest {
 
   @Test
   void invalidIsCheckedBeforeRangeRules() {
-    ParseResult r = parseWith(n -> {
-      n.put("pickup_zone", 0);
-      n.put("vendor_id", "x");
-    });
+    ParseResult r =
+        parseWith(
+            n -> {
+              n.put("pickup_zone", 0);
+              n.put("vendor_id", "x");
+            });
     assertRejected(r, RejectReason.INVALID_FIELD, "vendor_id");
   }
 
@@ -291,27 +357,41 @@ class TripEventJsonTest {
   // ---------------------------------------------------------------- zone_out_of_range
 
   @ParameterizedTest
-  @CsvSource({"pickup_zone,0", "pickup_zone,266", "pickup_zone,-1", "dropoff_zone,0", "dropoff_zone,266"})
+  @CsvSource({
+    "pickup_zone,0",
+    "pickup_zone,266",
+    "pickup_zone,-1",
+    "dropoff_zone,0",
+    "dropoff_zone,266"
+  })
   void zonesOutsideRange(String field, int zone) {
-    assertRejected(parseWith(n -> n.put(field, zone)), RejectReason.ZONE_OUT_OF_RANGE, field + "=" + zone);
+    assertRejected(
+        parseWith(n -> n.put(field, zone)), RejectReason.ZONE_OUT_OF_RANGE, field + "=" + zone);
   }
 
   @ParameterizedTest
   @ValueSource(ints = {1, 265})
   void zoneBoundsAreValid(int zone) {
-    TripEvent e = (TripEvent) parseWith(n -> {
-      n.put("pickup_zone", zone);
-      n.put("dropoff_zone", zone);
-    });
+    TripEvent e =
+        (TripEvent)
+            parseWith(
+                n -> {
+                  n.put("pickup_zone", zone);
+                  n.put("dropoff_zone", zone);
+                });
     assertThat(e.pickupZone()).isEqualTo(zone);
   }
 
   @Test
   void zoneIsCheckedBeforeDistance() {
-    assertRejected(parseWith(n -> {
-      n.put("dropoff_zone", 300);
-      n.put("trip_distance", -1);
-    }), RejectReason.ZONE_OUT_OF_RANGE, "dropoff_zone=300");
+    assertRejected(
+        parseWith(
+            n -> {
+              n.put("dropoff_zone", 300);
+              n.put("trip_distance", -1);
+            }),
+        RejectReason.ZONE_OUT_OF_RANGE,
+        "dropoff_zone=300");
   }
 
   // ---------------------------------------------------------------- distance_out_of_range
@@ -319,7 +399,9 @@ class TripEventJsonTest {
   @ParameterizedTest
   @ValueSource(doubles = {-0.01, -5, 500.01, 1e6})
   void distanceOutsideRange(double d) {
-    assertRejected(parseWith(n -> n.put("trip_distance", d)), RejectReason.DISTANCE_OUT_OF_RANGE,
+    assertRejected(
+        parseWith(n -> n.put("trip_distance", d)),
+        RejectReason.DISTANCE_OUT_OF_RANGE,
         "trip_distance=");
   }
 
@@ -331,10 +413,14 @@ class TripEventJsonTest {
 
   @Test
   void distanceIsCheckedBeforeFare() {
-    assertRejected(parseWith(n -> {
-      n.put("trip_distance", 501);
-      n.put("fare_amount", -1);
-    }), RejectReason.DISTANCE_OUT_OF_RANGE, "trip_distance=501");
+    assertRejected(
+        parseWith(
+            n -> {
+              n.put("trip_distance", 501);
+              n.put("fare_amount", -1);
+            }),
+        RejectReason.DISTANCE_OUT_OF_RANGE,
+        "trip_distance=501");
   }
 
   // ---------------------------------------------------------------- fare_out_of_range
@@ -354,26 +440,36 @@ class TripEventJsonTest {
 
   @Test
   void fareIsCheckedBeforeTimes() {
-    assertRejected(parseWith(n -> {
-      n.put("fare_amount", 2000);
-      n.put("dropoff_time", "2024-01-01T00:00:00Z");
-    }), RejectReason.FARE_OUT_OF_RANGE, "2000");
+    assertRejected(
+        parseWith(
+            n -> {
+              n.put("fare_amount", 2000);
+              n.put("dropoff_time", "2024-01-01T00:00:00Z");
+            }),
+        RejectReason.FARE_OUT_OF_RANGE,
+        "2000");
   }
 
   @Test
   void negativeTipsAndTotalsAreNotRangeChecked() {
-    assertThat(parseWith(n -> {
-      n.put("tip_amount", -1);
-      n.put("total_amount", -3);
-    }).isValid()).isTrue();
+    assertThat(
+            parseWith(
+                    n -> {
+                      n.put("tip_amount", -1);
+                      n.put("total_amount", -3);
+                    })
+                .isValid())
+        .isTrue();
   }
 
   // ---------------------------------------------------------------- dropoff_before_pickup
 
   @Test
   void dropoffBeforePickup() {
-    assertRejected(parseWith(n -> n.put("dropoff_time", "2025-01-01T05:18:37Z")),
-        RejectReason.DROPOFF_BEFORE_PICKUP, "dropoff_time=2025-01-01T05:18:37Z");
+    assertRejected(
+        parseWith(n -> n.put("dropoff_time", "2025-01-01T05:18:37Z")),
+        RejectReason.DROPOFF_BEFORE_PICKUP,
+        "dropoff_time=2025-01-01T05:18:37Z");
   }
 
   @Test
@@ -383,10 +479,14 @@ class TripEventJsonTest {
 
   @Test
   void dropoffBeforePickupIsCheckedBeforeFuture() {
-    assertRejected(parseWith(n -> {
-      n.put("pickup_time", "2030-01-01T00:00:00Z");
-      n.put("dropoff_time", "2029-01-01T00:00:00Z");
-    }), RejectReason.DROPOFF_BEFORE_PICKUP, "");
+    assertRejected(
+        parseWith(
+            n -> {
+              n.put("pickup_time", "2030-01-01T00:00:00Z");
+              n.put("dropoff_time", "2029-01-01T00:00:00Z");
+            }),
+        RejectReason.DROPOFF_BEFORE_PICKUP,
+        "");
   }
 
   // ---------------------------------------------------------------- event_time_in_future
@@ -394,7 +494,8 @@ class TripEventJsonTest {
   @Test
   void eventTimeInFutureUsesNowAndSkew() {
     Consumer<ObjectNode> at = n -> n.put("dropoff_time", "2025-01-01T07:00:01Z");
-    assertRejected(parseWith(at), RejectReason.EVENT_TIME_IN_FUTURE, "dropoff_time=2025-01-01T07:00:01Z");
+    assertRejected(
+        parseWith(at), RejectReason.EVENT_TIME_IN_FUTURE, "dropoff_time=2025-01-01T07:00:01Z");
     // exactly now + skew is allowed
     assertThat(parseWith(n -> n.put("dropoff_time", "2025-01-01T07:00:00Z")).isValid()).isTrue();
     // the same event is valid with a bigger skew or a later processing time
@@ -407,10 +508,20 @@ class TripEventJsonTest {
 
   @Test
   void reasonsHaveTheContractWireNamesInOrder() {
-    assertThat(RejectReason.values()).extracting(RejectReason::wireName).containsExactly(
-        "malformed_json", "unsupported_schema_version", "missing_field", "invalid_field", "zone_out_of_range",
-        "distance_out_of_range", "fare_out_of_range", "dropoff_before_pickup", "event_time_in_future");
-    assertThat(RejectReason.fromWireName("fare_out_of_range")).isEqualTo(RejectReason.FARE_OUT_OF_RANGE);
+    assertThat(RejectReason.values())
+        .extracting(RejectReason::wireName)
+        .containsExactly(
+            "malformed_json",
+            "unsupported_schema_version",
+            "missing_field",
+            "invalid_field",
+            "zone_out_of_range",
+            "distance_out_of_range",
+            "fare_out_of_range",
+            "dropoff_before_pickup",
+            "event_time_in_future");
+    assertThat(RejectReason.fromWireName("fare_out_of_range"))
+        .isEqualTo(RejectReason.FARE_OUT_OF_RANGE);
   }
 
   @Test
@@ -420,17 +531,20 @@ class TripEventJsonTest {
     Thread[] threads = new Thread[4];
     int[] failures = new int[1];
     for (int t = 0; t < threads.length; t++) {
-      threads[t] = new Thread(() -> {
-        for (int i = 0; i < 2000; i++) {
-          boolean ok = TripEventJson.parse(good, NOW, SKEW).isValid()
-              && !TripEventJson.parse(bad, NOW, SKEW).isValid();
-          if (!ok) {
-            synchronized (failures) {
-              failures[0]++;
-            }
-          }
-        }
-      });
+      threads[t] =
+          new Thread(
+              () -> {
+                for (int i = 0; i < 2000; i++) {
+                  boolean ok =
+                      TripEventJson.parse(good, NOW, SKEW).isValid()
+                          && !TripEventJson.parse(bad, NOW, SKEW).isValid();
+                  if (!ok) {
+                    synchronized (failures) {
+                      failures[0]++;
+                    }
+                  }
+                }
+              });
       threads[t].start();
     }
     for (Thread t : threads) {

@@ -17,8 +17,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The fast path of {@link TripEventJson#parse} ({@link TripEventReader}) against the tree path it short-cuts: for
- * every value, both give the same result, and the fast path does take the common valid records.
+ * The fast path of {@link TripEventJson#parse} ({@link TripEventReader}) against the tree path it
+ * short-cuts: for every value, both give the same result, and the fast path does take the common
+ * valid records.
  */
 class TripEventReaderTest {
 
@@ -40,14 +41,40 @@ class TripEventReaderTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"2025-01-01T05:18:38Z", "2024-02-29T23:59:59Z", "2023-02-29T00:00:00Z",
-      "2023-04-31T00:00:00Z", "1900-02-29T00:00:00Z", "2000-02-29T00:00:00Z", "0001-01-01T00:00:00Z",
-      "0000-12-31T23:59:59Z", "9999-12-31T23:59:59.999999999Z", "1970-01-01T00:00:00Z", "1969-12-31T23:59:59.5Z",
-      "2025-01-01T24:00:00Z", "2025-01-01T23:60:00Z", "2025-12-31T23:59:60Z", "2025-13-01T00:00:00Z",
-      "2025-00-01T00:00:00Z", "2025-01-00T00:00:00Z", "2025-01-01T00:00:00.Z", "2025-01-01T00:00:00.1Z",
-      "2025-01-01T00:00:00.123456789Z", "2025-01-01T00:00:00.1234567890Z", "2025-01-01t00:00:00z",
-      "2025-01-01T00:00:00+01:00", "2025-01-01T00:00:00", "+12025-01-01T00:00:00Z", "2025-1-01T00:00:00Z",
-      "2025-01-01T00:00:0aZ", "2025-01-01 00:00:00Z", "", "2025-01-01T00:00:00.12a4Z", "-001-01-01T00:00:00Z"})
+  @ValueSource(
+      strings = {
+        "2025-01-01T05:18:38Z",
+        "2024-02-29T23:59:59Z",
+        "2023-02-29T00:00:00Z",
+        "2023-04-31T00:00:00Z",
+        "1900-02-29T00:00:00Z",
+        "2000-02-29T00:00:00Z",
+        "0001-01-01T00:00:00Z",
+        "0000-12-31T23:59:59Z",
+        "9999-12-31T23:59:59.999999999Z",
+        "1970-01-01T00:00:00Z",
+        "1969-12-31T23:59:59.5Z",
+        "2025-01-01T24:00:00Z",
+        "2025-01-01T23:60:00Z",
+        "2025-12-31T23:59:60Z",
+        "2025-13-01T00:00:00Z",
+        "2025-00-01T00:00:00Z",
+        "2025-01-00T00:00:00Z",
+        "2025-01-01T00:00:00.Z",
+        "2025-01-01T00:00:00.1Z",
+        "2025-01-01T00:00:00.123456789Z",
+        "2025-01-01T00:00:00.1234567890Z",
+        "2025-01-01t00:00:00z",
+        "2025-01-01T00:00:00+01:00",
+        "2025-01-01T00:00:00",
+        "+12025-01-01T00:00:00Z",
+        "2025-1-01T00:00:00Z",
+        "2025-01-01T00:00:0aZ",
+        "2025-01-01 00:00:00Z",
+        "",
+        "2025-01-01T00:00:00.12a4Z",
+        "-001-01-01T00:00:00Z"
+      })
   void timestampsParseAsInstantParseWithinYears1To9999(String s) {
     assertThat(TripEventReader.parseInstant(s)).as(s).isEqualTo(reference(s));
   }
@@ -56,13 +83,16 @@ class TripEventReaderTest {
   void theFixedFormParserAgreesWithInstantParseOnRandomInstants() {
     Random r = new Random(42);
     for (int i = 0; i < 200_000; i++) {
-      long second = MIN.getEpochSecond() + (long) (r.nextDouble() * (MAX.getEpochSecond() - MIN.getEpochSecond()));
-      int nanos = switch (i % 4) {
-        case 0 -> 0;
-        case 1 -> r.nextInt(1000) * 1_000_000;
-        case 2 -> r.nextInt(1_000_000) * 1000;
-        default -> r.nextInt(1_000_000_000);
-      };
+      long second =
+          MIN.getEpochSecond()
+              + (long) (r.nextDouble() * (MAX.getEpochSecond() - MIN.getEpochSecond()));
+      int nanos =
+          switch (i % 4) {
+            case 0 -> 0;
+            case 1 -> r.nextInt(1000) * 1_000_000;
+            case 2 -> r.nextInt(1_000_000) * 1000;
+            default -> r.nextInt(1_000_000_000);
+          };
       Instant expected = Instant.ofEpochSecond(second, nanos);
       String text = expected.toString();
       assertThat(TripEventReader.parseFixed(text)).as(text).isEqualTo(expected);
@@ -111,18 +141,75 @@ class TripEventReaderTest {
   }
 
   /** Values to put into a field: every JSON type, edge numbers, timestamps, blanks. */
-  private static final String[] VALUES = {"null", "1", "0", "-1", "265", "266", "1.0", "1.5", "-0.01", "500",
-      "500.01", "1000", "1000.01", "2147483647", "2147483648", "-2147483649", "99999999999999999999", "1e400",
-      "-1e400", "1e300", "\"1\"", "\"\"", "\" \"", "\"x\"", "true", "false", "[]", "{}", "[1]", "{\"a\":1}",
-      "\"2025-01-01T05:00:00Z\"", "\"2025-01-01T06:59:59Z\"", "\"2025-01-01T07:00:01Z\"", "\"2024-12-31T00:00:00Z\"",
-      "\"2025-01-01T05:00:00+01:00\"", "\"2025-02-29T05:00:00Z\"", "\"0000-01-01T00:00:00Z\"",
-      "\"2025-01-01T05:00:00.5Z\"", "\"2025-01-01t05:00:00z\"", "\"2025-01-01T23:59:60Z\""};
+  private static final String[] VALUES = {
+    "null",
+    "1",
+    "0",
+    "-1",
+    "265",
+    "266",
+    "1.0",
+    "1.5",
+    "-0.01",
+    "500",
+    "500.01",
+    "1000",
+    "1000.01",
+    "2147483647",
+    "2147483648",
+    "-2147483649",
+    "99999999999999999999",
+    "1e400",
+    "-1e400",
+    "1e300",
+    "\"1\"",
+    "\"\"",
+    "\" \"",
+    "\"x\"",
+    "true",
+    "false",
+    "[]",
+    "{}",
+    "[1]",
+    "{\"a\":1}",
+    "\"2025-01-01T05:00:00Z\"",
+    "\"2025-01-01T06:59:59Z\"",
+    "\"2025-01-01T07:00:01Z\"",
+    "\"2024-12-31T00:00:00Z\"",
+    "\"2025-01-01T05:00:00+01:00\"",
+    "\"2025-02-29T05:00:00Z\"",
+    "\"0000-01-01T00:00:00Z\"",
+    "\"2025-01-01T05:00:00.5Z\"",
+    "\"2025-01-01t05:00:00z\"",
+    "\"2025-01-01T23:59:60Z\""
+  };
 
-  private static final String[] FIELDS = {"schema_version", "trip_id", "source", "vendor_id", "pickup_time",
-      "dropoff_time", "passenger_count", "trip_distance", "ratecode_id", "store_and_fwd_flag", "pickup_zone",
-      "dropoff_zone", "payment_type", "fare_amount", "extra", "mta_tax", "tip_amount", "tolls_amount",
-      "improvement_surcharge", "total_amount", "congestion_surcharge", "airport_fee", "cbd_congestion_fee",
-      "unknown_field"};
+  private static final String[] FIELDS = {
+    "schema_version",
+    "trip_id",
+    "source",
+    "vendor_id",
+    "pickup_time",
+    "dropoff_time",
+    "passenger_count",
+    "trip_distance",
+    "ratecode_id",
+    "store_and_fwd_flag",
+    "pickup_zone",
+    "dropoff_zone",
+    "payment_type",
+    "fare_amount",
+    "extra",
+    "mta_tax",
+    "tip_amount",
+    "tolls_amount",
+    "improvement_surcharge",
+    "total_amount",
+    "congestion_surcharge",
+    "airport_fee",
+    "cbd_congestion_fee",
+    "unknown_field"
+  };
 
   @Test
   void mutatedRecordsParseTheSameByBothPaths() throws Exception {
@@ -139,8 +226,13 @@ class TripEventReaderTest {
             text = text.replaceFirst("\"" + field + "\":(\"[^\"]*\"|[^,}]*),?", "");
           }
           case 1 -> { // duplicate it with another value (at the end)
-            text = text.substring(0, Math.max(0, text.length() - 1)) + ",\"" + field + "\":" + VALUES[r.nextInt(VALUES.length)]
-                + "}";
+            text =
+                text.substring(0, Math.max(0, text.length() - 1))
+                    + ",\""
+                    + field
+                    + "\":"
+                    + VALUES[r.nextInt(VALUES.length)]
+                    + "}";
           }
           case 2 -> { // truncate the text
             text = text.substring(0, r.nextInt(text.length() + 1));
@@ -167,7 +259,9 @@ class TripEventReaderTest {
       byte[] value = text.getBytes(StandardCharsets.UTF_8);
       ParseResult tree = TripEventJson.parseTree(value, NOW, SKEW);
       assertThat(TripEventJson.parse(value, NOW, SKEW)).as(text).isEqualTo(tree);
-      assertThat(TripEventJson.parse(text, NOW, SKEW)).as(text).isEqualTo(TripEventJson.parseTree(text, NOW, SKEW));
+      assertThat(TripEventJson.parse(text, NOW, SKEW))
+          .as(text)
+          .isEqualTo(TripEventJson.parseTree(text, NOW, SKEW));
       valid += tree.isValid() ? 1 : 0;
     }
     assertThat(valid).as("valid records among the mutated ones").isBetween(1000, 19_000);

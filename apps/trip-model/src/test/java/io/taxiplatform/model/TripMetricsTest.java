@@ -10,7 +10,8 @@ class TripMetricsTest {
 
   @Test
   void centsRoundHalfUpOnTheDecimalForm() {
-    assertThat(TripMetrics.roundCents(2.675)).isEqualByComparingTo("2.68"); // binary 2.67499.. but decimal 2.675
+    assertThat(TripMetrics.roundCents(2.675))
+        .isEqualByComparingTo("2.68"); // binary 2.67499.. but decimal 2.675
     assertThat(TripMetrics.roundCents(-7.205)).isEqualByComparingTo("-7.21");
     assertThat(TripMetrics.roundCents(10)).isEqualTo(new BigDecimal("10.00"));
     assertThat(TripMetrics.cents(12.12)).isEqualTo(1212L);
@@ -28,7 +29,8 @@ class TripMetricsTest {
   @Test
   void durationIsTheDifferenceOfWholeEpochSeconds() {
     Instant p = Instant.parse("2025-01-01T05:18:38Z");
-    assertThat(TripMetrics.durationSeconds(p, Instant.parse("2025-01-01T05:26:59Z"))).isEqualTo(501);
+    assertThat(TripMetrics.durationSeconds(p, Instant.parse("2025-01-01T05:26:59Z")))
+        .isEqualTo(501);
     assertThat(TripMetrics.durationSeconds(p.plusMillis(900), p.plusMillis(1100))).isEqualTo(1);
   }
 

@@ -18,10 +18,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Bad values fail `helm template` with the message the chart README's "Bad values" table gives: the table is
- * the list of cases (each row rendered here over values/dev.yaml), so the documentation and the tests cannot
- * drift apart. Rows refused by the schema must fail in values.schema.json, rows refused by a template in a
- * {@code fail} of the templates.
+ * Bad values fail `helm template` with the message the chart README's "Bad values" table gives: the
+ * table is the list of cases (each row rendered here over values/dev.yaml), so the documentation
+ * and the tests cannot drift apart. Rows refused by the schema must fail in values.schema.json,
+ * rows refused by a template in a {@code fail} of the templates.
  */
 class BadValuesTest {
 
@@ -44,7 +44,9 @@ class BadValuesTest {
       throw new UncheckedIOException(e);
     }
     int start = readme.indexOf("\n## Bad values\n");
-    assertThat(start).as("charts/taxi-platform/README.md has a '## Bad values' section").isNotNegative();
+    assertThat(start)
+        .as("charts/taxi-platform/README.md has a '## Bad values' section")
+        .isNotNegative();
     int end = readme.indexOf("\n## ", start + 1);
     String section = readme.substring(start, end < 0 ? readme.length() : end);
     List<Row> rows = new ArrayList<>();
@@ -53,7 +55,8 @@ class BadValuesTest {
         continue;
       }
       // Cells split on unescaped pipes; "\|" is a pipe inside a cell (GitHub markdown).
-      String[] cells = line.substring(1, line.length() - (line.endsWith("|") ? 1 : 0)).split("(?<!\\\\)\\|");
+      String[] cells =
+          line.substring(1, line.length() - (line.endsWith("|") ? 1 : 0)).split("(?<!\\\\)\\|");
       assertThat(cells).as("row '" + line + "': values | refused by | why | message").hasSize(4);
       Map<String, String> sets = new LinkedHashMap<>();
       Matcher m = CODE.matcher(cells[0]);
@@ -81,8 +84,10 @@ class BadValuesTest {
     assertThat(row.refusedBy()).isIn("schema", "template");
     assertThatThrownBy(() -> ChartRenderer.render("dev", row.sets()))
         .isInstanceOf(IllegalStateException.class)
-        .hasMessageContaining(row.refusedBy().equals("schema")
-            ? "values don't meet the specifications of the schema" : "execution error at (taxi-platform/templates/")
+        .hasMessageContaining(
+            row.refusedBy().equals("schema")
+                ? "values don't meet the specifications of the schema"
+                : "execution error at (taxi-platform/templates/")
         .hasMessageContaining(row.message());
   }
 
@@ -91,13 +96,15 @@ class BadValuesTest {
     List<Row> rows = table();
     assertThat(rows).as("rows of the Bad values table").hasSizeGreaterThanOrEqualTo(30);
     assertThat(rows).extracting(Row::refusedBy).contains("schema", "template");
-    assertThat(rows).extracting(Row::message)
+    assertThat(rows)
+        .extracting(Row::message)
         .anyMatch(m -> m.contains("additional properties"))
         .anyMatch(m -> m.contains("got string, want"))
         .anyMatch(m -> m.contains("value must be one of"))
         .anyMatch(m -> m.contains("does not match pattern"))
         .anyMatch(m -> m.contains("minimum:"));
-    assertThat(rows.stream().map(r -> r.sets().toString()).distinct().count()).as("no row twice")
+    assertThat(rows.stream().map(r -> r.sets().toString()).distinct().count())
+        .as("no row twice")
         .isEqualTo(rows.size());
   }
 }

@@ -29,25 +29,27 @@ import java.util.stream.Stream;
  * the result. Shared by every chart test (the observability tests reuse it).
  *
  * <p>Usage:
+ *
  * <pre>{@code
  * ChartRenderer.Rendered r = ChartRenderer.render("kind");                    // values/kind.yaml
  * ChartRenderer.Rendered r = ChartRenderer.render("staging", Map.of("monitoring.enabled", false));
  * List<Map<String, Object>> monitors = r.ofKind("ServiceMonitor");
  * Map<String, Object> app = r.one("SparkApplication");
  * }</pre>
- * Profiles: {@code "default"} (the chart's values.yaml only), {@code "dev"}, {@code "kind"},
- * {@code "staging"} ({@code values/<profile>.yaml} from the repository root). Release name
- * {@value #RELEASE}, namespace {@value #NAMESPACE}, kube version {@value #KUBE_VERSION} (Helm's
- * template default is 1.20, below the chart's kubeVersion, so it is always passed).
  *
- * <p><b>Why a copy of the chart.</b> Helm refuses to render a chart whose declared dependencies
- * are missing from {@code charts/}, even when their condition is false, and the five remote
- * subcharts cannot be downloaded here. {@link #render} therefore renders a temporary copy of the
- * chart whose {@code Chart.yaml} keeps only the dependencies that are present in {@code charts/}
- * (none, unless a user ran {@code helm dependency build}). The chart's own templates are rendered
- * and validated in full; the subcharts' objects are then absent, which the tests state where it
- * matters (resource totals). {@link #renderVendored} renders the real chart directory and is only
- * usable when {@link #allSubchartsVendored()} is true.
+ * Profiles: {@code "default"} (the chart's values.yaml only), {@code "dev"}, {@code "kind"}, {@code
+ * "staging"} ({@code values/<profile>.yaml} from the repository root). Release name {@value
+ * #RELEASE}, namespace {@value #NAMESPACE}, kube version {@value #KUBE_VERSION} (Helm's template
+ * default is 1.20, below the chart's kubeVersion, so it is always passed).
+ *
+ * <p><b>Why a copy of the chart.</b> Helm refuses to render a chart whose declared dependencies are
+ * missing from {@code charts/}, even when their condition is false, and the five remote subcharts
+ * cannot be downloaded here. {@link #render} therefore renders a temporary copy of the chart whose
+ * {@code Chart.yaml} keeps only the dependencies that are present in {@code charts/} (none, unless
+ * a user ran {@code helm dependency build}). The chart's own templates are rendered and validated
+ * in full; the subcharts' objects are then absent, which the tests state where it matters (resource
+ * totals). {@link #renderVendored} renders the real chart directory and is only usable when {@link
+ * #allSubchartsVendored()} is true.
  */
 public final class ChartRenderer {
 
@@ -55,29 +57,35 @@ public final class ChartRenderer {
   public static final String NAMESPACE = "taxi";
   public static final String KUBE_VERSION = "1.33.0";
   public static final List<String> PROFILES = List.of("default", "dev", "kind", "staging");
+
   /**
    * helm-java's template returns the release manifest without hooks (unlike the helm CLI), so the
    * copy renames the hook annotations of every template to this prefix: the helm test pods and the
-   * Cassandra access setup Job are then rendered and checked like every other object, and their hook
-   * annotations stay visible.
+   * Cassandra access setup Job are then rendered and checked like every other object, and their
+   * hook annotations stay visible.
    */
   public static final String HOOK_ANNOTATION_PREFIX = "rendered-as-manifest.helm.sh/";
+
   /**
-   * The one {@code lookup} of the chart (templates/_helpers.tpl, {@code taxi-platform.keptRandom}: a generated
-   * Secret value is read back on upgrade). helm-java's template dials a cluster for {@code lookup} (the helm
-   * CLI's {@code template} answers it with nothing), so the copy replaces it by an empty {@code dict}: exactly
-   * what {@code helm template} sees. {@link #freshCopy} fails when the chart no longer contains it.
+   * The one {@code lookup} of the chart (templates/_helpers.tpl, {@code taxi-platform.keptRandom}:
+   * a generated Secret value is read back on upgrade). helm-java's template dials a cluster for
+   * {@code lookup} (the helm CLI's {@code template} answers it with nothing), so the copy replaces
+   * it by an empty {@code dict}: exactly what {@code helm template} sees. {@link #freshCopy} fails
+   * when the chart no longer contains it.
    */
-  public static final String SECRET_LOOKUP = "lookup \"v1\" \"Secret\" .ctx.Release.Namespace .name";
+  public static final String SECRET_LOOKUP =
+      "lookup \"v1\" \"Secret\" .ctx.Release.Namespace .name";
 
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
   private static final Object COPY_LOCK = new Object();
   private static Path renderableCopy;
 
-  private ChartRenderer() {
-  }
+  private ChartRenderer() {}
 
-  /** The repository root (system property {@code taxi.repoRoot}, set by surefire; else the working directory's ../..). */
+  /**
+   * The repository root (system property {@code taxi.repoRoot}, set by surefire; else the working
+   * directory's ../..).
+   */
   public static Path repoRoot() {
     String prop = System.getProperty("taxi.repoRoot");
     Path root = prop != null ? Path.of(prop) : Path.of("../..");
@@ -117,21 +125,27 @@ public final class ChartRenderer {
   }
 
   /**
-   * Renders a profile, then an extra values file (a scenario file of {@code charts/taxi-platform/ci/},
-   * may be null), then {@code --set} overrides: Helm's order for {@code -f profile -f extra --set ...}.
+   * Renders a profile, then an extra values file (a scenario file of {@code
+   * charts/taxi-platform/ci/}, may be null), then {@code --set} overrides: Helm's order for {@code
+   * -f profile -f extra --set ...}.
    */
   public static Rendered render(String profile, Path extraValues, Map<String, ?> sets) {
     return parse(renderRaw(renderableCopy(), profile, extraValues, sets));
   }
 
-  /** The scenario values files of the chart, {@code charts/taxi-platform/ci/*-values.yaml}, sorted. */
+  /**
+   * The scenario values files of the chart, {@code charts/taxi-platform/ci/*-values.yaml}, sorted.
+   */
   public static List<Path> ciValuesFiles() {
     Path ci = chartDir().resolve("ci");
     if (!Files.isDirectory(ci)) {
       return List.of();
     }
     try (Stream<Path> files = Files.list(ci)) {
-      return files.filter(f -> f.getFileName().toString().endsWith("-values.yaml")).sorted().toList();
+      return files
+          .filter(f -> f.getFileName().toString().endsWith("-values.yaml"))
+          .sorted()
+          .toList();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -140,19 +154,32 @@ public final class ChartRenderer {
   /** Renders the chart (own templates) with one complete values file instead of a profile. */
   public static Rendered renderWithValues(Path valuesFile) {
     try {
-      return parse(new Helm(renderableCopy()).template().withName(RELEASE).withNamespace(NAMESPACE)
-          .withKubeVersion(KUBE_VERSION).withValuesFile(valuesFile).call());
+      return parse(
+          new Helm(renderableCopy())
+              .template()
+              .withName(RELEASE)
+              .withNamespace(NAMESPACE)
+              .withKubeVersion(KUBE_VERSION)
+              .withValuesFile(valuesFile)
+              .call());
     } catch (RuntimeException e) {
-      throw new IllegalStateException("helm template failed with " + valuesFile + ": " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "helm template failed with " + valuesFile + ": " + e.getMessage(), e);
     }
   }
 
-  /** Renders the real chart directory with its vendored subcharts; check {@link #allSubchartsVendored()} first. */
+  /**
+   * Renders the real chart directory with its vendored subcharts; check {@link
+   * #allSubchartsVendored()} first.
+   */
   public static Rendered renderVendored(String profile, Map<String, ?> sets) {
     return parse(renderRaw(chartDir(), profile, sets));
   }
 
-  /** {@link #renderVendored(String, Map)} with an extra values file after the profile's (may be null). */
+  /**
+   * {@link #renderVendored(String, Map)} with an extra values file after the profile's (may be
+   * null).
+   */
   public static Rendered renderVendored(String profile, Path extraValues, Map<String, ?> sets) {
     return parse(renderRaw(chartDir(), profile, extraValues, sets));
   }
@@ -165,12 +192,18 @@ public final class ChartRenderer {
     return renderRaw(chart, profile, null, sets);
   }
 
-  /** {@link #renderRaw(Path, String, Map)} with an extra values file after the profile's (may be null). */
-  public static String renderRaw(Path chart, String profile, Path extraValues, Map<String, ?> sets) {
-    TemplateCommand cmd = new Helm(chart).template()
-        .withName(RELEASE)
-        .withNamespace(NAMESPACE)
-        .withKubeVersion(KUBE_VERSION);
+  /**
+   * {@link #renderRaw(Path, String, Map)} with an extra values file after the profile's (may be
+   * null).
+   */
+  public static String renderRaw(
+      Path chart, String profile, Path extraValues, Map<String, ?> sets) {
+    TemplateCommand cmd =
+        new Helm(chart)
+            .template()
+            .withName(RELEASE)
+            .withNamespace(NAMESPACE)
+            .withKubeVersion(KUBE_VERSION);
     Optional<Path> values = profileValues(profile);
     if (values.isPresent()) {
       cmd = cmd.withValuesFile(values.get());
@@ -184,20 +217,33 @@ public final class ChartRenderer {
     try {
       return cmd.call();
     } catch (RuntimeException e) {
-      throw new IllegalStateException("helm template failed for profile " + profile
-          + (extraValues == null ? "" : " -f " + extraValues.getFileName()) + " " + sets + ": " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "helm template failed for profile "
+              + profile
+              + (extraValues == null ? "" : " -f " + extraValues.getFileName())
+              + " "
+              + sets
+              + ": "
+              + e.getMessage(),
+          e);
     }
   }
 
-  /** {@code helm lint --strict} of a profile of the renderable copy, with {@code --set} overrides. */
+  /**
+   * {@code helm lint --strict} of a profile of the renderable copy, with {@code --set} overrides.
+   */
   public static LintResult lint(String profile, Map<String, ?> sets) {
     return lint(profile, null, sets);
   }
 
-  /** {@code helm lint --strict} of a profile, an extra values file (may be null) and {@code --set} overrides. */
+  /**
+   * {@code helm lint --strict} of a profile, an extra values file (may be null) and {@code --set}
+   * overrides.
+   */
   public static LintResult lint(String profile, Path extraValues, Map<String, ?> sets) {
     // helm-java's LintCommand has no values/set options: lint a copy whose values.yaml is the
-    // chart's values.yaml followed by the profile's file and the overrides, merged the way Helm does.
+    // chart's values.yaml followed by the profile's file and the overrides, merged the way Helm
+    // does.
     Path copy = freshCopy(true);
     try {
       Map<String, Object> merged = readYamlMap(copy.resolve("values.yaml"));
@@ -221,64 +267,82 @@ public final class ChartRenderer {
   }
 
   /**
-   * The grafana dependency replaced by a stub chart whose only template copies, from the upstream grafana
-   * chart's charts/grafana/templates/_pod.tpl at grafana-12.10.4, the lines that read this chart's values:
-   * the admin credentials ({@code name: {{ (tpl .Values.admin.existingSecret .) | default ... }}}, keys
-   * {@code admin.userKey}/{@code passwordKey}), the env loop of {@code envValueFrom}
-   * ({@code valueFrom: {{ tpl (toYaml $value) $ }}}), the grafana container's {@code extraVolumeMounts} and
-   * the pod's {@code extraContainerVolumes} ({@code tpl (toYaml .) $root}); rendered as a Pod named
-   * {@value #GRAFANA_STUB_POD}.
-   * It shows what the real subchart makes of this chart's {@code grafana.envValueFrom}, in the
-   * subchart's own context (its .Values, the same .Release), offline.
+   * The grafana dependency replaced by a stub chart whose only template copies, from the upstream
+   * grafana chart's charts/grafana/templates/_pod.tpl at grafana-12.10.4, the lines that read this
+   * chart's values: the admin credentials ({@code name: {{ (tpl .Values.admin.existingSecret .) |
+   * default ... }}}, keys {@code admin.userKey}/{@code passwordKey}), the env loop of {@code
+   * envValueFrom} ({@code valueFrom: {{ tpl (toYaml $value) $ }}}), the grafana container's {@code
+   * extraVolumeMounts} and the pod's {@code extraContainerVolumes} ({@code tpl (toYaml .) $root});
+   * rendered as a Pod named {@value #GRAFANA_STUB_POD}. It shows what the real subchart makes of
+   * this chart's {@code grafana.envValueFrom}, in the subchart's own context (its .Values, the same
+   * .Release), offline.
    */
   public static Rendered renderWithGrafanaStub(List<Path> valuesFiles, Map<String, ?> sets) {
     Path copy = freshCopy(false);
     try {
       Path stub = copy.resolve("charts/grafana");
       Files.createDirectories(stub.resolve("templates"));
-      String version = dependencies(chartDir()).stream().filter(d -> "grafana".equals(d.get("name")))
-          .map(d -> String.valueOf(d.get("version"))).findFirst().orElseThrow();
-      Files.writeString(stub.resolve("Chart.yaml"), "apiVersion: v2\nname: grafana\nversion: " + version + "\n");
-      Files.writeString(stub.resolve("values.yaml"), String.join("\n", "envValueFrom: {}",
-          "admin: {existingSecret: \"\", userKey: admin-user, passwordKey: admin-password}",
-          "extraVolumeMounts: []", "extraContainerVolumes: []", ""));
-      Files.writeString(stub.resolve("templates/pod.yaml"), String.join("\n",
-          "apiVersion: v1",
-          "kind: Pod",
-          "metadata:",
-          "  name: " + GRAFANA_STUB_POD,
-          "spec:",
-          "  containers:",
-          "    - name: grafana",
-          "      image: grafana-stub",
-          "      env:",
-          "      - name: GF_SECURITY_ADMIN_USER",
-          "        valueFrom:",
-          "          secretKeyRef:",
-          "            name: {{ (tpl .Values.admin.existingSecret .) | default \"" + GRAFANA_STUB_POD + "\" }}",
-          "            key: {{ .Values.admin.userKey | default \"admin-user\" }}",
-          "      - name: GF_SECURITY_ADMIN_PASSWORD",
-          "        valueFrom:",
-          "          secretKeyRef:",
-          "            name: {{ (tpl .Values.admin.existingSecret .) | default \"" + GRAFANA_STUB_POD + "\" }}",
-          "            key: {{ .Values.admin.passwordKey | default \"admin-password\" }}",
-          "      {{- range $key, $value := .Values.envValueFrom }}",
-          "      - name: {{ $key | quote }}",
-          "        valueFrom:",
-          "          {{- tpl (toYaml $value) $ | nindent 10 }}",
-          "      {{- end }}",
-          "      volumeMounts:",
-          "      {{- range .Values.extraVolumeMounts }}",
-          "      - name: {{ .name }}",
-          "        mountPath: {{ .mountPath }}",
-          "        subPath: {{ .subPath | default \"\" }}",
-          "        readOnly: {{ .readOnly }}",
-          "      {{- end }}",
-          "  volumes:",
-          "  {{- with .Values.extraContainerVolumes }}",
-          "  {{- tpl (toYaml .) $ | nindent 2 }}",
-          "  {{- end }}",
-          ""));
+      String version =
+          dependencies(chartDir()).stream()
+              .filter(d -> "grafana".equals(d.get("name")))
+              .map(d -> String.valueOf(d.get("version")))
+              .findFirst()
+              .orElseThrow();
+      Files.writeString(
+          stub.resolve("Chart.yaml"), "apiVersion: v2\nname: grafana\nversion: " + version + "\n");
+      Files.writeString(
+          stub.resolve("values.yaml"),
+          String.join(
+              "\n",
+              "envValueFrom: {}",
+              "admin: {existingSecret: \"\", userKey: admin-user, passwordKey: admin-password}",
+              "extraVolumeMounts: []",
+              "extraContainerVolumes: []",
+              ""));
+      Files.writeString(
+          stub.resolve("templates/pod.yaml"),
+          String.join(
+              "\n",
+              "apiVersion: v1",
+              "kind: Pod",
+              "metadata:",
+              "  name: " + GRAFANA_STUB_POD,
+              "spec:",
+              "  containers:",
+              "    - name: grafana",
+              "      image: grafana-stub",
+              "      env:",
+              "      - name: GF_SECURITY_ADMIN_USER",
+              "        valueFrom:",
+              "          secretKeyRef:",
+              "            name: {{ (tpl .Values.admin.existingSecret .) | default \""
+                  + GRAFANA_STUB_POD
+                  + "\" }}",
+              "            key: {{ .Values.admin.userKey | default \"admin-user\" }}",
+              "      - name: GF_SECURITY_ADMIN_PASSWORD",
+              "        valueFrom:",
+              "          secretKeyRef:",
+              "            name: {{ (tpl .Values.admin.existingSecret .) | default \""
+                  + GRAFANA_STUB_POD
+                  + "\" }}",
+              "            key: {{ .Values.admin.passwordKey | default \"admin-password\" }}",
+              "      {{- range $key, $value := .Values.envValueFrom }}",
+              "      - name: {{ $key | quote }}",
+              "        valueFrom:",
+              "          {{- tpl (toYaml $value) $ | nindent 10 }}",
+              "      {{- end }}",
+              "      volumeMounts:",
+              "      {{- range .Values.extraVolumeMounts }}",
+              "      - name: {{ .name }}",
+              "        mountPath: {{ .mountPath }}",
+              "        subPath: {{ .subPath | default \"\" }}",
+              "        readOnly: {{ .readOnly }}",
+              "      {{- end }}",
+              "  volumes:",
+              "  {{- with .Values.extraContainerVolumes }}",
+              "  {{- tpl (toYaml .) $ | nindent 2 }}",
+              "  {{- end }}",
+              ""));
       Map<String, Object> chartYaml = readYamlMap(copy.resolve("Chart.yaml"));
       List<Map<String, Object>> deps = new ArrayList<>();
       for (Map<String, Object> dep : dependencies(chartDir())) {
@@ -288,7 +352,12 @@ public final class ChartRenderer {
       }
       chartYaml.put("dependencies", deps);
       YAML.writeValue(copy.resolve("Chart.yaml").toFile(), chartYaml);
-      TemplateCommand cmd = new Helm(copy).template().withName(RELEASE).withNamespace(NAMESPACE).withKubeVersion(KUBE_VERSION);
+      TemplateCommand cmd =
+          new Helm(copy)
+              .template()
+              .withName(RELEASE)
+              .withNamespace(NAMESPACE)
+              .withKubeVersion(KUBE_VERSION);
       for (Path f : valuesFiles) {
         cmd = cmd.withValuesFile(f);
       }
@@ -298,7 +367,8 @@ public final class ChartRenderer {
       try {
         return parse(cmd.call());
       } catch (RuntimeException e) {
-        throw new IllegalStateException("helm template failed with " + valuesFiles + " " + sets + ": " + e.getMessage(), e);
+        throw new IllegalStateException(
+            "helm template failed with " + valuesFiles + " " + sets + ": " + e.getMessage(), e);
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -310,7 +380,10 @@ public final class ChartRenderer {
   /** Name of the Pod {@link #renderWithGrafanaStub} renders for the grafana stub. */
   public static final String GRAFANA_STUB_POD = "grafana-stub";
 
-  /** True when every dependency of Chart.yaml is present in {@code charts/} (a user ran {@code helm dependency build}). */
+  /**
+   * True when every dependency of Chart.yaml is present in {@code charts/} (a user ran {@code helm
+   * dependency build}).
+   */
   public static boolean allSubchartsVendored() {
     return missingSubcharts().isEmpty();
   }
@@ -340,7 +413,7 @@ public final class ChartRenderer {
       return new Rendered("", List.of());
     }
     try (MappingIterator<Map<String, Object>> it =
-             YAML.readerFor(new TypeReference<Map<String, Object>>() { }).readValues(yaml)) {
+        YAML.readerFor(new TypeReference<Map<String, Object>>() {}).readValues(yaml)) {
       while (it.hasNextValue()) {
         Map<String, Object> doc = it.nextValue();
         if (doc != null && !doc.isEmpty()) {
@@ -356,7 +429,8 @@ public final class ChartRenderer {
   /** Reads a YAML file into a mutable map. */
   public static Map<String, Object> readYamlMap(Path file) {
     try {
-      Map<String, Object> m = YAML.readValue(file.toFile(), new TypeReference<LinkedHashMap<String, Object>>() { });
+      Map<String, Object> m =
+          YAML.readValue(file.toFile(), new TypeReference<LinkedHashMap<String, Object>>() {});
       return m == null ? new LinkedHashMap<>() : m;
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read " + file, e);
@@ -409,15 +483,19 @@ public final class ChartRenderer {
           for (Path f : files.filter(Files::isRegularFile).toList()) {
             String text = Files.readString(f);
             lookupSeen |= text.contains(SECRET_LOOKUP);
-            String patched = text.replace("helm.sh/hook", HOOK_ANNOTATION_PREFIX + "hook").replace(SECRET_LOOKUP, "dict");
+            String patched =
+                text.replace("helm.sh/hook", HOOK_ANNOTATION_PREFIX + "hook")
+                    .replace(SECRET_LOOKUP, "dict");
             if (!patched.equals(text)) {
               Files.writeString(f, patched);
             }
           }
         }
         if (!lookupSeen) {
-          throw new IllegalStateException("the chart no longer contains `" + SECRET_LOOKUP
-              + "` (templates/_helpers.tpl, taxi-platform.keptRandom): update ChartRenderer.SECRET_LOOKUP");
+          throw new IllegalStateException(
+              "the chart no longer contains `"
+                  + SECRET_LOOKUP
+                  + "` (templates/_helpers.tpl, taxi-platform.keptRandom): update ChartRenderer.SECRET_LOOKUP");
         }
       }
       return dest;
@@ -429,7 +507,8 @@ public final class ChartRenderer {
   private static boolean isVendored(Path chart, Map<String, Object> dep) {
     String name = String.valueOf(dep.get("name"));
     Path charts = chart.resolve("charts");
-    if (Files.isDirectory(charts.resolve(name)) && Files.isRegularFile(charts.resolve(name).resolve("Chart.yaml"))) {
+    if (Files.isDirectory(charts.resolve(name))
+        && Files.isRegularFile(charts.resolve(name).resolve("Chart.yaml"))) {
       return true;
     }
     String version = String.valueOf(dep.get("version"));
@@ -466,19 +545,26 @@ public final class ChartRenderer {
   }
 
   private static void copyTree(Path from, Path to) throws IOException {
-    Files.walkFileTree(from, new SimpleFileVisitor<>() {
-      @Override
-      public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
-        Files.createDirectories(to.resolve(from.relativize(dir).toString()));
-        return FileVisitResult.CONTINUE;
-      }
+    Files.walkFileTree(
+        from,
+        new SimpleFileVisitor<>() {
+          @Override
+          public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs)
+              throws IOException {
+            Files.createDirectories(to.resolve(from.relativize(dir).toString()));
+            return FileVisitResult.CONTINUE;
+          }
 
-      @Override
-      public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-        Files.copy(file, to.resolve(from.relativize(file).toString()), StandardCopyOption.REPLACE_EXISTING);
-        return FileVisitResult.CONTINUE;
-      }
-    });
+          @Override
+          public FileVisitResult visitFile(Path file, BasicFileAttributes attrs)
+              throws IOException {
+            Files.copy(
+                file,
+                to.resolve(from.relativize(file).toString()),
+                StandardCopyOption.REPLACE_EXISTING);
+            return FileVisitResult.CONTINUE;
+          }
+        });
   }
 
   static void deleteTree(Path root) {
@@ -493,8 +579,8 @@ public final class ChartRenderer {
   }
 
   /**
-   * A rendered chart: Helm's raw output and the parsed objects (each a generic map, as Jackson reads
-   * YAML). Objects are in Helm's output order; helm test hooks are included.
+   * A rendered chart: Helm's raw output and the parsed objects (each a generic map, as Jackson
+   * reads YAML). Objects are in Helm's output order; helm test hooks are included.
    */
   public record Rendered(String yaml, List<Map<String, Object>> objects) {
 
@@ -514,10 +600,21 @@ public final class ChartRenderer {
 
     /** The single object of a kind whose label app.kubernetes.io/component is {@code component}. */
     public Map<String, Object> one(String kind, String component) {
-      List<Map<String, Object>> all = ofKind(kind).stream()
-          .filter(o -> component.equals(path(o, "metadata", "labels", "app.kubernetes.io/component"))).toList();
+      List<Map<String, Object>> all =
+          ofKind(kind).stream()
+              .filter(
+                  o ->
+                      component.equals(
+                          path(o, "metadata", "labels", "app.kubernetes.io/component")))
+              .toList();
       if (all.size() != 1) {
-        throw new AssertionError("expected exactly one " + kind + " of component " + component + " but found " + all.size());
+        throw new AssertionError(
+            "expected exactly one "
+                + kind
+                + " of component "
+                + component
+                + " but found "
+                + all.size());
       }
       return all.get(0);
     }
@@ -529,7 +626,8 @@ public final class ChartRenderer {
 
     /** metadata.name of an object. */
     public static String name(Map<String, Object> object) {
-      return String.valueOf(Objects.requireNonNull(path(object, "metadata", "name"), "object without metadata.name"));
+      return String.valueOf(
+          Objects.requireNonNull(path(object, "metadata", "name"), "object without metadata.name"));
     }
 
     /** Walks nested maps; null when a key is missing. */

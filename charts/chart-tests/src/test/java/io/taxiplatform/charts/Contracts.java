@@ -15,8 +15,7 @@ import org.w3c.dom.Element;
 /** Names read from docs/contracts.md and the root pom.xml (never hard-coded in the tests). */
 public final class Contracts {
 
-  private Contracts() {
-  }
+  private Contracts() {}
 
   public static String contractsText() {
     try {
@@ -44,7 +43,9 @@ public final class Contracts {
   public static String imageReference(String row) {
     String text = contractsText();
     int images = text.indexOf("## Images");
-    Matcher m = Pattern.compile("\\| " + Pattern.quote(row) + " \\| `([^`]+)`").matcher(text.substring(images));
+    Matcher m =
+        Pattern.compile("\\| " + Pattern.quote(row) + " \\| `([^`]+)`")
+            .matcher(text.substring(images));
     if (!m.find()) {
       throw new AssertionError("no image row '" + row + "' in docs/contracts.md");
     }

@@ -26,13 +26,13 @@ import java.util.zip.GZIPInputStream;
 
 /**
  * Validates custom resources against the openAPIV3Schema of the upstream CRDs at the pinned
- * versions. CRDs come from the vendored subcharts' {@code crds/} (a user ran
- * {@code helm dependency build}) and from {@code ../shared/crds}; the vendored copy wins.
+ * versions. CRDs come from the vendored subcharts' {@code crds/} (a user ran {@code helm dependency
+ * build}) and from {@code ../shared/crds}; the vendored copy wins.
  *
  * <p>Structural schemas allow unknown fields to be pruned by the API server silently; to catch
- * misspelt fields here, every object schema that declares {@code properties} and neither
- * {@code additionalProperties} nor {@code x-kubernetes-preserve-unknown-fields} is closed
- * ({@code additionalProperties: false}).
+ * misspelt fields here, every object schema that declares {@code properties} and neither {@code
+ * additionalProperties} nor {@code x-kubernetes-preserve-unknown-fields} is closed ({@code
+ * additionalProperties: false}).
  */
 public final class CrdValidator {
 
@@ -40,8 +40,7 @@ public final class CrdValidator {
   private final Map<String, JsonSchema> schemas = new HashMap<>();
   private final Map<String, String> sources = new HashMap<>();
 
-  private CrdValidator() {
-  }
+  private CrdValidator() {}
 
   /** Loads the CRDs available here (vendored subcharts first, then ../shared/crds). */
   public static CrdValidator load() {
@@ -157,7 +156,9 @@ public final class CrdValidator {
       Map.Entry<String, JsonNode> e = it.next();
       if ("properties".equals(e.getKey()) || "patternProperties".equals(e.getKey())) {
         e.getValue().forEach(CrdValidator::close);
-      } else if (!"enum".equals(e.getKey()) && !"default".equals(e.getKey()) && !"example".equals(e.getKey())) {
+      } else if (!"enum".equals(e.getKey())
+          && !"default".equals(e.getKey())
+          && !"example".equals(e.getKey())) {
         close(e.getValue());
       }
     }
@@ -173,11 +174,13 @@ public final class CrdValidator {
         if (name.isEmpty()) {
           break;
         }
-        String prefix = new String(header, 345, 155, StandardCharsets.UTF_8).replace("\0", "").trim();
+        String prefix =
+            new String(header, 345, 155, StandardCharsets.UTF_8).replace("\0", "").trim();
         if (!prefix.isEmpty()) {
           name = prefix + "/" + name;
         }
-        String sizeField = new String(header, 124, 12, StandardCharsets.UTF_8).replace("\0", "").trim();
+        String sizeField =
+            new String(header, 124, 12, StandardCharsets.UTF_8).replace("\0", "").trim();
         long size = sizeField.isEmpty() ? 0 : Long.parseLong(sizeField, 8);
         byte[] data = in.readNBytes((int) size);
         long pad = (512 - size % 512) % 512;

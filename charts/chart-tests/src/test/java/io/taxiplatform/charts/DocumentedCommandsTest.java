@@ -33,12 +33,24 @@ import org.junit.jupiter.api.TestFactory;
 class DocumentedCommandsTest {
 
   /** Files with deploy commands; README.md is owned elsewhere but its commands are rendered too. */
-  static final List<String> DOCS = List.of("README.md", "charts/taxi-platform/README.md", "docs/install-topology.md",
-      "docs/images.md", "docs/operations.md", "docs/observability.md", "docs/profiles.md", "CONTRIBUTING.md");
+  static final List<String> DOCS =
+      List.of(
+          "README.md",
+          "charts/taxi-platform/README.md",
+          "docs/install-topology.md",
+          "docs/images.md",
+          "docs/operations.md",
+          "docs/observability.md",
+          "docs/profiles.md",
+          "CONTRIBUTING.md");
 
   /** Docs of this change that must say `ci/helm-repos.sh` before any `helm dependency build`. */
-  static final List<String> DOCS_WITH_REPO_SETUP = List.of("README.md", "charts/taxi-platform/README.md", "docs/install-topology.md",
-      "CONTRIBUTING.md");
+  static final List<String> DOCS_WITH_REPO_SETUP =
+      List.of(
+          "README.md",
+          "charts/taxi-platform/README.md",
+          "docs/install-topology.md",
+          "CONTRIBUTING.md");
 
   private static final Pattern FENCE = Pattern.compile("(?s)```(?:bash|sh|shell)\\n(.*?)```");
 
@@ -89,7 +101,10 @@ class DocumentedCommandsTest {
         single = !single;
       } else if (c == '"' && !single) {
         dbl = !dbl;
-      } else if (c == '#' && !single && !dbl && (i == 0 || Character.isWhitespace(line.charAt(i - 1)))) {
+      } else if (c == '#'
+          && !single
+          && !dbl
+          && (i == 0 || Character.isWhitespace(line.charAt(i - 1)))) {
         return line.substring(0, i);
       }
     }
@@ -129,9 +144,12 @@ class DocumentedCommandsTest {
     for (String doc : DOCS) {
       for (String cmd : bashCommands(ChartRenderer.repoRoot().resolve(doc))) {
         // Commands on the reader's own values file (my-values.yaml of the reprocessing procedure in
-        // docs/operations.md, whose content depends on the step) cannot be rendered as written: left out.
+        // docs/operations.md, whose content depends on the step) cannot be rendered as written:
+        // left out.
         boolean ownFile = tokens(cmd).stream().anyMatch(t -> t.equals("my-values.yaml"));
-        if (cmd.matches("^helm (install|upgrade|template) .*") && cmd.contains("charts/taxi-platform") && !ownFile) {
+        if (cmd.matches("^helm (install|upgrade|template) .*")
+            && cmd.contains("charts/taxi-platform")
+            && !ownFile) {
           out.add(new Command(doc, cmd));
         }
       }
@@ -165,35 +183,48 @@ class DocumentedCommandsTest {
   Stream<DynamicTest> everyDocumentedHelmCommandRendersAndItsPodsCanStart() {
     List<Command> commands = chartCommands();
     assertThat(commands.stream().filter(c -> c.file().equals("docs/install-topology.md")))
-        .as("docs/install-topology.md documents phase 1 and phase 2").hasSizeGreaterThanOrEqualTo(2);
-    return commands.stream().map(c -> DynamicTest.dynamicTest(c.toString(), () -> {
-      List<String> t = tokens(c.line());
-      List<Path> files = new ArrayList<>();
-      Map<String, Object> sets = new LinkedHashMap<>();
-      for (int i = 2; i < t.size(); i++) {
-        String a = t.get(i);
-        switch (a) {
-          case "-f", "--values" -> files.add(ChartRenderer.repoRoot().resolve(t.get(++i)));
-          case "--set", "--set-string" -> {
-            for (String pair : setPairs(t.get(++i))) {
-              int eq = pair.indexOf('=');
-              sets.put(pair.substring(0, eq), pair.substring(eq + 1));
-            }
-          }
-          case "-n", "--namespace", "--timeout" -> i++;
-          default -> assertThat(a).as("an argument this test understands").matches(
-              "--create-namespace|--wait|--reuse-values|--install|--atomic|--wait-for-jobs|[a-z0-9-]+|charts/taxi-platform");
-        }
-      }
-      for (Path f : files) {
-        assertThat(f).as("values file named by the docs").isRegularFile();
-      }
-      ChartRenderer.Rendered r = ChartRenderer.renderWithGrafanaStub(files, sets);
-      assertThat(unresolvedSecrets(r)).as(c.toString()).isEmpty();
-    }));
+        .as("docs/install-topology.md documents phase 1 and phase 2")
+        .hasSizeGreaterThanOrEqualTo(2);
+    return commands.stream()
+        .map(
+            c ->
+                DynamicTest.dynamicTest(
+                    c.toString(),
+                    () -> {
+                      List<String> t = tokens(c.line());
+                      List<Path> files = new ArrayList<>();
+                      Map<String, Object> sets = new LinkedHashMap<>();
+                      for (int i = 2; i < t.size(); i++) {
+                        String a = t.get(i);
+                        switch (a) {
+                          case "-f", "--values" ->
+                              files.add(ChartRenderer.repoRoot().resolve(t.get(++i)));
+                          case "--set", "--set-string" -> {
+                            for (String pair : setPairs(t.get(++i))) {
+                              int eq = pair.indexOf('=');
+                              sets.put(pair.substring(0, eq), pair.substring(eq + 1));
+                            }
+                          }
+                          case "-n", "--namespace", "--timeout" -> i++;
+                          default ->
+                              assertThat(a)
+                                  .as("an argument this test understands")
+                                  .matches(
+                                      "--create-namespace|--wait|--reuse-values|--install|--atomic|--wait-for-jobs|[a-z0-9-]+|charts/taxi-platform");
+                        }
+                      }
+                      for (Path f : files) {
+                        assertThat(f).as("values file named by the docs").isRegularFile();
+                      }
+                      ChartRenderer.Rendered r = ChartRenderer.renderWithGrafanaStub(files, sets);
+                      assertThat(unresolvedSecrets(r)).as(c.toString()).isEmpty();
+                    }));
   }
 
-  /** Secrets that pods (and the grafana stub) read but that neither the chart nor an operator creates. */
+  /**
+   * Secrets that pods (and the grafana stub) read but that neither the chart nor an operator
+   * creates.
+   */
   @SuppressWarnings("unchecked")
   static List<String> unresolvedSecrets(ChartRenderer.Rendered r) {
     Set<String> known = new HashSet<>();
@@ -206,14 +237,30 @@ class DocumentedCommandsTest {
     for (PodSpecs.PodSpec p : PodSpecs.of(r)) {
       for (Map<String, Object> e : p.env()) {
         Object ref = path(e, "valueFrom", "secretKeyRef");
-        if (ref != null && !Boolean.TRUE.equals(path(ref, "optional")) && !known.contains(String.valueOf(path(ref, "name")))) {
-          missing.add(p.owner() + ": " + e.get("name") + " reads Secret " + path(ref, "name") + ", which nothing creates");
+        if (ref != null
+            && !Boolean.TRUE.equals(path(ref, "optional"))
+            && !known.contains(String.valueOf(path(ref, "name")))) {
+          missing.add(
+              p.owner()
+                  + ": "
+                  + e.get("name")
+                  + " reads Secret "
+                  + path(ref, "name")
+                  + ", which nothing creates");
         }
       }
       for (Map<String, Object> v : p.volumes()) {
         Object secret = path(v, "secret", "secretName");
-        if (secret != null && !Boolean.TRUE.equals(path(v, "secret", "optional")) && !known.contains(String.valueOf(secret))) {
-          missing.add(p.owner() + ": volume " + v.get("name") + " mounts Secret " + secret + ", which nothing creates");
+        if (secret != null
+            && !Boolean.TRUE.equals(path(v, "secret", "optional"))
+            && !known.contains(String.valueOf(secret))) {
+          missing.add(
+              p.owner()
+                  + ": volume "
+                  + v.get("name")
+                  + " mounts Secret "
+                  + secret
+                  + ", which nothing creates");
         }
       }
     }
@@ -222,25 +269,41 @@ class DocumentedCommandsTest {
 
   @Test
   void theSecretCheckFindsGrafanaWaitingForAMissingSecret() {
-    // Phase 1 as it was documented before (Grafana on, Cassandra off) is refused by the chart itself;
+    // Phase 1 as it was documented before (Grafana on, Cassandra off) is refused by the chart
+    // itself;
     // rendered with external credentials named by a Secret nobody creates, the check reports it.
     Map<String, Object> sets = new LinkedHashMap<>();
     sets.put("cassandra.enabled", false);
     sets.put("grafana.envValueFrom.CASSANDRA_PASSWORD.secretKeyRef.name", "nobody-creates-this");
     sets.put("grafana.envValueFrom.CASSANDRA_USERNAME.secretKeyRef.name", "nobody-creates-this");
     ChartRenderer.Rendered r = ChartRenderer.renderWithGrafanaStub(List.of(), sets);
-    assertThat(unresolvedSecrets(r)).anyMatch(m -> m.contains(ChartRenderer.GRAFANA_STUB_POD) && m.contains("nobody-creates-this"));
+    assertThat(unresolvedSecrets(r))
+        .anyMatch(
+            m -> m.contains(ChartRenderer.GRAFANA_STUB_POD) && m.contains("nobody-creates-this"));
   }
 
   @Test
   void commandParsingJoinsContinuationsAndDropsComments() {
-    assertThat(tokens("helm install taxi charts/taxi-platform -f values/kind.yaml --set 'a=b,c={x,y}'"))
-        .containsExactly("helm", "install", "taxi", "charts/taxi-platform", "-f", "values/kind.yaml", "--set", "a=b,c={x,y}");
+    assertThat(
+            tokens(
+                "helm install taxi charts/taxi-platform -f values/kind.yaml --set 'a=b,c={x,y}'"))
+        .containsExactly(
+            "helm",
+            "install",
+            "taxi",
+            "charts/taxi-platform",
+            "-f",
+            "values/kind.yaml",
+            "--set",
+            "a=b,c={x,y}");
     assertThat(setPairs("a=b,c={x,y},d=1")).containsExactly("a=b", "c={x,y}", "d=1");
     assertThat(stripComment("helm test taxi # the smoke test")).isEqualTo("helm test taxi ");
   }
 
-  /** Wherever a doc of this change says `helm dependency build`, it first says to add the repositories. */
+  /**
+   * Wherever a doc of this change says `helm dependency build`, it first says to add the
+   * repositories.
+   */
   @Test
   void helmDependencyBuildIsPrecededByTheRepositorySetup() throws IOException {
     for (String doc : DOCS_WITH_REPO_SETUP) {
@@ -248,12 +311,17 @@ class DocumentedCommandsTest {
       int build = text.indexOf("helm dependency build");
       if (build >= 0) {
         int repos = text.indexOf("ci/helm-repos.sh");
-        assertThat(repos).as(doc + " names ci/helm-repos.sh before `helm dependency build`").isBetween(0, build);
+        assertThat(repos)
+            .as(doc + " names ci/helm-repos.sh before `helm dependency build`")
+            .isBetween(0, build);
       }
     }
   }
 
-  /** The manual kind path builds and loads the images the kind profile deploys, before `helmfile -e kind sync`. */
+  /**
+   * The manual kind path builds and loads the images the kind profile deploys, before `helmfile -e
+   * kind sync`.
+   */
   @Test
   void kindPathBuildsAndLoadsTheImagesBeforeHelmfileSync() throws IOException {
     List<String> cmds = bashCommands(ChartRenderer.repoRoot().resolve("docs/install-topology.md"));
@@ -263,9 +331,16 @@ class DocumentedCommandsTest {
     assertThat(build).as("jib:dockerBuild documented").isNotNegative();
     assertThat(build).isLessThan(load);
     assertThat(load).isLessThan(sync);
-    assertThat(indexOf(cmds, "./mvnw -B -ntp -DskipTests install")).as("modules installed first").isBetween(0, build);
+    assertThat(indexOf(cmds, "./mvnw -B -ntp -DskipTests install"))
+        .as("modules installed first")
+        .isBetween(0, build);
     ChartRenderer.Rendered kind = ChartRenderer.render("kind");
-    String producer = String.valueOf(path(((List<?>) path(kind.one("Deployment"), "spec", "template", "spec", "containers")).get(0), "image"));
+    String producer =
+        String.valueOf(
+            path(
+                ((List<?>) path(kind.one("Deployment"), "spec", "template", "spec", "containers"))
+                    .get(0),
+                "image"));
     String streaming = String.valueOf(path(kind.one("SparkApplication"), "spec", "image"));
     assertThat(cmds.get(load)).contains(producer).contains(streaming);
   }

@@ -22,7 +22,11 @@ class KindScriptsTest {
   private static final Path KIND = ChartRenderer.repoRoot().resolve("ci/kind");
 
   private static String bash(String script) throws IOException, InterruptedException {
-    Process p = new ProcessBuilder("bash", "-c", script).directory(KIND.toFile()).redirectErrorStream(true).start();
+    Process p =
+        new ProcessBuilder("bash", "-c", script)
+            .directory(KIND.toFile())
+            .redirectErrorStream(true)
+            .start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
     assertThat(p.exitValue()).as("bash %s: %s", script, out).isZero();
@@ -31,7 +35,16 @@ class KindScriptsTest {
 
   @Test
   void scriptsAreValidBash() throws Exception {
-    for (String s : List.of("lib.sh", "up.sh", "build-images.sh", "deploy.sh", "test.sh", "collect.sh", "down.sh", "run.sh")) {
+    for (String s :
+        List.of(
+            "lib.sh",
+            "up.sh",
+            "build-images.sh",
+            "deploy.sh",
+            "test.sh",
+            "collect.sh",
+            "down.sh",
+            "run.sh")) {
       assertThat(KIND.resolve(s)).isRegularFile();
       bash("bash -n " + s);
     }
@@ -39,12 +52,18 @@ class KindScriptsTest {
 
   @Test
   void scriptsLoadTheImagesTheKindProfileDeploys() throws Exception {
-    String images = bash("source ./lib.sh && echo \"$PRODUCER_IMAGE $STREAMING_IMAGE $HELMFILE_ENV $NAMESPACE\"");
+    String images =
+        bash(
+            "source ./lib.sh && echo \"$PRODUCER_IMAGE $STREAMING_IMAGE $HELMFILE_ENV $NAMESPACE\"");
     ChartRenderer.Rendered r = ChartRenderer.render("kind");
-    String producer = String.valueOf(path(r.one("Deployment"), "spec", "template", "spec", "containers")).replaceAll("(?s).*image=([^,}]+).*", "$1");
+    String producer =
+        String.valueOf(path(r.one("Deployment"), "spec", "template", "spec", "containers"))
+            .replaceAll("(?s).*image=([^,}]+).*", "$1");
     String streaming = String.valueOf(path(r.one("SparkApplication"), "spec", "image"));
     assertThat(images).isEqualTo(producer + " " + streaming + " kind " + ChartRenderer.NAMESPACE);
-    assertThat(path(r.one("SparkApplication"), "spec", "imagePullPolicy")).as("images come from kind load").isEqualTo("Never");
+    assertThat(path(r.one("SparkApplication"), "spec", "imagePullPolicy"))
+        .as("images come from kind load")
+        .isEqualTo("Never");
   }
 
   @Test
@@ -58,9 +77,12 @@ class KindScriptsTest {
     assertThat(build).isLessThan(deploy);
     assertThat(deploy).isLessThan(test);
     assertThat(run).contains("trap finish EXIT").contains("collect.sh").contains("down.sh");
-    assertThat(Files.readString(KIND.resolve("deploy.sh"))).contains("helmfile -e \"$HELMFILE_ENV\" sync");
+    assertThat(Files.readString(KIND.resolve("deploy.sh")))
+        .contains("helmfile -e \"$HELMFILE_ENV\" sync");
     assertThat(Files.readString(KIND.resolve("test.sh"))).contains("helm test \"$RELEASE\"");
     Map<String, Object> kindConfig = ChartRenderer.readYamlMap(KIND.resolve("kind-config.yaml"));
-    assertThat((List<?>) kindConfig.get("nodes")).as("one node: ReadWriteOnce checkpoint and local-path volumes").hasSize(1);
+    assertThat((List<?>) kindConfig.get("nodes"))
+        .as("one node: ReadWriteOnce checkpoint and local-path volumes")
+        .hasSize(1);
   }
 }

@@ -12,11 +12,20 @@ class LintTest {
 
   @TestFactory
   Stream<DynamicTest> lintStrict() {
-    return Scenarios.all().stream().map(s -> DynamicTest.dynamicTest(s.label(), () -> {
-      LintResult result = ChartRenderer.lint(s.profile(), s.valuesFile(), s.sets());
-      assertThat(result.isFailed()).as("lint --strict of %s: %s", s.label(), result.getMessages()).isFalse();
-      assertThat(result.getMessages()).as("lint messages").noneMatch(m -> m.contains("[ERROR]") || m.contains("[WARNING]"));
-    }));
+    return Scenarios.all().stream()
+        .map(
+            s ->
+                DynamicTest.dynamicTest(
+                    s.label(),
+                    () -> {
+                      LintResult result = ChartRenderer.lint(s.profile(), s.valuesFile(), s.sets());
+                      assertThat(result.isFailed())
+                          .as("lint --strict of %s: %s", s.label(), result.getMessages())
+                          .isFalse();
+                      assertThat(result.getMessages())
+                          .as("lint messages")
+                          .noneMatch(m -> m.contains("[ERROR]") || m.contains("[WARNING]"));
+                    }));
   }
 
   /** Negative control: the same lint fails on values the schema rejects. */

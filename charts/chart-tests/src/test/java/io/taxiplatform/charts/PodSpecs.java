@@ -15,7 +15,8 @@ import java.util.Map;
 public final class PodSpecs {
 
   /** One pod spec: where it comes from, its spec map, and whether it is long-running. */
-  public record PodSpec(String owner, Map<String, Object> spec, boolean longRunning, boolean spark) {
+  public record PodSpec(
+      String owner, Map<String, Object> spec, boolean longRunning, boolean spark) {
 
     @SuppressWarnings("unchecked")
     public List<Map<String, Object>> containers() {
@@ -69,8 +70,7 @@ public final class PodSpecs {
     }
   }
 
-  private PodSpecs() {
-  }
+  private PodSpecs() {}
 
   @SuppressWarnings("unchecked")
   public static List<PodSpec> of(ChartRenderer.Rendered r) {
@@ -80,23 +80,34 @@ public final class PodSpecs {
       String owner = kind + "/" + name(o);
       switch (kind) {
         case "Deployment", "StatefulSet", "DaemonSet" ->
-            out.add(new PodSpec(owner, (Map<String, Object>) path(o, "spec", "template", "spec"), true, false));
-        case "Job" -> out.add(new PodSpec(owner, (Map<String, Object>) path(o, "spec", "template", "spec"), false, false));
-        case "Pod" -> out.add(new PodSpec(owner, (Map<String, Object>) o.get("spec"), false, false));
+            out.add(
+                new PodSpec(
+                    owner, (Map<String, Object>) path(o, "spec", "template", "spec"), true, false));
+        case "Job" ->
+            out.add(
+                new PodSpec(
+                    owner,
+                    (Map<String, Object>) path(o, "spec", "template", "spec"),
+                    false,
+                    false));
+        case "Pod" ->
+            out.add(new PodSpec(owner, (Map<String, Object>) o.get("spec"), false, false));
         case "SparkApplication" -> {
           Map<String, Object> spec = (Map<String, Object>) o.get("spec");
           for (String role : List.of("driver", "executor")) {
             out.add(new PodSpec(owner + "#" + role, sparkPod(spec, role), true, true));
           }
         }
-        default -> {
-        }
+        default -> {}
       }
     }
     return out;
   }
 
-  /** A pod-spec view of a SparkApplication role: one container with image, env, mounts and resources. */
+  /**
+   * A pod-spec view of a SparkApplication role: one container with image, env, mounts and
+   * resources.
+   */
   @SuppressWarnings("unchecked")
   private static Map<String, Object> sparkPod(Map<String, Object> app, String role) {
     Map<String, Object> r = (Map<String, Object>) app.get(role);

@@ -23,45 +23,55 @@ import org.junit.jupiter.api.TestFactory;
  * <p>Read-only root filesystems: every container that sets {@code readOnlyRootFilesystem: true}
  * mounts a writable volume (emptyDir, claim or generic ephemeral volume, not mounted read-only) at
  * or above each path its image writes ({@link #WRITABLE_PATHS}); the producer Deployment and the
- * helm test pods (producer image) run that way, and so do the Spark driver and executors (emptyDirs at
- * /tmp and the image's working directory; Spark's local directory is a {@code spark-local-dir-} emptyDir).
- * The other restricted Pod Security checks: {@link PodSecurityTest}.
+ * helm test pods (producer image) run that way, and so do the Spark driver and executors (emptyDirs
+ * at /tmp and the image's working directory; Spark's local directory is a {@code spark-local-dir-}
+ * emptyDir). The other restricted Pod Security checks: {@link PodSecurityTest}.
  */
 class PolicyTest {
 
   private static final int DNS_LABEL = 63;
 
   /**
-   * Paths each image writes at run time, by image name (last path segment, without tag). A container
-   * with a read-only root filesystem whose image is not listed here is a policy problem, so a new
-   * read-only container has to declare its paths. curl also writes the directory of its
+   * Paths each image writes at run time, by image name (last path segment, without tag). A
+   * container with a read-only root filesystem whose image is not listed here is a policy problem,
+   * so a new read-only container has to declare its paths. curl also writes the directory of its
    * {@code --output} argument (see {@link #writablePaths}).
    */
-  static final Map<String, List<String>> WRITABLE_PATHS = Map.of(
-      // the JVM's java.io.tmpdir: kafka-clients' compression codecs (snappy, zstd) unpack native
-      // libraries there (docs/images.md, "Running them in Kubernetes")
-      "taxi-producer", List.of("/tmp"),
-      // the JVM's java.io.tmpdir; the Spark driver and executors also write the image's working directory
-      // and Spark's local directory (PodSecurityTest.sparkScratchDirectoriesAreEmptyDirs), a plain
-      // `java` run of the image (a setup Job) does not
-      "taxi-streaming-job", List.of("/tmp"),
-      // the zone lookup init container: only its --output directory
-      "curl", List.of());
+  static final Map<String, List<String>> WRITABLE_PATHS =
+      Map.of(
+          // the JVM's java.io.tmpdir: kafka-clients' compression codecs (snappy, zstd) unpack
+          // native
+          // libraries there (docs/images.md, "Running them in Kubernetes")
+          "taxi-producer", List.of("/tmp"),
+          // the JVM's java.io.tmpdir; the Spark driver and executors also write the image's working
+          // directory
+          // and Spark's local directory (PodSecurityTest.sparkScratchDirectoriesAreEmptyDirs), a
+          // plain
+          // `java` run of the image (a setup Job) does not
+          "taxi-streaming-job", List.of("/tmp"),
+          // the zone lookup init container: only its --output directory
+          "curl", List.of());
 
-  private static final List<String> WRITABLE_VOLUME_TYPES = List.of("emptyDir", "persistentVolumeClaim", "ephemeral");
+  private static final List<String> WRITABLE_VOLUME_TYPES =
+      List.of("emptyDir", "persistentVolumeClaim", "ephemeral");
 
   @TestFactory
   Stream<DynamicTest> policy() {
-    return Scenarios.all().stream().map(s -> DynamicTest.dynamicTest(s.label(), () -> {
-      ChartRenderer.Rendered r = s.render();
-      List<String> problems = new ArrayList<>();
-      checkPods(r, problems);
-      checkWritablePaths(PodSpecs.of(r), problems);
-      checkOperatorManagedResources(r, problems);
-      checkNames(r, problems);
-      checkSelectors(r, problems);
-      assertThat(problems).as(s.label()).isEmpty();
-    }));
+    return Scenarios.all().stream()
+        .map(
+            s ->
+                DynamicTest.dynamicTest(
+                    s.label(),
+                    () -> {
+                      ChartRenderer.Rendered r = s.render();
+                      List<String> problems = new ArrayList<>();
+                      checkPods(r, problems);
+                      checkWritablePaths(PodSpecs.of(r), problems);
+                      checkOperatorManagedResources(r, problems);
+                      checkNames(r, problems);
+                      checkSelectors(r, problems);
+                      assertThat(problems).as(s.label()).isEmpty();
+                    }));
   }
 
   @Test
@@ -79,19 +89,20 @@ class PolicyTest {
   void helmTestPodsAreTestHooks() {
     ChartRenderer.Rendered r = ChartRenderer.render("kind");
     List<Map<String, Object>> pods = r.ofKind("Pod");
-    assertThat(pods).extracting(o -> String.valueOf(path(o, "spec", "containers")))
-        .hasSize(2);
+    assertThat(pods).extracting(o -> String.valueOf(path(o, "spec", "containers"))).hasSize(2);
     String prefix = ChartRenderer.HOOK_ANNOTATION_PREFIX;
     for (Map<String, Object> pod : pods) {
       @SuppressWarnings("unchecked")
       Map<String, Object> annotations = (Map<String, Object>) path(pod, "metadata", "annotations");
-      assertThat(annotations).containsEntry(prefix + "hook", "test")
+      assertThat(annotations)
+          .containsEntry(prefix + "hook", "test")
           .containsEntry(prefix + "hook-delete-policy", "before-hook-creation,hook-succeeded");
       assertThat(path(pod, "spec", "restartPolicy")).isEqualTo("Never");
       assertThat(path(pod, "spec", "activeDeadlineSeconds")).isNotNull();
     }
     // the connectivity check runs first, then the end-to-end smoke test
-    assertThat(pods).extracting(p -> String.valueOf(path(p, "metadata", "annotations", prefix + "hook-weight")))
+    assertThat(pods)
+        .extracting(p -> String.valueOf(path(p, "metadata", "annotations", prefix + "hook-weight")))
         .containsExactlyInAnyOrder("0", "1");
   }
 
@@ -160,14 +171,21 @@ class PolicyTest {
     }
   }
 
-  /** The producer and the helm test pods (producer image) run with a read-only root and a writable /tmp emptyDir. */
+  /**
+   * The producer and the helm test pods (producer image) run with a read-only root and a writable
+   * /tmp emptyDir.
+   */
   @Test
   void producerAndTestPodsHaveAReadOnlyRootAndAWritableTmp() {
     for (String profile : List.of("default", "kind", "staging")) {
       ChartRenderer.Rendered r = ChartRenderer.render(profile);
-      List<PodSpecs.PodSpec> pods = PodSpecs.of(r).stream()
-          .filter(p -> p.owner().startsWith("Deployment/") || p.owner().startsWith("Pod/")).toList();
-      assertThat(pods).as(profile).extracting(PodSpecs.PodSpec::owner)
+      List<PodSpecs.PodSpec> pods =
+          PodSpecs.of(r).stream()
+              .filter(p -> p.owner().startsWith("Deployment/") || p.owner().startsWith("Pod/"))
+              .toList();
+      assertThat(pods)
+          .as(profile)
+          .extracting(PodSpecs.PodSpec::owner)
           .anyMatch(o -> o.endsWith("-producer"))
           .anyMatch(o -> o.endsWith("-test-check"))
           .anyMatch(o -> o.endsWith("-test-smoke"));
@@ -175,7 +193,9 @@ class PolicyTest {
         for (Map<String, Object> c : p.containers()) {
           String where = profile + ": " + p.owner() + " container " + c.get("name");
           assertThat(String.valueOf(c.get("image"))).as(where).contains("/taxi-producer:");
-          assertThat(path(c, "securityContext", "readOnlyRootFilesystem")).as(where).isEqualTo(true);
+          assertThat(path(c, "securityContext", "readOnlyRootFilesystem"))
+              .as(where)
+              .isEqualTo(true);
           Map<String, Object> tmp = volumeMountedAt(p, c, "/tmp");
           assertThat(tmp).as(where + ": volume mounted at /tmp").isNotNull();
           assertThat(tmp).as(where + ": /tmp volume").containsKey("emptyDir");
@@ -187,27 +207,69 @@ class PolicyTest {
     }
   }
 
-  /** The writable-path check reports a read-only container without /tmp, with /tmp from a ConfigMap, or of an unknown image. */
+  /**
+   * The writable-path check reports a read-only container without /tmp, with /tmp from a ConfigMap,
+   * or of an unknown image.
+   */
   @Test
   void theWritablePathCheckFindsMissingMounts() {
     Map<String, Object> sc = Map.of("readOnlyRootFilesystem", true);
-    Map<String, Object> noMount = Map.of("name", "a", "image", "r/taxi-producer:1", "securityContext", sc);
-    Map<String, Object> cmMount = Map.of("name", "b", "image", "r/taxi-producer:1", "securityContext", sc,
-        "volumeMounts", List.of(Map.of("name", "cfg", "mountPath", "/tmp")));
-    Map<String, Object> roMount = Map.of("name", "c", "image", "r/taxi-producer:1", "securityContext", sc,
-        "volumeMounts", List.of(Map.of("name", "tmp", "mountPath", "/tmp", "readOnly", true)));
+    Map<String, Object> noMount =
+        Map.of("name", "a", "image", "r/taxi-producer:1", "securityContext", sc);
+    Map<String, Object> cmMount =
+        Map.of(
+            "name",
+            "b",
+            "image",
+            "r/taxi-producer:1",
+            "securityContext",
+            sc,
+            "volumeMounts",
+            List.of(Map.of("name", "cfg", "mountPath", "/tmp")));
+    Map<String, Object> roMount =
+        Map.of(
+            "name",
+            "c",
+            "image",
+            "r/taxi-producer:1",
+            "securityContext",
+            sc,
+            "volumeMounts",
+            List.of(Map.of("name", "tmp", "mountPath", "/tmp", "readOnly", true)));
     Map<String, Object> unknown = Map.of("name", "d", "image", "r/other:1", "securityContext", sc);
-    Map<String, Object> curl = Map.of("name", "e", "image", "docker.io/curlimages/curl:8", "securityContext", sc,
-        "command", List.of("curl", "--output", "/zones/x.csv", "https://example.org/x.csv"),
-        "volumeMounts", List.of(Map.of("name", "tmp", "mountPath", "/tmp")));
-    Map<String, Object> ok = Map.of("name", "f", "image", "r/taxi-producer:1", "securityContext", sc,
-        "volumeMounts", List.of(Map.of("name", "tmp", "mountPath", "/tmp")));
-    Map<String, Object> spec = Map.of(
-        "containers", List.of(noMount, cmMount, roMount, unknown, curl, ok),
-        "volumes", List.of(Map.of("name", "tmp", "emptyDir", Map.of()), Map.of("name", "cfg", "configMap", Map.of("name", "x"))));
+    Map<String, Object> curl =
+        Map.of(
+            "name",
+            "e",
+            "image",
+            "docker.io/curlimages/curl:8",
+            "securityContext",
+            sc,
+            "command",
+            List.of("curl", "--output", "/zones/x.csv", "https://example.org/x.csv"),
+            "volumeMounts",
+            List.of(Map.of("name", "tmp", "mountPath", "/tmp")));
+    Map<String, Object> ok =
+        Map.of(
+            "name",
+            "f",
+            "image",
+            "r/taxi-producer:1",
+            "securityContext",
+            sc,
+            "volumeMounts",
+            List.of(Map.of("name", "tmp", "mountPath", "/tmp")));
+    Map<String, Object> spec =
+        Map.of(
+            "containers", List.of(noMount, cmMount, roMount, unknown, curl, ok),
+            "volumes",
+                List.of(
+                    Map.of("name", "tmp", "emptyDir", Map.of()),
+                    Map.of("name", "cfg", "configMap", Map.of("name", "x"))));
     List<String> problems = new ArrayList<>();
     checkWritablePaths(List.of(new PodSpecs.PodSpec("Pod/x", spec, false, false)), problems);
-    assertThat(problems).hasSize(5)
+    assertThat(problems)
+        .hasSize(5)
         .anyMatch(m -> m.contains("container a") && m.contains("/tmp"))
         .anyMatch(m -> m.contains("container b") && m.contains("/tmp"))
         .anyMatch(m -> m.contains("container c") && m.contains("/tmp"))
@@ -216,7 +278,10 @@ class PolicyTest {
         .noneMatch(m -> m.contains("container f"));
   }
 
-  /** Every container with a read-only root filesystem has each path its image writes on a writable volume. */
+  /**
+   * Every container with a read-only root filesystem has each path its image writes on a writable
+   * volume.
+   */
   static void checkWritablePaths(List<PodSpecs.PodSpec> pods, List<String> problems) {
     for (PodSpecs.PodSpec p : pods) {
       for (Map<String, Object> c : p.allContainers()) {
@@ -226,17 +291,26 @@ class PolicyTest {
         String where = p.owner() + " container " + c.get("name");
         List<String> paths = writablePaths(c);
         if (paths == null) {
-          problems.add(where + ": read-only root filesystem but no writable paths declared for image " + c.get("image")
-              + " (PolicyTest.WRITABLE_PATHS)");
+          problems.add(
+              where
+                  + ": read-only root filesystem but no writable paths declared for image "
+                  + c.get("image")
+                  + " (PolicyTest.WRITABLE_PATHS)");
           continue;
         }
         for (String needed : paths) {
           Map<String, Object> volume = volumeMountedAt(p, c, needed);
           if (volume == null) {
-            problems.add(where + ": read-only root filesystem and no writable volume mounted at " + needed);
+            problems.add(
+                where + ": read-only root filesystem and no writable volume mounted at " + needed);
           } else if (WRITABLE_VOLUME_TYPES.stream().noneMatch(volume::containsKey)) {
-            problems.add(where + ": " + needed + " is mounted from volume " + volume.get("name")
-                + ", which is not writable (emptyDir, persistentVolumeClaim or ephemeral)");
+            problems.add(
+                where
+                    + ": "
+                    + needed
+                    + " is mounted from volume "
+                    + volume.get("name")
+                    + ", which is not writable (emptyDir, persistentVolumeClaim or ephemeral)");
           }
         }
       }
@@ -272,7 +346,8 @@ class PolicyTest {
    * parents (the deepest such mount), or null.
    */
   @SuppressWarnings("unchecked")
-  private static Map<String, Object> volumeMountedAt(PodSpecs.PodSpec p, Map<String, Object> c, String dir) {
+  private static Map<String, Object> volumeMountedAt(
+      PodSpecs.PodSpec p, Map<String, Object> c, String dir) {
     Object mounts = c.get("volumeMounts");
     if (mounts == null) {
       return null;
@@ -301,7 +376,8 @@ class PolicyTest {
 
   /** Pods created by the operators from our CRs: their resources come from our values. */
   @SuppressWarnings("unchecked")
-  private static void checkOperatorManagedResources(ChartRenderer.Rendered r, List<String> problems) {
+  private static void checkOperatorManagedResources(
+      ChartRenderer.Rendered r, List<String> problems) {
     for (Map<String, Object> pool : r.ofKind("KafkaNodePool")) {
       requestsAndLimits("KafkaNodePool/" + name(pool), path(pool, "spec", "resources"), problems);
     }
@@ -314,11 +390,13 @@ class PolicyTest {
       }
       Object exporter = path(k, "spec", "kafkaExporter");
       if (exporter != null) {
-        requestsAndLimits("Kafka/" + name(k) + " kafkaExporter", path(exporter, "resources"), problems);
+        requestsAndLimits(
+            "Kafka/" + name(k) + " kafkaExporter", path(exporter, "resources"), problems);
       }
     }
     for (Map<String, Object> c : r.ofKind("K8ssandraCluster")) {
-      requestsAndLimits("K8ssandraCluster/" + name(c), path(c, "spec", "cassandra", "resources"), problems);
+      requestsAndLimits(
+          "K8ssandraCluster/" + name(c), path(c, "spec", "cassandra", "resources"), problems);
     }
   }
 
@@ -353,11 +431,19 @@ class PolicyTest {
       for (Map<String, Object> pool : r.ofKind("KafkaNodePool")) {
         int replicas = ((Number) path(pool, "spec", "replicas")).intValue();
         names.add(kafka + "-" + name(pool) + "-" + (replicas - 1));
-        names.add(kafka + "-" + name(pool) + "-" + (replicas - 1) + "-" + "1234567890"); // pod revision label headroom
+        names.add(
+            kafka
+                + "-"
+                + name(pool)
+                + "-"
+                + (replicas - 1)
+                + "-"
+                + "1234567890"); // pod revision label headroom
       }
     }
     for (Map<String, Object> c : r.ofKind("K8ssandraCluster")) {
-      for (Map<String, Object> dc : (List<Map<String, Object>>) path(c, "spec", "cassandra", "datacenters")) {
+      for (Map<String, Object> dc :
+          (List<Map<String, Object>>) path(c, "spec", "cassandra", "datacenters")) {
         String prefix = name(c) + "-" + path(dc, "metadata", "name");
         names.add(prefix + "-service");
         names.add(prefix + "-all-pods-service");
@@ -387,13 +473,15 @@ class PolicyTest {
         selectors.add((Map<String, Object>) path(o, "spec", "selector", "matchLabels"));
       }
     }
-    r.ofKind("Service").forEach(s -> selectors.add((Map<String, Object>) path(s, "spec", "selector")));
+    r.ofKind("Service")
+        .forEach(s -> selectors.add((Map<String, Object>) path(s, "spec", "selector")));
     for (Map<String, Object> sel : selectors) {
       if (sel == null) {
         continue;
       }
       for (Map.Entry<String, Object> e : sel.entrySet()) {
-        if (e.getKey().equals("app.kubernetes.io/version") || e.getKey().equals("helm.sh/chart")
+        if (e.getKey().equals("app.kubernetes.io/version")
+            || e.getKey().equals("helm.sh/chart")
             || String.valueOf(e.getValue()).matches(".*\\d+\\.\\d+\\.\\d+.*")) {
           problems.add("selector carries a version: " + e);
         }

@@ -27,52 +27,72 @@ import org.junit.jupiter.api.Test;
  * (cass-operator's server-system-logger, Strimzi's init/TLS sidecars).
  *
  * <p>Subcharts cannot be rendered here (not vendored), so their requests are taken from the values
- * this chart passes them (`resources` blocks set in values.yaml/the profile), listed as "configured";
- * pods of subcharts without a `resources` value are listed as unset (not counted). cert-manager is
- * no subchart but the first helmfile release, installed in every profile: its three Deployments
- * are counted from that release's inline values in helmfile.yaml. Every path below is the exact
- * upstream values path at the pinned version (docs/profiles.md cites where it was read).
+ * this chart passes them (`resources` blocks set in values.yaml/the profile), listed as
+ * "configured"; pods of subcharts without a `resources` value are listed as unset (not counted).
+ * cert-manager is no subchart but the first helmfile release, installed in every profile: its three
+ * Deployments are counted from that release's inline values in helmfile.yaml. Every path below is
+ * the exact upstream values path at the pinned version (docs/profiles.md cites where it was read).
  */
 class ProfileResourcesTest {
 
-  /** Requests of kind's own control plane and kube-system pods (kube-apiserver 250m, controller-manager 200m, scheduler 100m, etcd 100m/100Mi, 2×coredns 100m/70Mi, kindnet 100m/50Mi). */
+  /**
+   * Requests of kind's own control plane and kube-system pods (kube-apiserver 250m,
+   * controller-manager 200m, scheduler 100m, etcd 100m/100Mi, 2×coredns 100m/70Mi, kindnet
+   * 100m/50Mi).
+   */
   private static final long KIND_SYSTEM_MILLICPU = 950;
+
   private static final long KIND_SYSTEM_MIB = 290;
   private static final long LAPTOP_MILLICPU = 4000;
   private static final long LAPTOP_MIB = 8192;
 
   /** Subchart values paths holding `resources` that this chart passes. */
-  private static final List<String[]> SUBCHART_RESOURCES = List.of(
-      new String[] {"strimzi-kafka-operator", "resources"},
-      new String[] {"k8ssandra-operator", "resources"},
-      new String[] {"k8ssandra-operator", "cass-operator", "resources"},
-      new String[] {"spark-operator", "controller", "resources"},
-      new String[] {"spark-operator", "webhook", "resources"},
-      new String[] {"grafana", "resources"},
-      new String[] {"grafana", "sidecar", "resources"},
-      new String[] {"kube-prometheus-stack", "prometheus", "prometheusSpec", "resources"},
-      new String[] {"kube-prometheus-stack", "prometheusOperator", "resources"},
-      new String[] {"kube-prometheus-stack", "prometheusOperator", "prometheusConfigReloader", "resources"},
-      new String[] {"kube-prometheus-stack", "alertmanager", "alertmanagerSpec", "resources"},
-      new String[] {"kube-prometheus-stack", "kube-state-metrics", "resources"});
+  private static final List<String[]> SUBCHART_RESOURCES =
+      List.of(
+          new String[] {"strimzi-kafka-operator", "resources"},
+          new String[] {"k8ssandra-operator", "resources"},
+          new String[] {"k8ssandra-operator", "cass-operator", "resources"},
+          new String[] {"spark-operator", "controller", "resources"},
+          new String[] {"spark-operator", "webhook", "resources"},
+          new String[] {"grafana", "resources"},
+          new String[] {"grafana", "sidecar", "resources"},
+          new String[] {"kube-prometheus-stack", "prometheus", "prometheusSpec", "resources"},
+          new String[] {"kube-prometheus-stack", "prometheusOperator", "resources"},
+          new String[] {
+            "kube-prometheus-stack", "prometheusOperator", "prometheusConfigReloader", "resources"
+          },
+          new String[] {"kube-prometheus-stack", "alertmanager", "alertmanagerSpec", "resources"},
+          new String[] {"kube-prometheus-stack", "kube-state-metrics", "resources"});
 
   /**
    * Containers per pod set that one `resources` value applies to (default 1): the grafana chart's
-   * single `sidecar.resources` covers its two sidecars here (dashboards, datasources); the Prometheus
-   * operator gives its config-reloader sidecar to the Prometheus pod and the Alertmanager pod.
+   * single `sidecar.resources` covers its two sidecars here (dashboards, datasources); the
+   * Prometheus operator gives its config-reloader sidecar to the Prometheus pod and the
+   * Alertmanager pod.
    */
-  private static final Map<String, Integer> CONTAINERS_PER_VALUE = Map.of(
-      "grafana.sidecar.resources", 2,
-      "kube-prometheus-stack.prometheusOperator.prometheusConfigReloader.resources", 2);
+  private static final Map<String, Integer> CONTAINERS_PER_VALUE =
+      Map.of(
+          "grafana.sidecar.resources", 2,
+          "kube-prometheus-stack.prometheusOperator.prometheusConfigReloader.resources", 2);
 
-  /** Values paths of the helmfile release `cert-manager` (v1.21.1) holding `resources`: controller, webhook, cainjector. */
-  private static final List<String[]> CERT_MANAGER_RESOURCES = List.of(
-      new String[] {"resources"},
-      new String[] {"webhook", "resources"},
-      new String[] {"cainjector", "resources"});
+  /**
+   * Values paths of the helmfile release `cert-manager` (v1.21.1) holding `resources`: controller,
+   * webhook, cainjector.
+   */
+  private static final List<String[]> CERT_MANAGER_RESOURCES =
+      List.of(
+          new String[] {"resources"},
+          new String[] {"webhook", "resources"},
+          new String[] {"cainjector", "resources"});
 
-  record Totals(long renderedMilliCpu, long renderedMib, long configuredMilliCpu, long configuredMib,
-                long testMilliCpu, long testMib, List<String> unset) {
+  record Totals(
+      long renderedMilliCpu,
+      long renderedMib,
+      long configuredMilliCpu,
+      long configuredMib,
+      long testMilliCpu,
+      long testMib,
+      List<String> unset) {
     long totalMilliCpu() {
       return renderedMilliCpu + configuredMilliCpu;
     }
@@ -98,7 +118,10 @@ class ProfileResourcesTest {
       }
     }
     for (Map<String, Object> pool : r.ofKind("KafkaNodePool")) {
-      add(rendered, path(pool, "spec", "resources", "requests"), ((Number) path(pool, "spec", "replicas")).intValue());
+      add(
+          rendered,
+          path(pool, "spec", "resources", "requests"),
+          ((Number) path(pool, "spec", "replicas")).intValue());
     }
     for (Map<String, Object> k : r.ofKind("Kafka")) {
       for (String op : List.of("topicOperator", "userOperator")) {
@@ -118,11 +141,14 @@ class ProfileResourcesTest {
         Object spec = path(app, "spec", role);
         int n = role.equals("driver") ? 1 : ((Number) path(spec, "instances")).intValue();
         rendered[0] += n * milliCpu(path(spec, "coreRequest"));
-        rendered[1] += n * (sparkMib(path(spec, "memory")) + sparkMib(path(spec, "memoryOverhead")));
+        rendered[1] +=
+            n * (sparkMib(path(spec, "memory")) + sparkMib(path(spec, "memoryOverhead")));
       }
     }
-    Map<String, Object> values = ChartRenderer.readYamlMap(ChartRenderer.chartDir().resolve("values.yaml"));
-    ChartRenderer.profileValues(profile).ifPresent(p -> ChartRenderer.deepMerge(values, ChartRenderer.readYamlMap(p)));
+    Map<String, Object> values =
+        ChartRenderer.readYamlMap(ChartRenderer.chartDir().resolve("values.yaml"));
+    ChartRenderer.profileValues(profile)
+        .ifPresent(p -> ChartRenderer.deepMerge(values, ChartRenderer.readYamlMap(p)));
     long[] configured = new long[2];
     List<String> unset = new ArrayList<>();
     for (String[] p : SUBCHART_RESOURCES) {
@@ -148,10 +174,14 @@ class ProfileResourcesTest {
         add(configured, requests, 1);
       }
     }
-    return new Totals(rendered[0], rendered[1], configured[0], configured[1], tests[0], tests[1], unset);
+    return new Totals(
+        rendered[0], rendered[1], configured[0], configured[1], tests[0], tests[1], unset);
   }
 
-  /** The inline values of the `cert-manager` release of helmfile.yaml (the same in every environment). */
+  /**
+   * The inline values of the `cert-manager` release of helmfile.yaml (the same in every
+   * environment).
+   */
   @SuppressWarnings("unchecked")
   static Map<String, Object> certManagerReleaseValues() {
     String helmfile;
@@ -160,7 +190,8 @@ class ProfileResourcesTest {
     } catch (IOException e) {
       throw new java.io.UncheckedIOException(e);
     }
-    List<Map<String, Object>> releases = (List<Map<String, Object>>) ChartRenderer.parse(helmfile).objects().get(1).get("releases");
+    List<Map<String, Object>> releases =
+        (List<Map<String, Object>>) ChartRenderer.parse(helmfile).objects().get(1).get("releases");
     Map<String, Object> merged = new LinkedHashMap<>();
     for (Map<String, Object> rel : releases) {
       if ("cert-manager".equals(rel.get("name"))) {
@@ -174,28 +205,37 @@ class ProfileResourcesTest {
     throw new AssertionError("helmfile.yaml has no cert-manager release");
   }
 
-  /** Every resources block passed to a subchart or to cert-manager has cpu/memory requests and limits, requests ≤ limits. */
+  /**
+   * Every resources block passed to a subchart or to cert-manager has cpu/memory requests and
+   * limits, requests ≤ limits.
+   */
   @Test
   void configuredResourcesHaveRequestsAndLimits() {
     for (String profile : ChartRenderer.PROFILES) {
-      Map<String, Object> values = ChartRenderer.readYamlMap(ChartRenderer.chartDir().resolve("values.yaml"));
-      ChartRenderer.profileValues(profile).ifPresent(p -> ChartRenderer.deepMerge(values, ChartRenderer.readYamlMap(p)));
+      Map<String, Object> values =
+          ChartRenderer.readYamlMap(ChartRenderer.chartDir().resolve("values.yaml"));
+      ChartRenderer.profileValues(profile)
+          .ifPresent(p -> ChartRenderer.deepMerge(values, ChartRenderer.readYamlMap(p)));
       Map<String, Object> blocks = new LinkedHashMap<>();
       SUBCHART_RESOURCES.forEach(p -> blocks.put(String.join(".", p), path(values, p)));
       Map<String, Object> certManager = certManagerReleaseValues();
-      CERT_MANAGER_RESOURCES.forEach(p -> blocks.put("cert-manager." + String.join(".", p), path(certManager, p)));
-      blocks.forEach((where, res) -> {
-        String at = profile + ": " + where;
-        assertThat(res).as(at).isNotNull();
-        for (String r : List.of("cpu", "memory")) {
-          assertThat(path(res, "requests", r)).as(at + ".requests." + r).isNotNull();
-          assertThat(path(res, "limits", r)).as(at + ".limits." + r).isNotNull();
-        }
-        assertThat(milliCpu(path(res, "requests", "cpu"))).as(at + " cpu request ≤ limit")
-            .isLessThanOrEqualTo(milliCpu(path(res, "limits", "cpu")));
-        assertThat(mib(path(res, "requests", "memory"))).as(at + " memory request ≤ limit")
-            .isLessThanOrEqualTo(mib(path(res, "limits", "memory")));
-      });
+      CERT_MANAGER_RESOURCES.forEach(
+          p -> blocks.put("cert-manager." + String.join(".", p), path(certManager, p)));
+      blocks.forEach(
+          (where, res) -> {
+            String at = profile + ": " + where;
+            assertThat(res).as(at).isNotNull();
+            for (String r : List.of("cpu", "memory")) {
+              assertThat(path(res, "requests", r)).as(at + ".requests." + r).isNotNull();
+              assertThat(path(res, "limits", r)).as(at + ".limits." + r).isNotNull();
+            }
+            assertThat(milliCpu(path(res, "requests", "cpu")))
+                .as(at + " cpu request ≤ limit")
+                .isLessThanOrEqualTo(milliCpu(path(res, "limits", "cpu")));
+            assertThat(mib(path(res, "requests", "memory")))
+                .as(at + " memory request ≤ limit")
+                .isLessThanOrEqualTo(mib(path(res, "limits", "memory")));
+          });
     }
   }
 
@@ -207,9 +247,12 @@ class ProfileResourcesTest {
     }
   }
 
-  /** The operators are installed in every profile (as separate releases by helmfile, or in phase 1). */
+  /**
+   * The operators are installed in every profile (as separate releases by helmfile, or in phase 1).
+   */
   private static boolean isOperator(String subchart) {
-    return List.of("strimzi-kafka-operator", "k8ssandra-operator", "spark-operator").contains(subchart);
+    return List.of("strimzi-kafka-operator", "k8ssandra-operator", "spark-operator")
+        .contains(subchart);
   }
 
   @Test
@@ -228,9 +271,11 @@ class ProfileResourcesTest {
   @Test
   void kindFitsA4Cpu8GiBLaptop() {
     Totals t = totals("kind");
-    assertThat(t.totalMilliCpu() + t.testMilliCpu() + KIND_SYSTEM_MILLICPU).as("CPU requests incl. kind's system pods and helm test pods")
+    assertThat(t.totalMilliCpu() + t.testMilliCpu() + KIND_SYSTEM_MILLICPU)
+        .as("CPU requests incl. kind's system pods and helm test pods")
         .isLessThanOrEqualTo(LAPTOP_MILLICPU);
-    assertThat(t.totalMib() + t.testMib() + KIND_SYSTEM_MIB).as("memory requests (MiB) incl. kind's system pods and helm test pods")
+    assertThat(t.totalMib() + t.testMib() + KIND_SYSTEM_MIB)
+        .as("memory requests (MiB) incl. kind's system pods and helm test pods")
         .isLessThanOrEqualTo(LAPTOP_MIB);
   }
 
@@ -249,14 +294,26 @@ class ProfileResourcesTest {
     for (String profile : ChartRenderer.PROFILES) {
       expected.add(row(profile, totals(profile)));
     }
-    assertThat(doc).as("docs/profiles.md is out of date; its table rows must be:%n%s", String.join("\n", expected))
+    assertThat(doc)
+        .as(
+            "docs/profiles.md is out of date; its table rows must be:%n%s",
+            String.join("\n", expected))
         .contains(expected);
   }
 
   static String row(String profile, Totals t) {
-    return String.format(Locale.ROOT, "| %s | %s | %d | %s | %d | %s | %d | %s / %d | %s |", profile,
-        cores(t.renderedMilliCpu()), t.renderedMib(), cores(t.configuredMilliCpu()), t.configuredMib(),
-        cores(t.totalMilliCpu()), t.totalMib(), cores(t.testMilliCpu()), t.testMib(),
+    return String.format(
+        Locale.ROOT,
+        "| %s | %s | %d | %s | %d | %s | %d | %s / %d | %s |",
+        profile,
+        cores(t.renderedMilliCpu()),
+        t.renderedMib(),
+        cores(t.configuredMilliCpu()),
+        t.configuredMib(),
+        cores(t.totalMilliCpu()),
+        t.totalMib(),
+        cores(t.testMilliCpu()),
+        t.testMib(),
         t.unset().isEmpty() ? "none" : String.join(", ", t.unset()));
   }
 
@@ -304,7 +361,10 @@ class ProfileResourcesTest {
     units.put("G", 1e9 / 1048576);
     for (Map.Entry<String, Double> u : units.entrySet()) {
       if (s.endsWith(u.getKey())) {
-        return (long) Math.ceil(Double.parseDouble(s.substring(0, s.length() - u.getKey().length())) * u.getValue());
+        return (long)
+            Math.ceil(
+                Double.parseDouble(s.substring(0, s.length() - u.getKey().length()))
+                    * u.getValue());
       }
     }
     return (long) Math.ceil(Double.parseDouble(s) / 1048576);

@@ -16,16 +16,20 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 
 /**
- * Every object of every scenario parses strictly: core kinds with the fabric8 model (unknown
- * fields rejected), custom resources against the upstream CRD schemas (closed objects).
+ * Every object of every scenario parses strictly: core kinds with the fabric8 model (unknown fields
+ * rejected), custom resources against the upstream CRD schemas (closed objects).
  */
 class RenderedObjectsTest {
 
   private static CrdValidator crds;
 
-  /** The CRD schemas, or a skip with the reason when neither ../shared/crds nor vendored subcharts exist. */
+  /**
+   * The CRD schemas, or a skip with the reason when neither ../shared/crds nor vendored subcharts
+   * exist.
+   */
   private static synchronized CrdValidator crds() {
-    assumeTrue(Files.isDirectory(ChartRenderer.sharedDir().resolve("crds"))
+    assumeTrue(
+        Files.isDirectory(ChartRenderer.sharedDir().resolve("crds"))
             || ChartRenderer.allSubchartsVendored(),
         "no CRD schemas here: neither ../shared/crds nor vendored subcharts (helm dependency build)");
     if (crds == null) {
@@ -40,7 +44,14 @@ class RenderedObjectsTest {
     for (Scenarios.Scenario s : Scenarios.all()) {
       ChartRenderer.Rendered r = s.render();
       for (Map<String, Object> o : r.objects()) {
-        String label = s.label() + ": " + o.get("apiVersion") + " " + o.get("kind") + " " + ChartRenderer.Rendered.name(o);
+        String label =
+            s.label()
+                + ": "
+                + o.get("apiVersion")
+                + " "
+                + o.get("kind")
+                + " "
+                + ChartRenderer.Rendered.name(o);
         tests.add(DynamicTest.dynamicTest(label, () -> check(o)));
       }
     }
@@ -51,33 +62,55 @@ class RenderedObjectsTest {
     assertThat(o).containsKeys("apiVersion", "kind", "metadata");
     if (StrictKubernetes.isBuiltInApi(o)) {
       assertThat(StrictKubernetes.modelOf(o))
-          .as("a strict model for built-in kind %s/%s (add it to StrictKubernetes)", o.get("apiVersion"), o.get("kind"))
+          .as(
+              "a strict model for built-in kind %s/%s (add it to StrictKubernetes)",
+              o.get("apiVersion"), o.get("kind"))
           .isPresent();
       StrictKubernetes.parse(o, StrictKubernetes.modelOf(o).orElseThrow());
       return;
     }
     CrdValidator crds = crds();
-    assumeTrue(crds.knows(o), "no upstream CRD for " + o.get("apiVersion") + "/" + o.get("kind")
-        + " in ../shared/crds or the vendored subcharts (cert-manager's CRDs are not available offline here)");
+    assumeTrue(
+        crds.knows(o),
+        "no upstream CRD for "
+            + o.get("apiVersion")
+            + "/"
+            + o.get("kind")
+            + " in ../shared/crds or the vendored subcharts (cert-manager's CRDs are not available offline here)");
     assertThat(crds.validate(o))
-        .as("%s %s against %s", o.get("kind"), ChartRenderer.Rendered.name(o),
-            crds.sourceOf(String.valueOf(o.get("apiVersion")), String.valueOf(o.get("kind"))).orElse("?"))
+        .as(
+            "%s %s against %s",
+            o.get("kind"),
+            ChartRenderer.Rendered.name(o),
+            crds.sourceOf(String.valueOf(o.get("apiVersion")), String.valueOf(o.get("kind")))
+                .orElse("?"))
         .isEmpty();
   }
 
   @Test
   void crdSchemasForTheOperatorsAreLoaded() {
-    for (String kind : List.of("kafka.strimzi.io/v1/Kafka", "kafka.strimzi.io/v1/KafkaNodePool",
-        "kafka.strimzi.io/v1/KafkaTopic", "kafka.strimzi.io/v1/KafkaUser",
-        "k8ssandra.io/v1alpha1/K8ssandraCluster", "sparkoperator.k8s.io/v1beta2/SparkApplication")) {
+    for (String kind :
+        List.of(
+            "kafka.strimzi.io/v1/Kafka",
+            "kafka.strimzi.io/v1/KafkaNodePool",
+            "kafka.strimzi.io/v1/KafkaTopic",
+            "kafka.strimzi.io/v1/KafkaUser",
+            "k8ssandra.io/v1alpha1/K8ssandraCluster",
+            "sparkoperator.k8s.io/v1beta2/SparkApplication")) {
       int slash = kind.lastIndexOf('/');
-      assertThat(crds().sourceOf(kind.substring(0, slash), kind.substring(slash + 1))).as(kind).isPresent();
+      assertThat(crds().sourceOf(kind.substring(0, slash), kind.substring(slash + 1)))
+          .as(kind)
+          .isPresent();
     }
   }
 
   @Test
   void strictParsingRejectsAMisspeltCoreField() {
-    Map<String, Object> deployment = deepCopy(ChartRenderer.render("dev").find("Deployment", "taxi-taxi-platform-producer").orElseThrow());
+    Map<String, Object> deployment =
+        deepCopy(
+            ChartRenderer.render("dev")
+                .find("Deployment", "taxi-taxi-platform-producer")
+                .orElseThrow());
     @SuppressWarnings("unchecked")
     Map<String, Object> spec = (Map<String, Object>) deployment.get("spec");
     spec.put("replica", 2);
@@ -89,7 +122,8 @@ class RenderedObjectsTest {
   void crdValidationRejectsAMisspeltCustomResourceField() {
     Map<String, Object> kafka = deepCopy(ChartRenderer.render("dev").one("Kafka"));
     @SuppressWarnings("unchecked")
-    Map<String, Object> spec = (Map<String, Object>) ((Map<String, Object>) kafka.get("spec")).get("kafka");
+    Map<String, Object> spec =
+        (Map<String, Object>) ((Map<String, Object>) kafka.get("spec")).get("kafka");
     spec.put("listenrs", List.of());
     assertThat(crds().validate(kafka)).anySatisfy(m -> assertThat(m).contains("listenrs"));
   }

@@ -20,18 +20,22 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * Repository files a newcomer runs or reads first: ci/helm-repos.sh, ct.yaml, the Makefile, LICENSE,
- * CHANGELOG.md, CONTRIBUTING.md.
+ * Repository files a newcomer runs or reads first: ci/helm-repos.sh, ct.yaml, the Makefile,
+ * LICENSE, CHANGELOG.md, CONTRIBUTING.md.
  */
 class RepositoryFilesTest {
 
   private static final Path ROOT = ChartRenderer.repoRoot();
 
-  /** name -> URL of the repositories `helm repo add` needs: Chart.yaml's dependencies and helmfile's non-OCI repositories. */
+  /**
+   * name -> URL of the repositories `helm repo add` needs: Chart.yaml's dependencies and helmfile's
+   * non-OCI repositories.
+   */
   @SuppressWarnings("unchecked")
   static Map<String, String> declaredRepositories() {
-    List<Map<String, Object>> helmfileRepos = (List<Map<String, Object>>) ChartRenderer.parse(read("helmfile.yaml"))
-        .objects().get(1).get("repositories");
+    List<Map<String, Object>> helmfileRepos =
+        (List<Map<String, Object>>)
+            ChartRenderer.parse(read("helmfile.yaml")).objects().get(1).get("repositories");
     Map<String, String> byUrl = new LinkedHashMap<>();
     for (Map<String, Object> r : helmfileRepos) {
       if (!Boolean.TRUE.equals(r.get("oci"))) {
@@ -39,11 +43,14 @@ class RepositoryFilesTest {
       }
     }
     Set<String> urls = new LinkedHashSet<>();
-    ChartRenderer.dependencies(ChartRenderer.chartDir()).forEach(d -> urls.add(String.valueOf(d.get("repository"))));
+    ChartRenderer.dependencies(ChartRenderer.chartDir())
+        .forEach(d -> urls.add(String.valueOf(d.get("repository"))));
     urls.addAll(byUrl.keySet());
     Map<String, String> out = new LinkedHashMap<>();
     for (String url : urls) {
-      assertThat(byUrl).as("helmfile.yaml names the repository " + url + " of Chart.yaml").containsKey(url);
+      assertThat(byUrl)
+          .as("helmfile.yaml names the repository " + url + " of Chart.yaml")
+          .containsKey(url);
       out.put(byUrl.get(url), url);
     }
     return out;
@@ -60,18 +67,37 @@ class RepositoryFilesTest {
     assertThat(added).isEqualTo(declaredRepositories());
     Matcher update = Pattern.compile("(?m)^helm repo update (.+)$").matcher(script);
     assertThat(update.find()).isTrue();
-    assertThat(List.of(update.group(1).trim().split("\\s+"))).containsExactlyInAnyOrderElementsOf(added.keySet());
+    assertThat(List.of(update.group(1).trim().split("\\s+")))
+        .containsExactlyInAnyOrderElementsOf(added.keySet());
     bash("bash -n ci/helm-repos.sh");
   }
 
-  /** ct.yaml: chart-testing's documented keys only, the chart directory, and the same repositories. */
+  /**
+   * ct.yaml: chart-testing's documented keys only, the chart directory, and the same repositories.
+   */
   @Test
   @SuppressWarnings("unchecked")
   void ctYamlPointsAtTheChartAndItsRepositories() {
     Map<String, Object> ct = ChartRenderer.readYamlMap(ROOT.resolve("ct.yaml"));
-    assertThat(ct.keySet()).isSubsetOf("remote", "target-branch", "chart-dirs", "excluded-charts", "charts", "chart-repos",
-        "helm-extra-args", "helm-lint-extra-args", "validate-maintainers", "validate-chart-schema", "validate-yaml",
-        "check-version-increment", "namespace", "release-label", "upgrade", "skip-missing-values", "debug");
+    assertThat(ct.keySet())
+        .isSubsetOf(
+            "remote",
+            "target-branch",
+            "chart-dirs",
+            "excluded-charts",
+            "charts",
+            "chart-repos",
+            "helm-extra-args",
+            "helm-lint-extra-args",
+            "validate-maintainers",
+            "validate-chart-schema",
+            "validate-yaml",
+            "check-version-increment",
+            "namespace",
+            "release-label",
+            "upgrade",
+            "skip-missing-values",
+            "debug");
     assertThat((List<Object>) ct.get("chart-dirs")).containsExactly("charts");
     assertThat((List<Object>) ct.get("excluded-charts")).containsExactly("chart-tests");
     assertThat(ct.get("target-branch")).isEqualTo("main");
@@ -81,10 +107,15 @@ class RepositoryFilesTest {
       repos.put(kv[0], kv[1]);
     }
     assertThat(repos).isEqualTo(declaredRepositories());
-    assertThat(ChartRenderer.ciValuesFiles()).as("scenario files ct iterates over").hasSizeGreaterThanOrEqualTo(5);
+    assertThat(ChartRenderer.ciValuesFiles())
+        .as("scenario files ct iterates over")
+        .hasSizeGreaterThanOrEqualTo(5);
   }
 
-  /** The Makefile's recipes only run commands the documentation gives, and has the documented targets. */
+  /**
+   * The Makefile's recipes only run commands the documentation gives, and has the documented
+   * targets.
+   */
   @Test
   void makefileTargetsRunOnlyDocumentedCommands() throws IOException {
     String makefile = read("Makefile");
@@ -106,20 +137,30 @@ class RepositoryFilesTest {
     }
     assertThat(targets).contains("local", "test", "images", "kind", "lint", "helm-repos");
     for (String r : recipes) {
-      assertThat(docs.toString()).as("`" + r + "` (Makefile) appears in README.md, CONTRIBUTING.md or docs/").contains(r);
+      assertThat(docs.toString())
+          .as("`" + r + "` (Makefile) appears in README.md, CONTRIBUTING.md or docs/")
+          .contains(r);
     }
   }
 
   @Test
   void licenseChangelogAndContributingExist() {
     String license = read("LICENSE");
-    assertThat(license).startsWith("\n                                 Apache License\n                           Version 2.0, January 2004")
-        .contains("END OF TERMS AND CONDITIONS").contains("APPENDIX: How to apply the Apache License to your work.");
+    assertThat(license)
+        .startsWith(
+            "\n                                 Apache License\n                           Version 2.0, January 2004")
+        .contains("END OF TERMS AND CONDITIONS")
+        .contains("APPENDIX: How to apply the Apache License to your work.");
     String changelog = read("CHANGELOG.md");
     assertThat(changelog).contains("## [Unreleased]");
-    Map<String, Object> chart = ChartRenderer.readYamlMap(ChartRenderer.chartDir().resolve("Chart.yaml"));
-    assertThat(changelog).contains("chart " + path(chart, "version")).contains("apps " + path(chart, "appVersion"));
-    assertThat(read("CONTRIBUTING.md")).contains("ci/*-values.yaml").contains("-Dtaxi.update.readme=true");
+    Map<String, Object> chart =
+        ChartRenderer.readYamlMap(ChartRenderer.chartDir().resolve("Chart.yaml"));
+    assertThat(changelog)
+        .contains("chart " + path(chart, "version"))
+        .contains("apps " + path(chart, "appVersion"));
+    assertThat(read("CONTRIBUTING.md"))
+        .contains("ci/*-values.yaml")
+        .contains("-Dtaxi.update.readme=true");
   }
 
   private static String read(String file) {
@@ -131,7 +172,11 @@ class RepositoryFilesTest {
   }
 
   private static void bash(String cmd) throws Exception {
-    Process p = new ProcessBuilder("bash", "-c", cmd).directory(ROOT.toFile()).redirectErrorStream(true).start();
+    Process p =
+        new ProcessBuilder("bash", "-c", cmd)
+            .directory(ROOT.toFile())
+            .redirectErrorStream(true)
+            .start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
     assertThat(p.exitValue()).as(cmd + ": " + out).isZero();

@@ -19,8 +19,7 @@ class ValuesDocumentationTest {
 
   private static final Pattern KEY = Pattern.compile("^(\\s*)([A-Za-z0-9_.\\-]+):");
 
-  record Key(int indent, String name, boolean documented) {
-  }
+  record Key(int indent, String name, boolean documented) {}
 
   static List<String> undocumented(List<String> lines) {
     List<String> missing = new ArrayList<>();
@@ -60,7 +59,8 @@ class ValuesDocumentationTest {
 
   @Test
   void theCheckFindsAnUndocumentedKey() {
-    List<String> lines = List.of("# -- documented", "a:", "  b: 1", "c:", "  d: 2", "  # -- e", "  e: 3");
+    List<String> lines =
+        List.of("# -- documented", "a:", "  b: 1", "c:", "  d: 2", "  # -- e", "  e: 3");
     assertThat(undocumented(lines)).containsExactly("line 4: c", "line 5: c.d");
   }
 }

@@ -15,29 +15,30 @@ import java.util.regex.Pattern;
 
 /**
  * The values table of the chart README, generated from the {@code # --} comments of values.yaml in
- * helm-docs' format ({@code | Key | Type | Default | Description |}, rows sorted by key). A key is in
- * the table when a {@code # --} comment directly precedes it; the following {@code #} lines continue
- * the description (helm-docs' rule). The table sits between {@link #START} and {@link #END} in
- * charts/taxi-platform/README.md; {@code ValuesTableTest} fails when it differs, and
- * {@code ./mvnw -pl charts/chart-tests verify -Dtest=ValuesTableTest -Dtaxi.update.readme=true}
- * (or this class's {@code main}) rewrites it.
+ * helm-docs' format ({@code | Key | Type | Default | Description |}, rows sorted by key). A key is
+ * in the table when a {@code # --} comment directly precedes it; the following {@code #} lines
+ * continue the description (helm-docs' rule). The table sits between {@link #START} and {@link
+ * #END} in charts/taxi-platform/README.md; {@code ValuesTableTest} fails when it differs, and
+ * {@code ./mvnw -pl charts/chart-tests verify -Dtest=ValuesTableTest -Dtaxi.update.readme=true} (or
+ * this class's {@code main}) rewrites it.
  */
 public final class ValuesTable {
 
-  public static final String START = "<!-- values-table:start (generated from values.yaml by charts/chart-tests ValuesTable; do not edit) -->";
+  public static final String START =
+      "<!-- values-table:start (generated from values.yaml by charts/chart-tests ValuesTable; do not edit) -->";
   public static final String END = "<!-- values-table:end -->";
   private static final Pattern KEY = Pattern.compile("^(\\s*)([A-Za-z0-9_.\\-]+):(.*)$");
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  private ValuesTable() {
-  }
+  private ValuesTable() {}
 
   /** Rewrites the README's table (argument: the repository root, default the working directory). */
   public static void main(String[] args) throws IOException {
     Path root = Path.of(args.length > 0 ? args[0] : ".").toAbsolutePath().normalize();
     Path chart = root.resolve("charts/taxi-platform");
     Path readme = chart.resolve("README.md");
-    Files.writeString(readme, withTable(Files.readString(readme), generate(chart.resolve("values.yaml"))));
+    Files.writeString(
+        readme, withTable(Files.readString(readme), generate(chart.resolve("values.yaml"))));
   }
 
   /** The README text with the part between the markers replaced by the table. */
@@ -60,8 +61,7 @@ public final class ValuesTable {
     return readme.substring(s + START.length() + 1, e);
   }
 
-  record Row(String key, String type, String defaultValue, String description) {
-  }
+  record Row(String key, String type, String defaultValue, String description) {}
 
   /** The Markdown table for a values.yaml file. */
   public static String generate(Path valuesYaml) throws IOException {
@@ -102,7 +102,12 @@ public final class ValuesTable {
         List<String> path = new ArrayList<>(names);
         java.util.Collections.reverse(path);
         Object value = ChartRenderer.Rendered.path(values, path.toArray(String[]::new));
-        rows.add(new Row(String.join(".", path), type(value), defaultOf(value), String.join(" ", pending).strip()));
+        rows.add(
+            new Row(
+                String.join(".", path),
+                type(value),
+                defaultOf(value),
+                String.join(" ", pending).strip()));
         pending = null;
       }
     }
@@ -111,8 +116,15 @@ public final class ValuesTable {
     out.append("| Key | Type | Default | Description |\n");
     out.append("|-----|------|---------|-------------|\n");
     for (Row r : rows) {
-      out.append("| ").append(cell(r.key())).append(" | ").append(r.type()).append(" | ").append(cell(r.defaultValue()))
-          .append(" | ").append(cell(r.description())).append(" |\n");
+      out.append("| ")
+          .append(cell(r.key()))
+          .append(" | ")
+          .append(r.type())
+          .append(" | ")
+          .append(cell(r.defaultValue()))
+          .append(" | ")
+          .append(cell(r.description()))
+          .append(" |\n");
     }
     return out.toString();
   }

@@ -25,26 +25,33 @@ class WiringTest {
 
   @TestFactory
   Stream<DynamicTest> referencesResolve() {
-    return Scenarios.all().stream().map(s -> DynamicTest.dynamicTest(s.label(), () -> {
-      ChartRenderer.Rendered r = s.render();
-      List<String> problems = new ArrayList<>();
-      checkKafkaWiring(r, problems);
-      checkCassandraWiring(r, problems);
-      checkTopics(r, problems);
-      checkObjectReferences(r, s, problems);
-      checkImages(r, problems);
-      checkServiceSelectors(r, problems);
-      checkSpark(r, problems);
-      checkEnvNamesAreContracted(r, problems);
-      assertThat(problems).as(s.label()).isEmpty();
-    }));
+    return Scenarios.all().stream()
+        .map(
+            s ->
+                DynamicTest.dynamicTest(
+                    s.label(),
+                    () -> {
+                      ChartRenderer.Rendered r = s.render();
+                      List<String> problems = new ArrayList<>();
+                      checkKafkaWiring(r, problems);
+                      checkCassandraWiring(r, problems);
+                      checkTopics(r, problems);
+                      checkObjectReferences(r, s, problems);
+                      checkImages(r, problems);
+                      checkServiceSelectors(r, problems);
+                      checkSpark(r, problems);
+                      checkEnvNamesAreContracted(r, problems);
+                      assertThat(problems).as(s.label()).isEmpty();
+                    }));
   }
 
   // ---------------------------------------------------------------------------------------------
 
   /** Pods that talk to Kafka/Cassandra: the producer, the test pods and the Spark driver. */
   private static List<PodSpecs.PodSpec> clients(ChartRenderer.Rendered r) {
-    return PodSpecs.of(r).stream().filter(p -> p.envEntry("KAFKA_BOOTSTRAP_SERVERS") != null).toList();
+    return PodSpecs.of(r).stream()
+        .filter(p -> p.envEntry("KAFKA_BOOTSTRAP_SERVERS") != null)
+        .toList();
   }
 
   @SuppressWarnings("unchecked")
@@ -52,7 +59,11 @@ class WiringTest {
     List<Map<String, Object>> kafkas = r.ofKind("Kafka");
     for (PodSpecs.PodSpec p : clients(r)) {
       if (kafkas.size() != 1) {
-        problems.add(p.owner() + " is given a Kafka address but " + kafkas.size() + " Kafka CRs are rendered");
+        problems.add(
+            p.owner()
+                + " is given a Kafka address but "
+                + kafkas.size()
+                + " Kafka CRs are rendered");
         continue;
       }
       Map<String, Object> kafka = kafkas.get(0);
@@ -60,12 +71,21 @@ class WiringTest {
       String[] hostPort = bootstrap.split(":");
       String expectedHost = name(kafka) + "-kafka-bootstrap";
       if (!expectedHost.equals(hostPort[0])) {
-        problems.add(p.owner() + ": KAFKA_BOOTSTRAP_SERVERS host " + hostPort[0] + " is not Strimzi's " + expectedHost);
+        problems.add(
+            p.owner()
+                + ": KAFKA_BOOTSTRAP_SERVERS host "
+                + hostPort[0]
+                + " is not Strimzi's "
+                + expectedHost);
       }
       int port = Integer.parseInt(hostPort[1]);
-      List<Map<String, Object>> listeners = (List<Map<String, Object>>) path(kafka, "spec", "kafka", "listeners");
-      Map<String, Object> listener = listeners.stream()
-          .filter(l -> Objects.equals(((Number) l.get("port")).intValue(), port)).findFirst().orElse(null);
+      List<Map<String, Object>> listeners =
+          (List<Map<String, Object>>) path(kafka, "spec", "kafka", "listeners");
+      Map<String, Object> listener =
+          listeners.stream()
+              .filter(l -> Objects.equals(((Number) l.get("port")).intValue(), port))
+              .findFirst()
+              .orElse(null);
       if (listener == null) {
         problems.add(p.owner() + ": no Kafka listener on port " + port);
         continue;
@@ -75,7 +95,12 @@ class WiringTest {
       boolean scram = "scram-sha-512".equals(path(listener, "authentication", "type"));
       String expected = scram ? (tls ? "SASL_SSL" : "SASL_PLAINTEXT") : (tls ? "SSL" : "PLAINTEXT");
       if (!expected.equals(protocol)) {
-        problems.add(p.owner() + ": KAFKA_SECURITY_PROTOCOL " + protocol + " but the listener needs " + expected);
+        problems.add(
+            p.owner()
+                + ": KAFKA_SECURITY_PROTOCOL "
+                + protocol
+                + " but the listener needs "
+                + expected);
       }
       if (scram) {
         String user = p.envValue("KAFKA_SASL_USERNAME");
@@ -83,28 +108,50 @@ class WiringTest {
           problems.add(p.owner() + ": KAFKA_SASL_MECHANISM is not SCRAM-SHA-512");
         }
         Map<String, Object> ku = r.find("KafkaUser", String.valueOf(user)).orElse(null);
-        if (ku == null || !"scram-sha-512".equals(path(ku, "spec", "authentication", "type"))
+        if (ku == null
+            || !"scram-sha-512".equals(path(ku, "spec", "authentication", "type"))
             || !name(kafka).equals(path(ku, "metadata", "labels", "strimzi.io/cluster"))) {
-          problems.add(p.owner() + ": KAFKA_SASL_USERNAME " + user + " is not a SCRAM KafkaUser of " + name(kafka));
+          problems.add(
+              p.owner()
+                  + ": KAFKA_SASL_USERNAME "
+                  + user
+                  + " is not a SCRAM KafkaUser of "
+                  + name(kafka));
         }
         Object ref = path(p.envEntry("KAFKA_SASL_PASSWORD"), "valueFrom", "secretKeyRef");
         if (!Objects.equals(path(ref, "name"), user) || !"password".equals(path(ref, "key"))) {
-          problems.add(p.owner() + ": KAFKA_SASL_PASSWORD does not come from the User Operator's secret " + user + "/password");
+          problems.add(
+              p.owner()
+                  + ": KAFKA_SASL_PASSWORD does not come from the User Operator's secret "
+                  + user
+                  + "/password");
         }
       }
       if (tls) {
         Object ref = path(p.envEntry("KAFKA_SSL_TRUSTSTORE_PASSWORD"), "valueFrom", "secretKeyRef");
-        if (!Objects.equals(path(ref, "name"), name(kafka) + "-cluster-ca-cert") || !"ca.password".equals(path(ref, "key"))) {
-          problems.add(p.owner() + ": truststore password is not <kafka>-cluster-ca-cert/ca.password");
+        if (!Objects.equals(path(ref, "name"), name(kafka) + "-cluster-ca-cert")
+            || !"ca.password".equals(path(ref, "key"))) {
+          problems.add(
+              p.owner() + ": truststore password is not <kafka>-cluster-ca-cert/ca.password");
         }
-        checkMountedFile(p, p.envValue("KAFKA_SSL_TRUSTSTORE_LOCATION"), name(kafka) + "-cluster-ca-cert", "ca.p12", problems);
+        checkMountedFile(
+            p,
+            p.envValue("KAFKA_SSL_TRUSTSTORE_LOCATION"),
+            name(kafka) + "-cluster-ca-cert",
+            "ca.p12",
+            problems);
       }
     }
   }
 
-  /** Pods that talk to Cassandra: the Spark driver, the test pods and the access setup Job (never the producer). */
+  /**
+   * Pods that talk to Cassandra: the Spark driver, the test pods and the access setup Job (never
+   * the producer).
+   */
   static List<PodSpecs.PodSpec> cassandraClients(ChartRenderer.Rendered r) {
-    return PodSpecs.of(r).stream().filter(p -> p.envEntry("CASSANDRA_CONTACT_POINTS") != null).toList();
+    return PodSpecs.of(r).stream()
+        .filter(p -> p.envEntry("CASSANDRA_CONTACT_POINTS") != null)
+        .toList();
   }
 
   /** The Cassandra access setup Job (helm hook), the only pod that may log in as the superuser. */
@@ -116,66 +163,138 @@ class WiringTest {
   private static void checkCassandraWiring(ChartRenderer.Rendered r, List<String> problems) {
     List<Map<String, Object>> clusters = r.ofKind("K8ssandraCluster");
     for (PodSpecs.PodSpec p : PodSpecs.of(r)) {
-      if (p.owner().contains("-producer") && p.env().stream().anyMatch(e -> String.valueOf(e.get("name")).startsWith("CASSANDRA_"))) {
-        problems.add(p.owner() + ": the producer (synthetic/replay) never connects to Cassandra but gets CASSANDRA_* variables");
+      if (p.owner().contains("-producer")
+          && p.env().stream()
+              .anyMatch(e -> String.valueOf(e.get("name")).startsWith("CASSANDRA_"))) {
+        problems.add(
+            p.owner()
+                + ": the producer (synthetic/replay) never connects to Cassandra but gets CASSANDRA_* variables");
       }
     }
-    Map<String, Object> setup = cassandraClients(r).stream().filter(WiringTest::isAccessSetup).findFirst()
-        .map(PodSpecs.PodSpec::spec).orElse(null);
+    Map<String, Object> setup =
+        cassandraClients(r).stream()
+            .filter(WiringTest::isAccessSetup)
+            .findFirst()
+            .map(PodSpecs.PodSpec::spec)
+            .orElse(null);
     for (PodSpecs.PodSpec p : cassandraClients(r)) {
       if (clusters.size() != 1) {
-        problems.add(p.owner() + " is given Cassandra settings but " + clusters.size() + " K8ssandraClusters are rendered");
+        problems.add(
+            p.owner()
+                + " is given Cassandra settings but "
+                + clusters.size()
+                + " K8ssandraClusters are rendered");
         continue;
       }
       Map<String, Object> k8c = clusters.get(0);
-      List<Map<String, Object>> dcs = (List<Map<String, Object>>) path(k8c, "spec", "cassandra", "datacenters");
+      List<Map<String, Object>> dcs =
+          (List<Map<String, Object>>) path(k8c, "spec", "cassandra", "datacenters");
       String dc = String.valueOf(path(dcs.get(0), "metadata", "name"));
       String expected = name(k8c) + "-" + dc + "-service:9042";
       if (!expected.equals(p.envValue("CASSANDRA_CONTACT_POINTS"))) {
-        problems.add(p.owner() + ": CASSANDRA_CONTACT_POINTS " + p.envValue("CASSANDRA_CONTACT_POINTS") + " is not cass-operator's " + expected);
+        problems.add(
+            p.owner()
+                + ": CASSANDRA_CONTACT_POINTS "
+                + p.envValue("CASSANDRA_CONTACT_POINTS")
+                + " is not cass-operator's "
+                + expected);
       }
       if (!dc.equals(p.envValue("CASSANDRA_LOCAL_DC"))) {
-        problems.add(p.owner() + ": CASSANDRA_LOCAL_DC " + p.envValue("CASSANDRA_LOCAL_DC") + " is not the datacenter " + dc);
+        problems.add(
+            p.owner()
+                + ": CASSANDRA_LOCAL_DC "
+                + p.envValue("CASSANDRA_LOCAL_DC")
+                + " is not the datacenter "
+                + dc);
       }
       boolean auth = !Boolean.FALSE.equals(path(k8c, "spec", "auth"));
       Map<String, Object> user = p.envEntry("CASSANDRA_USERNAME");
       if (auth && isAccessSetup(p)) {
-        for (String[] v : new String[][] {{"CASSANDRA_USERNAME", "username"}, {"CASSANDRA_PASSWORD", "password"}}) {
+        for (String[] v :
+            new String[][] {
+              {"CASSANDRA_USERNAME", "username"}, {"CASSANDRA_PASSWORD", "password"}
+            }) {
           Object ref = path(p.envEntry(v[0]), "valueFrom", "secretKeyRef");
-          if (!Objects.equals(path(ref, "name"), superuserSecret(k8c)) || !v[1].equals(path(ref, "key"))) {
-            problems.add(p.owner() + ": " + v[0] + " does not come from k8ssandra's " + superuserSecret(k8c) + "/" + v[1]);
+          if (!Objects.equals(path(ref, "name"), superuserSecret(k8c))
+              || !v[1].equals(path(ref, "key"))) {
+            problems.add(
+                p.owner()
+                    + ": "
+                    + v[0]
+                    + " does not come from k8ssandra's "
+                    + superuserSecret(k8c)
+                    + "/"
+                    + v[1]);
           }
         }
       } else if (auth) {
-        // Any other client logs in as a role of cassandra.access: a rendered role Secret whose role the
-        // access setup Job creates (CASSANDRA_<ROLE>_ROLE from the same Secret), never the superuser.
+        // Any other client logs in as a role of cassandra.access: a rendered role Secret whose role
+        // the
+        // access setup Job creates (CASSANDRA_<ROLE>_ROLE from the same Secret), never the
+        // superuser.
         Object ref = path(p.envEntry("CASSANDRA_USERNAME"), "valueFrom", "secretKeyRef");
         Object pwRef = path(p.envEntry("CASSANDRA_PASSWORD"), "valueFrom", "secretKeyRef");
         String secret = String.valueOf(path(ref, "name"));
         Map<String, Object> s = r.find("Secret", secret).orElse(null);
         if (s == null || path(s, "metadata", "labels", "taxi-platform/cassandra-role") == null) {
-          problems.add(p.owner() + ": CASSANDRA_USERNAME comes from " + secret + ", not from a cassandra.access role Secret");
-        } else if (!"username".equals(path(ref, "key")) || !Objects.equals(path(pwRef, "name"), secret) || !"password".equals(path(pwRef, "key"))) {
-          problems.add(p.owner() + ": CASSANDRA_USERNAME/PASSWORD are not username/password of " + secret);
-        } else if (setup == null || PodSpecs.of(r).stream().filter(WiringTest::isAccessSetup).flatMap(a -> a.env().stream())
-            .noneMatch(e -> String.valueOf(e.get("name")).matches("CASSANDRA_[A-Z]+_ROLE")
-                && secret.equals(path(e, "valueFrom", "secretKeyRef", "name")))) {
+          problems.add(
+              p.owner()
+                  + ": CASSANDRA_USERNAME comes from "
+                  + secret
+                  + ", not from a cassandra.access role Secret");
+        } else if (!"username".equals(path(ref, "key"))
+            || !Objects.equals(path(pwRef, "name"), secret)
+            || !"password".equals(path(pwRef, "key"))) {
+          problems.add(
+              p.owner() + ": CASSANDRA_USERNAME/PASSWORD are not username/password of " + secret);
+        } else if (setup == null
+            || PodSpecs.of(r).stream()
+                .filter(WiringTest::isAccessSetup)
+                .flatMap(a -> a.env().stream())
+                .noneMatch(
+                    e ->
+                        String.valueOf(e.get("name")).matches("CASSANDRA_[A-Z]+_ROLE")
+                            && secret.equals(path(e, "valueFrom", "secretKeyRef", "name")))) {
           problems.add(p.owner() + ": the access setup Job does not create the role of " + secret);
         }
       } else if (user != null) {
-        problems.add(p.owner() + ": CASSANDRA_USERNAME set although Cassandra authentication is off");
+        problems.add(
+            p.owner() + ": CASSANDRA_USERNAME set although Cassandra authentication is off");
       }
       boolean tls = path(k8c, "spec", "cassandra", "clientEncryptionStores") != null;
       if (!String.valueOf(tls).equals(p.envValue("CASSANDRA_SSL_ENABLED"))) {
-        problems.add(p.owner() + ": CASSANDRA_SSL_ENABLED=" + p.envValue("CASSANDRA_SSL_ENABLED") + " but client encryption is " + tls);
+        problems.add(
+            p.owner()
+                + ": CASSANDRA_SSL_ENABLED="
+                + p.envValue("CASSANDRA_SSL_ENABLED")
+                + " but client encryption is "
+                + tls);
       }
       if (tls) {
-        String truststoreSecret = String.valueOf(path(k8c, "spec", "cassandra", "clientEncryptionStores", "truststoreSecretRef", "name"));
-        checkMountedFile(p, p.envValue("CASSANDRA_SSL_TRUSTSTORE_PATH"), truststoreSecret, "truststore.jks", problems);
-        Object ref = path(p.envEntry("CASSANDRA_SSL_TRUSTSTORE_PASSWORD"), "valueFrom", "secretKeyRef");
-        Object storePw = path(k8c, "spec", "cassandra", "clientEncryptionStores", "truststorePasswordSecretRef");
-        if (!Objects.equals(path(ref, "name"), path(storePw, "name")) || !Objects.equals(path(ref, "key"), path(storePw, "key"))) {
-          problems.add(p.owner() + ": CASSANDRA_SSL_TRUSTSTORE_PASSWORD is not the truststore password Cassandra uses");
+        String truststoreSecret =
+            String.valueOf(
+                path(
+                    k8c,
+                    "spec",
+                    "cassandra",
+                    "clientEncryptionStores",
+                    "truststoreSecretRef",
+                    "name"));
+        checkMountedFile(
+            p,
+            p.envValue("CASSANDRA_SSL_TRUSTSTORE_PATH"),
+            truststoreSecret,
+            "truststore.jks",
+            problems);
+        Object ref =
+            path(p.envEntry("CASSANDRA_SSL_TRUSTSTORE_PASSWORD"), "valueFrom", "secretKeyRef");
+        Object storePw =
+            path(k8c, "spec", "cassandra", "clientEncryptionStores", "truststorePasswordSecretRef");
+        if (!Objects.equals(path(ref, "name"), path(storePw, "name"))
+            || !Objects.equals(path(ref, "key"), path(storePw, "key"))) {
+          problems.add(
+              p.owner()
+                  + ": CASSANDRA_SSL_TRUSTSTORE_PASSWORD is not the truststore password Cassandra uses");
         }
       }
     }
@@ -183,7 +302,8 @@ class WiringTest {
 
   /** The file at a path is a key of a Secret volume mounted into the pod's main container. */
   @SuppressWarnings("unchecked")
-  private static void checkMountedFile(PodSpecs.PodSpec p, String file, String secret, String key, List<String> problems) {
+  private static void checkMountedFile(
+      PodSpecs.PodSpec p, String file, String secret, String key, List<String> problems) {
     if (file == null) {
       problems.add(p.owner() + ": no path for " + secret + "/" + key);
       return;
@@ -191,22 +311,32 @@ class WiringTest {
     String dir = file.substring(0, file.lastIndexOf('/'));
     String fileName = file.substring(file.lastIndexOf('/') + 1);
     for (Map<String, Object> c : p.containers()) {
-      for (Map<String, Object> m : (List<Map<String, Object>>) c.getOrDefault("volumeMounts", List.of())) {
+      for (Map<String, Object> m :
+          (List<Map<String, Object>>) c.getOrDefault("volumeMounts", List.of())) {
         if (!dir.equals(m.get("mountPath"))) {
           continue;
         }
-        Map<String, Object> vol = p.volumes().stream().filter(v -> Objects.equals(v.get("name"), m.get("name"))).findFirst().orElse(null);
+        Map<String, Object> vol =
+            p.volumes().stream()
+                .filter(v -> Objects.equals(v.get("name"), m.get("name")))
+                .findFirst()
+                .orElse(null);
         if (vol != null && secret.equals(path(vol, "secret", "secretName"))) {
-          List<Map<String, Object>> items = (List<Map<String, Object>>) path(vol, "secret", "items");
-          boolean ok = items == null ? fileName.equals(key)
-              : items.stream().anyMatch(i -> key.equals(i.get("key")) && fileName.equals(i.get("path")));
+          List<Map<String, Object>> items =
+              (List<Map<String, Object>>) path(vol, "secret", "items");
+          boolean ok =
+              items == null
+                  ? fileName.equals(key)
+                  : items.stream()
+                      .anyMatch(i -> key.equals(i.get("key")) && fileName.equals(i.get("path")));
           if (ok) {
             return;
           }
         }
       }
     }
-    problems.add(p.owner() + ": " + file + " is not " + secret + "/" + key + " mounted into the container");
+    problems.add(
+        p.owner() + ": " + file + " is not " + secret + "/" + key + " mounted into the container");
   }
 
   private static void checkTopics(ChartRenderer.Rendered r, List<String> problems) {
@@ -233,9 +363,13 @@ class WiringTest {
     }
   }
 
-  /** Every Secret/ConfigMap/PVC/ServiceAccount/Role reference is rendered, operator-created or user-provided by name. */
+  /**
+   * Every Secret/ConfigMap/PVC/ServiceAccount/Role reference is rendered, operator-created or
+   * user-provided by name.
+   */
   @SuppressWarnings("unchecked")
-  private static void checkObjectReferences(ChartRenderer.Rendered r, Scenarios.Scenario s, List<String> problems) {
+  private static void checkObjectReferences(
+      ChartRenderer.Rendered r, Scenarios.Scenario s, List<String> problems) {
     Set<String> secrets = names(r, "Secret");
     // Created by the operators for the rendered custom resources:
     for (Map<String, Object> k : r.ofKind("Kafka")) {
@@ -263,7 +397,8 @@ class WiringTest {
     if (claim != null) {
       claims.add(String.valueOf(claim));
     }
-    // Claims the scenario file mounts into the producer (e.g. the TLC files of a replay) are the user's.
+    // Claims the scenario file mounts into the producer (e.g. the TLC files of a replay) are the
+    // user's.
     Object extraVolumes = path(s.fileValues(), "producer", "extraVolumes");
     if (extraVolumes instanceof List<?> vols) {
       for (Object v : vols) {
@@ -277,32 +412,59 @@ class WiringTest {
     for (PodSpecs.PodSpec p : PodSpecs.of(r)) {
       for (Map<String, Object> e : p.env()) {
         ref(problems, p.owner(), "Secret", path(e, "valueFrom", "secretKeyRef", "name"), secrets);
-        ref(problems, p.owner(), "ConfigMap", path(e, "valueFrom", "configMapKeyRef", "name"), configMaps);
+        ref(
+            problems,
+            p.owner(),
+            "ConfigMap",
+            path(e, "valueFrom", "configMapKeyRef", "name"),
+            configMaps);
       }
       for (Map<String, Object> v : p.volumes()) {
         ref(problems, p.owner(), "Secret", path(v, "secret", "secretName"), secrets);
         ref(problems, p.owner(), "ConfigMap", path(v, "configMap", "name"), configMaps);
-        ref(problems, p.owner(), "PersistentVolumeClaim", path(v, "persistentVolumeClaim", "claimName"), claims);
+        ref(
+            problems,
+            p.owner(),
+            "PersistentVolumeClaim",
+            path(v, "persistentVolumeClaim", "claimName"),
+            claims);
       }
       Set<String> volumeNames = new HashSet<>();
       p.volumes().forEach(v -> volumeNames.add(String.valueOf(v.get("name"))));
       for (Map<String, Object> c : p.allContainers()) {
-        for (Map<String, Object> m : (List<Map<String, Object>>) c.getOrDefault("volumeMounts", List.of())) {
+        for (Map<String, Object> m :
+            (List<Map<String, Object>>) c.getOrDefault("volumeMounts", List.of())) {
           if (!volumeNames.contains(String.valueOf(m.get("name")))) {
             problems.add(p.owner() + ": volumeMount " + m.get("name") + " has no volume");
           }
         }
       }
-      ref(problems, p.owner(), "ServiceAccount", p.spec().get("serviceAccountName"), serviceAccounts);
+      ref(
+          problems,
+          p.owner(),
+          "ServiceAccount",
+          p.spec().get("serviceAccountName"),
+          serviceAccounts);
     }
     for (Map<String, Object> rb : r.ofKind("RoleBinding")) {
-      ref(problems, "RoleBinding/" + name(rb), "Role", path(rb, "roleRef", "name"), names(r, "Role"));
+      ref(
+          problems,
+          "RoleBinding/" + name(rb),
+          "Role",
+          path(rb, "roleRef", "name"),
+          names(r, "Role"));
       for (Map<String, Object> subj : (List<Map<String, Object>>) path(rb, "subjects")) {
-        ref(problems, "RoleBinding/" + name(rb), "ServiceAccount", subj.get("name"), serviceAccounts);
+        ref(
+            problems,
+            "RoleBinding/" + name(rb),
+            "ServiceAccount",
+            subj.get("name"),
+            serviceAccounts);
       }
     }
     for (Map<String, Object> k : r.ofKind("K8ssandraCluster")) {
-      Map<String, Object> stores = (Map<String, Object>) path(k, "spec", "cassandra", "clientEncryptionStores");
+      Map<String, Object> stores =
+          (Map<String, Object>) path(k, "spec", "cassandra", "clientEncryptionStores");
       if (stores != null) {
         for (Object ref : stores.values()) {
           ref(problems, "K8ssandraCluster/" + name(k), "Secret", path(ref, "name"), secrets);
@@ -310,7 +472,12 @@ class WiringTest {
       }
     }
     for (Map<String, Object> c : r.ofKind("Certificate")) {
-      ref(problems, "Certificate/" + name(c), "Secret", path(c, "spec", "keystores", "jks", "passwordSecretRef", "name"), secrets);
+      ref(
+          problems,
+          "Certificate/" + name(c),
+          "Secret",
+          path(c, "spec", "keystores", "jks", "passwordSecretRef", "name"),
+          secrets);
       Object issuer = path(c, "spec", "issuerRef", "name");
       if ("Issuer".equals(path(c, "spec", "issuerRef", "kind"))
           && !s.sets().containsKey("cassandra.tls.issuerRef.name")) {
@@ -321,18 +488,29 @@ class WiringTest {
       ref(problems, "Issuer/" + name(i), "Secret", path(i, "spec", "ca", "secretName"), secrets);
     }
     for (Map<String, Object> k : r.ofKind("Kafka")) {
-      Object metricsCm = path(k, "spec", "kafka", "metricsConfig", "valueFrom", "configMapKeyRef", "name");
+      Object metricsCm =
+          path(k, "spec", "kafka", "metricsConfig", "valueFrom", "configMapKeyRef", "name");
       ref(problems, "Kafka/" + name(k), "ConfigMap", metricsCm, configMaps);
     }
   }
 
-  private static void ref(List<String> problems, String owner, String kind, Object name, Set<String> known) {
+  private static void ref(
+      List<String> problems, String owner, String kind, Object name, Set<String> known) {
     if (name != null && !known.contains(String.valueOf(name))) {
-      problems.add(owner + " references " + kind + " " + name + ", which is neither rendered nor created by an operator");
+      problems.add(
+          owner
+              + " references "
+              + kind
+              + " "
+              + name
+              + ", which is neither rendered nor created by an operator");
     }
   }
 
-  /** The superuser Secret k8ssandra-operator creates for a K8ssandraCluster: superuserSecretRef, else "<cluster>-superuser". */
+  /**
+   * The superuser Secret k8ssandra-operator creates for a K8ssandraCluster: superuserSecretRef,
+   * else "<cluster>-superuser".
+   */
   static String superuserSecret(Map<String, Object> k8ssandraCluster) {
     Object ref = path(k8ssandraCluster, "spec", "cassandra", "superuserSecretRef", "name");
     return ref != null ? String.valueOf(ref) : name(k8ssandraCluster) + "-superuser";
@@ -348,7 +526,8 @@ class WiringTest {
   private static void checkImages(ChartRenderer.Rendered r, List<String> problems) {
     String registry = Contracts.pomProperty("image.registry");
     String tag = Contracts.pomProperty("image.tag");
-    Set<String> built = Set.of(registry + "/taxi-producer:" + tag, registry + "/taxi-streaming-job:" + tag);
+    Set<String> built =
+        Set.of(registry + "/taxi-producer:" + tag, registry + "/taxi-streaming-job:" + tag);
     // The chart's own pods run only the images the build produces (no third-party init image).
     for (PodSpecs.PodSpec p : PodSpecs.of(r)) {
       for (Map<String, Object> c : p.containers()) {
@@ -360,7 +539,8 @@ class WiringTest {
       for (Map<String, Object> c : p.initContainers()) {
         String image = String.valueOf(c.get("image"));
         if (!built.contains(image)) {
-          problems.add(p.owner() + ": init image " + image + " is not one the build produces " + built);
+          problems.add(
+              p.owner() + ": init image " + image + " is not one the build produces " + built);
         }
       }
     }
@@ -374,17 +554,34 @@ class WiringTest {
       List<Map<String, Object>> workloads = new ArrayList<>(r.ofKind("Deployment"));
       workloads.addAll(r.ofKind("Job"));
       for (Map<String, Object> d : workloads) {
-        Map<String, Object> labels = (Map<String, Object>) path(d, "spec", "template", "metadata", "labels");
+        Map<String, Object> labels =
+            (Map<String, Object>) path(d, "spec", "template", "metadata", "labels");
         if (labels != null && labels.entrySet().containsAll(selector.entrySet())) {
           matched = true;
           for (Map<String, Object> port : (List<Map<String, Object>>) path(svc, "spec", "ports")) {
             Object target = port.get("targetPort");
-            boolean exists = PodSpecs.of(r).stream().filter(p -> p.owner().equals(d.get("kind") + "/" + name(d)))
-                .flatMap(p -> p.containers().stream())
-                .flatMap(c -> ((List<Map<String, Object>>) c.getOrDefault("ports", List.of())).stream())
-                .anyMatch(cp -> Objects.equals(cp.get("name"), target) || Objects.equals(cp.get("containerPort"), target));
+            boolean exists =
+                PodSpecs.of(r).stream()
+                    .filter(p -> p.owner().equals(d.get("kind") + "/" + name(d)))
+                    .flatMap(p -> p.containers().stream())
+                    .flatMap(
+                        c ->
+                            ((List<Map<String, Object>>) c.getOrDefault("ports", List.of()))
+                                .stream())
+                    .anyMatch(
+                        cp ->
+                            Objects.equals(cp.get("name"), target)
+                                || Objects.equals(cp.get("containerPort"), target));
             if (!exists) {
-              problems.add("Service/" + name(svc) + ": targetPort " + target + " is not a port of " + d.get("kind") + "/" + name(d));
+              problems.add(
+                  "Service/"
+                      + name(svc)
+                      + ": targetPort "
+                      + target
+                      + " is not a port of "
+                      + d.get("kind")
+                      + "/"
+                      + name(d));
             }
           }
         }
@@ -399,60 +596,117 @@ class WiringTest {
   private static void checkSpark(ChartRenderer.Rendered r, List<String> problems) {
     for (Map<String, Object> app : r.ofKind("SparkApplication")) {
       // contracts: (`mainApplicationFile: local:///opt/taxi/app/taxi-streaming-job.jar`)
-      String contracted = Contracts.contractsText().replaceAll("(?s).*`mainApplicationFile: ([^`]+)`.*", "$1");
+      String contracted =
+          Contracts.contractsText().replaceAll("(?s).*`mainApplicationFile: ([^`]+)`.*", "$1");
       if (!contracted.equals(path(app, "spec", "mainApplicationFile"))) {
-        problems.add("SparkApplication mainApplicationFile " + path(app, "spec", "mainApplicationFile") + " is not the contract's " + contracted);
+        problems.add(
+            "SparkApplication mainApplicationFile "
+                + path(app, "spec", "mainApplicationFile")
+                + " is not the contract's "
+                + contracted);
       }
       for (String role : List.of("driver", "executor")) {
         Object cp = path(app, "spec", "sparkConf", "spark." + role + ".extraClassPath");
         if (!"/opt/taxi/libs/*".equals(cp)) {
-          problems.add("SparkApplication spark." + role + ".extraClassPath is " + cp + ", not /opt/taxi/libs/*");
+          problems.add(
+              "SparkApplication spark."
+                  + role
+                  + ".extraClassPath is "
+                  + cp
+                  + ", not /opt/taxi/libs/*");
         }
       }
-      PodSpecs.PodSpec driver = PodSpecs.of(r).stream().filter(p -> p.owner().equals("SparkApplication/" + name(app) + "#driver")).findFirst().orElseThrow();
-      PodSpecs.PodSpec executor = PodSpecs.of(r).stream().filter(p -> p.owner().equals("SparkApplication/" + name(app) + "#executor")).findFirst().orElseThrow();
+      PodSpecs.PodSpec driver =
+          PodSpecs.of(r).stream()
+              .filter(p -> p.owner().equals("SparkApplication/" + name(app) + "#driver"))
+              .findFirst()
+              .orElseThrow();
+      PodSpecs.PodSpec executor =
+          PodSpecs.of(r).stream()
+              .filter(p -> p.owner().equals("SparkApplication/" + name(app) + "#executor"))
+              .findFirst()
+              .orElseThrow();
       String checkpoint = driver.envValue("CHECKPOINT_LOCATION");
       boolean pvc = driver.volumes().stream().anyMatch(v -> v.get("persistentVolumeClaim") != null);
       if (pvc) {
         for (PodSpecs.PodSpec p : List.of(driver, executor)) {
-          boolean mounted = ((List<Map<String, Object>>) p.containers().get(0).getOrDefault("volumeMounts", List.of())).stream()
-              .anyMatch(m -> checkpoint != null && checkpoint.equals(m.get("mountPath")));
+          boolean mounted =
+              ((List<Map<String, Object>>)
+                      p.containers().get(0).getOrDefault("volumeMounts", List.of()))
+                  .stream()
+                      .anyMatch(m -> checkpoint != null && checkpoint.equals(m.get("mountPath")));
           if (!mounted) {
-            problems.add(p.owner() + ": the checkpoint " + checkpoint + " is not mounted (driver and executors must share it)");
+            problems.add(
+                p.owner()
+                    + ": the checkpoint "
+                    + checkpoint
+                    + " is not mounted (driver and executors must share it)");
           }
         }
       } else if (checkpoint == null || !checkpoint.matches("^[a-z0-9]+://.+")) {
-        problems.add("SparkApplication: checkpoint " + checkpoint + " is neither a shared volume nor a URI");
+        problems.add(
+            "SparkApplication: checkpoint " + checkpoint + " is neither a shared volume nor a URI");
       }
       // The zone lookup: the image's own copy (no ZONE_LOOKUP_PATH, nothing mounted, no init
       // container) or a ConfigMap mounted where ZONE_LOOKUP_PATH points.
       String zones = driver.envValue("ZONE_LOOKUP_PATH");
       if (!driver.initContainers().isEmpty()) {
-        problems.add("SparkApplication driver: init containers " + driver.initContainers().stream().map(c -> c.get("name")).toList()
-            + " (the zone lookup ships in the image; nothing is downloaded at start)");
+        problems.add(
+            "SparkApplication driver: init containers "
+                + driver.initContainers().stream().map(c -> c.get("name")).toList()
+                + " (the zone lookup ships in the image; nothing is downloaded at start)");
       }
       if (zones != null) {
         String zoneDir = zones.substring(0, zones.lastIndexOf('/'));
-        Map<String, Object> zoneMount = ((List<Map<String, Object>>) driver.containers().get(0).getOrDefault("volumeMounts", List.of()))
-            .stream().filter(m -> zoneDir.equals(m.get("mountPath"))).findFirst().orElse(null);
-        Map<String, Object> vol = zoneMount == null ? null
-            : driver.volumes().stream().filter(v -> Objects.equals(v.get("name"), zoneMount.get("name"))).findFirst().orElse(null);
+        Map<String, Object> zoneMount =
+            ((List<Map<String, Object>>)
+                    driver.containers().get(0).getOrDefault("volumeMounts", List.of()))
+                .stream().filter(m -> zoneDir.equals(m.get("mountPath"))).findFirst().orElse(null);
+        Map<String, Object> vol =
+            zoneMount == null
+                ? null
+                : driver.volumes().stream()
+                    .filter(v -> Objects.equals(v.get("name"), zoneMount.get("name")))
+                    .findFirst()
+                    .orElse(null);
         String file = zones.substring(zones.lastIndexOf('/') + 1);
-        boolean fromConfigMap = vol != null && vol.get("configMap") != null
-            && String.valueOf(path(vol, "configMap", "items")).contains("path=" + file);
+        boolean fromConfigMap =
+            vol != null
+                && vol.get("configMap") != null
+                && String.valueOf(path(vol, "configMap", "items")).contains("path=" + file);
         if (!fromConfigMap) {
-          problems.add("SparkApplication driver: ZONE_LOOKUP_PATH " + zones + " is not a file of a mounted ConfigMap");
+          problems.add(
+              "SparkApplication driver: ZONE_LOOKUP_PATH "
+                  + zones
+                  + " is not a file of a mounted ConfigMap");
         }
       }
       Object sa = path(app, "spec", "driver", "serviceAccount");
-      boolean canCreatePods = r.ofKind("RoleBinding").stream().anyMatch(rb ->
-          ((List<Map<String, Object>>) rb.get("subjects")).stream().anyMatch(sub -> Objects.equals(sub.get("name"), sa))
-              && r.find("Role", String.valueOf(path(rb, "roleRef", "name"))).map(role ->
-                  ((List<Map<String, Object>>) role.get("rules")).stream().anyMatch(rule ->
-                      ((List<Object>) rule.get("resources")).contains("pods") && ((List<Object>) rule.get("verbs")).contains("create")
-                          && ((List<Object>) rule.get("verbs")).contains("delete"))).orElse(false));
+      boolean canCreatePods =
+          r.ofKind("RoleBinding").stream()
+              .anyMatch(
+                  rb ->
+                      ((List<Map<String, Object>>) rb.get("subjects"))
+                              .stream().anyMatch(sub -> Objects.equals(sub.get("name"), sa))
+                          && r.find("Role", String.valueOf(path(rb, "roleRef", "name")))
+                              .map(
+                                  role ->
+                                      ((List<Map<String, Object>>) role.get("rules"))
+                                          .stream()
+                                              .anyMatch(
+                                                  rule ->
+                                                      ((List<Object>) rule.get("resources"))
+                                                              .contains("pods")
+                                                          && ((List<Object>) rule.get("verbs"))
+                                                              .contains("create")
+                                                          && ((List<Object>) rule.get("verbs"))
+                                                              .contains("delete")))
+                              .orElse(false));
       if (!canCreatePods) {
-        problems.add("SparkApplication driver service account " + sa + " may not create and delete executor pods");
+        problems.add(
+            "SparkApplication driver service account "
+                + sa
+                + " may not create and delete executor pods");
       }
     }
   }
@@ -473,14 +727,22 @@ class WiringTest {
   @SuppressWarnings("unchecked")
   void sparkOperatorWatchesTheReleaseNamespaceInEveryProfile() {
     for (String profile : ChartRenderer.PROFILES) {
-      Map<String, Object> values = ChartRenderer.readYamlMap(ChartRenderer.chartDir().resolve("values.yaml"));
-      ChartRenderer.profileValues(profile).ifPresent(p -> {
-        Object ns = path(ChartRenderer.readYamlMap(p), "spark-operator", "spark", "jobNamespaces");
-        if (ns != null) {
-          ((Map<String, Object>) ((Map<String, Object>) values.get("spark-operator")).get("spark")).put("jobNamespaces", ns);
-        }
-      });
-      assertThat((List<Object>) path(values, "spark-operator", "spark", "jobNamespaces")).as(profile).contains((Object) ChartRenderer.NAMESPACE);
+      Map<String, Object> values =
+          ChartRenderer.readYamlMap(ChartRenderer.chartDir().resolve("values.yaml"));
+      ChartRenderer.profileValues(profile)
+          .ifPresent(
+              p -> {
+                Object ns =
+                    path(ChartRenderer.readYamlMap(p), "spark-operator", "spark", "jobNamespaces");
+                if (ns != null) {
+                  ((Map<String, Object>)
+                          ((Map<String, Object>) values.get("spark-operator")).get("spark"))
+                      .put("jobNamespaces", ns);
+                }
+              });
+      assertThat((List<Object>) path(values, "spark-operator", "spark", "jobNamespaces"))
+          .as(profile)
+          .contains((Object) ChartRenderer.NAMESPACE);
     }
   }
 
@@ -489,12 +751,15 @@ class WiringTest {
     String registry = Contracts.pomProperty("image.registry");
     String tag = Contracts.pomProperty("image.tag");
     assertThat(Contracts.imageReference("producer")).isEqualTo(registry + "/taxi-producer:" + tag);
-    assertThat(Contracts.imageReference("streaming job")).isEqualTo(registry + "/taxi-streaming-job:" + tag);
-    Map<String, Object> values = ChartRenderer.readYamlMap(ChartRenderer.chartDir().resolve("values.yaml"));
+    assertThat(Contracts.imageReference("streaming job"))
+        .isEqualTo(registry + "/taxi-streaming-job:" + tag);
+    Map<String, Object> values =
+        ChartRenderer.readYamlMap(ChartRenderer.chartDir().resolve("values.yaml"));
     for (String[] img : new String[][] {{"producer", "producer"}, {"streaming", "streaming job"}}) {
       Object v = path(values, "images", img[0]);
       assertThat(path(v, "registry") + "/" + path(v, "repository") + ":" + path(v, "tag"))
-          .as("images.%s", img[0]).isEqualTo(Contracts.imageReference(img[1]));
+          .as("images.%s", img[0])
+          .isEqualTo(Contracts.imageReference(img[1]));
     }
   }
 }

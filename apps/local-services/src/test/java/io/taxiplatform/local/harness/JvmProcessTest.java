@@ -11,91 +11,102 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Forks real JVMs (a test main that forks a grandchild) and checks that the whole tree goes away. */
+/**
+ * Forks real JVMs (a test main that forks a grandchild) and checks that the whole tree goes away.
+ */
 class JvmProcessTest {
 
-    @TempDir
-    Path dir;
+  @TempDir Path dir;
 
-    private JvmProcess.Builder sleeper(String name, String... args) {
-        return JvmProcess.builder(name, TreeMain.class.getName())
-                .classpath(System.getProperty("java.class.path"))
-                .jvmArg("-Xmx32m")
-                .args(List.of(args))
-                .env(Map.of("TAXI_TEST_MARKER", "marker-" + name))
-                .workDir(dir);
+  private JvmProcess.Builder sleeper(String name, String... args) {
+    return JvmProcess.builder(name, TreeMain.class.getName())
+        .classpath(System.getProperty("java.class.path"))
+        .jvmArg("-Xmx32m")
+        .args(List.of(args))
+        .env(Map.of("TAXI_TEST_MARKER", "marker-" + name))
+        .workDir(dir);
+  }
+
+  @Test
+  void destroyStopsTheWholeProcessTree() {
+    JvmProcess process = sleeper("tree", "fork").start();
+    List<ProcessHandle> tree = awaitDescendants(process, 1);
+    assertThat(process.isAlive()).isTrue();
+    assertThat(process.exitCode()).isEmpty();
+
+    process.destroy(Duration.ofSeconds(5));
+
+    assertThat(process.isAlive()).isFalse();
+    assertThat(tree).noneMatch(ProcessHandle::isAlive);
+    assertThat(process.exitCode()).isPresent();
+  }
+
+  @Test
+  void killHardStopsTheTreeAtOnceAndStopIsIdempotent() {
+    JvmProcess process = sleeper("hard", "fork").start();
+    List<ProcessHandle> tree = awaitDescendants(process, 1);
+
+    process.killHard();
+
+    assertThat(tree).noneMatch(ProcessHandle::isAlive);
+    assertThat(process.exitCode()).hasValue(137);
+    process.destroy();
+    assertThat(process.isAlive()).isFalse();
+  }
+
+  @Test
+  void runReturnsTheExitCodeAndTheLogHoldsOutputAndEnvironment() throws Exception {
+    int exit = sleeper("exit", "exit", "3").run(Duration.ofSeconds(60));
+
+    assertThat(exit).isEqualTo(3);
+    Path log = dir.resolve("exit.log");
+    assertThat(Files.readString(log)).contains("marker-exit").contains("to stderr");
+  }
+
+  private static List<ProcessHandle> awaitDescendants(JvmProcess process, int count) {
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (System.nanoTime() < deadline) {
+      List<ProcessHandle> children = process.handle().descendants().toList();
+      if (children.size() >= count) {
+        return children;
+      }
+      try {
+        Thread.sleep(100);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
     }
+    throw new AssertionError(
+        "the forked JVM did not start its child; log:\n" + process.logTail(20));
+  }
 
-    @Test
-    void destroyStopsTheWholeProcessTree() {
-        JvmProcess process = sleeper("tree", "fork").start();
-        List<ProcessHandle> tree = awaitDescendants(process, 1);
-        assertThat(process.isAlive()).isTrue();
-        assertThat(process.exitCode()).isEmpty();
-
-        process.destroy(Duration.ofSeconds(5));
-
-        assertThat(process.isAlive()).isFalse();
-        assertThat(tree).noneMatch(ProcessHandle::isAlive);
-        assertThat(process.exitCode()).isPresent();
-    }
-
-    @Test
-    void killHardStopsTheTreeAtOnceAndStopIsIdempotent() {
-        JvmProcess process = sleeper("hard", "fork").start();
-        List<ProcessHandle> tree = awaitDescendants(process, 1);
-
-        process.killHard();
-
-        assertThat(tree).noneMatch(ProcessHandle::isAlive);
-        assertThat(process.exitCode()).hasValue(137);
-        process.destroy();
-        assertThat(process.isAlive()).isFalse();
-    }
-
-    @Test
-    void runReturnsTheExitCodeAndTheLogHoldsOutputAndEnvironment() throws Exception {
-        int exit = sleeper("exit", "exit", "3").run(Duration.ofSeconds(60));
-
-        assertThat(exit).isEqualTo(3);
-        Path log = dir.resolve("exit.log");
-        assertThat(Files.readString(log)).contains("marker-exit").contains("to stderr");
-    }
-
-    private static List<ProcessHandle> awaitDescendants(JvmProcess process, int count) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (System.nanoTime() < deadline) {
-            List<ProcessHandle> children = process.handle().descendants().toList();
-            if (children.size() >= count) {
-                return children;
-            }
-            try {
-                Thread.sleep(100);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
+  /**
+   * Test program: {@code fork} starts a grandchild JVM then sleeps; {@code exit N} prints and
+   * exits.
+   */
+  public static final class TreeMain {
+    public static void main(String[] args) throws Exception {
+      switch (args.length == 0 ? "sleep" : args[0]) {
+        case "fork" -> {
+          new ProcessBuilder(
+                  Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                  "-Xmx32m",
+                  "-cp",
+                  System.getProperty("java.class.path"),
+                  TreeMain.class.getName(),
+                  "sleep")
+              .inheritIO()
+              .start();
+          Thread.sleep(600_000);
         }
-        throw new AssertionError("the forked JVM did not start its child; log:\n" + process.logTail(20));
-    }
-
-    /** Test program: {@code fork} starts a grandchild JVM then sleeps; {@code exit N} prints and exits. */
-    public static final class TreeMain {
-        public static void main(String[] args) throws Exception {
-            switch (args.length == 0 ? "sleep" : args[0]) {
-                case "fork" -> {
-                    new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                            "-Xmx32m", "-cp", System.getProperty("java.class.path"), TreeMain.class.getName(),
-                            "sleep").inheritIO().start();
-                    Thread.sleep(600_000);
-                }
-                case "exit" -> {
-                    System.out.println("env " + System.getenv("TAXI_TEST_MARKER"));
-                    System.err.println("to stderr");
-                    System.exit(Integer.parseInt(args[1]));
-                }
-                default -> Thread.sleep(600_000);
-            }
+        case "exit" -> {
+          System.out.println("env " + System.getenv("TAXI_TEST_MARKER"));
+          System.err.println("to stderr");
+          System.exit(Integer.parseInt(args[1]));
         }
+        default -> Thread.sleep(600_000);
+      }
     }
+  }
 }

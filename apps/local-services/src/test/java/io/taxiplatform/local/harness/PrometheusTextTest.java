@@ -8,7 +8,8 @@ import org.junit.jupiter.api.Test;
 
 class PrometheusTextTest {
 
-    private static final String TEXT = """
+  private static final String TEXT =
+      """
             # HELP taxi_stream_input_rows_total Rows read.
             # TYPE taxi_stream_input_rows_total counter
             taxi_stream_input_rows_total{query="zone_windows"} 1200.0
@@ -19,20 +20,23 @@ class PrometheusTextTest {
             taxi_stream_batches_total 7
             """;
 
-    @Test
-    void sumsOnlyTheSamplesWhoseLabelsMatch() {
-        assertThat(PrometheusText.sum(TEXT, "taxi_stream_input_rows_total", Map.of("query", "zone_windows")))
-                .hasValue(1200.0);
-        assertThat(PrometheusText.sum(TEXT, "taxi_stream_input_rows_total", Map.of("extra", "a,b")))
-                .hasValue(1150.0);
-        assertThat(PrometheusText.sum(TEXT, "taxi_stream_dead_letters_total", Map.of())).hasValue(7.0);
-        assertThat(PrometheusText.sum(TEXT, "taxi_stream_batches_total", Map.of())).hasValue(7.0);
-    }
+  @Test
+  void sumsOnlyTheSamplesWhoseLabelsMatch() {
+    assertThat(
+            PrometheusText.sum(
+                TEXT, "taxi_stream_input_rows_total", Map.of("query", "zone_windows")))
+        .hasValue(1200.0);
+    assertThat(PrometheusText.sum(TEXT, "taxi_stream_input_rows_total", Map.of("extra", "a,b")))
+        .hasValue(1150.0);
+    assertThat(PrometheusText.sum(TEXT, "taxi_stream_dead_letters_total", Map.of())).hasValue(7.0);
+    assertThat(PrometheusText.sum(TEXT, "taxi_stream_batches_total", Map.of())).hasValue(7.0);
+  }
 
-    @Test
-    void absentMetricsAreEmptyNotZero() {
-        assertThat(PrometheusText.sum(TEXT, "taxi_stream_input_rows", Map.of())).isEmpty();
-        assertThat(PrometheusText.sum(TEXT, "taxi_stream_input_rows_total", Map.of("query", "nope"))).isEmpty();
-        assertThat(PrometheusText.sum("", "x", Map.of())).isEmpty();
-    }
+  @Test
+  void absentMetricsAreEmptyNotZero() {
+    assertThat(PrometheusText.sum(TEXT, "taxi_stream_input_rows", Map.of())).isEmpty();
+    assertThat(PrometheusText.sum(TEXT, "taxi_stream_input_rows_total", Map.of("query", "nope")))
+        .isEmpty();
+    assertThat(PrometheusText.sum("", "x", Map.of())).isEmpty();
+  }
 }

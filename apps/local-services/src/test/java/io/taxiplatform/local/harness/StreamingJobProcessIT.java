@@ -19,72 +19,92 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** The launcher of the streaming job: the forked job sees its environment, and a hard kill takes it down. */
+/**
+ * The launcher of the streaming job: the forked job sees its environment, and a hard kill takes it
+ * down.
+ */
 class StreamingJobProcessIT {
 
-    @Test
-    void theJobReadsTheEnvironmentItIsGivenAndRejectsAMissingZoneLookup() throws IOException {
-        Path dir = LocalPaths.newWorkDir("job-bad-config");
-        // Unset, the job reads the lookup it ships; a path that names no file is an error.
-        StreamingJobProcess job = StreamingJobProcess.start(Map.of("ZONE_LOOKUP_PATH",
+  @Test
+  void theJobReadsTheEnvironmentItIsGivenAndRejectsAMissingZoneLookup() throws IOException {
+    Path dir = LocalPaths.newWorkDir("job-bad-config");
+    // Unset, the job reads the lookup it ships; a path that names no file is an error.
+    StreamingJobProcess job =
+        StreamingJobProcess.start(
+            Map.of(
+                "ZONE_LOOKUP_PATH",
                 dir.resolve("no-such-lookup.csv").toString(),
-                "KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:1", "CHECKPOINT_LOCATION", dir.resolve("cp").toString()), dir);
-        try {
-            assertThat(job.waitFor(Duration.ofMinutes(2))).as("the job exits on bad configuration").isTrue();
-            assertThat(job.exitCode()).isPresent();
-            assertThat(job.exitCode().getAsInt()).isNotZero();
-            assertThat(Files.readString(job.logFile())).contains("ZONE_LOOKUP_PATH")
-                    .contains("no-such-lookup.csv");
-        } finally {
-            job.destroy();
-        }
+                "KAFKA_BOOTSTRAP_SERVERS",
+                "127.0.0.1:1",
+                "CHECKPOINT_LOCATION",
+                dir.resolve("cp").toString()),
+            dir);
+    try {
+      assertThat(job.waitFor(Duration.ofMinutes(2)))
+          .as("the job exits on bad configuration")
+          .isTrue();
+      assertThat(job.exitCode()).isPresent();
+      assertThat(job.exitCode().getAsInt()).isNotZero();
+      assertThat(Files.readString(job.logFile()))
+          .contains("ZONE_LOOKUP_PATH")
+          .contains("no-such-lookup.csv");
+    } finally {
+      job.destroy();
     }
+  }
 
-    @Test
-    void killHardStopsARunningJobAtOnce() throws Exception {
-        Path zones = SharedData.zoneLookup().orElse(null);
-        assumeTrue(zones != null, "needs ../shared/data/" + SharedData.ZONE_LOOKUP + " next to the repository");
-        Path dir = LocalPaths.newWorkDir("job-kill");
-        Map<String, String> env = StreamingJobProcess.environment(SharedServices.kafka(), SharedServices.cassandra(),
-                dir.resolve("checkpoints"), zones);
-        env.put("TRIPS_TOPIC", "harness.kill.trips");
-        env.put("DEAD_LETTER_TOPIC", "harness.kill.dlq");
-        env.put("PIPELINE_VERSION", "harness_kill");
-        SharedServices.kafka().createTopic("harness.kill.trips", 1);
-        SharedServices.kafka().createTopic("harness.kill.dlq", 1);
-        StreamingJobProcess job = StreamingJobProcess.start(env, dir.resolve("job"));
-        try {
-            awaitMetrics(job, Integer.parseInt(env.get("METRICS_PORT")));
-            List<ProcessHandle> tree = new java.util.ArrayList<>(job.process().handle().descendants().toList());
-            tree.add(job.process().handle());
+  @Test
+  void killHardStopsARunningJobAtOnce() throws Exception {
+    Path zones = SharedData.zoneLookup().orElse(null);
+    assumeTrue(
+        zones != null,
+        "needs ../shared/data/" + SharedData.ZONE_LOOKUP + " next to the repository");
+    Path dir = LocalPaths.newWorkDir("job-kill");
+    Map<String, String> env =
+        StreamingJobProcess.environment(
+            SharedServices.kafka(), SharedServices.cassandra(), dir.resolve("checkpoints"), zones);
+    env.put("TRIPS_TOPIC", "harness.kill.trips");
+    env.put("DEAD_LETTER_TOPIC", "harness.kill.dlq");
+    env.put("PIPELINE_VERSION", "harness_kill");
+    SharedServices.kafka().createTopic("harness.kill.trips", 1);
+    SharedServices.kafka().createTopic("harness.kill.dlq", 1);
+    StreamingJobProcess job = StreamingJobProcess.start(env, dir.resolve("job"));
+    try {
+      awaitMetrics(job, Integer.parseInt(env.get("METRICS_PORT")));
+      List<ProcessHandle> tree =
+          new java.util.ArrayList<>(job.process().handle().descendants().toList());
+      tree.add(job.process().handle());
 
-            job.killHard();
+      job.killHard();
 
-            assertThat(job.isAlive()).isFalse();
-            assertThat(job.exitCode()).hasValue(137);
-            assertThat(tree).noneMatch(ProcessHandle::isAlive);
-        } finally {
-            job.destroy();
-        }
+      assertThat(job.isAlive()).isFalse();
+      assertThat(job.exitCode()).hasValue(137);
+      assertThat(tree).noneMatch(ProcessHandle::isAlive);
+    } finally {
+      job.destroy();
     }
+  }
 
-    private static void awaitMetrics(StreamingJobProcess job, int port) throws InterruptedException {
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-        long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
-        while (System.nanoTime() < deadline) {
-            assertThat(job.isAlive()).as("job alive; log:%n%s", job.logTail(40)).isTrue();
-            try {
-                HttpResponse<String> response = http.send(HttpRequest.newBuilder(
-                        URI.create("http://127.0.0.1:" + port + "/metrics")).GET().build(),
-                        HttpResponse.BodyHandlers.ofString());
-                if (response.statusCode() == 200) {
-                    return;
-                }
-            } catch (IOException e) {
-                // not up yet
-            }
-            Thread.sleep(250);
+  private static void awaitMetrics(StreamingJobProcess job, int port) throws InterruptedException {
+    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+    while (System.nanoTime() < deadline) {
+      assertThat(job.isAlive()).as("job alive; log:%n%s", job.logTail(40)).isTrue();
+      try {
+        HttpResponse<String> response =
+            http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
+                    .GET()
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() == 200) {
+          return;
         }
-        throw new AssertionError("the job's metrics endpoint did not answer; log:\n" + job.logTail(40));
+      } catch (IOException e) {
+        // not up yet
+      }
+      Thread.sleep(250);
     }
+    throw new AssertionError("the job's metrics endpoint did not answer; log:\n" + job.logTail(40));
+  }
 }

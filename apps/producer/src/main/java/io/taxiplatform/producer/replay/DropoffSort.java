@@ -18,43 +18,47 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * External merge sort of a replay into dropoff order ({@link ReplayEvent#DROPOFF_ORDER}) with bounded memory:
- * the input is read in chunks of at most {@code chunkRows} events; each full chunk is sorted and spilled to a
- * temporary file ({@link TripEventCodec}); the last chunk stays in memory; then the spill files and the last
- * chunk are merged with a priority queue. Input that fits in one chunk is sorted in memory, no file written.
- * More than {@link #MAX_FAN_IN} spill files are first merged in groups into larger ones, so that open files
- * and read buffers stay bounded too.
+ * External merge sort of a replay into dropoff order ({@link ReplayEvent#DROPOFF_ORDER}) with
+ * bounded memory: the input is read in chunks of at most {@code chunkRows} events; each full chunk
+ * is sorted and spilled to a temporary file ({@link TripEventCodec}); the last chunk stays in
+ * memory; then the spill files and the last chunk are merged with a priority queue. Input that fits
+ * in one chunk is sorted in memory, no file written. More than {@link #MAX_FAN_IN} spill files are
+ * first merged in groups into larger ones, so that open files and read buffers stay bounded too.
  *
- * <p>Heap: one chunk of events (about 400 bytes per TLC event on a 64-bit JVM) plus a 64 KiB buffer per
- * open spill file. Disk: about {@link #BYTES_PER_ROW_ESTIMATE} bytes per event, in a directory
- * {@code taxi-replay-<pid>-*} of {@code spillDir} created at the first spill. Spill files and that directory
- * are deleted as the merge exhausts them, on {@link SortedStream#close()}, and when sorting fails. What a
- * killed process left behind (its pid is gone, or is this process's pid: a restarted container is pid 1
- * again) is deleted when the next sort starts in the same {@code spillDir}.
+ * <p>Heap: one chunk of events (about 400 bytes per TLC event on a 64-bit JVM) plus a 64 KiB buffer
+ * per open spill file. Disk: about {@link #BYTES_PER_ROW_ESTIMATE} bytes per event, in a directory
+ * {@code taxi-replay-<pid>-*} of {@code spillDir} created at the first spill. Spill files and that
+ * directory are deleted as the merge exhausts them, on {@link SortedStream#close()}, and when
+ * sorting fails. What a killed process left behind (its pid is gone, or is this process's pid: a
+ * restarted container is pid 1 again) is deleted when the next sort starts in the same {@code
+ * spillDir}.
  */
 public final class DropoffSort {
 
   /** Most spill files merged at once. */
   public static final int MAX_FAN_IN = 64;
+
   /** Typical spill size of one TLC row (file name of ~30 characters in the trip id). */
   public static final int BYTES_PER_ROW_ESTIMATE = 200;
 
   private static final Logger LOG = LoggerFactory.getLogger(DropoffSort.class);
   private static final int BUFFER = 1 << 16;
 
-  private DropoffSort() {
-  }
+  private DropoffSort() {}
 
   /**
    * Reads {@code input} to its end (closing it), and returns its events in dropoff order.
    *
-   * @param input     events in any order; closed by this method
+   * @param input events in any order; closed by this method
    * @param chunkRows most events held in memory at once (&gt;= 1)
-   * @param spillDir  where spill files go (must exist)
-   * @param stopped   polled after each event read: {@code true} abandons the sort, returns an empty stream
-   * @throws UncheckedIOException when a spill file cannot be written (spill files already written are deleted)
+   * @param spillDir where spill files go (must exist)
+   * @param stopped polled after each event read: {@code true} abandons the sort, returns an empty
+   *     stream
+   * @throws UncheckedIOException when a spill file cannot be written (spill files already written
+   *     are deleted)
    */
-  public static SortedStream sort(EventStream input, int chunkRows, Path spillDir, BooleanSupplier stopped) {
+  public static SortedStream sort(
+      EventStream input, int chunkRows, Path spillDir, BooleanSupplier stopped) {
     if (chunkRows < 1) {
       throw new IllegalArgumentException("chunkRows must be >= 1: " + chunkRows);
     }
@@ -77,7 +81,8 @@ public final class DropoffSort {
           return new SortedStream(List.of(), List.of(), 0, 0, 0, null);
         }
         if (chunk.size() >= chunkRows) {
-          // spilled only when more input follows: the last chunk, full or not, is merged from memory
+          // spilled only when more input follows: the last chunk, full or not, is merged from
+          // memory
           chunk.sort(ReplayEvent.DROPOFF_ORDER);
           Path file = spill(chunk, runDir.get(), spills);
           spilledChunks++;
@@ -95,11 +100,19 @@ public final class DropoffSort {
         deleteAll(group);
       }
       if (!spills.isEmpty()) {
-        LOG.info("sorted {} events by dropoff: {} spill files ({} MiB) in {} + {} in memory, {} ms", n,
-            spills.size(), String.format("%.1f", spilledBytes / 1048576.0), runDir.dir, chunk.size(),
+        LOG.info(
+            "sorted {} events by dropoff: {} spill files ({} MiB) in {} + {} in memory, {} ms",
+            n,
+            spills.size(),
+            String.format("%.1f", spilledBytes / 1048576.0),
+            runDir.dir,
+            chunk.size(),
             (System.nanoTime() - start) / 1_000_000);
       } else {
-        LOG.info("sorted {} events by dropoff in memory, {} ms", n, (System.nanoTime() - start) / 1_000_000);
+        LOG.info(
+            "sorted {} events by dropoff in memory, {} ms",
+            n,
+            (System.nanoTime() - start) / 1_000_000);
       }
       return new SortedStream(spills, chunk, spilledChunks, spilledRows, spilledBytes, runDir);
     } catch (IOException e) {
@@ -124,7 +137,8 @@ public final class DropoffSort {
 
     Path get() throws IOException {
       if (dir == null) {
-        dir = Files.createTempDirectory(parent, RUN_DIR_PREFIX + ProcessHandle.current().pid() + "-");
+        dir =
+            Files.createTempDirectory(parent, RUN_DIR_PREFIX + ProcessHandle.current().pid() + "-");
       }
       return dir;
     }
@@ -144,22 +158,27 @@ public final class DropoffSort {
   private static final Pattern RUN_DIR = Pattern.compile("taxi-replay-(\\d+)-.*");
 
   /**
-   * Deletes the spill directories of sorts whose process is gone (kill -9, OOM): a pid that is not alive,
-   * or this process's own pid (a restarted container's JVM is pid 1 again; this process has not sorted yet).
+   * Deletes the spill directories of sorts whose process is gone (kill -9, OOM): a pid that is not
+   * alive, or this process's own pid (a restarted container's JVM is pid 1 again; this process has
+   * not sorted yet).
    */
   static void cleanStale(Path spillDir) {
     long self = ProcessHandle.current().pid();
     List<Path> stale = new ArrayList<>();
     try (Stream<Path> entries = Files.list(spillDir)) {
-      entries.filter(Files::isDirectory).forEach(d -> {
-        Matcher m = RUN_DIR.matcher(d.getFileName().toString());
-        if (m.matches()) {
-          long pid = Long.parseLong(m.group(1));
-          if (pid == self || !ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
-            stale.add(d);
-          }
-        }
-      });
+      entries
+          .filter(Files::isDirectory)
+          .forEach(
+              d -> {
+                Matcher m = RUN_DIR.matcher(d.getFileName().toString());
+                if (m.matches()) {
+                  long pid = Long.parseLong(m.group(1));
+                  if (pid == self
+                      || !ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
+                    stale.add(d);
+                  }
+                }
+              });
     } catch (IOException | NumberFormatException e) {
       LOG.warn("cannot look for stale spill files in {}: {}", spillDir, e.toString());
       return;
@@ -182,11 +201,12 @@ public final class DropoffSort {
     }
   }
 
-  private static Path spill(List<ReplayEvent> sorted, Path dir, List<Path> spills) throws IOException {
+  private static Path spill(List<ReplayEvent> sorted, Path dir, List<Path> spills)
+      throws IOException {
     Path file = Files.createTempFile(dir, "taxi-replay-", ".spill");
     spills.add(file); // registered before writing: deleted on failure
-    try (DataOutputStream out = new DataOutputStream(new SpillStreams.Output(Files.newOutputStream(file),
-        BUFFER))) {
+    try (DataOutputStream out =
+        new DataOutputStream(new SpillStreams.Output(Files.newOutputStream(file), BUFFER))) {
       for (ReplayEvent e : sorted) {
         TripEventCodec.write(out, e);
       }
@@ -194,12 +214,13 @@ public final class DropoffSort {
     return file;
   }
 
-  private static Path mergeToFile(List<Path> group, Path dir, List<Path> spills) throws IOException {
+  private static Path mergeToFile(List<Path> group, Path dir, List<Path> spills)
+      throws IOException {
     Path file = Files.createTempFile(dir, "taxi-replay-", ".spill");
     spills.add(file);
     try (SortedStream merged = new SortedStream(group, List.of(), 0, 0, 0, null);
-         DataOutputStream out = new DataOutputStream(new SpillStreams.Output(Files.newOutputStream(file),
-             BUFFER))) {
+        DataOutputStream out =
+            new DataOutputStream(new SpillStreams.Output(Files.newOutputStream(file), BUFFER))) {
       while (merged.hasNext()) {
         TripEventCodec.write(out, merged.next());
       }
@@ -223,8 +244,7 @@ public final class DropoffSort {
 
     abstract void advance() throws IOException;
 
-    void close() {
-    }
+    void close() {}
   }
 
   private static final class FileRun extends Run {
@@ -273,23 +293,30 @@ public final class DropoffSort {
   }
 
   /**
-   * The sorted events: a k-way merge of the spill files and the in-memory chunk. Closing it (at any time)
-   * closes and deletes every spill file.
+   * The sorted events: a k-way merge of the spill files and the in-memory chunk. Closing it (at any
+   * time) closes and deletes every spill file.
    */
   public static final class SortedStream implements EventStream {
     private final List<Path> files;
     private final List<Run> open = new ArrayList<>();
-    private final PriorityQueue<Run> queue = new PriorityQueue<>(
-        (a, b) -> ReplayEvent.DROPOFF_ORDER.compare(a.head, b.head));
+    private final PriorityQueue<Run> queue =
+        new PriorityQueue<>((a, b) -> ReplayEvent.DROPOFF_ORDER.compare(a.head, b.head));
     private final int spilledChunks;
     private final long spilledRows;
     private final long spilledBytes;
     private final boolean deleteFiles;
     private final RunDir runDir;
 
-    /** {@code runDir} null: the files are not this stream's (an intermediate merge), kept on close. */
-    SortedStream(List<Path> files, List<ReplayEvent> memory, int spilledChunks, long spilledRows,
-        long spilledBytes, RunDir runDir) {
+    /**
+     * {@code runDir} null: the files are not this stream's (an intermediate merge), kept on close.
+     */
+    SortedStream(
+        List<Path> files,
+        List<ReplayEvent> memory,
+        int spilledChunks,
+        long spilledRows,
+        long spilledBytes,
+        RunDir runDir) {
       this.files = List.copyOf(files);
       this.spilledChunks = spilledChunks;
       this.spilledRows = spilledRows;
@@ -321,7 +348,10 @@ public final class DropoffSort {
       return spilledChunks;
     }
 
-    /** Spill files merged by this stream (after the intermediate merges, at most {@link #MAX_FAN_IN}). */
+    /**
+     * Spill files merged by this stream (after the intermediate merges, at most {@link
+     * #MAX_FAN_IN}).
+     */
     public int mergedFiles() {
       return files.size();
     }

@@ -14,13 +14,13 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The {@code taxi-replay} record header of replayed events: which replay a record belongs to and its place
- * in the emitted order, so that a restarted replay can skip what the topic already holds
- * ({@link ResumeScanner}). Value (ASCII): {@code id=<replay id>;seq=<n>} and, in time mode {@code now},
- * {@code ;shift=<seconds>}.
+ * The {@code taxi-replay} record header of replayed events: which replay a record belongs to and
+ * its place in the emitted order, so that a restarted replay can skip what the topic already holds
+ * ({@link ResumeScanner}). Value (ASCII): {@code id=<replay id>;seq=<n>} and, in time mode {@code
+ * now}, {@code ;shift=<seconds>}.
  *
- * @param replayId     {@link #replayId}
- * @param seq          position of the record in the emitted order, from 0
+ * @param replayId {@link #replayId}
+ * @param seq position of the record in the emitted order, from 0
  * @param shiftSeconds the time-mode-now shift, or {@code null} in time mode original
  */
 public record ReplayMarker(String replayId, long seq, Long shiftSeconds) {
@@ -30,7 +30,8 @@ public record ReplayMarker(String replayId, long seq, Long shiftSeconds) {
 
   /** The header value. */
   public byte[] encode() {
-    String s = "id=" + replayId + ";seq=" + seq + (shiftSeconds == null ? "" : ";shift=" + shiftSeconds);
+    String s =
+        "id=" + replayId + ";seq=" + seq + (shiftSeconds == null ? "" : ";shift=" + shiftSeconds);
     return s.getBytes(StandardCharsets.US_ASCII);
   }
 
@@ -62,17 +63,24 @@ public record ReplayMarker(String replayId, long seq, Long shiftSeconds) {
     } catch (NumberFormatException e) {
       return Optional.empty();
     }
-    return id == null || seq == null ? Optional.empty() : Optional.of(new ReplayMarker(id, seq, shift));
+    return id == null || seq == null
+        ? Optional.empty()
+        : Optional.of(new ReplayMarker(id, seq, shift));
   }
 
   /**
-   * The identity of a replay: the first 16 hex digits of SHA-256 over the ordered input file names (not
-   * their directories) and sizes, the order, the time mode and the period options. Everything that decides
-   * which events are sent, in which order and with which times -- except the wall clock of time mode
-   * {@code now} (its shift travels in the header instead) -- and nothing else: rate, speed, max events,
-   * chunk size and spill directory may change between a run and its resumption.
+   * The identity of a replay: the first 16 hex digits of SHA-256 over the ordered input file names
+   * (not their directories) and sizes, the order, the time mode and the period options. Everything
+   * that decides which events are sent, in which order and with which times -- except the wall
+   * clock of time mode {@code now} (its shift travels in the header instead) -- and nothing else:
+   * rate, speed, max events, chunk size and spill directory may change between a run and its
+   * resumption.
    */
-  public static String replayId(List<Path> inputs, String order, String timeMode, YearMonth period,
+  public static String replayId(
+      List<Path> inputs,
+      String order,
+      String timeMode,
+      YearMonth period,
       Duration periodTolerance) {
     StringBuilder sb = new StringBuilder("taxi-replay/1\n");
     for (Path p : inputs) {
@@ -89,7 +97,9 @@ public record ReplayMarker(String replayId, long seq, Long shiftSeconds) {
     sb.append("period=").append(period == null ? "-" : period.toString()).append('\n');
     sb.append("period-tolerance=").append(periodTolerance).append('\n');
     try {
-      byte[] d = MessageDigest.getInstance("SHA-256").digest(sb.toString().getBytes(StandardCharsets.UTF_8));
+      byte[] d =
+          MessageDigest.getInstance("SHA-256")
+              .digest(sb.toString().getBytes(StandardCharsets.UTF_8));
       return HexFormat.of().formatHex(d, 0, 8);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);

@@ -15,9 +15,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The sendable events of the input files in file order (file after file, rows as stored): the
- * {@code --order file} stream and the input of the dropoff sort. Every row read and every rejected row
- * (unreadable, or outside the file's {@link TripPeriod}) is reported to the {@link RowListener} as it is
- * read. Files are opened one at a time.
+ * {@code --order file} stream and the input of the dropoff sort. Every row read and every rejected
+ * row (unreadable, or outside the file's {@link TripPeriod}) is reported to the {@link RowListener}
+ * as it is read. Files are opened one at a time.
  */
 public final class ReplayReader implements EventStream {
 
@@ -36,14 +36,19 @@ public final class ReplayReader implements EventStream {
   private boolean closed;
 
   /**
-   * @param inputs         the files, in {@code --input} order
-   * @param opener         opens one file ({@code TripSources::open})
-   * @param periodOverride {@code --period} for every file, or {@code null} (the month in each file name)
-   * @param tolerance      the period tolerance
-   * @param listener       told about every row read and every rejected row
+   * @param inputs the files, in {@code --input} order
+   * @param opener opens one file ({@code TripSources::open})
+   * @param periodOverride {@code --period} for every file, or {@code null} (the month in each file
+   *     name)
+   * @param tolerance the period tolerance
+   * @param listener told about every row read and every rejected row
    */
-  public ReplayReader(List<Path> inputs, Function<Path, TripSource> opener, YearMonth periodOverride,
-      Duration tolerance, RowListener listener) {
+  public ReplayReader(
+      List<Path> inputs,
+      Function<Path, TripSource> opener,
+      YearMonth periodOverride,
+      Duration tolerance,
+      RowListener listener) {
     this.inputs = List.copyOf(inputs);
     this.opener = opener;
     this.periodOverride = periodOverride;
@@ -71,8 +76,18 @@ public final class ReplayReader implements EventStream {
       if (r.isRejected()) {
         listener.onRejected(r.rejectReason(), r.detail());
       } else if (bounds != null && !bounds.contains(r.event().dropoffTime())) {
-        listener.onRejected(RowRejects.OUTSIDE_PERIOD, current.name() + ":" + row + " dropoff "
-            + r.event().dropoffTime() + " outside [" + bounds.from() + ", " + bounds.until() + ")");
+        listener.onRejected(
+            RowRejects.OUTSIDE_PERIOD,
+            current.name()
+                + ":"
+                + row
+                + " dropoff "
+                + r.event().dropoffTime()
+                + " outside ["
+                + bounds.from()
+                + ", "
+                + bounds.until()
+                + ")");
       } else {
         next = new ReplayEvent(r.event(), fileIndex, row);
       }
@@ -85,11 +100,16 @@ public final class ReplayReader implements EventStream {
     row = 0;
     Path file = inputs.get(fileIndex);
     current = opener.apply(file);
-    Optional<TripPeriod> period = TripPeriod.forFile(file.getFileName().toString(), periodOverride, tolerance);
+    Optional<TripPeriod> period =
+        TripPeriod.forFile(file.getFileName().toString(), periodOverride, tolerance);
     bounds = period.map(TripPeriod::bounds).orElse(null);
     if (period.isPresent()) {
-      LOG.info("reading {} (period {}, dropoffs in [{}, {}))", current.name(), period.get().month(),
-          bounds.from(), bounds.until());
+      LOG.info(
+          "reading {} (period {}, dropoffs in [{}, {}))",
+          current.name(),
+          period.get().month(),
+          bounds.from(),
+          bounds.until());
     } else {
       LOG.info("reading {} (no month in the name, no --period: no period rule)", current.name());
     }

@@ -14,29 +14,29 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
 
 /**
- * Finds how far an earlier run of the same replay got: reads the last {@code tailRecords} records of every
- * partition of the topic (assign + seek, no consumer group, nothing committed) and keeps, per partition, the
- * highest {@code seq} of the records whose {@link ReplayMarker} carries this replay's id.
+ * Finds how far an earlier run of the same replay got: reads the last {@code tailRecords} records
+ * of every partition of the topic (assign + seek, no consumer group, nothing committed) and keeps,
+ * per partition, the highest {@code seq} of the records whose {@link ReplayMarker} carries this
+ * replay's id.
  *
- * <p>Exact because the idempotent producer keeps the order of each partition: if record {@code seq} of a
- * partition is in the topic, every earlier record of the replay for that partition is too. Limit: the
- * replay's last record of a partition must be among that partition's last {@code tailRecords} records; when
- * other producers wrote more than that to the topic after the interrupted run, the earlier records are not
- * found and are sent again.
+ * <p>Exact because the idempotent producer keeps the order of each partition: if record {@code seq}
+ * of a partition is in the topic, every earlier record of the replay for that partition is too.
+ * Limit: the replay's last record of a partition must be among that partition's last {@code
+ * tailRecords} records; when other producers wrote more than that to the topic after the
+ * interrupted run, the earlier records are not found and are sent again.
  */
 public final class ResumeScanner {
 
   /** Records read at the end of each partition. */
   public static final int TAIL_RECORDS = 1000;
 
-  private ResumeScanner() {
-  }
+  private ResumeScanner() {}
 
   /**
    * What the topic already holds of a replay.
    *
-   * @param highestSeq     per partition, the highest seq found (absent: none)
-   * @param shiftSeconds   the time-mode-now shift of the earlier run, or {@code null}
+   * @param highestSeq per partition, the highest seq found (absent: none)
+   * @param shiftSeconds the time-mode-now shift of the earlier run, or {@code null}
    * @param recordsScanned records read
    */
   public record Position(Map<Integer, Long> highestSeq, Long shiftSeconds, long recordsScanned) {
@@ -64,16 +64,21 @@ public final class ResumeScanner {
   /**
    * Scans the tail of every partition of {@code topic}.
    *
-   * @param consumer    a consumer of raw bytes; used (assigned, polled) but not closed
-   * @param partitions  the topic's partition count
-   * @param replayId    {@link ReplayMarker#replayId}
+   * @param consumer a consumer of raw bytes; used (assigned, polled) but not closed
+   * @param partitions the topic's partition count
+   * @param replayId {@link ReplayMarker#replayId}
    * @param tailRecords records read at the end of each partition
-   * @param timeout     for the whole scan
-   * @throws org.apache.kafka.common.errors.TimeoutException when the scan does not reach the end of every
-   *         partition in time (nothing can be said then: the caller must not guess)
+   * @param timeout for the whole scan
+   * @throws org.apache.kafka.common.errors.TimeoutException when the scan does not reach the end of
+   *     every partition in time (nothing can be said then: the caller must not guess)
    */
-  public static Position scan(Consumer<byte[], byte[]> consumer, String topic, int partitions, String replayId,
-      int tailRecords, Duration timeout) {
+  public static Position scan(
+      Consumer<byte[], byte[]> consumer,
+      String topic,
+      int partitions,
+      String replayId,
+      int tailRecords,
+      Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();
     List<TopicPartition> tps = new ArrayList<>();
     for (int p = 0; p < partitions; p++) {
@@ -98,8 +103,13 @@ public final class ResumeScanner {
     long scanned = 0;
     while (!pending.isEmpty()) {
       if (System.nanoTime() > deadline) {
-        throw new org.apache.kafka.common.errors.TimeoutException("resume scan of " + topic
-            + " did not reach the end of partitions " + pending + " within " + timeout);
+        throw new org.apache.kafka.common.errors.TimeoutException(
+            "resume scan of "
+                + topic
+                + " did not reach the end of partitions "
+                + pending
+                + " within "
+                + timeout);
       }
       for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
         TopicPartition tp = new TopicPartition(r.topic(), r.partition());
@@ -128,7 +138,8 @@ public final class ResumeScanner {
     return new Position(highest, shift, scanned);
   }
 
-  private static List<TopicPartition> difference(List<TopicPartition> all, Set<TopicPartition> minus) {
+  private static List<TopicPartition> difference(
+      List<TopicPartition> all, Set<TopicPartition> minus) {
     List<TopicPartition> out = new ArrayList<>(all);
     out.removeAll(minus);
     return out;

@@ -1,6 +1,8 @@
 package io.taxiplatform.producer.replay;
 
-/** Told about every input row as it is read: the run's {@code read} and {@code rejected} counters. */
+/**
+ * Told about every input row as it is read: the run's {@code read} and {@code rejected} counters.
+ */
 public interface RowListener {
 
   /** One input row was read (an event or not). */
@@ -10,13 +12,12 @@ public interface RowListener {
   void onRejected(String reason, String detail);
 
   /** A listener that ignores everything (benchmarks, tests). */
-  RowListener NONE = new RowListener() {
-    @Override
-    public void onRowRead() {
-    }
+  RowListener NONE =
+      new RowListener() {
+        @Override
+        public void onRowRead() {}
 
-    @Override
-    public void onRejected(String reason, String detail) {
-    }
-  };
+        @Override
+        public void onRejected(String reason, String detail) {}
+      };
 }

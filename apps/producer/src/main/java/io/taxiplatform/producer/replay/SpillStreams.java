@@ -5,15 +5,14 @@ import java.io.InputStream;
 import java.io.OutputStream;
 
 /**
- * Unsynchronized buffered streams for the spill files. {@link java.io.DataOutputStream} and
- * {@link java.io.DataInputStream} write and read an int or a double as several single-byte calls; on the JDK's
- * {@code Buffered*Stream} each of those takes a lock (about 60 per event, twice), which cost about as much as
- * the rest of the sort. One thread owns each spill file, so no lock is needed.
+ * Unsynchronized buffered streams for the spill files. {@link java.io.DataOutputStream} and {@link
+ * java.io.DataInputStream} write and read an int or a double as several single-byte calls; on the
+ * JDK's {@code Buffered*Stream} each of those takes a lock (about 60 per event, twice), which cost
+ * about as much as the rest of the sort. One thread owns each spill file, so no lock is needed.
  */
 final class SpillStreams {
 
-  private SpillStreams() {
-  }
+  private SpillStreams() {}
 
   /** A buffered output stream without locking. */
   static final class Output extends OutputStream {

@@ -9,14 +9,15 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 
 /**
- * Compact binary form of a {@link ReplayEvent} for the sort's spill files ({@link DataOutput}, big-endian).
- * All 23 fields of {@link TripEvent} round-trip exactly, absent optional ones included, whatever the values
- * (a negative fare stays negative: nothing is validated or re-parsed).
+ * Compact binary form of a {@link ReplayEvent} for the sort's spill files ({@link DataOutput},
+ * big-endian). All 23 fields of {@link TripEvent} round-trip exactly, absent optional ones
+ * included, whatever the values (a negative fare stays negative: nothing is validated or
+ * re-parsed).
  *
- * <p>Layout: file index (int), row (long), a bit set of the null fields (int, bit {@code i} = field {@code i}
- * of the record is {@code null}), then every non-null field in record order: ints as int, doubles as double
- * (raw bits), instants as epoch second (long) + nano (int), strings as length (int) + UTF-8 bytes.
- * About 200 bytes per TLC row.
+ * <p>Layout: file index (int), row (long), a bit set of the null fields (int, bit {@code i} = field
+ * {@code i} of the record is {@code null}), then every non-null field in record order: ints as int,
+ * doubles as double (raw bits), instants as epoch second (long) + nano (int), strings as length
+ * (int) + UTF-8 bytes. About 200 bytes per TLC row.
  */
 public final class TripEventCodec {
 
@@ -34,17 +35,25 @@ public final class TripEventCodec {
   private static final int AIRPORT = 21;
   private static final int CBD = 22;
 
-  private TripEventCodec() {
-  }
+  private TripEventCodec() {}
 
   /** Writes one event. */
   public static void write(DataOutput out, ReplayEvent r) throws IOException {
     TripEvent e = r.event();
-    int nulls = bit(SOURCE, e.source()) | bit(VENDOR, e.vendorId()) | bit(PASSENGERS, e.passengerCount())
-        | bit(RATECODE, e.ratecodeId()) | bit(FLAG, e.storeAndFwdFlag()) | bit(PAYMENT, e.paymentType())
-        | bit(EXTRA, e.extra()) | bit(MTA, e.mtaTax()) | bit(TOLLS, e.tollsAmount())
-        | bit(IMPROVEMENT, e.improvementSurcharge()) | bit(CONGESTION, e.congestionSurcharge())
-        | bit(AIRPORT, e.airportFee()) | bit(CBD, e.cbdCongestionFee());
+    int nulls =
+        bit(SOURCE, e.source())
+            | bit(VENDOR, e.vendorId())
+            | bit(PASSENGERS, e.passengerCount())
+            | bit(RATECODE, e.ratecodeId())
+            | bit(FLAG, e.storeAndFwdFlag())
+            | bit(PAYMENT, e.paymentType())
+            | bit(EXTRA, e.extra())
+            | bit(MTA, e.mtaTax())
+            | bit(TOLLS, e.tollsAmount())
+            | bit(IMPROVEMENT, e.improvementSurcharge())
+            | bit(CONGESTION, e.congestionSurcharge())
+            | bit(AIRPORT, e.airportFee())
+            | bit(CBD, e.cbdCongestionFee());
     out.writeInt(r.fileIndex());
     out.writeLong(r.row());
     out.writeInt(nulls);
@@ -114,9 +123,31 @@ public final class TripEventCodec {
     Double congestion = present(nulls, CONGESTION) ? in.readDouble() : null;
     Double airport = present(nulls, AIRPORT) ? in.readDouble() : null;
     Double cbd = present(nulls, CBD) ? in.readDouble() : null;
-    TripEvent e = new TripEvent(schemaVersion, tripId, source, vendor, pickup, dropoff, passengers, distance,
-        ratecode, flag, pickupZone, dropoffZone, payment, fare, extra, mta, tip, tolls, improvement, total,
-        congestion, airport, cbd);
+    TripEvent e =
+        new TripEvent(
+            schemaVersion,
+            tripId,
+            source,
+            vendor,
+            pickup,
+            dropoff,
+            passengers,
+            distance,
+            ratecode,
+            flag,
+            pickupZone,
+            dropoffZone,
+            payment,
+            fare,
+            extra,
+            mta,
+            tip,
+            tolls,
+            improvement,
+            total,
+            congestion,
+            airport,
+            cbd);
     return new ReplayEvent(e, fileIndex, row);
   }
 

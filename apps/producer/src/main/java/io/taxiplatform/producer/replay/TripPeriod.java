@@ -10,18 +10,23 @@ import java.util.regex.Pattern;
 
 /**
  * The period of a replay file: the month its trips belong to, in New York local time, widened by a
- * tolerance on both sides. A row whose dropoff lies outside is not sent (reason {@code outside_period}).
+ * tolerance on both sides. A row whose dropoff lies outside is not sent (reason {@code
+ * outside_period}).
  *
- * <p>The month comes from the file name ({@code ..._YYYY-MM.csv}, {@code ..._YYYY-MM_sample.parquet}: the
- * first {@code _YYYY-MM} followed by {@code .}, {@code _} or {@code -}) or from {@code --period}, which
- * applies to every input. A file whose name carries no month and no {@code --period}: no rule.
+ * <p>The month comes from the file name ({@code ..._YYYY-MM.csv}, {@code
+ * ..._YYYY-MM_sample.parquet}: the first {@code _YYYY-MM} followed by {@code .}, {@code _} or
+ * {@code -}) or from {@code --period}, which applies to every input. A file whose name carries no
+ * month and no {@code --period}: no rule.
  *
- * @param month     the month (New York local month boundaries)
+ * @param month the month (New York local month boundaries)
  * @param tolerance how far outside the month a dropoff may lie and still be sent
  */
 public record TripPeriod(YearMonth month, Duration tolerance) {
 
-  /** The default tolerance: one day each side (trips across midnight at a month's end, late uploads). */
+  /**
+   * The default tolerance: one day each side (trips across midnight at a month's end, late
+   * uploads).
+   */
   public static final Duration DEFAULT_TOLERANCE = Duration.ofDays(1);
 
   private static final Pattern MONTH_IN_NAME = Pattern.compile("_(\\d{4})-(\\d{2})(?=[._-])");
@@ -45,10 +50,11 @@ public record TripPeriod(YearMonth month, Duration tolerance) {
   }
 
   /**
-   * The period of one input: {@code override} when given, otherwise the month in the file name, otherwise
-   * none (every row is sent).
+   * The period of one input: {@code override} when given, otherwise the month in the file name,
+   * otherwise none (every row is sent).
    */
-  public static Optional<TripPeriod> forFile(String fileName, YearMonth override, Duration tolerance) {
+  public static Optional<TripPeriod> forFile(
+      String fileName, YearMonth override, Duration tolerance) {
     Optional<YearMonth> month = override != null ? Optional.of(override) : monthInName(fileName);
     return month.map(m -> new TripPeriod(m, tolerance));
   }
@@ -58,7 +64,10 @@ public record TripPeriod(YearMonth month, Duration tolerance) {
     return TlcRowMapper.fromNewYork(month.atDay(1).atStartOfDay()).minus(tolerance);
   }
 
-  /** First instant after the month (New York midnight of the next month's first day) plus the tolerance. */
+  /**
+   * First instant after the month (New York midnight of the next month's first day) plus the
+   * tolerance.
+   */
   public Instant until() {
     return TlcRowMapper.fromNewYork(month.plusMonths(1).atDay(1).atStartOfDay()).plus(tolerance);
   }

@@ -13,14 +13,15 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Reads a TLC CSV file (RFC 4180: comma-separated, optional double quotes, {@code ""} inside quotes; one
- * record per line). The header names the columns, in any order and case; columns other than
- * {@link TlcColumns} are ignored. Blank lines are skipped and not counted.
+ * Reads a TLC CSV file (RFC 4180: comma-separated, optional double quotes, {@code ""} inside
+ * quotes; one record per line). The header names the columns, in any order and case; columns other
+ * than {@link TlcColumns} are ignored. Blank lines are skipped and not counted.
  *
- * <p>Bad files fail with {@link IllegalArgumentException} naming the file and the cause: an empty file, a header
- * without the TLC columns (a file of random bytes), text that is not UTF-8 (at open when it is in the first
- * block, else when reading reaches it), a header longer than {@link #MAX_LINE_CHARS}. A data line longer than
- * {@link #MAX_LINE_CHARS} is not held in memory: it is skipped and rejected as {@code malformed_row}.
+ * <p>Bad files fail with {@link IllegalArgumentException} naming the file and the cause: an empty
+ * file, a header without the TLC columns (a file of random bytes), text that is not UTF-8 (at open
+ * when it is in the first block, else when reading reaches it), a header longer than {@link
+ * #MAX_LINE_CHARS}. A data line longer than {@link #MAX_LINE_CHARS} is not held in memory: it is
+ * skipped and rejected as {@code malformed_row}.
  */
 public final class CsvTripSource implements TripSource {
 
@@ -47,9 +48,15 @@ public final class CsvTripSource implements TripSource {
       if (Files.isDirectory(file)) {
         throw new IllegalArgumentException(file + ": is a directory, not a CSV file");
       }
-      this.reader = new LineReader(new InputStreamReader(Files.newInputStream(file), StandardCharsets.UTF_8
-          .newDecoder().onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT)),
-          MAX_LINE_CHARS);
+      this.reader =
+          new LineReader(
+              new InputStreamReader(
+                  Files.newInputStream(file),
+                  StandardCharsets.UTF_8
+                      .newDecoder()
+                      .onMalformedInput(CodingErrorAction.REPORT)
+                      .onUnmappableCharacter(CodingErrorAction.REPORT)),
+              MAX_LINE_CHARS);
       String header = readLine();
       if (header == null) {
         reader.close();
@@ -57,8 +64,11 @@ public final class CsvTripSource implements TripSource {
       }
       if (reader.tooLong) {
         reader.close();
-        throw new IllegalArgumentException(file + ": the first line (the CSV header) is longer than "
-            + MAX_LINE_CHARS + " characters: not a TLC CSV file");
+        throw new IllegalArgumentException(
+            file
+                + ": the first line (the CSV header) is longer than "
+                + MAX_LINE_CHARS
+                + " characters: not a TLC CSV file");
       }
       if (header.startsWith("\uFEFF")) {
         header = header.substring(1);
@@ -122,8 +132,13 @@ public final class CsvTripSource implements TripSource {
     try {
       return reader.readLine();
     } catch (CharacterCodingException e) {
-      throw new IllegalArgumentException(file + ": not UTF-8 text near line " + (reader.lines + 1)
-          + " (a TLC CSV file is UTF-8): " + e, e);
+      throw new IllegalArgumentException(
+          file
+              + ": not UTF-8 text near line "
+              + (reader.lines + 1)
+              + " (a TLC CSV file is UTF-8): "
+              + e,
+          e);
     }
   }
 
@@ -147,15 +162,31 @@ public final class CsvTripSource implements TripSource {
       throw new UncheckedIOException(file + ": " + e.getMessage(), e);
     }
     if (tooLong) {
-      return SourceRecord.rejected(RowRejects.MALFORMED_ROW, fileName + ":" + row + " is a line of " + length
-          + " characters, longer than " + MAX_LINE_CHARS + " (skipped unread)");
+      return SourceRecord.rejected(
+          RowRejects.MALFORMED_ROW,
+          fileName
+              + ":"
+              + row
+              + " is a line of "
+              + length
+              + " characters, longer than "
+              + MAX_LINE_CHARS
+              + " (skipped unread)");
     }
     if (!split(line, fields)) {
-      return SourceRecord.rejected(RowRejects.MALFORMED_ROW, fileName + ":" + row + " unbalanced quotes");
+      return SourceRecord.rejected(
+          RowRejects.MALFORMED_ROW, fileName + ":" + row + " unbalanced quotes");
     }
     if (fields.size() != columnIndex.length) {
-      return SourceRecord.rejected(RowRejects.WRONG_COLUMN_COUNT,
-          fileName + ":" + row + " has " + fields.size() + " fields, header has " + columnIndex.length);
+      return SourceRecord.rejected(
+          RowRejects.WRONG_COLUMN_COUNT,
+          fileName
+              + ":"
+              + row
+              + " has "
+              + fields.size()
+              + " fields, header has "
+              + columnIndex.length);
     }
     java.util.Arrays.fill(values, null);
     for (int i = 0; i < columnIndex.length; i++) {
@@ -226,9 +257,9 @@ public final class CsvTripSource implements TripSource {
   }
 
   /**
-   * Lines split on {@code \n} (a trailing {@code \r} is kept; {@link #split} drops it), each at most
-   * {@code max} characters: a longer line is consumed without being buffered and returned as {@code ""} with
-   * {@link #tooLong} set.
+   * Lines split on {@code \n} (a trailing {@code \r} is kept; {@link #split} drops it), each at
+   * most {@code max} characters: a longer line is consumed without being buffered and returned as
+   * {@code ""} with {@link #tooLong} set.
    */
   static final class LineReader implements AutoCloseable {
     private final Reader in;
@@ -237,10 +268,13 @@ public final class CsvTripSource implements TripSource {
     private int pos;
     private int len;
     private final StringBuilder line = new StringBuilder(256);
+
     /** Whether the last line returned was longer than {@code max}. */
     boolean tooLong;
+
     /** The length of the last line returned, in characters. */
     long length;
+
     /** Lines returned so far. */
     long lines;
 

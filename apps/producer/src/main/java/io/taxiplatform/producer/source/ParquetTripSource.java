@@ -10,11 +10,11 @@ import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.util.Arrays;
 import java.util.EnumSet;
-import java.util.Set;
-import java.util.TreeSet;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.NoSuchElementException;
+import java.util.Set;
+import java.util.TreeSet;
 import org.apache.parquet.column.ColumnDescriptor;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 import org.apache.parquet.hadoop.metadata.ParquetMetadata;
@@ -25,23 +25,27 @@ import org.apache.parquet.schema.MessageType;
 import org.apache.parquet.schema.PrimitiveType;
 
 /**
- * Reads a TLC monthly parquet file without Hadoop (parquet-floor over parquet-java, docs/producer.md).
+ * Reads a TLC monthly parquet file without Hadoop (parquet-floor over parquet-java,
+ * docs/producer.md).
  *
- * <p>Column names are matched case-insensitively; the physical type of each column may differ between
- * years (VendorID INT32 or INT64, passenger_count DOUBLE or INT64, ...) and is converted by value.
- * Timestamps: INT64 with a {@code TIMESTAMP(MILLIS|MICROS|NANOS)} annotation, whatever its
+ * <p>Column names are matched case-insensitively; the physical type of each column may differ
+ * between years (VendorID INT32 or INT64, passenger_count DOUBLE or INT64, ...) and is converted by
+ * value. Timestamps: INT64 with a {@code TIMESTAMP(MILLIS|MICROS|NANOS)} annotation, whatever its
  * {@code isAdjustedToUTC} flag: the TLC files hold New York wall-clock values (written as naive
- * {@code timestamp[us]} by pyarrow; copies re-written with a UTC flag keep the same digits), so the stored
- * value is read as a local date-time and converted from {@code America/New_York}. String timestamps are
- * parsed as in CSV. A file with a required column missing, or a timestamp column of another type (INT96,
- * INT64 without annotation), fails with {@link IllegalArgumentException}.
+ * {@code timestamp[us]} by pyarrow; copies re-written with a UTC flag keep the same digits), so the
+ * stored value is read as a local date-time and converted from {@code America/New_York}. String
+ * timestamps are parsed as in CSV. A file with a required column missing, or a timestamp column of
+ * another type (INT96, INT64 without annotation), fails with {@link IllegalArgumentException}.
  */
 public final class ParquetTripSource implements TripSource {
 
-  private enum Kind { VALUE, TIMESTAMP, DECIMAL }
-
-  private record Column(int index, Kind kind, long unitsPerSecond, int scale) {
+  private enum Kind {
+    VALUE,
+    TIMESTAMP,
+    DECIMAL
   }
+
+  private record Column(int index, Kind kind, long unitsPerSecond, int scale) {}
 
   private final String fileName;
   private final ParquetReader<Object[], SourceRecord, Column> reader;
@@ -55,8 +59,11 @@ public final class ParquetTripSource implements TripSource {
     this.mapper = new TlcRowMapper(source);
     Map<String, Column> columns = columns(file);
     try {
-      this.reader = ParquetReader.spliterator(file.toFile(), new RowHydrator(),
-          path -> path.length == 1 ? columns.get(path[0]) : null);
+      this.reader =
+          ParquetReader.spliterator(
+              file.toFile(),
+              new RowHydrator(),
+              path -> path.length == 1 ? columns.get(path[0]) : null);
     } catch (IOException e) {
       throw new UncheckedIOException(file + ": " + e.getMessage(), e);
     }
@@ -68,7 +75,8 @@ public final class ParquetTripSource implements TripSource {
     try {
       meta = ParquetReader.readMetadata(file.toFile());
     } catch (IOException | RuntimeException e) {
-      throw new IllegalArgumentException(file + ": not a readable parquet file: " + e.getMessage(), e);
+      throw new IllegalArgumentException(
+          file + ": not a readable parquet file: " + e.getMessage(), e);
     }
     Set<CompressionCodecName> codecs = new TreeSet<>();
     meta.getBlocks().forEach(b -> b.getColumns().forEach(c -> codecs.add(c.getCodec())));
@@ -95,17 +103,23 @@ public final class ParquetTripSource implements TripSource {
       if (idx == TlcColumns.PICKUP || idx == TlcColumns.DROPOFF) {
         if (physical == PrimitiveType.PrimitiveTypeName.INT64
             && logical instanceof TimestampLogicalTypeAnnotation ts) {
-          long per = switch (ts.getUnit()) {
-            case MILLIS -> 1_000L;
-            case MICROS -> 1_000_000L;
-            case NANOS -> 1_000_000_000L;
-          };
+          long per =
+              switch (ts.getUnit()) {
+                case MILLIS -> 1_000L;
+                case MICROS -> 1_000_000L;
+                case NANOS -> 1_000_000_000L;
+              };
           out.put(name, new Column(idx, Kind.TIMESTAMP, per, 0));
         } else if (physical == PrimitiveType.PrimitiveTypeName.BINARY) {
           out.put(name, new Column(idx, Kind.VALUE, 0, 0));
         } else {
-          throw new IllegalArgumentException(file + ": column " + name + " has type " + type
-              + "; expected INT64 TIMESTAMP(MILLIS|MICROS|NANOS) or a string");
+          throw new IllegalArgumentException(
+              file
+                  + ": column "
+                  + name
+                  + " has type "
+                  + type
+                  + "; expected INT64 TIMESTAMP(MILLIS|MICROS|NANOS) or a string");
         }
       } else if (logical instanceof DecimalLogicalTypeAnnotation dec
           && (physical == PrimitiveType.PrimitiveTypeName.INT32
@@ -121,15 +135,28 @@ public final class ParquetTripSource implements TripSource {
   }
 
   /** Codecs this reader decompresses without Hadoop (parquet-java's own or through snappy-java). */
-  static final Set<CompressionCodecName> SUPPORTED_CODECS = EnumSet.of(CompressionCodecName.UNCOMPRESSED,
-      CompressionCodecName.SNAPPY, CompressionCodecName.ZSTD, CompressionCodecName.LZ4_RAW);
+  static final Set<CompressionCodecName> SUPPORTED_CODECS =
+      EnumSet.of(
+          CompressionCodecName.UNCOMPRESSED,
+          CompressionCodecName.SNAPPY,
+          CompressionCodecName.ZSTD,
+          CompressionCodecName.LZ4_RAW);
 
-  /** Fails up front for a codec that would need Hadoop's codec classes (GZIP, LZO, BROTLI, LZ4 Hadoop). */
+  /**
+   * Fails up front for a codec that would need Hadoop's codec classes (GZIP, LZO, BROTLI, LZ4
+   * Hadoop).
+   */
   static void checkCodecs(Set<CompressionCodecName> codecs, String file) {
     for (CompressionCodecName c : codecs) {
       if (!SUPPORTED_CODECS.contains(c)) {
-        throw new IllegalArgumentException(file + ": compression " + c + " is not supported without Hadoop; "
-            + "supported: " + SUPPORTED_CODECS + " (re-encode the file, e.g. with zstd or snappy)");
+        throw new IllegalArgumentException(
+            file
+                + ": compression "
+                + c
+                + " is not supported without Hadoop; "
+                + "supported: "
+                + SUPPORTED_CODECS
+                + " (re-encode the file, e.g. with zstd or snappy)");
       }
     }
   }
@@ -146,11 +173,12 @@ public final class ParquetTripSource implements TripSource {
     @Override
     public Object[] add(Object[] target, Column c, Object value) {
       if (value != null) {
-        target[c.index()] = switch (c.kind()) {
-          case VALUE -> value;
-          case DECIMAL -> BigDecimal.valueOf(((Number) value).longValue(), c.scale());
-          case TIMESTAMP -> wallClock((Long) value, c.unitsPerSecond());
-        };
+        target[c.index()] =
+            switch (c.kind()) {
+              case VALUE -> value;
+              case DECIMAL -> BigDecimal.valueOf(((Number) value).longValue(), c.scale());
+              case TIMESTAMP -> wallClock((Long) value, c.unitsPerSecond());
+            };
       }
       return target;
     }
@@ -179,7 +207,8 @@ public final class ParquetTripSource implements TripSource {
         }
       } catch (RuntimeException e) {
         Throwable cause = e.getCause() != null ? e.getCause() : e;
-        throw new IllegalStateException(fileName + ": cannot read row " + (row + 1) + ": " + cause, cause);
+        throw new IllegalStateException(
+            fileName + ": cannot read row " + (row + 1) + ": " + cause, cause);
       }
     }
     return buffered != null;

@@ -4,11 +4,12 @@ import io.taxiplatform.model.TripEvent;
 import java.util.Objects;
 
 /**
- * One input row: either an event to send or the reason the producer cannot turn the row into an event.
+ * One input row: either an event to send or the reason the producer cannot turn the row into an
+ * event.
  *
- * @param event        the event, or {@code null} for a rejected row
+ * @param event the event, or {@code null} for a rejected row
  * @param rejectReason {@code null} for an event, otherwise one of {@link RowRejects}
- * @param detail       what was wrong (column and value), {@code null} for an event
+ * @param detail what was wrong (column and value), {@code null} for an event
  */
 public record SourceRecord(TripEvent event, String rejectReason, String detail) {
 

@@ -8,8 +8,9 @@ import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
 /**
- * The TLC yellow-trip columns of the 2023-2025 files, in the published order, lower-cased (file headers
- * are matched case-insensitively, so {@code Airport_fee} and {@code airport_fee} are the same column).
+ * The TLC yellow-trip columns of the 2023-2025 files, in the published order, lower-cased (file
+ * headers are matched case-insensitively, so {@code Airport_fee} and {@code airport_fee} are the
+ * same column).
  */
 public final class TlcColumns {
 
@@ -35,20 +36,39 @@ public final class TlcColumns {
   public static final int CBD_FEE = 19;
 
   /** Lower-case names, index = the constants above. */
-  public static final List<String> NAMES = List.of("vendorid", "tpep_pickup_datetime", "tpep_dropoff_datetime",
-      "passenger_count", "trip_distance", "ratecodeid", "store_and_fwd_flag", "pulocationid", "dolocationid",
-      "payment_type", "fare_amount", "extra", "mta_tax", "tip_amount", "tolls_amount", "improvement_surcharge",
-      "total_amount", "congestion_surcharge", "airport_fee", "cbd_congestion_fee");
+  public static final List<String> NAMES =
+      List.of(
+          "vendorid",
+          "tpep_pickup_datetime",
+          "tpep_dropoff_datetime",
+          "passenger_count",
+          "trip_distance",
+          "ratecodeid",
+          "store_and_fwd_flag",
+          "pulocationid",
+          "dolocationid",
+          "payment_type",
+          "fare_amount",
+          "extra",
+          "mta_tax",
+          "tip_amount",
+          "tolls_amount",
+          "improvement_surcharge",
+          "total_amount",
+          "congestion_surcharge",
+          "airport_fee",
+          "cbd_congestion_fee");
 
   /** Columns a file must have (the event's required fields). */
-  public static final List<Integer> REQUIRED = List.of(PICKUP, DROPOFF, TRIP_DISTANCE, PU_LOCATION, DO_LOCATION,
-      FARE, TIP, TOTAL);
+  public static final List<Integer> REQUIRED =
+      List.of(PICKUP, DROPOFF, TRIP_DISTANCE, PU_LOCATION, DO_LOCATION, FARE, TIP, TOTAL);
 
-  private static final Map<String, Integer> INDEX = IntStream.range(0, NAMES.size()).boxed()
-      .collect(Collectors.toUnmodifiableMap(NAMES::get, Function.identity()));
+  private static final Map<String, Integer> INDEX =
+      IntStream.range(0, NAMES.size())
+          .boxed()
+          .collect(Collectors.toUnmodifiableMap(NAMES::get, Function.identity()));
 
-  private TlcColumns() {
-  }
+  private TlcColumns() {}
 
   /** Index of a column name (any case, surrounding quotes and spaces ignored), or -1. */
   public static int indexOf(String name) {
@@ -63,7 +83,8 @@ public final class TlcColumns {
   static void requireAll(boolean[] present, String file) {
     for (int i : REQUIRED) {
       if (!present[i]) {
-        throw new IllegalArgumentException(file + ": required column " + NAMES.get(i) + " is missing");
+        throw new IllegalArgumentException(
+            file + ": required column " + NAMES.get(i) + " is missing");
       }
     }
   }

@@ -15,12 +15,13 @@ import java.util.Locale;
 
 /**
  * Turns one TLC row (values by {@link TlcColumns} index: {@code String} from CSV; {@code Number},
- * {@code String} or {@code LocalDateTime} from parquet; {@code null} when absent) into a trip event.
+ * {@code String} or {@code LocalDateTime} from parquet; {@code null} when absent) into a trip
+ * event.
  *
- * <p>TLC timestamps are New York local wall-clock times; they become UTC instants through
- * {@code America/New_York} ({@link java.time.ZonedDateTime#of}: in the autumn overlap hour the earlier
- * offset, in the spring gap the time moved forward by the gap). Only rows that cannot become an event are
- * rejected ({@link RowRejects}); business validation is the streaming job's.
+ * <p>TLC timestamps are New York local wall-clock times; they become UTC instants through {@code
+ * America/New_York} ({@link java.time.ZonedDateTime#of}: in the autumn overlap hour the earlier
+ * offset, in the spring gap the time moved forward by the gap). Only rows that cannot become an
+ * event are rejected ({@link RowRejects}); business validation is the streaming job's.
  */
 public final class TlcRowMapper {
 
@@ -28,26 +29,41 @@ public final class TlcRowMapper {
   public static final ZoneId NEW_YORK = ZoneId.of("America/New_York");
 
   /**
-   * {@code 2025-01-01 00:18:38}, optional fraction up to nanoseconds, also with {@code T} (package-private: the
-   * reference of TlcRowMapperFastPathTest).
+   * {@code 2025-01-01 00:18:38}, optional fraction up to nanoseconds, also with {@code T}
+   * (package-private: the reference of TlcRowMapperFastPathTest).
    */
-  static final DateTimeFormatter ISO_LOCAL = new DateTimeFormatterBuilder()
-      .appendPattern("uuuu-MM-dd")
-      .optionalStart().appendLiteral(' ').optionalEnd()
-      .optionalStart().appendLiteral('T').optionalEnd()
-      .appendPattern("HH:mm:ss")
-      .optionalStart().appendFraction(ChronoField.NANO_OF_SECOND, 0, 9, true).optionalEnd()
-      .toFormatter(Locale.ROOT);
+  static final DateTimeFormatter ISO_LOCAL =
+      new DateTimeFormatterBuilder()
+          .appendPattern("uuuu-MM-dd")
+          .optionalStart()
+          .appendLiteral(' ')
+          .optionalEnd()
+          .optionalStart()
+          .appendLiteral('T')
+          .optionalEnd()
+          .appendPattern("HH:mm:ss")
+          .optionalStart()
+          .appendFraction(ChronoField.NANO_OF_SECOND, 0, 9, true)
+          .optionalEnd()
+          .toFormatter(Locale.ROOT);
+
   /** {@code 01/01/2023 12:32:10 AM}, the TLC open-data portal CSV export. */
-  static final DateTimeFormatter US_LOCAL = DateTimeFormatter.ofPattern("MM/dd/uuuu hh:mm:ss a",
-      Locale.US);
+  static final DateTimeFormatter US_LOCAL =
+      DateTimeFormatter.ofPattern("MM/dd/uuuu hh:mm:ss a", Locale.US);
 
   private final String source;
-  /** The local hour (epoch seconds of the wall clock / 3600) whose New York offset is cached, or MIN_VALUE. */
+
+  /**
+   * The local hour (epoch seconds of the wall clock / 3600) whose New York offset is cached, or
+   * MIN_VALUE.
+   */
   private long cachedLocalHour = Long.MIN_VALUE;
+
   private int cachedOffsetSeconds;
 
-  /** @param source the event's {@code source} field ({@code replay}) */
+  /**
+   * @param source the event's {@code source} field ({@code replay})
+   */
   public TlcRowMapper(String source) {
     this.source = source;
   }
@@ -62,37 +78,41 @@ public final class TlcRowMapper {
     try {
       Instant pickup = instant(v, TlcColumns.PICKUP);
       Instant dropoff = instant(v, TlcColumns.DROPOFF);
-      TripEvent e = TripEvent.builder()
-          .tripId(tripId)
-          .source(source)
-          .vendorId(optInt(v, TlcColumns.VENDOR_ID))
-          .pickupTime(pickup)
-          .dropoffTime(dropoff)
-          .passengerCount(optInt(v, TlcColumns.PASSENGER_COUNT))
-          .tripDistance(num(v, TlcColumns.TRIP_DISTANCE))
-          .ratecodeId(optInt(v, TlcColumns.RATECODE_ID))
-          .storeAndFwdFlag(optText(v, TlcColumns.STORE_AND_FWD))
-          .pickupZone(integer(v, TlcColumns.PU_LOCATION))
-          .dropoffZone(integer(v, TlcColumns.DO_LOCATION))
-          .paymentType(optInt(v, TlcColumns.PAYMENT_TYPE))
-          .fareAmount(num(v, TlcColumns.FARE))
-          .extra(optNum(v, TlcColumns.EXTRA))
-          .mtaTax(optNum(v, TlcColumns.MTA_TAX))
-          .tipAmount(num(v, TlcColumns.TIP))
-          .tollsAmount(optNum(v, TlcColumns.TOLLS))
-          .improvementSurcharge(optNum(v, TlcColumns.IMPROVEMENT))
-          .totalAmount(num(v, TlcColumns.TOTAL))
-          .congestionSurcharge(optNum(v, TlcColumns.CONGESTION))
-          .airportFee(optNum(v, TlcColumns.AIRPORT_FEE))
-          .cbdCongestionFee(optNum(v, TlcColumns.CBD_FEE))
-          .build();
+      TripEvent e =
+          TripEvent.builder()
+              .tripId(tripId)
+              .source(source)
+              .vendorId(optInt(v, TlcColumns.VENDOR_ID))
+              .pickupTime(pickup)
+              .dropoffTime(dropoff)
+              .passengerCount(optInt(v, TlcColumns.PASSENGER_COUNT))
+              .tripDistance(num(v, TlcColumns.TRIP_DISTANCE))
+              .ratecodeId(optInt(v, TlcColumns.RATECODE_ID))
+              .storeAndFwdFlag(optText(v, TlcColumns.STORE_AND_FWD))
+              .pickupZone(integer(v, TlcColumns.PU_LOCATION))
+              .dropoffZone(integer(v, TlcColumns.DO_LOCATION))
+              .paymentType(optInt(v, TlcColumns.PAYMENT_TYPE))
+              .fareAmount(num(v, TlcColumns.FARE))
+              .extra(optNum(v, TlcColumns.EXTRA))
+              .mtaTax(optNum(v, TlcColumns.MTA_TAX))
+              .tipAmount(num(v, TlcColumns.TIP))
+              .tollsAmount(optNum(v, TlcColumns.TOLLS))
+              .improvementSurcharge(optNum(v, TlcColumns.IMPROVEMENT))
+              .totalAmount(num(v, TlcColumns.TOTAL))
+              .congestionSurcharge(optNum(v, TlcColumns.CONGESTION))
+              .airportFee(optNum(v, TlcColumns.AIRPORT_FEE))
+              .cbdCongestionFee(optNum(v, TlcColumns.CBD_FEE))
+              .build();
       return SourceRecord.of(e);
     } catch (BadValue b) {
       return SourceRecord.rejected(b.reason, b.getMessage());
     }
   }
 
-  /** Parses a TLC local timestamp text ({@code 2025-01-01 00:18:38.000000} or {@code 01/01/2025 12:18:38 AM}). */
+  /**
+   * Parses a TLC local timestamp text ({@code 2025-01-01 00:18:38.000000} or {@code 01/01/2025
+   * 12:18:38 AM}).
+   */
   public static LocalDateTime parseLocal(String text) {
     String t = text.strip();
     LocalDateTime fast = io.taxiplatform.model.LocalDateTimeText.parse(t, t.length());
@@ -112,8 +132,9 @@ public final class TlcRowMapper {
   }
 
   /**
-   * {@link #fromNewYork} with New York's offset cached for the local hour: an hour with no transition in it (the
-   * gap and the overlap of a DST change are never cached, they go through {@code atZone}) has one offset.
+   * {@link #fromNewYork} with New York's offset cached for the local hour: an hour with no
+   * transition in it (the gap and the overlap of a DST change are never cached, they go through
+   * {@code atZone}) has one offset.
    */
   Instant fromNewYorkCached(LocalDateTime local) {
     long localSecond = local.toEpochSecond(java.time.ZoneOffset.UTC);
@@ -121,7 +142,8 @@ public final class TlcRowMapper {
     if (hour != cachedLocalHour) {
       LocalDateTime start = LocalDateTime.ofEpochSecond(hour * 3600, 0, java.time.ZoneOffset.UTC);
       java.time.zone.ZoneRules rules = NEW_YORK.getRules();
-      if (rules.getTransition(start) != null || rules.getTransition(start.plusSeconds(3599)) != null
+      if (rules.getTransition(start) != null
+          || rules.getTransition(start.plusSeconds(3599)) != null
           || !rules.getOffset(start).equals(rules.getOffset(start.plusSeconds(3599)))) {
         return fromNewYork(local);
       }
@@ -162,7 +184,9 @@ public final class TlcRowMapper {
       } catch (NumberFormatException e) {
         throw new BadValue(RowRejects.BAD_NUMBER, NAMES.get(i) + "=" + s);
       }
-      if (!s.isEmpty() && !Character.isDigit(s.charAt(s.length() - 1)) && s.charAt(s.length() - 1) != '.') {
+      if (!s.isEmpty()
+          && !Character.isDigit(s.charAt(s.length() - 1))
+          && s.charAt(s.length() - 1) != '.') {
         // Double.parseDouble accepts "1d", "1f", "NaN", "Infinity": not TLC numbers
         throw new BadValue(RowRejects.BAD_NUMBER, NAMES.get(i) + "=" + s);
       }

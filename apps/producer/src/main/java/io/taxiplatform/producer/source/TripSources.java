@@ -9,8 +9,7 @@ public final class TripSources {
   /** The {@code source} field of replayed events. */
   public static final String REPLAY = "replay";
 
-  private TripSources() {
-  }
+  private TripSources() {}
 
   /** A reader for a {@code .csv} or {@code .parquet} TLC file. */
   public static TripSource open(Path file) {

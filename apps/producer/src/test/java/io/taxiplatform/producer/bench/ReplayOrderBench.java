@@ -10,7 +10,6 @@ import io.taxiplatform.producer.replay.RowListener;
 import io.taxiplatform.producer.replay.SyntheticTlcCsv;
 import io.taxiplatform.producer.replay.TripPeriod;
 import io.taxiplatform.producer.source.TripSources;
-import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
@@ -47,14 +46,15 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
- * Replay ordering benchmark (figures for docs/benchmarks.md, not a test): writes a synthetic TLC CSV of N rows
- * in random dropoff order, then measures side by side, each repeated (median of the repetitions):
+ * Replay ordering benchmark (figures for docs/benchmarks.md, not a test): writes a synthetic TLC
+ * CSV of N rows in random dropoff order, then measures side by side, each repeated (median of the
+ * repetitions):
  *
  * <ol>
- *   <li>reading the file in file order vs the dropoff sort (read + map + spill + merge), no Kafka;</li>
- *   <li>the whole replay ({@link TripProducerApp}, {@code --order file} vs {@code --order dropoff}) into a null
- *       producer (serializes key and value, acknowledges at once, keeps nothing) and, with
- *       {@code --bootstrap-servers}, into a real broker (a new 3-partition topic per run).</li>
+ *   <li>reading the file in file order vs the dropoff sort (read + map + spill + merge), no Kafka;
+ *   <li>the whole replay ({@link TripProducerApp}, {@code --order file} vs {@code --order dropoff})
+ *       into a null producer (serializes key and value, acknowledges at once, keeps nothing) and,
+ *       with {@code --bootstrap-servers}, into a real broker (a new 3-partition topic per run).
  * </ol>
  *
  * <pre>{@code
@@ -66,12 +66,22 @@ import org.apache.kafka.common.serialization.StringSerializer;
  */
 public final class ReplayOrderBench {
 
-  private ReplayOrderBench() {
-  }
+  private ReplayOrderBench() {}
 
   public static void main(String[] args) throws Exception {
-    Map<String, String> opt = new java.util.HashMap<>(Map.of("--rows", "1000000", "--chunk", "100000", "--reps",
-        "3", "--kafka-rows", "300000", "--phases", "ab"));
+    Map<String, String> opt =
+        new java.util.HashMap<>(
+            Map.of(
+                "--rows",
+                "1000000",
+                "--chunk",
+                "100000",
+                "--reps",
+                "3",
+                "--kafka-rows",
+                "300000",
+                "--phases",
+                "ab"));
     for (int i = 0; i + 1 < args.length; i += 2) {
       opt.put(args[i], args[i + 1]);
     }
@@ -84,13 +94,22 @@ public final class ReplayOrderBench {
 
     Path dir = Files.createTempDirectory("replay-order-bench");
     try {
-      System.out.printf(Locale.ROOT, "JVM: %s, %d cores, max heap %d MiB%n", Runtime.version(),
-          Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20);
+      System.out.printf(
+          Locale.ROOT,
+          "JVM: %s, %d cores, max heap %d MiB%n",
+          Runtime.version(),
+          Runtime.getRuntime().availableProcessors(),
+          Runtime.getRuntime().maxMemory() >> 20);
       long t0 = System.nanoTime();
-      Path csv = SyntheticTlcCsv.write(dir.resolve("yellow_tripdata_2025-01_bench.csv"), rows,
-          YearMonth.of(2025, 1), 1, 42);
-      System.out.printf(Locale.ROOT, "wrote %,d rows (%,d bytes) in random dropoff order: %.1f s%n", rows,
-          Files.size(csv), (System.nanoTime() - t0) / 1e9);
+      Path csv =
+          SyntheticTlcCsv.write(
+              dir.resolve("yellow_tripdata_2025-01_bench.csv"), rows, YearMonth.of(2025, 1), 1, 42);
+      System.out.printf(
+          Locale.ROOT,
+          "wrote %,d rows (%,d bytes) in random dropoff order: %.1f s%n",
+          rows,
+          Files.size(csv),
+          (System.nanoTime() - t0) / 1e9);
       Path spill = Files.createDirectory(dir.resolve("spill"));
 
       if (phases.contains("a")) {
@@ -102,8 +121,15 @@ public final class ReplayOrderBench {
       // (b) whole replay into a null producer
       replayRates("null producer", csv, rows, reps, chunk, spill, null);
       if (bootstrap != null) {
-        Path small = kafkaRows == rows ? csv : SyntheticTlcCsv.write(dir.resolve("yellow_tripdata_2025-01_k.csv"),
-            kafkaRows, YearMonth.of(2025, 1), 1, 43);
+        Path small =
+            kafkaRows == rows
+                ? csv
+                : SyntheticTlcCsv.write(
+                    dir.resolve("yellow_tripdata_2025-01_k.csv"),
+                    kafkaRows,
+                    YearMonth.of(2025, 1),
+                    1,
+                    43);
         replayRates("Kafka at " + bootstrap, small, kafkaRows, reps, chunk, spill, bootstrap);
       }
     } finally {
@@ -114,7 +140,8 @@ public final class ReplayOrderBench {
   }
 
   /** (a): wall and process CPU seconds of reading in file order vs sorting, no Kafka. */
-  private static void sortAndMerge(Path csv, int rows, int chunk, int reps, Path spill) throws Exception {
+  private static void sortAndMerge(Path csv, int rows, int chunk, int reps, Path spill)
+      throws Exception {
     double[] read = new double[reps];
     double[] sort = new double[reps];
     double[] readCpu = new double[reps];
@@ -130,38 +157,66 @@ public final class ReplayOrderBench {
       peakRead = Math.max(peakRead, heapPeak());
       resetPeaks();
       c0 = cpu();
-      sort[r] = time(() -> {
-        try (DropoffSort.SortedStream s = DropoffSort.sort(reader(csv), chunk, spill, () -> false)) {
-          spilled[0] = s.spilledChunks();
-          spilled[1] = s.spilledBytes();
-          drain(s);
-        }
-      });
+      sort[r] =
+          time(
+              () -> {
+                try (DropoffSort.SortedStream s =
+                    DropoffSort.sort(reader(csv), chunk, spill, () -> false)) {
+                  spilled[0] = s.spilledChunks();
+                  spilled[1] = s.spilledBytes();
+                  drain(s);
+                }
+              });
       sortCpu[r] = cpu() - c0;
       peakSort = Math.max(peakSort, heapPeak());
     }
     double perM = 1e6 / rows;
-    System.out.printf(Locale.ROOT, "%n(a) %,d rows, chunk %,d: %d spill files, %,d bytes spilled (%.0f bytes/row)%n",
-        rows, chunk, spilled[0], spilled[1], spilled[0] == 0 ? 0.0 : (double) spilled[1] / (spilled[0] * chunk));
-    System.out.printf(Locale.ROOT, "  file order (read+map)             : wall %s, cpu %s -> median wall %.2f s, "
-        + "cpu %.2f s per million rows; heap pools peak %d MiB%n", fmt(read), fmt(readCpu), median(read) * perM,
-        median(readCpu) * perM, peakRead >> 20);
-    System.out.printf(Locale.ROOT, "  dropoff (read+map+spill+merge)    : wall %s, cpu %s -> median wall %.2f s, "
-        + "cpu %.2f s per million rows; heap pools peak %d MiB%n", fmt(sort), fmt(sortCpu), median(sort) * perM,
-        median(sortCpu) * perM, peakSort >> 20);
-    System.out.printf(Locale.ROOT, "  ratio dropoff/file: wall %.2f, cpu %.2f; the sort adds %.2f s wall, %.2f s cpu "
-        + "per million rows%n", median(sort) / median(read), median(sortCpu) / median(readCpu),
-        (median(sort) - median(read)) * perM, (median(sortCpu) - median(readCpu)) * perM);
+    System.out.printf(
+        Locale.ROOT,
+        "%n(a) %,d rows, chunk %,d: %d spill files, %,d bytes spilled (%.0f bytes/row)%n",
+        rows,
+        chunk,
+        spilled[0],
+        spilled[1],
+        spilled[0] == 0 ? 0.0 : (double) spilled[1] / (spilled[0] * chunk));
+    System.out.printf(
+        Locale.ROOT,
+        "  file order (read+map)             : wall %s, cpu %s -> median wall %.2f s, "
+            + "cpu %.2f s per million rows; heap pools peak %d MiB%n",
+        fmt(read),
+        fmt(readCpu),
+        median(read) * perM,
+        median(readCpu) * perM,
+        peakRead >> 20);
+    System.out.printf(
+        Locale.ROOT,
+        "  dropoff (read+map+spill+merge)    : wall %s, cpu %s -> median wall %.2f s, "
+            + "cpu %.2f s per million rows; heap pools peak %d MiB%n",
+        fmt(sort),
+        fmt(sortCpu),
+        median(sort) * perM,
+        median(sortCpu) * perM,
+        peakSort >> 20);
+    System.out.printf(
+        Locale.ROOT,
+        "  ratio dropoff/file: wall %.2f, cpu %.2f; the sort adds %.2f s wall, %.2f s cpu "
+            + "per million rows%n",
+        median(sort) / median(read),
+        median(sortCpu) / median(readCpu),
+        (median(sort) - median(read)) * perM,
+        (median(sortCpu) - median(readCpu)) * perM);
   }
 
   /** CPU seconds of this process so far (all threads: GC and JIT included). */
   private static double cpu() {
     return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
-        .getProcessCpuTime() / 1e9;
+            .getProcessCpuTime()
+        / 1e9;
   }
 
-  private static void replayRates(String sink, Path csv, int rows, int reps, int chunk, Path spill,
-      String bootstrap) throws Exception {
+  private static void replayRates(
+      String sink, Path csv, int rows, int reps, int chunk, Path spill, String bootstrap)
+      throws Exception {
     double[] file = new double[reps];
     double[] dropoff = new double[reps];
     double[] fileCpu = new double[reps];
@@ -174,25 +229,56 @@ public final class ReplayOrderBench {
       dropoff[r] = replay(csv, "dropoff", chunk, spill, bootstrap);
       dropoffCpu[r] = (cpu() - c0) / rows * 1e6;
     }
-    System.out.printf(Locale.ROOT, "%n(b) replay of %,d rows into %s (events/s over the whole run incl. the sort; "
-        + "producer-JVM cpu s per million rows)%n", rows, sink);
-    System.out.printf(Locale.ROOT, "  --order file   : %s -> median %,.0f ev/s; cpu %s%n", fmt0(file), median(file),
+    System.out.printf(
+        Locale.ROOT,
+        "%n(b) replay of %,d rows into %s (events/s over the whole run incl. the sort; "
+            + "producer-JVM cpu s per million rows)%n",
+        rows,
+        sink);
+    System.out.printf(
+        Locale.ROOT,
+        "  --order file   : %s -> median %,.0f ev/s; cpu %s%n",
+        fmt0(file),
+        median(file),
         fmt(fileCpu));
-    System.out.printf(Locale.ROOT, "  --order dropoff: %s -> median %,.0f ev/s; cpu %s%n", fmt0(dropoff),
-        median(dropoff), fmt(dropoffCpu));
-    System.out.printf(Locale.ROOT, "  ratio dropoff/file: rate %.2f, cpu %.2f%n", median(dropoff) / median(file),
+    System.out.printf(
+        Locale.ROOT,
+        "  --order dropoff: %s -> median %,.0f ev/s; cpu %s%n",
+        fmt0(dropoff),
+        median(dropoff),
+        fmt(dropoffCpu));
+    System.out.printf(
+        Locale.ROOT,
+        "  ratio dropoff/file: rate %.2f, cpu %.2f%n",
+        median(dropoff) / median(file),
         median(dropoffCpu) / median(fileCpu));
   }
 
-  private static double replay(Path csv, String order, int chunk, Path spill, String bootstrap) throws Exception {
+  private static double replay(Path csv, String order, int chunk, Path spill, String bootstrap)
+      throws Exception {
     String topic = "bench-" + UUID.randomUUID();
-    List<String> args = new ArrayList<>(List.of("--mode", "replay", "--input", csv.toString(), "--order", order,
-        "--sort-chunk-rows", Integer.toString(chunk), "--spill-dir", spill.toString(), "--topic", topic,
-        "--metrics-port", "0"));
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "--mode",
+                "replay",
+                "--input",
+                csv.toString(),
+                "--order",
+                order,
+                "--sort-chunk-rows",
+                Integer.toString(chunk),
+                "--spill-dir",
+                spill.toString(),
+                "--topic",
+                topic,
+                "--metrics-port",
+                "0"));
     if (bootstrap == null) {
       args.addAll(List.of("--resume", "false"));
       TripProducerConfig config = TripProducerConfig.parse(Map.of(), args.toArray(String[]::new));
-      return check(new TripProducerApp(config, new NullProducer(topic), null, Clock.systemUTC()).run());
+      return check(
+          new TripProducerApp(config, new NullProducer(topic), null, Clock.systemUTC()).run());
     }
     args.addAll(List.of("--bootstrap-servers", bootstrap));
     Properties admin = new Properties();
@@ -218,7 +304,8 @@ public final class ReplayOrderBench {
   }
 
   private static ReplayReader reader(Path csv) {
-    return new ReplayReader(List.of(csv), TripSources::open, null, TripPeriod.DEFAULT_TOLERANCE, RowListener.NONE);
+    return new ReplayReader(
+        List.of(csv), TripSources::open, null, TripPeriod.DEFAULT_TOLERANCE, RowListener.NONE);
   }
 
   private static long drain(EventStream s) {
@@ -252,7 +339,10 @@ public final class ReplayOrderBench {
     }
   }
 
-  /** Sum of the heap pools' peaks since the last reset (an upper bound of the live heap: includes garbage). */
+  /**
+   * Sum of the heap pools' peaks since the last reset (an upper bound of the live heap: includes
+   * garbage).
+   */
   private static long heapPeak() {
     long sum = 0;
     for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) {
@@ -270,11 +360,17 @@ public final class ReplayOrderBench {
   }
 
   private static String fmt(double[] v) {
-    return Arrays.stream(v).mapToObj(d -> String.format(Locale.ROOT, "%.2f s", d)).toList().toString();
+    return Arrays.stream(v)
+        .mapToObj(d -> String.format(Locale.ROOT, "%.2f s", d))
+        .toList()
+        .toString();
   }
 
   private static String fmt0(double[] v) {
-    return Arrays.stream(v).mapToObj(d -> String.format(Locale.ROOT, "%,.0f", d)).toList().toString();
+    return Arrays.stream(v)
+        .mapToObj(d -> String.format(Locale.ROOT, "%,.0f", d))
+        .toList()
+        .toString();
   }
 
   /** Serializes like a real producer, acknowledges at once, keeps nothing; 6 partitions. */
@@ -289,17 +385,27 @@ public final class ReplayOrderBench {
 
     private static Cluster cluster(String topic) {
       Node node = new Node(0, "127.0.0.1", 9092);
-      List<PartitionInfo> parts = IntStream.range(0, 6)
-          .mapToObj(p -> new PartitionInfo(topic, p, node, new Node[] {node}, new Node[] {node})).toList();
+      List<PartitionInfo> parts =
+          IntStream.range(0, 6)
+              .mapToObj(
+                  p -> new PartitionInfo(topic, p, node, new Node[] {node}, new Node[] {node}))
+              .toList();
       return new Cluster("bench", List.of(node), parts, java.util.Set.of(), java.util.Set.of());
     }
 
     @Override
-    public synchronized Future<RecordMetadata> send(ProducerRecord<String, byte[]> record, Callback callback) {
+    public synchronized Future<RecordMetadata> send(
+        ProducerRecord<String, byte[]> record, Callback callback) {
       byte[] k = serializer.serialize(topic, record.key());
       byte[] v = record.value();
-      RecordMetadata md = new RecordMetadata(new TopicPartition(topic, record.partition() == null ? 0
-          : record.partition()), 0, 0, 0, k.length, v.length);
+      RecordMetadata md =
+          new RecordMetadata(
+              new TopicPartition(topic, record.partition() == null ? 0 : record.partition()),
+              0,
+              0,
+              0,
+              k.length,
+              v.length);
       if (callback != null) {
         callback.onCompletion(md, null);
       }

@@ -16,11 +16,13 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The external merge sort: global dropoff order across files, bounded chunks, spill files cleaned up. */
+/**
+ * The external merge sort: global dropoff order across files, bounded chunks, spill files cleaned
+ * up.
+ */
 class DropoffSortTest {
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
   Path spill;
   List<Path> inputs;
 
@@ -28,14 +30,19 @@ class DropoffSortTest {
   void threeFilesInRandomOrder() throws IOException {
     spill = Files.createDirectory(dir.resolve("spill"));
     // minute granularity over one day of rows: many equal dropoffs, within and across files
-    inputs = List.of(
-        SyntheticTlcCsv.write(dir.resolve("a_2025-01.csv"), 150, YearMonth.of(2025, 1), 3600 * 6, 1),
-        SyntheticTlcCsv.write(dir.resolve("b_2025-01.csv"), 90, YearMonth.of(2025, 1), 3600 * 6, 2),
-        SyntheticTlcCsv.write(dir.resolve("c_2025-01.csv"), 121, YearMonth.of(2025, 1), 3600 * 6, 3));
+    inputs =
+        List.of(
+            SyntheticTlcCsv.write(
+                dir.resolve("a_2025-01.csv"), 150, YearMonth.of(2025, 1), 3600 * 6, 1),
+            SyntheticTlcCsv.write(
+                dir.resolve("b_2025-01.csv"), 90, YearMonth.of(2025, 1), 3600 * 6, 2),
+            SyntheticTlcCsv.write(
+                dir.resolve("c_2025-01.csv"), 121, YearMonth.of(2025, 1), 3600 * 6, 3));
   }
 
   private ReplayReader reader() {
-    return new ReplayReader(inputs, TripSources::open, null, TripPeriod.DEFAULT_TOLERANCE, RowListener.NONE);
+    return new ReplayReader(
+        inputs, TripSources::open, null, TripPeriod.DEFAULT_TOLERANCE, RowListener.NONE);
   }
 
   private static List<ReplayEvent> drain(EventStream s) {
@@ -85,7 +92,8 @@ class DropoffSortTest {
     assertThat(sorted).isSortedAccordingTo(ReplayEvent.DROPOFF_ORDER);
     assertThat(sorted).containsExactlyInAnyOrderElementsOf(fileOrder);
     for (int i = 1; i < sorted.size(); i++) {
-      assertThat(sorted.get(i).event().dropoffTime()).isAfterOrEqualTo(sorted.get(i - 1).event().dropoffTime());
+      assertThat(sorted.get(i).event().dropoffTime())
+          .isAfterOrEqualTo(sorted.get(i - 1).event().dropoffTime());
     }
     // ties exist across files, and are broken by file index then row
     boolean crossFileTie = false;
@@ -93,14 +101,20 @@ class DropoffSortTest {
       ReplayEvent a = sorted.get(i - 1);
       ReplayEvent b = sorted.get(i);
       if (a.event().dropoffTime().equals(b.event().dropoffTime())) {
-        assertThat(a.fileIndex() < b.fileIndex() || a.fileIndex() == b.fileIndex() && a.row() < b.row()).isTrue();
+        assertThat(
+                a.fileIndex() < b.fileIndex()
+                    || a.fileIndex() == b.fileIndex() && a.row() < b.row())
+            .isTrue();
         crossFileTie |= a.fileIndex() != b.fileIndex();
       }
     }
     assertThat(crossFileTie).isTrue();
     // trip ids still say where each event came from
-    assertThat(sorted).allSatisfy(e -> assertThat(e.event().tripId())
-        .isEqualTo(inputs.get(e.fileIndex()).getFileName() + ":" + e.row()));
+    assertThat(sorted)
+        .allSatisfy(
+            e ->
+                assertThat(e.event().tripId())
+                    .isEqualTo(inputs.get(e.fileIndex()).getFileName() + ":" + e.row()));
   }
 
   @Test
@@ -153,29 +167,31 @@ class DropoffSortTest {
   @Test
   void aFailureWhileReadingDeletesTheSpillFilesWrittenSoFar() throws IOException {
     ReplayReader real = reader();
-    EventStream failing = new EventStream() {
-      int n;
+    EventStream failing =
+        new EventStream() {
+          int n;
 
-      @Override
-      public boolean hasNext() {
-        if (n == 100) {
-          throw new IllegalStateException("disk gone");
-        }
-        return real.hasNext();
-      }
+          @Override
+          public boolean hasNext() {
+            if (n == 100) {
+              throw new IllegalStateException("disk gone");
+            }
+            return real.hasNext();
+          }
 
-      @Override
-      public ReplayEvent next() {
-        n++;
-        return real.next();
-      }
+          @Override
+          public ReplayEvent next() {
+            n++;
+            return real.next();
+          }
 
-      @Override
-      public void close() {
-        real.close();
-      }
-    };
-    assertThatThrownBy(() -> DropoffSort.sort(failing, 7, spill, () -> false)).hasMessageContaining("disk gone");
+          @Override
+          public void close() {
+            real.close();
+          }
+        };
+    assertThatThrownBy(() -> DropoffSort.sort(failing, 7, spill, () -> false))
+        .hasMessageContaining("disk gone");
     assertThat(entriesInSpillDir()).isZero();
   }
 
@@ -189,12 +205,15 @@ class DropoffSortTest {
   }
 
   @Test
-  void spillFilesAKilledProcessLeftAreDeletedByTheNextSortButNotThoseOfALiveOne() throws IOException {
+  void spillFilesAKilledProcessLeftAreDeletedByTheNextSortButNotThoseOfALiveOne()
+      throws IOException {
     long dead = ProcessHandle.current().pid() + 1_000_000_000L; // no such process
     Path stale = Files.createDirectory(spill.resolve("taxi-replay-" + dead + "-123"));
     Files.writeString(stale.resolve("taxi-replay-1.spill"), "x");
-    Path restarted = Files.createDirectory(spill.resolve("taxi-replay-" + ProcessHandle.current().pid() + "-9"));
-    Files.writeString(restarted.resolve("taxi-replay-2.spill"), "x"); // a restarted container is the same pid
+    Path restarted =
+        Files.createDirectory(spill.resolve("taxi-replay-" + ProcessHandle.current().pid() + "-9"));
+    Files.writeString(
+        restarted.resolve("taxi-replay-2.spill"), "x"); // a restarted container is the same pid
     long parent = ProcessHandle.current().parent().orElseThrow().pid();
     Path live = Files.createDirectory(spill.resolve("taxi-replay-" + parent + "-456"));
     Files.writeString(live.resolve("taxi-replay-3.spill"), "x");

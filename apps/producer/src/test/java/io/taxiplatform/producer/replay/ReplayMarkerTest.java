@@ -14,13 +14,13 @@ import org.junit.jupiter.api.io.TempDir;
 
 class ReplayMarkerTest {
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Test
   void headerRoundTrips() {
     ReplayMarker m = new ReplayMarker("0123456789abcdef", 42, -7L);
-    assertThat(new String(m.encode(), StandardCharsets.US_ASCII)).isEqualTo("id=0123456789abcdef;seq=42;shift=-7");
+    assertThat(new String(m.encode(), StandardCharsets.US_ASCII))
+        .isEqualTo("id=0123456789abcdef;seq=42;shift=-7");
     assertThat(ReplayMarker.decode(m.encode())).contains(m);
     ReplayMarker noShift = new ReplayMarker("x", 0, null);
     assertThat(ReplayMarker.decode(noShift.encode())).contains(noShift);
@@ -35,20 +35,26 @@ class ReplayMarkerTest {
   @Test
   void replayIdDependsOnWhatDecidesTheRecordsAndNotOnTheDirectory() throws Exception {
     Path a = Files.writeString(Files.createDirectory(dir.resolve("one")).resolve("a.csv"), "abc");
-    Path aElsewhere = Files.writeString(Files.createDirectory(dir.resolve("two")).resolve("a.csv"), "xyz");
+    Path aElsewhere =
+        Files.writeString(Files.createDirectory(dir.resolve("two")).resolve("a.csv"), "xyz");
     Path b = Files.writeString(dir.resolve("b.csv"), "abc");
     Duration d = Duration.ofDays(1);
     String id = ReplayMarker.replayId(List.of(a, b), "dropoff", "original", null, d);
     assertThat(id).hasSize(16).matches("[0-9a-f]+");
-    assertThat(ReplayMarker.replayId(List.of(aElsewhere, b), "dropoff", "original", null, d)).isEqualTo(id);
-    assertThat(ReplayMarker.replayId(List.of(b, a), "dropoff", "original", null, d)).isNotEqualTo(id);
+    assertThat(ReplayMarker.replayId(List.of(aElsewhere, b), "dropoff", "original", null, d))
+        .isEqualTo(id);
+    assertThat(ReplayMarker.replayId(List.of(b, a), "dropoff", "original", null, d))
+        .isNotEqualTo(id);
     assertThat(ReplayMarker.replayId(List.of(a, b), "file", "original", null, d)).isNotEqualTo(id);
     assertThat(ReplayMarker.replayId(List.of(a, b), "dropoff", "now", null, d)).isNotEqualTo(id);
-    assertThat(ReplayMarker.replayId(List.of(a, b), "dropoff", "original", YearMonth.of(2025, 1), d))
+    assertThat(
+            ReplayMarker.replayId(List.of(a, b), "dropoff", "original", YearMonth.of(2025, 1), d))
         .isNotEqualTo(id);
-    assertThat(ReplayMarker.replayId(List.of(a, b), "dropoff", "original", null, Duration.ZERO)).isNotEqualTo(id);
+    assertThat(ReplayMarker.replayId(List.of(a, b), "dropoff", "original", null, Duration.ZERO))
+        .isNotEqualTo(id);
     Files.writeString(b, "abcd");
-    assertThat(ReplayMarker.replayId(List.of(a, b), "dropoff", "original", null, d)).isNotEqualTo(id);
+    assertThat(ReplayMarker.replayId(List.of(a, b), "dropoff", "original", null, d))
+        .isNotEqualTo(id);
   }
 
   @Test

@@ -20,8 +20,12 @@ class ResumeScannerTest {
 
   private static final String TOPIC = "trips";
 
-  /** A consumer over a topic of 3 partitions holding {@code records} (partition, header value or null). */
-  private static MockConsumer<byte[], byte[]> topic(List<Map.Entry<Integer, ReplayMarker>> records) {
+  /**
+   * A consumer over a topic of 3 partitions holding {@code records} (partition, header value or
+   * null).
+   */
+  private static MockConsumer<byte[], byte[]> topic(
+      List<Map.Entry<Integer, ReplayMarker>> records) {
     MockConsumer<byte[], byte[]> c = new MockConsumer<>("earliest");
     Map<TopicPartition, Long> begin = new HashMap<>();
     Map<TopicPartition, Long> end = new HashMap<>();
@@ -37,8 +41,19 @@ class ResumeScannerTest {
       if (r.getValue() != null) {
         h.add(ReplayMarker.HEADER, r.getValue().encode());
       }
-      recs.add(new ConsumerRecord<>(TOPIC, r.getKey(), offset, 0L, TimestampType.CREATE_TIME, 0, 0, new byte[0],
-          new byte[0], h, Optional.empty()));
+      recs.add(
+          new ConsumerRecord<>(
+              TOPIC,
+              r.getKey(),
+              offset,
+              0L,
+              TimestampType.CREATE_TIME,
+              0,
+              0,
+              new byte[0],
+              new byte[0],
+              h,
+              Optional.empty()));
     }
     c.updateBeginningOffsets(begin);
     c.updateEndOffsets(end);
@@ -59,7 +74,8 @@ class ResumeScannerTest {
 
   @Test
   void highestSeqOfTheReplayPerPartitionAndItsShift() {
-    ResumeScanner.Position p = ResumeScanner.scan(topic(layout()), TOPIC, 3, "X", 1000, Duration.ofSeconds(10));
+    ResumeScanner.Position p =
+        ResumeScanner.scan(topic(layout()), TOPIC, 3, "X", 1000, Duration.ofSeconds(10));
     assertThat(p.highestSeq()).isEqualTo(Map.of(0, 4L, 2, 3L));
     assertThat(p.highest(1)).isEqualTo(-1);
     assertThat(p.shiftSeconds()).isEqualTo(5L);
@@ -70,15 +86,20 @@ class ResumeScannerTest {
   @Test
   void onlyTheTailIsRead() {
     // the last 2 records of partition 0 are not replay X's: its earlier records are not seen
-    ResumeScanner.Position p = ResumeScanner.scan(topic(layout()), TOPIC, 3, "X", 2, Duration.ofSeconds(10));
+    ResumeScanner.Position p =
+        ResumeScanner.scan(topic(layout()), TOPIC, 3, "X", 2, Duration.ofSeconds(10));
     assertThat(p.highestSeq()).isEqualTo(Map.of(2, 3L));
     assertThat(p.recordsScanned()).isEqualTo(4);
   }
 
   @Test
   void anotherReplayOrAnEmptyTopicIsNotFound() {
-    assertThat(ResumeScanner.scan(topic(layout()), TOPIC, 3, "Z", 1000, Duration.ofSeconds(10)).found()).isFalse();
-    ResumeScanner.Position empty = ResumeScanner.scan(topic(List.of()), TOPIC, 3, "X", 1000, Duration.ofSeconds(1));
+    assertThat(
+            ResumeScanner.scan(topic(layout()), TOPIC, 3, "Z", 1000, Duration.ofSeconds(10))
+                .found())
+        .isFalse();
+    ResumeScanner.Position empty =
+        ResumeScanner.scan(topic(List.of()), TOPIC, 3, "X", 1000, Duration.ofSeconds(1));
     assertThat(empty.found()).isFalse();
     assertThat(empty.shiftSeconds()).isNull();
   }
@@ -90,6 +111,7 @@ class ResumeScannerTest {
     end.put(new TopicPartition(TOPIC, 1), 5L); // records the consumer never gets
     c.updateEndOffsets(end);
     assertThatThrownBy(() -> ResumeScanner.scan(c, TOPIC, 3, "X", 1000, Duration.ofMillis(300)))
-        .isInstanceOf(org.apache.kafka.common.errors.TimeoutException.class).hasMessageContaining("trips-1");
+        .isInstanceOf(org.apache.kafka.common.errors.TimeoutException.class)
+        .hasMessageContaining("trips-1");
   }
 }

@@ -40,7 +40,8 @@ class SpillStreamsTest {
 
     byte[] all = expected.toByteArray();
     byte[] back = new byte[all.length];
-    try (DataInputStream in = new DataInputStream(new SpillStreams.Input(new ByteArrayInputStream(all), 16))) {
+    try (DataInputStream in =
+        new DataInputStream(new SpillStreams.Input(new ByteArrayInputStream(all), 16))) {
       int pos = 0;
       while (pos < all.length) {
         int len = Math.min(all.length - pos, r.nextInt(40));
@@ -52,7 +53,8 @@ class SpillStreamsTest {
         pos += len;
       }
       assertThat(in.read()).isEqualTo(-1);
-      org.assertj.core.api.Assertions.assertThatThrownBy(in::readInt).isInstanceOf(EOFException.class);
+      org.assertj.core.api.Assertions.assertThatThrownBy(in::readInt)
+          .isInstanceOf(EOFException.class);
     }
     assertThat(back).isEqualTo(all);
   }

@@ -16,17 +16,21 @@ import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The period rule: the month in the file name (or --period), New York month bounds, a tolerance. */
+/**
+ * The period rule: the month in the file name (or --period), New York month bounds, a tolerance.
+ */
 class TripPeriodTest {
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Test
   void theMonthComesFromTheFileName() {
-    assertThat(TripPeriod.monthInName("yellow_tripdata_2019-02_sample.csv")).contains(YearMonth.of(2019, 2));
-    assertThat(TripPeriod.monthInName("yellow_tripdata_2025-01.parquet")).contains(YearMonth.of(2025, 1));
-    assertThat(TripPeriod.monthInName("green_tripdata_2024-12-part1.csv")).contains(YearMonth.of(2024, 12));
+    assertThat(TripPeriod.monthInName("yellow_tripdata_2019-02_sample.csv"))
+        .contains(YearMonth.of(2019, 2));
+    assertThat(TripPeriod.monthInName("yellow_tripdata_2025-01.parquet"))
+        .contains(YearMonth.of(2025, 1));
+    assertThat(TripPeriod.monthInName("green_tripdata_2024-12-part1.csv"))
+        .contains(YearMonth.of(2024, 12));
     assertThat(TripPeriod.monthInName("trips.csv")).isEmpty();
     assertThat(TripPeriod.monthInName("yellow_tripdata_2025-13.csv")).isEmpty();
     assertThat(TripPeriod.monthInName("yellow_tripdata_2025.csv")).isEmpty();
@@ -56,33 +60,38 @@ class TripPeriodTest {
   }
 
   private Path file(String name) throws Exception {
-    return Files.writeString(dir.resolve(name), String.join("\n", HEADER,
-        row("2019-02-10 12:00:00"), // inside
-        row("2019-01-31 00:00:00"), // one day before the month: inside the tolerance
-        row("2019-01-30 23:59:59"), // just outside
-        row("2019-03-01 23:59:59"), // inside the tolerance after
-        row("2019-03-02 00:00:00"), // just outside
-        row("2003-01-01 00:06:00"), // another year
-        row("2088-02-05 10:00:00")) + "\n");
+    return Files.writeString(
+        dir.resolve(name),
+        String.join(
+                "\n",
+                HEADER,
+                row("2019-02-10 12:00:00"), // inside
+                row("2019-01-31 00:00:00"), // one day before the month: inside the tolerance
+                row("2019-01-30 23:59:59"), // just outside
+                row("2019-03-01 23:59:59"), // inside the tolerance after
+                row("2019-03-02 00:00:00"), // just outside
+                row("2003-01-01 00:06:00"), // another year
+                row("2088-02-05 10:00:00"))
+            + "\n");
   }
 
-  private record Outcome(List<Long> rows, Map<String, Long> rejected, long read) {
-  }
+  private record Outcome(List<Long> rows, Map<String, Long> rejected, long read) {}
 
   private static Outcome read(Path f, YearMonth override, Duration tolerance) {
     Map<String, Long> rejected = new TreeMap<>();
     long[] read = {0};
-    RowListener l = new RowListener() {
-      @Override
-      public void onRowRead() {
-        read[0]++;
-      }
+    RowListener l =
+        new RowListener() {
+          @Override
+          public void onRowRead() {
+            read[0]++;
+          }
 
-      @Override
-      public void onRejected(String reason, String detail) {
-        rejected.merge(reason, 1L, Long::sum);
-      }
-    };
+          @Override
+          public void onRejected(String reason, String detail) {
+            rejected.merge(reason, 1L, Long::sum);
+          }
+        };
     List<Long> rows = new ArrayList<>();
     try (ReplayReader r = new ReplayReader(List.of(f), TripSources::open, override, tolerance, l)) {
       while (r.hasNext()) {
@@ -94,7 +103,8 @@ class TripPeriodTest {
 
   @Test
   void rowsOutsideTheFilesMonthAreRejectedAsOutsidePeriod() throws Exception {
-    Outcome o = read(file("yellow_tripdata_2019-02_sample.csv"), null, TripPeriod.DEFAULT_TOLERANCE);
+    Outcome o =
+        read(file("yellow_tripdata_2019-02_sample.csv"), null, TripPeriod.DEFAULT_TOLERANCE);
     assertThat(o.rows()).containsExactly(1L, 2L, 4L);
     assertThat(o.rejected()).containsExactlyEntriesOf(Map.of(RowRejects.OUTSIDE_PERIOD, 4L));
     assertThat(o.read()).isEqualTo(7);
@@ -109,9 +119,12 @@ class TripPeriodTest {
 
   @Test
   void periodOptionAppliesToEveryFileAndWinsOverTheName() throws Exception {
-    assertThat(read(file("trips.csv"), YearMonth.of(2019, 2), Duration.ofDays(1)).rows()).containsExactly(1L, 2L, 4L);
-    // the option wins over the name: March 2019 keeps only the 2019-03-01 row (and 2019-03-02 00:00)
-    Outcome march = read(file("yellow_tripdata_2019-02.csv"), YearMonth.of(2019, 3), Duration.ofDays(1));
+    assertThat(read(file("trips.csv"), YearMonth.of(2019, 2), Duration.ofDays(1)).rows())
+        .containsExactly(1L, 2L, 4L);
+    // the option wins over the name: March 2019 keeps only the 2019-03-01 row (and 2019-03-02
+    // 00:00)
+    Outcome march =
+        read(file("yellow_tripdata_2019-02.csv"), YearMonth.of(2019, 3), Duration.ofDays(1));
     assertThat(march.rows()).containsExactly(4L, 5L);
     assertThat(march.rejected()).containsEntry(RowRejects.OUTSIDE_PERIOD, 5L);
   }
@@ -119,6 +132,7 @@ class TripPeriodTest {
   @Test
   void toleranceWidensOrNarrowsTheWindow() throws Exception {
     assertThat(read(file("x_2019-02.csv"), null, Duration.ZERO).rows()).containsExactly(1L);
-    assertThat(read(file("x_2019-02.csv"), null, Duration.ofDays(2)).rows()).containsExactly(1L, 2L, 3L, 4L, 5L);
+    assertThat(read(file("x_2019-02.csv"), null, Duration.ofDays(2)).rows())
+        .containsExactly(1L, 2L, 3L, 4L, 5L);
   }
 }

@@ -25,10 +25,10 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 class ParquetTripSourceTest {
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
-  static Map<String, Object> row(Variant v, LocalDateTime pickup, LocalDateTime dropoff, int pu, double fare) {
+  static Map<String, Object> row(
+      Variant v, LocalDateTime pickup, LocalDateTime dropoff, int pu, double fare) {
     Map<String, Object> r = new HashMap<>();
     r.put("VendorID", 2);
     r.put("tpep_pickup_datetime", pickup);
@@ -66,14 +66,24 @@ class ParquetTripSourceTest {
   }
 
   @ParameterizedTest(name = "{0} {1} utc={2}")
-  @CsvSource({"Y2023,MICROS,false", "Y2024,MICROS,false", "Y2025,MICROS,false", "Y2025,NANOS,false",
-      "Y2024,MILLIS,true", "Y2025,MICROS,true"})
+  @CsvSource({
+    "Y2023,MICROS,false",
+    "Y2024,MICROS,false",
+    "Y2025,MICROS,false",
+    "Y2025,NANOS,false",
+    "Y2024,MILLIS,true",
+    "Y2025,MICROS,true"
+  })
   void readsEveryTlcSchemaVariant(Variant v, TimeUnit unit, boolean utc) throws IOException {
     Path file = dir.resolve("yellow_" + v + ".parquet");
     LocalDateTime pickup = LocalDateTime.parse("2025-01-31T23:50:10.123456");
     LocalDateTime dropoff = LocalDateTime.parse("2025-02-01T00:05:00");
-    TlcParquetFiles.write(file, TlcParquetFiles.schema(v, unit, utc),
-        List.of(row(v, pickup, dropoff, 132, 52.5), row(v, pickup.plusHours(6), dropoff.plusHours(6), 237, 8.6)));
+    TlcParquetFiles.write(
+        file,
+        TlcParquetFiles.schema(v, unit, utc),
+        List.of(
+            row(v, pickup, dropoff, 132, 52.5),
+            row(v, pickup.plusHours(6), dropoff.plusHours(6), 237, 8.6)));
 
     List<SourceRecord> rows = readAll(new ParquetTripSource(file, "replay"));
     assertThat(rows).hasSize(2).noneMatch(SourceRecord::isRejected);
@@ -81,10 +91,11 @@ class ParquetTripSourceTest {
     assertThat(e.tripId()).isEqualTo(file.getFileName() + ":1");
     assertThat(rows.get(1).event().tripId()).isEqualTo(file.getFileName() + ":2");
     // the stored digits are New York wall-clock time (EST, UTC-5), whatever the UTC flag says
-    Instant expectedPickup = switch (unit) {
-      case MILLIS -> Instant.parse("2025-02-01T04:50:10.123Z");
-      default -> Instant.parse("2025-02-01T04:50:10.123456Z");
-    };
+    Instant expectedPickup =
+        switch (unit) {
+          case MILLIS -> Instant.parse("2025-02-01T04:50:10.123Z");
+          default -> Instant.parse("2025-02-01T04:50:10.123456Z");
+        };
     assertThat(e.pickupTime()).isEqualTo(expectedPickup);
     assertThat(e.dropoffTime()).isEqualTo(Instant.parse("2025-02-01T05:05:00Z"));
     assertThat(e.vendorId()).isEqualTo(2);
@@ -116,8 +127,10 @@ class ParquetTripSourceTest {
     Map<String, Object> noFare = row(v, t, t.plusMinutes(9), 48, 12.0);
     noFare.put("fare_amount", null);
     Map<String, Object> noDropoff = row(v, t, null, 48, 12.0);
-    TlcParquetFiles.write(file, TlcParquetFiles.schema(v, TimeUnit.MICROS, false), List.of(sparse, noFare,
-        noDropoff));
+    TlcParquetFiles.write(
+        file,
+        TlcParquetFiles.schema(v, TimeUnit.MICROS, false),
+        List.of(sparse, noFare, noDropoff));
 
     List<SourceRecord> rows = readAll(new ParquetTripSource(file, "replay"));
     assertThat(rows).hasSize(3);
@@ -140,7 +153,8 @@ class ParquetTripSourceTest {
     LocalDateTime t = LocalDateTime.parse("2023-01-01T00:00:00");
     Map<String, Object> r = row(Variant.Y2023, t, t.plusMinutes(5), 4, 5.0);
     r.put("passenger_count", 1.5);
-    TlcParquetFiles.write(file, TlcParquetFiles.schema(Variant.Y2023, TimeUnit.MICROS, false), List.of(r));
+    TlcParquetFiles.write(
+        file, TlcParquetFiles.schema(Variant.Y2023, TimeUnit.MICROS, false), List.of(r));
     SourceRecord rec = readAll(new ParquetTripSource(file, "replay")).get(0);
     assertThat(rec.rejectReason()).isEqualTo(RowRejects.BAD_NUMBER);
     assertThat(rec.detail()).contains("passenger_count");
@@ -158,80 +172,103 @@ class ParquetTripSourceTest {
     r.remove("total_amount");
     TlcParquetFiles.write(noTotal, withoutTotal, List.of(r));
     assertThatThrownBy(() -> new ParquetTripSource(noTotal, "replay"))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("total_amount");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("total_amount");
 
     Path rawInt64 = dir.resolve("rawint64.parquet");
-    MessageType plain = Types.buildMessage()
-        .addField(Types.optional(PrimitiveTypeName.INT64).named("tpep_pickup_datetime"))
-        .addField(Types.optional(PrimitiveTypeName.INT64).named("tpep_dropoff_datetime"))
-        .addField(Types.optional(PrimitiveTypeName.DOUBLE).named("trip_distance"))
-        .addField(Types.optional(PrimitiveTypeName.INT32).named("PULocationID"))
-        .addField(Types.optional(PrimitiveTypeName.INT32).named("DOLocationID"))
-        .addField(Types.optional(PrimitiveTypeName.DOUBLE).named("fare_amount"))
-        .addField(Types.optional(PrimitiveTypeName.DOUBLE).named("tip_amount"))
-        .addField(Types.optional(PrimitiveTypeName.DOUBLE).named("total_amount"))
-        .named("schema");
-    blue.strategic.parquet.ParquetWriter.<Object>writeFile(plain, rawInt64.toFile(), (o, out) -> {
-    }).close();
+    MessageType plain =
+        Types.buildMessage()
+            .addField(Types.optional(PrimitiveTypeName.INT64).named("tpep_pickup_datetime"))
+            .addField(Types.optional(PrimitiveTypeName.INT64).named("tpep_dropoff_datetime"))
+            .addField(Types.optional(PrimitiveTypeName.DOUBLE).named("trip_distance"))
+            .addField(Types.optional(PrimitiveTypeName.INT32).named("PULocationID"))
+            .addField(Types.optional(PrimitiveTypeName.INT32).named("DOLocationID"))
+            .addField(Types.optional(PrimitiveTypeName.DOUBLE).named("fare_amount"))
+            .addField(Types.optional(PrimitiveTypeName.DOUBLE).named("tip_amount"))
+            .addField(Types.optional(PrimitiveTypeName.DOUBLE).named("total_amount"))
+            .named("schema");
+    blue.strategic.parquet.ParquetWriter.<Object>writeFile(plain, rawInt64.toFile(), (o, out) -> {})
+        .close();
     assertThatThrownBy(() -> new ParquetTripSource(rawInt64, "replay"))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("tpep_pickup_datetime")
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("tpep_pickup_datetime")
         .hasMessageContaining("TIMESTAMP");
 
     Path notParquet = dir.resolve("text.parquet");
     java.nio.file.Files.writeString(notParquet, "this is not parquet");
     assertThatThrownBy(() -> new ParquetTripSource(notParquet, "replay"))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not a readable parquet file");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("not a readable parquet file");
   }
 
   @Test
   void stringTimestampColumnsAreParsedLikeCsv() throws IOException {
     Path file = dir.resolve("strings.parquet");
-    MessageType s = Types.buildMessage()
-        .addField(Types.optional(PrimitiveTypeName.BINARY).as(LogicalTypeAnnotation.stringType())
-            .named("tpep_pickup_datetime"))
-        .addField(Types.optional(PrimitiveTypeName.BINARY).as(LogicalTypeAnnotation.stringType())
-            .named("tpep_dropoff_datetime"))
-        .addField(Types.optional(PrimitiveTypeName.DOUBLE).named("trip_distance"))
-        .addField(Types.optional(PrimitiveTypeName.INT64).named("PULocationID"))
-        .addField(Types.optional(PrimitiveTypeName.INT64).named("DOLocationID"))
-        .addField(Types.optional(PrimitiveTypeName.DOUBLE).named("fare_amount"))
-        .addField(Types.optional(PrimitiveTypeName.DOUBLE).named("tip_amount"))
-        .addField(Types.optional(PrimitiveTypeName.DOUBLE).named("total_amount"))
-        .named("schema");
-    try (var w = blue.strategic.parquet.ParquetWriter.<String[]>writeFile(s, file.toFile(), (row, out) -> {
-      out.write("tpep_pickup_datetime", row[0]);
-      out.write("tpep_dropoff_datetime", row[1]);
-      out.write("trip_distance", 1.0);
-      out.write("PULocationID", 10L);
-      out.write("DOLocationID", 11L);
-      out.write("fare_amount", 5.0);
-      out.write("tip_amount", 0.0);
-      out.write("total_amount", 6.0);
-    })) {
+    MessageType s =
+        Types.buildMessage()
+            .addField(
+                Types.optional(PrimitiveTypeName.BINARY)
+                    .as(LogicalTypeAnnotation.stringType())
+                    .named("tpep_pickup_datetime"))
+            .addField(
+                Types.optional(PrimitiveTypeName.BINARY)
+                    .as(LogicalTypeAnnotation.stringType())
+                    .named("tpep_dropoff_datetime"))
+            .addField(Types.optional(PrimitiveTypeName.DOUBLE).named("trip_distance"))
+            .addField(Types.optional(PrimitiveTypeName.INT64).named("PULocationID"))
+            .addField(Types.optional(PrimitiveTypeName.INT64).named("DOLocationID"))
+            .addField(Types.optional(PrimitiveTypeName.DOUBLE).named("fare_amount"))
+            .addField(Types.optional(PrimitiveTypeName.DOUBLE).named("tip_amount"))
+            .addField(Types.optional(PrimitiveTypeName.DOUBLE).named("total_amount"))
+            .named("schema");
+    try (var w =
+        blue.strategic.parquet.ParquetWriter.<String[]>writeFile(
+            s,
+            file.toFile(),
+            (row, out) -> {
+              out.write("tpep_pickup_datetime", row[0]);
+              out.write("tpep_dropoff_datetime", row[1]);
+              out.write("trip_distance", 1.0);
+              out.write("PULocationID", 10L);
+              out.write("DOLocationID", 11L);
+              out.write("fare_amount", 5.0);
+              out.write("tip_amount", 0.0);
+              out.write("total_amount", 6.0);
+            })) {
       w.write(new String[] {"2024-12-31 23:00:00", "2025-01-01 00:00:00.5"});
       w.write(new String[] {"2024-12-31 23:00:00", "soon"});
     }
     List<SourceRecord> rows = readAll(new ParquetTripSource(file, "replay"));
-    assertThat(rows.get(0).event().dropoffTime()).isEqualTo(Instant.parse("2025-01-01T05:00:00.500Z"));
+    assertThat(rows.get(0).event().dropoffTime())
+        .isEqualTo(Instant.parse("2025-01-01T05:00:00.500Z"));
     assertThat(rows.get(1).rejectReason()).isEqualTo(RowRejects.UNPARSEABLE_TIMESTAMP);
   }
 
   @Test
   void codecsThatNeedHadoopAreRefusedUpFront() {
-    ParquetTripSource.checkCodecs(java.util.EnumSet.of(
-        org.apache.parquet.hadoop.metadata.CompressionCodecName.SNAPPY,
-        org.apache.parquet.hadoop.metadata.CompressionCodecName.ZSTD,
-        org.apache.parquet.hadoop.metadata.CompressionCodecName.LZ4_RAW,
-        org.apache.parquet.hadoop.metadata.CompressionCodecName.UNCOMPRESSED), "ok.parquet");
-    assertThatThrownBy(() -> ParquetTripSource.checkCodecs(java.util.EnumSet.of(
-        org.apache.parquet.hadoop.metadata.CompressionCodecName.SNAPPY,
-        org.apache.parquet.hadoop.metadata.CompressionCodecName.GZIP), "g.parquet"))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("g.parquet").hasMessageContaining("GZIP");
+    ParquetTripSource.checkCodecs(
+        java.util.EnumSet.of(
+            org.apache.parquet.hadoop.metadata.CompressionCodecName.SNAPPY,
+            org.apache.parquet.hadoop.metadata.CompressionCodecName.ZSTD,
+            org.apache.parquet.hadoop.metadata.CompressionCodecName.LZ4_RAW,
+            org.apache.parquet.hadoop.metadata.CompressionCodecName.UNCOMPRESSED),
+        "ok.parquet");
+    assertThatThrownBy(
+            () ->
+                ParquetTripSource.checkCodecs(
+                    java.util.EnumSet.of(
+                        org.apache.parquet.hadoop.metadata.CompressionCodecName.SNAPPY,
+                        org.apache.parquet.hadoop.metadata.CompressionCodecName.GZIP),
+                    "g.parquet"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("g.parquet")
+        .hasMessageContaining("GZIP");
   }
 
   @Test
   void wallClockConversionHandlesNegativeEpochValues() {
-    assertThat(ParquetTripSource.wallClock(-1, 1_000_000L)).isEqualTo(LocalDateTime.parse("1969-12-31T23:59:59.999999"));
+    assertThat(ParquetTripSource.wallClock(-1, 1_000_000L))
+        .isEqualTo(LocalDateTime.parse("1969-12-31T23:59:59.999999"));
     assertThat(ParquetTripSource.wallClock(1_735_690_718_000_000L, 1_000_000L))
         .isEqualTo(LocalDateTime.parse("2025-01-01T00:18:38"));
   }

@@ -35,7 +35,9 @@ class SyntheticTripSourceTest {
   void sameSeedSameTripsDifferentSeedDifferentTrips() {
     assertThat(generate(42, 500)).isEqualTo(generate(42, 500));
     assertThat(generate(42, 50)).isNotEqualTo(generate(43, 50));
-    assertThat(generate(42, 3)).extracting(TripEvent::tripId).containsExactly("syn-42-1", "syn-42-2", "syn-42-3");
+    assertThat(generate(42, 3))
+        .extracting(TripEvent::tripId)
+        .containsExactly("syn-42-1", "syn-42-2", "syn-42-3");
   }
 
   @Test
@@ -53,11 +55,16 @@ class SyntheticTripSourceTest {
   @Test
   void totalIsTheSumOfItsPartsAndCashTipsAreZero() {
     for (TripEvent e : generate(11, 3000)) {
-      BigDecimal parts = TripMetrics.roundCents(e.fareAmount()).add(TripMetrics.roundCents(e.extra()))
-          .add(TripMetrics.roundCents(e.mtaTax())).add(TripMetrics.roundCents(e.tipAmount()))
-          .add(TripMetrics.roundCents(e.tollsAmount())).add(TripMetrics.roundCents(e.improvementSurcharge()))
-          .add(TripMetrics.roundCents(e.congestionSurcharge())).add(TripMetrics.roundCents(e.airportFee()))
-          .add(TripMetrics.roundCents(e.cbdCongestionFee()));
+      BigDecimal parts =
+          TripMetrics.roundCents(e.fareAmount())
+              .add(TripMetrics.roundCents(e.extra()))
+              .add(TripMetrics.roundCents(e.mtaTax()))
+              .add(TripMetrics.roundCents(e.tipAmount()))
+              .add(TripMetrics.roundCents(e.tollsAmount()))
+              .add(TripMetrics.roundCents(e.improvementSurcharge()))
+              .add(TripMetrics.roundCents(e.congestionSurcharge()))
+              .add(TripMetrics.roundCents(e.airportFee()))
+              .add(TripMetrics.roundCents(e.cbdCongestionFee()));
       assertThat(TripMetrics.roundCents(e.totalAmount())).isEqualByComparingTo(parts);
       if (e.paymentType() != 1) {
         assertThat(e.tipAmount()).isZero();
@@ -111,8 +118,11 @@ class SyntheticTripSourceTest {
       if (e.pickupZone() == 132 || e.pickupZone() == 138) {
         airport += e.tripDistance();
         na++;
-      } else if (SyntheticTripSource.BUSY.containsKey(e.pickupZone()) && e.pickupZone() != e.dropoffZone()
-          && e.dropoffZone() != 132 && e.dropoffZone() != 138 && e.dropoffZone() != 1) {
+      } else if (SyntheticTripSource.BUSY.containsKey(e.pickupZone())
+          && e.pickupZone() != e.dropoffZone()
+          && e.dropoffZone() != 132
+          && e.dropoffZone() != 138
+          && e.dropoffZone() != 1) {
         city += e.tripDistance();
         nc++;
       }
@@ -125,13 +135,20 @@ class SyntheticTripSourceTest {
   @Test
   void fastCentsRoundsAsTripMetricsDoes() {
     java.util.SplittableRandom r = new java.util.SplittableRandom(3);
-    double[] edges = {0, -0.0, 0.005, 0.015, 1.005, 2.675, -2.675, 0.125, 1.115, 999999.995, 1e6, 123.456, -0.001};
+    double[] edges = {
+      0, -0.0, 0.005, 0.015, 1.005, 2.675, -2.675, 0.125, 1.115, 999999.995, 1e6, 123.456, -0.001
+    };
     for (double v : edges) {
-      assertThat(SyntheticTripSource.cents(v)).as("%s", v).isEqualTo(TripMetrics.roundCents(v).doubleValue());
+      assertThat(SyntheticTripSource.cents(v))
+          .as("%s", v)
+          .isEqualTo(TripMetrics.roundCents(v).doubleValue());
     }
     for (int i = 0; i < 200_000; i++) {
-      double v = i % 2 == 0 ? r.nextDouble() * 500 : Math.round(r.nextDouble() * 100_000) / 1000.0 - 20;
-      assertThat(SyntheticTripSource.cents(v)).as("%s", v).isEqualTo(TripMetrics.roundCents(v).doubleValue());
+      double v =
+          i % 2 == 0 ? r.nextDouble() * 500 : Math.round(r.nextDouble() * 100_000) / 1000.0 - 20;
+      assertThat(SyntheticTripSource.cents(v))
+          .as("%s", v)
+          .isEqualTo(TripMetrics.roundCents(v).doubleValue());
     }
   }
 
@@ -139,13 +156,20 @@ class SyntheticTripSourceTest {
   void cachedNewYorkHourIsTheZoneRulesHour() {
     SyntheticTripSource s = new SyntheticTripSource(1, CLOCK);
     // across both 2025 DST changes, in an order that revisits cached hours
-    long[] starts = {Instant.parse("2025-03-09T04:00:00Z").getEpochSecond(),
-        Instant.parse("2025-11-02T04:00:00Z").getEpochSecond(), 0L, -86_400L * 400};
+    long[] starts = {
+      Instant.parse("2025-03-09T04:00:00Z").getEpochSecond(),
+      Instant.parse("2025-11-02T04:00:00Z").getEpochSecond(),
+      0L,
+      -86_400L * 400
+    };
     for (long start : starts) {
       for (long t = start; t < start + 6 * 3600; t += 97) {
         long sec = t % 2 == 0 ? t : t - 7200;
-        assertThat(s.newYorkHour(sec)).as("%s", Instant.ofEpochSecond(sec))
-            .isEqualTo(java.time.ZonedDateTime.ofInstant(Instant.ofEpochSecond(sec), TlcRowMapper.NEW_YORK).getHour());
+        assertThat(s.newYorkHour(sec))
+            .as("%s", Instant.ofEpochSecond(sec))
+            .isEqualTo(
+                java.time.ZonedDateTime.ofInstant(Instant.ofEpochSecond(sec), TlcRowMapper.NEW_YORK)
+                    .getHour());
       }
     }
   }

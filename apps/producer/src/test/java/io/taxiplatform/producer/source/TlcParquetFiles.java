@@ -15,11 +15,11 @@ import org.apache.parquet.schema.Type;
 import org.apache.parquet.schema.Types;
 
 /**
- * Writes parquet files in the published TLC yellow-trip schemas (as pyarrow reports them for real files:
- * 2023-01 VendorID int64, passenger_count/RatecodeID double, PULocationID int64, timestamps
- * {@code timestamp[us]}; 2025-09 VendorID/PULocationID int32, passenger_count/RatecodeID int64, 20 columns).
- * Rows are maps of column name to value (Java types of the column, {@code LocalDateTime} for timestamps);
- * absent or null entries are written as nulls.
+ * Writes parquet files in the published TLC yellow-trip schemas (as pyarrow reports them for real
+ * files: 2023-01 VendorID int64, passenger_count/RatecodeID double, PULocationID int64, timestamps
+ * {@code timestamp[us]}; 2025-09 VendorID/PULocationID int32, passenger_count/RatecodeID int64, 20
+ * columns). Rows are maps of column name to value (Java types of the column, {@code LocalDateTime}
+ * for timestamps); absent or null entries are written as nulls.
  */
 public final class TlcParquetFiles {
 
@@ -33,10 +33,12 @@ public final class TlcParquetFiles {
     Y2025
   }
 
-  private TlcParquetFiles() {
-  }
+  private TlcParquetFiles() {}
 
-  /** The schema of a variant with timestamps in {@code unit}, {@code utcAdjusted} as the writer flags it. */
+  /**
+   * The schema of a variant with timestamps in {@code unit}, {@code utcAdjusted} as the writer
+   * flags it.
+   */
   public static MessageType schema(Variant v, TimeUnit unit, boolean utcAdjusted) {
     boolean old = v == Variant.Y2023;
     Types.MessageTypeBuilder b = Types.buildMessage();
@@ -46,13 +48,23 @@ public final class TlcParquetFiles {
     b.addField(opt(old ? PrimitiveTypeName.DOUBLE : PrimitiveTypeName.INT64, "passenger_count"));
     b.addField(opt(PrimitiveTypeName.DOUBLE, "trip_distance"));
     b.addField(opt(old ? PrimitiveTypeName.DOUBLE : PrimitiveTypeName.INT64, "RatecodeID"));
-    b.addField(Types.optional(PrimitiveTypeName.BINARY).as(LogicalTypeAnnotation.stringType())
-        .named("store_and_fwd_flag"));
+    b.addField(
+        Types.optional(PrimitiveTypeName.BINARY)
+            .as(LogicalTypeAnnotation.stringType())
+            .named("store_and_fwd_flag"));
     b.addField(opt(old ? PrimitiveTypeName.INT64 : PrimitiveTypeName.INT32, "PULocationID"));
     b.addField(opt(old ? PrimitiveTypeName.INT64 : PrimitiveTypeName.INT32, "DOLocationID"));
     b.addField(opt(PrimitiveTypeName.INT64, "payment_type"));
-    for (String f : List.of("fare_amount", "extra", "mta_tax", "tip_amount", "tolls_amount",
-        "improvement_surcharge", "total_amount", "congestion_surcharge")) {
+    for (String f :
+        List.of(
+            "fare_amount",
+            "extra",
+            "mta_tax",
+            "tip_amount",
+            "tolls_amount",
+            "improvement_surcharge",
+            "total_amount",
+            "congestion_surcharge")) {
       b.addField(opt(PrimitiveTypeName.DOUBLE, f));
     }
     b.addField(opt(PrimitiveTypeName.DOUBLE, old ? "airport_fee" : "Airport_fee"));
@@ -67,7 +79,9 @@ public final class TlcParquetFiles {
   }
 
   private static Type ts(String name, TimeUnit unit, boolean utc) {
-    return Types.optional(PrimitiveTypeName.INT64).as(LogicalTypeAnnotation.timestampType(utc, unit)).named(name);
+    return Types.optional(PrimitiveTypeName.INT64)
+        .as(LogicalTypeAnnotation.timestampType(utc, unit))
+        .named(name);
   }
 
   /** The INT64 value a writer stores for a wall-clock time in {@code unit}. */
@@ -82,28 +96,36 @@ public final class TlcParquetFiles {
   }
 
   /** Writes {@code rows} to {@code file} with {@code schema}. */
-  public static void write(Path file, MessageType schema, List<Map<String, Object>> rows) throws IOException {
-    TimeUnit unit = ((LogicalTypeAnnotation.TimestampLogicalTypeAnnotation) schema.getType("tpep_pickup_datetime")
-        .getLogicalTypeAnnotation()).getUnit();
-    try (ParquetWriter<Map<String, Object>> w = ParquetWriter.writeFile(schema, file.toFile(), (row, out) -> {
-      for (Type field : schema.getFields()) {
-        Object value = row.get(field.getName());
-        if (value == null) {
-          continue;
-        }
-        if (value instanceof LocalDateTime t) {
-          value = encode(t, unit);
-        } else if (value instanceof Number n) {
-          value = switch (field.asPrimitiveType().getPrimitiveTypeName()) {
-            case INT32 -> n.intValue();
-            case INT64 -> n.longValue();
-            case DOUBLE -> n.doubleValue();
-            default -> value;
-          };
-        }
-        out.write(field.getName(), value);
-      }
-    })) {
+  public static void write(Path file, MessageType schema, List<Map<String, Object>> rows)
+      throws IOException {
+    TimeUnit unit =
+        ((LogicalTypeAnnotation.TimestampLogicalTypeAnnotation)
+                schema.getType("tpep_pickup_datetime").getLogicalTypeAnnotation())
+            .getUnit();
+    try (ParquetWriter<Map<String, Object>> w =
+        ParquetWriter.writeFile(
+            schema,
+            file.toFile(),
+            (row, out) -> {
+              for (Type field : schema.getFields()) {
+                Object value = row.get(field.getName());
+                if (value == null) {
+                  continue;
+                }
+                if (value instanceof LocalDateTime t) {
+                  value = encode(t, unit);
+                } else if (value instanceof Number n) {
+                  value =
+                      switch (field.asPrimitiveType().getPrimitiveTypeName()) {
+                        case INT32 -> n.intValue();
+                        case INT64 -> n.longValue();
+                        case DOUBLE -> n.doubleValue();
+                        default -> value;
+                      };
+                }
+                out.write(field.getName(), value);
+              }
+            })) {
       for (Map<String, Object> row : rows) {
         w.write(row);
       }

@@ -20,8 +20,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The PrometheusRule of the chart: valid for promtool, every alert documented and linked to its
- * runbook, and every alert proven by promtool unit tests (observability/alerts-test.yaml) to fire on
- * the condition it describes and to stay quiet otherwise.
+ * runbook, and every alert proven by promtool unit tests (observability/alerts-test.yaml) to fire
+ * on the condition it describes and to stay quiet otherwise.
  */
 class AlertRulesTest {
 
@@ -55,55 +55,96 @@ class AlertRulesTest {
       Map<?, ?> l = (Map<?, ?>) labels;
       Map<?, ?> a = (Map<?, ?>) annotations;
       assertThat(SEVERITIES).as(name + " severity").contains(String.valueOf(l.get("severity")));
-      assertThat(String.valueOf(a.get("summary"))).as(name + " summary").isNotBlank().isNotEqualTo("null");
-      assertThat(String.valueOf(a.get("description"))).as(name + " description").isNotBlank().isNotEqualTo("null");
+      assertThat(String.valueOf(a.get("summary")))
+          .as(name + " summary")
+          .isNotBlank()
+          .isNotEqualTo("null");
+      assertThat(String.valueOf(a.get("description")))
+          .as(name + " description")
+          .isNotBlank()
+          .isNotEqualTo("null");
       String url = String.valueOf(a.get("runbook_url"));
       assertThat(url).as(name + " runbook_url").contains("docs/observability.md#");
       String anchor = url.substring(url.indexOf('#') + 1);
-      assertThat(anchor).as(name + " runbook anchor is the alert name").isEqualTo(name.toLowerCase());
+      assertThat(anchor)
+          .as(name + " runbook anchor is the alert name")
+          .isEqualTo(name.toLowerCase());
       assertThat(anchors).as("docs/observability.md has a heading for " + name).contains(anchor);
     }
   }
 
   @Test
   void runbookBaseUrlIsConfigurable() {
-    Map<String, Map<String, Object>> alerts = Observability.alerts(ChartRenderer.render("default",
-        Map.of("monitoring.rules.runbookBaseUrl", "https://wiki.example.org/taxi/runbook/")));
-    assertThat(alerts.values()).allSatisfy(rule -> assertThat(
-        String.valueOf(((Map<?, ?>) rule.get("annotations")).get("runbook_url")))
-        .startsWith("https://wiki.example.org/taxi/runbook#"));
+    Map<String, Map<String, Object>> alerts =
+        Observability.alerts(
+            ChartRenderer.render(
+                "default",
+                Map.of(
+                    "monitoring.rules.runbookBaseUrl", "https://wiki.example.org/taxi/runbook/")));
+    assertThat(alerts.values())
+        .allSatisfy(
+            rule ->
+                assertThat(String.valueOf(((Map<?, ?>) rule.get("annotations")).get("runbook_url")))
+                    .startsWith("https://wiki.example.org/taxi/runbook#"));
   }
 
   @Test
   void rulesAreNotRenderedWhenMonitoringIsOff() {
-    assertThat(ChartRenderer.render("default", Map.of("monitoring.enabled", false)).ofKind("PrometheusRule")).isEmpty();
-    assertThat(ChartRenderer.render("default", Map.of("monitoring.rules.enabled", false)).ofKind("PrometheusRule")).isEmpty();
+    assertThat(
+            ChartRenderer.render("default", Map.of("monitoring.enabled", false))
+                .ofKind("PrometheusRule"))
+        .isEmpty();
+    assertThat(
+            ChartRenderer.render("default", Map.of("monitoring.rules.enabled", false))
+                .ofKind("PrometheusRule"))
+        .isEmpty();
   }
 
   @Test
   void alertsFollowTheComponentsThisReleaseRuns(@TempDir Path dir) {
-    assertThat(Observability.alerts(ChartRenderer.render("default")).keySet()).contains(
-        "TaxiPipelineStalled", "TaxiStreamingMetricsAbsent", "TaxiConsumerLagGrowing", "TaxiProducerSendErrors",
-        "TaxiAverageFareDrop");
+    assertThat(Observability.alerts(ChartRenderer.render("default")).keySet())
+        .contains(
+            "TaxiPipelineStalled",
+            "TaxiStreamingMetricsAbsent",
+            "TaxiConsumerLagGrowing",
+            "TaxiProducerSendErrors",
+            "TaxiAverageFareDrop");
     // Without the job, its alerts would fire forever ("absent"): they are not rendered.
     Rendered noJob = ChartRenderer.render("default", Map.of("streaming.enabled", false));
     assertThat(Observability.alerts(noJob).keySet()).containsExactly("TaxiProducerSendErrors");
     Observability.writeYaml(dir.resolve("rules.yaml"), Observability.rulesFile(noJob));
     assertThat(Promtool.run(dir, "check", "rules", "rules.yaml").exitCode()).isZero();
-    assertThat(Observability.alerts(ChartRenderer.render("default", Map.of("producer.enabled", false))).keySet())
-        .doesNotContain("TaxiProducerSendErrors").contains("TaxiPipelineStalled");
-    assertThat(Observability.alerts(ChartRenderer.render("default", Map.of("monitoring.kafka.exporter.enabled", false))).keySet())
-        .as("the lag alert needs the Kafka Exporter's offsets").doesNotContain("TaxiConsumerLagGrowing");
-    assertThat(ChartRenderer.render("default", Map.of("streaming.enabled", false, "producer.enabled", false))
-        .ofKind("PrometheusRule")).isEmpty();
+    assertThat(
+            Observability.alerts(ChartRenderer.render("default", Map.of("producer.enabled", false)))
+                .keySet())
+        .doesNotContain("TaxiProducerSendErrors")
+        .contains("TaxiPipelineStalled");
+    assertThat(
+            Observability.alerts(
+                    ChartRenderer.render(
+                        "default", Map.of("monitoring.kafka.exporter.enabled", false)))
+                .keySet())
+        .as("the lag alert needs the Kafka Exporter's offsets")
+        .doesNotContain("TaxiConsumerLagGrowing");
+    assertThat(
+            ChartRenderer.render(
+                    "default", Map.of("streaming.enabled", false, "producer.enabled", false))
+                .ofKind("PrometheusRule"))
+        .isEmpty();
   }
 
   @Test
   void additionalAlertLabelsAreOnEveryAlert() {
-    Map<String, Map<String, Object>> alerts = Observability.alerts(ChartRenderer.render("default",
-        Map.of("monitoring.rules.additionalAlertLabels.team", "data-platform")));
-    assertThat(alerts.values()).allSatisfy(rule ->
-        assertThat((Map<String, Object>) rule.get("labels")).containsEntry("team", "data-platform").containsKey("severity"));
+    Map<String, Map<String, Object>> alerts =
+        Observability.alerts(
+            ChartRenderer.render(
+                "default", Map.of("monitoring.rules.additionalAlertLabels.team", "data-platform")));
+    assertThat(alerts.values())
+        .allSatisfy(
+            rule ->
+                assertThat((Map<String, Object>) rule.get("labels"))
+                    .containsEntry("team", "data-platform")
+                    .containsKey("severity"));
   }
 
   @Test
@@ -119,18 +160,23 @@ class AlertRulesTest {
     for (Map<String, Object> test : (List<Map<String, Object>>) tests.get("tests")) {
       for (Map<String, Object> t : (List<Map<String, Object>>) test.get("alert_rule_test")) {
         List<?> expected = (List<?>) t.get("exp_alerts");
-        (expected == null || expected.isEmpty() ? quiet : firing).add(String.valueOf(t.get("alertname")));
+        (expected == null || expected.isEmpty() ? quiet : firing)
+            .add(String.valueOf(t.get("alertname")));
       }
     }
     assertThat(firing).as("alerts with a firing unit test").containsAll(alerts.keySet());
     assertThat(quiet).as("alerts with a not-firing unit test").containsAll(alerts.keySet());
-    assertThat(alerts.keySet()).as("unit tests only name alerts that exist").containsAll(firing).containsAll(quiet);
+    assertThat(alerts.keySet())
+        .as("unit tests only name alerts that exist")
+        .containsAll(firing)
+        .containsAll(quiet);
   }
 
   @Test
   void promtoolUnitTestsPass(@TempDir Path dir) throws IOException {
     Promtool.require();
-    Observability.writeYaml(dir.resolve("rules.yaml"), Observability.rulesFile(ChartRenderer.render("default")));
+    Observability.writeYaml(
+        dir.resolve("rules.yaml"), Observability.rulesFile(ChartRenderer.render("default")));
     try (InputStream in = resource()) {
       Files.copy(in, dir.resolve("alerts-test.yaml"), StandardCopyOption.REPLACE_EXISTING);
     }
@@ -146,8 +192,14 @@ class AlertRulesTest {
     // The same unit tests against rules whose thresholds moved must fail: they test the thresholds.
     Promtool.require();
     // (integers: Helm's --set keeps decimals as strings, which the schema rejects)
-    Rendered moved = ChartRenderer.render("default", Map.of(
-        "monitoring.rules.stalledAfterSeconds", 900, "monitoring.rules.tripSpikeRatio", 10));
+    Rendered moved =
+        ChartRenderer.render(
+            "default",
+            Map.of(
+                "monitoring.rules.stalledAfterSeconds",
+                900,
+                "monitoring.rules.tripSpikeRatio",
+                10));
     Observability.writeYaml(dir.resolve("rules.yaml"), Observability.rulesFile(moved));
     try (InputStream in = resource()) {
       Files.copy(in, dir.resolve("alerts-test.yaml"), StandardCopyOption.REPLACE_EXISTING);

@@ -35,7 +35,8 @@ class MetricNamesTest {
   static void load() throws IOException {
     rendered = ChartRenderer.render("default");
     Map<String, Object> sources;
-    try (InputStream in = MetricNamesTest.class.getResourceAsStream("/observability/metric-sources.yaml")) {
+    try (InputStream in =
+        MetricNamesTest.class.getResourceAsStream("/observability/metric-sources.yaml")) {
       assertThat(in).as("observability/metric-sources.yaml").isNotNull();
       sources = ChartRenderer.yamlMapper().readValue(in, Map.class);
     }
@@ -43,7 +44,9 @@ class MetricNamesTest {
     Map<String, Object> exporters = (Map<String, Object>) sources.get("exporters");
     for (Map.Entry<String, Object> ex : exporters.entrySet()) {
       Map<String, Object> exporter = (Map<String, Object>) ex.getValue();
-      assertThat(String.valueOf(exporter.get("source"))).as(ex.getKey() + " names its source").hasSizeGreaterThan(20);
+      assertThat(String.valueOf(exporter.get("source")))
+          .as(ex.getKey() + " names its source")
+          .hasSizeGreaterThan(20);
       for (Map<String, Object> m : (List<Map<String, Object>>) exporter.get("metrics")) {
         Map<String, Object> entry = new LinkedHashMap<>(m);
         entry.put("exporter", ex.getKey());
@@ -60,7 +63,8 @@ class MetricNamesTest {
         used.computeIfAbsent(name, k -> new ArrayList<>()).add("alert " + a.getKey());
       }
     }
-    for (Observability.PanelExpr e : Observability.promqlTargets(Observability.dashboards(r, "grafana_dashboard"))) {
+    for (Observability.PanelExpr e :
+        Observability.promqlTargets(Observability.dashboards(r, "grafana_dashboard"))) {
       for (String name : Observability.metricNames(e.expr())) {
         used.computeIfAbsent(name, k -> new ArrayList<>()).add(e.dashboard() + " / " + e.panel());
       }
@@ -70,11 +74,14 @@ class MetricNamesTest {
 
   @Test
   void metricNameExtractionIgnoresFunctionsLabelsDurationsAndNumbers() {
-    assertThat(Observability.metricNames(
-        "histogram_quantile(0.95, sum by (le, table) (rate(a_seconds_bucket{table=~\"x|y\"}[5m] offset 30m))) / 1e6"
-            + " > 2 * sum(b_total) and on() c"))
+    assertThat(
+            Observability.metricNames(
+                "histogram_quantile(0.95, sum by (le, table) (rate(a_seconds_bucket{table=~\"x|y\"}[5m] offset 30m))) / 1e6"
+                    + " > 2 * sum(b_total) and on() c"))
         .containsExactlyInAnyOrder("a_seconds_bucket", "b_total", "c");
-    assertThat(Observability.metricNames("time() - max by (query) (taxi_stream_last_progress_timestamp_seconds)"))
+    assertThat(
+            Observability.metricNames(
+                "time() - max by (query) (taxi_stream_last_progress_timestamp_seconds)"))
         .containsExactly("taxi_stream_last_progress_timestamp_seconds");
   }
 
@@ -89,32 +96,41 @@ class MetricNamesTest {
         unknown.put(e.getKey(), e.getValue());
       }
     }
-    assertThat(unknown).as("metric names in neither docs/contracts.md nor metric-sources.yaml").isEmpty();
+    assertThat(unknown)
+        .as("metric names in neither docs/contracts.md nor metric-sources.yaml")
+        .isEmpty();
   }
 
   @Test
   void everyDocumentedExporterMetricIsUsed() {
     Set<String> used = usedNames(rendered).keySet();
-    assertThat(used).as("entries of metric-sources.yaml still used").containsAll(exporterMetrics.keySet());
+    assertThat(used)
+        .as("entries of metric-sources.yaml still used")
+        .containsAll(exporterMetrics.keySet());
   }
 
   @Test
   void contractsListTheAppMetricsTheAlertsNeed() {
     // Sanity of the parser: names from both apps, histograms expanded.
-    assertThat(Observability.contractMetricNames()).contains(
-        "taxi_producer_events_sent_total", "taxi_stream_last_progress_timestamp_seconds",
-        "taxi_stream_end_to_end_latency_seconds_bucket", "taxi_producer_send_latency_seconds_bucket");
+    assertThat(Observability.contractMetricNames())
+        .contains(
+            "taxi_producer_events_sent_total", "taxi_stream_last_progress_timestamp_seconds",
+            "taxi_stream_end_to_end_latency_seconds_bucket",
+                "taxi_producer_send_latency_seconds_bucket");
   }
 
   @Test
   @SuppressWarnings("unchecked")
   void chartJmxRulesTurnTheDocumentedMbeansIntoTheUsedNames() throws IOException {
-    Map<String, Object> cm = rendered.ofKind("ConfigMap").stream()
-        .filter(c -> ChartRenderer.Rendered.name(c).endsWith("-kafka-metrics")).findFirst()
-        .orElseThrow(() -> new AssertionError("no Kafka metrics ConfigMap rendered"));
+    Map<String, Object> cm =
+        rendered.ofKind("ConfigMap").stream()
+            .filter(c -> ChartRenderer.Rendered.name(c).endsWith("-kafka-metrics"))
+            .findFirst()
+            .orElseThrow(() -> new AssertionError("no Kafka metrics ConfigMap rendered"));
     Map<String, Object> data = (Map<String, Object>) cm.get("data");
-    Map<String, Object> config = ChartRenderer.yamlMapper().readValue(
-        String.valueOf(data.get("kafka-metrics-config.yml")), Map.class);
+    Map<String, Object> config =
+        ChartRenderer.yamlMapper()
+            .readValue(String.valueOf(data.get("kafka-metrics-config.yml")), Map.class);
     boolean lowercase = Boolean.TRUE.equals(config.get("lowercaseOutputName"));
     List<Map<String, Object>> rules = (List<Map<String, Object>>) config.get("rules");
 
@@ -124,18 +140,23 @@ class MetricNamesTest {
         continue;
       }
       String mbean = String.valueOf(m.get("mbean"));
-      assertThat(exportedName(rules, mbean, lowercase)).as("name the chart's JMX rules give " + mbean)
+      assertThat(exportedName(rules, mbean, lowercase))
+          .as("name the chart's JMX rules give " + mbean)
           .isEqualTo(m.get("name"));
       checked++;
     }
     assertThat(checked).isPositive();
-    // The exporter compiles every rule's pattern as a Java regex at start: a broken one fails the broker's agent.
+    // The exporter compiles every rule's pattern as a Java regex at start: a broken one fails the
+    // broker's agent.
     for (Map<String, Object> rule : rules) {
       assertThat(rule).containsKeys("pattern", "name");
       Pattern.compile(String.valueOf(rule.get("pattern")));
     }
     // A bean no rule matches is not exported (only what the dashboards need).
-    assertThat(exportedName(rules, "kafka.log<type=LogCleaner, name=cleaner-recopy-percent><>Value", lowercase)).isNull();
+    assertThat(
+            exportedName(
+                rules, "kafka.log<type=LogCleaner, name=cleaner-recopy-percent><>Value", lowercase))
+        .isNull();
   }
 
   /**
@@ -150,7 +171,8 @@ class MetricNamesTest {
         StringBuilder out = new StringBuilder();
         Matcher ref = Pattern.compile("\\$(\\d+)").matcher(name);
         while (ref.find()) {
-          ref.appendReplacement(out, Matcher.quoteReplacement(matcher.group(Integer.parseInt(ref.group(1)))));
+          ref.appendReplacement(
+              out, Matcher.quoteReplacement(matcher.group(Integer.parseInt(ref.group(1)))));
         }
         ref.appendTail(out);
         String result = out.toString().replaceAll("[^a-zA-Z0-9_:]", "_");
@@ -165,7 +187,9 @@ class MetricNamesTest {
     Set<String> known = new TreeSet<>(Observability.contractMetricNames());
     known.addAll(exporterMetrics.keySet());
     for (String profile : ChartRenderer.PROFILES) {
-      assertThat(known).as("names used with profile " + profile).containsAll(usedNames(ChartRenderer.render(profile)).keySet());
+      assertThat(known)
+          .as("names used with profile " + profile)
+          .containsAll(usedNames(ChartRenderer.render(profile)).keySet());
     }
   }
 }

@@ -22,27 +22,24 @@ import java.util.regex.Pattern;
 
 /**
  * What the observability tests read from the rendered chart, the dashboards, docs/contracts.md and
- * docs/observability.md. Dashboards are taken from the rendered ConfigMaps (what the Grafana sidecar
- * loads), so the chart's placeholder substitution is part of what is tested.
+ * docs/observability.md. Dashboards are taken from the rendered ConfigMaps (what the Grafana
+ * sidecar loads), so the chart's placeholder substitution is part of what is tested.
  */
 final class Observability {
 
   static final ObjectMapper JSON = new ObjectMapper();
 
   /** Grafana's interval variables, replaced by a fixed duration before PromQL is parsed. */
-  static final Map<String, String> GRAFANA_INTERVALS = Map.of(
-      "$__rate_interval", "1m", "$__interval", "1m", "$__range", "1h");
+  static final Map<String, String> GRAFANA_INTERVALS =
+      Map.of("$__rate_interval", "1m", "$__interval", "1m", "$__range", "1h");
 
-  private Observability() {
-  }
+  private Observability() {}
 
   /** A PromQL expression of a dashboard panel, after Grafana variable substitution. */
-  record PanelExpr(String dashboard, String panel, String refId, String expr) {
-  }
+  record PanelExpr(String dashboard, String panel, String refId, String expr) {}
 
   /** A CQL target of a dashboard panel, as written in the dashboard (variables not substituted). */
-  record PanelCql(String dashboard, String panel, String panelType, String refId, String cql) {
-  }
+  record PanelCql(String dashboard, String panel, String panelType, String refId, String cql) {}
 
   /** The {@code spec.groups} of the rendered PrometheusRule, as a rules file promtool reads. */
   static Map<String, Object> rulesFile(Rendered rendered) {
@@ -57,7 +54,8 @@ final class Observability {
   @SuppressWarnings("unchecked")
   static Map<String, Map<String, Object>> alerts(Rendered rendered) {
     Map<String, Map<String, Object>> alerts = new LinkedHashMap<>();
-    List<Map<String, Object>> groups = (List<Map<String, Object>>) rulesFile(rendered).get("groups");
+    List<Map<String, Object>> groups =
+        (List<Map<String, Object>>) rulesFile(rendered).get("groups");
     for (Map<String, Object> g : groups) {
       for (Map<String, Object> r : (List<Map<String, Object>>) g.get("rules")) {
         if (r.containsKey("alert")) {
@@ -77,12 +75,16 @@ final class Observability {
     }
   }
 
-  /** Dashboard file name -> parsed JSON, from the rendered ConfigMaps labelled for the dashboard sidecar. */
+  /**
+   * Dashboard file name -> parsed JSON, from the rendered ConfigMaps labelled for the dashboard
+   * sidecar.
+   */
   @SuppressWarnings("unchecked")
   static Map<String, JsonNode> dashboards(Rendered rendered, String label) {
     Map<String, JsonNode> out = new LinkedHashMap<>();
     for (Map<String, Object> cm : rendered.ofKind("ConfigMap")) {
-      Map<String, Object> labels = (Map<String, Object>) ChartRenderer.Rendered.path(cm, "metadata", "labels");
+      Map<String, Object> labels =
+          (Map<String, Object>) ChartRenderer.Rendered.path(cm, "metadata", "labels");
       if (labels == null || !labels.containsKey(label)) {
         continue;
       }
@@ -91,8 +93,14 @@ final class Observability {
         try {
           out.put(e.getKey(), JSON.readTree(String.valueOf(e.getValue())));
         } catch (IOException ex) {
-          throw new AssertionError("dashboard " + e.getKey() + " in ConfigMap "
-              + ChartRenderer.Rendered.name(cm) + " is not valid JSON: " + ex.getMessage(), ex);
+          throw new AssertionError(
+              "dashboard "
+                  + e.getKey()
+                  + " in ConfigMap "
+                  + ChartRenderer.Rendered.name(cm)
+                  + " is not valid JSON: "
+                  + ex.getMessage(),
+              ex);
         }
       }
     }
@@ -156,7 +164,9 @@ final class Observability {
     names.sort((a, b) -> b.length() - a.length());
     for (String name : names) {
       String v = values.get(name);
-      out = out.replaceAll("\\$\\{" + Pattern.quote(name) + "(:[a-z]+)?\\}", Matcher.quoteReplacement(v));
+      out =
+          out.replaceAll(
+              "\\$\\{" + Pattern.quote(name) + "(:[a-z]+)?\\}", Matcher.quoteReplacement(v));
       out = out.replaceAll("\\$" + Pattern.quote(name) + "\\b", Matcher.quoteReplacement(v));
     }
     return out;
@@ -170,8 +180,12 @@ final class Observability {
       for (JsonNode panel : panels(d.getValue())) {
         for (JsonNode t : panel.path("targets")) {
           if (t.has("expr")) {
-            out.add(new PanelExpr(d.getKey(), panel.path("title").asText(), t.path("refId").asText(),
-                substitute(t.path("expr").asText(), vars)));
+            out.add(
+                new PanelExpr(
+                    d.getKey(),
+                    panel.path("title").asText(),
+                    t.path("refId").asText(),
+                    substitute(t.path("expr").asText(), vars)));
           }
         }
       }
@@ -186,8 +200,13 @@ final class Observability {
       for (JsonNode panel : panels(d.getValue())) {
         for (JsonNode t : panel.path("targets")) {
           if (t.path("rawQuery").asBoolean(false)) {
-            out.add(new PanelCql(d.getKey(), panel.path("title").asText(), panel.path("type").asText(),
-                t.path("refId").asText(), t.path("target").asText()));
+            out.add(
+                new PanelCql(
+                    d.getKey(),
+                    panel.path("title").asText(),
+                    panel.path("type").asText(),
+                    t.path("refId").asText(),
+                    t.path("target").asText()));
           }
         }
       }
@@ -195,9 +214,22 @@ final class Observability {
     return out;
   }
 
-  private static final Set<String> PROMQL_KEYWORDS = Set.of(
-      "by", "without", "on", "ignoring", "group_left", "group_right", "offset", "bool", "and", "or",
-      "unless", "inf", "nan", "atan2");
+  private static final Set<String> PROMQL_KEYWORDS =
+      Set.of(
+          "by",
+          "without",
+          "on",
+          "ignoring",
+          "group_left",
+          "group_right",
+          "offset",
+          "bool",
+          "and",
+          "or",
+          "unless",
+          "inf",
+          "nan",
+          "atan2");
 
   /**
    * Metric names an expression selects: identifiers that are not functions, keywords, label names
@@ -241,7 +273,8 @@ final class Observability {
     int end = text.indexOf("\n## ", start + 3);
     String section = end < 0 ? text.substring(start) : text.substring(start, end);
     Set<String> names = new LinkedHashSet<>();
-    Pattern row = Pattern.compile("^\\|\\s*`([a-z_:][a-z0-9_:]*)`\\s*\\|\\s*([^|]*)\\|", Pattern.MULTILINE);
+    Pattern row =
+        Pattern.compile("^\\|\\s*`([a-z_:][a-z0-9_:]*)`\\s*\\|\\s*([^|]*)\\|", Pattern.MULTILINE);
     Matcher m = row.matcher(section);
     while (m.find()) {
       String name = m.group(1);

@@ -13,27 +13,26 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 
 /**
- * Runs Prometheus' {@code promtool} (Debian package {@code prometheus}). When it is not installed the
- * calling test is skipped with the reason, unless the system property {@code taxi.require.promtool}
- * is {@code true} (CI sets it), in which case the test fails.
+ * Runs Prometheus' {@code promtool} (Debian package {@code prometheus}). When it is not installed
+ * the calling test is skipped with the reason, unless the system property {@code
+ * taxi.require.promtool} is {@code true} (CI sets it), in which case the test fails.
  */
 final class Promtool {
 
   static final String REQUIRE_PROPERTY = "taxi.require.promtool";
 
-  private Promtool() {
-  }
+  private Promtool() {}
 
   /** The result of one promtool run. */
-  record Result(int exitCode, String output) {
-  }
+  record Result(int exitCode, String output) {}
 
   /** The promtool executable, or skips/fails the test when there is none. */
   static Path require() {
     Optional<Path> found = find();
     if (found.isEmpty()) {
-      String reason = "promtool is not installed (Debian: apt-get install prometheus); "
-          + "the alert and PromQL checks need it";
+      String reason =
+          "promtool is not installed (Debian: apt-get install prometheus); "
+              + "the alert and PromQL checks need it";
       if (Boolean.getBoolean(REQUIRE_PROPERTY)) {
         fail(reason + " and -D" + REQUIRE_PROPERTY + "=true");
       }
@@ -65,7 +64,8 @@ final class Promtool {
     command.add(require().toString());
     command.addAll(List.of(args));
     try {
-      Process p = new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true).start();
+      Process p =
+          new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true).start();
       byte[] out = p.getInputStream().readAllBytes();
       if (!p.waitFor(120, TimeUnit.SECONDS)) {
         p.destroyForcibly();

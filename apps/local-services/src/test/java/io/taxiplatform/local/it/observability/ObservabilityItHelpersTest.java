@@ -12,64 +12,83 @@ import org.junit.jupiter.api.Test;
 /** The parsing and substitution ObservabilityIT relies on, without services. */
 class ObservabilityItHelpersTest {
 
-    private static final String EXPOSITION = String.join("\n",
-            "# HELP taxi_stream_dead_letters_total Events sent to the dead-letter topic.",
-            "# TYPE taxi_stream_dead_letters_total counter",
-            "# TYPE taxi_producer_rows_rejected counter",
-            "# TYPE taxi_stream_end_to_end_latency_seconds histogram",
-            "taxi_stream_end_to_end_latency_seconds_bucket{table=\"zone_windows_v1\",le=\"1.0\"} 3",
-            "taxi_stream_valid_trips_total 12.0",
-            "taxi_stream_valid_trips_total_x 99",
-            "taxi_stream_input_rows_total{query=\"zone_windows\"} 10 1700000000000",
-            "taxi_stream_input_rows_total{query=\"borough_windows\"} 5.5",
-            "");
+  private static final String EXPOSITION =
+      String.join(
+          "\n",
+          "# HELP taxi_stream_dead_letters_total Events sent to the dead-letter topic.",
+          "# TYPE taxi_stream_dead_letters_total counter",
+          "# TYPE taxi_producer_rows_rejected counter",
+          "# TYPE taxi_stream_end_to_end_latency_seconds histogram",
+          "taxi_stream_end_to_end_latency_seconds_bucket{table=\"zone_windows_v1\",le=\"1.0\"} 3",
+          "taxi_stream_valid_trips_total 12.0",
+          "taxi_stream_valid_trips_total_x 99",
+          "taxi_stream_input_rows_total{query=\"zone_windows\"} 10 1700000000000",
+          "taxi_stream_input_rows_total{query=\"borough_windows\"} 5.5",
+          "");
 
-    @Test
-    void exposedMeansASampleOrADeclaredFamily() {
-        assertThat(ObservabilityIT.exposes(EXPOSITION, "taxi_stream_valid_trips_total")).isTrue();
-        assertThat(ObservabilityIT.exposes(EXPOSITION, "taxi_stream_dead_letters_total")).isTrue();
-        assertThat(ObservabilityIT.exposes(EXPOSITION, "taxi_producer_rows_rejected_total")).isTrue();
-        assertThat(ObservabilityIT.exposes(EXPOSITION, "taxi_stream_end_to_end_latency_seconds_bucket")).isTrue();
-        assertThat(ObservabilityIT.exposes(EXPOSITION, "taxi_stream_end_to_end_latency_seconds_count")).isTrue();
-        assertThat(ObservabilityIT.exposes(EXPOSITION, "taxi_stream_watermark_delay_seconds")).isFalse();
-        assertThat(ObservabilityIT.exposes(EXPOSITION, "taxi_stream_valid_trips")).isFalse();
-    }
+  @Test
+  void exposedMeansASampleOrADeclaredFamily() {
+    assertThat(ObservabilityIT.exposes(EXPOSITION, "taxi_stream_valid_trips_total")).isTrue();
+    assertThat(ObservabilityIT.exposes(EXPOSITION, "taxi_stream_dead_letters_total")).isTrue();
+    assertThat(ObservabilityIT.exposes(EXPOSITION, "taxi_producer_rows_rejected_total")).isTrue();
+    assertThat(ObservabilityIT.exposes(EXPOSITION, "taxi_stream_end_to_end_latency_seconds_bucket"))
+        .isTrue();
+    assertThat(ObservabilityIT.exposes(EXPOSITION, "taxi_stream_end_to_end_latency_seconds_count"))
+        .isTrue();
+    assertThat(ObservabilityIT.exposes(EXPOSITION, "taxi_stream_watermark_delay_seconds"))
+        .isFalse();
+    assertThat(ObservabilityIT.exposes(EXPOSITION, "taxi_stream_valid_trips")).isFalse();
+  }
 
-    @Test
-    void sampleSumAddsEveryLabelSetOfExactlyThatName() {
-        assertThat(ObservabilityIT.sampleSum(EXPOSITION, "taxi_stream_input_rows_total")).isEqualTo(15.5);
-        assertThat(ObservabilityIT.sampleSum(EXPOSITION, "taxi_stream_valid_trips_total")).isEqualTo(12.0);
-        assertThat(ObservabilityIT.sampleSum(EXPOSITION, "taxi_stream_rows_dropped_late_total")).isZero();
-    }
+  @Test
+  void sampleSumAddsEveryLabelSetOfExactlyThatName() {
+    assertThat(ObservabilityIT.sampleSum(EXPOSITION, "taxi_stream_input_rows_total"))
+        .isEqualTo(15.5);
+    assertThat(ObservabilityIT.sampleSum(EXPOSITION, "taxi_stream_valid_trips_total"))
+        .isEqualTo(12.0);
+    assertThat(ObservabilityIT.sampleSum(EXPOSITION, "taxi_stream_rows_dropped_late_total"))
+        .isZero();
+  }
 
-    @Test
-    void substitutionDoesWhatGrafanaAndThePluginDo() {
-        Map<String, String> vars = new LinkedHashMap<>();
-        vars.put("keyspace", "taxi");
-        vars.put("version", "v2");
-        vars.put("zone", "1,132");
-        vars.put("borough", "Manhattan,Queens");
-        Instant from = Instant.ofEpochMilli(1000);
-        String cql = ObservabilityIT.substitute("SELECT a FROM ${keyspace}.t_${version} WHERE z IN ($zone) AND b IN "
-                + "(${borough:singlequote}) AND w >= $__timeFrom AND w <= $__timeTo", vars, from, from.plusSeconds(1));
-        assertThat(cql).isEqualTo("SELECT a FROM taxi.t_v2 WHERE z IN (1,132) AND b IN ('Manhattan','Queens') "
+  @Test
+  void substitutionDoesWhatGrafanaAndThePluginDo() {
+    Map<String, String> vars = new LinkedHashMap<>();
+    vars.put("keyspace", "taxi");
+    vars.put("version", "v2");
+    vars.put("zone", "1,132");
+    vars.put("borough", "Manhattan,Queens");
+    Instant from = Instant.ofEpochMilli(1000);
+    String cql =
+        ObservabilityIT.substitute(
+            "SELECT a FROM ${keyspace}.t_${version} WHERE z IN ($zone) AND b IN "
+                + "(${borough:singlequote}) AND w >= $__timeFrom AND w <= $__timeTo",
+            vars,
+            from,
+            from.plusSeconds(1));
+    assertThat(cql)
+        .isEqualTo(
+            "SELECT a FROM taxi.t_v2 WHERE z IN (1,132) AND b IN ('Manhattan','Queens') "
                 + "AND w >= 1000 AND w <= 2000");
-        assertThatThrownBy(() -> ObservabilityIT.substitute("SELECT $unknown", vars, from, from))
-                .isInstanceOf(AssertionError.class);
-    }
+    assertThatThrownBy(() -> ObservabilityIT.substitute("SELECT $unknown", vars, from, from))
+        .isInstanceOf(AssertionError.class);
+  }
 
-    @Test
-    void grafanaRelativeDurations() {
-        assertThat(ObservabilityIT.parseGrafanaDuration("1h")).isEqualTo(Duration.ofHours(1));
-        assertThat(ObservabilityIT.parseGrafanaDuration("24h")).isEqualTo(Duration.ofHours(24));
-        assertThatThrownBy(() -> ObservabilityIT.parseGrafanaDuration("now-1h")).isInstanceOf(IllegalArgumentException.class);
-    }
+  @Test
+  void grafanaRelativeDurations() {
+    assertThat(ObservabilityIT.parseGrafanaDuration("1h")).isEqualTo(Duration.ofHours(1));
+    assertThat(ObservabilityIT.parseGrafanaDuration("24h")).isEqualTo(Duration.ofHours(24));
+    assertThatThrownBy(() -> ObservabilityIT.parseGrafanaDuration("now-1h"))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
 
-    @Test
-    void theChartUsesAppMetricsOfBothApps() throws Exception {
-        assertThat(ObservabilityIT.usedAppMetrics())
-                .contains("taxi_producer_events_sent_total", "taxi_stream_last_progress_timestamp_seconds",
-                        "taxi_stream_valid_trips_total", "taxi_stream_end_to_end_latency_seconds_bucket")
-                .allMatch(n -> n.startsWith("taxi_producer_") || n.startsWith("taxi_stream_"));
-    }
+  @Test
+  void theChartUsesAppMetricsOfBothApps() throws Exception {
+    assertThat(ObservabilityIT.usedAppMetrics())
+        .contains(
+            "taxi_producer_events_sent_total",
+            "taxi_stream_last_progress_timestamp_seconds",
+            "taxi_stream_valid_trips_total",
+            "taxi_stream_end_to_end_latency_seconds_bucket")
+        .allMatch(n -> n.startsWith("taxi_producer_") || n.startsWith("taxi_stream_"));
+  }
 }

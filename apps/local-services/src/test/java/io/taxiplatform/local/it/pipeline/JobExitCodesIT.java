@@ -11,44 +11,48 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * The job's exit codes, which the spark-operator's restart policy relies on: 2 for bad configuration, 1 when
- * a running query fails (here: its Cassandra table disappears under it).
+ * The job's exit codes, which the spark-operator's restart policy relies on: 2 for bad
+ * configuration, 1 when a running query fails (here: its Cassandra table disappears under it).
  */
 class JobExitCodesIT {
 
-    @Test
-    void badConfigurationExitsTwoWithTheReason() {
-        try (PipelineFixture f = new PipelineFixture(SharedServices.kafka(), SharedServices.cassandra(), "badconf",
-                Map.of())) {
-            Map<String, String> env = new HashMap<>(f.env);
-            env.put("PIPELINE_VERSION", "V-2");
-            StreamingJobProcess job = StreamingJobProcess.start(env, f.workDir.resolve("job-badconf"));
-            try {
-                assertThat(job.waitFor(Duration.ofMinutes(1))).as("the job exits").isTrue();
-                assertThat(job.exitCode()).hasValue(2);
-                assertThat(job.logTail(40)).contains("PIPELINE_VERSION must match [a-z0-9_]+").contains("usage:");
-            } finally {
-                job.destroy();
-            }
-        }
+  @Test
+  void badConfigurationExitsTwoWithTheReason() {
+    try (PipelineFixture f =
+        new PipelineFixture(
+            SharedServices.kafka(), SharedServices.cassandra(), "badconf", Map.of())) {
+      Map<String, String> env = new HashMap<>(f.env);
+      env.put("PIPELINE_VERSION", "V-2");
+      StreamingJobProcess job = StreamingJobProcess.start(env, f.workDir.resolve("job-badconf"));
+      try {
+        assertThat(job.waitFor(Duration.ofMinutes(1))).as("the job exits").isTrue();
+        assertThat(job.exitCode()).hasValue(2);
+        assertThat(job.logTail(40))
+            .contains("PIPELINE_VERSION must match [a-z0-9_]+")
+            .contains("usage:");
+      } finally {
+        job.destroy();
+      }
     }
+  }
 
-    @Test
-    void aFailingQueryMakesTheJobExitOne() {
-        try (PipelineFixture f = new PipelineFixture(SharedServices.kafka(), SharedServices.cassandra(), "fail",
-                Map.of())) {
-            Instant t = Instant.parse("2025-04-01T12:00:00Z");
-            f.send(KnownTrips.valid("f1", 5, 20, t, Duration.ofMinutes(10)).toArray(String[]::new));
-            StreamingJobProcess job = f.startJob();
-            f.awaitUntil("the first aggregates", () -> f.tripCountSum("zone_windows_v1") == 20);
+  @Test
+  void aFailingQueryMakesTheJobExitOne() {
+    try (PipelineFixture f =
+        new PipelineFixture(SharedServices.kafka(), SharedServices.cassandra(), "fail", Map.of())) {
+      Instant t = Instant.parse("2025-04-01T12:00:00Z");
+      f.send(KnownTrips.valid("f1", 5, 20, t, Duration.ofMinutes(10)).toArray(String[]::new));
+      StreamingJobProcess job = f.startJob();
+      f.awaitUntil("the first aggregates", () -> f.tripCountSum("zone_windows_v1") == 20);
 
-            f.session().execute("DROP TABLE " + f.keyspace + ".zone_windows_v1");
-            f.send(KnownTrips.valid("f2", 6, 20, t, Duration.ofMinutes(10)).toArray(String[]::new));
+      f.session().execute("DROP TABLE " + f.keyspace + ".zone_windows_v1");
+      f.send(KnownTrips.valid("f2", 6, 20, t, Duration.ofMinutes(10)).toArray(String[]::new));
 
-            assertThat(job.waitFor(PipelineFixture.CONVERGE_TIMEOUT)).as("the job exits after the write fails")
-                    .isTrue();
-            assertThat(job.exitCode()).as(job.logTail(60)).hasValue(1);
-            assertThat(job.logTail(400)).contains("a streaming query failed");
-        }
+      assertThat(job.waitFor(PipelineFixture.CONVERGE_TIMEOUT))
+          .as("the job exits after the write fails")
+          .isTrue();
+      assertThat(job.exitCode()).as(job.logTail(60)).hasValue(1);
+      assertThat(job.logTail(400)).contains("a streaming query failed");
     }
+  }
 }

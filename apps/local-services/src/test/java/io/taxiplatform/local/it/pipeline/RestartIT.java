@@ -14,60 +14,84 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The job is killed hard (SIGKILL) mid-stream and restarted from the same checkpoint: the final aggregates
- * are still exact (nothing lost, nothing counted twice), and every dead letter is there.
+ * The job is killed hard (SIGKILL) mid-stream and restarted from the same checkpoint: the final
+ * aggregates are still exact (nothing lost, nothing counted twice), and every dead letter is there.
  */
 class RestartIT {
 
-    private static final Logger LOG = LoggerFactory.getLogger(RestartIT.class);
+  private static final Logger LOG = LoggerFactory.getLogger(RestartIT.class);
 
-    @Test
-    void killedJobResumesFromItsCheckpointWithExactAggregates() {
-        // Small micro-batches so that the kill lands mid-stream.
-        try (PipelineFixture f = new PipelineFixture(SharedServices.kafka(), SharedServices.cassandra(), "restart",
-                Map.of("WATERMARK_DELAY", "3650 days", "MAX_OFFSETS_PER_TRIGGER", "60"))) {
-            Instant start = Instant.parse("2025-02-03T07:00:00Z");
-            List<byte[]> first = new ArrayList<>();
-            KnownTrips.valid("r1", 11, 900, start, Duration.ofHours(2))
-                    .forEach(s -> first.add(s.getBytes(StandardCharsets.UTF_8)));
-            first.add(300, "{broken".getBytes(StandardCharsets.UTF_8));
-            first.add(600, KnownTrips.trip("r-neg", start, start.plusSeconds(60), 1, 4, 4, -3, 0, -3)
-                    .getBytes(StandardCharsets.UTF_8));
-            f.send(first);
+  @Test
+  void killedJobResumesFromItsCheckpointWithExactAggregates() {
+    // Small micro-batches so that the kill lands mid-stream.
+    try (PipelineFixture f =
+        new PipelineFixture(
+            SharedServices.kafka(),
+            SharedServices.cassandra(),
+            "restart",
+            Map.of("WATERMARK_DELAY", "3650 days", "MAX_OFFSETS_PER_TRIGGER", "60"))) {
+      Instant start = Instant.parse("2025-02-03T07:00:00Z");
+      List<byte[]> first = new ArrayList<>();
+      KnownTrips.valid("r1", 11, 900, start, Duration.ofHours(2))
+          .forEach(s -> first.add(s.getBytes(StandardCharsets.UTF_8)));
+      first.add(300, "{broken".getBytes(StandardCharsets.UTF_8));
+      first.add(
+          600,
+          KnownTrips.trip("r-neg", start, start.plusSeconds(60), 1, 4, 4, -3, 0, -3)
+              .getBytes(StandardCharsets.UTF_8));
+      f.send(first);
 
-            var job = f.startJob();
-            f.awaitUntil("the first rows in Cassandra", () -> f.tripCountSum("zone_windows_v1") > 0);
-            long atKill = f.tripCountSum("zone_windows_v1");
-            job.killHard();
-            LOG.info("killed the job with {} of 900 trips in zone_windows_v1", atKill);
-            assertThat(atKill).as("the kill landed mid-stream").isLessThan(900);
+      var job = f.startJob();
+      f.awaitUntil("the first rows in Cassandra", () -> f.tripCountSum("zone_windows_v1") > 0);
+      long atKill = f.tripCountSum("zone_windows_v1");
+      job.killHard();
+      LOG.info("killed the job with {} of 900 trips in zone_windows_v1", atKill);
+      assertThat(atKill).as("the kill landed mid-stream").isLessThan(900);
 
-            List<byte[]> second = new ArrayList<>();
-            KnownTrips.valid("r2", 12, 300, start.plusSeconds(1800), Duration.ofHours(2))
-                    .forEach(s -> second.add(s.getBytes(StandardCharsets.UTF_8)));
-            second.add(100, KnownTrips.trip("r-zone", start, start.plusSeconds(60), 1, 300, 4, 3, 0, 3)
-                    .getBytes(StandardCharsets.UTF_8));
-            f.send(second);
+      List<byte[]> second = new ArrayList<>();
+      KnownTrips.valid("r2", 12, 300, start.plusSeconds(1800), Duration.ofHours(2))
+          .forEach(s -> second.add(s.getBytes(StandardCharsets.UTF_8)));
+      second.add(
+          100,
+          KnownTrips.trip("r-zone", start, start.plusSeconds(60), 1, 300, 4, 3, 0, 3)
+              .getBytes(StandardCharsets.UTF_8));
+      f.send(second);
 
-            f.startJob();
-            ExpectedWindows expected = ExpectedWindows.compute(f.tripInputs(), f.zones, Duration.ofMinutes(5),
-                    Duration.ofMinutes(15), Duration.ofMinutes(5), Instant.now());
-            assertThat(expected.validCount()).isEqualTo(1200);
-            long boroughTotal = expected.boroughWindows.values().stream().mapToLong(a -> a.count).sum();
-            f.awaitUntil("the restarted job's aggregates of 1200 trips", () ->
-                    f.tripCountSum("zone_windows_v1") == 1200 && f.tripCountSum("window_zones_v1") == 1200
-                            && f.tripCountSum("borough_windows_v1") == boroughTotal);
-            f.awaitUntil("the 3 dead letters", () -> f.deadLetterSources().size() >= 3);
-            f.awaitUntil("every record through the restarted queries", () ->
-                    f.metric("taxi_stream_input_rows_total", Map.of("query", "window_aggregates")).orElse(0) > 0
-                            && f.metric("taxi_stream_input_rows_total", Map.of("query", "dead_letters")).orElse(0) > 0);
+      f.startJob();
+      ExpectedWindows expected =
+          ExpectedWindows.compute(
+              f.tripInputs(),
+              f.zones,
+              Duration.ofMinutes(5),
+              Duration.ofMinutes(15),
+              Duration.ofMinutes(5),
+              Instant.now());
+      assertThat(expected.validCount()).isEqualTo(1200);
+      long boroughTotal = expected.boroughWindows.values().stream().mapToLong(a -> a.count).sum();
+      f.awaitUntil(
+          "the restarted job's aggregates of 1200 trips",
+          () ->
+              f.tripCountSum("zone_windows_v1") == 1200
+                  && f.tripCountSum("window_zones_v1") == 1200
+                  && f.tripCountSum("borough_windows_v1") == boroughTotal);
+      f.awaitUntil("the 3 dead letters", () -> f.deadLetterSources().size() >= 3);
+      f.awaitUntil(
+          "every record through the restarted queries",
+          () ->
+              f.metric("taxi_stream_input_rows_total", Map.of("query", "window_aggregates"))
+                          .orElse(0)
+                      > 0
+                  && f.metric("taxi_stream_input_rows_total", Map.of("query", "dead_letters"))
+                          .orElse(0)
+                      > 0);
 
-            f.assertTablesEqual(expected, "v1");
-            // Dead letters are at-least-once (a re-run micro-batch may write one again): each rejected record is
-            // there, and nothing else.
-            assertThat(f.deadLetterSources()).hasSize(3);
-            assertThat(f.deadLetterReasons().keySet()).containsExactlyInAnyOrder("malformed_json",
-                    "fare_out_of_range", "zone_out_of_range");
-        }
+      f.assertTablesEqual(expected, "v1");
+      // Dead letters are at-least-once (a re-run micro-batch may write one again): each rejected
+      // record is
+      // there, and nothing else.
+      assertThat(f.deadLetterSources()).hasSize(3);
+      assertThat(f.deadLetterReasons().keySet())
+          .containsExactlyInAnyOrder("malformed_json", "fare_out_of_range", "zone_out_of_range");
     }
+  }
 }

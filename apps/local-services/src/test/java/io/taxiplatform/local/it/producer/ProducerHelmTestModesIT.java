@@ -22,8 +22,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The producer's {@code check} and {@code smoke} modes (what {@code helm test} runs) against a real Kafka
- * broker, a real Cassandra node and, for smoke, the real streaming job in Spark local mode.
+ * The producer's {@code check} and {@code smoke} modes (what {@code helm test} runs) against a real
+ * Kafka broker, a real Cassandra node and, for smoke, the real streaming job in Spark local mode.
  */
 class ProducerHelmTestModesIT {
 
@@ -36,15 +36,19 @@ class ProducerHelmTestModesIT {
     cassandra = SharedServices.cassandra();
   }
 
-  private record Result(int exit, String out, String err) {
-  }
+  private record Result(int exit, String out, String err) {}
 
   private static Result run(Map<String, String> env, String... args) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int exit = ProducerMain.run(args, env, new PrintStream(out, true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8));
-    return new Result(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    int exit =
+        ProducerMain.run(
+            args,
+            env,
+            new PrintStream(out, true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8));
+    return new Result(
+        exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
   }
 
   private static Map<String, String> env(String topic) {
@@ -62,7 +66,10 @@ class ProducerHelmTestModesIT {
     kafka.createTopic(topic, 1);
     Result r = run(env(topic), "--mode", "check");
     assertThat(r.exit()).as(r.err()).isZero();
-    assertThat(r.out()).contains("has topic " + topic).contains("release_version 5.0.").contains("check OK");
+    assertThat(r.out())
+        .contains("has topic " + topic)
+        .contains("release_version 5.0.")
+        .contains("check OK");
   }
 
   @Test
@@ -99,14 +106,16 @@ class ProducerHelmTestModesIT {
   @Test
   void smokePassesThroughTheRealStreamingJob() throws Exception {
     Path zoneLookup = SharedData.zoneLookup().orElse(null);
-    assumeTrue(zoneLookup != null, "../shared/data/" + SharedData.ZONE_LOOKUP + " is absent: the job needs the zone lookup");
+    assumeTrue(
+        zoneLookup != null,
+        "../shared/data/" + SharedData.ZONE_LOOKUP + " is absent: the job needs the zone lookup");
     String id = UUID.randomUUID().toString().replace("-", "").substring(0, 8);
     String topic = "smoke-" + id;
     kafka.createTopic(topic, 2);
     kafka.createTopic(topic + ".dlq", 1);
     Path work = LocalPaths.newWorkDir("smoke-it");
-    Map<String, String> jobEnv = StreamingJobProcess.environment(kafka, cassandra, work.resolve("checkpoints"),
-        zoneLookup);
+    Map<String, String> jobEnv =
+        StreamingJobProcess.environment(kafka, cassandra, work.resolve("checkpoints"), zoneLookup);
     jobEnv.put("TRIPS_TOPIC", topic);
     jobEnv.put("DEAD_LETTER_TOPIC", topic + ".dlq");
     jobEnv.put("CASSANDRA_KEYSPACE", "smoke_" + id);

@@ -33,16 +33,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code ProducerMain} as its own JVM on exactly the producer's runtime classpath (what the image runs:
- * no Spark, no Hadoop): it replays parquet, and on SIGTERM (Ctrl-C, pod stop) it stops, flushes and
- * prints its summary, and every event it counted as sent is on the topic.
+ * {@code ProducerMain} as its own JVM on exactly the producer's runtime classpath (what the image
+ * runs: no Spark, no Hadoop): it replays parquet, and on SIGTERM (Ctrl-C, pod stop) it stops,
+ * flushes and prints its summary, and every event it counted as sent is on the topic.
  */
 class ProducerProcessIT {
 
   private static KafkaNode kafka;
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @BeforeAll
   static void sharedKafka() {
@@ -51,7 +50,8 @@ class ProducerProcessIT {
 
   static String producerClasspath() {
     Optional<String> cp = LocalPaths.producerClasspath();
-    assumeTrue(cp.isPresent(),
+    assumeTrue(
+        cp.isPresent(),
         "the producer module is not built (apps/producer/target/runtime-classpath.txt): run the reactor build");
     return cp.get();
   }
@@ -62,8 +62,10 @@ class ProducerProcessIT {
     p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
     p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
     try (KafkaConsumer<String, String> c = new KafkaConsumer<>(p)) {
-      List<TopicPartition> parts = c.partitionsFor(topic).stream()
-          .map(pi -> new TopicPartition(topic, pi.partition())).toList();
+      List<TopicPartition> parts =
+          c.partitionsFor(topic).stream()
+              .map(pi -> new TopicPartition(topic, pi.partition()))
+              .toList();
       return c.endOffsets(parts).values().stream().mapToLong(Long::longValue).sum();
     }
   }
@@ -77,20 +79,34 @@ class ProducerProcessIT {
   @Test
   void replaysParquetInAJvmWithoutHadoop() throws Exception {
     String classpath = producerClasspath();
-    assertThat(classpath.split(File.pathSeparator)).extracting(e -> Path.of(e).getFileName().toString())
+    assertThat(classpath.split(File.pathSeparator))
+        .extracting(e -> Path.of(e).getFileName().toString())
         .noneMatch(n -> n.startsWith("hadoop-") || n.startsWith("spark-"));
-    Path file = dir.resolve("yellow_tripdata_2025-03.parquet"); // its trips lie in March 2025 (the period rule)
-    List<TlcFileOracle.Row> rows = TlcParquetWriter.writeSample(file, TlcParquetWriter.Schema.Y2025, 300, 42);
+    Path file =
+        dir.resolve(
+            "yellow_tripdata_2025-03.parquet"); // its trips lie in March 2025 (the period rule)
+    List<TlcFileOracle.Row> rows =
+        TlcParquetWriter.writeSample(file, TlcParquetWriter.Schema.Y2025, 300, 42);
     long valid = rows.stream().filter(r -> r.rejectReason() == null).count();
     String topic = "producer-process-" + UUID.randomUUID();
     kafka.createTopic(topic, 2);
 
     Path work = LocalPaths.newWorkDir("producer-replay");
-    int exit = JvmProcess.builder("producer", "io.taxiplatform.producer.ProducerMain")
-        .classpath(classpath).jvmArgs(List.of("-Xmx256m")).workDir(work)
-        .env(Map.of("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers(), "TRIPS_TOPIC", topic, "METRICS_PORT", "0"))
-        .args(List.of("--mode", "replay", "--input", file.toString()))
-        .run(Duration.ofMinutes(3));
+    int exit =
+        JvmProcess.builder("producer", "io.taxiplatform.producer.ProducerMain")
+            .classpath(classpath)
+            .jvmArgs(List.of("-Xmx256m"))
+            .workDir(work)
+            .env(
+                Map.of(
+                    "KAFKA_BOOTSTRAP_SERVERS",
+                    kafka.bootstrapServers(),
+                    "TRIPS_TOPIC",
+                    topic,
+                    "METRICS_PORT",
+                    "0"))
+            .args(List.of("--mode", "replay", "--input", file.toString()))
+            .run(Duration.ofMinutes(3));
     String log = Files.readString(work.resolve("producer.log"));
     assertThat(exit).as(log).isZero();
     assertThat(sentInSummary(log)).isEqualTo(valid);
@@ -105,11 +121,15 @@ class ProducerProcessIT {
     kafka.createTopic(topic, 3);
     int port = FreePorts.next();
     Path work = LocalPaths.newWorkDir("producer-sigterm");
-    JvmProcess process = JvmProcess.builder("producer", "io.taxiplatform.producer.ProducerMain")
-        .classpath(classpath).jvmArgs(List.of("-Xmx256m")).workDir(work)
-        .env(Map.of("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers(), "TRIPS_TOPIC", topic))
-        .args(List.of("--seed", "11", "--rate", "500", "--metrics-port", Integer.toString(port)))
-        .start();
+    JvmProcess process =
+        JvmProcess.builder("producer", "io.taxiplatform.producer.ProducerMain")
+            .classpath(classpath)
+            .jvmArgs(List.of("-Xmx256m"))
+            .workDir(work)
+            .env(Map.of("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers(), "TRIPS_TOPIC", topic))
+            .args(
+                List.of("--seed", "11", "--rate", "500", "--metrics-port", Integer.toString(port)))
+            .start();
     try {
       HttpClient http = HttpClient.newHttpClient();
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
@@ -117,11 +137,22 @@ class ProducerProcessIT {
       double sent = 0;
       while (System.nanoTime() < deadline && (!ready || sent < 200) && process.isAlive()) {
         try {
-          ready = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/readyz")).build(),
-              HttpResponse.BodyHandlers.ofString()).statusCode() == 200;
-          String scrape = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
-              .build(), HttpResponse.BodyHandlers.ofString()).body();
-          sent = ProducerReplayIT.metric(scrape, "taxi_producer_events_sent_total", Map.of()).orElse(0);
+          ready =
+              http.send(
+                          HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/readyz"))
+                              .build(),
+                          HttpResponse.BodyHandlers.ofString())
+                      .statusCode()
+                  == 200;
+          String scrape =
+              http.send(
+                      HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
+                          .build(),
+                      HttpResponse.BodyHandlers.ofString())
+                  .body();
+          sent =
+              ProducerReplayIT.metric(scrape, "taxi_producer_events_sent_total", Map.of())
+                  .orElse(0);
         } catch (java.io.IOException notListeningYet) {
           // the endpoint starts with the JVM
         }

@@ -44,18 +44,17 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The producer against a real Kafka broker (KRaft, forked JVM): replays of the real TLC CSV sample and of
- * parquet files in the 2023/2024/2025 TLC schemas send exactly the rows that can become events (checked
- * against an independent read of each file, {@link TlcFileOracle}), report the others by reason, and the
- * metrics endpoint of a running producer is scraped for real.
+ * The producer against a real Kafka broker (KRaft, forked JVM): replays of the real TLC CSV sample
+ * and of parquet files in the 2023/2024/2025 TLC schemas send exactly the rows that can become
+ * events (checked against an independent read of each file, {@link TlcFileOracle}), report the
+ * others by reason, and the metrics endpoint of a running producer is scraped for real.
  */
 class ProducerReplayIT {
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static KafkaNode kafka;
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @BeforeAll
   static void sharedKafka() {
@@ -69,15 +68,19 @@ class ProducerReplayIT {
   }
 
   private static TripProducerConfig config(String... args) throws Exception {
-    Map<String, String> env = Map.of("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers(), "METRICS_PORT", "0");
+    Map<String, String> env =
+        Map.of("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers(), "METRICS_PORT", "0");
     return TripProducerConfig.parse(env, args);
   }
 
-  /** Replays with a real KafkaProducer and the metrics endpoint up; returns the summary and the scrape. */
+  /**
+   * Replays with a real KafkaProducer and the metrics endpoint up; returns the summary and the
+   * scrape.
+   */
   private static Object[] replay(String topic, String inputs) throws Exception {
     TripProducerConfig config = config("--mode", "replay", "--input", inputs, "--topic", topic);
     try (ProducerMetrics metrics = new ProducerMetrics();
-         KafkaProducer<String, byte[]> producer = new KafkaProducer<>(config.kafkaProperties())) {
+        KafkaProducer<String, byte[]> producer = new KafkaProducer<>(config.kafkaProperties())) {
       int port = metrics.start(0);
       RunSummary summary = new TripProducerApp(config, producer, metrics, Clock.systemUTC()).run();
       String scrape = http(port, "/metrics").body();
@@ -86,12 +89,16 @@ class ProducerReplayIT {
   }
 
   private static HttpResponse<String> http(int port, String path) throws Exception {
-    return HttpClient.newHttpClient().send(
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
-        HttpResponse.BodyHandlers.ofString());
+    return HttpClient.newHttpClient()
+        .send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
+            HttpResponse.BodyHandlers.ofString());
   }
 
-  /** Every record of the topic (all partitions, from the beginning), waiting for at least {@code expected}. */
+  /**
+   * Every record of the topic (all partitions, from the beginning), waiting for at least {@code
+   * expected}.
+   */
   private static List<ConsumerRecord<String, String>> consumeAll(String topic, int expected) {
     Properties p = new Properties();
     p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
@@ -120,10 +127,11 @@ class ProducerReplayIT {
   }
 
   /** Asserts the topic holds exactly the oracle's valid rows, each as the oracle read it. */
-  private static void assertTopicHoldsExactly(String topic, List<TlcFileOracle.Row> expected) throws Exception {
+  private static void assertTopicHoldsExactly(String topic, List<TlcFileOracle.Row> expected)
+      throws Exception {
     List<ConsumerRecord<String, String>> records = consumeAll(topic, expected.size());
-    Map<String, TlcFileOracle.Row> byId = expected.stream()
-        .collect(Collectors.toMap(TlcFileOracle.Row::tripId, r -> r));
+    Map<String, TlcFileOracle.Row> byId =
+        expected.stream().collect(Collectors.toMap(TlcFileOracle.Row::tripId, r -> r));
     Map<String, Integer> seen = new HashMap<>();
     for (ConsumerRecord<String, String> rec : records) {
       JsonNode e = JSON.readTree(rec.value());
@@ -150,7 +158,8 @@ class ProducerReplayIT {
       if (want.cbdCongestionFee() == null) {
         assertThat(e.has("cbd_congestion_fee")).isFalse();
       } else {
-        assertThat(e.get("cbd_congestion_fee").decimalValue()).isEqualByComparingTo(want.cbdCongestionFee());
+        assertThat(e.get("cbd_congestion_fee").decimalValue())
+            .isEqualByComparingTo(want.cbdCongestionFee());
       }
     }
     assertThat(seen.keySet()).containsExactlyInAnyOrderElementsOf(byId.keySet());
@@ -160,7 +169,9 @@ class ProducerReplayIT {
   @Test
   void replayOfTheRealCsvSampleSendsExactlyItsValidRows() throws Exception {
     Path sample = SharedData.tripSample().orElse(null);
-    assumeTrue(sample != null, "../shared/data/" + SharedData.TRIP_SAMPLE + " is absent: no real TLC sample to replay");
+    assumeTrue(
+        sample != null,
+        "../shared/data/" + SharedData.TRIP_SAMPLE + " is absent: no real TLC sample to replay");
     TlcFileOracle oracle = TlcFileOracle.readCsv(sample);
     assertThat(oracle.rows()).hasSize(1000);
     String topic = newTopic();
@@ -176,7 +187,8 @@ class ProducerReplayIT {
     assertThat(summary.rejected()).isEqualTo(oracle.rejectedByReason());
     assertThat(summary.ok()).isTrue();
     assertTopicHoldsExactly(topic, valid);
-    // the sample holds refunds (negative amounts): the producer sends them, the job dead-letters them
+    // the sample holds refunds (negative amounts): the producer sends them, the job dead-letters
+    // them
     assertThat(valid).anyMatch(r -> r.fareAmount().signum() < 0);
     assertThat(metric(scrape, "taxi_producer_events_sent_total", Map.of()))
         .hasValue((double) valid.size());
@@ -188,18 +200,22 @@ class ProducerReplayIT {
     List<TlcFileOracle.Row> all = new ArrayList<>();
     for (TlcParquetWriter.Schema schema : TlcParquetWriter.Schema.values()) {
       Path file = dir.resolve("yellow_tripdata_" + schema.name().toLowerCase() + ".parquet");
-      List<TlcFileOracle.Row> rows = TlcParquetWriter.writeSample(file, schema, 400, schema.ordinal() + 1L);
+      List<TlcFileOracle.Row> rows =
+          TlcParquetWriter.writeSample(file, schema, 400, schema.ordinal() + 1L);
       files.add(file);
       all.addAll(rows);
     }
     String topic = newTopic();
-    Object[] result = replay(topic, files.stream().map(Path::toString).collect(Collectors.joining(",")));
+    Object[] result =
+        replay(topic, files.stream().map(Path::toString).collect(Collectors.joining(",")));
     RunSummary summary = (RunSummary) result[0];
     String scrape = (String) result[1];
 
     List<TlcFileOracle.Row> valid = all.stream().filter(r -> r.rejectReason() == null).toList();
-    Map<String, Long> rejected = all.stream().filter(r -> r.rejectReason() != null)
-        .collect(Collectors.groupingBy(TlcFileOracle.Row::rejectReason, Collectors.counting()));
+    Map<String, Long> rejected =
+        all.stream()
+            .filter(r -> r.rejectReason() != null)
+            .collect(Collectors.groupingBy(TlcFileOracle.Row::rejectReason, Collectors.counting()));
     assertThat(rejected).isNotEmpty();
     assertThat(summary.rowsRead()).isEqualTo(all.size());
     assertThat(summary.sent()).isEqualTo(valid.size());
@@ -217,11 +233,25 @@ class ProducerReplayIT {
     int port = io.taxiplatform.local.FreePorts.next();
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
-    Map<String, String> env = Map.of("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers(), "TRIPS_TOPIC", topic);
-    CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(() -> ProducerMain.run(
-        new String[] {"--seed", "5", "--rate", "200", "--max-events", "1000", "--metrics-port",
-            Integer.toString(port)},
-        env, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8)));
+    Map<String, String> env =
+        Map.of("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers(), "TRIPS_TOPIC", topic);
+    CompletableFuture<Integer> exit =
+        CompletableFuture.supplyAsync(
+            () ->
+                ProducerMain.run(
+                    new String[] {
+                      "--seed",
+                      "5",
+                      "--rate",
+                      "200",
+                      "--max-events",
+                      "1000",
+                      "--metrics-port",
+                      Integer.toString(port)
+                    },
+                    env,
+                    new PrintStream(out, true, StandardCharsets.UTF_8),
+                    new PrintStream(err, true, StandardCharsets.UTF_8)));
 
     // scrape while it runs: ready, and the sent counter moves
     double sent = 0;
@@ -239,7 +269,9 @@ class ProducerReplayIT {
     assertThat(sent).as("events sent while running; stderr: %s", err).isPositive();
     assertThat(http(port, "/readyz").statusCode()).isEqualTo(200);
     assertThat(http(port, "/healthz").statusCode()).isEqualTo(200);
-    assertThat(scrape).contains("taxi_producer_send_latency_seconds_bucket").contains("jvm_memory_used_bytes");
+    assertThat(scrape)
+        .contains("taxi_producer_send_latency_seconds_bucket")
+        .contains("jvm_memory_used_bytes");
 
     assertThat(exit.get(90, TimeUnit.SECONDS)).as("stderr: %s", err).isZero();
     assertThat(out.toString(StandardCharsets.UTF_8)).contains("sent:        1000");
@@ -249,21 +281,31 @@ class ProducerReplayIT {
   @Test
   void anUnknownFlagExits2WithUsageAndSendsNothing() {
     ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int code = ProducerMain.run(new String[] {"--mode", "replay", "--speeed", "2"},
-        Map.of("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers()), new PrintStream(new ByteArrayOutputStream()),
-        new PrintStream(err, true, StandardCharsets.UTF_8));
+    int code =
+        ProducerMain.run(
+            new String[] {"--mode", "replay", "--speeed", "2"},
+            Map.of("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers()),
+            new PrintStream(new ByteArrayOutputStream()),
+            new PrintStream(err, true, StandardCharsets.UTF_8));
     assertThat(code).isEqualTo(2);
-    assertThat(err.toString(StandardCharsets.UTF_8)).contains("unknown flag: --speeed").contains("Usage:");
+    assertThat(err.toString(StandardCharsets.UTF_8))
+        .contains("unknown flag: --speeed")
+        .contains("Usage:");
   }
 
   /** The value of one sample of the Prometheus text format (name and exact label set), or empty. */
   static java.util.OptionalDouble metric(String scrape, String name, Map<String, String> labels) {
-    String wanted = labels.isEmpty() ? name : name + labels.entrySet().stream()
-        .map(e -> e.getKey() + "=\"" + e.getValue() + "\"").collect(Collectors.joining(",", "{", "}"));
+    String wanted =
+        labels.isEmpty()
+            ? name
+            : name
+                + labels.entrySet().stream()
+                    .map(e -> e.getKey() + "=\"" + e.getValue() + "\"")
+                    .collect(Collectors.joining(",", "{", "}"));
     for (String line : scrape.split("\n")) {
       if (line.startsWith(wanted + " ")) {
-        return java.util.OptionalDouble.of(Double.parseDouble(line.substring(wanted.length() + 1).trim()
-            .split("\\s+")[0]));
+        return java.util.OptionalDouble.of(
+            Double.parseDouble(line.substring(wanted.length() + 1).trim().split("\\s+")[0]));
       }
     }
     return java.util.OptionalDouble.empty();

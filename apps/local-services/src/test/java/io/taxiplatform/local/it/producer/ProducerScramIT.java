@@ -22,9 +22,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The producer's SASL/SCRAM-SHA-512 settings (the staging profile's Strimzi {@code KafkaUser}) against a
- * real KRaft broker whose only client listener is SASL_PLAINTEXT: the right password sends, a wrong one
- * fails with exit 1 and sends nothing.
+ * The producer's SASL/SCRAM-SHA-512 settings (the staging profile's Strimzi {@code KafkaUser})
+ * against a real KRaft broker whose only client listener is SASL_PLAINTEXT: the right password
+ * sends, a wrong one fails with exit 1 and sends nothing.
  */
 class ProducerScramIT {
 
@@ -55,7 +55,10 @@ class ProducerScramIT {
   }
 
   private static int run(Map<String, String> env, ByteArrayOutputStream out, String... args) {
-    return ProducerMain.run(args, env, new PrintStream(out, true, StandardCharsets.UTF_8),
+    return ProducerMain.run(
+        args,
+        env,
+        new PrintStream(out, true, StandardCharsets.UTF_8),
         new PrintStream(out, true, StandardCharsets.UTF_8));
   }
 
@@ -64,7 +67,8 @@ class ProducerScramIT {
     String topic = "scram-" + UUID.randomUUID();
     broker.createTopic(topic, 2);
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    int exit = run(producerEnv(topic, "producer-secret"), out, "--seed", "2", "--max-events", "300");
+    int exit =
+        run(producerEnv(topic, "producer-secret"), out, "--seed", "2", "--max-events", "300");
     String text = out.toString(StandardCharsets.UTF_8);
     assertThat(exit).as(text).isZero();
     assertThat(text).contains("sent:        300").doesNotContain("producer-secret");
@@ -73,7 +77,8 @@ class ProducerScramIT {
     c.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
     c.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
     try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(c)) {
-      List<TopicPartition> parts = List.of(new TopicPartition(topic, 0), new TopicPartition(topic, 1));
+      List<TopicPartition> parts =
+          List.of(new TopicPartition(topic, 0), new TopicPartition(topic, 1));
       long records = consumer.endOffsets(parts).values().stream().mapToLong(Long::longValue).sum();
       assertThat(records).isEqualTo(300);
     }
@@ -84,7 +89,8 @@ class ProducerScramIT {
     String topic = "scram-bad-" + UUID.randomUUID();
     broker.createTopic(topic, 1);
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    int exit = run(producerEnv(topic, "not-the-password"), out, "--seed", "2", "--max-events", "10");
+    int exit =
+        run(producerEnv(topic, "not-the-password"), out, "--seed", "2", "--max-events", "10");
     String text = out.toString(StandardCharsets.UTF_8);
     assertThat(exit).as(text).isEqualTo(1);
     assertThat(text).contains("sent:        0").containsIgnoringCase("authentication");

@@ -18,19 +18,29 @@ import java.util.TreeMap;
 
 /**
  * An independent reading of TLC trip rows (not the producer's code): what each row should become.
- * The CSV reader here handles what the TLC sample holds (plain fields, optionally in double quotes, no
- * quoted commas) and fails the test if a line holds anything else.
+ * The CSV reader here handles what the TLC sample holds (plain fields, optionally in double quotes,
+ * no quoted commas) and fails the test if a line holds anything else.
  */
 final class TlcFileOracle {
 
   static final ZoneId NEW_YORK = ZoneId.of("America/New_York");
-  private static final DateTimeFormatter TLC_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss[.SSSSSS]",
-      Locale.ROOT);
+  private static final DateTimeFormatter TLC_TIME =
+      DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss[.SSSSSS]", Locale.ROOT);
 
   /** What one input row should become: an event (rejectReason null) or a rejection. */
-  record Row(String tripId, String rejectReason, int pickupZone, int dropoffZone, Instant pickupUtc,
-      Instant dropoffUtc, BigDecimal tripDistance, BigDecimal fareAmount, BigDecimal tipAmount,
-      BigDecimal totalAmount, BigDecimal airportFee, BigDecimal cbdCongestionFee) {
+  record Row(
+      String tripId,
+      String rejectReason,
+      int pickupZone,
+      int dropoffZone,
+      Instant pickupUtc,
+      Instant dropoffUtc,
+      BigDecimal tripDistance,
+      BigDecimal fareAmount,
+      BigDecimal tipAmount,
+      BigDecimal totalAmount,
+      BigDecimal airportFee,
+      BigDecimal cbdCongestionFee) {
 
     static Row rejected(String tripId, String reason) {
       return new Row(tripId, reason, 0, 0, null, null, null, null, null, null, null, null);
@@ -53,7 +63,9 @@ final class TlcFileOracle {
 
   Map<String, Long> rejectedByReason() {
     Map<String, Long> out = new TreeMap<>();
-    rows.stream().filter(r -> r.rejectReason() != null).forEach(r -> out.merge(r.rejectReason(), 1L, Long::sum));
+    rows.stream()
+        .filter(r -> r.rejectReason() != null)
+        .forEach(r -> out.merge(r.rejectReason(), 1L, Long::sum));
     return out;
   }
 
@@ -99,8 +111,16 @@ final class TlcFileOracle {
 
   /** A row from text values by (case-insensitive) TLC column name. */
   static Row row(String tripId, Map<String, String> v) {
-    for (String required : List.of("tpep_pickup_datetime", "tpep_dropoff_datetime", "trip_distance",
-        "PULocationID", "DOLocationID", "fare_amount", "tip_amount", "total_amount")) {
+    for (String required :
+        List.of(
+            "tpep_pickup_datetime",
+            "tpep_dropoff_datetime",
+            "trip_distance",
+            "PULocationID",
+            "DOLocationID",
+            "fare_amount",
+            "tip_amount",
+            "total_amount")) {
       String s = v.get(required);
       if (s == null || s.isBlank()) {
         return Row.rejected(tripId, "missing_field");
@@ -109,8 +129,12 @@ final class TlcFileOracle {
     Instant pickup;
     Instant dropoff;
     try {
-      pickup = LocalDateTime.parse(v.get("tpep_pickup_datetime"), TLC_TIME).atZone(NEW_YORK).toInstant();
-      dropoff = LocalDateTime.parse(v.get("tpep_dropoff_datetime"), TLC_TIME).atZone(NEW_YORK).toInstant();
+      pickup =
+          LocalDateTime.parse(v.get("tpep_pickup_datetime"), TLC_TIME).atZone(NEW_YORK).toInstant();
+      dropoff =
+          LocalDateTime.parse(v.get("tpep_dropoff_datetime"), TLC_TIME)
+              .atZone(NEW_YORK)
+              .toInstant();
     } catch (DateTimeParseException e) {
       return Row.rejected(tripId, "unparseable_timestamp");
     }
@@ -121,18 +145,31 @@ final class TlcFileOracle {
           new BigDecimal(s).intValueExact();
         }
       }
-      for (String numCol : List.of("extra", "mta_tax", "tolls_amount", "improvement_surcharge",
-          "congestion_surcharge")) {
+      for (String numCol :
+          List.of(
+              "extra",
+              "mta_tax",
+              "tolls_amount",
+              "improvement_surcharge",
+              "congestion_surcharge")) {
         String s = v.get(numCol);
         if (s != null && !s.isBlank()) {
           new BigDecimal(s);
         }
       }
-      return new Row(tripId, null, new BigDecimal(v.get("PULocationID")).intValueExact(),
-          new BigDecimal(v.get("DOLocationID")).intValueExact(), pickup, dropoff,
-          new BigDecimal(v.get("trip_distance")), new BigDecimal(v.get("fare_amount")),
-          new BigDecimal(v.get("tip_amount")), new BigDecimal(v.get("total_amount")),
-          optional(v.get("airport_fee")), optional(v.get("cbd_congestion_fee")));
+      return new Row(
+          tripId,
+          null,
+          new BigDecimal(v.get("PULocationID")).intValueExact(),
+          new BigDecimal(v.get("DOLocationID")).intValueExact(),
+          pickup,
+          dropoff,
+          new BigDecimal(v.get("trip_distance")),
+          new BigDecimal(v.get("fare_amount")),
+          new BigDecimal(v.get("tip_amount")),
+          new BigDecimal(v.get("total_amount")),
+          optional(v.get("airport_fee")),
+          optional(v.get("cbd_congestion_fee")));
     } catch (NumberFormatException | ArithmeticException e) {
       return Row.rejected(tripId, "bad_number");
     }

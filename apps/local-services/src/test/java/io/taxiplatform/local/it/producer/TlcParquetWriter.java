@@ -19,16 +19,22 @@ import org.apache.parquet.schema.Type;
 import org.apache.parquet.schema.Types;
 
 /**
- * Writes TLC-schema parquet files for the IT (physical types as pyarrow reports them for the published
- * files) and returns what each row should become.
+ * Writes TLC-schema parquet files for the IT (physical types as pyarrow reports them for the
+ * published files) and returns what each row should become.
  */
 final class TlcParquetWriter {
 
   /** The three yellow-trip layouts of 2023-2025. */
   enum Schema {
-    /** 19 columns, VendorID/zones int64, passenger_count/RatecodeID double, {@code airport_fee}, micros. */
+    /**
+     * 19 columns, VendorID/zones int64, passenger_count/RatecodeID double, {@code airport_fee},
+     * micros.
+     */
     Y2023(TimeUnit.MICROS, false),
-    /** 19 columns, VendorID/zones int32, passenger_count int64, {@code Airport_fee}; nanos flagged UTC. */
+    /**
+     * 19 columns, VendorID/zones int32, passenger_count int64, {@code Airport_fee}; nanos flagged
+     * UTC.
+     */
     Y2024(TimeUnit.NANOS, true),
     /** 20 columns (+ cbd_congestion_fee), {@code Airport_fee}, micros. */
     Y2025(TimeUnit.MICROS, false);
@@ -52,16 +58,30 @@ final class TlcParquetWriter {
       b.addField(Types.optional(ids).named("VendorID"));
       b.addField(ts("tpep_pickup_datetime"));
       b.addField(ts("tpep_dropoff_datetime"));
-      b.addField(Types.optional(old ? PrimitiveTypeName.DOUBLE : PrimitiveTypeName.INT64).named("passenger_count"));
+      b.addField(
+          Types.optional(old ? PrimitiveTypeName.DOUBLE : PrimitiveTypeName.INT64)
+              .named("passenger_count"));
       b.addField(Types.optional(PrimitiveTypeName.DOUBLE).named("trip_distance"));
-      b.addField(Types.optional(old ? PrimitiveTypeName.DOUBLE : PrimitiveTypeName.INT64).named("RatecodeID"));
-      b.addField(Types.optional(PrimitiveTypeName.BINARY).as(LogicalTypeAnnotation.stringType())
-          .named("store_and_fwd_flag"));
+      b.addField(
+          Types.optional(old ? PrimitiveTypeName.DOUBLE : PrimitiveTypeName.INT64)
+              .named("RatecodeID"));
+      b.addField(
+          Types.optional(PrimitiveTypeName.BINARY)
+              .as(LogicalTypeAnnotation.stringType())
+              .named("store_and_fwd_flag"));
       b.addField(Types.optional(ids).named("PULocationID"));
       b.addField(Types.optional(ids).named("DOLocationID"));
       b.addField(Types.optional(PrimitiveTypeName.INT64).named("payment_type"));
-      for (String f : List.of("fare_amount", "extra", "mta_tax", "tip_amount", "tolls_amount",
-          "improvement_surcharge", "total_amount", "congestion_surcharge")) {
+      for (String f :
+          List.of(
+              "fare_amount",
+              "extra",
+              "mta_tax",
+              "tip_amount",
+              "tolls_amount",
+              "improvement_surcharge",
+              "total_amount",
+              "congestion_surcharge")) {
         b.addField(Types.optional(PrimitiveTypeName.DOUBLE).named(f));
       }
       b.addField(Types.optional(PrimitiveTypeName.DOUBLE).named(airportFeeColumn()));
@@ -72,7 +92,8 @@ final class TlcParquetWriter {
     }
 
     private Type ts(String name) {
-      return Types.optional(PrimitiveTypeName.INT64).as(LogicalTypeAnnotation.timestampType(utcFlag, unit))
+      return Types.optional(PrimitiveTypeName.INT64)
+          .as(LogicalTypeAnnotation.timestampType(utcFlag, unit))
           .named(name);
     }
 
@@ -86,20 +107,21 @@ final class TlcParquetWriter {
     }
   }
 
-  private TlcParquetWriter() {
-  }
+  private TlcParquetWriter() {}
 
   /**
    * Writes {@code n} random rows: mostly valid trips (some refunds with negative amounts, nulls in
-   * optional columns), every 37th without fare_amount, every 53rd without a dropoff time, and in the 2023
-   * layout every 41st with a fractional passenger_count.
+   * optional columns), every 37th without fare_amount, every 53rd without a dropoff time, and in
+   * the 2023 layout every 41st with a fractional passenger_count.
    */
-  static List<TlcFileOracle.Row> writeSample(Path file, Schema schema, int n, long seed) throws IOException {
+  static List<TlcFileOracle.Row> writeSample(Path file, Schema schema, int n, long seed)
+      throws IOException {
     MessageType type = schema.messageType();
     Random random = new Random(seed);
     List<Map<String, Object>> rows = new ArrayList<>();
     List<TlcFileOracle.Row> expected = new ArrayList<>();
-    LocalDateTime base = LocalDateTime.of(2024 + schema.ordinal() / 2, 3, 10, 0, 0); // spans the DST change
+    LocalDateTime base =
+        LocalDateTime.of(2024 + schema.ordinal() / 2, 3, 10, 0, 0); // spans the DST change
     String name = file.getFileName().toString();
     for (int i = 1; i <= n; i++) {
       LocalDateTime pickup = base.plusSeconds(random.nextInt(6 * 3600));
@@ -151,30 +173,44 @@ final class TlcParquetWriter {
         r.put("passenger_count", 1.5);
         expected.add(TlcFileOracle.Row.rejected(tripId, "bad_number"));
       } else {
-        expected.add(new TlcFileOracle.Row(tripId, null, pu, dz,
-            pickup.atZone(TlcFileOracle.NEW_YORK).toInstant(), dropoff.atZone(TlcFileOracle.NEW_YORK).toInstant(),
-            BigDecimal.valueOf(distance), BigDecimal.valueOf(fare), BigDecimal.valueOf(tip),
-            BigDecimal.valueOf(total), airportFee == null ? null : BigDecimal.valueOf(airportFee),
-            cbd == null ? null : BigDecimal.valueOf(cbd)));
+        expected.add(
+            new TlcFileOracle.Row(
+                tripId,
+                null,
+                pu,
+                dz,
+                pickup.atZone(TlcFileOracle.NEW_YORK).toInstant(),
+                dropoff.atZone(TlcFileOracle.NEW_YORK).toInstant(),
+                BigDecimal.valueOf(distance),
+                BigDecimal.valueOf(fare),
+                BigDecimal.valueOf(tip),
+                BigDecimal.valueOf(total),
+                airportFee == null ? null : BigDecimal.valueOf(airportFee),
+                cbd == null ? null : BigDecimal.valueOf(cbd)));
       }
       rows.add(r);
     }
-    try (ParquetWriter<Map<String, Object>> w = ParquetWriter.writeFile(type, file.toFile(), (row, out) -> {
-      for (Type field : type.getFields()) {
-        Object value = row.get(field.getName());
-        if (value == null) {
-          continue;
-        }
-        if (value instanceof Number num) {
-          value = switch (field.asPrimitiveType().getPrimitiveTypeName()) {
-            case INT32 -> num.intValue();
-            case INT64 -> num.longValue();
-            default -> num.doubleValue();
-          };
-        }
-        out.write(field.getName(), value);
-      }
-    })) {
+    try (ParquetWriter<Map<String, Object>> w =
+        ParquetWriter.writeFile(
+            type,
+            file.toFile(),
+            (row, out) -> {
+              for (Type field : type.getFields()) {
+                Object value = row.get(field.getName());
+                if (value == null) {
+                  continue;
+                }
+                if (value instanceof Number num) {
+                  value =
+                      switch (field.asPrimitiveType().getPrimitiveTypeName()) {
+                        case INT32 -> num.intValue();
+                        case INT64 -> num.longValue();
+                        default -> num.doubleValue();
+                      };
+                }
+                out.write(field.getName(), value);
+              }
+            })) {
       for (Map<String, Object> r : rows) {
         w.write(r);
       }
