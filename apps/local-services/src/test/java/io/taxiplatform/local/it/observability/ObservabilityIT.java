@@ -19,6 +19,7 @@ import io.taxiplatform.local.LocalPaths;
 import io.taxiplatform.local.SharedData;
 import io.taxiplatform.local.SharedServices;
 import io.taxiplatform.local.StreamingJobProcess;
+import io.taxiplatform.local.harness.Waits;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -40,6 +41,7 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -342,35 +344,39 @@ class ObservabilityIT {
     // The job's listener reports after its batches, and some gauges (watermark delay) only after
     // the
     // first watermark: scrape until every name is there or the pipeline timeout ends.
-    Set<String> missing = new TreeSet<>(used);
-    String jobText = null;
-    String producerText = null;
-    long deadline = System.nanoTime() + PIPELINE_TIMEOUT.toNanos();
-    while (!missing.isEmpty() && System.nanoTime() < deadline) {
-      jobText = scrape(jobMetricsPort);
-      producerText = scrape(producerMetricsPort);
-      missing.clear();
-      for (String name : used) {
-        String text = name.startsWith("taxi_producer_") ? producerText : jobText;
-        if (text == null || !exposes(text, name)) {
-          missing.add(name);
-        }
-      }
-      if (!missing.isEmpty()) {
-        assertThat(job.isAlive())
-            .as("the streaming job runs; log tail:\n" + job.logTail(40))
-            .isTrue();
-        assertThat(producer.isAlive())
-            .as("the producer runs; log tail:\n" + producer.logTail(20))
-            .isTrue();
-        Thread.sleep(2000);
-      }
-    }
-    assertThat(missing)
-        .as(
-            "app metrics used by dashboards/alerts but not exposed by the real endpoints "
-                + "(docs/contracts.md: labelled counters start at 0 for every known label value)")
-        .isEmpty();
+    AtomicReference<String> jobScrape = new AtomicReference<>();
+    AtomicReference<String> producerScrape = new AtomicReference<>();
+    Waits.await(
+            "every app metric used by the chart exposed", PIPELINE_TIMEOUT, Duration.ofSeconds(2))
+        .failFast(
+            () -> {
+              assertThat(job.isAlive())
+                  .as(() -> "the streaming job runs; log tail:\n" + job.logTail(40))
+                  .isTrue();
+              assertThat(producer.isAlive())
+                  .as(() -> "the producer runs; log tail:\n" + producer.logTail(20))
+                  .isTrue();
+            })
+        .untilAsserted(
+            () -> {
+              jobScrape.set(scrape(jobMetricsPort));
+              producerScrape.set(scrape(producerMetricsPort));
+              Set<String> missing = new TreeSet<>();
+              for (String name : used) {
+                String text =
+                    name.startsWith("taxi_producer_") ? producerScrape.get() : jobScrape.get();
+                if (text == null || !exposes(text, name)) {
+                  missing.add(name);
+                }
+              }
+              assertThat(missing)
+                  .as(
+                      "app metrics used by dashboards/alerts but not exposed by the real endpoints "
+                          + "(docs/contracts.md: labelled counters start at 0 for every known label value)")
+                  .isEmpty();
+            });
+    String jobText = jobScrape.get();
+    String producerText = producerScrape.get();
     assertThat(sampleSum(producerText, "taxi_producer_events_sent_total"))
         .as("events sent")
         .isPositive();
@@ -547,44 +553,42 @@ class ObservabilityIT {
   }
 
   private void awaitTrue(String what, BooleanSupplier condition) {
-    long deadline = System.nanoTime() + PIPELINE_TIMEOUT.toNanos();
-    while (System.nanoTime() < deadline) {
-      if (condition.getAsBoolean()) {
-        return;
-      }
-      if (job != null && !job.isAlive()) {
-        fail(
-            "the streaming job exited ("
-                + job.exitCode()
-                + ") while waiting for "
+    Waits.until(
+        what,
+        PIPELINE_TIMEOUT,
+        Duration.ofSeconds(1),
+        () -> condition.getAsBoolean() || failIfAProcessExited(what),
+        () ->
+            "no "
                 + what
-                + "; log tail:\n"
-                + job.logTail(60));
-      }
-      if (producer != null && !producer.isAlive()) {
-        fail(
-            "the producer exited ("
-                + producer.exitCode()
-                + ") while waiting for "
-                + what
-                + "; log tail:\n"
-                + producer.logTail(40));
-      }
-      try {
-        Thread.sleep(1000);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        fail("interrupted waiting for " + what);
-      }
+                + " within "
+                + PIPELINE_TIMEOUT
+                + "; job log tail:\n"
+                + (job == null ? "" : job.logTail(60))
+                + "\nproducer log tail:\n"
+                + (producer == null ? "" : producer.logTail(30)));
+  }
+
+  /** Fails when the job or the producer exited; false otherwise. */
+  private boolean failIfAProcessExited(String what) {
+    if (job != null && !job.isAlive()) {
+      fail(
+          "the streaming job exited ("
+              + job.exitCode()
+              + ") while waiting for "
+              + what
+              + "; log tail:\n"
+              + job.logTail(60));
     }
-    fail(
-        "no "
-            + what
-            + " within "
-            + PIPELINE_TIMEOUT
-            + "; job log tail:\n"
-            + (job == null ? "" : job.logTail(60))
-            + "\nproducer log tail:\n"
-            + (producer == null ? "" : producer.logTail(30)));
+    if (producer != null && !producer.isAlive()) {
+      fail(
+          "the producer exited ("
+              + producer.exitCode()
+              + ") while waiting for "
+              + what
+              + "; log tail:\n"
+              + producer.logTail(40));
+    }
+    return false;
   }
 }

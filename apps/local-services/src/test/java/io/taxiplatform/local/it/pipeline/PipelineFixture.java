@@ -10,6 +10,7 @@ import io.taxiplatform.local.LocalPaths;
 import io.taxiplatform.local.PrometheusText;
 import io.taxiplatform.local.SharedData;
 import io.taxiplatform.local.StreamingJobProcess;
+import io.taxiplatform.local.harness.Waits;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -304,49 +305,57 @@ public final class PipelineFixture implements AutoCloseable {
    * exit.
    */
   public void awaitUntil(String what, BooleanSupplier done) {
-    Instant deadline = Instant.now().plus(CONVERGE_TIMEOUT);
-    while (!done.getAsBoolean()) {
-      StreamingJobProcess job = jobs.isEmpty() ? null : jobs.get(jobs.size() - 1);
-      for (StreamingJobProcess other : jobs) {
-        if (other != job
-            && !other.isAlive()
-            && other.exitCode().isPresent()
-            && other.exitCode().getAsInt() != 0
-            && other.exitCode().getAsInt() != 137
-            && other.exitCode().getAsInt() != 143) {
-          throw new AssertionError(
-              "a streaming job exited ("
-                  + other.exitCode()
-                  + ") while waiting for "
-                  + what
-                  + "\n"
-                  + other.logTail(80));
-        }
-      }
-      if (job != null && !job.isAlive()) {
+    Waits.until(
+        what,
+        CONVERGE_TIMEOUT,
+        Duration.ofSeconds(1),
+        () -> done.getAsBoolean() || failIfAJobExited(what),
+        () -> {
+          StreamingJobProcess job = lastJob();
+          return "timed out after "
+              + CONVERGE_TIMEOUT
+              + " waiting for "
+              + what
+              + (job == null ? "" : "\n" + job.logTail(80));
+        });
+  }
+
+  private StreamingJobProcess lastJob() {
+    return jobs.isEmpty() ? null : jobs.get(jobs.size() - 1);
+  }
+
+  /**
+   * Fails when the last job exited, or an earlier one exited with an error (not 0, 137 or 143: the
+   * tests stop jobs themselves); false otherwise.
+   */
+  private boolean failIfAJobExited(String what) {
+    StreamingJobProcess job = lastJob();
+    for (StreamingJobProcess other : jobs) {
+      if (other != job
+          && !other.isAlive()
+          && other.exitCode().isPresent()
+          && other.exitCode().getAsInt() != 0
+          && other.exitCode().getAsInt() != 137
+          && other.exitCode().getAsInt() != 143) {
         throw new AssertionError(
-            "the streaming job exited ("
-                + job.exitCode()
+            "a streaming job exited ("
+                + other.exitCode()
                 + ") while waiting for "
                 + what
                 + "\n"
-                + job.logTail(80));
-      }
-      if (Instant.now().isAfter(deadline)) {
-        throw new AssertionError(
-            "timed out after "
-                + CONVERGE_TIMEOUT
-                + " waiting for "
-                + what
-                + (job == null ? "" : "\n" + job.logTail(80)));
-      }
-      try {
-        Thread.sleep(1000);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new AssertionError("interrupted", e);
+                + other.logTail(80));
       }
     }
+    if (job != null && !job.isAlive()) {
+      throw new AssertionError(
+          "the streaming job exited ("
+              + job.exitCode()
+              + ") while waiting for "
+              + what
+              + "\n"
+              + job.logTail(80));
+    }
+    return false;
   }
 
   /** Dead letters in the DLQ topic: reason (from the header, checked against the JSON) -> count. */

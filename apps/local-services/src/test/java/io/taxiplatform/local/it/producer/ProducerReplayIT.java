@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.taxiplatform.local.KafkaNode;
 import io.taxiplatform.local.SharedData;
 import io.taxiplatform.local.SharedServices;
+import io.taxiplatform.local.harness.Waits;
 import io.taxiplatform.producer.ProducerMain;
 import io.taxiplatform.producer.ProducerMetrics;
 import io.taxiplatform.producer.RunSummary;
@@ -31,6 +32,7 @@ import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -254,19 +256,21 @@ class ProducerReplayIT {
                     new PrintStream(err, true, StandardCharsets.UTF_8)));
 
     // scrape while it runs: ready, and the sent counter moves
-    double sent = 0;
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    String scrape = "";
-    while (System.nanoTime() < deadline && sent <= 0 && !exit.isDone()) {
-      try {
-        scrape = http(port, "/metrics").body();
-        sent = metric(scrape, "taxi_producer_events_sent_total", Map.of()).orElse(0);
-      } catch (java.io.IOException notYetListening) {
-        // the server starts with the producer
-      }
-      Thread.sleep(100);
-    }
-    assertThat(sent).as("events sent while running; stderr: %s", err).isPositive();
+    AtomicReference<String> lastScrape = new AtomicReference<>("");
+    Waits.await("events sent while running", Duration.ofSeconds(60), Duration.ofMillis(100))
+        .failFast(() -> assertThat(exit).as("the run still going; stderr: %s", err).isNotDone())
+        .ignoreExceptionsInstanceOf(
+            java.io.IOException.class) // the server starts with the producer
+        .untilAsserted(
+            () -> {
+              lastScrape.set(http(port, "/metrics").body());
+              assertThat(
+                      metric(lastScrape.get(), "taxi_producer_events_sent_total", Map.of())
+                          .orElse(0))
+                  .as("events sent while running; stderr: %s", err)
+                  .isPositive();
+            });
+    String scrape = lastScrape.get();
     assertThat(http(port, "/readyz").statusCode()).isEqualTo(200);
     assertThat(http(port, "/healthz").statusCode()).isEqualTo(200);
     assertThat(scrape)
