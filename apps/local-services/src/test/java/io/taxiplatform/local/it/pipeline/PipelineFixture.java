@@ -7,16 +7,13 @@ import com.datastax.oss.driver.api.core.cql.Row;
 import io.taxiplatform.local.CassandraNode;
 import io.taxiplatform.local.KafkaNode;
 import io.taxiplatform.local.LocalPaths;
-import io.taxiplatform.local.PrometheusText;
+import io.taxiplatform.local.PrometheusScrape;
 import io.taxiplatform.local.SharedData;
 import io.taxiplatform.local.StreamingJobProcess;
 import io.taxiplatform.local.harness.Waits;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,6 +23,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.Properties;
 import java.util.TreeMap;
@@ -267,37 +265,27 @@ public final class PipelineFixture implements AutoCloseable {
     return rows(table).stream().mapToLong(r -> r.getLong("trip_count")).sum();
   }
 
-  /** The job's /metrics text, or "" when it does not answer. */
-  String metrics() {
+  /** A scrape of the job's /metrics, empty when it does not answer. */
+  Optional<PrometheusScrape> metrics() {
     return metrics(env);
   }
 
-  /** The /metrics text of the job started with {@code jobEnv}, or "" when it does not answer. */
-  String metrics(Map<String, String> jobEnv) {
-    try {
-      HttpResponse<String> r =
-          HttpClient.newHttpClient()
-              .send(
-                  HttpRequest.newBuilder(
-                          URI.create("http://127.0.0.1:" + jobEnv.get("METRICS_PORT") + "/metrics"))
-                      .timeout(Duration.ofSeconds(5))
-                      .build(),
-                  HttpResponse.BodyHandlers.ofString());
-      return r.statusCode() == 200 ? r.body() : "";
-    } catch (IOException e) {
-      return "";
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return "";
-    }
+  /**
+   * A scrape of the /metrics of the job started with {@code jobEnv}, empty when it does not answer.
+   */
+  Optional<PrometheusScrape> metrics(Map<String, String> jobEnv) {
+    return PrometheusScrape.fetch(
+        HttpClient.newHttpClient(),
+        Integer.parseInt(jobEnv.get("METRICS_PORT")),
+        Duration.ofSeconds(5));
   }
 
   public OptionalDouble metric(String name, Map<String, String> labels) {
-    return PrometheusText.sum(metrics(), name, labels);
+    return metrics().map(s -> s.sum(name, labels)).orElse(OptionalDouble.empty());
   }
 
   OptionalDouble metric(Map<String, String> jobEnv, String name, Map<String, String> labels) {
-    return PrometheusText.sum(metrics(jobEnv), name, labels);
+    return metrics(jobEnv).map(s -> s.sum(name, labels)).orElse(OptionalDouble.empty());
   }
 
   /**

@@ -7,6 +7,7 @@ import io.taxiplatform.local.FreePorts;
 import io.taxiplatform.local.JvmProcess;
 import io.taxiplatform.local.KafkaNode;
 import io.taxiplatform.local.LocalPaths;
+import io.taxiplatform.local.PrometheusScrape;
 import io.taxiplatform.local.SharedServices;
 import io.taxiplatform.local.harness.Waits;
 import java.io.File;
@@ -151,16 +152,10 @@ class ProducerProcessIT {
                             .statusCode())
                     .as(() -> "/readyz; log:\n" + process.logTail(30))
                     .isEqualTo(200);
-                String scrape =
-                    http.send(
-                            HttpRequest.newBuilder(
-                                    URI.create("http://127.0.0.1:" + port + "/metrics"))
-                                .build(),
-                            HttpResponse.BodyHandlers.ofString())
-                        .body();
                 assertThat(
-                        ProducerReplayIT.metric(scrape, "taxi_producer_events_sent_total", Map.of())
-                            .orElse(0))
+                        PrometheusScrape.fetch(http, port, Duration.ofSeconds(5))
+                            .map(m -> m.sum("taxi_producer_events_sent_total", Map.of()).orElse(0))
+                            .orElse(0.0))
                     .as("taxi_producer_events_sent_total")
                     .isGreaterThanOrEqualTo(200);
               });

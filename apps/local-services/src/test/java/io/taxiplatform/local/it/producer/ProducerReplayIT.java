@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.taxiplatform.local.KafkaNode;
+import io.taxiplatform.local.PrometheusScrape;
 import io.taxiplatform.local.SharedData;
 import io.taxiplatform.local.SharedServices;
 import io.taxiplatform.local.harness.Waits;
@@ -85,7 +86,9 @@ class ProducerReplayIT {
         KafkaProducer<String, byte[]> producer = new KafkaProducer<>(config.kafkaProperties())) {
       int port = metrics.start(0);
       RunSummary summary = new TripProducerApp(config, producer, metrics, Clock.systemUTC()).run();
-      String scrape = http(port, "/metrics").body();
+      PrometheusScrape scrape =
+          PrometheusScrape.fetch(HttpClient.newHttpClient(), port, Duration.ofSeconds(5))
+              .orElseThrow();
       return new Object[] {summary, scrape};
     }
   }
@@ -180,7 +183,7 @@ class ProducerReplayIT {
 
     Object[] result = replay(topic, sample.toString());
     RunSummary summary = (RunSummary) result[0];
-    String scrape = (String) result[1];
+    PrometheusScrape scrape = (PrometheusScrape) result[1];
 
     List<TlcFileOracle.Row> valid = oracle.valid();
     assertThat(summary.rowsRead()).isEqualTo(oracle.rows().size());
@@ -192,7 +195,7 @@ class ProducerReplayIT {
     // the sample holds refunds (negative amounts): the producer sends them, the job dead-letters
     // them
     assertThat(valid).anyMatch(r -> r.fareAmount().signum() < 0);
-    assertThat(metric(scrape, "taxi_producer_events_sent_total", Map.of()))
+    assertThat(scrape.sum("taxi_producer_events_sent_total", Map.of()))
         .hasValue((double) valid.size());
   }
 
@@ -211,7 +214,7 @@ class ProducerReplayIT {
     Object[] result =
         replay(topic, files.stream().map(Path::toString).collect(Collectors.joining(",")));
     RunSummary summary = (RunSummary) result[0];
-    String scrape = (String) result[1];
+    PrometheusScrape scrape = (PrometheusScrape) result[1];
 
     List<TlcFileOracle.Row> valid = all.stream().filter(r -> r.rejectReason() == null).toList();
     Map<String, Long> rejected =
@@ -224,7 +227,7 @@ class ProducerReplayIT {
     assertThat(summary.rejected()).isEqualTo(rejected);
     assertTopicHoldsExactly(topic, valid);
     for (Map.Entry<String, Long> e : rejected.entrySet()) {
-      assertThat(metric(scrape, "taxi_producer_rows_rejected_total", Map.of("reason", e.getKey())))
+      assertThat(scrape.sum("taxi_producer_rows_rejected_total", Map.of("reason", e.getKey())))
           .hasValue(e.getValue().doubleValue());
     }
   }
@@ -265,8 +268,10 @@ class ProducerReplayIT {
             () -> {
               lastScrape.set(http(port, "/metrics").body());
               assertThat(
-                      metric(lastScrape.get(), "taxi_producer_events_sent_total", Map.of())
-                          .orElse(0))
+                      PrometheusScrape.fetch(
+                              HttpClient.newHttpClient(), port, Duration.ofSeconds(5))
+                          .map(m -> m.sum("taxi_producer_events_sent_total", Map.of()).orElse(0))
+                          .orElse(0.0))
                   .as("events sent while running; stderr: %s", err)
                   .isPositive();
             });
@@ -295,23 +300,5 @@ class ProducerReplayIT {
     assertThat(err.toString(StandardCharsets.UTF_8))
         .contains("unknown flag: --speeed")
         .contains("Usage:");
-  }
-
-  /** The value of one sample of the Prometheus text format (name and exact label set), or empty. */
-  static java.util.OptionalDouble metric(String scrape, String name, Map<String, String> labels) {
-    String wanted =
-        labels.isEmpty()
-            ? name
-            : name
-                + labels.entrySet().stream()
-                    .map(e -> e.getKey() + "=\"" + e.getValue() + "\"")
-                    .collect(Collectors.joining(",", "{", "}"));
-    for (String line : scrape.split("\n")) {
-      if (line.startsWith(wanted + " ")) {
-        return java.util.OptionalDouble.of(
-            Double.parseDouble(line.substring(wanted.length() + 1).trim().split("\\s+")[0]));
-      }
-    }
-    return java.util.OptionalDouble.empty();
   }
 }
