@@ -2,11 +2,7 @@ package io.taxiplatform.local;
 
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.cql.Row;
-import java.io.IOException;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -115,37 +111,32 @@ public final class PipelineMonitor implements AutoCloseable {
 
   /** A reading of the job serving metrics on {@code port} (a second pipeline version). */
   public VersionProgress versionProgress(int port) {
-    Optional<String> metrics = metricsText(port);
+    Optional<PrometheusScrape> metrics = scrape(port);
     Map<String, String> zone = Map.of("query", WINDOW_QUERY);
     return new VersionProgress(
         metrics
-            .map(t -> toLong(PrometheusText.sum(t, "taxi_stream_input_rows_total", zone)))
+            .map(t -> toLong(t.sum("taxi_stream_input_rows_total", zone)))
             .orElse(OptionalLong.empty()),
         metrics
-            .map(t -> toLong(PrometheusText.sum(t, "taxi_stream_offsets_behind_latest", zone)))
+            .map(t -> toLong(t.sum("taxi_stream_offsets_behind_latest", zone)))
             .orElse(OptionalLong.empty()),
-        metrics
-            .map(t -> PrometheusText.sum(t, "taxi_stream_caught_up", Map.of()).orElse(0) == 1)
-            .orElse(false),
+        metrics.map(t -> t.sum("taxi_stream_caught_up", Map.of()).orElse(0) == 1).orElse(false),
         metrics
             .map(
                 t ->
                     OptionalLong.of(
-                        toLong(PrometheusText.sum(t, "taxi_stream_rows_dropped_late_total", zone))
-                            .orElse(0)))
+                        toLong(t.sum("taxi_stream_rows_dropped_late_total", zone)).orElse(0)))
             .orElse(OptionalLong.empty()));
   }
 
   /** Takes a reading; {@code top} is how many zones of the latest window to return. */
   public Snapshot sample(int top) {
-    Optional<String> metrics = jobMetricsText();
+    Optional<PrometheusScrape> metrics = scrape(metricsPort);
     OptionalLong input =
         metrics
             .map(
                 text ->
-                    toLong(
-                        PrometheusText.sum(
-                            text, "taxi_stream_input_rows_total", Map.of("query", WINDOW_QUERY))))
+                    toLong(text.sum("taxi_stream_input_rows_total", Map.of("query", WINDOW_QUERY))))
             .orElse(OptionalLong.empty());
     // A labelled counter has no sample before its first increment: with the endpoint up, absent
     // means 0.
@@ -161,9 +152,9 @@ public final class PipelineMonitor implements AutoCloseable {
 
   /** A counter's value; absent only when the endpoint does not answer (no sample yet means 0). */
   private static OptionalLong counter(
-      Optional<String> metrics, String name, Map<String, String> labels) {
+      Optional<PrometheusScrape> metrics, String name, Map<String, String> labels) {
     return metrics
-        .map(text -> OptionalLong.of(toLong(PrometheusText.sum(text, name, labels)).orElse(0)))
+        .map(text -> OptionalLong.of(toLong(text.sum(name, labels)).orElse(0)))
         .orElse(OptionalLong.empty());
   }
 
@@ -196,27 +187,9 @@ public final class PipelineMonitor implements AutoCloseable {
     }
   }
 
-  /** The job's {@code /metrics} text, if the endpoint answers. */
-  private Optional<String> jobMetricsText() {
-    return metricsText(metricsPort);
-  }
-
-  private Optional<String> metricsText(int port) {
-    try {
-      HttpResponse<String> response =
-          http.send(
-              HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
-                  .timeout(Duration.ofSeconds(2))
-                  .GET()
-                  .build(),
-              HttpResponse.BodyHandlers.ofString());
-      return response.statusCode() == 200 ? Optional.of(response.body()) : Optional.empty();
-    } catch (IOException e) {
-      return Optional.empty();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return Optional.empty();
-    }
+  /** A scrape of the job serving metrics on {@code port}, if the endpoint answers. */
+  private Optional<PrometheusScrape> scrape(int port) {
+    return PrometheusScrape.fetch(http, port, Duration.ofSeconds(2));
   }
 
   /**

@@ -4,7 +4,12 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.OptionalDouble;
 
-/** Minimal reader of the Prometheus text exposition format: sums the samples of one metric. */
+/**
+ * Minimal reader of the Prometheus text exposition format: sums the samples of one metric. Only the
+ * streaming benchmark (apps/benchmarks {@code StreamingBench}, which also reads the latency
+ * histogram's buckets from the same text) still uses it; local mode and the tests read the
+ * endpoints with {@link PrometheusScrape}, the Prometheus client's own protobuf format code.
+ */
 public final class PrometheusText {
 
   private PrometheusText() {}

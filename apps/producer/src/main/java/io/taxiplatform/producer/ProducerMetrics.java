@@ -1,28 +1,25 @@
 package io.taxiplatform.producer;
 
 import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.core.metrics.Histogram;
-import io.prometheus.metrics.exporter.httpserver.MetricsHandler;
+import io.prometheus.metrics.exporter.httpserver.HTTPServer;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.taxiplatform.producer.source.RowRejects;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The producer's Prometheus metrics (names of docs/contracts.md) and its HTTP endpoints on one
  * port: {@code /metrics} (text format), {@code /healthz} (the process is alive and has not failed),
- * {@code /readyz} (the Kafka producer fetched the topic's metadata). A JDK {@link HttpServer}, no
- * framework.
+ * {@code /readyz} (the Kafka producer fetched the topic's metadata). Served by the Prometheus
+ * client's {@link HTTPServer} (the streaming job's too, {@code JobMetrics.serve}); the probes are
+ * its default handler, which answers every path other than {@code /metrics} and {@code /-/healthy}.
  */
 public final class ProducerMetrics implements AutoCloseable {
 
@@ -35,8 +32,7 @@ public final class ProducerMetrics implements AutoCloseable {
   private final AtomicBoolean ready = new AtomicBoolean();
   private final AtomicReference<String> failure = new AtomicReference<>();
   private long syncedSent;
-  private HttpServer server;
-  private ExecutorService executor;
+  private HTTPServer server;
 
   public ProducerMetrics() {
     sent =
@@ -135,31 +131,27 @@ public final class ProducerMetrics implements AutoCloseable {
    * @return the bound port
    */
   public int start(int port) throws IOException {
-    server = HttpServer.create(new InetSocketAddress(port), 16);
-    executor =
-        Executors.newFixedThreadPool(
-            2,
-            r -> {
-              Thread t = new Thread(r, "metrics-http");
-              t.setDaemon(true);
-              return t;
-            });
-    server.setExecutor(executor);
-    server.createContext("/metrics", new MetricsHandler(registry));
-    server.createContext(
-        "/healthz",
-        ex -> {
-          String f = failure.get();
+    server =
+        HTTPServer.builder()
+            .port(port)
+            .registry(registry)
+            .defaultHandler(this::probe)
+            .buildAndStart();
+    return server.getPort();
+  }
+
+  /** {@code /healthz} and {@code /readyz}; any other path (but /metrics) is not found. */
+  private void probe(HttpExchange ex) throws IOException {
+    String f = failure.get();
+    switch (ex.getRequestURI().getPath()) {
+      case "/healthz" ->
           respond(ex, f == null ? 200 : 503, f == null ? "ok\n" : "failed: " + f + "\n");
-        });
-    server.createContext(
-        "/readyz",
-        ex -> {
-          boolean r = ready.get() && failure.get() == null;
-          respond(ex, r ? 200 : 503, r ? "ready\n" : "not ready\n");
-        });
-    server.start();
-    return server.getAddress().getPort();
+      case "/readyz" -> {
+        boolean r = ready.get() && f == null;
+        respond(ex, r ? 200 : 503, r ? "ready\n" : "not ready\n");
+      }
+      default -> respond(ex, 404, "not found\n");
+    }
   }
 
   private static void respond(HttpExchange ex, int status, String body) throws IOException {
@@ -174,8 +166,7 @@ public final class ProducerMetrics implements AutoCloseable {
   @Override
   public void close() {
     if (server != null) {
-      server.stop(0);
-      executor.shutdownNow();
+      server.close();
     }
   }
 }

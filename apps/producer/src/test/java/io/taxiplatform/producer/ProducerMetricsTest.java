@@ -45,7 +45,10 @@ class ProducerMetricsTest {
     try (ProducerMetrics metrics = new ProducerMetrics()) {
       int port = metrics.start(0);
       assertThat(get(port, "/healthz").statusCode()).isEqualTo(200);
+      assertThat(get(port, "/healthz").body()).isEqualTo("ok\n");
       assertThat(get(port, "/readyz").statusCode()).isEqualTo(503);
+      assertThat(get(port, "/readyz").body()).isEqualTo("not ready\n");
+      assertThat(get(port, "/nope").statusCode()).isEqualTo(404);
 
       TripProducerConfig config =
           TripProducerConfig.parse(
@@ -58,6 +61,7 @@ class ProducerMetricsTest {
           .run();
 
       assertThat(get(port, "/readyz").statusCode()).isEqualTo(200);
+      assertThat(get(port, "/readyz").body()).isEqualTo("ready\n");
       HttpResponse<String> m = get(port, "/metrics");
       assertThat(m.statusCode()).isEqualTo(200);
       String body = m.body();
@@ -76,6 +80,7 @@ class ProducerMetricsTest {
 
       metrics.setFailed("broker gone");
       assertThat(get(port, "/healthz").statusCode()).isEqualTo(503);
+      assertThat(get(port, "/healthz").body()).isEqualTo("failed: broker gone\n");
       assertThat(get(port, "/readyz").statusCode()).isEqualTo(503);
     }
   }

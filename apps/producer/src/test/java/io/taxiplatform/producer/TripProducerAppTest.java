@@ -2,6 +2,7 @@ package io.taxiplatform.producer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -172,9 +173,10 @@ class TripProducerAppTest {
         new TripProducerApp(
             config("--seed", "9", "--rate", "1000"), producer, null, Clock.systemUTC());
     CompletableFuture<RunSummary> run = CompletableFuture.supplyAsync(app::run);
-    while (app.stats().sent() < 20) {
-      Thread.sleep(5);
-    }
+    await("20 events sent")
+        .atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(5))
+        .until(() -> app.stats().sent() >= 20);
     app.stop();
     RunSummary s = run.get(30, TimeUnit.SECONDS);
     assertThat(s.stoppedEarly()).isTrue();

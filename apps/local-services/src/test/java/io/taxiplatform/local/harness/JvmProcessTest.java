@@ -64,21 +64,13 @@ class JvmProcessTest {
   }
 
   private static List<ProcessHandle> awaitDescendants(JvmProcess process, int count) {
-    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    while (System.nanoTime() < deadline) {
-      List<ProcessHandle> children = process.handle().descendants().toList();
-      if (children.size() >= count) {
-        return children;
-      }
-      try {
-        Thread.sleep(100);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        break;
-      }
-    }
-    throw new AssertionError(
-        "the forked JVM did not start its child; log:\n" + process.logTail(20));
+    return Waits.until(
+        count + " descendants",
+        Duration.ofSeconds(60),
+        Duration.ofMillis(100),
+        () -> process.handle().descendants().toList(),
+        children -> children.size() >= count,
+        () -> "the forked JVM did not start its child; log:\n" + process.logTail(20));
   }
 
   /**

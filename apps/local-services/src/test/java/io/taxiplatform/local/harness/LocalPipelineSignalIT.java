@@ -93,24 +93,19 @@ class LocalPipelineSignalIT {
     return false;
   }
 
-  private static String awaitLog(JvmProcess process, String marker, Duration timeout)
-      throws IOException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (System.nanoTime() < deadline) {
-      String log = Files.exists(process.logFile()) ? Files.readString(process.logFile()) : "";
-      if (log.contains(marker)) {
-        return log;
-      }
-      if (!process.isAlive()) {
-        throw new AssertionError("local mode exited with " + process.exitCode() + ":\n" + log);
-      }
-      try {
-        Thread.sleep(250);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new AssertionError("interrupted", e);
-      }
-    }
-    throw new AssertionError("no '" + marker + "' within " + timeout + ":\n" + process.logTail(40));
+  private static String awaitLog(JvmProcess process, String marker, Duration timeout) {
+    return Waits.until(
+        "'" + marker + "' in the log",
+        timeout,
+        Duration.ofMillis(250),
+        () -> {
+          String log = Files.exists(process.logFile()) ? Files.readString(process.logFile()) : "";
+          if (!log.contains(marker) && !process.isAlive()) {
+            throw new AssertionError("local mode exited with " + process.exitCode() + ":\n" + log);
+          }
+          return log;
+        },
+        log -> log.contains(marker),
+        () -> "no '" + marker + "' within " + timeout + ":\n" + process.logTail(40));
   }
 }

@@ -85,26 +85,26 @@ class StreamingJobProcessIT {
     }
   }
 
-  private static void awaitMetrics(StreamingJobProcess job, int port) throws InterruptedException {
+  private static void awaitMetrics(StreamingJobProcess job, int port) {
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-    long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
-    while (System.nanoTime() < deadline) {
-      assertThat(job.isAlive()).as("job alive; log:%n%s", job.logTail(40)).isTrue();
-      try {
-        HttpResponse<String> response =
-            http.send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
-                    .GET()
-                    .build(),
-                HttpResponse.BodyHandlers.ofString());
-        if (response.statusCode() == 200) {
-          return;
-        }
-      } catch (IOException e) {
-        // not up yet
-      }
-      Thread.sleep(250);
-    }
-    throw new AssertionError("the job's metrics endpoint did not answer; log:\n" + job.logTail(40));
+    Waits.until(
+        "the job's metrics endpoint",
+        Duration.ofMinutes(3),
+        Duration.ofMillis(250),
+        () -> {
+          assertThat(job.isAlive()).as("job alive; log:%n%s", job.logTail(40)).isTrue();
+          try {
+            return http.send(
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
+                            .GET()
+                            .build(),
+                        HttpResponse.BodyHandlers.ofString())
+                    .statusCode()
+                == 200;
+          } catch (IOException e) {
+            return false; // not up yet
+          }
+        },
+        () -> "the job's metrics endpoint did not answer; log:\n" + job.logTail(40));
   }
 }

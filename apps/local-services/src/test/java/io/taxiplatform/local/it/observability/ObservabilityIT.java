@@ -16,14 +16,13 @@ import io.taxiplatform.local.FreePorts;
 import io.taxiplatform.local.JvmProcess;
 import io.taxiplatform.local.KafkaNode;
 import io.taxiplatform.local.LocalPaths;
+import io.taxiplatform.local.PrometheusScrape;
 import io.taxiplatform.local.SharedData;
 import io.taxiplatform.local.SharedServices;
 import io.taxiplatform.local.StreamingJobProcess;
+import io.taxiplatform.local.harness.Waits;
 import java.io.IOException;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,7 +30,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -40,6 +38,7 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -342,42 +341,46 @@ class ObservabilityIT {
     // The job's listener reports after its batches, and some gauges (watermark delay) only after
     // the
     // first watermark: scrape until every name is there or the pipeline timeout ends.
-    Set<String> missing = new TreeSet<>(used);
-    String jobText = null;
-    String producerText = null;
-    long deadline = System.nanoTime() + PIPELINE_TIMEOUT.toNanos();
-    while (!missing.isEmpty() && System.nanoTime() < deadline) {
-      jobText = scrape(jobMetricsPort);
-      producerText = scrape(producerMetricsPort);
-      missing.clear();
-      for (String name : used) {
-        String text = name.startsWith("taxi_producer_") ? producerText : jobText;
-        if (text == null || !exposes(text, name)) {
-          missing.add(name);
-        }
-      }
-      if (!missing.isEmpty()) {
-        assertThat(job.isAlive())
-            .as("the streaming job runs; log tail:\n" + job.logTail(40))
-            .isTrue();
-        assertThat(producer.isAlive())
-            .as("the producer runs; log tail:\n" + producer.logTail(20))
-            .isTrue();
-        Thread.sleep(2000);
-      }
-    }
-    assertThat(missing)
-        .as(
-            "app metrics used by dashboards/alerts but not exposed by the real endpoints "
-                + "(docs/contracts.md: labelled counters start at 0 for every known label value)")
-        .isEmpty();
-    assertThat(sampleSum(producerText, "taxi_producer_events_sent_total"))
+    AtomicReference<Optional<PrometheusScrape>> jobScrape = new AtomicReference<>();
+    AtomicReference<Optional<PrometheusScrape>> producerScrape = new AtomicReference<>();
+    Waits.await(
+            "every app metric used by the chart exposed", PIPELINE_TIMEOUT, Duration.ofSeconds(2))
+        .failFast(
+            () -> {
+              assertThat(job.isAlive())
+                  .as(() -> "the streaming job runs; log tail:\n" + job.logTail(40))
+                  .isTrue();
+              assertThat(producer.isAlive())
+                  .as(() -> "the producer runs; log tail:\n" + producer.logTail(20))
+                  .isTrue();
+            })
+        .untilAsserted(
+            () -> {
+              jobScrape.set(scrape(jobMetricsPort));
+              producerScrape.set(scrape(producerMetricsPort));
+              Set<String> missing = new TreeSet<>();
+              for (String name : used) {
+                Optional<PrometheusScrape> scrape =
+                    name.startsWith("taxi_producer_") ? producerScrape.get() : jobScrape.get();
+                if (scrape.isEmpty() || !scrape.get().exposes(name)) {
+                  missing.add(name);
+                }
+              }
+              assertThat(missing)
+                  .as(
+                      "app metrics used by dashboards/alerts but not exposed by the real endpoints "
+                          + "(docs/contracts.md: labelled counters start at 0 for every known label value)")
+                  .isEmpty();
+            });
+    PrometheusScrape jobMetrics = jobScrape.get().orElseThrow();
+    PrometheusScrape producerMetrics = producerScrape.get().orElseThrow();
+    assertThat(producerMetrics.sum("taxi_producer_events_sent_total", Map.of()).orElse(0))
         .as("events sent")
         .isPositive();
-    assertThat(sampleSum(jobText, "taxi_stream_valid_trips_total"))
+    assertThat(jobMetrics.sum("taxi_stream_valid_trips_total", Map.of()).orElse(0))
         .as("valid trips counted by the job")
         .isPositive();
-    assertThat(sampleSum(jobText, "taxi_stream_dead_letters_total"))
+    assertThat(jobMetrics.sum("taxi_stream_dead_letters_total", Map.of()).orElse(0))
         .as("the malformed events were dead-lettered")
         .isGreaterThanOrEqualTo(5);
   }
@@ -403,71 +406,8 @@ class ObservabilityIT {
     return names;
   }
 
-  /**
-   * Whether a Prometheus text exposition exposes a series name: a sample of that name, or a family
-   * declared by # TYPE whose samples carry that name (a labelled counter, e.g. by reason, has no
-   * sample until its first increment).
-   */
-  static boolean exposes(String text, String name) {
-    Set<String> families = new LinkedHashSet<>();
-    Set<String> samples = new LinkedHashSet<>();
-    for (String line : text.split("\n")) {
-      if (line.startsWith("# TYPE ")) {
-        String[] parts = line.split("\\s+");
-        families.add(parts[2]);
-      } else if (!line.startsWith("#") && !line.isBlank()) {
-        samples.add(line.split("[{ ]", 2)[0]);
-      }
-    }
-    if (samples.contains(name) || families.contains(name)) {
-      return true;
-    }
-    for (String suffix : List.of("_total", "_bucket", "_sum", "_count", "_created")) {
-      if (name.endsWith(suffix)
-          && families.contains(name.substring(0, name.length() - suffix.length()))) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  /** Sum of the samples of one series name (all label sets) in a Prometheus text exposition. */
-  static double sampleSum(String text, String name) {
-    double sum = 0;
-    for (String line : text.split("\n")) {
-      if (!line.startsWith(name + "{") && !line.startsWith(name + " ")) {
-        continue;
-      }
-      String rest =
-          line.startsWith(name + "{")
-              ? line.substring(line.lastIndexOf('}') + 1)
-              : line.substring(name.length());
-      String[] tokens = rest.trim().split("\\s+");
-      try {
-        sum += Double.parseDouble(tokens[0]);
-      } catch (NumberFormatException e) {
-        throw new AssertionError("unparseable sample line: " + line, e);
-      }
-    }
-    return sum;
-  }
-
-  private String scrape(int port) {
-    try {
-      HttpResponse<String> r =
-          http.send(
-              HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
-                  .timeout(Duration.ofSeconds(5))
-                  .GET()
-                  .build(),
-              HttpResponse.BodyHandlers.ofString());
-      return r.statusCode() == 200 ? r.body() : null;
-    } catch (IOException e) {
-      return null;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return null;
-    }
+  private Optional<PrometheusScrape> scrape(int port) {
+    return PrometheusScrape.fetch(http, port, Duration.ofSeconds(5));
   }
 
   private JsonNode businessDashboard() throws IOException {
@@ -547,44 +487,42 @@ class ObservabilityIT {
   }
 
   private void awaitTrue(String what, BooleanSupplier condition) {
-    long deadline = System.nanoTime() + PIPELINE_TIMEOUT.toNanos();
-    while (System.nanoTime() < deadline) {
-      if (condition.getAsBoolean()) {
-        return;
-      }
-      if (job != null && !job.isAlive()) {
-        fail(
-            "the streaming job exited ("
-                + job.exitCode()
-                + ") while waiting for "
+    Waits.until(
+        what,
+        PIPELINE_TIMEOUT,
+        Duration.ofSeconds(1),
+        () -> condition.getAsBoolean() || failIfAProcessExited(what),
+        () ->
+            "no "
                 + what
-                + "; log tail:\n"
-                + job.logTail(60));
-      }
-      if (producer != null && !producer.isAlive()) {
-        fail(
-            "the producer exited ("
-                + producer.exitCode()
-                + ") while waiting for "
-                + what
-                + "; log tail:\n"
-                + producer.logTail(40));
-      }
-      try {
-        Thread.sleep(1000);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        fail("interrupted waiting for " + what);
-      }
+                + " within "
+                + PIPELINE_TIMEOUT
+                + "; job log tail:\n"
+                + (job == null ? "" : job.logTail(60))
+                + "\nproducer log tail:\n"
+                + (producer == null ? "" : producer.logTail(30)));
+  }
+
+  /** Fails when the job or the producer exited; false otherwise. */
+  private boolean failIfAProcessExited(String what) {
+    if (job != null && !job.isAlive()) {
+      fail(
+          "the streaming job exited ("
+              + job.exitCode()
+              + ") while waiting for "
+              + what
+              + "; log tail:\n"
+              + job.logTail(60));
     }
-    fail(
-        "no "
-            + what
-            + " within "
-            + PIPELINE_TIMEOUT
-            + "; job log tail:\n"
-            + (job == null ? "" : job.logTail(60))
-            + "\nproducer log tail:\n"
-            + (producer == null ? "" : producer.logTail(30)));
+    if (producer != null && !producer.isAlive()) {
+      fail(
+          "the producer exited ("
+              + producer.exitCode()
+              + ") while waiting for "
+              + what
+              + "; log tail:\n"
+              + producer.logTail(40));
+    }
+    return false;
   }
 }

@@ -9,46 +9,11 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** The parsing and substitution ObservabilityIT relies on, without services. */
+/**
+ * The substitution ObservabilityIT relies on, without services (its reading of the endpoints:
+ * PrometheusScrapeTest).
+ */
 class ObservabilityItHelpersTest {
-
-  private static final String EXPOSITION =
-      String.join(
-          "\n",
-          "# HELP taxi_stream_dead_letters_total Events sent to the dead-letter topic.",
-          "# TYPE taxi_stream_dead_letters_total counter",
-          "# TYPE taxi_producer_rows_rejected counter",
-          "# TYPE taxi_stream_end_to_end_latency_seconds histogram",
-          "taxi_stream_end_to_end_latency_seconds_bucket{table=\"zone_windows_v1\",le=\"1.0\"} 3",
-          "taxi_stream_valid_trips_total 12.0",
-          "taxi_stream_valid_trips_total_x 99",
-          "taxi_stream_input_rows_total{query=\"zone_windows\"} 10 1700000000000",
-          "taxi_stream_input_rows_total{query=\"borough_windows\"} 5.5",
-          "");
-
-  @Test
-  void exposedMeansASampleOrADeclaredFamily() {
-    assertThat(ObservabilityIT.exposes(EXPOSITION, "taxi_stream_valid_trips_total")).isTrue();
-    assertThat(ObservabilityIT.exposes(EXPOSITION, "taxi_stream_dead_letters_total")).isTrue();
-    assertThat(ObservabilityIT.exposes(EXPOSITION, "taxi_producer_rows_rejected_total")).isTrue();
-    assertThat(ObservabilityIT.exposes(EXPOSITION, "taxi_stream_end_to_end_latency_seconds_bucket"))
-        .isTrue();
-    assertThat(ObservabilityIT.exposes(EXPOSITION, "taxi_stream_end_to_end_latency_seconds_count"))
-        .isTrue();
-    assertThat(ObservabilityIT.exposes(EXPOSITION, "taxi_stream_watermark_delay_seconds"))
-        .isFalse();
-    assertThat(ObservabilityIT.exposes(EXPOSITION, "taxi_stream_valid_trips")).isFalse();
-  }
-
-  @Test
-  void sampleSumAddsEveryLabelSetOfExactlyThatName() {
-    assertThat(ObservabilityIT.sampleSum(EXPOSITION, "taxi_stream_input_rows_total"))
-        .isEqualTo(15.5);
-    assertThat(ObservabilityIT.sampleSum(EXPOSITION, "taxi_stream_valid_trips_total"))
-        .isEqualTo(12.0);
-    assertThat(ObservabilityIT.sampleSum(EXPOSITION, "taxi_stream_rows_dropped_late_total"))
-        .isZero();
-  }
 
   @Test
   void substitutionDoesWhatGrafanaAndThePluginDo() {

@@ -7,15 +7,13 @@ import com.datastax.oss.driver.api.core.cql.Row;
 import io.taxiplatform.local.CassandraNode;
 import io.taxiplatform.local.KafkaNode;
 import io.taxiplatform.local.LocalPaths;
-import io.taxiplatform.local.PrometheusText;
+import io.taxiplatform.local.PrometheusScrape;
 import io.taxiplatform.local.SharedData;
 import io.taxiplatform.local.StreamingJobProcess;
+import io.taxiplatform.local.harness.Waits;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,6 +23,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.Properties;
 import java.util.TreeMap;
@@ -266,37 +265,27 @@ public final class PipelineFixture implements AutoCloseable {
     return rows(table).stream().mapToLong(r -> r.getLong("trip_count")).sum();
   }
 
-  /** The job's /metrics text, or "" when it does not answer. */
-  String metrics() {
+  /** A scrape of the job's /metrics, empty when it does not answer. */
+  Optional<PrometheusScrape> metrics() {
     return metrics(env);
   }
 
-  /** The /metrics text of the job started with {@code jobEnv}, or "" when it does not answer. */
-  String metrics(Map<String, String> jobEnv) {
-    try {
-      HttpResponse<String> r =
-          HttpClient.newHttpClient()
-              .send(
-                  HttpRequest.newBuilder(
-                          URI.create("http://127.0.0.1:" + jobEnv.get("METRICS_PORT") + "/metrics"))
-                      .timeout(Duration.ofSeconds(5))
-                      .build(),
-                  HttpResponse.BodyHandlers.ofString());
-      return r.statusCode() == 200 ? r.body() : "";
-    } catch (IOException e) {
-      return "";
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return "";
-    }
+  /**
+   * A scrape of the /metrics of the job started with {@code jobEnv}, empty when it does not answer.
+   */
+  Optional<PrometheusScrape> metrics(Map<String, String> jobEnv) {
+    return PrometheusScrape.fetch(
+        HttpClient.newHttpClient(),
+        Integer.parseInt(jobEnv.get("METRICS_PORT")),
+        Duration.ofSeconds(5));
   }
 
   public OptionalDouble metric(String name, Map<String, String> labels) {
-    return PrometheusText.sum(metrics(), name, labels);
+    return metrics().map(s -> s.sum(name, labels)).orElse(OptionalDouble.empty());
   }
 
   OptionalDouble metric(Map<String, String> jobEnv, String name, Map<String, String> labels) {
-    return PrometheusText.sum(metrics(jobEnv), name, labels);
+    return metrics(jobEnv).map(s -> s.sum(name, labels)).orElse(OptionalDouble.empty());
   }
 
   /**
@@ -304,49 +293,57 @@ public final class PipelineFixture implements AutoCloseable {
    * exit.
    */
   public void awaitUntil(String what, BooleanSupplier done) {
-    Instant deadline = Instant.now().plus(CONVERGE_TIMEOUT);
-    while (!done.getAsBoolean()) {
-      StreamingJobProcess job = jobs.isEmpty() ? null : jobs.get(jobs.size() - 1);
-      for (StreamingJobProcess other : jobs) {
-        if (other != job
-            && !other.isAlive()
-            && other.exitCode().isPresent()
-            && other.exitCode().getAsInt() != 0
-            && other.exitCode().getAsInt() != 137
-            && other.exitCode().getAsInt() != 143) {
-          throw new AssertionError(
-              "a streaming job exited ("
-                  + other.exitCode()
-                  + ") while waiting for "
-                  + what
-                  + "\n"
-                  + other.logTail(80));
-        }
-      }
-      if (job != null && !job.isAlive()) {
+    Waits.until(
+        what,
+        CONVERGE_TIMEOUT,
+        Duration.ofSeconds(1),
+        () -> done.getAsBoolean() || failIfAJobExited(what),
+        () -> {
+          StreamingJobProcess job = lastJob();
+          return "timed out after "
+              + CONVERGE_TIMEOUT
+              + " waiting for "
+              + what
+              + (job == null ? "" : "\n" + job.logTail(80));
+        });
+  }
+
+  private StreamingJobProcess lastJob() {
+    return jobs.isEmpty() ? null : jobs.get(jobs.size() - 1);
+  }
+
+  /**
+   * Fails when the last job exited, or an earlier one exited with an error (not 0, 137 or 143: the
+   * tests stop jobs themselves); false otherwise.
+   */
+  private boolean failIfAJobExited(String what) {
+    StreamingJobProcess job = lastJob();
+    for (StreamingJobProcess other : jobs) {
+      if (other != job
+          && !other.isAlive()
+          && other.exitCode().isPresent()
+          && other.exitCode().getAsInt() != 0
+          && other.exitCode().getAsInt() != 137
+          && other.exitCode().getAsInt() != 143) {
         throw new AssertionError(
-            "the streaming job exited ("
-                + job.exitCode()
+            "a streaming job exited ("
+                + other.exitCode()
                 + ") while waiting for "
                 + what
                 + "\n"
-                + job.logTail(80));
-      }
-      if (Instant.now().isAfter(deadline)) {
-        throw new AssertionError(
-            "timed out after "
-                + CONVERGE_TIMEOUT
-                + " waiting for "
-                + what
-                + (job == null ? "" : "\n" + job.logTail(80)));
-      }
-      try {
-        Thread.sleep(1000);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new AssertionError("interrupted", e);
+                + other.logTail(80));
       }
     }
+    if (job != null && !job.isAlive()) {
+      throw new AssertionError(
+          "the streaming job exited ("
+              + job.exitCode()
+              + ") while waiting for "
+              + what
+              + "\n"
+              + job.logTail(80));
+    }
+    return false;
   }
 
   /** Dead letters in the DLQ topic: reason (from the header, checked against the JSON) -> count. */

@@ -7,7 +7,9 @@ import io.taxiplatform.local.FreePorts;
 import io.taxiplatform.local.JvmProcess;
 import io.taxiplatform.local.KafkaNode;
 import io.taxiplatform.local.LocalPaths;
+import io.taxiplatform.local.PrometheusScrape;
 import io.taxiplatform.local.SharedServices;
+import io.taxiplatform.local.harness.Waits;
 import java.io.File;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -21,7 +23,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -132,34 +133,32 @@ class ProducerProcessIT {
             .start();
     try {
       HttpClient http = HttpClient.newHttpClient();
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-      boolean ready = false;
-      double sent = 0;
-      while (System.nanoTime() < deadline && (!ready || sent < 200) && process.isAlive()) {
-        try {
-          ready =
-              http.send(
-                          HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/readyz"))
-                              .build(),
-                          HttpResponse.BodyHandlers.ofString())
-                      .statusCode()
-                  == 200;
-          String scrape =
-              http.send(
-                      HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
-                          .build(),
-                      HttpResponse.BodyHandlers.ofString())
-                  .body();
-          sent =
-              ProducerReplayIT.metric(scrape, "taxi_producer_events_sent_total", Map.of())
-                  .orElse(0);
-        } catch (java.io.IOException notListeningYet) {
-          // the endpoint starts with the JVM
-        }
-        Thread.sleep(100);
-      }
-      assertThat(ready).as("ready; log:%n%s", process.logTail(30)).isTrue();
-      assertThat(sent).isGreaterThanOrEqualTo(200);
+      Waits.await(
+              "the producer ready, 200 events sent", Duration.ofSeconds(90), Duration.ofMillis(100))
+          .failFast(
+              () ->
+                  assertThat(process.isAlive())
+                      .as(() -> "the producer runs; log:\n" + process.logTail(30))
+                      .isTrue())
+          .ignoreExceptionsInstanceOf(java.io.IOException.class) // the endpoint starts with the JVM
+          .untilAsserted(
+              () -> {
+                assertThat(
+                        http.send(
+                                HttpRequest.newBuilder(
+                                        URI.create("http://127.0.0.1:" + port + "/readyz"))
+                                    .build(),
+                                HttpResponse.BodyHandlers.ofString())
+                            .statusCode())
+                    .as(() -> "/readyz; log:\n" + process.logTail(30))
+                    .isEqualTo(200);
+                assertThat(
+                        PrometheusScrape.fetch(http, port, Duration.ofSeconds(5))
+                            .map(m -> m.sum("taxi_producer_events_sent_total", Map.of()).orElse(0))
+                            .orElse(0.0))
+                    .as("taxi_producer_events_sent_total")
+                    .isGreaterThanOrEqualTo(200);
+              });
     } finally {
       process.destroy(Duration.ofSeconds(30)); // SIGTERM, SIGKILL only after 30 s
     }

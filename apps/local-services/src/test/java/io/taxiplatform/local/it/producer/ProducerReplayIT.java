@@ -6,8 +6,10 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.taxiplatform.local.KafkaNode;
+import io.taxiplatform.local.PrometheusScrape;
 import io.taxiplatform.local.SharedData;
 import io.taxiplatform.local.SharedServices;
+import io.taxiplatform.local.harness.Waits;
 import io.taxiplatform.producer.ProducerMain;
 import io.taxiplatform.producer.ProducerMetrics;
 import io.taxiplatform.producer.RunSummary;
@@ -31,6 +33,7 @@ import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -83,7 +86,9 @@ class ProducerReplayIT {
         KafkaProducer<String, byte[]> producer = new KafkaProducer<>(config.kafkaProperties())) {
       int port = metrics.start(0);
       RunSummary summary = new TripProducerApp(config, producer, metrics, Clock.systemUTC()).run();
-      String scrape = http(port, "/metrics").body();
+      PrometheusScrape scrape =
+          PrometheusScrape.fetch(HttpClient.newHttpClient(), port, Duration.ofSeconds(5))
+              .orElseThrow();
       return new Object[] {summary, scrape};
     }
   }
@@ -178,7 +183,7 @@ class ProducerReplayIT {
 
     Object[] result = replay(topic, sample.toString());
     RunSummary summary = (RunSummary) result[0];
-    String scrape = (String) result[1];
+    PrometheusScrape scrape = (PrometheusScrape) result[1];
 
     List<TlcFileOracle.Row> valid = oracle.valid();
     assertThat(summary.rowsRead()).isEqualTo(oracle.rows().size());
@@ -190,7 +195,7 @@ class ProducerReplayIT {
     // the sample holds refunds (negative amounts): the producer sends them, the job dead-letters
     // them
     assertThat(valid).anyMatch(r -> r.fareAmount().signum() < 0);
-    assertThat(metric(scrape, "taxi_producer_events_sent_total", Map.of()))
+    assertThat(scrape.sum("taxi_producer_events_sent_total", Map.of()))
         .hasValue((double) valid.size());
   }
 
@@ -209,7 +214,7 @@ class ProducerReplayIT {
     Object[] result =
         replay(topic, files.stream().map(Path::toString).collect(Collectors.joining(",")));
     RunSummary summary = (RunSummary) result[0];
-    String scrape = (String) result[1];
+    PrometheusScrape scrape = (PrometheusScrape) result[1];
 
     List<TlcFileOracle.Row> valid = all.stream().filter(r -> r.rejectReason() == null).toList();
     Map<String, Long> rejected =
@@ -222,7 +227,7 @@ class ProducerReplayIT {
     assertThat(summary.rejected()).isEqualTo(rejected);
     assertTopicHoldsExactly(topic, valid);
     for (Map.Entry<String, Long> e : rejected.entrySet()) {
-      assertThat(metric(scrape, "taxi_producer_rows_rejected_total", Map.of("reason", e.getKey())))
+      assertThat(scrape.sum("taxi_producer_rows_rejected_total", Map.of("reason", e.getKey())))
           .hasValue(e.getValue().doubleValue());
     }
   }
@@ -254,19 +259,23 @@ class ProducerReplayIT {
                     new PrintStream(err, true, StandardCharsets.UTF_8)));
 
     // scrape while it runs: ready, and the sent counter moves
-    double sent = 0;
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    String scrape = "";
-    while (System.nanoTime() < deadline && sent <= 0 && !exit.isDone()) {
-      try {
-        scrape = http(port, "/metrics").body();
-        sent = metric(scrape, "taxi_producer_events_sent_total", Map.of()).orElse(0);
-      } catch (java.io.IOException notYetListening) {
-        // the server starts with the producer
-      }
-      Thread.sleep(100);
-    }
-    assertThat(sent).as("events sent while running; stderr: %s", err).isPositive();
+    AtomicReference<String> lastScrape = new AtomicReference<>("");
+    Waits.await("events sent while running", Duration.ofSeconds(60), Duration.ofMillis(100))
+        .failFast(() -> assertThat(exit).as("the run still going; stderr: %s", err).isNotDone())
+        .ignoreExceptionsInstanceOf(
+            java.io.IOException.class) // the server starts with the producer
+        .untilAsserted(
+            () -> {
+              lastScrape.set(http(port, "/metrics").body());
+              assertThat(
+                      PrometheusScrape.fetch(
+                              HttpClient.newHttpClient(), port, Duration.ofSeconds(5))
+                          .map(m -> m.sum("taxi_producer_events_sent_total", Map.of()).orElse(0))
+                          .orElse(0.0))
+                  .as("events sent while running; stderr: %s", err)
+                  .isPositive();
+            });
+    String scrape = lastScrape.get();
     assertThat(http(port, "/readyz").statusCode()).isEqualTo(200);
     assertThat(http(port, "/healthz").statusCode()).isEqualTo(200);
     assertThat(scrape)
@@ -291,23 +300,5 @@ class ProducerReplayIT {
     assertThat(err.toString(StandardCharsets.UTF_8))
         .contains("unknown flag: --speeed")
         .contains("Usage:");
-  }
-
-  /** The value of one sample of the Prometheus text format (name and exact label set), or empty. */
-  static java.util.OptionalDouble metric(String scrape, String name, Map<String, String> labels) {
-    String wanted =
-        labels.isEmpty()
-            ? name
-            : name
-                + labels.entrySet().stream()
-                    .map(e -> e.getKey() + "=\"" + e.getValue() + "\"")
-                    .collect(Collectors.joining(",", "{", "}"));
-    for (String line : scrape.split("\n")) {
-      if (line.startsWith(wanted + " ")) {
-        return java.util.OptionalDouble.of(
-            Double.parseDouble(line.substring(wanted.length() + 1).trim().split("\\s+")[0]));
-      }
-    }
-    return java.util.OptionalDouble.empty();
   }
 }

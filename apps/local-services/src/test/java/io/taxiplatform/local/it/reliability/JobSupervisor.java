@@ -1,6 +1,7 @@
 package io.taxiplatform.local.it.reliability;
 
 import io.taxiplatform.local.StreamingJobProcess;
+import io.taxiplatform.local.harness.Waits;
 import io.taxiplatform.local.it.pipeline.PipelineFixture;
 import java.time.Duration;
 import java.time.Instant;
@@ -81,22 +82,20 @@ final class JobSupervisor {
    * Polls {@code done} every {@code pollMillis}, supervising the job; fails after {@code timeout}.
    */
   void awaitUntil(String what, Duration timeout, long pollMillis, BooleanSupplier done) {
-    Instant deadline = Instant.now().plus(timeout);
-    while (true) {
-      supervise();
-      if (done.getAsBoolean()) {
-        return;
-      }
-      if (Instant.now().isAfter(deadline)) {
-        throw new AssertionError(
+    Waits.until(
+        what,
+        timeout,
+        Duration.ofMillis(pollMillis),
+        () -> {
+          supervise();
+          return done.getAsBoolean();
+        },
+        () ->
             "timed out after "
                 + timeout
                 + " waiting for "
                 + what
                 + (job == null ? "" : "\njob log tail:\n" + job.logTail(60)));
-      }
-      sleep(pollMillis);
-    }
   }
 
   /** Sleeps {@code duration}, supervising the job meanwhile. */

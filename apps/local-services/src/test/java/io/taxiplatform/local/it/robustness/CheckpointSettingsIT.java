@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.taxiplatform.local.SharedServices;
 import io.taxiplatform.local.StreamingJobProcess;
+import io.taxiplatform.local.harness.Waits;
 import io.taxiplatform.local.it.pipeline.KnownTrips;
 import io.taxiplatform.local.it.pipeline.PipelineFixture;
 import java.nio.charset.StandardCharsets;
@@ -88,12 +89,10 @@ class CheckpointSettingsIT {
                   "c2", 42, 20, T.plus(Duration.ofMinutes(10)), Duration.ofMinutes(10))));
       StreamingJobProcess resumed = f.startJob();
       // (not f.awaitUntil: it fails on the refused jobs' exit code 2)
-      Instant deadline = Instant.now().plus(PipelineFixture.CONVERGE_TIMEOUT);
-      while (f.tripCountSum("zone_windows_v1") != 40) {
-        assertThat(resumed.isAlive()).as(resumed.logTail(80)).isTrue();
-        assertThat(Instant.now()).as("40 trips after the resume").isBefore(deadline);
-        Thread.sleep(1000);
-      }
+      Waits.await(
+              "40 trips after the resume", PipelineFixture.CONVERGE_TIMEOUT, Duration.ofSeconds(1))
+          .failFast(() -> assertThat(resumed.isAlive()).as(() -> resumed.logTail(80)).isTrue())
+          .until(() -> f.tripCountSum("zone_windows_v1") == 40);
       assertThat(Files.readString(settings)).isEqualTo(recorded);
     }
   }

@@ -13,6 +13,7 @@ import io.taxiplatform.local.LocalPaths;
 import io.taxiplatform.local.LocalTls;
 import io.taxiplatform.local.SharedData;
 import io.taxiplatform.local.StreamingJobProcess;
+import io.taxiplatform.local.harness.Waits;
 import io.taxiplatform.local.it.pipeline.ExpectedWindows;
 import io.taxiplatform.local.it.pipeline.PipelineFixture;
 import io.taxiplatform.producer.ProducerMain;
@@ -306,17 +307,26 @@ class SecurePipelineIT {
 
   private static void awaitJob(
       StreamingJobProcess job, String what, java.util.function.BooleanSupplier done) {
-    Instant deadline = Instant.now().plus(PipelineFixture.CONVERGE_TIMEOUT);
-    while (!done.getAsBoolean()) {
-      if (!job.isAlive()) {
-        throw new AssertionError(
-            "the job exited (" + job.exitCode() + ") waiting for " + what + "\n" + job.logTail(80));
-      }
-      if (Instant.now().isAfter(deadline)) {
-        throw new AssertionError("timed out waiting for " + what + "\n" + job.logTail(80));
-      }
-      sleep(1000);
-    }
+    Waits.until(
+        what,
+        PipelineFixture.CONVERGE_TIMEOUT,
+        Duration.ofSeconds(1),
+        () -> {
+          if (done.getAsBoolean()) {
+            return true;
+          }
+          if (!job.isAlive()) {
+            throw new AssertionError(
+                "the job exited ("
+                    + job.exitCode()
+                    + ") waiting for "
+                    + what
+                    + "\n"
+                    + job.logTail(80));
+          }
+          return false;
+        },
+        () -> "timed out waiting for " + what + "\n" + job.logTail(80));
   }
 
   @Test
@@ -574,15 +584,6 @@ class SecurePipelineIT {
       return java.nio.file.Files.readString(file, StandardCharsets.UTF_8);
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);
-    }
-  }
-
-  private static void sleep(long millis) {
-    try {
-      Thread.sleep(millis);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AssertionError("interrupted", e);
     }
   }
 }
