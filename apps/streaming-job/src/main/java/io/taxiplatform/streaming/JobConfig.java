@@ -1,6 +1,6 @@
 package io.taxiplatform.streaming;
 
-import io.taxiplatform.model.KafkaClientSecurity;
+import io.taxiplatform.config.KafkaClientSecurity;
 import java.io.Serializable;
 import java.nio.file.Path;
 import java.time.Duration;
