@@ -158,8 +158,17 @@ public record CassandraSettings(
    * @throws UsageException naming {@code CASSANDRA_CONTACT_POINTS} for an empty list or a bad port
    */
   public List<InetSocketAddress> contactPointAddresses() {
+    return contactPointAddresses(contactPoints);
+  }
+
+  /**
+   * {@code host[:port],...} (the connector's form; port 9042 by default) as unresolved addresses.
+   *
+   * @throws UsageException naming {@code CASSANDRA_CONTACT_POINTS} for an empty list or a bad port
+   */
+  public static List<InetSocketAddress> contactPointAddresses(String text) {
     List<InetSocketAddress> out = new ArrayList<>();
-    for (String part : contactPoints.split(",")) {
+    for (String part : text.split(",")) {
       String p = part.trim();
       if (p.isEmpty()) {
         continue;

@@ -110,6 +110,29 @@ public final class Cli {
   }
 
   /**
+   * The usage text of a program that takes no arguments: its environment variables, defaults and
+   * descriptions, then its secrets.
+   */
+  public static String environmentUsage(Object command, List<Secrets.Secret> secrets) {
+    CommandSpec spec = commandLine(command, Map.of()).getCommandSpec();
+    StringBuilder b = new StringBuilder();
+    b.append("Usage: ").append(spec.name()).append(" (no arguments)\n");
+    for (String line : spec.usageMessage().description()) {
+      b.append("  ").append(line).append('\n');
+    }
+    b.append("Environment:\n");
+    for (Declared d : declared(command)) {
+      b.append("  ").append(d.variable());
+      if (!d.defaultValue().isEmpty()) {
+        b.append(" (default: ").append(d.defaultValue()).append(')');
+      }
+      b.append(": ").append(d.description()).append('\n');
+    }
+    appendSecrets(b, secrets);
+    return b.toString();
+  }
+
+  /**
    * The usage text generated from the declarations: a header, each option with its variable and
    * default, then the secrets, read from the environment only.
    */
@@ -139,15 +162,19 @@ public final class Cli {
       b.append(d.description()).append('\n');
     }
     b.append("  -h, --help\n      this text\n");
+    appendSecrets(b, secrets);
+    for (String line : spec.usageMessage().footer()) {
+      b.append(line).append('\n');
+    }
+    return b.toString();
+  }
+
+  private static void appendSecrets(StringBuilder b, List<Secrets.Secret> secrets) {
     if (!secrets.isEmpty()) {
       b.append("Secrets (environment only, never a flag; never printed):\n");
       for (Secrets.Secret s : secrets) {
         b.append("  ").append(s.variable()).append(": ").append(s.description()).append('\n');
       }
     }
-    for (String line : spec.usageMessage().footer()) {
-      b.append(line).append('\n');
-    }
-    return b.toString();
   }
 }

@@ -29,7 +29,7 @@ class JobExitCodesIT {
         assertThat(job.exitCode()).hasValue(2);
         assertThat(job.logTail(40))
             .contains("PIPELINE_VERSION must match [a-z0-9_]+")
-            .contains("usage:");
+            .contains("Usage: StreamingJob");
       } finally {
         job.destroy();
       }
