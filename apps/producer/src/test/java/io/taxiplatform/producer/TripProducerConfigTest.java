@@ -380,4 +380,20 @@ class TripProducerConfigTest {
             "PRODUCER_PERIOD_TOLERANCE",
             "PRODUCER_RESUME");
   }
+
+  @Test
+  void secretsAreNeverFlagsAndADayLongZoneWindowIsAcceptedAsByTheJob() throws Exception {
+    for (String flag :
+        new String[] {
+          "--kafka-sasl-password=x", "--cassandra-password=x", "--kafka-ssl-keystore-password=x"
+        }) {
+      assertThatThrownBy(() -> parse(Map.of(), flag))
+          .as(flag)
+          .isInstanceOf(UsageException.class)
+          .hasMessageContaining("Unknown option");
+    }
+    assertThat(TripProducerConfig.USAGE).contains("KAFKA_SASL_PASSWORD", "CASSANDRA_PASSWORD");
+    assertThat(parse(Map.of("ZONE_WINDOW", "1 day")).smoke().zoneWindow())
+        .isEqualTo(Duration.ofDays(1));
+  }
 }
