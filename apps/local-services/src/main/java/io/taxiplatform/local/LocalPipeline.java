@@ -1,5 +1,7 @@
 package io.taxiplatform.local;
 
+import io.taxiplatform.config.HelpRequested;
+import io.taxiplatform.config.UsageException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -80,11 +82,10 @@ public final class LocalPipeline {
     LocalPipelineConfig config;
     try {
       config = LocalPipelineConfig.parse(args, env);
-    } catch (LocalPipelineConfig.UsageException e) {
-      if (e.getMessage().isEmpty()) {
-        out.print(LocalPipelineConfig.USAGE);
-        return 0;
-      }
+    } catch (HelpRequested h) {
+      out.print(LocalPipelineConfig.USAGE);
+      return 0;
+    } catch (UsageException e) {
       err.println("error: " + e.getMessage());
       err.print(LocalPipelineConfig.USAGE);
       return 2;

@@ -1,5 +1,9 @@
 package io.taxiplatform.local;
 
+import io.taxiplatform.config.Cli;
+import io.taxiplatform.config.HelpRequested;
+import io.taxiplatform.config.SparkDuration;
+import io.taxiplatform.config.UsageException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -10,10 +14,15 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
- * The options of {@link LocalPipeline}, parsed from command-line flags (and {@code
- * ZONE_LOOKUP_PATH}).
+ * The options of {@link LocalPipeline}, declared once in {@link Options} (picocli: flag, default,
+ * description; {@code --zones} also reads {@code ZONE_LOOKUP_PATH}); the usage is generated from
+ * them and docs/local-mode.md's table is checked against them.
  *
  * @param mode {@code synthetic} (default) or {@code replay}
  * @param replayFiles TLC files to replay ({@code --replay a.csv,b.parquet}); empty for synthetic
@@ -60,210 +69,237 @@ public record LocalPipelineConfig(
     replayFiles = List.copyOf(replayFiles);
   }
 
-  /** Thrown for bad flags; the caller prints the message and {@link #USAGE} and exits 2. */
-  public static final class UsageException extends RuntimeException {
-    private static final long serialVersionUID = 1L;
+  /** Local mode's options, each declared once. */
+  @Command(
+      name = "LocalPipeline",
+      description = {
+        "Starts Kafka (KRaft), Cassandra and the streaming job (Spark local[2]) on 127.0.0.1, runs",
+        "the producer and prints progress. Ctrl-C stops everything."
+      })
+  public static final class Options {
+    @Spec CommandSpec spec;
 
-    public UsageException(String message) {
-      super(message);
+    @Option(
+        names = "--replay",
+        paramLabel = "FILE[,FILE]",
+        defaultValue = "",
+        description = "replay TLC yellow-trip files (.csv or .parquet) instead of synthetic trips")
+    String replay;
+
+    @Option(
+        names = "--rate",
+        paramLabel = "N",
+        defaultValue = "1000",
+        description = "target events/s; 0 = as fast as possible")
+    String rate;
+
+    @Option(
+        names = "--speed",
+        paramLabel = "N",
+        defaultValue = "",
+        description = "replay at N x the original timeline (exclusive with --rate)")
+    String speed;
+
+    @Option(
+        names = "--time-mode",
+        paramLabel = "original|now",
+        defaultValue = "original",
+        description =
+            "replay: original, or now: shift event times so the first trip ends now (later trips"
+                + " then lie ahead of the clock unless --speed 1)")
+    String timeMode;
+
+    @Option(
+        names = "--max-events",
+        paramLabel = "N",
+        defaultValue = "0",
+        description = "stop producing after N events; 0 = no limit")
+    String maxEvents;
+
+    @Option(
+        names = "--seed",
+        paramLabel = "N",
+        defaultValue = "",
+        description = "synthetic generator seed (default: random)")
+    String seed;
+
+    @Option(
+        names = "--zones",
+        paramLabel = "FILE",
+        defaultValue = "${env:ZONE_LOOKUP_PATH:-}",
+        description =
+            "a TLC taxi_zone_lookup.csv to use instead of the one shipped with the streaming job")
+    String zones;
+
+    @Option(
+        names = "--duration",
+        paramLabel = "SECONDS",
+        defaultValue = "",
+        description = "stop after this long (default: until Ctrl-C)")
+    String duration;
+
+    @Option(
+        names = "--progress",
+        paramLabel = "SECONDS",
+        defaultValue = "5",
+        description = "progress interval")
+    String progress;
+
+    @Option(
+        names = "--partitions",
+        paramLabel = "N",
+        defaultValue = "4",
+        description = "partitions of the trips topic, 1..64")
+    String partitions;
+
+    @Option(
+        names = "--pipeline-version",
+        paramLabel = "V",
+        defaultValue = "v1",
+        description = "PIPELINE_VERSION of the job")
+    String pipelineVersion;
+
+    @Option(
+        names = "--reprocess",
+        paramLabel = "V",
+        defaultValue = "",
+        description =
+            "once the first version has written windows, start a second job, version V, beside"
+                + " it: it reprocesses the topic from the earliest offset into its own tables and"
+                + " checkpoint (Kappa reprocessing); progress shows its lag")
+    String reprocess;
+
+    @Option(
+        names = "--reprocess-zone-window",
+        paramLabel = "D",
+        defaultValue = "",
+        description = "ZONE_WINDOW of version V, e.g. \"10 minutes\" (default: the job's)")
+    String reprocessZoneWindow;
+
+    @Option(
+        names = "--work-dir",
+        paramLabel = "DIR",
+        defaultValue = "",
+        description = "where logs, checkpoints and data go (default <repo>/.local)")
+    String workDir;
+
+    @Option(
+        names = "--services-only",
+        description = "start only Kafka and Cassandra, print their addresses, wait for Ctrl-C")
+    boolean servicesOnly;
+
+    @Option(
+        names = {"-h", "--help"},
+        usageHelp = true,
+        description = "this text")
+    boolean help;
+
+    boolean given(String flag) {
+      return spec.commandLine().getParseResult().hasMatchedOption(flag);
     }
   }
 
-  private static final java.util.Set<String> VALUED_FLAGS =
-      java.util.Set.of(
-          "--replay",
-          "--rate",
-          "--speed",
-          "--time-mode",
-          "--max-events",
-          "--seed",
-          "--zones",
-          "--duration",
-          "--progress",
-          "--partitions",
-          "--pipeline-version",
-          "--work-dir",
-          "--reprocess",
-          "--reprocess-zone-window");
-
-  /** Help text. */
-  public static final String USAGE =
-      """
-            Usage: LocalPipeline [options]
-              Starts Kafka (KRaft), Cassandra and the streaming job (Spark local[2]) on 127.0.0.1, runs the
-              producer and prints progress. Ctrl-C stops everything.
-
-              --replay FILE[,FILE]   replay TLC yellow-trip files (.csv or .parquet) instead of synthetic trips
-              --rate N               target events/s, 0 = as fast as possible (default 1000)
-              --speed N              replay at N x the original timeline (exclusive with --rate)
-              --time-mode MODE       replay: original (default) or now (shift event times so the first trip
-                                     ends now; later trips then lie ahead of the clock unless --speed 1)
-              --max-events N         stop producing after N events (default: no limit)
-              --seed N               synthetic generator seed
-              --zones FILE           a TLC taxi_zone_lookup.csv to use instead of the one shipped with the
-                                     streaming job (default: $ZONE_LOOKUP_PATH if set, else the shipped one)
-              --duration SECONDS     stop after this long (default: until Ctrl-C)
-              --progress SECONDS     progress interval (default 5)
-              --partitions N         partitions of the trips topic (default 4)
-              --pipeline-version V   PIPELINE_VERSION of the job (default v1)
-              --reprocess V          once the first version has written windows, start a second job, version V,
-                                     beside it: it reprocesses the topic from the earliest offset into its own
-                                     tables and checkpoint (Kappa reprocessing); progress shows its lag
-              --reprocess-zone-window D  ZONE_WINDOW of version V, e.g. "10 minutes" (default: the job's)
-              --work-dir DIR         where logs, checkpoints and data go (default <repo>/.local)
-              --services-only        start only Kafka and Cassandra, print their addresses, wait for Ctrl-C
-              --help                 this text
-            """;
+  /** Help text, generated from {@link Options}. */
+  public static final String USAGE = Cli.usage(new Options(), List.of());
 
   /**
-   * Parses flags ({@code --flag value} or {@code --flag=value}); {@code env} supplies {@code
-   * ZONE_LOOKUP_PATH}.
+   * Parses flags ({@code --flag value} or {@code --flag=value}; blank arguments are ignored);
+   * {@code env} supplies {@code ZONE_LOOKUP_PATH}.
+   *
+   * @throws UsageException for a bad flag
+   * @throws HelpRequested for {@code --help}
    */
   public static LocalPipelineConfig parse(String[] args, Map<String, String> env) {
+    String[] given = java.util.Arrays.stream(args).filter(a -> !a.isBlank()).toArray(String[]::new);
+    Options o = Cli.parse(new Options(), env, given);
     String mode = "synthetic";
     List<Path> replay = new ArrayList<>();
-    double rate = 1000;
-    boolean rateGiven = false;
+    if (o.given("--replay")) {
+      mode = "replay";
+      for (String part : o.replay.split(",")) {
+        if (part.isBlank()) {
+          continue;
+        }
+        Path file = Paths.get(part.trim()).toAbsolutePath().normalize();
+        if (!Files.isRegularFile(file)) {
+          throw new UsageException("--replay: no such file " + file);
+        }
+        String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
+        if (!name.endsWith(".csv") && !name.endsWith(".parquet")) {
+          throw new UsageException("--replay: " + file + " is neither .csv nor .parquet");
+        }
+        replay.add(file);
+      }
+      if (replay.isEmpty()) {
+        throw new UsageException("--replay needs at least one file");
+      }
+    }
+    double rate = parseDouble("--rate", o.rate);
+    if (rate < 0) {
+      throw new UsageException("--rate must be >= 0");
+    }
+    boolean rateGiven = o.given("--rate");
     Optional<Double> speed = Optional.empty();
-    String timeMode = "original";
-    long maxEvents = 0;
-    OptionalLong seed = OptionalLong.empty();
-    Optional<Path> zones = Optional.empty();
+    if (!o.speed.isBlank()) {
+      double sp = parseDouble("--speed", o.speed);
+      if (sp <= 0) {
+        throw new UsageException("--speed must be > 0");
+      }
+      speed = Optional.of(sp);
+    }
+    String timeMode = o.timeMode;
+    if (!timeMode.equals("now") && !timeMode.equals("original")) {
+      throw new UsageException("--time-mode must be 'now' or 'original', not '" + timeMode + "'");
+    }
+    long maxEvents = parseLong("--max-events", o.maxEvents);
+    if (maxEvents < 0) {
+      throw new UsageException("--max-events must be >= 0");
+    }
+    OptionalLong seed =
+        o.seed.isBlank() ? OptionalLong.empty() : OptionalLong.of(parseLong("--seed", o.seed));
     Optional<Duration> duration = Optional.empty();
-    Duration progress = Duration.ofSeconds(5);
-    int partitions = 4;
-    String version = "v1";
-    Optional<Path> workDir = Optional.empty();
-    boolean servicesOnly = false;
+    if (!o.duration.isBlank()) {
+      long sec = parseLong("--duration", o.duration);
+      if (sec <= 0) {
+        throw new UsageException("--duration must be > 0 seconds");
+      }
+      duration = Optional.of(Duration.ofSeconds(sec));
+    }
+    long progressSeconds = parseLong("--progress", o.progress);
+    if (progressSeconds <= 0) {
+      throw new UsageException("--progress must be > 0 seconds");
+    }
+    long p = parseLong("--partitions", o.partitions);
+    if (p < 1 || p > 64) {
+      throw new UsageException("--partitions must be between 1 and 64");
+    }
+    String version = o.pipelineVersion;
+    if (!version.matches("[a-z0-9_]+")) {
+      throw new UsageException("--pipeline-version must match [a-z0-9_]+");
+    }
+    Optional<Path> workDir =
+        o.workDir.isBlank()
+            ? Optional.empty()
+            : Optional.of(Paths.get(o.workDir).toAbsolutePath().normalize());
     Optional<String> reprocess = Optional.empty();
+    if (!o.reprocess.isEmpty()) {
+      if (!o.reprocess.matches("[a-z0-9_]+")) {
+        throw new UsageException("--reprocess must match [a-z0-9_]+");
+      }
+      reprocess = Optional.of(o.reprocess);
+    }
     Optional<String> reprocessZoneWindow = Optional.empty();
-
-    for (int i = 0; i < args.length; i++) {
-      String arg = args[i];
-      if (arg.isBlank()) {
-        continue;
+    if (o.given("--reprocess-zone-window")) {
+      try {
+        SparkDuration.parse("--reprocess-zone-window", o.reprocessZoneWindow).positive();
+      } catch (UsageException e) {
+        throw new UsageException(
+            "--reprocess-zone-window needs '<n> <unit>' (a duration: ms, seconds, minutes, "
+                + "hours, days), not '"
+                + o.reprocessZoneWindow
+                + "'");
       }
-      if (arg.equals("--help") || arg.equals("-h")) {
-        throw new UsageException("");
-      }
-      if (arg.equals("--services-only")) {
-        servicesOnly = true;
-        continue;
-      }
-      if (!arg.startsWith("--")) {
-        throw new UsageException("unexpected argument '" + arg + "'");
-      }
-      String flag = arg;
-      String value;
-      int eq = arg.indexOf('=');
-      if (!VALUED_FLAGS.contains(eq > 0 ? arg.substring(0, eq) : arg)) {
-        throw new UsageException("unknown flag " + (eq > 0 ? arg.substring(0, eq) : arg));
-      }
-      if (eq > 0) {
-        flag = arg.substring(0, eq);
-        value = arg.substring(eq + 1);
-      } else {
-        if (i + 1 >= args.length) {
-          throw new UsageException(flag + " needs a value");
-        }
-        value = args[++i];
-      }
-      switch (flag) {
-        case "--replay" -> {
-          mode = "replay";
-          for (String part : value.split(",")) {
-            if (part.isBlank()) {
-              continue;
-            }
-            Path file = Paths.get(part.trim()).toAbsolutePath().normalize();
-            if (!Files.isRegularFile(file)) {
-              throw new UsageException("--replay: no such file " + file);
-            }
-            String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
-            if (!name.endsWith(".csv") && !name.endsWith(".parquet")) {
-              throw new UsageException("--replay: " + file + " is neither .csv nor .parquet");
-            }
-            replay.add(file);
-          }
-          if (replay.isEmpty()) {
-            throw new UsageException("--replay needs at least one file");
-          }
-        }
-        case "--rate" -> {
-          rate = parseDouble(flag, value);
-          if (rate < 0) {
-            throw new UsageException("--rate must be >= 0");
-          }
-          rateGiven = true;
-        }
-        case "--speed" -> {
-          double s = parseDouble(flag, value);
-          if (s <= 0) {
-            throw new UsageException("--speed must be > 0");
-          }
-          speed = Optional.of(s);
-        }
-        case "--time-mode" -> {
-          if (!value.equals("now") && !value.equals("original")) {
-            throw new UsageException(
-                "--time-mode must be 'now' or 'original', not '" + value + "'");
-          }
-          timeMode = value;
-        }
-        case "--max-events" -> {
-          maxEvents = parseLong(flag, value);
-          if (maxEvents < 0) {
-            throw new UsageException("--max-events must be >= 0");
-          }
-        }
-        case "--seed" -> seed = OptionalLong.of(parseLong(flag, value));
-        case "--zones" -> zones = Optional.of(existingFile(flag, value));
-        case "--duration" -> {
-          long s = parseLong(flag, value);
-          if (s <= 0) {
-            throw new UsageException("--duration must be > 0 seconds");
-          }
-          duration = Optional.of(Duration.ofSeconds(s));
-        }
-        case "--progress" -> {
-          long s = parseLong(flag, value);
-          if (s <= 0) {
-            throw new UsageException("--progress must be > 0 seconds");
-          }
-          progress = Duration.ofSeconds(s);
-        }
-        case "--partitions" -> {
-          long p = parseLong(flag, value);
-          if (p < 1 || p > 64) {
-            throw new UsageException("--partitions must be between 1 and 64");
-          }
-          partitions = (int) p;
-        }
-        case "--pipeline-version" -> {
-          if (!value.matches("[a-z0-9_]+")) {
-            throw new UsageException("--pipeline-version must match [a-z0-9_]+");
-          }
-          version = value;
-        }
-        case "--work-dir" -> workDir = Optional.of(Paths.get(value).toAbsolutePath().normalize());
-        case "--reprocess" -> {
-          if (!value.matches("[a-z0-9_]+")) {
-            throw new UsageException("--reprocess must match [a-z0-9_]+");
-          }
-          reprocess = Optional.of(value);
-        }
-        case "--reprocess-zone-window" -> {
-          if (!value.matches("\\d+\\s*(ms|seconds?|minutes?|hours?|days?)")) {
-            throw new UsageException(
-                "--reprocess-zone-window needs '<n> <unit>' (seconds, minutes, "
-                    + "hours, days), not '"
-                    + value
-                    + "'");
-          }
-          reprocessZoneWindow = Optional.of(value);
-        }
-        default -> throw new UsageException("unknown flag " + flag);
-      }
+      reprocessZoneWindow = Optional.of(o.reprocessZoneWindow);
     }
     if (speed.isPresent() && rateGiven) {
       throw new UsageException("--speed and --rate are exclusive");
@@ -281,15 +317,16 @@ public record LocalPipelineConfig(
     if (reprocessZoneWindow.isPresent() && reprocess.isEmpty()) {
       throw new UsageException("--reprocess-zone-window needs --reprocess");
     }
-    if (zones.isEmpty()) {
-      String fromEnv = env.get("ZONE_LOOKUP_PATH");
-      if (fromEnv != null && !fromEnv.isBlank()) {
-        Path p = Paths.get(fromEnv).toAbsolutePath().normalize();
-        if (!Files.isRegularFile(p)) {
-          throw new UsageException("ZONE_LOOKUP_PATH=" + fromEnv + " is not a file");
-        }
-        zones = Optional.of(p);
+    Optional<Path> zones = Optional.empty();
+    if (!o.zones.isBlank()) {
+      Path z = Paths.get(o.zones.trim()).toAbsolutePath().normalize();
+      if (!Files.isRegularFile(z)) {
+        throw new UsageException(
+            o.given("--zones")
+                ? "--zones: no such file " + z
+                : "ZONE_LOOKUP_PATH=" + o.zones + " is not a file");
       }
+      zones = Optional.of(z);
     }
     return new LocalPipelineConfig(
         mode,
@@ -301,11 +338,11 @@ public record LocalPipelineConfig(
         seed,
         zones,
         duration,
-        progress,
-        partitions,
+        Duration.ofSeconds(progressSeconds),
+        (int) p,
         version,
         workDir,
-        servicesOnly,
+        o.servicesOnly,
         reprocess,
         reprocessZoneWindow);
   }
@@ -313,14 +350,6 @@ public record LocalPipelineConfig(
   /** Whether the producer stops by itself (replay, or a bounded synthetic run). */
   public boolean producerIsFinite() {
     return mode.equals("replay") || maxEvents > 0;
-  }
-
-  private static Path existingFile(String flag, String value) {
-    Path p = Paths.get(value).toAbsolutePath().normalize();
-    if (!Files.isRegularFile(p)) {
-      throw new UsageException(flag + ": no such file " + p);
-    }
-    return p;
   }
 
   private static double parseDouble(String flag, String value) {

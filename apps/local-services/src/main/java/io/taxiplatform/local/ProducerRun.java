@@ -1,9 +1,10 @@
 package io.taxiplatform.local;
 
+import io.taxiplatform.config.HelpRequested;
+import io.taxiplatform.config.UsageException;
 import io.taxiplatform.producer.RunSummary;
 import io.taxiplatform.producer.TripProducerApp;
 import io.taxiplatform.producer.TripProducerConfig;
-import io.taxiplatform.producer.UsageException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -88,7 +89,7 @@ final class ProducerRun implements AutoCloseable {
     TripProducerConfig producerConfig;
     try {
       producerConfig = TripProducerConfig.parse(Map.of(), args.toArray(String[]::new));
-    } catch (UsageException | TripProducerConfig.HelpRequested e) {
+    } catch (UsageException | HelpRequested e) {
       throw new IllegalArgumentException(
           "producer configuration " + args + ": " + e.getMessage(), e);
     }

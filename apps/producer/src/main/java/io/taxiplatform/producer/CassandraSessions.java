@@ -4,6 +4,7 @@ import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.CqlSessionBuilder;
 import com.datastax.oss.driver.api.core.config.DefaultDriverOption;
 import com.datastax.oss.driver.api.core.config.DriverConfigLoader;
+import io.taxiplatform.config.CassandraSettings;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -30,7 +31,7 @@ final class CassandraSessions {
                     .withDuration(
                         DefaultDriverOption.CONTROL_CONNECTION_TIMEOUT, Duration.ofSeconds(10))
                     .build());
-    for (InetSocketAddress a : s.contactPoints()) {
+    for (InetSocketAddress a : s.contactPointAddresses()) {
       b.addContactPoint(new InetSocketAddress(a.getHostString(), a.getPort()));
     }
     if (s.username() != null) {

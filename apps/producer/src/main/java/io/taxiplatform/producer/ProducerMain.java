@@ -1,5 +1,7 @@
 package io.taxiplatform.producer;
 
+import io.taxiplatform.config.HelpRequested;
+import io.taxiplatform.config.UsageException;
 import java.io.PrintStream;
 import java.time.Clock;
 import java.util.Map;
@@ -28,7 +30,7 @@ public final class ProducerMain {
     TripProducerConfig config;
     try {
       config = TripProducerConfig.parse(env, args);
-    } catch (TripProducerConfig.HelpRequested h) {
+    } catch (HelpRequested h) {
       out.println(TripProducerConfig.USAGE);
       return 0;
     } catch (UsageException e) {

@@ -4,6 +4,7 @@ import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.cql.ResultSet;
 import com.datastax.oss.driver.api.core.cql.Row;
 import com.datastax.oss.driver.api.core.cql.SimpleStatement;
+import io.taxiplatform.config.CassandraSettings;
 import io.taxiplatform.model.TripEvent;
 import io.taxiplatform.model.TripEventJson;
 import java.io.PrintStream;
@@ -85,7 +86,7 @@ final class SmokeMode {
         "SELECT window_start, window_end, trip_count, max_ingest_time FROM "
             + cs.keyspace()
             + "."
-            + cs.zoneWindowsTable()
+            + config.pipelineVersion().zoneWindowsTable()
             + " WHERE pickup_zone = ? AND window_start <= ? AND window_start > ?";
     Instant deadline = clock.instant().plus(smoke.timeout());
     String seen = "nothing yet";

@@ -1,29 +1,38 @@
 package io.taxiplatform.producer;
 
-import io.taxiplatform.model.KafkaClientSecurity;
+import io.taxiplatform.config.CassandraSettings;
+import io.taxiplatform.config.Cli;
+import io.taxiplatform.config.HelpRequested;
+import io.taxiplatform.config.KafkaClientSecurity;
+import io.taxiplatform.config.PipelineVersion;
+import io.taxiplatform.config.Secrets;
+import io.taxiplatform.config.SparkDuration;
+import io.taxiplatform.config.UsageException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.YearMonth;
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /**
- * Immutable producer configuration: environment variables (docs/contracts.md) with CLI flags
- * overriding them. Build it with {@link #parse(Map, String[])}; secrets are masked in {@link
- * #toString()}.
+ * Immutable producer configuration. Its options are declared once, in {@link Options} (flag,
+ * environment variable, default, description; docs/contracts.md is checked against them), flags
+ * overriding the variables; secrets come from the environment only ({@link #SECRETS}). Build it
+ * with {@link #parse(Map, String[])}; secrets are masked in {@link #toString()}.
  *
  * @param mode what to run
  * @param inputs replay files ({@code .csv} / {@code .parquet}), in order
@@ -40,6 +49,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * @param metricsPort port of /metrics, /healthz, /readyz; 0 disables
  * @param security Kafka client security
  * @param cassandra Cassandra connection (check and smoke modes)
+ * @param pipelineVersion the pipeline version whose tables smoke mode reads
  * @param smoke smoke mode settings
  * @param replay replay mode settings: order, sort, period rule, resume
  */
@@ -59,6 +69,7 @@ public record TripProducerConfig(
     int metricsPort,
     KafkaClientSecurity security,
     CassandraSettings cassandra,
+    PipelineVersion pipelineVersion,
     SmokeSettings smoke,
     ReplaySettings replay) {
 
@@ -113,84 +124,232 @@ public record TripProducerConfig(
       Path spillDir,
       YearMonth period,
       Duration periodTolerance,
-      boolean resume) {
-
-    /**
-     * Default {@code PRODUCER_SORT_CHUNK_ROWS}: ~40 MB of heap, comfortable in a 384 MiB container.
-     */
-    public static final int DEFAULT_SORT_CHUNK_ROWS = 100_000;
-  }
+      boolean resume) {}
 
   static final Set<String> COMPRESSIONS = Set.of("none", "gzip", "snappy", "lz4", "zstd");
 
-  /** Flag name -> environment variable. */
-  static final Map<String, String> FLAGS =
-      Map.ofEntries(
-          Map.entry("--mode", "PRODUCER_MODE"),
-          Map.entry("--input", "PRODUCER_INPUT"),
-          Map.entry("--rate", "PRODUCER_RATE"),
-          Map.entry("--speed", "PRODUCER_SPEED"),
-          Map.entry("--time-mode", "PRODUCER_TIME_MODE"),
-          Map.entry("--max-events", "PRODUCER_MAX_EVENTS"),
-          Map.entry("--seed", "PRODUCER_SEED"),
-          Map.entry("--compression", "PRODUCER_COMPRESSION"),
-          Map.entry("--linger-ms", "PRODUCER_LINGER_MS"),
-          Map.entry("--batch-size", "PRODUCER_BATCH_SIZE"),
-          Map.entry("--metrics-port", "METRICS_PORT"),
-          Map.entry("--order", "PRODUCER_ORDER"),
-          Map.entry("--sort-chunk-rows", "PRODUCER_SORT_CHUNK_ROWS"),
-          Map.entry("--spill-dir", "PRODUCER_SPILL_DIR"),
-          Map.entry("--period", "PRODUCER_PERIOD"),
-          Map.entry("--period-tolerance", "PRODUCER_PERIOD_TOLERANCE"),
-          Map.entry("--resume", "PRODUCER_RESUME"),
-          Map.entry("--bootstrap-servers", "KAFKA_BOOTSTRAP_SERVERS"),
-          Map.entry("--topic", "TRIPS_TOPIC"));
+  /** The producer's options, each declared once: flag, environment variable, default. */
+  @Command(
+      name = "ProducerMain",
+      description = {
+        "Sends NYC taxi trips to Kafka: synthetic, replayed TLC files, or the helm test's check and",
+        "smoke modes."
+      },
+      footer = {
+        "Exit codes: 0 done, 1 failure, 2 usage error. Variables and defaults: docs/contracts.md."
+      })
+  public static final class Options {
+    @Option(
+        names = "--mode",
+        paramLabel = "synthetic|replay|check|smoke",
+        defaultValue = "${env:PRODUCER_MODE:-synthetic}",
+        description = "what to run")
+    String mode;
 
-  public static final String USAGE =
-      String.join(
-          "\n",
-          "Usage: ProducerMain [flags]   (every flag also has an environment variable; flags win)",
-          "  --mode synthetic|replay|check|smoke   PRODUCER_MODE (default synthetic)",
-          "  --input FILE[,FILE...]                PRODUCER_INPUT: TLC .csv or .parquet files (replay)",
-          "  --rate N                              PRODUCER_RATE: target events/s, 0 = as fast as possible (default 0)",
-          "  --speed F                             PRODUCER_SPEED: replay at F x the original timeline (not with --rate)",
-          "  --time-mode original|now              PRODUCER_TIME_MODE (default original); now: the first event",
-          "                                        of the replay order ends now",
-          "  --order dropoff|file                  PRODUCER_ORDER (default dropoff): replay all inputs merged in",
-          "                                        dropoff-time order; file = each file's row order, file after",
-          "                                        file: a job with a watermark then drops rows as late once a",
-          "                                        replay spans several micro-batches",
-          "  --sort-chunk-rows N                   PRODUCER_SORT_CHUNK_ROWS: events the dropoff sort holds in",
-          "                                        memory before spilling a sorted chunk (default 100000)",
-          "  --spill-dir DIR                       PRODUCER_SPILL_DIR: sort spill files, ~200 bytes/row",
-          "                                        (default java.io.tmpdir)",
-          "  --period YYYY-MM                      PRODUCER_PERIOD: the month of every input (default: the",
-          "                                        _YYYY-MM in each file name; no month, no rule); rows whose",
-          "                                        dropoff lies outside it are not sent (outside_period)",
-          "  --period-tolerance D                  PRODUCER_PERIOD_TOLERANCE: margin each side of the period",
-          "                                        (default 1 day; e.g. 12 hours, 0 days)",
-          "  --resume true|false                   PRODUCER_RESUME (default true): skip the events an earlier",
-          "                                        run of the same replay already put on the topic",
-          "  --max-events N                        PRODUCER_MAX_EVENTS: 0 = no limit (default 0)",
-          "  --seed N                              PRODUCER_SEED: synthetic seed (default random)",
-          "  --compression none|gzip|snappy|lz4|zstd  PRODUCER_COMPRESSION (default lz4)",
-          "  --linger-ms N                         PRODUCER_LINGER_MS (default 20)",
-          "  --batch-size N                        PRODUCER_BATCH_SIZE (default 131072)",
-          "  --metrics-port N                      METRICS_PORT: /metrics, /healthz, /readyz; 0 disables (default 8080)",
-          "  --bootstrap-servers H:P[,H:P]         KAFKA_BOOTSTRAP_SERVERS (default 127.0.0.1:9092)",
-          "  --topic NAME                          TRIPS_TOPIC (default taxi.trips)",
-          "  --help                                this text",
-          "Kafka security: KAFKA_SECURITY_PROTOCOL, KAFKA_SASL_*, KAFKA_SSL_* (docs/contracts.md).",
-          "check/smoke: CASSANDRA_*, PIPELINE_VERSION, SMOKE_TRIPS, SMOKE_ZONE, SMOKE_TIMEOUT_SECONDS, ZONE_WINDOW.");
+    @Option(
+        names = "--input",
+        paramLabel = "FILE[,FILE...]",
+        defaultValue = "${env:PRODUCER_INPUT:-}",
+        description = "replay: TLC .csv or .parquet files")
+    String input;
 
-  /** Thrown for {@code --help}: print usage, exit 0. */
-  public static final class HelpRequested extends Exception {
-    private static final long serialVersionUID = 1L;
+    @Option(
+        names = "--rate",
+        paramLabel = "N",
+        defaultValue = "${env:PRODUCER_RATE:-0}",
+        description = "target events/s; 0 = as fast as possible")
+    String rate;
 
-    HelpRequested() {
-      super("help");
-    }
+    @Option(
+        names = "--speed",
+        paramLabel = "F",
+        defaultValue = "${env:PRODUCER_SPEED:-}",
+        description = "replay at F x the original timeline (exclusive with --rate)")
+    String speed;
+
+    @Option(
+        names = "--time-mode",
+        paramLabel = "original|now",
+        defaultValue = "${env:PRODUCER_TIME_MODE:-original}",
+        description =
+            "original (Kappa replay) or now: shift event times so the first event of the replay"
+                + " order ends now")
+    String timeMode;
+
+    @Option(
+        names = "--order",
+        paramLabel = "dropoff|file",
+        defaultValue = "${env:PRODUCER_ORDER:-dropoff}",
+        description =
+            "replay: dropoff = all inputs merged in dropoff-time order; file = each file's row"
+                + " order, file after file: a job with a watermark then drops rows as late once a"
+                + " replay spans several micro-batches")
+    String order;
+
+    @Option(
+        names = "--sort-chunk-rows",
+        paramLabel = "N",
+        defaultValue = "${env:PRODUCER_SORT_CHUNK_ROWS:-100000}",
+        description =
+            "replay, dropoff order: events the sort holds in memory before it spills a sorted"
+                + " chunk (the default takes ~40 MB of heap, comfortable in a 384 MiB container)")
+    String sortChunkRows;
+
+    @Option(
+        names = "--spill-dir",
+        paramLabel = "DIR",
+        defaultValue = "${env:PRODUCER_SPILL_DIR:-}",
+        description =
+            "replay, dropoff order: where sorted chunks spill, ~200 bytes a row (empty:"
+                + " java.io.tmpdir)")
+    String spillDir;
+
+    @Option(
+        names = "--period",
+        paramLabel = "YYYY-MM",
+        defaultValue = "${env:PRODUCER_PERIOD:-}",
+        description =
+            "replay: the month of every input (empty: the _YYYY-MM in each file name; no month, no"
+                + " rule); rows whose dropoff lies outside it are not sent (outside_period)")
+    String period;
+
+    @Option(
+        names = "--period-tolerance",
+        paramLabel = "DURATION",
+        defaultValue = "${env:PRODUCER_PERIOD_TOLERANCE:-1 day}",
+        description = "margin each side of the period (e.g. 12 hours, 0 days)")
+    String periodTolerance;
+
+    @Option(
+        names = "--resume",
+        paramLabel = "true|false",
+        defaultValue = "${env:PRODUCER_RESUME:-true}",
+        description =
+            "replay: skip the events an earlier run of the same replay already put on the topic")
+    String resume;
+
+    @Option(
+        names = "--max-events",
+        paramLabel = "N",
+        defaultValue = "${env:PRODUCER_MAX_EVENTS:-0}",
+        description = "stop after N events; 0 = no limit")
+    String maxEvents;
+
+    @Option(
+        names = "--seed",
+        paramLabel = "N",
+        defaultValue = "${env:PRODUCER_SEED:-}",
+        description = "synthetic generator seed (empty: random, logged at start)")
+    String seed;
+
+    @Option(
+        names = "--compression",
+        paramLabel = "none|gzip|snappy|lz4|zstd",
+        defaultValue = "${env:PRODUCER_COMPRESSION:-lz4}",
+        description = "Kafka compression type")
+    String compression;
+
+    @Option(
+        names = "--linger-ms",
+        paramLabel = "N",
+        defaultValue = "${env:PRODUCER_LINGER_MS:-20}",
+        description = "Kafka linger.ms")
+    String lingerMs;
+
+    @Option(
+        names = "--batch-size",
+        paramLabel = "N",
+        defaultValue = "${env:PRODUCER_BATCH_SIZE:-131072}",
+        description = "Kafka batch.size")
+    String batchSize;
+
+    @Option(
+        names = "--metrics-port",
+        paramLabel = "N",
+        defaultValue = "${env:METRICS_PORT:-8080}",
+        description = "/metrics, /healthz, /readyz; 0 disables")
+    String metricsPort;
+
+    @Option(
+        names = "--bootstrap-servers",
+        paramLabel = "H:P[,H:P]",
+        defaultValue = "${env:KAFKA_BOOTSTRAP_SERVERS:-127.0.0.1:9092}",
+        description = "Kafka bootstrap servers")
+    String bootstrapServers;
+
+    @Option(
+        names = "--topic",
+        paramLabel = "NAME",
+        defaultValue = "${env:TRIPS_TOPIC:-taxi.trips}",
+        description = "the trips topic")
+    String topic;
+
+    @Mixin KafkaClientSecurity.Options kafkaSecurity;
+
+    @Mixin CassandraSettings.Options cassandra;
+
+    @Option(
+        names = "--pipeline-version",
+        paramLabel = "V",
+        defaultValue = "${env:PIPELINE_VERSION:-v1}",
+        description = "smoke: the pipeline version whose zone_windows_<V> table is read")
+    String pipelineVersion;
+
+    @Option(
+        names = "--smoke-trips",
+        paramLabel = "N",
+        defaultValue = "${env:SMOKE_TRIPS:-20}",
+        description = "smoke: trips sent")
+    String smokeTrips;
+
+    @Option(
+        names = "--smoke-zone",
+        paramLabel = "ZONE",
+        defaultValue = "${env:SMOKE_ZONE:-1}",
+        description = "smoke: their pickup zone")
+    String smokeZone;
+
+    @Option(
+        names = "--smoke-timeout-seconds",
+        paramLabel = "N",
+        defaultValue = "${env:SMOKE_TIMEOUT_SECONDS:-300}",
+        description = "smoke: how long to wait for their window")
+    String smokeTimeoutSeconds;
+
+    @Option(
+        names = "--zone-window",
+        paramLabel = "DURATION",
+        defaultValue = "${env:ZONE_WINDOW:-5 minutes}",
+        description = "smoke: the job's ZONE_WINDOW, to find the window that holds the trips")
+    String zoneWindow;
+
+    @Option(
+        names = {"-h", "--help"},
+        usageHelp = true,
+        description = "this text")
+    boolean help;
   }
+
+  /** The secrets the producer reads (environment only). */
+  public static final List<Secrets.Secret> SECRETS =
+      List.of(
+          Secrets.KAFKA_SASL_PASSWORD,
+          Secrets.KAFKA_SSL_TRUSTSTORE_PASSWORD,
+          Secrets.KAFKA_SSL_KEYSTORE_PASSWORD,
+          Secrets.CASSANDRA_PASSWORD,
+          Secrets.CASSANDRA_SSL_TRUSTSTORE_PASSWORD);
+
+  /** Flag name -> environment variable, from {@link Options}. */
+  static final Map<String, String> FLAGS = flags();
+
+  private static Map<String, String> flags() {
+    Map<String, String> m = new LinkedHashMap<>();
+    Cli.declared(new Options()).forEach(d -> m.put(d.flag(), d.variable()));
+    return java.util.Collections.unmodifiableMap(m);
+  }
+
+  /** The usage text, generated from {@link Options} and {@link #SECRETS}. */
+  public static final String USAGE = Cli.usage(new Options(), SECRETS);
 
   /**
    * Builds the configuration from environment variables overridden by flags ({@code --flag value}
@@ -199,49 +358,14 @@ public record TripProducerConfig(
    * @throws UsageException on an unknown flag, a missing flag value or an invalid value
    * @throws HelpRequested on {@code --help}
    */
-  public static TripProducerConfig parse(Map<String, String> env, String[] args)
-      throws UsageException, HelpRequested {
-    Map<String, String> merged = new HashMap<>(env);
-    for (int i = 0; i < args.length; i++) {
-      String arg = args[i];
-      if (arg.equals("--help") || arg.equals("-h")) {
-        throw new HelpRequested();
-      }
-      String name = arg;
-      String value = null;
-      int eq = arg.indexOf('=');
-      if (arg.startsWith("--") && eq > 0) {
-        name = arg.substring(0, eq);
-        value = arg.substring(eq + 1);
-      }
-      String var = FLAGS.get(name);
-      if (var == null) {
-        throw new UsageException("unknown flag: " + arg);
-      }
-      if (value == null) {
-        if (i + 1 >= args.length) {
-          throw new UsageException("flag " + name + " needs a value");
-        }
-        value = args[++i];
-      }
-      merged.put(var, value);
-    }
-    return fromVariables(merged);
+  public static TripProducerConfig parse(Map<String, String> env, String[] args) {
+    return fromOptions(Cli.parse(new Options(), env, args), env);
   }
 
-  private static KafkaClientSecurity kafkaSecurity(Map<String, String> v) throws UsageException {
-    try {
-      return KafkaClientSecurity.fromEnv(v);
-    } catch (IllegalArgumentException e) {
-      throw new UsageException(e.getMessage());
-    }
-  }
-
-  private static TripProducerConfig fromVariables(Map<String, String> v) throws UsageException {
-    Mode mode =
-        enumValue(Mode.class, "PRODUCER_MODE", v.getOrDefault("PRODUCER_MODE", "synthetic"));
+  private static TripProducerConfig fromOptions(Options v, Map<String, String> env) {
+    Mode mode = enumValue(Mode.class, "PRODUCER_MODE", v.mode);
     List<Path> inputs = new ArrayList<>();
-    String input = v.getOrDefault("PRODUCER_INPUT", "").trim();
+    String input = v.input.trim();
     if (!input.isEmpty()) {
       for (String s : input.split(",")) {
         if (s.isBlank()) {
@@ -265,11 +389,11 @@ public record TripProducerConfig(
     if (mode == Mode.REPLAY && inputs.isEmpty()) {
       throw new UsageException("replay mode needs --input (PRODUCER_INPUT)");
     }
-    double rate = doubleValue("PRODUCER_RATE", v.getOrDefault("PRODUCER_RATE", "0"));
+    double rate = doubleValue("PRODUCER_RATE", v.rate);
     if (rate < 0) {
       throw new UsageException("--rate must be >= 0: " + rate);
     }
-    String speedText = Env.blankToNull(v.get("PRODUCER_SPEED"));
+    String speedText = blankToNull(v.speed);
     Double speed = null;
     if (speedText != null) {
       speed = doubleValue("PRODUCER_SPEED", speedText);
@@ -283,49 +407,35 @@ public record TripProducerConfig(
         throw new UsageException("--speed applies to replay mode only");
       }
     }
-    TimeMode timeMode =
-        enumValue(
-            TimeMode.class, "PRODUCER_TIME_MODE", v.getOrDefault("PRODUCER_TIME_MODE", "original"));
-    long maxEvents = longValue("PRODUCER_MAX_EVENTS", v.getOrDefault("PRODUCER_MAX_EVENTS", "0"));
+    TimeMode timeMode = enumValue(TimeMode.class, "PRODUCER_TIME_MODE", v.timeMode);
+    long maxEvents = longValue("PRODUCER_MAX_EVENTS", v.maxEvents);
     if (maxEvents < 0) {
       throw new UsageException("--max-events must be >= 0: " + maxEvents);
     }
-    String seedText = Env.blankToNull(v.get("PRODUCER_SEED"));
+    String seedText = blankToNull(v.seed);
     Long seed = seedText == null ? null : longValue("PRODUCER_SEED", seedText);
-    String compression =
-        v.getOrDefault("PRODUCER_COMPRESSION", "lz4").trim().toLowerCase(Locale.ROOT);
+    String compression = v.compression.trim().toLowerCase(Locale.ROOT);
     if (!COMPRESSIONS.contains(compression)) {
       throw new UsageException("--compression must be one of " + COMPRESSIONS + ": " + compression);
     }
-    int linger =
-        intValue(
-            "PRODUCER_LINGER_MS", v.getOrDefault("PRODUCER_LINGER_MS", "20"), 0, Integer.MAX_VALUE);
-    int batch =
-        intValue(
-            "PRODUCER_BATCH_SIZE",
-            v.getOrDefault("PRODUCER_BATCH_SIZE", "131072"),
-            0,
-            Integer.MAX_VALUE);
-    int metricsPort = intValue("METRICS_PORT", v.getOrDefault("METRICS_PORT", "8080"), 0, 65535);
-    String bootstrap = v.getOrDefault("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092").trim();
+    int linger = intValue("PRODUCER_LINGER_MS", v.lingerMs, 0, Integer.MAX_VALUE);
+    int batch = intValue("PRODUCER_BATCH_SIZE", v.batchSize, 0, Integer.MAX_VALUE);
+    int metricsPort = intValue("METRICS_PORT", v.metricsPort, 0, 65535);
+    String bootstrap = v.bootstrapServers.trim();
     if (bootstrap.isEmpty()) {
       throw new UsageException("KAFKA_BOOTSTRAP_SERVERS is empty");
     }
-    String topic = v.getOrDefault("TRIPS_TOPIC", "taxi.trips").trim();
+    String topic = v.topic.trim();
     if (!topic.matches("[A-Za-z0-9._-]{1,249}")) {
       throw new UsageException("TRIPS_TOPIC is not a valid topic name: " + topic);
     }
     SmokeSettings smoke =
         new SmokeSettings(
-            intValue("SMOKE_TRIPS", v.getOrDefault("SMOKE_TRIPS", "20"), 1, 1_000_000),
-            intValue("SMOKE_ZONE", v.getOrDefault("SMOKE_ZONE", "1"), 1, 265),
+            intValue("SMOKE_TRIPS", v.smokeTrips, 1, 1_000_000),
+            intValue("SMOKE_ZONE", v.smokeZone, 1, 265),
             Duration.ofSeconds(
-                intValue(
-                    "SMOKE_TIMEOUT_SECONDS",
-                    v.getOrDefault("SMOKE_TIMEOUT_SECONDS", "300"),
-                    1,
-                    Integer.MAX_VALUE)),
-            sparkDuration("ZONE_WINDOW", v.getOrDefault("ZONE_WINDOW", "5 minutes")));
+                intValue("SMOKE_TIMEOUT_SECONDS", v.smokeTimeoutSeconds, 1, Integer.MAX_VALUE)),
+            sparkDuration("ZONE_WINDOW", v.zoneWindow));
     return new TripProducerConfig(
         mode,
         List.copyOf(inputs),
@@ -340,31 +450,23 @@ public record TripProducerConfig(
         linger,
         batch,
         metricsPort,
-        kafkaSecurity(v),
-        CassandraSettings.fromEnv(v),
+        v.kafkaSecurity.toSecurity(env),
+        v.cassandra.toSettings(env, "{'class': 'SimpleStrategy', 'replication_factor': 1}", "0"),
+        new PipelineVersion(v.pipelineVersion.trim()),
         smoke,
         replaySettings(mode, v));
   }
 
-  private static ReplaySettings replaySettings(Mode mode, Map<String, String> v)
-      throws UsageException {
-    Order order =
-        enumValue(Order.class, "PRODUCER_ORDER", v.getOrDefault("PRODUCER_ORDER", "dropoff"));
-    int chunk =
-        intValue(
-            "PRODUCER_SORT_CHUNK_ROWS",
-            v.getOrDefault(
-                "PRODUCER_SORT_CHUNK_ROWS",
-                Integer.toString(ReplaySettings.DEFAULT_SORT_CHUNK_ROWS)),
-            1,
-            50_000_000);
-    String spillText = Env.blankToNull(v.get("PRODUCER_SPILL_DIR"));
+  private static ReplaySettings replaySettings(Mode mode, Options v) {
+    Order order = enumValue(Order.class, "PRODUCER_ORDER", v.order);
+    int chunk = intValue("PRODUCER_SORT_CHUNK_ROWS", v.sortChunkRows, 1, 50_000_000);
+    String spillText = blankToNull(v.spillDir);
     Path spillDir =
         Path.of(spillText != null ? spillText.trim() : System.getProperty("java.io.tmpdir"));
     if (mode == Mode.REPLAY && order == Order.DROPOFF && !Files.isDirectory(spillDir)) {
       throw new UsageException("PRODUCER_SPILL_DIR: not a directory: " + spillDir);
     }
-    String periodText = Env.blankToNull(v.get("PRODUCER_PERIOD"));
+    String periodText = blankToNull(v.period);
     YearMonth period = null;
     if (periodText != null) {
       try {
@@ -374,34 +476,9 @@ public record TripProducerConfig(
       }
     }
     Duration tolerance =
-        duration(
-            "PRODUCER_PERIOD_TOLERANCE",
-            v.getOrDefault("PRODUCER_PERIOD_TOLERANCE", "1 day"),
-            true);
-    boolean resume = booleanValue("PRODUCER_RESUME", v.getOrDefault("PRODUCER_RESUME", "true"));
+        SparkDuration.parse("PRODUCER_PERIOD_TOLERANCE", v.periodTolerance).duration();
+    boolean resume = booleanValue("PRODUCER_RESUME", v.resume);
     return new ReplaySettings(order, chunk, spillDir, period, tolerance, resume);
-  }
-
-  /** A copy with another metrics port (tests and local mode). */
-  public TripProducerConfig withMetricsPort(int port) {
-    return new TripProducerConfig(
-        mode,
-        inputs,
-        rate,
-        speed,
-        timeMode,
-        maxEvents,
-        seed,
-        bootstrapServers,
-        topic,
-        compression,
-        lingerMs,
-        batchSize,
-        port,
-        security,
-        cassandra,
-        smoke,
-        replay);
   }
 
   /**
@@ -438,48 +515,16 @@ public record TripProducerConfig(
     return p;
   }
 
-  private static final Pattern SPARK_DURATION =
-      Pattern.compile(
-          "\\s*(\\d+)\\s*(ms|milliseconds?|s|secs?|seconds?|m|mins?|minutes?|h|hours?)\\s*",
-          Pattern.CASE_INSENSITIVE);
-  private static final Pattern DAYS =
-      Pattern.compile("\\s*(\\d+)\\s*(d|days?)\\s*", Pattern.CASE_INSENSITIVE);
-
-  /** Parses a Spark-style interval such as {@code 5 minutes} or {@code 30 seconds}. */
-  static Duration sparkDuration(String name, String text) throws UsageException {
-    return duration(name, text, false);
+  /** Parses a Spark-style duration that must be positive ({@link SparkDuration}). */
+  static Duration sparkDuration(String name, String text) {
+    return SparkDuration.parse(name, text).positive().duration();
   }
 
-  /** Like {@link #sparkDuration}, also in days ({@code 1 day}), optionally zero. */
-  static Duration duration(String name, String text, boolean daysAndZero) throws UsageException {
-    Matcher days = DAYS.matcher(text);
-    if (daysAndZero && days.matches()) {
-      return Duration.ofDays(Long.parseLong(days.group(1)));
-    }
-    Matcher m = SPARK_DURATION.matcher(text);
-    if (!m.matches()) {
-      throw new UsageException(name + ": not a duration like '5 minutes': " + text);
-    }
-    long n = Long.parseLong(m.group(1));
-    String unit = m.group(2).toLowerCase(Locale.ROOT);
-    Duration d;
-    if (unit.startsWith("ms") || unit.startsWith("milli")) {
-      d = Duration.ofMillis(n);
-    } else if (unit.startsWith("s")) {
-      d = Duration.ofSeconds(n);
-    } else if (unit.startsWith("m")) {
-      d = Duration.ofMinutes(n);
-    } else {
-      d = Duration.ofHours(n);
-    }
-    if (d.isZero() && !daysAndZero) {
-      throw new UsageException(name + " must be positive: " + text);
-    }
-    return d;
+  private static String blankToNull(String s) {
+    return s == null || s.isBlank() ? null : s;
   }
 
-  private static <E extends Enum<E>> E enumValue(Class<E> type, String name, String text)
-      throws UsageException {
+  private static <E extends Enum<E>> E enumValue(Class<E> type, String name, String text) {
     try {
       return Enum.valueOf(type, text.trim().toUpperCase(Locale.ROOT).replace('-', '_'));
     } catch (IllegalArgumentException e) {
@@ -491,7 +536,7 @@ public record TripProducerConfig(
     }
   }
 
-  private static boolean booleanValue(String name, String text) throws UsageException {
+  private static boolean booleanValue(String name, String text) {
     String t = text.trim().toLowerCase(Locale.ROOT);
     if (t.equals("true") || t.equals("false")) {
       return Boolean.parseBoolean(t);
@@ -499,7 +544,7 @@ public record TripProducerConfig(
     throw new UsageException(name + " must be true or false: " + text);
   }
 
-  private static double doubleValue(String name, String text) throws UsageException {
+  private static double doubleValue(String name, String text) {
     try {
       double d = Double.parseDouble(text.trim());
       if (!Double.isFinite(d)) {
@@ -511,7 +556,7 @@ public record TripProducerConfig(
     }
   }
 
-  private static long longValue(String name, String text) throws UsageException {
+  private static long longValue(String name, String text) {
     try {
       return Long.parseLong(text.trim());
     } catch (NumberFormatException e) {
@@ -519,7 +564,7 @@ public record TripProducerConfig(
     }
   }
 
-  private static int intValue(String name, String text, int min, int max) throws UsageException {
+  private static int intValue(String name, String text, int min, int max) {
     long l = longValue(name, text);
     if (l < min || l > max) {
       throw new UsageException(name + " must be in " + min + ".." + max + ": " + text);
@@ -559,6 +604,8 @@ public record TripProducerConfig(
         + security
         + ", cassandra="
         + cassandra
+        + ", pipelineVersion="
+        + pipelineVersion
         + ", smoke="
         + smoke
         + ", replay="

@@ -25,7 +25,7 @@ class ProducerMainTest {
   void unknownFlagPrintsUsageOnStderrAndExits2() {
     assertThat(run(Map.of(), "--bogus")).isEqualTo(2);
     String e = err.toString(StandardCharsets.UTF_8);
-    assertThat(e).contains("unknown flag: --bogus").contains("Usage: ProducerMain");
+    assertThat(e).contains("Unknown option: '--bogus'").contains("Usage: ProducerMain");
     assertThat(out.toString(StandardCharsets.UTF_8)).isEmpty();
   }
 

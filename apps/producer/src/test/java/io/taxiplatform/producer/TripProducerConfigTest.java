@@ -3,6 +3,8 @@ package io.taxiplatform.producer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.taxiplatform.config.HelpRequested;
+import io.taxiplatform.config.UsageException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,7 +44,7 @@ class TripProducerConfigTest {
     assertThat(c.metricsPort()).isEqualTo(8080);
     assertThat(c.security().protocol()).isEqualTo("PLAINTEXT");
     assertThat(c.cassandra().keyspace()).isEqualTo("taxi");
-    assertThat(c.cassandra().zoneWindowsTable()).isEqualTo("zone_windows_v1");
+    assertThat(c.pipelineVersion().zoneWindowsTable()).isEqualTo("zone_windows_v1");
     assertThat(c.cassandra().localDc()).isEqualTo("datacenter1");
     assertThat(c.smoke().trips()).isEqualTo(20);
     assertThat(c.smoke().zone()).isEqualTo(1);
@@ -222,6 +224,8 @@ class TripProducerConfigTest {
     env.put("KAFKA_SSL_TRUSTSTORE_PASSWORD", "trustpass");
     env.put("KAFKA_SSL_KEYSTORE_LOCATION", "/certs/user.p12");
     env.put("KAFKA_SSL_KEYSTORE_PASSWORD", "keypass");
+    // one Cassandra rule for every app: a password only with its user
+    env.put("CASSANDRA_USERNAME", "taxi_test");
     env.put("CASSANDRA_PASSWORD", "cassPass");
     env.put("CASSANDRA_SSL_TRUSTSTORE_PASSWORD", "cassTrust");
     TripProducerConfig c = parse(env);
@@ -336,8 +340,7 @@ class TripProducerConfigTest {
 
   @Test
   void helpIsNotAnError() {
-    assertThatThrownBy(() -> parse(Map.of(), "--help"))
-        .isInstanceOf(TripProducerConfig.HelpRequested.class);
+    assertThatThrownBy(() -> parse(Map.of(), "--help")).isInstanceOf(HelpRequested.class);
   }
 
   @Test
@@ -376,5 +379,21 @@ class TripProducerConfigTest {
             "PRODUCER_PERIOD",
             "PRODUCER_PERIOD_TOLERANCE",
             "PRODUCER_RESUME");
+  }
+
+  @Test
+  void secretsAreNeverFlagsAndADayLongZoneWindowIsAcceptedAsByTheJob() throws Exception {
+    for (String flag :
+        new String[] {
+          "--kafka-sasl-password=x", "--cassandra-password=x", "--kafka-ssl-keystore-password=x"
+        }) {
+      assertThatThrownBy(() -> parse(Map.of(), flag))
+          .as(flag)
+          .isInstanceOf(UsageException.class)
+          .hasMessageContaining("Unknown option");
+    }
+    assertThat(TripProducerConfig.USAGE).contains("KAFKA_SASL_PASSWORD", "CASSANDRA_PASSWORD");
+    assertThat(parse(Map.of("ZONE_WINDOW", "1 day")).smoke().zoneWindow())
+        .isEqualTo(Duration.ofDays(1));
   }
 }

@@ -8,16 +8,22 @@ import com.datastax.oss.driver.api.core.auth.AuthenticationException;
 import com.datastax.oss.driver.api.core.config.DefaultDriverOption;
 import com.datastax.oss.driver.api.core.config.DriverConfigLoader;
 import com.datastax.oss.driver.api.core.config.ProgrammaticDriverConfigLoaderBuilder;
+import io.taxiplatform.config.CassandraSettings;
+import io.taxiplatform.config.Cli;
+import io.taxiplatform.config.Secrets;
+import io.taxiplatform.config.SparkDuration;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /**
  * The Cassandra access setup (docs/contracts.md, "Cassandra access setup"): run once per
@@ -56,17 +62,88 @@ public final class CassandraAccess {
   }
 
   /** The parsed environment. */
-  record Settings(JobConfig.CassandraSettings cassandra, List<Role> roles, Duration timeout) {}
+  record Settings(CassandraSettings cassandra, List<Role> roles, Duration timeout) {}
 
   /** A CQL statement and how it is shown (passwords replaced). */
   record Statement(String cql, String shown) {}
 
-  /** The role variable pairs of the contract, in order, with their grants. */
-  static final List<String[]> ROLE_VARIABLES =
-      List.of(
-          new String[] {"CASSANDRA_JOB_ROLE", "CREATE,ALTER,SELECT,MODIFY"},
-          new String[] {"CASSANDRA_READER_ROLE", "SELECT"},
-          new String[] {"CASSANDRA_TEST_ROLE", "SELECT"});
+  /**
+   * The setup's variables, each declared once (name, default, description). The setup takes no
+   * arguments: they are read from the environment only; the role passwords are {@link
+   * Secrets#CASSANDRA_ROLES}.
+   */
+  @Command(
+      name = "CassandraAccess",
+      description = {
+        "Creates the job's keyspace and the login roles of the job, Grafana and the Helm test, as",
+        "the Cassandra superuser. No arguments: configuration comes from the environment."
+      })
+  public static final class Options {
+    /** The secrets the setup reads (environment only). */
+    public static final List<Secrets.Secret> SECRETS =
+        List.of(
+            Secrets.CASSANDRA_PASSWORD,
+            Secrets.CASSANDRA_SSL_TRUSTSTORE_PASSWORD,
+            Secrets.CASSANDRA_JOB_ROLE_PASSWORD,
+            Secrets.CASSANDRA_READER_ROLE_PASSWORD,
+            Secrets.CASSANDRA_TEST_ROLE_PASSWORD);
+
+    @Mixin CassandraSettings.Options cassandra;
+
+    @Mixin JobConfig.KeyspaceOptions keyspace;
+
+    @Option(
+        names = "--cassandra-job-role",
+        paramLabel = "ROLE",
+        defaultValue = "${env:CASSANDRA_JOB_ROLE:-}",
+        description = "the job's login role: CREATE, ALTER, SELECT, MODIFY on the keyspace")
+    String jobRole;
+
+    @Option(
+        names = "--cassandra-reader-role",
+        paramLabel = "ROLE",
+        defaultValue = "${env:CASSANDRA_READER_ROLE:-}",
+        description = "Grafana's login role: SELECT on the keyspace")
+    String readerRole;
+
+    @Option(
+        names = "--cassandra-test-role",
+        paramLabel = "ROLE",
+        defaultValue = "${env:CASSANDRA_TEST_ROLE:-}",
+        description = "helm test's login role: SELECT on the keyspace")
+    String testRole;
+
+    @Option(
+        names = "--cassandra-access-timeout",
+        paramLabel = "DURATION",
+        defaultValue = "${env:CASSANDRA_ACCESS_TIMEOUT:-" + DEFAULT_TIMEOUT + "}",
+        description = "how long connecting is retried")
+    String timeout;
+
+    /** The role variables, in order, with their values and grants. */
+    List<RoleOption> roles() {
+      return List.of(
+          new RoleOption(
+              "CASSANDRA_JOB_ROLE",
+              jobRole,
+              Secrets.CASSANDRA_JOB_ROLE_PASSWORD,
+              List.of("CREATE", "ALTER", "SELECT", "MODIFY")),
+          new RoleOption(
+              "CASSANDRA_READER_ROLE",
+              readerRole,
+              Secrets.CASSANDRA_READER_ROLE_PASSWORD,
+              List.of("SELECT")),
+          new RoleOption(
+              "CASSANDRA_TEST_ROLE",
+              testRole,
+              Secrets.CASSANDRA_TEST_ROLE_PASSWORD,
+              List.of("SELECT")));
+    }
+  }
+
+  /** A role variable, its value, its password's secret and its grants. */
+  record RoleOption(
+      String variable, String value, Secrets.Secret password, List<String> permissions) {}
 
   public static void main(String[] args) {
     System.exit(run(args, System.getenv(), System.out, System.err));
@@ -87,7 +164,7 @@ public final class CassandraAccess {
       err.println(usage());
       return 2;
     }
-    JobConfig.CassandraSettings c = settings.cassandra();
+    CassandraSettings c = settings.cassandra();
     out.println(
         "Cassandra access setup: "
             + c.contactPoints()
@@ -124,28 +201,16 @@ public final class CassandraAccess {
    * @throws IllegalArgumentException naming the variable
    */
   static Settings parse(Map<String, String> env) {
-    Map<String, String> v = new HashMap<>();
-    JobConfig.DEFAULTS.forEach(
-        (k, d) -> {
-          if (k.startsWith("CASSANDRA_")) {
-            String e = env.get(k);
-            v.put(k, e != null && !e.isBlank() ? e.trim() : d);
-          }
-        });
-    JobConfig.CassandraSettings cassandra = JobConfig.CassandraSettings.from(v);
-    String timeoutText = env.get("CASSANDRA_ACCESS_TIMEOUT");
-    Duration timeout =
-        JobConfig.SparkDuration.parse(
-                "CASSANDRA_ACCESS_TIMEOUT",
-                timeoutText == null || timeoutText.isBlank() ? DEFAULT_TIMEOUT : timeoutText)
-            .duration();
+    Options o = Cli.parse(new Options(), env, new String[0]);
+    CassandraSettings cassandra = o.keyspace.settings(o.cassandra, env);
+    Duration timeout = SparkDuration.parse("CASSANDRA_ACCESS_TIMEOUT", o.timeout).duration();
     List<Role> roles = new ArrayList<>();
     Set<String> names = new HashSet<>();
-    for (String[] pair : ROLE_VARIABLES) {
-      String nameVar = pair[0];
-      String passwordVar = nameVar + "_PASSWORD";
-      String name = blankToNull(env.get(nameVar));
-      String password = blankToNull(env.get(passwordVar));
+    for (RoleOption role : o.roles()) {
+      String nameVar = role.variable();
+      String passwordVar = role.password().variable();
+      String name = blankToNull(role.value());
+      String password = Secrets.read(env, role.password());
       if (name == null && password == null) {
         continue;
       }
@@ -157,10 +222,9 @@ public final class CassandraAccess {
         throw new IllegalArgumentException(
             nameVar + " is set but " + passwordVar + " is not: set both or neither");
       }
-      // Trimmed, as the job trims CASSANDRA_PASSWORD (a Secret written with a trailing newline
-      // still matches).
+      // Trimmed, as every secret (Secrets.read): a Secret written with a trailing newline still
+      // matches.
       name = name.trim();
-      password = password.trim();
       if (!ROLE_NAME.matcher(name).matches()) {
         throw new IllegalArgumentException(
             nameVar + " must match [a-z_][a-z0-9_]*, got '" + name + "'");
@@ -176,7 +240,7 @@ public final class CassandraAccess {
         throw new IllegalArgumentException(
             nameVar + " '" + name + "' is already the name of another role variable");
       }
-      roles.add(new Role(nameVar, name, password, List.of(pair[1].split(","))));
+      roles.add(new Role(nameVar, name, password, role.permissions()));
     }
     return new Settings(cassandra, List.copyOf(roles), timeout);
   }
@@ -265,7 +329,7 @@ public final class CassandraAccess {
   }
 
   /** One line for a connection failure; an authentication failure says so and names the user. */
-  static String describe(JobConfig.CassandraSettings c, RuntimeException e) {
+  static String describe(CassandraSettings c, RuntimeException e) {
     if (e instanceof AllNodesFailedException all) {
       for (List<Throwable> errors : all.getAllErrors().values()) {
         for (Throwable t : errors) {
@@ -287,7 +351,7 @@ public final class CassandraAccess {
     return m.replaceAll("\\s+", " ");
   }
 
-  private static CqlSessionBuilder builder(JobConfig.CassandraSettings c) {
+  private static CqlSessionBuilder builder(CassandraSettings c) {
     ProgrammaticDriverConfigLoaderBuilder config =
         DriverConfigLoader.programmaticBuilder()
             .withDuration(DefaultDriverOption.REQUEST_TIMEOUT, Duration.ofSeconds(30))
@@ -326,41 +390,21 @@ public final class CassandraAccess {
     return b;
   }
 
-  /** {@code host[:port],...} (the connector's form; port 9042 by default). */
+  /**
+   * {@code host[:port],...} (the connector's form; port 9042 by default), resolved now (an
+   * unresolved one is retried).
+   */
   static List<InetSocketAddress> contactPoints(String text) {
     List<InetSocketAddress> out = new ArrayList<>();
-    for (String part : text.split(",")) {
-      String p = part.trim();
-      if (p.isEmpty()) {
-        continue;
-      }
-      int colon = p.lastIndexOf(':');
-      String host = p;
-      int port = 9042;
-      if (colon > 0 && p.indexOf(':') == colon) {
-        host = p.substring(0, colon);
-        try {
-          port = Integer.parseInt(p.substring(colon + 1));
-        } catch (NumberFormatException e) {
-          throw new IllegalArgumentException("CASSANDRA_CONTACT_POINTS: bad port in '" + p + "'");
-        }
-      }
-      out.add(new InetSocketAddress(host, port));
-    }
-    if (out.isEmpty()) {
-      throw new IllegalArgumentException("CASSANDRA_CONTACT_POINTS is empty");
+    for (InetSocketAddress a : CassandraSettings.contactPointAddresses(text)) {
+      out.add(new InetSocketAddress(a.getHostString(), a.getPort()));
     }
     return out;
   }
 
+  /** The usage, generated from {@link Options} and {@link Options#SECRETS}: variables only. */
   static String usage() {
-    return "usage: CassandraAccess (no arguments; environment: CASSANDRA_CONTACT_POINTS, CASSANDRA_LOCAL_DC, "
-        + "CASSANDRA_USERNAME/CASSANDRA_PASSWORD (the superuser), CASSANDRA_SSL_ENABLED, "
-        + "CASSANDRA_SSL_TRUSTSTORE_PATH/_PASSWORD, CASSANDRA_KEYSPACE, CASSANDRA_REPLICATION, "
-        + "CASSANDRA_JOB_ROLE/_PASSWORD, CASSANDRA_READER_ROLE/_PASSWORD, CASSANDRA_TEST_ROLE/_PASSWORD, "
-        + "CASSANDRA_ACCESS_TIMEOUT (default "
-        + DEFAULT_TIMEOUT
-        + "))";
+    return Cli.environmentUsage(new Options(), Options.SECRETS);
   }
 
   private static String blankToNull(String s) {

@@ -4,6 +4,7 @@ import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.cql.Row;
 import com.datastax.oss.driver.api.core.cql.SimpleStatement;
 import com.datastax.oss.driver.api.core.servererrors.UnauthorizedException;
+import io.taxiplatform.config.CassandraSettings;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -95,7 +96,7 @@ public final class CassandraSchema {
    *     create it
    */
   public static List<String> apply(
-      CqlSession session, JobConfig.CassandraSettings cassandra, String pipelineVersion) {
+      CqlSession session, CassandraSettings cassandra, String pipelineVersion) {
     String ks = cassandra.keyspace();
     List<String> bootstrap = bootstrapStatements(ks, cassandra.replication());
     if (keyspaceExists(session, ks)) {

@@ -1,23 +1,31 @@
 package io.taxiplatform.streaming;
 
-import io.taxiplatform.model.KafkaClientSecurity;
+import io.taxiplatform.config.CassandraSettings;
+import io.taxiplatform.config.Cli;
+import io.taxiplatform.config.HelpRequested;
+import io.taxiplatform.config.KafkaClientSecurity;
+import io.taxiplatform.config.PipelineVersion;
+import io.taxiplatform.config.Secrets;
+import io.taxiplatform.config.SparkDuration;
+import io.taxiplatform.config.UsageException;
 import java.io.Serializable;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.regex.Pattern;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /**
- * The streaming job's configuration: the environment variables of docs/contracts.md ("Streaming
- * job"), each overridable by a CLI flag named after it ({@code WATERMARK_DELAY} -> {@code
- * --watermark-delay=10 minutes} or {@code --watermark-delay "10 minutes"}). Immutable; {@link
- * #toString()} never shows secrets.
+ * The streaming job's configuration. Its options are declared once, in {@link Options} (flag,
+ * environment variable, default, description; docs/contracts.md is checked against them): each
+ * variable of docs/contracts.md ("Streaming job") has a flag named after it ({@code
+ * WATERMARK_DELAY} -> {@code --watermark-delay=10 minutes} or {@code --watermark-delay "10
+ * minutes"}) that wins over it, except the secrets ({@link #SECRETS}), which come from the
+ * environment only. Immutable; {@link #toString()} never shows secrets.
  */
 public record JobConfig(
     String bootstrapServers,
@@ -42,7 +50,6 @@ public record JobConfig(
     implements Serializable {
 
   private static final long serialVersionUID = 1L;
-  private static final Pattern VERSION = Pattern.compile("[a-z0-9_]+");
 
   /**
    * Characters of a consumer group id prefix (what a Kafka ACL resource name can hold without
@@ -53,50 +60,193 @@ public record JobConfig(
   /** {@code KAFKA_GROUP_ID_PREFIX}'s default: this, then {@code PIPELINE_VERSION}. */
   static final String GROUP_ID_PREFIX_BASE = "taxi-stream-";
 
-  /** Every variable this job reads, with its default ({@code null}: no default). */
+  private static final String GROUP_ID_PREFIX_DEFAULT = GROUP_ID_PREFIX_BASE + "<PIPELINE_VERSION>";
+
+  /**
+   * The keyspace options only the job and the Cassandra access setup read (the job creates the
+   * keyspace and writes with a TTL; the producer only reads).
+   */
+  public static final class KeyspaceOptions {
+    @Option(
+        names = "--cassandra-replication",
+        paramLabel = "MAP",
+        defaultValue =
+            "${env:CASSANDRA_REPLICATION:-{'class': 'SimpleStrategy', 'replication_factor': 1}}",
+        description = "CQL replication map used when the keyspace is created")
+    String replication;
+
+    @Option(
+        names = "--cassandra-ttl-seconds",
+        paramLabel = "N",
+        defaultValue = "${env:CASSANDRA_TTL_SECONDS:-2592000}",
+        description = "TTL of the rows the job writes, 0..630720000")
+    String ttlSeconds;
+
+    /** The Cassandra settings of {@code cassandra} with these options and {@code env}'s secrets. */
+    CassandraSettings settings(CassandraSettings.Options cassandra, Map<String, String> env) {
+      return cassandra.toSettings(env, replication, ttlSeconds);
+    }
+  }
+
+  /** The job's options, each declared once: flag, environment variable, default. */
+  @Command(
+      name = "StreamingJob",
+      description = {
+        "Spark Structured Streaming: validates the trips topic, dead-letters invalid events, and",
+        "upserts windowed aggregates into Cassandra."
+      },
+      footer = {
+        "Exit codes: 2 bad configuration or settings a checkpoint cannot serve, 1 failure."
+      })
+  public static final class Options {
+    @Option(
+        names = "--kafka-bootstrap-servers",
+        paramLabel = "H:P[,H:P]",
+        defaultValue = "${env:KAFKA_BOOTSTRAP_SERVERS:-127.0.0.1:9092}",
+        description = "Kafka bootstrap servers")
+    String bootstrapServers;
+
+    @Option(
+        names = "--trips-topic",
+        paramLabel = "NAME",
+        defaultValue = "${env:TRIPS_TOPIC:-taxi.trips}",
+        description = "the trips topic")
+    String tripsTopic;
+
+    @Option(
+        names = "--dead-letter-topic",
+        paramLabel = "NAME",
+        defaultValue = "${env:DEAD_LETTER_TOPIC:-taxi.trips.dlq}",
+        description = "the dead-letter topic")
+    String deadLetterTopic;
+
+    @Option(
+        names = "--starting-offsets",
+        paramLabel = "earliest|latest|JSON",
+        defaultValue = "${env:STARTING_OFFSETS:-earliest}",
+        description = "for a fresh checkpoint only")
+    String startingOffsets;
+
+    @Option(
+        names = "--max-offsets-per-trigger",
+        paramLabel = "N",
+        defaultValue = "${env:MAX_OFFSETS_PER_TRIGGER:-250000}",
+        description = "offsets per micro-batch, split across the partitions")
+    String maxOffsetsPerTrigger;
+
+    @Mixin KafkaClientSecurity.Options kafkaSecurity;
+
+    @Option(
+        names = "--kafka-group-id-prefix",
+        paramLabel = "PREFIX",
+        defaultValue = "${env:KAFKA_GROUP_ID_PREFIX:-" + GROUP_ID_PREFIX_DEFAULT + "}",
+        description = "prefix of the Kafka sources' consumer group ids, [A-Za-z0-9._-]{1,200}")
+    String kafkaGroupIdPrefix;
+
+    @Option(
+        names = "--pipeline-version",
+        paramLabel = "V",
+        defaultValue = "${env:PIPELINE_VERSION:-v1}",
+        description = "suffix of tables and checkpoint sub-directory ([a-z0-9_]+)")
+    String pipelineVersion;
+
+    @Option(
+        names = "--checkpoint-location",
+        paramLabel = "DIR",
+        defaultValue = "${env:CHECKPOINT_LOCATION:-/tmp/taxi-checkpoints}",
+        description = "root; each query uses <root>/<version>/<query>")
+    String checkpointLocation;
+
+    @Option(
+        names = "--zone-lookup-path",
+        paramLabel = "FILE",
+        defaultValue = "${env:ZONE_LOOKUP_PATH:-" + ZoneLookup.SHIPPED + "}",
+        description = "the TLC zone lookup; by default the one shipped in the job's jar")
+    String zoneLookupPath;
+
+    @Option(
+        names = "--watermark-delay",
+        paramLabel = "DURATION",
+        defaultValue = "${env:WATERMARK_DELAY:-10 minutes}",
+        description = "how late an event may arrive")
+    String watermarkDelay;
+
+    @Option(
+        names = "--zone-window",
+        paramLabel = "DURATION",
+        defaultValue = "${env:ZONE_WINDOW:-5 minutes}",
+        description = "tumbling window per pickup zone")
+    String zoneWindow;
+
+    @Option(
+        names = "--borough-window",
+        paramLabel = "DURATION",
+        defaultValue = "${env:BOROUGH_WINDOW:-15 minutes}",
+        description = "sliding window per borough")
+    String boroughWindow;
+
+    @Option(
+        names = "--borough-slide",
+        paramLabel = "DURATION",
+        defaultValue = "${env:BOROUGH_SLIDE:-5 minutes}",
+        description = "slide of the borough window, at most BOROUGH_WINDOW")
+    String boroughSlide;
+
+    @Option(
+        names = "--trigger-interval",
+        paramLabel = "DURATION",
+        defaultValue = "${env:TRIGGER_INTERVAL:-1 second}",
+        description = "micro-batch trigger interval")
+    String triggerInterval;
+
+    @Option(
+        names = "--max-event-time-skew",
+        paramLabel = "DURATION",
+        defaultValue = "${env:MAX_EVENT_TIME_SKEW:-1 hour}",
+        description = "events further ahead of processing time are dead-lettered")
+    String maxEventTimeSkew;
+
+    @Option(
+        names = "--shuffle-partitions",
+        paramLabel = "N",
+        defaultValue = "${env:SHUFFLE_PARTITIONS:-4}",
+        description = "spark.sql.shuffle.partitions")
+    String shufflePartitions;
+
+    @Mixin CassandraSettings.Options cassandra;
+
+    @Mixin KeyspaceOptions keyspace;
+
+    @Option(
+        names = "--metrics-port",
+        paramLabel = "N",
+        defaultValue = "${env:METRICS_PORT:-9091}",
+        description = "the driver's /metrics; 0 disables")
+    String metricsPort;
+
+    @Option(
+        names = {"-h", "--help"},
+        usageHelp = true,
+        description = "this text")
+    boolean help;
+  }
+
+  /** The secrets the job reads (environment only). */
+  public static final List<Secrets.Secret> SECRETS =
+      List.of(
+          Secrets.KAFKA_SASL_PASSWORD,
+          Secrets.KAFKA_SSL_TRUSTSTORE_PASSWORD,
+          Secrets.KAFKA_SSL_KEYSTORE_PASSWORD,
+          Secrets.CASSANDRA_PASSWORD,
+          Secrets.CASSANDRA_SSL_TRUSTSTORE_PASSWORD);
+
+  /** Every variable this job reads, with its default ({@code null}: a secret, no default). */
   static final Map<String, String> DEFAULTS = defaults();
 
   private static Map<String, String> defaults() {
     Map<String, String> d = new LinkedHashMap<>();
-    d.put("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092");
-    d.put("TRIPS_TOPIC", "taxi.trips");
-    d.put("DEAD_LETTER_TOPIC", "taxi.trips.dlq");
-    d.put("STARTING_OFFSETS", "earliest");
-    d.put("MAX_OFFSETS_PER_TRIGGER", "250000");
-    d.put("KAFKA_SECURITY_PROTOCOL", "PLAINTEXT");
-    d.put("KAFKA_SASL_MECHANISM", "SCRAM-SHA-512");
-    d.put("KAFKA_SASL_USERNAME", null);
-    d.put("KAFKA_SASL_PASSWORD", null);
-    d.put("KAFKA_SSL_TRUSTSTORE_LOCATION", null);
-    d.put("KAFKA_SSL_TRUSTSTORE_PASSWORD", null);
-    d.put("KAFKA_SSL_TRUSTSTORE_TYPE", "PKCS12");
-    d.put("KAFKA_SSL_KEYSTORE_LOCATION", null);
-    d.put("KAFKA_SSL_KEYSTORE_PASSWORD", null);
-    d.put("KAFKA_SSL_KEYSTORE_TYPE", "PKCS12");
-    // Default taxi-stream-<PIPELINE_VERSION> (computed in build: it depends on another variable).
-    d.put("KAFKA_GROUP_ID_PREFIX", null);
-    d.put("PIPELINE_VERSION", "v1");
-    d.put("CHECKPOINT_LOCATION", "/tmp/taxi-checkpoints");
-    // The TLC lookup shipped in the job's jar; a file path overrides it.
-    d.put("ZONE_LOOKUP_PATH", ZoneLookup.SHIPPED);
-    d.put("WATERMARK_DELAY", "10 minutes");
-    d.put("ZONE_WINDOW", "5 minutes");
-    d.put("BOROUGH_WINDOW", "15 minutes");
-    d.put("BOROUGH_SLIDE", "5 minutes");
-    d.put("TRIGGER_INTERVAL", "1 second");
-    d.put("MAX_EVENT_TIME_SKEW", "1 hour");
-    d.put("SHUFFLE_PARTITIONS", "4");
-    d.put("CASSANDRA_CONTACT_POINTS", "127.0.0.1:9042");
-    d.put("CASSANDRA_LOCAL_DC", "datacenter1");
-    d.put("CASSANDRA_USERNAME", null);
-    d.put("CASSANDRA_PASSWORD", null);
-    d.put("CASSANDRA_SSL_ENABLED", "false");
-    d.put("CASSANDRA_SSL_TRUSTSTORE_PATH", null);
-    d.put("CASSANDRA_SSL_TRUSTSTORE_PASSWORD", null);
-    d.put("CASSANDRA_KEYSPACE", "taxi");
-    d.put("CASSANDRA_REPLICATION", "{'class': 'SimpleStrategy', 'replication_factor': 1}");
-    d.put("CASSANDRA_TTL_SECONDS", "2592000");
-    d.put("METRICS_PORT", "9091");
+    Cli.declared(new Options()).forEach(o -> d.put(o.variable(), o.defaultValue()));
+    SECRETS.forEach(s -> d.put(s.variable(), null));
     return java.util.Collections.unmodifiableMap(d);
   }
 
@@ -109,10 +259,7 @@ public record JobConfig(
               + kafkaGroupIdPrefix
               + "'");
     }
-    if (!VERSION.matcher(pipelineVersion).matches()) {
-      throw new IllegalArgumentException(
-          "PIPELINE_VERSION must match [a-z0-9_]+, got '" + pipelineVersion + "'");
-    }
+    new PipelineVersion(pipelineVersion);
     if (maxOffsetsPerTrigger <= 0) {
       throw new IllegalArgumentException(
           "MAX_OFFSETS_PER_TRIGGER must be > 0, got " + maxOffsetsPerTrigger);
@@ -136,17 +283,17 @@ public record JobConfig(
 
   /** Table {@code zone_windows_<version>}. */
   public String zoneWindowsTable() {
-    return "zone_windows_" + pipelineVersion;
+    return new PipelineVersion(pipelineVersion).zoneWindowsTable();
   }
 
   /** Table {@code window_zones_<version>}. */
   public String windowZonesTable() {
-    return "window_zones_" + pipelineVersion;
+    return new PipelineVersion(pipelineVersion).windowZonesTable();
   }
 
   /** Table {@code borough_windows_<version>}. */
   public String boroughWindowsTable() {
-    return "borough_windows_" + pipelineVersion;
+    return new PipelineVersion(pipelineVersion).boroughWindowsTable();
   }
 
   /** {@code <CHECKPOINT_LOCATION>/<PIPELINE_VERSION>/<query>}. */
@@ -167,294 +314,68 @@ public record JobConfig(
    * Builds the configuration from {@code env} overridden by CLI flags.
    *
    * @throws UsageException for an unknown flag, a flag without value, or an invalid/missing value
+   * @throws HelpRequested for {@code --help}
    */
   public static JobConfig from(Map<String, String> env, String[] args) {
-    Map<String, String> values = new HashMap<>();
-    DEFAULTS.forEach(
-        (k, v) -> {
-          String e = env.get(k);
-          values.put(k, e != null && !e.isBlank() ? e.trim() : v);
-        });
-    applyFlags(values, args);
+    Options o = Cli.parse(new Options(), env, args);
     try {
-      return build(values);
+      return build(o, env);
+    } catch (UsageException e) {
+      throw e;
     } catch (IllegalArgumentException e) {
       throw new UsageException(e.getMessage());
     }
   }
 
-  private static void applyFlags(Map<String, String> values, String[] args) {
-    for (int i = 0; i < args.length; i++) {
-      String arg = args[i];
-      if (!arg.startsWith("--") || arg.length() == 2) {
-        throw new UsageException("unexpected argument '" + arg + "'");
-      }
-      String name = arg.substring(2);
-      String value = null;
-      int eq = name.indexOf('=');
-      if (eq >= 0) {
-        value = name.substring(eq + 1);
-        name = name.substring(0, eq);
-      }
-      String variable = name.toUpperCase(Locale.ROOT).replace('-', '_');
-      if (!DEFAULTS.containsKey(variable)) {
-        throw new UsageException("unknown flag --" + name);
-      }
-      if (value == null) {
-        if (i + 1 >= args.length) {
-          throw new UsageException("flag --" + name + " needs a value");
-        }
-        value = args[++i];
-      }
-      values.put(variable, value.trim());
-    }
-  }
-
-  private static JobConfig build(Map<String, String> v) {
-    String lookup = v.get("ZONE_LOOKUP_PATH");
-    if (lookup == null || lookup.isBlank()) {
+  private static JobConfig build(Options o, Map<String, String> env) {
+    String lookup = o.zoneLookupPath.trim();
+    if (lookup.isEmpty()) {
       lookup = ZoneLookup.SHIPPED;
     }
-    String startingOffsets = v.get("STARTING_OFFSETS");
+    String startingOffsets = o.startingOffsets.trim();
     if (!startingOffsets.equals("earliest")
         && !startingOffsets.equals("latest")
         && !startingOffsets.startsWith("{")) {
-      throw new IllegalArgumentException(
+      throw new UsageException(
           "STARTING_OFFSETS must be earliest, latest or a JSON offsets map, got '"
               + startingOffsets
               + "'");
     }
+    String version = o.pipelineVersion.trim();
+    String prefix = o.kafkaGroupIdPrefix.trim();
     return new JobConfig(
-        v.get("KAFKA_BOOTSTRAP_SERVERS"),
-        v.get("TRIPS_TOPIC"),
-        v.get("DEAD_LETTER_TOPIC"),
+        o.bootstrapServers.trim(),
+        o.tripsTopic.trim(),
+        o.deadLetterTopic.trim(),
         startingOffsets,
-        parseLong(v, "MAX_OFFSETS_PER_TRIGGER"),
-        KafkaClientSecurity.fromEnv(v),
-        v.get("KAFKA_GROUP_ID_PREFIX") != null
-            ? v.get("KAFKA_GROUP_ID_PREFIX")
-            : GROUP_ID_PREFIX_BASE + v.get("PIPELINE_VERSION"),
-        v.get("PIPELINE_VERSION"),
-        v.get("CHECKPOINT_LOCATION"),
+        parseLong("MAX_OFFSETS_PER_TRIGGER", o.maxOffsetsPerTrigger),
+        o.kafkaSecurity.toSecurity(env),
+        prefix.equals(GROUP_ID_PREFIX_DEFAULT) ? GROUP_ID_PREFIX_BASE + version : prefix,
+        version,
+        o.checkpointLocation.trim(),
         Path.of(lookup),
-        SparkDuration.parse("WATERMARK_DELAY", v.get("WATERMARK_DELAY")),
-        positive(SparkDuration.parse("ZONE_WINDOW", v.get("ZONE_WINDOW"))),
-        positive(SparkDuration.parse("BOROUGH_WINDOW", v.get("BOROUGH_WINDOW"))),
-        positive(SparkDuration.parse("BOROUGH_SLIDE", v.get("BOROUGH_SLIDE"))),
-        SparkDuration.parse("TRIGGER_INTERVAL", v.get("TRIGGER_INTERVAL")),
-        SparkDuration.parse("MAX_EVENT_TIME_SKEW", v.get("MAX_EVENT_TIME_SKEW")),
-        (int) parseLong(v, "SHUFFLE_PARTITIONS"),
-        CassandraSettings.from(v),
-        (int) parseLong(v, "METRICS_PORT"));
+        SparkDuration.parse("WATERMARK_DELAY", o.watermarkDelay),
+        SparkDuration.parse("ZONE_WINDOW", o.zoneWindow).positive(),
+        SparkDuration.parse("BOROUGH_WINDOW", o.boroughWindow).positive(),
+        SparkDuration.parse("BOROUGH_SLIDE", o.boroughSlide).positive(),
+        SparkDuration.parse("TRIGGER_INTERVAL", o.triggerInterval),
+        SparkDuration.parse("MAX_EVENT_TIME_SKEW", o.maxEventTimeSkew),
+        (int) parseLong("SHUFFLE_PARTITIONS", o.shufflePartitions),
+        o.keyspace.settings(o.cassandra, env),
+        (int) parseLong("METRICS_PORT", o.metricsPort));
   }
 
-  private static SparkDuration positive(SparkDuration d) {
-    if (d.duration().isZero()) {
-      throw new IllegalArgumentException(d.name() + " must be positive");
-    }
-    return d;
-  }
-
-  static long parseLong(Map<String, String> v, String name) {
-    String s = v.get(name);
+  static long parseLong(String name, String text) {
+    String s = text.trim();
     try {
       return Long.parseLong(s);
     } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(name + " must be an integer, got '" + s + "'");
+      throw new UsageException(name + " must be an integer, got '" + s + "'");
     }
   }
 
-  /** The usage text: every variable/flag and its default. */
+  /** The usage text, generated from {@link Options} and {@link #SECRETS}. */
   public static String usage() {
-    List<String> lines = new ArrayList<>();
-    lines.add(
-        "usage: StreamingJob [--flag=value ...]   (each flag overrides the environment variable of the same name)");
-    DEFAULTS.forEach(
-        (k, d) ->
-            lines.add(
-                String.format(
-                    "  --%-34s %s%s",
-                    k.toLowerCase(Locale.ROOT).replace('_', '-'),
-                    k,
-                    k.equals("KAFKA_GROUP_ID_PREFIX")
-                        ? " (default: " + GROUP_ID_PREFIX_BASE + "<PIPELINE_VERSION>)"
-                        : d == null ? "" : " (default: " + d + ")")));
-    return String.join(System.lineSeparator(), lines);
-  }
-
-  /**
-   * A duration in Spark's interval syntax ({@code "10 minutes"}), kept as written for Spark and
-   * parsed for Java.
-   */
-  public record SparkDuration(String name, String text, Duration duration) implements Serializable {
-    private static final long serialVersionUID = 1L;
-    private static final Pattern FORM = Pattern.compile("(\\d+)\\s*([a-zA-Z]+)");
-
-    /**
-     * Parses {@code "<n> <unit>"} with unit ms, second(s), minute(s), hour(s), day(s) (and short
-     * forms).
-     */
-    public static SparkDuration parse(String name, String text) {
-      var m = FORM.matcher(text == null ? "" : text.trim());
-      if (!m.matches()) {
-        throw new IllegalArgumentException(
-            name + " must look like '10 minutes', got '" + text + "'");
-      }
-      long n = Long.parseLong(m.group(1));
-      Duration d =
-          switch (m.group(2).toLowerCase(Locale.ROOT)) {
-            case "ms", "millisecond", "milliseconds" -> Duration.ofMillis(n);
-            case "s", "sec", "secs", "second", "seconds" -> Duration.ofSeconds(n);
-            case "m", "min", "mins", "minute", "minutes" -> Duration.ofMinutes(n);
-            case "h", "hour", "hours" -> Duration.ofHours(n);
-            case "d", "day", "days" -> Duration.ofDays(n);
-            default ->
-                throw new IllegalArgumentException(
-                    name
-                        + ": unknown unit '"
-                        + m.group(2)
-                        + "' in '"
-                        + text
-                        + "' (use ms, seconds, minutes, hours or days)");
-          };
-      // Spark's interval parser wants the long unit names; normalise so both sides agree.
-      return new SparkDuration(
-          name,
-          d.toMillis() % 1000 != 0 ? d.toMillis() + " milliseconds" : d.getSeconds() + " seconds",
-          d);
-    }
-
-    @Override
-    public String toString() {
-      return text;
-    }
-  }
-
-  /** Cassandra connection settings for the connector ({@code spark.cassandra.*}). */
-  public record CassandraSettings(
-      String contactPoints,
-      String localDc,
-      String username,
-      String password,
-      boolean sslEnabled,
-      String truststorePath,
-      String truststorePassword,
-      String keyspace,
-      String replication,
-      int ttlSeconds)
-      implements Serializable {
-    private static final long serialVersionUID = 1L;
-    private static final Pattern IDENTIFIER = Pattern.compile("[a-zA-Z][a-zA-Z0-9_]{0,47}");
-
-    static CassandraSettings from(Map<String, String> v) {
-      String keyspace = v.get("CASSANDRA_KEYSPACE");
-      if (!IDENTIFIER.matcher(keyspace).matches()) {
-        throw new IllegalArgumentException(
-            "CASSANDRA_KEYSPACE must be a CQL identifier, got '" + keyspace + "'");
-      }
-      String replication = v.get("CASSANDRA_REPLICATION").trim();
-      if (!replication.startsWith("{")
-          || !replication.endsWith("}")
-          || !replication.contains("'class'")) {
-        throw new IllegalArgumentException(
-            "CASSANDRA_REPLICATION must be a CQL replication map like "
-                + "{'class': 'SimpleStrategy', 'replication_factor': 1}, got '"
-                + replication
-                + "'");
-      }
-      long ttl = parseLong(v, "CASSANDRA_TTL_SECONDS");
-      if (ttl < 0 || ttl > 630_720_000L) {
-        throw new IllegalArgumentException(
-            "CASSANDRA_TTL_SECONDS must be 0..630720000 (20 years), got " + ttl);
-      }
-      String ssl = v.get("CASSANDRA_SSL_ENABLED").toLowerCase(Locale.ROOT);
-      if (!ssl.equals("true") && !ssl.equals("false")) {
-        throw new IllegalArgumentException(
-            "CASSANDRA_SSL_ENABLED must be true or false, got '" + ssl + "'");
-      }
-      String user = v.get("CASSANDRA_USERNAME");
-      String password = v.get("CASSANDRA_PASSWORD");
-      if ((user == null) != (password == null)) {
-        throw new IllegalArgumentException(
-            "set both CASSANDRA_USERNAME and CASSANDRA_PASSWORD, or neither");
-      }
-      return new CassandraSettings(
-          v.get("CASSANDRA_CONTACT_POINTS"),
-          v.get("CASSANDRA_LOCAL_DC"),
-          user,
-          password,
-          Boolean.parseBoolean(ssl),
-          v.get("CASSANDRA_SSL_TRUSTSTORE_PATH"),
-          v.get("CASSANDRA_SSL_TRUSTSTORE_PASSWORD"),
-          keyspace,
-          replication,
-          (int) ttl);
-    }
-
-    /**
-     * The connector's Spark properties ({@code spark.cassandra.connection.*}, {@code .auth.*},
-     * {@code .output.ttl}).
-     */
-    public Map<String, String> sparkProperties() {
-      Map<String, String> p = new LinkedHashMap<>();
-      p.put("spark.cassandra.connection.host", contactPoints);
-      p.put("spark.cassandra.connection.localDC", localDc);
-      if (username != null) {
-        p.put("spark.cassandra.auth.username", username);
-        p.put("spark.cassandra.auth.password", password);
-      }
-      if (sslEnabled) {
-        p.put("spark.cassandra.connection.ssl.enabled", "true");
-        if (truststorePath != null) {
-          p.put("spark.cassandra.connection.ssl.trustStore.path", truststorePath);
-          p.put(
-              "spark.cassandra.connection.ssl.trustStore.type",
-              truststorePath.endsWith(".p12") || truststorePath.endsWith(".pfx")
-                  ? "PKCS12"
-                  : "JKS");
-          if (truststorePassword != null) {
-            p.put("spark.cassandra.connection.ssl.trustStore.password", truststorePassword);
-          }
-        }
-      }
-      p.put("spark.cassandra.output.ttl", Integer.toString(ttlSeconds));
-      return p;
-    }
-
-    @Override
-    public String toString() {
-      return "CassandraSettings[contactPoints="
-          + contactPoints
-          + ", localDc="
-          + localDc
-          + ", username="
-          + username
-          + ", password="
-          + mask(password)
-          + ", ssl="
-          + sslEnabled
-          + ", truststore="
-          + truststorePath
-          + ", keyspace="
-          + keyspace
-          + ", replication="
-          + replication
-          + ", ttlSeconds="
-          + ttlSeconds
-          + "]";
-    }
-  }
-
-  private static String mask(String secret) {
-    return secret == null ? "null" : "****";
-  }
-
-  /** A bad flag or value: the message says which; the job prints usage and exits 2. */
-  public static final class UsageException extends IllegalArgumentException {
-    private static final long serialVersionUID = 1L;
-
-    public UsageException(String message) {
-      super(message);
-    }
+    return Cli.usage(new Options(), SECRETS);
   }
 }

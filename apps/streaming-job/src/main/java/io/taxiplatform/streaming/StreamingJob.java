@@ -6,6 +6,8 @@ import static org.apache.spark.sql.functions.sum;
 
 import com.datastax.spark.connector.cql.CassandraConnector;
 import io.prometheus.metrics.exporter.httpserver.HTTPServer;
+import io.taxiplatform.config.HelpRequested;
+import io.taxiplatform.config.UsageException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -53,9 +55,13 @@ public final class StreamingJob {
     JobConfig config;
     try {
       config = JobConfig.load(args);
-    } catch (JobConfig.UsageException e) {
+    } catch (HelpRequested h) {
+      System.out.print(JobConfig.usage());
+      System.exit(0);
+      return;
+    } catch (UsageException e) {
       System.err.println("error: " + e.getMessage());
-      System.err.println(JobConfig.usage());
+      System.err.print(JobConfig.usage());
       System.exit(2);
       return;
     }

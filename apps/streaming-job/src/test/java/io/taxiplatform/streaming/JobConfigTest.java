@@ -3,6 +3,7 @@ package io.taxiplatform.streaming;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.taxiplatform.config.UsageException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -88,11 +89,11 @@ class JobConfigTest {
   @Test
   void badInputIsAUsageErrorNamingTheProblem() {
     assertThatThrownBy(() -> JobConfig.from(env(), new String[] {"--no-such-flag=1"}))
-        .isInstanceOf(JobConfig.UsageException.class)
+        .isInstanceOf(UsageException.class)
         .hasMessageContaining("--no-such-flag");
     assertThatThrownBy(() -> JobConfig.from(env(), new String[] {"--trips-topic"}))
-        .isInstanceOf(JobConfig.UsageException.class)
-        .hasMessageContaining("needs a value");
+        .isInstanceOf(UsageException.class)
+        .hasMessageContaining("Missing required parameter for option '--trips-topic'");
     assertThatThrownBy(() -> JobConfig.from(env("PIPELINE_VERSION", "V-1"), new String[0]))
         .hasMessageContaining("PIPELINE_VERSION");
     assertThatThrownBy(() -> JobConfig.from(env("WATERMARK_DELAY", "ten minutes"), new String[0]))
@@ -224,7 +225,7 @@ class JobConfigTest {
   void aConsumerGroupPrefixWithCharactersAnAclCannotNameIsRefused() {
     assertThatThrownBy(
             () -> JobConfig.from(env("KAFKA_GROUP_ID_PREFIX", "taxi stream*"), new String[0]))
-        .isInstanceOf(JobConfig.UsageException.class)
+        .isInstanceOf(UsageException.class)
         .hasMessageContaining("KAFKA_GROUP_ID_PREFIX");
   }
 
@@ -248,5 +249,42 @@ class JobConfigTest {
         .containsAllEntriesOf(StreamingJob.kafkaOptions(c));
     // The dead-letter sink's options (Kafka sink): no source-only option.
     assertThat(StreamingJob.kafkaOptions(c)).doesNotContainKey("groupIdPrefix");
+  }
+
+  @Test
+  void secretsAreNeverFlagsOnlyEnvironmentVariables() {
+    for (String flag :
+        new String[] {
+          "--kafka-sasl-password=x",
+          "--kafka-ssl-truststore-password=x",
+          "--kafka-ssl-keystore-password=x",
+          "--cassandra-password=x",
+          "--cassandra-ssl-truststore-password=x"
+        }) {
+      assertThatThrownBy(() -> JobConfig.from(env(), new String[] {flag}))
+          .as(flag)
+          .isInstanceOf(UsageException.class)
+          .hasMessageContaining("Unknown option");
+    }
+    JobConfig c =
+        JobConfig.from(
+            env("CASSANDRA_USERNAME", "taxi_job", "CASSANDRA_PASSWORD", " pw\n"), new String[0]);
+    assertThat(c.cassandra().password()).isEqualTo("pw");
+    assertThat(JobConfig.usage())
+        .contains("Secrets (environment only")
+        .contains("KAFKA_SASL_PASSWORD")
+        .doesNotContain("--kafka-sasl-password");
+  }
+
+  @Test
+  void helpIsNotAnError() {
+    assertThatThrownBy(() -> JobConfig.from(env(), new String[] {"--help"}))
+        .isInstanceOf(io.taxiplatform.config.HelpRequested.class);
+  }
+
+  @Test
+  void aDayLongZoneWindowIsAcceptedAsByTheProducer() {
+    assertThat(JobConfig.from(env("ZONE_WINDOW", "1 day"), new String[0]).zoneWindow().duration())
+        .isEqualTo(Duration.ofDays(1));
   }
 }

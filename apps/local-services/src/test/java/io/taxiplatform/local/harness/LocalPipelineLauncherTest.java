@@ -59,7 +59,9 @@ class LocalPipelineLauncherTest {
     Result r = launch("--bogus");
 
     assertThat(r.code).as(r.toString()).isEqualTo(2);
-    assertThat(r.stderr).contains("error: unknown flag --bogus").contains("Usage: LocalPipeline");
+    assertThat(r.stderr)
+        .contains("error: Unknown option: '--bogus'")
+        .contains("Usage: LocalPipeline");
     assertThat(r.stdout).isEmpty();
   }
 

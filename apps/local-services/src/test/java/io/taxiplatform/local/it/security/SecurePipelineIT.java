@@ -336,7 +336,8 @@ class SecurePipelineIT {
     p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
     p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
     p.putAll(
-        io.taxiplatform.model.KafkaClientSecurity.fromEnv(producerEnv(PASSWORDS.get(PRODUCER_USER)))
+        io.taxiplatform.config.KafkaClientSecurity.fromEnv(
+                producerEnv(PASSWORDS.get(PRODUCER_USER)))
             .clientProperties());
     try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p)) {
       consumer.assign(List.of(new TopicPartition(fixture.dlqTopic, 0)));

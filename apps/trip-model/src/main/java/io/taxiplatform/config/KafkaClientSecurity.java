@@ -1,10 +1,11 @@
-package io.taxiplatform.model;
+package io.taxiplatform.config;
 
 import java.io.Serializable;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import picocli.CommandLine.Option;
 
 /**
  * Kafka client security from the shared {@code KAFKA_*} variables of docs/contracts.md, as Kafka
@@ -42,53 +43,107 @@ public record KafkaClientSecurity(
   public static final List<String> PROTOCOLS =
       List.of("PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL");
 
-  /** Plaintext, no credentials. */
-  public static KafkaClientSecurity plaintext() {
-    return new KafkaClientSecurity(
-        "PLAINTEXT", "SCRAM-SHA-512", null, null, null, null, "PKCS12", null, null, "PKCS12");
+  /**
+   * The non-secret {@code KAFKA_*} security options, declared once for the producer and the job (a
+   * picocli mixin); the passwords are {@link Secrets#KAFKA}.
+   */
+  public static final class Options {
+    @Option(
+        names = "--kafka-security-protocol",
+        paramLabel = "PROTOCOL",
+        defaultValue = "${env:KAFKA_SECURITY_PROTOCOL:-PLAINTEXT}",
+        description = "PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL")
+    String protocol;
+
+    @Option(
+        names = "--kafka-sasl-mechanism",
+        paramLabel = "MECHANISM",
+        defaultValue = "${env:KAFKA_SASL_MECHANISM:-SCRAM-SHA-512}",
+        description = "used when the protocol is SASL_*")
+    String saslMechanism;
+
+    @Option(
+        names = "--kafka-sasl-username",
+        paramLabel = "USER",
+        defaultValue = "${env:KAFKA_SASL_USERNAME:-}",
+        description = "SCRAM user (Strimzi KafkaUser name); its password: KAFKA_SASL_PASSWORD")
+    String saslUsername;
+
+    @Option(
+        names = "--kafka-ssl-truststore-location",
+        paramLabel = "FILE",
+        defaultValue = "${env:KAFKA_SSL_TRUSTSTORE_LOCATION:-}",
+        description = "cluster CA store (Strimzi <kafka>-cluster-ca-cert ca.p12), optional")
+    String truststoreLocation;
+
+    @Option(
+        names = "--kafka-ssl-truststore-type",
+        paramLabel = "TYPE",
+        defaultValue = "${env:KAFKA_SSL_TRUSTSTORE_TYPE:-PKCS12}",
+        description = "type of the CA store")
+    String truststoreType;
+
+    @Option(
+        names = "--kafka-ssl-keystore-location",
+        paramLabel = "FILE",
+        defaultValue = "${env:KAFKA_SSL_KEYSTORE_LOCATION:-}",
+        description = "client certificate store (mTLS), optional")
+    String keystoreLocation;
+
+    @Option(
+        names = "--kafka-ssl-keystore-type",
+        paramLabel = "TYPE",
+        defaultValue = "${env:KAFKA_SSL_KEYSTORE_TYPE:-PKCS12}",
+        description = "type of the client certificate store")
+    String keystoreType;
+
+    /**
+     * These options with the passwords of {@code env}.
+     *
+     * @throws UsageException naming the variable, for an unknown protocol or SASL without
+     *     credentials
+     */
+    public KafkaClientSecurity toSecurity(Map<String, String> env) {
+      String p = protocol.trim().toUpperCase(Locale.ROOT);
+      if (!PROTOCOLS.contains(p)) {
+        throw new UsageException(
+            "KAFKA_SECURITY_PROTOCOL must be one of "
+                + String.join(", ", PROTOCOLS)
+                + ", not '"
+                + p
+                + "'");
+      }
+      KafkaClientSecurity s =
+          new KafkaClientSecurity(
+              p,
+              orDefault(saslMechanism, "SCRAM-SHA-512"),
+              orDefault(saslUsername, null),
+              Secrets.read(env, Secrets.KAFKA_SASL_PASSWORD),
+              orDefault(truststoreLocation, null),
+              Secrets.read(env, Secrets.KAFKA_SSL_TRUSTSTORE_PASSWORD),
+              orDefault(truststoreType, "PKCS12"),
+              orDefault(keystoreLocation, null),
+              Secrets.read(env, Secrets.KAFKA_SSL_KEYSTORE_PASSWORD),
+              orDefault(keystoreType, "PKCS12"));
+      if (s.isSasl() && (s.saslUsername == null || s.saslPassword == null)) {
+        throw new UsageException(
+            "KAFKA_SECURITY_PROTOCOL=" + p + " needs KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD");
+      }
+      return s;
+    }
+
+    private static String orDefault(String v, String fallback) {
+      return v == null || v.isBlank() ? fallback : v.trim();
+    }
   }
 
   /**
    * Reads the {@code KAFKA_*} security variables; absent or blank ones take their defaults.
    *
-   * @throws IllegalArgumentException naming the variable, for an unknown protocol or SASL without
-   *     credentials
+   * @throws UsageException naming the variable, for an unknown protocol or SASL without credentials
    */
   public static KafkaClientSecurity fromEnv(Map<String, String> env) {
-    String protocol =
-        orDefault(env, "KAFKA_SECURITY_PROTOCOL", "PLAINTEXT").trim().toUpperCase(Locale.ROOT);
-    if (!PROTOCOLS.contains(protocol)) {
-      throw new IllegalArgumentException(
-          "KAFKA_SECURITY_PROTOCOL must be one of "
-              + String.join(", ", PROTOCOLS)
-              + ", not '"
-              + protocol
-              + "'");
-    }
-    KafkaClientSecurity s =
-        new KafkaClientSecurity(
-            protocol,
-            orDefault(env, "KAFKA_SASL_MECHANISM", "SCRAM-SHA-512"),
-            orDefault(env, "KAFKA_SASL_USERNAME", null),
-            orDefault(env, "KAFKA_SASL_PASSWORD", null),
-            orDefault(env, "KAFKA_SSL_TRUSTSTORE_LOCATION", null),
-            orDefault(env, "KAFKA_SSL_TRUSTSTORE_PASSWORD", null),
-            orDefault(env, "KAFKA_SSL_TRUSTSTORE_TYPE", "PKCS12"),
-            orDefault(env, "KAFKA_SSL_KEYSTORE_LOCATION", null),
-            orDefault(env, "KAFKA_SSL_KEYSTORE_PASSWORD", null),
-            orDefault(env, "KAFKA_SSL_KEYSTORE_TYPE", "PKCS12"));
-    if (s.isSasl() && (s.saslUsername == null || s.saslPassword == null)) {
-      throw new IllegalArgumentException(
-          "KAFKA_SECURITY_PROTOCOL="
-              + protocol
-              + " needs KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD");
-    }
-    return s;
-  }
-
-  private static String orDefault(Map<String, String> env, String name, String fallback) {
-    String v = env.get(name);
-    return v == null || v.isBlank() ? fallback : v;
+    return Cli.parse(new Options(), env, new String[0]).toSecurity(env);
   }
 
   /** Whether the protocol is {@code SASL_PLAINTEXT} or {@code SASL_SSL}. */
@@ -146,11 +201,6 @@ public record KafkaClientSecurity(
     return s.replace("\\", "\\\\").replace("\"", "\\\"");
   }
 
-  /** {@code ****} for a set secret, {@code <unset>} otherwise. */
-  public static String mask(String secret) {
-    return secret == null ? "<unset>" : "****";
-  }
-
   @Override
   public String toString() {
     return "KafkaClientSecurity[protocol="
@@ -161,7 +211,7 @@ public record KafkaClientSecurity(
                 + ", saslUsername="
                 + saslUsername
                 + ", saslPassword="
-                + mask(saslPassword)
+                + Secrets.mask(saslPassword)
             : "")
         + (isSsl()
             ? ", truststore="
@@ -169,13 +219,13 @@ public record KafkaClientSecurity(
                 + " ("
                 + truststoreType
                 + ", password "
-                + mask(truststorePassword)
+                + Secrets.mask(truststorePassword)
                 + "), keystore="
                 + keystoreLocation
                 + " ("
                 + keystoreType
                 + ", password "
-                + mask(keystorePassword)
+                + Secrets.mask(keystorePassword)
                 + ")"
             : "")
         + "]";

@@ -1,4 +1,4 @@
-package io.taxiplatform.model;
+package io.taxiplatform.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -12,7 +12,19 @@ class KafkaClientSecurityTest {
   @Test
   void defaultsArePlaintextWithOnlyTheProtocolProperty() {
     KafkaClientSecurity s = KafkaClientSecurity.fromEnv(Map.of());
-    assertThat(s).isEqualTo(KafkaClientSecurity.plaintext());
+    assertThat(s)
+        .isEqualTo(
+            new KafkaClientSecurity(
+                "PLAINTEXT",
+                "SCRAM-SHA-512",
+                null,
+                null,
+                null,
+                null,
+                "PKCS12",
+                null,
+                null,
+                "PKCS12"));
     assertThat(s.clientProperties()).containsExactly(Map.entry("security.protocol", "PLAINTEXT"));
   }
 
