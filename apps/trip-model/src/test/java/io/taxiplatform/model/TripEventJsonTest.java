@@ -69,7 +69,7 @@ class TripEventJsonTest {
   @Test
   void parsesEveryFieldOfAValidEvent() {
     ParseResult r = parse(valid());
-    assertThat(r.isValid()).isTrue();
+    assertThat(r).isInstanceOf(TripEvent.class);
     TripEvent e = (TripEvent) r;
     assertThat(e.schemaVersion()).isEqualTo(1);
     assertThat(e.tripId()).isEqualTo("f.csv:2");
@@ -137,7 +137,7 @@ class TripEventJsonTest {
 
   @Test
   void unknownFieldsAreIgnored() {
-    assertThat(parseWith(n -> n.put("surge", "yes")).isValid()).isTrue();
+    assertThat(parseWith(n -> n.put("surge", "yes"))).isInstanceOf(TripEvent.class);
   }
 
   @Test
@@ -408,7 +408,7 @@ class TripEventJsonTest {
   @ParameterizedTest
   @ValueSource(doubles = {0, 500})
   void distanceBoundsAreValid(double d) {
-    assertThat(parseWith(n -> n.put("trip_distance", d)).isValid()).isTrue();
+    assertThat(parseWith(n -> n.put("trip_distance", d))).isInstanceOf(TripEvent.class);
   }
 
   @Test
@@ -435,7 +435,7 @@ class TripEventJsonTest {
   @ParameterizedTest
   @ValueSource(doubles = {0, 1000})
   void fareBoundsAreValid(double fare) {
-    assertThat(parseWith(n -> n.put("fare_amount", fare)).isValid()).isTrue();
+    assertThat(parseWith(n -> n.put("fare_amount", fare))).isInstanceOf(TripEvent.class);
   }
 
   @Test
@@ -454,12 +454,11 @@ class TripEventJsonTest {
   void negativeTipsAndTotalsAreNotRangeChecked() {
     assertThat(
             parseWith(
-                    n -> {
-                      n.put("tip_amount", -1);
-                      n.put("total_amount", -3);
-                    })
-                .isValid())
-        .isTrue();
+                n -> {
+                  n.put("tip_amount", -1);
+                  n.put("total_amount", -3);
+                }))
+        .isInstanceOf(TripEvent.class);
   }
 
   // ---------------------------------------------------------------- dropoff_before_pickup
@@ -474,7 +473,8 @@ class TripEventJsonTest {
 
   @Test
   void zeroDurationIsValid() {
-    assertThat(parseWith(n -> n.put("dropoff_time", "2025-01-01T05:18:38Z")).isValid()).isTrue();
+    assertThat(parseWith(n -> n.put("dropoff_time", "2025-01-01T05:18:38Z")))
+        .isInstanceOf(TripEvent.class);
   }
 
   @Test
@@ -497,12 +497,15 @@ class TripEventJsonTest {
     assertRejected(
         parseWith(at), RejectReason.EVENT_TIME_IN_FUTURE, "dropoff_time=2025-01-01T07:00:01Z");
     // exactly now + skew is allowed
-    assertThat(parseWith(n -> n.put("dropoff_time", "2025-01-01T07:00:00Z")).isValid()).isTrue();
+    assertThat(parseWith(n -> n.put("dropoff_time", "2025-01-01T07:00:00Z")))
+        .isInstanceOf(TripEvent.class);
     // the same event is valid with a bigger skew or a later processing time
     ObjectNode n = valid();
     at.accept(n);
-    assertThat(TripEventJson.parse(n.toString(), NOW, Duration.ofHours(2)).isValid()).isTrue();
-    assertThat(TripEventJson.parse(n.toString(), NOW.plusSeconds(1), SKEW).isValid()).isTrue();
+    assertThat(TripEventJson.parse(n.toString(), NOW, Duration.ofHours(2)))
+        .isInstanceOf(TripEvent.class);
+    assertThat(TripEventJson.parse(n.toString(), NOW.plusSeconds(1), SKEW))
+        .isInstanceOf(TripEvent.class);
     assertThat(TripEventJson.parse(n.toString(), NOW, Duration.ZERO)).isInstanceOf(Rejection.class);
   }
 
@@ -520,8 +523,6 @@ class TripEventJsonTest {
             "fare_out_of_range",
             "dropoff_before_pickup",
             "event_time_in_future");
-    assertThat(RejectReason.fromWireName("fare_out_of_range"))
-        .isEqualTo(RejectReason.FARE_OUT_OF_RANGE);
   }
 
   @Test
@@ -536,8 +537,8 @@ class TripEventJsonTest {
               () -> {
                 for (int i = 0; i < 2000; i++) {
                   boolean ok =
-                      TripEventJson.parse(good, NOW, SKEW).isValid()
-                          && !TripEventJson.parse(bad, NOW, SKEW).isValid();
+                      TripEventJson.parse(good, NOW, SKEW) instanceof TripEvent
+                          && !(TripEventJson.parse(bad, NOW, SKEW) instanceof TripEvent);
                   if (!ok) {
                     synchronized (failures) {
                       failures[0]++;
