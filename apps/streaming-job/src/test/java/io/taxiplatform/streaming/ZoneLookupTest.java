@@ -49,6 +49,10 @@ class ZoneLookupTest {
     assertThatThrownBy(
             () -> ZoneLookup.parse(List.of("LocationID,Borough,Zone", "1,Q,Z", "1,Q,Y"), "f.csv"))
         .hasMessageContaining("appears twice");
+    assertThatThrownBy(
+            () -> ZoneLookup.parse(List.of("LocationID,Borough,Zone", "1,Q,Z", "2,\"Q,Z"), "f.csv"))
+        .hasMessageStartingWith("f.csv:3: not a CSV line (")
+        .hasMessageContaining("Unclosed quoted field");
     assertThatThrownBy(() -> ZoneLookup.read(Path.of("/no/such/lookup.csv")))
         .hasMessageContaining("ZONE_LOOKUP_PATH");
   }

@@ -175,6 +175,34 @@ class CsvTripSourceTest {
     assertThat(CsvTripSource.split("\"open", f)).isFalse();
     assertThat(CsvTripSource.split("ab\"c", f)).isFalse();
     assertThat(CsvTripSource.split("\"ab\"c", f)).isFalse();
+    assertThat(CsvTripSource.split(" \"ab\"", f)).isFalse();
+    assertThat(CsvTripSource.split("\"a\rb\",c", f)).isTrue();
+    assertThat(f).containsExactly("a\rb", "c");
+  }
+
+  @Test
+  void oneRecordPerLineWhateverTheLineBeforeWasCrlfQuotedOrMalformed() throws IOException {
+    String good =
+        "1,2025-01-01 00:18:38,2025-01-01 00:26:59,1,1.6,1,N,229,237,1,10,3.5,0.5,3,0,1,18,2.5,0,0";
+    String quoted = good.replace(",N,", ",\"N\",");
+    Path p =
+        csv(
+            "crlf.csv",
+            HEADER_2025 + "\r",
+            good + "\r",
+            quoted + "\r",
+            good.replace(",N,", ",\"N,"),
+            good + "\r",
+            good.replace(",N,", ",\"N\"x,"),
+            quoted,
+            good.replace(",N,", ",N\"x,"),
+            good);
+    List<SourceRecord> rows = readAll(new CsvTripSource(p, "replay"));
+    assertThat(rows)
+        .extracting(r -> r.isRejected() ? r.rejectReason() : r.event().storeAndFwdFlag())
+        .containsExactly(
+            "N", "N", "malformed_row", "N", "malformed_row", "N", "malformed_row", "N");
+    assertThat(rows.get(7).event().tripId()).isEqualTo("crlf.csv:8");
   }
 
   @Test
