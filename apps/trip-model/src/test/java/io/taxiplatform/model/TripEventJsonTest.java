@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.taxiplatform.model.fixtures.SampleTrips;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -71,30 +72,9 @@ class TripEventJsonTest {
     ParseResult r = parse(valid());
     assertThat(r).isInstanceOf(TripEvent.class);
     TripEvent e = (TripEvent) r;
+    assertThat(e).isEqualTo(SampleTrips.january2025("f.csv:2", "replay"));
     assertThat(e.schemaVersion()).isEqualTo(1);
-    assertThat(e.tripId()).isEqualTo("f.csv:2");
-    assertThat(e.source()).isEqualTo("replay");
-    assertThat(e.vendorId()).isEqualTo(1);
-    assertThat(e.pickupTime()).isEqualTo(Instant.parse("2025-01-01T05:18:38Z"));
-    assertThat(e.dropoffTime()).isEqualTo(Instant.parse("2025-01-01T05:26:59Z"));
     assertThat(e.eventTime()).isEqualTo(e.dropoffTime());
-    assertThat(e.passengerCount()).isEqualTo(1);
-    assertThat(e.tripDistance()).isEqualTo(1.6);
-    assertThat(e.ratecodeId()).isEqualTo(1);
-    assertThat(e.storeAndFwdFlag()).isEqualTo("N");
-    assertThat(e.pickupZone()).isEqualTo(229);
-    assertThat(e.dropoffZone()).isEqualTo(237);
-    assertThat(e.paymentType()).isEqualTo(1);
-    assertThat(e.fareAmount()).isEqualTo(10.0);
-    assertThat(e.extra()).isEqualTo(3.5);
-    assertThat(e.mtaTax()).isEqualTo(0.5);
-    assertThat(e.tipAmount()).isEqualTo(3.0);
-    assertThat(e.tollsAmount()).isEqualTo(0.0);
-    assertThat(e.improvementSurcharge()).isEqualTo(1.0);
-    assertThat(e.totalAmount()).isEqualTo(18.0);
-    assertThat(e.congestionSurcharge()).isEqualTo(2.5);
-    assertThat(e.airportFee()).isEqualTo(0.0);
-    assertThat(e.cbdCongestionFee()).isEqualTo(0.75);
     assertThat(e.kafkaKey()).isEqualTo("229");
   }
 
