@@ -66,11 +66,6 @@ public final class ZoneLookup {
     return zones;
   }
 
-  /** The TLC lookup shipped with the job ({@value #SHIPPED_RESOURCE} on the classpath). */
-  public static ZoneLookup shipped() {
-    return readResource(SHIPPED_RESOURCE);
-  }
-
   /**
    * Reads {@code ZONE_LOOKUP_PATH}: a CSV file, or {@code classpath:<resource>} (the default,
    * {@value #SHIPPED}); fails with the file name and line number on anything it cannot use.

@@ -59,7 +59,7 @@ class ZoneLookupTest {
 
   @Test
   void theShippedTlcLookupHasEveryZoneWithItsBorough() {
-    ZoneLookup z = ZoneLookup.shipped();
+    ZoneLookup z = ZoneLookup.read(Path.of(ZoneLookup.SHIPPED));
     assertThat(z.zones()).hasSize(265);
     assertThat(z.zones().keySet())
         .isEqualTo(IntStream.rangeClosed(1, 265).boxed().collect(Collectors.toSet()));
@@ -80,7 +80,7 @@ class ZoneLookupTest {
   void zoneLookupPathReadsTheShippedResourceOrAFile() throws Exception {
     // The default of ZONE_LOOKUP_PATH names the shipped resource.
     assertThat(ZoneLookup.read(Path.of(ZoneLookup.SHIPPED)).zones())
-        .isEqualTo(ZoneLookup.shipped().zones());
+        .isEqualTo(ZoneLookup.read(Path.of(ZoneLookup.SHIPPED)).zones());
     assertThatThrownBy(() -> ZoneLookup.read(Path.of("classpath:no_such_lookup.csv")))
         .hasMessageContaining("ZONE_LOOKUP_PATH classpath:no_such_lookup.csv")
         .hasMessageContaining("no such resource");
@@ -95,6 +95,7 @@ class ZoneLookupTest {
     // machines).
     Path file = TestData.shared("taxi_zone_lookup.csv");
     assumeTrue(Files.isRegularFile(file), "no test-data copy of taxi_zone_lookup.csv at " + file);
-    assertThat(ZoneLookup.read(file).zones()).isEqualTo(ZoneLookup.shipped().zones());
+    assertThat(ZoneLookup.read(file).zones())
+        .isEqualTo(ZoneLookup.read(Path.of(ZoneLookup.SHIPPED)).zones());
   }
 }
