@@ -115,15 +115,4 @@ public abstract class Pacer {
       }
     };
   }
-
-  /** The pacer for a configuration. */
-  public static Pacer forConfig(TripProducerConfig config) {
-    if (config.speed() != null) {
-      return speed(config.speed(), System::nanoTime, THREAD_SLEEP);
-    }
-    if (config.rate() > 0) {
-      return fixedRate(config.rate(), System::nanoTime, THREAD_SLEEP);
-    }
-    return unlimited();
-  }
 }

@@ -6,7 +6,7 @@ import com.datastax.oss.driver.api.core.cql.Row;
 import com.datastax.oss.driver.api.core.cql.SimpleStatement;
 import io.taxiplatform.config.CassandraSettings;
 import io.taxiplatform.model.TripEvent;
-import io.taxiplatform.model.TripEventJson;
+import io.taxiplatform.model.TripEventWriter;
 import java.io.PrintStream;
 import java.time.Clock;
 import java.time.Instant;
@@ -61,10 +61,11 @@ final class SmokeMode {
     String runId = HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
     Instant start = clock.instant().truncatedTo(ChronoUnit.MILLIS);
     Instant dropoff = start.truncatedTo(ChronoUnit.SECONDS);
+    TripEventWriter writer = new TripEventWriter();
     try {
       for (TripEvent e : trips(runId, smoke.trips(), smoke.zone(), dropoff)) {
         producer
-            .send(new ProducerRecord<>(config.topic(), e.kafkaKey(), TripEventJson.toJsonBytes(e)))
+            .send(new ProducerRecord<>(config.topic(), e.kafkaKey(), writer.toBytes(e)))
             .get(60, TimeUnit.SECONDS);
       }
     } catch (Exception e) {

@@ -55,22 +55,6 @@ import org.apache.spark.sql.Row;
  */
 public final class Aggregations {
 
-  /**
-   * The metric columns every aggregate table has, in this order (after the key and window columns).
-   */
-  public static final String[] METRIC_COLUMNS = {
-    "trip_count",
-    "fare_total",
-    "avg_fare",
-    "revenue_total",
-    "distance_total",
-    "avg_distance",
-    "avg_tip_pct",
-    "duration_total_s",
-    "avg_duration_s",
-    "max_ingest_time"
-  };
-
   private Aggregations() {}
 
   /**
@@ -178,11 +162,12 @@ public final class Aggregations {
    * Both window outputs in one stateful aggregation, so the trips are read, parsed and
    * de-duplicated once: each trip becomes one row per window it falls in ({@link #tripWindows}: its
    * pickup zone's tumbling window and each of its borough's sliding windows), and one {@code
-   * groupBy(dimension, pickup_zone, zone_name, borough, window_start, window_end)} computes {@link
-   * #METRIC_COLUMNS} for all of them. Columns: {@code dimension} ({@link #ZONE} or {@link
-   * #BOROUGH}), {@code pickup_zone} and {@code zone_name} (null on borough rows), {@code borough},
-   * {@code window_start}, {@code window_end}, then {@link #METRIC_COLUMNS}. {@link #zoneRows} and
-   * {@link #boroughRows} split it into the tables' columns.
+   * groupBy(dimension, pickup_zone, zone_name, borough, window_start, window_end)} computes the
+   * metrics of {@link WindowMetrics} for all of them. Columns: {@code dimension} ({@link #ZONE} or
+   * {@link #BOROUGH}), {@code pickup_zone} and {@code zone_name} (null on borough rows), {@code
+   * borough}, {@code window_start}, {@code window_end}, then the metric columns ({@link
+   * WindowMetrics#withMetricColumns}). {@link #zoneRows} and {@link #boroughRows} split it into the
+   * tables' columns.
    *
    * @param trips valid trips ({@link #aggregationInput} on the stream; {@link #validTrips} on
    *     static data)
@@ -308,7 +293,7 @@ public final class Aggregations {
 
   /**
    * The {@link #ZONE} rows of {@link #windowAggregates} as the zone tables' columns: {@code
-   * pickup_zone, window_start, window_end, zone_name, borough} and {@link #METRIC_COLUMNS}.
+   * pickup_zone, window_start, window_end, zone_name, borough} and the metric columns.
    */
   public static Dataset<Row> zoneRows(Dataset<Row> windowAggregates) {
     return windowAggregates
@@ -324,7 +309,7 @@ public final class Aggregations {
 
   /**
    * The {@link #BOROUGH} rows of {@link #windowAggregates} as the borough table's columns: {@code
-   * borough, window_start, window_end} and {@link #METRIC_COLUMNS}.
+   * borough, window_start, window_end} and the metric columns.
    */
   public static Dataset<Row> boroughRows(Dataset<Row> windowAggregates) {
     return windowAggregates
@@ -353,7 +338,11 @@ public final class Aggregations {
           max("ingest_time").as("max_ingest_time"));
     }
 
-    /** {@code keys} followed by {@link #METRIC_COLUMNS} of an {@link #aggregate} result. */
+    /**
+     * {@code keys} followed by the metric columns of an {@link #aggregate} result, in the tables'
+     * order: trip_count, fare_total, avg_fare, revenue_total, distance_total, avg_distance,
+     * avg_tip_pct, duration_total_s, avg_duration_s, max_ingest_time.
+     */
     static Column[] withMetricColumns(Column... keys) {
       List<Column> out = new java.util.ArrayList<>(List.of(keys));
       out.addAll(

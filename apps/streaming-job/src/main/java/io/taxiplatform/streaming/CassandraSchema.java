@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -16,11 +17,20 @@ import org.slf4j.LoggerFactory;
  * The Cassandra schema of docs/contracts.md, created idempotently ({@code IF NOT EXISTS}) and
  * versioned: each migration has an id ({@code <pipeline version>/<n>-<name>}) recorded in {@code
  * schema_migrations} when applied; a recorded migration is not applied again.
+ *
+ * <p>The DDL itself is CQL on the classpath ({@code src/main/resources/cql}: {@code bootstrap.cql},
+ * {@code 001-window-tables.cql}), rendered by {@link CqlScript}.
  */
 public final class CassandraSchema {
 
   private static final Logger LOG = LoggerFactory.getLogger(CassandraSchema.class);
   private static final Duration DDL_TIMEOUT = Duration.ofSeconds(60);
+
+  /** The classpath folder of the DDL scripts ({@code src/main/resources/cql}). */
+  static final String CQL_DIR = "cql/";
+
+  /** The keyspace and {@code schema_migrations}, also run by {@link CassandraAccess}. */
+  static final String BOOTSTRAP_RESOURCE = CQL_DIR + "bootstrap.cql";
 
   /** One schema change. */
   public record Migration(String id, String description, List<String> statements) {}
@@ -29,58 +39,26 @@ public final class CassandraSchema {
 
   /** The keyspace and the migrations table (not versioned themselves: they hold the versions). */
   public static List<String> bootstrapStatements(String keyspace, String replication) {
-    return List.of(
-        "CREATE KEYSPACE IF NOT EXISTS " + keyspace + " WITH replication = " + replication,
-        "CREATE TABLE IF NOT EXISTS "
-            + keyspace
-            + ".schema_migrations ("
-            + "version text PRIMARY KEY, description text, applied_at timestamp)");
+    return CqlScript.render(
+        BOOTSTRAP_RESOURCE, Map.of("keyspace", keyspace, "replication", replication));
   }
 
   /** The migrations of one pipeline version, in order. */
   public static List<Migration> migrations(
       String keyspace, String pipelineVersion, int ttlSeconds) {
-    String metrics =
-        "trip_count bigint, fare_total decimal, avg_fare double, revenue_total decimal, "
-            + "distance_total decimal, avg_distance double, avg_tip_pct double, duration_total_s bigint, "
-            + "avg_duration_s double, max_ingest_time timestamp, written_at timestamp";
-    String ttl = "default_time_to_live = " + ttlSeconds;
-    String v = pipelineVersion;
+    Map<String, String> values =
+        Map.of(
+            "keyspace",
+            keyspace,
+            "pipeline_version",
+            pipelineVersion,
+            "ttl_seconds",
+            Integer.toString(ttlSeconds));
     return List.of(
         new Migration(
-            v + "/001-window-tables",
-            "zone, window-zone and borough window tables of pipeline " + v,
-            List.of(
-                "CREATE TABLE IF NOT EXISTS "
-                    + keyspace
-                    + ".zone_windows_"
-                    + v
-                    + " ("
-                    + "pickup_zone int, window_start timestamp, window_end timestamp, zone_name text, borough text, "
-                    + metrics
-                    + ", PRIMARY KEY ((pickup_zone), window_start))"
-                    + " WITH CLUSTERING ORDER BY (window_start DESC) AND "
-                    + ttl,
-                "CREATE TABLE IF NOT EXISTS "
-                    + keyspace
-                    + ".window_zones_"
-                    + v
-                    + " ("
-                    + "window_start timestamp, pickup_zone int, window_end timestamp, zone_name text, borough text, "
-                    + metrics
-                    + ", PRIMARY KEY ((window_start), pickup_zone))"
-                    + " WITH "
-                    + ttl,
-                "CREATE TABLE IF NOT EXISTS "
-                    + keyspace
-                    + ".borough_windows_"
-                    + v
-                    + " ("
-                    + "borough text, window_start timestamp, window_end timestamp, "
-                    + metrics
-                    + ", PRIMARY KEY ((borough), window_start))"
-                    + " WITH CLUSTERING ORDER BY (window_start DESC) AND "
-                    + ttl)));
+            pipelineVersion + "/001-window-tables",
+            "zone, window-zone and borough window tables of pipeline " + pipelineVersion,
+            CqlScript.render(CQL_DIR + "001-window-tables.cql", values)));
   }
 
   /**

@@ -1,5 +1,7 @@
 package io.taxiplatform.streaming;
 
+import de.siegmar.fastcsv.reader.CsvParseException;
+import de.siegmar.fastcsv.reader.CsvReader;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -64,11 +66,6 @@ public final class ZoneLookup {
     return zones;
   }
 
-  /** The TLC lookup shipped with the job ({@value #SHIPPED_RESOURCE} on the classpath). */
-  public static ZoneLookup shipped() {
-    return readResource(SHIPPED_RESOURCE);
-  }
-
   /**
    * Reads {@code ZONE_LOOKUP_PATH}: a CSV file, or {@code classpath:<resource>} (the default,
    * {@value #SHIPPED}); fails with the file name and line number on anything it cannot use.
@@ -110,7 +107,7 @@ public final class ZoneLookup {
     if (lines.isEmpty()) {
       throw new IllegalArgumentException(source + ": empty zone lookup");
     }
-    List<String> header = splitCsv(stripBom(lines.get(0)));
+    List<String> header = splitCsv(stripBom(lines.get(0)), source, 1);
     int idCol = indexOf(header, "locationid", source);
     int boroughCol = indexOf(header, "borough", source);
     int zoneCol = indexOf(header, "zone", source);
@@ -120,8 +117,8 @@ public final class ZoneLookup {
       if (line.isBlank()) {
         continue;
       }
-      List<String> cells = splitCsv(line);
       int lineNo = i + 1;
+      List<String> cells = splitCsv(line, source, lineNo);
       if (cells.size() <= Math.max(idCol, Math.max(boroughCol, zoneCol))) {
         throw new IllegalArgumentException(
             source
@@ -176,37 +173,25 @@ public final class ZoneLookup {
     return s.startsWith("\uFEFF") ? s.substring(1) : s;
   }
 
-  /** Splits one CSV line (RFC 4180 quoting: {@code "a, b"} and doubled quotes {@code ""}). */
-  static List<String> splitCsv(String line) {
-    List<String> out = new ArrayList<>();
-    StringBuilder cell = new StringBuilder();
-    boolean quoted = false;
-    for (int i = 0; i < line.length(); i++) {
-      char c = line.charAt(i);
-      if (quoted) {
-        if (c == '"') {
-          if (i + 1 < line.length() && line.charAt(i + 1) == '"') {
-            cell.append('"');
-            i++;
-          } else {
-            quoted = false;
-          }
-        } else {
-          cell.append(c);
-        }
-      } else if (c == '"') {
-        quoted = true;
-      } else if (c == ',') {
-        out.add(cell.toString());
-        cell.setLength(0);
-      } else if (c != '\r') {
-        cell.append(c);
-      }
+  /**
+   * One CSV line's fields (RFC 4180 quoting: {@code "a, b"} and doubled quotes {@code ""}), read by
+   * FastCSV; a line it cannot read fails naming {@code source} and the line number.
+   */
+  private static List<String> splitCsv(String line, String source, int lineNo) {
+    if (line.isEmpty()) {
+      return List.of("");
     }
-    if (quoted) {
-      throw new IllegalArgumentException("unterminated quote in CSV line: " + line);
+    try {
+      return CsvReader.builder().allowUnclosedQuote(false).ofSingleCsvRecord(line).getFields();
+    } catch (CsvParseException e) {
+      throw new IllegalArgumentException(
+          source
+              + ":"
+              + lineNo
+              + ": not a CSV line ("
+              + (e.getCause() != null ? e.getCause().getMessage() : e.getMessage())
+              + ")",
+          e);
     }
-    out.add(cell.toString());
-    return out;
   }
 }

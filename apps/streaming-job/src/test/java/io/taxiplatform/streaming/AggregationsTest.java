@@ -216,7 +216,7 @@ class AggregationsTest {
     List<TripEvent> good = trips(7, 50);
     List<Row> rows = new ArrayList<>();
     for (int i = 0; i < good.size(); i++) {
-      rows.add(kafkaRow(TripEventJson.toJsonBytes(good.get(i)), i, ingestOf(i)));
+      rows.add(kafkaRow(TestTrips.jsonBytes(good.get(i)), i, ingestOf(i)));
     }
     Map<Long, String> badReasons = new TreeMap<>();
     long offset = 1000;
@@ -259,7 +259,7 @@ class AggregationsTest {
     Map<String, Expected> expected = new TreeMap<>();
     for (int i = 0; i < trips.size(); i++) {
       TripEvent t = trips.get(i);
-      rows.add(kafkaRow(TripEventJson.toJsonBytes(t), i, ingestOf(i)));
+      rows.add(kafkaRow(TestTrips.jsonBytes(t), i, ingestOf(i)));
       long start = Math.floorDiv(t.dropoffTime().getEpochSecond(), 300) * 300;
       expected
           .computeIfAbsent(t.pickupZone() + "@" + start, k -> new Expected())
@@ -297,7 +297,7 @@ class AggregationsTest {
     Map<String, Expected> expected = new TreeMap<>();
     for (int i = 0; i < trips.size(); i++) {
       TripEvent t = trips.get(i);
-      rows.add(kafkaRow(TripEventJson.toJsonBytes(t), i, ingestOf(i)));
+      rows.add(kafkaRow(TestTrips.jsonBytes(t), i, ingestOf(i)));
       long ts = t.dropoffTime().getEpochSecond();
       // Every 15-minute window sliding by 5 minutes that holds ts: starts at the last 5-minute
       // boundary and the two before.
@@ -335,7 +335,7 @@ class AggregationsTest {
     List<TripEvent> trips = trips(44, 400);
     List<Row> rows = new ArrayList<>();
     for (int i = 0; i < trips.size(); i++) {
-      rows.add(kafkaRow(TripEventJson.toJsonBytes(trips.get(i)), i, ingestOf(i)));
+      rows.add(kafkaRow(TestTrips.jsonBytes(trips.get(i)), i, ingestOf(i)));
     }
     Dataset<Row> valid =
         Aggregations.validTrips(Aggregations.parse(kafka(rows), Duration.ofHours(1))).cache();
@@ -447,18 +447,23 @@ class AggregationsTest {
             .start();
     long stateRows = -1;
     try {
-      int offset = writeBatch(dir.resolve("p0"), 0, List.of(base.withId("a", null)), 0, 0);
+      int offset =
+          writeBatch(dir.resolve("p0"), 0, List.of(TestTrips.withId(base, "a", null)), 0, 0);
       q.processAllAvailable();
       offset =
           writeBatch(
               dir.resolve("p0"),
               1,
-              List.of(base.withId("b", null).shiftedBySeconds(7200)),
+              List.of(TestTrips.withId(base, "b", null).shiftedBySeconds(7200)),
               0,
               offset);
       q.processAllAvailable();
       writeBatch(
-          dir.resolve("p0"), 2, List.of(base.withId("c", null).shiftedBySeconds(7260)), 0, offset);
+          dir.resolve("p0"),
+          2,
+          List.of(TestTrips.withId(base, "c", null).shiftedBySeconds(7260)),
+          0,
+          offset);
       q.processAllAvailable();
       StreamingQueryProgress last = q.lastProgress();
       for (var op : last.stateOperators()) {
@@ -500,15 +505,16 @@ class AggregationsTest {
             .totalAmount(12)
             .build();
     TripEvent future =
-        early.withId("future", null).shiftedBySeconds(Duration.ofDays(400 * 3L).toSeconds());
-    TripEvent later = early.withId("later", null).shiftedBySeconds(60);
+        TestTrips.withId(early, "future", null)
+            .shiftedBySeconds(Duration.ofDays(400 * 3L).toSeconds());
+    TripEvent later = TestTrips.withId(early, "later", null).shiftedBySeconds(60);
 
     StructType fileSchema = KAFKA;
     spark
         .createDataFrame(
             List.of(
-                kafkaRow(TripEventJson.toJsonBytes(early), 0, ingestOf(0)),
-                kafkaRow(TripEventJson.toJsonBytes(future), 1, ingestOf(1))),
+                kafkaRow(TestTrips.jsonBytes(early), 0, ingestOf(0)),
+                kafkaRow(TestTrips.jsonBytes(future), 1, ingestOf(1))),
             fileSchema)
         .coalesce(1)
         .write()
@@ -535,7 +541,7 @@ class AggregationsTest {
       q.processAllAvailable();
       spark
           .createDataFrame(
-              List.of(kafkaRow(TripEventJson.toJsonBytes(later), 2, ingestOf(2))), fileSchema)
+              List.of(kafkaRow(TestTrips.jsonBytes(later), 2, ingestOf(2))), fileSchema)
           .coalesce(1)
           .write()
           .parquet(input.resolve("b2").toString());
@@ -630,18 +636,18 @@ class AggregationsTest {
     // again, older than every watermark: dropped as late, never counted twice.
     List<List<TripEvent>> p0 =
         List.of(
-            List.of(base.withId("a", null).shiftedBySeconds(7200)),
+            List.of(TestTrips.withId(base, "a", null).shiftedBySeconds(7200)),
             List.of(
-                base.withId("b", null).shiftedBySeconds(7500),
-                base.withId("a", null).shiftedBySeconds(7200)),
+                TestTrips.withId(base, "b", null).shiftedBySeconds(7500),
+                TestTrips.withId(base, "a", null).shiftedBySeconds(7200)),
             List.of());
     List<List<TripEvent>> p1 =
         List.of(
-            List.of(base.withId("c", null)),
+            List.of(TestTrips.withId(base, "c", null)),
             List.of(
-                base.withId("d", null).shiftedBySeconds(1800),
-                base.withId("e", null).shiftedBySeconds(3600)),
-            List.of(base.withId("c", null)));
+                TestTrips.withId(base, "d", null).shiftedBySeconds(1800),
+                TestTrips.withId(base, "e", null).shiftedBySeconds(3600)),
+            List.of(TestTrips.withId(base, "c", null)));
 
     Dataset<Row> perPartition =
         Aggregations.aggregationInput(
@@ -733,7 +739,7 @@ class AggregationsTest {
       rows.add(
           RowFactory.create(
               "k".getBytes(StandardCharsets.UTF_8),
-              TripEventJson.toJsonBytes(t),
+              TestTrips.jsonBytes(t),
               "taxi.trips",
               partition,
               (long) offset,

@@ -49,13 +49,17 @@ class ZoneLookupTest {
     assertThatThrownBy(
             () -> ZoneLookup.parse(List.of("LocationID,Borough,Zone", "1,Q,Z", "1,Q,Y"), "f.csv"))
         .hasMessageContaining("appears twice");
+    assertThatThrownBy(
+            () -> ZoneLookup.parse(List.of("LocationID,Borough,Zone", "1,Q,Z", "2,\"Q,Z"), "f.csv"))
+        .hasMessageStartingWith("f.csv:3: not a CSV line (")
+        .hasMessageContaining("Unclosed quoted field");
     assertThatThrownBy(() -> ZoneLookup.read(Path.of("/no/such/lookup.csv")))
         .hasMessageContaining("ZONE_LOOKUP_PATH");
   }
 
   @Test
   void theShippedTlcLookupHasEveryZoneWithItsBorough() {
-    ZoneLookup z = ZoneLookup.shipped();
+    ZoneLookup z = ZoneLookup.read(Path.of(ZoneLookup.SHIPPED));
     assertThat(z.zones()).hasSize(265);
     assertThat(z.zones().keySet())
         .isEqualTo(IntStream.rangeClosed(1, 265).boxed().collect(Collectors.toSet()));
@@ -76,7 +80,7 @@ class ZoneLookupTest {
   void zoneLookupPathReadsTheShippedResourceOrAFile() throws Exception {
     // The default of ZONE_LOOKUP_PATH names the shipped resource.
     assertThat(ZoneLookup.read(Path.of(ZoneLookup.SHIPPED)).zones())
-        .isEqualTo(ZoneLookup.shipped().zones());
+        .isEqualTo(ZoneLookup.read(Path.of(ZoneLookup.SHIPPED)).zones());
     assertThatThrownBy(() -> ZoneLookup.read(Path.of("classpath:no_such_lookup.csv")))
         .hasMessageContaining("ZONE_LOOKUP_PATH classpath:no_such_lookup.csv")
         .hasMessageContaining("no such resource");
@@ -91,6 +95,7 @@ class ZoneLookupTest {
     // machines).
     Path file = TestData.shared("taxi_zone_lookup.csv");
     assumeTrue(Files.isRegularFile(file), "no test-data copy of taxi_zone_lookup.csv at " + file);
-    assertThat(ZoneLookup.read(file).zones()).isEqualTo(ZoneLookup.shipped().zones());
+    assertThat(ZoneLookup.read(file).zones())
+        .isEqualTo(ZoneLookup.read(Path.of(ZoneLookup.SHIPPED)).zones());
   }
 }

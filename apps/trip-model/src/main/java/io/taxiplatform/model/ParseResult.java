@@ -9,10 +9,4 @@ package io.taxiplatform.model;
  * if (r instanceof TripEvent e) { ... } else if (r instanceof Rejection x) { x.reason().wireName() ... }
  * }</pre>
  */
-public sealed interface ParseResult permits TripEvent, Rejection {
-
-  /** {@code true} for a {@link TripEvent}. */
-  default boolean isValid() {
-    return this instanceof TripEvent;
-  }
-}
+public sealed interface ParseResult permits TripEvent, Rejection {}

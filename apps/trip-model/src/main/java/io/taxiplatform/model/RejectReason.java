@@ -35,16 +35,6 @@ public enum RejectReason {
     return wireName;
   }
 
-  /** The reason with this wire name. */
-  public static RejectReason fromWireName(String name) {
-    for (RejectReason r : values()) {
-      if (r.wireName.equals(name)) {
-        return r;
-      }
-    }
-    throw new IllegalArgumentException("unknown reject reason: " + name);
-  }
-
   @Override
   public String toString() {
     return wireName;

@@ -108,34 +108,6 @@ public record TripEvent(
         cbdCongestionFee);
   }
 
-  /** A copy with another trip id and source. */
-  public TripEvent withId(String newTripId, String newSource) {
-    return new TripEvent(
-        schemaVersion,
-        newTripId,
-        newSource,
-        vendorId,
-        pickupTime,
-        dropoffTime,
-        passengerCount,
-        tripDistance,
-        ratecodeId,
-        storeAndFwdFlag,
-        pickupZone,
-        dropoffZone,
-        paymentType,
-        fareAmount,
-        extra,
-        mtaTax,
-        tipAmount,
-        tollsAmount,
-        improvementSurcharge,
-        totalAmount,
-        congestionSurcharge,
-        airportFee,
-        cbdCongestionFee);
-  }
-
   /** Starts a builder with {@code schema_version} 1 and no optional field set. */
   public static Builder builder() {
     return new Builder();

@@ -80,8 +80,11 @@ public final class TripEventJson {
     return out.toString();
   }
 
-  /** {@link #toJson} as UTF-8 bytes. */
-  public static byte[] toJsonBytes(TripEvent e) {
+  /**
+   * {@link #toJson} as UTF-8 bytes: the reference {@link TripEventWriter} matches and falls back to
+   * (producers write with {@link TripEventWriter}).
+   */
+  static byte[] toJsonBytes(TripEvent e) {
     ByteArrayOutputStream out = new ByteArrayOutputStream(512);
     try (JsonGenerator g = FACTORY.createGenerator(out)) {
       write(g, e);

@@ -85,7 +85,7 @@ class TripEventWriterTest {
             .build();
     assertSameAsJackson(w, e);
     assertThat(TripEventJson.parse(w.toBytes(e), NOW, Duration.ofHours(1))).isEqualTo(e);
-    assertSameAsJackson(w, e.withId("refund", null).shiftedBySeconds(-86_400 * 365));
+    assertSameAsJackson(w, TestTrips.withId(e, "refund", null).shiftedBySeconds(-86_400 * 365));
   }
 
   @Test

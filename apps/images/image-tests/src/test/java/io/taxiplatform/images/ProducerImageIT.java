@@ -1,5 +1,8 @@
 package io.taxiplatform.images;
 
+import static io.taxiplatform.images.ImageChecks.fieldNames;
+import static io.taxiplatform.images.ImageChecks.libsIn;
+import static io.taxiplatform.images.ImageChecks.strings;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -41,11 +44,7 @@ class ProducerImageIT {
 
   @Test
   void isTaggedWithTheChartsImageName() {
-    assertThat(image.repoTags())
-        .containsExactly(
-            ImagePaths.property("images.registry")
-                + "/taxi-producer:"
-                + ImagePaths.property("images.tag"));
+    ImageChecks.assertTaggedWithTheChartsImageName(image, "taxi-producer");
   }
 
   @Test
@@ -88,20 +87,7 @@ class ProducerImageIT {
   @Test
   void carriesTheOciLabels() {
     JsonNode labels = config.path("Labels");
-    assertThat(labels.path("org.opencontainers.image.source").asText())
-        .isEqualTo(ImagePaths.property("images.source"));
-    assertThat(labels.path("org.opencontainers.image.version").asText())
-        .isEqualTo(ImagePaths.property("images.project.version"));
-    String revision = labels.path("org.opencontainers.image.revision").asText();
-    assertThat(revision).matches("[0-9a-f]{40}");
-    ImagePaths.isHeadOrAncestor(revision)
-        .ifPresent(
-            known ->
-                assertThat(known)
-                    .as(
-                        "revision label %s is HEAD or an ancestor of it in this repository",
-                        revision)
-                    .isTrue());
+    ImageChecks.assertCommonOciLabels(labels);
     assertThat(labels.path("org.opencontainers.image.title").asText()).isEqualTo("taxi-producer");
   }
 
@@ -214,26 +200,5 @@ class ProducerImageIT {
                     .strip()
                     .split("\\s+")));
     assertThat(present).as("modules of the base's Java runtime").containsAll(needed);
-  }
-
-  static Set<String> libsIn(Set<String> paths, String dir) {
-    return paths.stream()
-        .filter(p -> p.startsWith(dir) && p.indexOf('/', dir.length()) < 0)
-        .map(p -> p.substring(dir.length()))
-        .collect(Collectors.toCollection(TreeSet::new));
-  }
-
-  static List<String> strings(JsonNode array) {
-    List<String> result = new ArrayList<>();
-    if (array != null && array.isArray()) {
-      array.forEach(node -> result.add(node.asText()));
-    }
-    return result;
-  }
-
-  static List<String> fieldNames(JsonNode object) {
-    List<String> names = new ArrayList<>();
-    object.fieldNames().forEachRemaining(names::add);
-    return names;
   }
 }

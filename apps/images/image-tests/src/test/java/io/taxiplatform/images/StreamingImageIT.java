@@ -1,8 +1,8 @@
 package io.taxiplatform.images;
 
-import static io.taxiplatform.images.ProducerImageIT.fieldNames;
-import static io.taxiplatform.images.ProducerImageIT.libsIn;
-import static io.taxiplatform.images.ProducerImageIT.strings;
+import static io.taxiplatform.images.ImageChecks.fieldNames;
+import static io.taxiplatform.images.ImageChecks.libsIn;
+import static io.taxiplatform.images.ImageChecks.strings;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -43,11 +43,7 @@ class StreamingImageIT {
 
   @Test
   void isTaggedWithTheChartsImageName() {
-    assertThat(image.repoTags())
-        .containsExactly(
-            ImagePaths.property("images.registry")
-                + "/taxi-streaming-job:"
-                + ImagePaths.property("images.tag"));
+    ImageChecks.assertTaggedWithTheChartsImageName(image, "taxi-streaming-job");
   }
 
   @Test
@@ -65,20 +61,7 @@ class StreamingImageIT {
   @Test
   void carriesTheOciLabels() {
     JsonNode labels = config.path("Labels");
-    assertThat(labels.path("org.opencontainers.image.source").asText())
-        .isEqualTo(ImagePaths.property("images.source"));
-    assertThat(labels.path("org.opencontainers.image.version").asText())
-        .isEqualTo(ImagePaths.property("images.project.version"));
-    String revision = labels.path("org.opencontainers.image.revision").asText();
-    assertThat(revision).matches("[0-9a-f]{40}");
-    ImagePaths.isHeadOrAncestor(revision)
-        .ifPresent(
-            known ->
-                assertThat(known)
-                    .as(
-                        "revision label %s is HEAD or an ancestor of it in this repository",
-                        revision)
-                    .isTrue());
+    ImageChecks.assertCommonOciLabels(labels);
     assertThat(labels.path("org.opencontainers.image.base.name").asText())
         .matches("apache/spark:3\\.5\\.\\d+-scala2\\.12-java17-ubuntu");
   }

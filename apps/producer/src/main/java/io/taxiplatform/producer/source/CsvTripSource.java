@@ -1,5 +1,10 @@
 package io.taxiplatform.producer.source;
 
+import de.siegmar.fastcsv.reader.CsvCallbackHandler;
+import de.siegmar.fastcsv.reader.CsvParseException;
+import de.siegmar.fastcsv.reader.CsvReader;
+import de.siegmar.fastcsv.reader.FieldMismatchStrategy;
+import de.siegmar.fastcsv.reader.RecordType;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.Reader;
@@ -10,12 +15,15 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
+import java.util.NoSuchElementException;
 
 /**
  * Reads a TLC CSV file (RFC 4180: comma-separated, optional double quotes, {@code ""} inside
- * quotes; one record per line). The header names the columns, in any order and case; columns other
- * than {@link TlcColumns} are ignored. Blank lines are skipped and not counted.
+ * quotes; one record per line), each line split by FastCSV. The header names the columns, in any
+ * order and case; columns other than {@link TlcColumns} are ignored. Blank lines are skipped and
+ * not counted.
  *
  * <p>Bad files fail with {@link IllegalArgumentException} naming the file and the cause: an empty
  * file, a header without the TLC columns (a file of random bytes), text that is not UTF-8 (at open
@@ -35,6 +43,7 @@ public final class CsvTripSource implements TripSource {
   private final TlcRowMapper mapper;
   private final Object[] values = new Object[TlcColumns.NAMES.size()];
   private final List<String> fields = new ArrayList<>(24);
+  private final LineSplitter splitter = new LineSplitter();
   private String nextLine;
   private boolean nextTooLong;
   private long nextLength;
@@ -74,7 +83,7 @@ public final class CsvTripSource implements TripSource {
         header = header.substring(1);
       }
       List<String> names = new ArrayList<>();
-      if (!split(header, names)) {
+      if (!splitter.split(header, names)) {
         reader.close();
         throw new IllegalArgumentException(file + ": unbalanced quotes in the CSV header");
       }
@@ -173,7 +182,7 @@ public final class CsvTripSource implements TripSource {
               + MAX_LINE_CHARS
               + " (skipped unread)");
     }
-    if (!split(line, fields)) {
+    if (!splitter.split(line, fields)) {
       return SourceRecord.rejected(
           RowRejects.MALFORMED_ROW, fileName + ":" + row + " unbalanced quotes");
     }
@@ -197,49 +206,149 @@ public final class CsvTripSource implements TripSource {
     return mapper.map(fileName + ":" + row, values);
   }
 
-  /** Splits one CSV line into {@code out}; {@code false} on unbalanced quotes. */
+  /**
+   * Splits one CSV line into {@code out} with FastCSV (RFC 4180, strict); {@code false} on
+   * unbalanced quotes: an unclosed quoted field, text after a closing quote, a quote inside an
+   * unquoted field (which FastCSV itself reads as text), or a carriage return inside the line
+   * outside quotes (which FastCSV reads as a record end). A trailing {@code \r} (CRLF) is dropped.
+   */
   static boolean split(String line, List<String> out) {
-    out.clear();
-    StringBuilder cur = new StringBuilder();
-    boolean quoted = false;
-    boolean wasQuoted = false;
-    for (int i = 0; i < line.length(); i++) {
-      char c = line.charAt(i);
-      if (quoted) {
-        if (c == '"') {
-          if (i + 1 < line.length() && line.charAt(i + 1) == '"') {
-            cur.append('"');
-            i++;
-          } else {
-            quoted = false;
+    return new LineSplitter().split(line, out);
+  }
+
+  /**
+   * FastCSV on one line at a time: the file's line structure (one record per line, the line length
+   * limit, the line numbers of encoding errors) stays {@link LineReader}'s. One FastCSV reader
+   * parses line after line from a {@link Feed} that hands it exactly the current line and its
+   * {@code \n}; a record that needs more (a quote still open at the end of the line) meets the end
+   * of input and fails, and the next line gets a new reader.
+   */
+  private static final class LineSplitter extends CsvCallbackHandler<List<String>> {
+
+    private static final CsvReader.CsvReaderBuilder CSV =
+        CsvReader.builder()
+            .allowExtraCharsAfterClosingQuote(false)
+            .allowUnclosedQuote(false)
+            .extraFieldStrategy(FieldMismatchStrategy.IGNORE)
+            .missingFieldStrategy(FieldMismatchStrategy.IGNORE);
+
+    private final List<String> fields = new ArrayList<>(24);
+    private final Feed feed = new Feed();
+    private Iterator<List<String>> records; // null: a new reader for the next line
+    private boolean checkQuotes;
+    private boolean quoteInUnquotedField;
+    private boolean empty;
+
+    boolean split(String line, List<String> out) {
+      out.clear();
+      int length = line.length();
+      if (length == 0 || (length == 1 && line.charAt(0) == '\r')) {
+        out.add(""); // an empty line is one empty field
+        return true;
+      }
+      checkQuotes = line.indexOf('"') >= 0;
+      int cr = line.indexOf('\r');
+      boolean innerCr = cr >= 0 && cr < length - 1;
+      try {
+        if (innerCr) {
+          // FastCSV ends a record at a carriage return outside quotes: this line alone
+          records = null;
+          Iterator<List<String>> alone = CSV.build(this, line).iterator();
+          alone.next();
+          if (alone.hasNext()) {
+            return false;
           }
         } else {
-          cur.append(c);
+          if (records == null) {
+            records = CSV.build(this, feed).iterator();
+          }
+          feed.set(line);
+          records.next();
         }
-      } else if (c == '"') {
-        if (cur.length() > 0 || wasQuoted) {
-          return false; // quote in the middle of an unquoted field
-        }
-        quoted = true;
-        wasQuoted = true;
-      } else if (c == ',') {
-        out.add(cur.toString());
-        cur.setLength(0);
-        wasQuoted = false;
-      } else if (c == '\r' && i == line.length() - 1) {
-        // CRLF line end
-      } else {
-        if (wasQuoted) {
-          return false; // text after a closing quote
-        }
-        cur.append(c);
+      } catch (CsvParseException | NoSuchElementException e) {
+        records = null; // the reader stopped at an unknown position
+        return false;
       }
+      if (quoteInUnquotedField) {
+        return false;
+      }
+      out.addAll(fields);
+      return true;
     }
-    if (quoted) {
-      return false;
+
+    @Override
+    protected RecordType getRecordType() {
+      return empty ? RecordType.EMPTY : RecordType.DATA;
     }
-    out.add(cur.toString());
-    return true;
+
+    @Override
+    protected int getFieldCount() {
+      return fields.size();
+    }
+
+    @Override
+    protected void beginRecord(long startingLineNumber) {
+      fields.clear();
+      quoteInUnquotedField = false;
+      empty = false;
+    }
+
+    @Override
+    protected void addField(char[] buf, int offset, int len, boolean quoted) {
+      if (checkQuotes && !quoted) {
+        for (int i = offset, end = offset + len; i < end; i++) {
+          if (buf[i] == '"') {
+            quoteInUnquotedField = true;
+          }
+        }
+      }
+      fields.add(new String(buf, offset, len));
+    }
+
+    @Override
+    protected void setComment(char[] buf, int offset, int len) {
+      throw new IllegalStateException("comments are off");
+    }
+
+    @Override
+    protected void setEmpty() {
+      empty = true;
+    }
+
+    @Override
+    protected List<String> buildRecord() {
+      return fields;
+    }
+
+    /** The current line and then its {@code \n}, then end of input until the next line is set. */
+    private static final class Feed extends Reader {
+      private String line;
+      private int pos;
+
+      void set(String next) {
+        line = next;
+        pos = 0;
+      }
+
+      @Override
+      public int read(char[] cbuf, int off, int len) {
+        if (line == null) {
+          return -1;
+        }
+        int n = Math.min(len, line.length() - pos);
+        line.getChars(pos, pos + n, cbuf, off);
+        pos += n;
+        if (pos == line.length() && n < len) {
+          cbuf[off + n] = '\n';
+          n++;
+          line = null;
+        }
+        return n;
+      }
+
+      @Override
+      public void close() {}
+    }
   }
 
   @Override

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.taxiplatform.model.TripEvent;
+import io.taxiplatform.model.fixtures.SampleTrips;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -30,16 +31,6 @@ class CsvTripSourceTest {
     return p;
   }
 
-  private static List<SourceRecord> readAll(TripSource s) {
-    List<SourceRecord> out = new ArrayList<>();
-    try (s) {
-      while (s.hasNext()) {
-        out.add(s.next());
-      }
-    }
-    return out;
-  }
-
   @Test
   void readsA2025RowConvertingNewYorkTimeToUtc() throws IOException {
     Path p =
@@ -47,32 +38,10 @@ class CsvTripSourceTest {
             "jan.csv",
             HEADER_2025,
             "1,2025-01-01 00:18:38.000000,2025-01-01 00:26:59.000000,1,1.6,1,\"N\",229,237,1,10,3.5,0.5,3,0,1,18,2.5,0,0.75");
-    List<SourceRecord> rows = readAll(new CsvTripSource(p, "replay"));
+    List<SourceRecord> rows = SourceReads.readAll(new CsvTripSource(p, "replay"));
     assertThat(rows).hasSize(1);
-    TripEvent e = rows.get(0).event();
-    assertThat(e.tripId()).isEqualTo("jan.csv:1");
-    assertThat(e.source()).isEqualTo("replay");
-    assertThat(e.vendorId()).isEqualTo(1);
-    // EST = UTC-5 in January
-    assertThat(e.pickupTime()).isEqualTo(Instant.parse("2025-01-01T05:18:38Z"));
-    assertThat(e.dropoffTime()).isEqualTo(Instant.parse("2025-01-01T05:26:59Z"));
-    assertThat(e.passengerCount()).isEqualTo(1);
-    assertThat(e.tripDistance()).isEqualTo(1.6);
-    assertThat(e.ratecodeId()).isEqualTo(1);
-    assertThat(e.storeAndFwdFlag()).isEqualTo("N");
-    assertThat(e.pickupZone()).isEqualTo(229);
-    assertThat(e.dropoffZone()).isEqualTo(237);
-    assertThat(e.paymentType()).isEqualTo(1);
-    assertThat(e.fareAmount()).isEqualTo(10.0);
-    assertThat(e.extra()).isEqualTo(3.5);
-    assertThat(e.mtaTax()).isEqualTo(0.5);
-    assertThat(e.tipAmount()).isEqualTo(3.0);
-    assertThat(e.tollsAmount()).isEqualTo(0.0);
-    assertThat(e.improvementSurcharge()).isEqualTo(1.0);
-    assertThat(e.totalAmount()).isEqualTo(18.0);
-    assertThat(e.congestionSurcharge()).isEqualTo(2.5);
-    assertThat(e.airportFee()).isEqualTo(0.0);
-    assertThat(e.cbdCongestionFee()).isEqualTo(0.75);
+    // every field; the times: EST = UTC-5 in January
+    assertThat(rows.get(0).event()).isEqualTo(SampleTrips.january2025("jan.csv:1", "replay"));
   }
 
   @Test
@@ -82,7 +51,7 @@ class CsvTripSourceTest {
             "jul.csv",
             HEADER_2025,
             "2,07/01/2024 11:59:59 PM,07/02/2024 12:10:00 AM,,2.0,,,132,1,2,20,0,0.5,0,0,1,21.5,,,");
-    TripEvent e = readAll(new CsvTripSource(p, "replay")).get(0).event();
+    TripEvent e = SourceReads.readAll(new CsvTripSource(p, "replay")).get(0).event();
     // EDT = UTC-4
     assertThat(e.pickupTime()).isEqualTo(Instant.parse("2024-07-02T03:59:59Z"));
     assertThat(e.dropoffTime()).isEqualTo(Instant.parse("2024-07-02T04:10:00Z"));
@@ -113,7 +82,7 @@ class CsvTripSourceTest {
             "pulocationid,DOLOCATIONID,Tpep_Pickup_Datetime,tpep_dropoff_datetime,trip_distance,fare_amount,"
                 + "tip_amount,total_amount,airport_fee,comment",
             "138,7,2023-03-01 10:00:00,2023-03-01 10:20:00,9.5,35.2,7,50.45,1.25,hello");
-    TripEvent e = readAll(new CsvTripSource(p, "replay")).get(0).event();
+    TripEvent e = SourceReads.readAll(new CsvTripSource(p, "replay")).get(0).event();
     assertThat(e.pickupZone()).isEqualTo(138);
     assertThat(e.dropoffZone()).isEqualTo(7);
     assertThat(e.airportFee()).isEqualTo(1.25);
@@ -137,7 +106,7 @@ class CsvTripSourceTest {
             "",
             "2,2025-01-01 01:00:00,2025-01-01 00:59:00,1,-3,1,N,0,300,3,-7.2,0,-0.5,0,0,-1,-8.7,0,0,0",
             "1,2025-01-01 00:18:38,2025-01-01 00:26:59,1,NaN,1,N,229,237,1,10,3.5,0.5,3,0,1,18,2.5,0,0");
-    List<SourceRecord> rows = readAll(new CsvTripSource(p, "replay"));
+    List<SourceRecord> rows = SourceReads.readAll(new CsvTripSource(p, "replay"));
     assertThat(rows)
         .extracting(r -> r.isRejected() ? r.rejectReason() : "ok")
         .containsExactly(
@@ -175,6 +144,34 @@ class CsvTripSourceTest {
     assertThat(CsvTripSource.split("\"open", f)).isFalse();
     assertThat(CsvTripSource.split("ab\"c", f)).isFalse();
     assertThat(CsvTripSource.split("\"ab\"c", f)).isFalse();
+    assertThat(CsvTripSource.split(" \"ab\"", f)).isFalse();
+    assertThat(CsvTripSource.split("\"a\rb\",c", f)).isTrue();
+    assertThat(f).containsExactly("a\rb", "c");
+  }
+
+  @Test
+  void oneRecordPerLineWhateverTheLineBeforeWasCrlfQuotedOrMalformed() throws IOException {
+    String good =
+        "1,2025-01-01 00:18:38,2025-01-01 00:26:59,1,1.6,1,N,229,237,1,10,3.5,0.5,3,0,1,18,2.5,0,0";
+    String quoted = good.replace(",N,", ",\"N\",");
+    Path p =
+        csv(
+            "crlf.csv",
+            HEADER_2025 + "\r",
+            good + "\r",
+            quoted + "\r",
+            good.replace(",N,", ",\"N,"),
+            good + "\r",
+            good.replace(",N,", ",\"N\"x,"),
+            quoted,
+            good.replace(",N,", ",N\"x,"),
+            good);
+    List<SourceRecord> rows = SourceReads.readAll(new CsvTripSource(p, "replay"));
+    assertThat(rows)
+        .extracting(r -> r.isRejected() ? r.rejectReason() : r.event().storeAndFwdFlag())
+        .containsExactly(
+            "N", "N", "malformed_row", "N", "malformed_row", "N", "malformed_row", "N");
+    assertThat(rows.get(7).event().tripId()).isEqualTo("crlf.csv:8");
   }
 
   @Test
@@ -203,7 +200,7 @@ class CsvTripSourceTest {
         p,
         "\uFEFFtpep_pickup_datetime,tpep_dropoff_datetime,trip_distance,PULocationID,"
             + "DOLocationID,fare_amount,tip_amount,total_amount\r\n2025-01-01 00:00:00,2025-01-01 00:10:00,1,4,5,6,0,7\r\n");
-    TripEvent e = readAll(new CsvTripSource(p, "replay")).get(0).event();
+    TripEvent e = SourceReads.readAll(new CsvTripSource(p, "replay")).get(0).event();
     assertThat(e.totalAmount()).isEqualTo(7.0);
     assertThat(e.pickupZone()).isEqualTo(4);
   }

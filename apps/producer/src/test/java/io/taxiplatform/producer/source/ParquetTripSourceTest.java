@@ -9,7 +9,6 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.LocalDateTime;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -55,16 +54,6 @@ class ParquetTripSourceTest {
     return r;
   }
 
-  private static List<SourceRecord> readAll(TripSource s) {
-    List<SourceRecord> out = new ArrayList<>();
-    try (s) {
-      while (s.hasNext()) {
-        out.add(s.next());
-      }
-    }
-    return out;
-  }
-
   @ParameterizedTest(name = "{0} {1} utc={2}")
   @CsvSource({
     "Y2023,MICROS,false",
@@ -85,7 +74,7 @@ class ParquetTripSourceTest {
             row(v, pickup, dropoff, 132, 52.5),
             row(v, pickup.plusHours(6), dropoff.plusHours(6), 237, 8.6)));
 
-    List<SourceRecord> rows = readAll(new ParquetTripSource(file, "replay"));
+    List<SourceRecord> rows = SourceReads.readAll(new ParquetTripSource(file, "replay"));
     assertThat(rows).hasSize(2).noneMatch(SourceRecord::isRejected);
     TripEvent e = rows.get(0).event();
     assertThat(e.tripId()).isEqualTo(file.getFileName() + ":1");
@@ -132,7 +121,7 @@ class ParquetTripSourceTest {
         TlcParquetFiles.schema(v, TimeUnit.MICROS, false),
         List.of(sparse, noFare, noDropoff));
 
-    List<SourceRecord> rows = readAll(new ParquetTripSource(file, "replay"));
+    List<SourceRecord> rows = SourceReads.readAll(new ParquetTripSource(file, "replay"));
     assertThat(rows).hasSize(3);
     TripEvent e = rows.get(0).event();
     assertThat(e.passengerCount()).isNull();
@@ -155,7 +144,7 @@ class ParquetTripSourceTest {
     r.put("passenger_count", 1.5);
     TlcParquetFiles.write(
         file, TlcParquetFiles.schema(Variant.Y2023, TimeUnit.MICROS, false), List.of(r));
-    SourceRecord rec = readAll(new ParquetTripSource(file, "replay")).get(0);
+    SourceRecord rec = SourceReads.readAll(new ParquetTripSource(file, "replay")).get(0);
     assertThat(rec.rejectReason()).isEqualTo(RowRejects.BAD_NUMBER);
     assertThat(rec.detail()).contains("passenger_count");
   }
@@ -238,7 +227,7 @@ class ParquetTripSourceTest {
       w.write(new String[] {"2024-12-31 23:00:00", "2025-01-01 00:00:00.5"});
       w.write(new String[] {"2024-12-31 23:00:00", "soon"});
     }
-    List<SourceRecord> rows = readAll(new ParquetTripSource(file, "replay"));
+    List<SourceRecord> rows = SourceReads.readAll(new ParquetTripSource(file, "replay"));
     assertThat(rows.get(0).event().dropoffTime())
         .isEqualTo(Instant.parse("2025-01-01T05:00:00.500Z"));
     assertThat(rows.get(1).rejectReason()).isEqualTo(RowRejects.UNPARSEABLE_TIMESTAMP);
