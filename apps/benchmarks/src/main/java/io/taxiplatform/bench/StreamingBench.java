@@ -178,11 +178,28 @@ final class StreamingBench {
    * event.
    */
   ThroughputRun job(String topic, int rep) {
-    String version = "b" + rep;
+    return job(topic, rep, "job", "b", StreamingJobProcess.Options.defaults(), Map.of());
+  }
+
+  /**
+   * {@link #job(String, int)} as {@code variant}: pipeline version {@code versionPrefix + rep}, the
+   * job JVM with {@code options} (extra {@code -D} Spark settings) and {@code envOverrides} on top
+   * of {@link #jobEnv} (JobVariantsBench's A/B runs).
+   */
+  ThroughputRun job(
+      String topic,
+      int rep,
+      String variant,
+      String versionPrefix,
+      StreamingJobProcess.Options options,
+      Map<String, String> envOverrides) {
+    String version = versionPrefix + rep;
     Map<String, String> env =
         jobEnv(topic, version, config.throughputTriggerMs() + " milliseconds");
+    env.putAll(envOverrides);
     long n = config.streamEvents();
-    StreamingJobProcess job = StreamingJobProcess.start(env, work.resolve("job-" + version));
+    StreamingJobProcess job =
+        StreamingJobProcess.start(env, work.resolve("job-" + version), options);
     List<long[]> samples =
         new ArrayList<>(); // {epoch ms of the window query's last progress, its rows}
     try {
@@ -236,7 +253,7 @@ final class StreamingBench {
           "rows_dropped_late_total",
           value(text, "taxi_stream_rows_dropped_late_total", Map.of("query", WINDOW_QUERY)));
       extra.put("all_queries_done_epoch_ms", doneMs);
-      return throughput("job", rep, n, samples, extra);
+      return throughput(variant, rep, n, samples, extra);
     } finally {
       job.destroy();
     }
@@ -363,7 +380,8 @@ final class StreamingBench {
     kafka.createTopic(topic, config.streamPartitions());
     kafka.createTopic(topic + ".dlq", 1);
     Map<String, String> env = jobEnv(topic, "lat", "1 second");
-    StreamingJobProcess job = StreamingJobProcess.start(env, work.resolve("job-latency"));
+    StreamingJobProcess job =
+        StreamingJobProcess.start(env, work.resolve("job-latency"), latencyJobOptions());
     List<LatencyWindow> windows = new ArrayList<>();
     try {
       long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
@@ -405,6 +423,26 @@ final class StreamingBench {
     } finally {
       job.destroy();
     }
+  }
+
+  /**
+   * The latency job's JVM: {@code local[2]}, 1 GB, plus the {@code -D} properties of the system
+   * property {@code bench.latencyJobProperties} ({@code k=v;k=v}), e.g. Spark settings or a log4j2
+   * configuration that logs every micro-batch's progress (docs/benchmarks.md, "Where a live batch's
+   * time goes").
+   */
+  static StreamingJobProcess.Options latencyJobOptions() {
+    Map<String, String> props = new LinkedHashMap<>();
+    String spec = System.getProperty("bench.latencyJobProperties", "");
+    for (String kv : spec.split(";")) {
+      int eq = kv.indexOf('=');
+      if (eq > 0) {
+        props.put(kv.substring(0, eq).strip(), kv.substring(eq + 1).strip());
+      } else if (!kv.isBlank()) {
+        throw new IllegalArgumentException("bench.latencyJobProperties: not k=v: " + kv);
+      }
+    }
+    return new StreamingJobProcess.Options("local[2]", "1g", props);
   }
 
   private void warmUp(StreamingJobProcess job, Map<String, String> env, String topic, int rate) {

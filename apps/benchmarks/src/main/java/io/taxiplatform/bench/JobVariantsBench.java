@@ -1,0 +1,243 @@
+package io.taxiplatform.bench;
+
+import io.taxiplatform.local.CassandraNode;
+import io.taxiplatform.local.KafkaNode;
+import io.taxiplatform.local.LocalPaths;
+import io.taxiplatform.local.StreamingJobProcess;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A/B throughput of streaming-job variants over one pre-loaded topic (docs/benchmarks.md, "Job
+ * variants"): the same measurement as the throughput scenario ({@link StreamingBench#job}), each
+ * variant a new pipeline version, the variants' order rotated every repetition; every run's
+ * zone_windows table must equal the first run's row for row (and sum to the events).
+ *
+ * <p>Arguments: {@code --events N --reps N --max-offsets N --trigger-ms N --partitions N} and one
+ * {@code --variant name[:setting,...]} per variant, a setting being {@code spark.x=v} (a {@code -D}
+ * property of the job JVM), {@code NAME=v} (an environment variable of the job, e.g. {@code
+ * SHUFFLE_PARTITIONS=2}), {@code jar=/path} (another build of the job, e.g. the commit before a
+ * change), {@code heap=1g} or {@code jfr=true} (a flight recording in the run's directory). Prints
+ * every run and the medians.
+ */
+public final class JobVariantsBench {
+
+  private static final Logger LOG = LoggerFactory.getLogger(JobVariantsBench.class);
+
+  private JobVariantsBench() {}
+
+  record Variant(
+      String name,
+      Map<String, String> systemProperties,
+      Map<String, String> env,
+      String jar,
+      String heap,
+      boolean jfr) {
+
+    static Variant parse(String spec) {
+      int colon = spec.indexOf(':');
+      String name = colon < 0 ? spec : spec.substring(0, colon);
+      if (!name.matches("[a-z0-9]+")) {
+        throw new IllegalArgumentException("--variant: name must match [a-z0-9]+: " + spec);
+      }
+      Map<String, String> props = new LinkedHashMap<>();
+      Map<String, String> env = new LinkedHashMap<>();
+      String jar = null;
+      String heap = "1g";
+      boolean jfr = false;
+      if (colon >= 0) {
+        for (String s : spec.substring(colon + 1).split(",")) {
+          int eq = s.indexOf('=');
+          if (eq <= 0) {
+            throw new IllegalArgumentException("--variant " + name + ": not key=value: " + s);
+          }
+          String k = s.substring(0, eq);
+          String v = s.substring(eq + 1);
+          switch (k) {
+            case "jar" -> jar = v;
+            case "heap" -> heap = v;
+            case "jfr" -> jfr = Boolean.parseBoolean(v);
+            default -> {
+              if (k.startsWith("spark.") || k.startsWith("log4j2.")) {
+                props.put(k, v);
+              } else if (k.matches("[A-Z0-9_]+")) {
+                env.put(k, v);
+              } else {
+                throw new IllegalArgumentException("--variant " + name + ": unknown setting " + k);
+              }
+            }
+          }
+        }
+      }
+      return new Variant(name, props, env, jar, heap, jfr);
+    }
+  }
+
+  public static void main(String[] args) throws Exception {
+    Map<String, String> opts = new LinkedHashMap<>();
+    opts.put("events", "1000000");
+    opts.put("reps", "3");
+    opts.put("max-offsets", "250000");
+    opts.put("trigger-ms", "1000");
+    opts.put("partitions", "2");
+    List<Variant> variants = new ArrayList<>();
+    for (int i = 0; i < args.length; i += 2) {
+      String k = args[i].replaceFirst("^--", "");
+      String v = args[i + 1];
+      if (k.equals("variant")) {
+        variants.add(Variant.parse(v));
+      } else if (opts.containsKey(k)) {
+        opts.put(k, v);
+      } else {
+        throw new IllegalArgumentException("unknown argument " + args[i]);
+      }
+    }
+    if (variants.isEmpty()) {
+      throw new IllegalArgumentException("at least one --variant");
+    }
+    BenchConfig config =
+        BenchConfig.parse(
+            new String[] {
+              "--stream-events", opts.get("events"),
+              "--stream-partitions", opts.get("partitions"),
+              "--max-offsets", opts.get("max-offsets"),
+              "--throughput-trigger-ms", opts.get("trigger-ms"),
+              "--scenarios", "throughput"
+            });
+    int reps = Integer.parseInt(opts.get("reps"));
+    Path work = LocalPaths.newWorkDir("jobab");
+    String defaultJar = System.getProperty("taxi.streaming.jar");
+    Map<String, List<Double>> rates = new LinkedHashMap<>();
+    StringBuilder runs = new StringBuilder();
+    try (KafkaNode kafka = KafkaNode.start();
+        CassandraNode cassandra = CassandraNode.start()) {
+      ProducerBench producers = new ProducerBench(config, kafka, work);
+      StreamingBench sb = new StreamingBench(config, kafka, cassandra, producers, work);
+      String topic = "bench.ab." + java.util.UUID.randomUUID().toString().substring(0, 6);
+      sb.preload(topic);
+      Map<String, String> first = null;
+      for (int rep = 0; rep < reps; rep++) {
+        for (int i = 0; i < variants.size(); i++) {
+          Variant v = variants.get((i + rep) % variants.size());
+          Map<String, String> env = new LinkedHashMap<>(v.env());
+          Path dir = work.resolve("job-" + v.name() + rep);
+          if (v.jfr()) {
+            env.put(
+                "JAVA_TOOL_OPTIONS",
+                "-XX:StartFlightRecording=filename="
+                    + dir.resolve("job.jfr")
+                    + ",settings=profile");
+          }
+          setJar(v.jar() != null ? v.jar() : defaultJar);
+          StreamingBench.ThroughputRun r =
+              sb.job(
+                  topic,
+                  rep,
+                  v.name(),
+                  v.name(),
+                  new StreamingJobProcess.Options("local[2]", v.heap(), v.systemProperties()),
+                  env);
+          Map<String, String> table = sb.zoneTable(v.name() + rep, config.streamEvents());
+          if (first == null) {
+            first = table;
+          } else if (!table.equals(first)) {
+            String diff = difference(first, table);
+            if (diff != null) {
+              throw new IllegalStateException(
+                  v.name() + rep + " wrote other zone_windows rows than the first run: " + diff);
+            }
+            LOG.info(
+                "{}{}: zone_windows equal to the first run's but for the last digits of doubles",
+                v.name(),
+                rep);
+          }
+          rates.computeIfAbsent(v.name(), k -> new ArrayList<>()).add(r.eventsPerSecond());
+          String line =
+              String.format(
+                  Locale.ROOT,
+                  "RUN %s rep %d: %,.0f ev/s, batches %s, first batch %s rows, exact (%d rows)%n",
+                  v.name(),
+                  rep,
+                  r.eventsPerSecond(),
+                  r.extra().get("batches_seen"),
+                  r.extra().get("first_batch_rows"),
+                  table.size());
+          runs.append(line);
+          LOG.info(line.strip());
+        }
+      }
+    } finally {
+      setJar(defaultJar);
+    }
+    StringBuilder out = new StringBuilder(runs);
+    double base = Double.NaN;
+    for (Map.Entry<String, List<Double>> e : rates.entrySet()) {
+      double m = Stats.median(e.getValue());
+      if (Double.isNaN(base)) {
+        base = m;
+      }
+      out.append(
+          String.format(
+              Locale.ROOT,
+              "MEDIAN %s: %,.0f ev/s (%.2fx of %s) runs %s%n",
+              e.getKey(),
+              m,
+              m / base,
+              variants.get(0).name(),
+              e.getValue()));
+    }
+    System.out.println(out);
+  }
+
+  /**
+   * The first difference between two {@link StreamingBench#zoneTable}s, or null when they differ
+   * only in double columns, by at most 1e-9 relatively (a sum of doubles depends on the order of
+   * its terms, which another partitioning changes).
+   */
+  static String difference(Map<String, String> a, Map<String, String> b) {
+    if (!a.keySet().equals(b.keySet())) {
+      return "other keys: " + a.keySet().size() + " vs " + b.keySet().size();
+    }
+    for (String k : a.keySet()) {
+      String[] x = a.get(k).split(";");
+      String[] y = b.get(k).split(";");
+      if (x.length != y.length) {
+        return k + ": " + a.get(k) + " vs " + b.get(k);
+      }
+      for (int i = 0; i < x.length; i++) {
+        if (x[i].equals(y[i])) {
+          continue;
+        }
+        String[] cx = x[i].split("=", 2);
+        String[] cy = y[i].split("=", 2);
+        try {
+          double dx = Double.parseDouble(cx[1]);
+          double dy = Double.parseDouble(cy[1]);
+          if (cx[1].contains(".")
+              && Math.abs(dx - dy) <= 1e-9 * Math.max(Math.abs(dx), Math.abs(dy))) {
+            LOG.info("{} {}: {} vs {}", k, cx[0], cx[1], cy[1]);
+            continue;
+          }
+        } catch (NumberFormatException e) {
+          // not a number: a difference
+        }
+        return k + " " + x[i] + " vs " + y[i];
+      }
+    }
+    return null;
+  }
+
+  private static void setJar(String jar) {
+    if (jar == null) {
+      System.clearProperty("taxi.streaming.jar");
+    } else {
+      System.setProperty("taxi.streaming.jar", jar);
+    }
+  }
+}
