@@ -5,8 +5,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Medians, and percentiles of a Prometheus classic histogram (as {@code histogram_quantile}
@@ -31,33 +29,13 @@ final class Stats {
     return v.length % 2 == 1 ? v[m] : (v[m - 1] + v[m]) / 2;
   }
 
-  /** Cumulative bucket counts by upper bound ({@code +Inf} as {@link Double#POSITIVE_INFINITY}). */
+  /**
+   * Cumulative bucket counts by upper bound ({@code +Inf} as {@link Double#POSITIVE_INFINITY}), as
+   * {@code PrometheusScrape.buckets} reads them from a scrape.
+   */
   record Histogram(TreeMap<Double, Double> buckets) {
 
-    private static final Pattern BUCKET =
-        Pattern.compile("^([a-zA-Z_:][a-zA-Z0-9_:]*)_bucket\\{([^}]*)}\\s+(\\S+)");
-    private static final Pattern LE = Pattern.compile("(?:^|,)\\s*le=\"([^\"]+)\"");
-
-    /**
-     * The buckets of {@code metric} in a Prometheus text exposition, summed over every other label.
-     */
-    static Histogram parse(String text, String metric) {
-      TreeMap<Double, Double> b = new TreeMap<>();
-      for (String line : text.split("\n")) {
-        Matcher m = BUCKET.matcher(line);
-        if (!m.find() || !m.group(1).equals(metric)) {
-          continue;
-        }
-        Matcher le = LE.matcher(m.group(2));
-        if (!le.find()) {
-          continue;
-        }
-        String bound = le.group(1);
-        double upper = bound.equals("+Inf") ? Double.POSITIVE_INFINITY : Double.parseDouble(bound);
-        b.merge(upper, Double.parseDouble(m.group(3)), Double::sum);
-      }
-      return new Histogram(b);
-    }
+    static final Histogram EMPTY = new Histogram(new TreeMap<>());
 
     double count() {
       return buckets.isEmpty() ? 0 : buckets.lastEntry().getValue();

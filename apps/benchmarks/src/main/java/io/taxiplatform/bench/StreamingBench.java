@@ -6,14 +6,11 @@ import io.taxiplatform.local.CassandraNode;
 import io.taxiplatform.local.JvmProcess;
 import io.taxiplatform.local.KafkaNode;
 import io.taxiplatform.local.LocalPaths;
-import io.taxiplatform.local.PrometheusText;
+import io.taxiplatform.local.PrometheusScrape;
 import io.taxiplatform.local.StreamingJobProcess;
 import java.io.File;
 import java.io.IOException;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -120,26 +117,20 @@ final class StreamingBench {
     return env;
   }
 
-  String metrics(Map<String, String> env) {
-    try {
-      HttpResponse<String> r =
-          http.send(
-              HttpRequest.newBuilder(
-                      URI.create("http://127.0.0.1:" + env.get("METRICS_PORT") + "/metrics"))
-                  .timeout(Duration.ofSeconds(5))
-                  .build(),
-              HttpResponse.BodyHandlers.ofString());
-      return r.statusCode() == 200 ? r.body() : "";
-    } catch (IOException e) {
-      return "";
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted", e);
-    }
+  /**
+   * The job's metrics now, read with the Prometheus client's own format code; empty while its
+   * endpoint does not answer.
+   */
+  PrometheusScrape metrics(Map<String, String> env) {
+    return PrometheusScrape.fetch(
+            http, Integer.parseInt(env.get("METRICS_PORT")), Duration.ofSeconds(5))
+        .orElse(NO_METRICS);
   }
 
-  static double value(String text, String metric, Map<String, String> labels) {
-    return PrometheusText.sum(text, metric, labels).orElse(0);
+  private static final PrometheusScrape NO_METRICS = PrometheusScrape.parse(new byte[0]);
+
+  static double value(PrometheusScrape scrape, String metric, Map<String, String> labels) {
+    return scrape.sum(metric, labels).orElse(0);
   }
 
   static void sleep(long ms) {
@@ -219,7 +210,7 @@ final class StreamingBench {
                   + "\n"
                   + job.logTail(60));
         }
-        String text = metrics(env);
+        PrometheusScrape text = metrics(env);
         long rows =
             (long) value(text, "taxi_stream_input_rows_total", Map.of("query", WINDOW_QUERY));
         if (rows != lastRows && rows > 0) {
@@ -244,7 +235,7 @@ final class StreamingBench {
         sleep(500);
       }
       long doneMs = System.currentTimeMillis();
-      String text = metrics(env);
+      PrometheusScrape text = metrics(env);
       Map<String, Object> extra = new LinkedHashMap<>();
       extra.put("pipeline_version", version);
       extra.put("valid_trips_total", value(text, "taxi_stream_valid_trips_total", Map.of()));
@@ -385,7 +376,7 @@ final class StreamingBench {
     List<LatencyWindow> windows = new ArrayList<>();
     try {
       long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
-      while (!metrics(env).contains("taxi_stream_batches_total")) {
+      while (!metrics(env).exposes("taxi_stream_batches_total")) {
         if (!job.isAlive() || System.nanoTime() > deadline) {
           throw new IllegalStateException(
               "the latency job did not serve its metrics\n" + job.logTail(60));
@@ -473,7 +464,7 @@ final class StreamingBench {
                   + ")\n"
                   + job.logTail(60));
         }
-        String text = metrics(env);
+        PrometheusScrape text = metrics(env);
         double batches = value(text, "taxi_stream_batches_total", zone);
         if (firstBatches < 0 && value(text, "taxi_stream_input_rows_total", zone) > 0) {
           firstBatches = batches;
@@ -527,17 +518,17 @@ final class StreamingBench {
         sleep(100);
       }
       sleep(warmup * 1000L);
-      String before = metrics(env);
+      PrometheusScrape before = metrics(env);
       long t1 = System.nanoTime();
       sleep(windowS * 1000L);
-      String after = metrics(env);
+      PrometheusScrape after = metrics(env);
       double seconds = (System.nanoTime() - t1) / 1e9;
       if (!job.isAlive()) {
         throw new IllegalStateException("the latency job exited\n" + job.logTail(60));
       }
       Stats.Histogram h =
-          Stats.Histogram.parse(after, LATENCY_METRIC)
-              .minus(Stats.Histogram.parse(before, LATENCY_METRIC));
+          new Stats.Histogram(after.buckets(LATENCY_METRIC, Map.of()))
+              .minus(new Stats.Histogram(before.buckets(LATENCY_METRIC, Map.of())));
       Map<String, String> zone = Map.of("query", WINDOW_QUERY);
       double input =
           (value(after, "taxi_stream_input_rows_total", zone)

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import java.util.List;
+import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 
 class StatsTest {
@@ -15,24 +16,19 @@ class StatsTest {
     assertThat(Stats.median(List.of())).isNaN();
   }
 
-  private static final String TEXT =
-      String.join(
-          "\n",
-          "# TYPE taxi_stream_end_to_end_latency_seconds histogram",
-          "taxi_stream_end_to_end_latency_seconds_bucket{table=\"a\",le=\"0.5\"} 10",
-          "taxi_stream_end_to_end_latency_seconds_bucket{table=\"a\",le=\"1.0\"} 50",
-          "taxi_stream_end_to_end_latency_seconds_bucket{table=\"a\",le=\"2.0\"} 90",
-          "taxi_stream_end_to_end_latency_seconds_bucket{table=\"a\",le=\"+Inf\"} 100",
-          "taxi_stream_end_to_end_latency_seconds_bucket{tabl_le=\"b\",le=\"0.5\"} 0",
-          "taxi_stream_end_to_end_latency_seconds_bucket{tabl_le=\"b\",le=\"1.0\"} 0",
-          "taxi_stream_end_to_end_latency_seconds_bucket{tabl_le=\"b\",le=\"2.0\"} 100",
-          "taxi_stream_end_to_end_latency_seconds_bucket{tabl_le=\"b\",le=\"+Inf\"} 100",
-          "taxi_stream_end_to_end_latency_seconds_count{table=\"a\"} 100",
-          "other_bucket{le=\"1.0\"} 7");
+  /** Two series' buckets summed (as PrometheusScrape.buckets gives them): a and b, 100 each. */
+  private static Stats.Histogram histogram(double le2, double inf) {
+    TreeMap<Double, Double> b = new TreeMap<>();
+    b.put(0.5, 10.0);
+    b.put(1.0, 50.0);
+    b.put(2.0, le2 + 100);
+    b.put(Double.POSITIVE_INFINITY, inf + 100);
+    return new Stats.Histogram(b);
+  }
 
   @Test
   void histogramQuantilesInterpolateInsideBucketsSummedOverLabels() {
-    Stats.Histogram h = Stats.Histogram.parse(TEXT, "taxi_stream_end_to_end_latency_seconds");
+    Stats.Histogram h = histogram(90, 100);
     assertThat(h.count()).isEqualTo(200);
     // 200 rows: <=0.5: 10, <=1: 50, <=2: 190, +Inf: 200
     assertThat(h.quantile(0.05)).isCloseTo(0.5, within(1e-9)); // rank 10 = the first bucket's top
@@ -43,15 +39,11 @@ class StatsTest {
 
   @Test
   void differenceOfSnapshotsIsTheWindow() {
-    Stats.Histogram before = Stats.Histogram.parse(TEXT, "taxi_stream_end_to_end_latency_seconds");
-    Stats.Histogram after =
-        Stats.Histogram.parse(
-            TEXT.replace("le=\"2.0\"} 90", "le=\"2.0\"} 190")
-                .replace("table=\"a\",le=\"+Inf\"} 100", "table=\"a\",le=\"+Inf\"} 200"),
-            "taxi_stream_end_to_end_latency_seconds");
+    Stats.Histogram before = histogram(90, 100);
+    Stats.Histogram after = histogram(190, 200);
     Stats.Histogram window = after.minus(before);
     assertThat(window.count()).isEqualTo(100);
     assertThat(window.quantile(0.5)).isCloseTo(1.5, within(1e-9));
-    assertThat(Stats.Histogram.parse("", "x").quantile(0.5)).isNaN();
+    assertThat(Stats.Histogram.EMPTY.quantile(0.5)).isNaN();
   }
 }

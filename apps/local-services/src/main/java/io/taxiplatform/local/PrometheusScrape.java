@@ -1,5 +1,6 @@
 package io.taxiplatform.local;
 
+import io.prometheus.metrics.expositionformats.generated.com_google_protobuf_4_33_0.Metrics.Bucket;
 import io.prometheus.metrics.expositionformats.generated.com_google_protobuf_4_33_0.Metrics.LabelPair;
 import io.prometheus.metrics.expositionformats.generated.com_google_protobuf_4_33_0.Metrics.Metric;
 import io.prometheus.metrics.expositionformats.generated.com_google_protobuf_4_33_0.Metrics.MetricFamily;
@@ -18,6 +19,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * One scrape of a Prometheus endpoint of the producer or the job, read with the Prometheus Java
@@ -154,6 +156,33 @@ public final class PrometheusScrape {
       }
     }
     return found ? OptionalDouble.of(total) : OptionalDouble.empty();
+  }
+
+  /**
+   * The cumulative bucket counts of histogram {@code name} by upper bound, summed over the series
+   * whose labels include all of {@code labels} (the {@code +Inf} bucket as {@link
+   * Double#POSITIVE_INFINITY}, its count the sample count); empty when no such histogram exists.
+   */
+  public TreeMap<Double, Double> buckets(String name, Map<String, String> labels) {
+    TreeMap<Double, Double> buckets = new TreeMap<>();
+    MetricFamily family = families.get(name);
+    if (family == null) {
+      return buckets;
+    }
+    for (Metric m : family.getMetricList()) {
+      if (!m.hasHistogram() || !hasLabels(m, labels)) {
+        continue;
+      }
+      for (Bucket b : m.getHistogram().getBucketList()) {
+        buckets.merge(b.getUpperBound(), (double) b.getCumulativeCount(), Double::sum);
+      }
+      if (m.getHistogram().getBucketList().stream()
+          .noneMatch(b -> b.getUpperBound() == Double.POSITIVE_INFINITY)) {
+        buckets.merge(
+            Double.POSITIVE_INFINITY, (double) m.getHistogram().getSampleCount(), Double::sum);
+      }
+    }
+    return buckets;
   }
 
   private static OptionalDouble value(Metric m, String part) {

@@ -81,6 +81,16 @@ class PrometheusScrapeTest {
       assertThat(s.sum("taxi_stream_end_to_end_latency_seconds_sum", Map.of())).hasValue(5.5);
       assertThatThrownBy(() -> s.sum("taxi_stream_end_to_end_latency_seconds_bucket", Map.of()))
           .isInstanceOf(IllegalArgumentException.class);
+      // cumulative buckets by upper bound, summed over the matching series, +Inf = the count
+      assertThat(s.buckets("taxi_stream_end_to_end_latency_seconds", Map.of()))
+          .containsExactly(
+              Map.entry(1.0, 1.0), Map.entry(10.0, 3.0), Map.entry(Double.POSITIVE_INFINITY, 3.0));
+      assertThat(
+              s.buckets("taxi_stream_end_to_end_latency_seconds", Map.of("table", "zone_windows")))
+          .containsExactly(
+              Map.entry(1.0, 1.0), Map.entry(10.0, 2.0), Map.entry(Double.POSITIVE_INFINITY, 2.0));
+      assertThat(s.buckets("taxi_stream_input_rows_total", Map.of())).isEmpty();
+      assertThat(s.buckets("taxi_stream_nothing", Map.of())).isEmpty();
 
       assertThat(s.exposes("taxi_stream_batches_total")).isTrue();
       assertThat(s.exposes("taxi_stream_batches_created")).isTrue();
