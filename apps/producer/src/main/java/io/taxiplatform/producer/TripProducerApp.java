@@ -73,10 +73,6 @@ public final class TripProducerApp {
   private final ProducerStats stats = new ProducerStats();
   private final CountDownLatch stopLatch = new CountDownLatch(1);
   private final Pacer pacer;
-
-  /** No pacing (no rate, no speed, no pacer given): synthetic mode generates on its own thread. */
-  private final boolean unpaced;
-
   private volatile boolean stopped;
   private volatile String failure;
   private long loggedRejects;
@@ -155,7 +151,6 @@ public final class TripProducerApp {
     this.metrics = metrics;
     this.clock = clock;
     Pacer.Sleeper sleeper = nanos -> stopLatch.await(nanos, TimeUnit.NANOSECONDS);
-    this.unpaced = pacer == null && config.speed() == null && config.rate() <= 0;
     this.pacer =
         pacer != null
             ? pacer
@@ -288,10 +283,6 @@ public final class TripProducerApp {
     long seed =
         config.seed() != null ? config.seed() : ThreadLocalRandom.current().nextLong(1L << 48);
     LOG.info("synthetic trips with seed {}", seed);
-    if (unpaced) {
-      syntheticPipelined(seed);
-      return;
-    }
     long index = 0;
     try (TripSource source = new SyntheticTripSource(seed, clock)) {
       while (!stopped && failure == null && source.hasNext()) {
@@ -310,121 +301,6 @@ public final class TripProducerApp {
         }
         send(r.event(), null, null);
         index++;
-      }
-    }
-  }
-
-  /** Records generated ahead of the sends, handed over in chunks. */
-  static final int CHUNK = 512;
-
-  /** Chunks generated ahead at most (a few MB of values). */
-  private static final int CHUNKS_AHEAD = 8;
-
-  /**
-   * A chunk of generated records: keys and values of the events, or a rejected row (null value, key
-   * = reason, detail in {@code details}); {@code size} < CHUNK only at the end; {@code error} when
-   * the generator failed.
-   */
-  private static final class Chunk {
-    final String[] keys = new String[CHUNK];
-    final byte[][] values = new byte[CHUNK][];
-    final String[] details = new String[CHUNK];
-    int size;
-    boolean last;
-    RuntimeException error;
-  }
-
-  /**
-   * Synthetic mode at full speed: one thread generates the trips and writes their JSON, this one
-   * sends them, so generation and the producer's append (compression included) run on two cores
-   * instead of one after the other. Same events in the same order as the single-threaded loop (one
-   * generator, one sender, a FIFO); the generator runs at most {@link #CHUNKS_AHEAD} chunks ahead.
-   * Only without pacing: a paced run generates each event when it is due, so its event time is the
-   * time it is sent.
-   */
-  private void syntheticPipelined(long seed) throws InterruptedException {
-    java.util.concurrent.BlockingQueue<Chunk> queue =
-        new java.util.concurrent.ArrayBlockingQueue<>(CHUNKS_AHEAD);
-    java.util.concurrent.atomic.AtomicBoolean done =
-        new java.util.concurrent.atomic.AtomicBoolean();
-    long max = config.maxEvents();
-    Thread generator = new Thread(() -> generate(seed, max, queue, done), "synthetic-generator");
-    generator.setDaemon(true);
-    generator.start();
-    try {
-      while (!stopped && failure == null) {
-        Chunk c = queue.poll(100, TimeUnit.MILLISECONDS);
-        if (c == null) {
-          continue;
-        }
-        if (c.error != null) {
-          throw c.error;
-        }
-        for (int i = 0; i < c.size && !stopped && failure == null; i++) {
-          stats.onRowRead();
-          if (c.values[i] == null) {
-            reject(c.keys[i], c.details[i]);
-            continue;
-          }
-          send(c.keys[i], c.values[i], null, null);
-        }
-        if (c.last) {
-          break;
-        }
-      }
-    } finally {
-      done.set(true);
-      generator.interrupt();
-      generator.join(10_000);
-    }
-  }
-
-  /** The generator thread of {@link #syntheticPipelined}: {@code max} events (0 = endless). */
-  private void generate(
-      long seed,
-      long max,
-      java.util.concurrent.BlockingQueue<Chunk> queue,
-      java.util.concurrent.atomic.AtomicBoolean done) {
-    TripEventWriter values = new TripEventWriter();
-    long events = 0;
-    Chunk c = new Chunk();
-    try (TripSource source = new SyntheticTripSource(seed, clock)) {
-      while (!done.get()) {
-        boolean end = !source.hasNext() || max > 0 && events >= max;
-        if (!end) {
-          SourceRecord r = source.next();
-          int i = c.size++;
-          if (r.isRejected()) {
-            c.keys[i] = r.rejectReason();
-            c.details[i] = r.detail();
-          } else {
-            c.keys[i] = key(r.event());
-            c.values[i] = values.toBytes(r.event());
-            events++;
-          }
-        }
-        if (end || c.size == CHUNK) {
-          c.last = end;
-          while (!done.get() && !queue.offer(c, 100, TimeUnit.MILLISECONDS)) {
-            // the sender is behind: wait
-          }
-          if (end) {
-            return;
-          }
-          c = new Chunk();
-        }
-      }
-    } catch (InterruptedException e) {
-      // the sender has finished
-    } catch (RuntimeException e) {
-      Chunk failed = new Chunk();
-      failed.error = e;
-      try {
-        while (!done.get() && !queue.offer(failed, 100, TimeUnit.MILLISECONDS)) {
-          // wait for room
-        }
-      } catch (InterruptedException ignored) {
-        // the sender has finished
       }
     }
   }
@@ -604,12 +480,8 @@ public final class TripProducerApp {
       headers = new RecordHeaders();
       headers.add(ReplayMarker.HEADER, marker.encode());
     }
-    send(key(e), writer.toBytes(e), partition, headers);
-  }
-
-  private void send(String key, byte[] value, Integer partition, RecordHeaders headers) {
     ProducerRecord<String, byte[]> record =
-        new ProducerRecord<>(config.topic(), partition, key, value, headers);
+        new ProducerRecord<>(config.topic(), partition, key(e), writer.toBytes(e), headers);
     stats.onAttempted();
     // One shared callback; with metrics on, every LATENCY_SAMPLE_EVERY-th record is timed (a cheap
     // histogram).

@@ -197,54 +197,6 @@ class TripProducerAppTest {
   }
 
   @Test
-  void fullSpeedSyntheticSendsWhatThePacedLoopSendsInTheSameOrder() throws Exception {
-    // no rate: generated on a second thread, handed over in chunks (3 chunks and a part here);
-    // a rate: one thread, each event generated when it is due. Same seed and clock, same records.
-    int n = 3 * TripProducerApp.CHUNK + 17;
-    MockProducer<String, byte[]> pipelined = mock();
-    RunSummary a =
-        new TripProducerApp(
-                config("--seed", "5", "--max-events", Integer.toString(n)), pipelined, null, CLOCK)
-            .run();
-    MockProducer<String, byte[]> paced = mock();
-    RunSummary b =
-        new TripProducerApp(
-                config("--seed", "5", "--max-events", Integer.toString(n), "--rate", "1000000000"),
-                paced,
-                null,
-                CLOCK)
-            .run();
-    assertThat(a.sent()).isEqualTo(n);
-    assertThat(a.rowsRead()).isEqualTo(b.rowsRead()).isEqualTo(n);
-    assertThat(b.sent()).isEqualTo(n);
-    assertThat(pipelined.history()).hasSize(n);
-    for (int i = 0; i < n; i++) {
-      ProducerRecord<String, byte[]> x = pipelined.history().get(i);
-      ProducerRecord<String, byte[]> y = paced.history().get(i);
-      assertThat(x.key()).as("key %d", i).isEqualTo(y.key());
-      assertThat(x.value()).as("value %d", i).isEqualTo(y.value());
-    }
-  }
-
-  @Test
-  void fullSpeedSyntheticStopsWhenAsked() throws Exception {
-    MockProducer<String, byte[]> producer = mock();
-    TripProducerApp app =
-        new TripProducerApp(config("--seed", "9"), producer, null, Clock.systemUTC());
-    CompletableFuture<RunSummary> run = CompletableFuture.supplyAsync(app::run);
-    while (app.stats().sent() < 2 * TripProducerApp.CHUNK) {
-      Thread.sleep(5);
-    }
-    app.stop();
-    RunSummary s = run.get(30, TimeUnit.SECONDS);
-    assertThat(s.stoppedEarly()).isTrue();
-    assertThat(s.sent()).isEqualTo(producer.history().size()).isEqualTo(s.rowsRead());
-    assertThat(Thread.getAllStackTraces().keySet())
-        .extracting(Thread::getName)
-        .doesNotContain("synthetic-generator");
-  }
-
-  @Test
   void anUnreadableFileFailsBeforeAnythingIsSent() throws Exception {
     Path good = csv();
     Path bad = Files.writeString(dir.resolve("bad.csv"), "a,b,c\n1,2,3\n");
