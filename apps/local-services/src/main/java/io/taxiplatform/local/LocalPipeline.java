@@ -270,7 +270,8 @@ public final class LocalPipeline {
       PipelineMonitor.Snapshot now = monitor.sample(TOP_ZONES);
       lastSnapshot.set(now);
       boolean firstZones = !zonesShown && !now.topZones().isEmpty();
-      if (firstZones || System.nanoTime() - nextPrint >= 0) {
+      boolean printed = firstZones || System.nanoTime() - nextPrint >= 0;
+      if (printed) {
         printProgress(previous, now);
         previous = now;
         nextPrint = System.nanoTime() + config.progressInterval().toNanos();
@@ -300,6 +301,9 @@ public final class LocalPipeline {
         return 1;
       }
       if (System.nanoTime() >= deadline) {
+        if (!printed) {
+          printProgress(previous, now); // the last reading is always shown
+        }
         out.println("duration reached");
         return 0;
       }
@@ -314,6 +318,9 @@ public final class LocalPipeline {
                 && now.jobInput().getAsLong() >= now.sent().getAsLong()
                 && reprocessingDone(now.sent().getAsLong());
         if (caughtUp) {
+          if (!printed) {
+            printProgress(previous, now);
+          }
           // one more interval so the last micro-batch's windows are written
           awaitStop(config.progressInterval());
           lastSnapshot.set(monitor.sample(TOP_ZONES));
