@@ -187,6 +187,21 @@ public final class BenchMain {
       }
       order.add(() -> add(runs, pb.producer("synthetic", r, synthetic)));
       if (producer) {
+        // every record to the next partition, as the producer's keyed records spread over all
+        // partitions (the sticky partitioner of perf_payload fills one partition's batch at a time)
+        order.add(
+            () ->
+                add(
+                    runs,
+                    pb.perf(
+                        "perf_payload_rr",
+                        r,
+                        c.producerRecords(),
+                        List.of("--payload-file", payload.toString()),
+                        c.partitions(),
+                        List.of(
+                            "partitioner.class="
+                                + "org.apache.kafka.clients.producer.RoundRobinPartitioner"))));
         // one partition: keyed (the producer) and unkeyed (ProducerPerformance) records batch alike
         order.add(
             () ->
@@ -331,6 +346,22 @@ public final class BenchMain {
               ratio == null ? "" : String.format(Locale.ROOT, "%.2f×", ratio),
               ref == null ? "" : ref));
     }
+    if (runs.containsKey("synthetic") && runs.containsKey("perf_payload_rr")) {
+      // the like-for-like partitioning: keyed records and round-robin records both spread over
+      // every partition
+      List<Double> perRep = pairRatios(runs.get("synthetic"), runs.get("perf_payload_rr"));
+      Map<String, Object> r = new LinkedHashMap<>();
+      r.put("reference", "perf_payload_rr");
+      r.put("median_of_ratios", Stats.median(perRep));
+      r.put("ratio_of_medians", medians.get("synthetic") / medians.get("perf_payload_rr"));
+      r.put("per_rep", perRep);
+      ratios.put("synthetic/perf_payload_rr", r);
+      summary.append(
+          String.format(
+              Locale.ROOT,
+              "| synthetic (again) | | | %.2f× | perf_payload_rr |%n",
+              Stats.median(perRep)));
+    }
     summary.append('\n');
     section.put("ratios", ratios);
     scenarios.put("producer", section);
@@ -345,7 +376,7 @@ public final class BenchMain {
     if (variant.equals("synthetic_metrics_on") || variant.startsWith("replay_")) {
       return "synthetic";
     }
-    if (variant.equals("perf_random")) {
+    if (variant.equals("perf_random") || variant.equals("perf_payload_rr")) {
       return "perf_payload";
     }
     if (variant.equals("synthetic_1p")) {

@@ -192,6 +192,20 @@ final class ProducerBench {
 
   /** {@link #perf(String, int, int, List)} to a topic of {@code partitions} partitions. */
   Run perf(String variant, int rep, int records, List<String> payloadArgs, int partitions) {
+    return perf(variant, rep, records, payloadArgs, partitions, List.of());
+  }
+
+  /**
+   * {@link #perf(String, int, int, List, int)} with more producer properties ({@code key=value})
+   * after the shared ones.
+   */
+  Run perf(
+      String variant,
+      int rep,
+      int records,
+      List<String> payloadArgs,
+      int partitions,
+      List<String> moreProperties) {
     String topic = newTopic(variant, partitions);
     try {
       String name = "perf-" + variant + "-" + rep;
@@ -217,6 +231,7 @@ final class ProducerBench {
               "linger.ms=" + LINGER_MS,
               "batch.size=" + BATCH_SIZE,
               "client.id=taxi-bench-perf"));
+      args.addAll(moreProperties);
       int exit =
           kafka
               .tool(name, CpuProbe.class.getName())

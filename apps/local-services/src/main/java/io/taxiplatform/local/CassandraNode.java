@@ -103,8 +103,17 @@ public final class CassandraNode implements AutoCloseable {
 
   private static final String SUPERUSER_PASSWORD = "cassandra";
 
+  /** The heap options it runs with (kept for {@link #restart()}). */
+  private final List<String> heap;
+
   private CassandraNode(
-      int nativePort, int storagePort, Path workDir, JvmProcess process, LocalTls tls) {
+      int nativePort,
+      int storagePort,
+      Path workDir,
+      JvmProcess process,
+      LocalTls tls,
+      List<String> heap) {
+    this.heap = heap;
     this.nativePort = nativePort;
     this.storagePort = storagePort;
     this.workDir = workDir;
@@ -112,9 +121,20 @@ public final class CassandraNode implements AutoCloseable {
     this.tls = tls;
   }
 
+  /** The heap of {@link #start()}: {@code -Xms768m -Xmx768m}. */
+  static final List<String> DEFAULT_HEAP = List.of("-Xms768m", "-Xmx768m");
+
   /** Starts a node in a new work directory and waits until CQL answers. */
   public static CassandraNode start() {
-    return startRetrying(null);
+    return startRetrying(null, DEFAULT_HEAP);
+  }
+
+  /**
+   * {@link #start()} with another heap, e.g. {@code ("256m", "512m")} for local mode, whose light
+   * load does not need the tests' 768 MB.
+   */
+  public static CassandraNode start(String initialHeap, String maxHeap) {
+    return startRetrying(null, List.of("-Xms" + initialHeap, "-Xmx" + maxHeap));
   }
 
   /**
@@ -125,12 +145,12 @@ public final class CassandraNode implements AutoCloseable {
    * #newSession()} log in as it over TLS.
    */
   public static CassandraNode startSecure(LocalTls tls) {
-    return startRetrying(tls);
+    return startRetrying(tls, DEFAULT_HEAP);
   }
 
-  private static CassandraNode startRetrying(LocalTls tls) {
+  private static CassandraNode startRetrying(LocalTls tls, List<String> heap) {
     try {
-      return startOnce(tls);
+      return startOnce(tls, heap);
     } catch (IllegalStateException e) {
       // A free port can be taken between the check and the bind (other tests start services too):
       // retry once.
@@ -138,13 +158,13 @@ public final class CassandraNode implements AutoCloseable {
         LOG.warn(
             "port taken while starting, retrying once: {}",
             e.getMessage().lines().findFirst().orElse(""));
-        return startOnce(tls);
+        return startOnce(tls, heap);
       }
       throw e;
     }
   }
 
-  private static CassandraNode startOnce(LocalTls tls) {
+  private static CassandraNode startOnce(LocalTls tls, List<String> heap) {
     String classpath = LocalPaths.cassandraClasspath();
     Path workDir = LocalPaths.newWorkDir("cassandra");
     int nativePort = FreePorts.next();
@@ -173,8 +193,8 @@ public final class CassandraNode implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write the Cassandra configuration in " + workDir, e);
     }
-    JvmProcess process = daemonProcess(classpath, workDir);
-    CassandraNode node = new CassandraNode(nativePort, storagePort, workDir, process, tls);
+    JvmProcess process = daemonProcess(classpath, workDir, heap);
+    CassandraNode node = new CassandraNode(nativePort, storagePort, workDir, process, tls, heap);
     try {
       node.awaitReady();
     } catch (RuntimeException e) {
@@ -277,33 +297,31 @@ public final class CassandraNode implements AutoCloseable {
    * Forks {@code CassandraDaemon} on the {@code cassandra.yaml} of {@code workDir} (appending to
    * its log).
    */
-  private static JvmProcess daemonProcess(String classpath, Path workDir) {
+  private static JvmProcess daemonProcess(String classpath, Path workDir, List<String> heap) {
     Path data = workDir.resolve("data");
     Path yaml = workDir.resolve("cassandra.yaml");
     Path logback = workDir.resolve("logback.xml");
-    List<String> jvmArgs =
-        new ArrayList<>(
-            List.of(
-                "-Xms768m",
-                "-Xmx768m",
-                "-Xss256k",
-                "-XX:+UseG1GC",
-                "-XX:+ParallelRefProcEnabled",
-                "-XX:MaxTenuringThreshold=1",
-                "-XX:G1HeapRegionSize=16m",
-                "-XX:MaxGCPauseMillis=300",
-                "-XX:MaxDirectMemorySize=512m",
-                "-XX:+ExitOnOutOfMemoryError",
-                "-Dcassandra.config=" + yaml.toUri(),
-                "-Dcassandra-foreground=yes",
-                "-Dcassandra.storagedir=" + data,
-                "-Dcassandra.logdir=" + workDir.resolve("logs"),
-                "-Dlogback.configurationFile=" + logback.toUri(),
-                "-Dcassandra.skip_wait_for_gossip_to_settle=0",
-                "-Dcassandra.ring_delay_ms=100",
-                "-Dcassandra.superuser_setup_delay_ms=0",
-                "-Djava.net.preferIPv4Stack=true",
-                "-Djava.awt.headless=true"));
+    List<String> jvmArgs = new ArrayList<>(heap);
+    jvmArgs.addAll(
+        List.of(
+            "-Xss256k",
+            "-XX:+UseG1GC",
+            "-XX:+ParallelRefProcEnabled",
+            "-XX:MaxTenuringThreshold=1",
+            "-XX:G1HeapRegionSize=16m",
+            "-XX:MaxGCPauseMillis=300",
+            "-XX:MaxDirectMemorySize=512m",
+            "-XX:+ExitOnOutOfMemoryError",
+            "-Dcassandra.config=" + yaml.toUri(),
+            "-Dcassandra-foreground=yes",
+            "-Dcassandra.storagedir=" + data,
+            "-Dcassandra.logdir=" + workDir.resolve("logs"),
+            "-Dlogback.configurationFile=" + logback.toUri(),
+            "-Dcassandra.skip_wait_for_gossip_to_settle=0",
+            "-Dcassandra.ring_delay_ms=100",
+            "-Dcassandra.superuser_setup_delay_ms=0",
+            "-Djava.net.preferIPv4Stack=true",
+            "-Djava.awt.headless=true"));
     jvmArgs.addAll(JVM17_OPTIONS);
     JvmProcess process =
         JvmProcess.builder("cassandra", "org.apache.cassandra.service.CassandraDaemon")
@@ -350,7 +368,7 @@ public final class CassandraNode implements AutoCloseable {
     }
     JvmProcess.restartOnSamePorts(
         contactPoint(),
-        () -> process = daemonProcess(LocalPaths.cassandraClasspath(), workDir),
+        () -> process = daemonProcess(LocalPaths.cassandraClasspath(), workDir, heap),
         this::awaitReady);
     LOG.info(
         "Cassandra restarted at {} (pid {}, same data in {})",

@@ -37,6 +37,17 @@ public final class LocalPipeline {
   private static final Duration CATCH_UP_TIMEOUT = Duration.ofMinutes(5);
   private static final Duration STOP_GRACE = Duration.ofSeconds(3);
 
+  /**
+   * Cassandra's heap in local mode: one keyspace and a few thousand writes a second fit in half of
+   * the tests' 768 MB, and the smaller initial heap keeps the resident memory down.
+   */
+  static final String CASSANDRA_INITIAL_HEAP = "256m";
+
+  static final String CASSANDRA_MAX_HEAP = "512m";
+
+  /** How often the monitor looks for the first window rows (before they exist). */
+  private static final Duration FIRST_ROWS_POLL = Duration.ofSeconds(1);
+
   /** How long a second caller of {@link #stopAll()} waits for the first to finish. */
   private static final Duration STOP_WAIT = Duration.ofSeconds(60);
 
@@ -53,6 +64,9 @@ public final class LocalPipeline {
   private volatile KafkaNode kafka;
   private volatile CassandraNode cassandra;
   private volatile StreamingJobProcess job;
+
+  /** Cassandra starting beside Kafka (null before the start); stopped by stopAll if not taken. */
+  private volatile java.util.concurrent.CompletableFuture<CassandraNode> cassandraStart;
 
   /** The second pipeline version ({@code --reprocess}), once started. */
   private volatile StreamingJobProcess reprocessJob;
@@ -136,6 +150,9 @@ public final class LocalPipeline {
       out.printf("taxi-platform local mode; logs and data under %s%n", runDir);
 
       out.println("starting Kafka (KRaft) ...");
+      // Cassandra starts at the same time (the two take most of the start-up); its lines follow
+      // Kafka's.
+      cassandraStart = startCassandraInBackground();
       kafka = KafkaNode.start();
       kafka.createTopic(TRIPS_TOPIC, config.partitions());
       kafka.createTopic(DEAD_LETTER_TOPIC, 1);
@@ -146,7 +163,7 @@ public final class LocalPipeline {
         return 0;
       }
       out.println("starting Cassandra ...");
-      cassandra = CassandraNode.start();
+      cassandra = awaitCassandra(cassandraStart);
       out.printf(
           "  Cassandra ready at %s (datacenter %s)%n",
           cassandra.contactPoint(), cassandra.localDatacenter());
@@ -200,19 +217,67 @@ public final class LocalPipeline {
     }
   }
 
+  /**
+   * Starts Cassandra on a daemon thread; {@link #awaitCassandra} takes the node (or the failure).
+   */
+  private static java.util.concurrent.CompletableFuture<CassandraNode>
+      startCassandraInBackground() {
+    java.util.concurrent.CompletableFuture<CassandraNode> f =
+        new java.util.concurrent.CompletableFuture<>();
+    Thread t =
+        new Thread(
+            () -> {
+              try {
+                f.complete(CassandraNode.start(CASSANDRA_INITIAL_HEAP, CASSANDRA_MAX_HEAP));
+              } catch (Throwable e) {
+                f.completeExceptionally(e);
+              }
+            },
+            "cassandra-start");
+    t.setDaemon(true);
+    t.start();
+    return f;
+  }
+
+  private static CassandraNode awaitCassandra(
+      java.util.concurrent.CompletableFuture<CassandraNode> start) {
+    try {
+      return start.join();
+    } catch (java.util.concurrent.CompletionException e) {
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      throw e;
+    }
+  }
+
   private int monitorLoop(PrintStream err) {
     long deadline =
         config.duration().map(d -> System.nanoTime() + d.toNanos()).orElse(Long.MAX_VALUE);
     long producerDoneAt = 0;
     PipelineMonitor.Snapshot previous = null;
+    long nextPrint = System.nanoTime() + config.progressInterval().toNanos();
+    boolean zonesShown = false;
     while (true) {
-      if (awaitStop(config.progressInterval())) {
+      // Until the first window rows are written, look every second (they are printed as soon as
+      // they exist); then every progress interval.
+      Duration wait =
+          zonesShown || config.progressInterval().compareTo(FIRST_ROWS_POLL) <= 0
+              ? config.progressInterval()
+              : FIRST_ROWS_POLL;
+      if (awaitStop(wait)) {
         return 0;
       }
       PipelineMonitor.Snapshot now = monitor.sample(TOP_ZONES);
       lastSnapshot.set(now);
-      printProgress(previous, now);
-      previous = now;
+      boolean firstZones = !zonesShown && !now.topZones().isEmpty();
+      boolean printed = firstZones || System.nanoTime() - nextPrint >= 0;
+      if (printed) {
+        printProgress(previous, now);
+        previous = now;
+        nextPrint = System.nanoTime() + config.progressInterval().toNanos();
+        zonesShown |= firstZones;
+      }
       if (!job.isAlive()) {
         err.printf(
             "error: the streaming job exited with %d; last lines of %s:%n%s%n",
@@ -237,6 +302,9 @@ public final class LocalPipeline {
         return 1;
       }
       if (System.nanoTime() >= deadline) {
+        if (!printed) {
+          printProgress(previous, now); // the last reading is always shown
+        }
         out.println("duration reached");
         return 0;
       }
@@ -251,6 +319,9 @@ public final class LocalPipeline {
                 && now.jobInput().getAsLong() >= now.sent().getAsLong()
                 && reprocessingDone(now.sent().getAsLong());
         if (caughtUp) {
+          if (!printed) {
+            printProgress(previous, now);
+          }
           // one more interval so the last micro-batch's windows are written
           awaitStop(config.progressInterval());
           lastSnapshot.set(monitor.sample(TOP_ZONES));
@@ -451,6 +522,15 @@ public final class LocalPipeline {
     StreamingJobProcess j = job;
     StreamingJobProcess j2 = reprocessJob;
     CassandraNode c = cassandra;
+    java.util.concurrent.CompletableFuture<CassandraNode> starting = cassandraStart;
+    if (c == null && starting != null) {
+      // stopped (or failed) while Cassandra was still starting beside Kafka: wait for it to stop it
+      try {
+        c = starting.join();
+      } catch (RuntimeException e) {
+        c = null; // it did not start: nothing to stop
+      }
+    }
     KafkaNode k = kafka;
     List<java.util.concurrent.CompletableFuture<Void>> stops = new java.util.ArrayList<>();
     if (j != null) {
@@ -464,9 +544,10 @@ public final class LocalPipeline {
               () -> closeQuietly("reprocessing job", () -> j2.process().destroy(STOP_GRACE))));
     }
     if (c != null) {
+      CassandraNode node = c;
       stops.add(
           java.util.concurrent.CompletableFuture.runAsync(
-              () -> closeQuietly("Cassandra", () -> c.close(STOP_GRACE))));
+              () -> closeQuietly("Cassandra", () -> node.close(STOP_GRACE))));
     }
     if (k != null) {
       stops.add(

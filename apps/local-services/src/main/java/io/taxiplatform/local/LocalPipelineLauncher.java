@@ -82,6 +82,10 @@ public final class LocalPipelineLauncher {
     }
     Thread hook = new Thread(() -> stop(process), "local-pipeline-launcher-stop");
     Runtime.getRuntime().addShutdownHook(hook);
+    // From here this JVM (Maven's, under exec:java) only waits. A full collection lets the
+    // collector give back the heap the build grew (G1 shrinks and uncommits after a full GC), so
+    // the idle Maven JVM does not hold several hundred MB for the whole run.
+    System.gc();
     try {
       return process.waitFor();
     } catch (InterruptedException e) {
