@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import io.taxiplatform.model.TripEvent;
 import io.taxiplatform.model.TripEventJson;
+import io.taxiplatform.model.fixtures.TestTrips;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.nio.charset.StandardCharsets;

@@ -2,6 +2,7 @@ package io.taxiplatform.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.taxiplatform.model.fixtures.TestTrips;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
