@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -188,11 +189,7 @@ public record LocalPipelineConfig(
         description = "start only Kafka and Cassandra, print their addresses, wait for Ctrl-C")
     boolean servicesOnly;
 
-    @Option(
-        names = {"-h", "--help"},
-        usageHelp = true,
-        description = "this text")
-    boolean help;
+    @Mixin Cli.Help help;
 
     boolean given(String flag) {
       return spec.commandLine().getParseResult().hasMatchedOption(flag);

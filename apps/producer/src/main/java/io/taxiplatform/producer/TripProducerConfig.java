@@ -323,21 +323,11 @@ public record TripProducerConfig(
         description = "smoke: the job's ZONE_WINDOW, to find the window that holds the trips")
     String zoneWindow;
 
-    @Option(
-        names = {"-h", "--help"},
-        usageHelp = true,
-        description = "this text")
-    boolean help;
+    @Mixin Cli.Help help;
   }
 
   /** The secrets the producer reads (environment only). */
-  public static final List<Secrets.Secret> SECRETS =
-      List.of(
-          Secrets.KAFKA_SASL_PASSWORD,
-          Secrets.KAFKA_SSL_TRUSTSTORE_PASSWORD,
-          Secrets.KAFKA_SSL_KEYSTORE_PASSWORD,
-          Secrets.CASSANDRA_PASSWORD,
-          Secrets.CASSANDRA_SSL_TRUSTSTORE_PASSWORD);
+  public static final List<Secrets.Secret> SECRETS = Secrets.CLIENT;
 
   /** Flag name -> environment variable, from {@link Options}. */
   static final Map<String, String> FLAGS = flags();

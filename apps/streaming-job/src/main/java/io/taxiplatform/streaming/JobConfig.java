@@ -224,21 +224,11 @@ public record JobConfig(
         description = "the driver's /metrics; 0 disables")
     String metricsPort;
 
-    @Option(
-        names = {"-h", "--help"},
-        usageHelp = true,
-        description = "this text")
-    boolean help;
+    @Mixin Cli.Help help;
   }
 
   /** The secrets the job reads (environment only). */
-  public static final List<Secrets.Secret> SECRETS =
-      List.of(
-          Secrets.KAFKA_SASL_PASSWORD,
-          Secrets.KAFKA_SSL_TRUSTSTORE_PASSWORD,
-          Secrets.KAFKA_SSL_KEYSTORE_PASSWORD,
-          Secrets.CASSANDRA_PASSWORD,
-          Secrets.CASSANDRA_SSL_TRUSTSTORE_PASSWORD);
+  public static final List<Secrets.Secret> SECRETS = Secrets.CLIENT;
 
   /** Every variable this job reads, with its default ({@code null}: a secret, no default). */
   static final Map<String, String> DEFAULTS = defaults();

@@ -39,6 +39,15 @@ public final class Cli {
   public record Declared(
       String flag, String label, String variable, String defaultValue, String description) {}
 
+  /** The {@code -h}/{@code --help} option every app has: {@code @Mixin Cli.Help help;}. */
+  public static final class Help {
+    @CommandLine.Option(
+        names = {"-h", "--help"},
+        usageHelp = true,
+        description = "this text")
+    boolean help;
+  }
+
   /** The environment variable and default of an option declared {@code ${env:NAME:-default}}. */
   static Optional<String[]> envDefault(ArgSpec arg) {
     String raw = arg.defaultValue();

@@ -44,6 +44,15 @@ public final class Secrets {
   public static final List<Secret> CASSANDRA =
       List.of(CASSANDRA_PASSWORD, CASSANDRA_SSL_TRUSTSTORE_PASSWORD);
 
+  /** A Kafka and Cassandra client's secrets: what the producer and the job read. */
+  public static final List<Secret> CLIENT =
+      List.of(
+          KAFKA_SASL_PASSWORD,
+          KAFKA_SSL_TRUSTSTORE_PASSWORD,
+          KAFKA_SSL_KEYSTORE_PASSWORD,
+          CASSANDRA_PASSWORD,
+          CASSANDRA_SSL_TRUSTSTORE_PASSWORD);
+
   /** The role passwords only the Cassandra access setup reads. */
   public static final List<Secret> CASSANDRA_ROLES =
       List.of(
