@@ -1,11 +1,17 @@
 package io.taxiplatform.bench;
 
+import io.taxiplatform.config.Cli;
+import io.taxiplatform.config.UsageException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /**
  * The benchmark's parameters ({@code --name value}); the defaults are the full run of
@@ -34,105 +40,215 @@ record BenchConfig(
 
   static final Set<String> ALL = Set.of("producer", "replay", "throughput", "latency");
 
-  static final String USAGE =
-      String.join(
-          "\n",
-          "Usage: BenchMain [--name value ...]   (docs/benchmarks.md)",
-          "  --out DIR                 results.json, summary.md and the PNG plots (default target/bench-results)",
-          "  --scenarios LIST          producer,replay,throughput,latency (default all; throughput includes reprocessing)",
-          "  --reps N                  repetitions of each producer/replay measurement, alternated (default 3)",
-          "  --producer-records N      records per producer / ProducerPerformance run (default 1000000)",
-          "  --payload-records N       producer records in ProducerPerformance's --payload-file (default 20000)",
-          "  --replay-rows N           rows of the replayed CSV and parquet files (default 1000000)",
-          "  --partitions N            partitions of the producer benchmark topics (default 3)",
-          "  --stream-events N         events pre-loaded for the streaming job's throughput (default 2000000)",
-          "  --stream-partitions N     partitions of the streaming topics (default 2)",
-          "  --stream-reps N           job and ceiling runs over the pre-loaded topic, alternated (default 3)",
-          "  --max-offsets N           MAX_OFFSETS_PER_TRIGGER of the job and the ceiling (default 250000, the job's default)",
-          "  --throughput-trigger-ms N trigger of the throughput runs (default 1000, the job's default TRIGGER_INTERVAL)",
-          "  --latency-rates LIST      events/s of the latency sweep (default 1000,2500,5000,10000,20000)",
-          "  --latency-passes N        passes over the rates (default 3)",
-          "  --latency-warmup-s N      seconds at a rate before measuring (default 10)",
-          "  --latency-window-s N      seconds measured at each rate (default 20)",
-          "  --producer-classpath CP   run another build of the producer (a before/after comparison)",
-          "  --label TEXT              recorded with the results (default: the git commit, when known)",
-          "  --seed N                  synthetic seed (default 42)");
+  /** The options, declared once (picocli): flag, default, description; usage is generated. */
+  @Command(
+      name = "BenchMain",
+      sortOptions = false,
+      description = "The benchmarks of docs/benchmarks.md on real local services.")
+  static final class Options {
+    @Option(
+        names = "--out",
+        paramLabel = "DIR",
+        defaultValue = "target/bench-results",
+        description = "results.json, summary.md and the PNG plots")
+    String out;
 
+    @Option(
+        names = "--scenarios",
+        paramLabel = "LIST",
+        defaultValue = "producer,replay,throughput,latency",
+        description = "which to run (default all; throughput includes reprocessing)")
+    String scenarios;
+
+    @Option(
+        names = "--reps",
+        paramLabel = "N",
+        defaultValue = "3",
+        description = "repetitions of each producer/replay measurement, alternated")
+    String reps;
+
+    @Option(
+        names = "--producer-records",
+        paramLabel = "N",
+        defaultValue = "1000000",
+        description = "records per producer / ProducerPerformance run")
+    String producerRecords;
+
+    @Option(
+        names = "--payload-records",
+        paramLabel = "N",
+        defaultValue = "20000",
+        description = "producer records in ProducerPerformance's --payload-file")
+    String payloadRecords;
+
+    @Option(
+        names = "--replay-rows",
+        paramLabel = "N",
+        defaultValue = "1000000",
+        description = "rows of the replayed CSV and parquet files")
+    String replayRows;
+
+    @Option(
+        names = "--partitions",
+        paramLabel = "N",
+        defaultValue = "3",
+        description = "partitions of the producer benchmark topics")
+    String partitions;
+
+    @Option(
+        names = "--stream-events",
+        paramLabel = "N",
+        defaultValue = "2000000",
+        description = "events pre-loaded for the streaming job's throughput")
+    String streamEvents;
+
+    @Option(
+        names = "--stream-partitions",
+        paramLabel = "N",
+        defaultValue = "2",
+        description = "partitions of the streaming topics")
+    String streamPartitions;
+
+    @Option(
+        names = "--stream-reps",
+        paramLabel = "N",
+        defaultValue = "3",
+        description = "job and ceiling runs over the pre-loaded topic, alternated")
+    String streamReps;
+
+    @Option(
+        names = "--max-offsets",
+        paramLabel = "N",
+        defaultValue = "250000",
+        description = "MAX_OFFSETS_PER_TRIGGER of the job and the ceiling (the job's default)")
+    String maxOffsets;
+
+    @Option(
+        names = "--throughput-trigger-ms",
+        paramLabel = "N",
+        defaultValue = "1000",
+        description = "trigger of the throughput runs (the job's default TRIGGER_INTERVAL)")
+    String throughputTriggerMs;
+
+    @Option(
+        names = "--latency-rates",
+        paramLabel = "LIST",
+        defaultValue = "1000,2500,5000,10000,20000",
+        description = "events/s of the latency sweep")
+    String latencyRates;
+
+    @Option(
+        names = "--latency-passes",
+        paramLabel = "N",
+        defaultValue = "3",
+        description = "passes over the rates")
+    String latencyPasses;
+
+    @Option(
+        names = "--latency-warmup-s",
+        paramLabel = "N",
+        defaultValue = "10",
+        description = "seconds at a rate before measuring")
+    String latencyWarmupS;
+
+    @Option(
+        names = "--latency-window-s",
+        paramLabel = "N",
+        defaultValue = "20",
+        description = "seconds measured at each rate")
+    String latencyWindowS;
+
+    @Option(
+        names = "--producer-classpath",
+        paramLabel = "CP",
+        defaultValue = "",
+        description = "run another build of the producer (a before/after comparison)")
+    String producerClasspath;
+
+    @Option(
+        names = "--label",
+        paramLabel = "TEXT",
+        defaultValue = "",
+        description = "recorded with the results (default: the git commit, when known)")
+    String label;
+
+    @Option(names = "--seed", paramLabel = "N", defaultValue = "42", description = "synthetic seed")
+    String seed;
+
+    @Mixin Cli.Help help;
+  }
+
+  /** The usage text, generated from {@link Options} (each option with its default). */
+  static String usage() {
+    CommandLine cl = new CommandLine(new Options());
+    cl.setInterpolateVariables(false);
+    cl.getCommandSpec().usageMessage().showDefaultValues(true);
+    return cl.getUsageMessage();
+  }
+
+  /**
+   * The parameters of {@code args}.
+   *
+   * @throws UsageException for an unknown or invalid flag (the message names it, then the usage)
+   * @throws io.taxiplatform.config.HelpRequested for {@code --help}
+   */
   static BenchConfig parse(String[] args) {
-    Map<String, String> v = new LinkedHashMap<>();
-    v.put("out", "target/bench-results");
-    v.put("scenarios", String.join(",", List.of("producer", "replay", "throughput", "latency")));
-    v.put("reps", "3");
-    v.put("producer-records", "1000000");
-    v.put("payload-records", "20000");
-    v.put("replay-rows", "1000000");
-    v.put("partitions", "3");
-    v.put("stream-events", "2000000");
-    v.put("stream-partitions", "2");
-    v.put("stream-reps", "3");
-    v.put("max-offsets", "250000");
-    v.put("throughput-trigger-ms", "1000");
-    v.put("latency-rates", "1000,2500,5000,10000,20000");
-    v.put("latency-passes", "3");
-    v.put("latency-warmup-s", "10");
-    v.put("latency-window-s", "20");
-    v.put("producer-classpath", "");
-    v.put("label", "");
-    v.put("seed", "42");
-    for (int i = 0; i < args.length; i++) {
-      String a = args[i];
-      if (!a.startsWith("--") || !v.containsKey(a.substring(2))) {
-        throw new IllegalArgumentException("unknown argument " + a + "\n" + USAGE);
+    Options o;
+    try {
+      o = Cli.parse(new Options(), Map.of(), args);
+      Set<String> scenarios = new java.util.LinkedHashSet<>(List.of(o.scenarios.split(",")));
+      for (String s : scenarios) {
+        if (!ALL.contains(s)) {
+          throw new UsageException("--scenarios: unknown scenario " + s + " (known: " + ALL + ")");
+        }
       }
-      if (i + 1 >= args.length) {
-        throw new IllegalArgumentException(a + " needs a value\n" + USAGE);
+      List<Integer> rates = new ArrayList<>();
+      for (String r : o.latencyRates.split(",")) {
+        rates.add(positive("latency-rates", r.strip()));
       }
-      v.put(a.substring(2), args[++i]);
+      return new BenchConfig(
+          Path.of(o.out),
+          scenarios,
+          positive("reps", o.reps),
+          positive("producer-records", o.producerRecords),
+          positive("payload-records", o.payloadRecords),
+          positive("replay-rows", o.replayRows),
+          positive("partitions", o.partitions),
+          positive("stream-events", o.streamEvents),
+          positive("stream-partitions", o.streamPartitions),
+          positive("stream-reps", o.streamReps),
+          positive("max-offsets", o.maxOffsets),
+          positive("throughput-trigger-ms", o.throughputTriggerMs),
+          rates,
+          positive("latency-passes", o.latencyPasses),
+          positive("latency-warmup-s", o.latencyWarmupS),
+          positive("latency-window-s", o.latencyWindowS),
+          o.producerClasspath,
+          o.label,
+          seed(o.seed));
+    } catch (UsageException e) {
+      throw new UsageException(e.getMessage() + "\n" + usage());
     }
-    Set<String> scenarios = new java.util.LinkedHashSet<>(List.of(v.get("scenarios").split(",")));
-    for (String s : scenarios) {
-      if (!ALL.contains(s)) {
-        throw new IllegalArgumentException(
-            "--scenarios: unknown scenario " + s + " (known: " + ALL + ")");
-      }
+  }
+
+  private static long seed(String value) {
+    try {
+      return Long.parseLong(value.strip());
+    } catch (NumberFormatException e) {
+      throw new UsageException("--seed: expected a whole number, got '" + value + "'");
     }
-    List<Integer> rates = new ArrayList<>();
-    for (String r : v.get("latency-rates").split(",")) {
-      rates.add(positive("latency-rates", r.strip()));
-    }
-    return new BenchConfig(
-        Path.of(v.get("out")),
-        scenarios,
-        positive("reps", v.get("reps")),
-        positive("producer-records", v.get("producer-records")),
-        positive("payload-records", v.get("payload-records")),
-        positive("replay-rows", v.get("replay-rows")),
-        positive("partitions", v.get("partitions")),
-        positive("stream-events", v.get("stream-events")),
-        positive("stream-partitions", v.get("stream-partitions")),
-        positive("stream-reps", v.get("stream-reps")),
-        positive("max-offsets", v.get("max-offsets")),
-        positive("throughput-trigger-ms", v.get("throughput-trigger-ms")),
-        rates,
-        positive("latency-passes", v.get("latency-passes")),
-        positive("latency-warmup-s", v.get("latency-warmup-s")),
-        positive("latency-window-s", v.get("latency-window-s")),
-        v.get("producer-classpath"),
-        v.get("label"),
-        Long.parseLong(v.get("seed")));
   }
 
   private static int positive(String name, String value) {
     try {
-      int n = Integer.parseInt(value);
+      int n = Integer.parseInt(value.strip());
       if (n > 0) {
         return n;
       }
     } catch (NumberFormatException e) {
       // below
     }
-    throw new IllegalArgumentException(
-        "--" + name + ": expected a positive integer, got '" + value + "'");
+    throw new UsageException("--" + name + ": expected a positive integer, got '" + value + "'");
   }
 
   /** The parameters as recorded in results.json. */

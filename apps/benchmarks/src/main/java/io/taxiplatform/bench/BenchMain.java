@@ -45,6 +45,10 @@ public final class BenchMain {
     BenchConfig config;
     try {
       config = BenchConfig.parse(args);
+    } catch (io.taxiplatform.config.HelpRequested e) {
+      System.out.print(BenchConfig.usage());
+      System.exit(0);
+      return;
     } catch (IllegalArgumentException e) {
       System.err.println("error: " + e.getMessage());
       System.exit(2);

@@ -1,0 +1,69 @@
+package io.taxiplatform.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.taxiplatform.config.HelpRequested;
+import io.taxiplatform.config.UsageException;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class BenchConfigTest {
+
+  @Test
+  void defaultsAreTheFullRunOfDocsBenchmarks() {
+    BenchConfig c = BenchConfig.parse(new String[0]);
+    assertThat(c.out()).isEqualTo(Path.of("target/bench-results"));
+    assertThat(c.scenarios()).containsExactly("producer", "replay", "throughput", "latency");
+    assertThat(c.reps()).isEqualTo(3);
+    assertThat(c.producerRecords()).isEqualTo(1_000_000);
+    assertThat(c.streamEvents()).isEqualTo(2_000_000);
+    assertThat(c.maxOffsets()).isEqualTo(250_000);
+    assertThat(c.latencyRates()).containsExactly(1000, 2500, 5000, 10000, 20000);
+    assertThat(c.producerClasspath()).isEmpty();
+    assertThat(c.seed()).isEqualTo(42L);
+  }
+
+  @Test
+  void flagsOverrideTheDefaults() {
+    BenchConfig c =
+        BenchConfig.parse(
+            new String[] {
+              "--scenarios", "throughput,latency", "--latency-rates", "200, 400", "--seed", "7"
+            });
+    assertThat(c.scenarios()).containsExactly("throughput", "latency");
+    assertThat(c.latencyRates()).isEqualTo(List.of(200, 400));
+    assertThat(c.seed()).isEqualTo(7L);
+  }
+
+  @Test
+  void badFlagsFailNamingTheFlagFollowedByTheUsage() {
+    assertThatThrownBy(() -> BenchConfig.parse(new String[] {"--bogus", "1"}))
+        .isInstanceOf(UsageException.class)
+        .hasMessageContaining("'--bogus'")
+        .hasMessageContaining("Usage: BenchMain")
+        .hasMessageContaining("--stream-events");
+    assertThatThrownBy(() -> BenchConfig.parse(new String[] {"--reps", "0"}))
+        .isInstanceOf(UsageException.class)
+        .hasMessageStartingWith("--reps: expected a positive integer, got '0'");
+    assertThatThrownBy(() -> BenchConfig.parse(new String[] {"--scenarios", "producer,nope"}))
+        .isInstanceOf(UsageException.class)
+        .hasMessageStartingWith("--scenarios: unknown scenario nope");
+    assertThatThrownBy(() -> BenchConfig.parse(new String[] {"--reps"}))
+        .isInstanceOf(UsageException.class)
+        .hasMessageContaining("--reps");
+    assertThatThrownBy(() -> BenchConfig.parse(new String[] {"--help"}))
+        .isInstanceOf(HelpRequested.class);
+  }
+
+  @Test
+  void theUsageShowsEveryOptionWithItsDefault() {
+    String usage = BenchConfig.usage();
+    assertThat(usage)
+        .contains("--latency-rates=LIST")
+        .contains("Default: 1000,2500,5000,10000,20000")
+        .contains("--max-offsets=N")
+        .contains("Default: 250000");
+  }
+}
