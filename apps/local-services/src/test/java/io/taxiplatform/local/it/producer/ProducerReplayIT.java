@@ -298,7 +298,8 @@ class ProducerReplayIT {
             new PrintStream(err, true, StandardCharsets.UTF_8));
     assertThat(code).isEqualTo(2);
     assertThat(err.toString(StandardCharsets.UTF_8))
-        .contains("unknown flag: --speeed")
+        .contains("Unknown option")
+        .contains("'--speeed'")
         .contains("Usage:");
   }
 }
