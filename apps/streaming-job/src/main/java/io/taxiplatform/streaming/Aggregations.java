@@ -29,8 +29,10 @@ import org.apache.spark.sql.Row;
  *   <li>{@link #parse}: Kafka records -> one row per record, valid trip or dead letter ({@link
  *       TripParser}, which calls the validation rules of the trip model, {@code
  *       TripEventJson.parse});
- *   <li>{@link #validTrips} / {@link #deadLetters}: the two sides of that split ({@link
- *       #deadLetterRecords} for the dead-letter query, which keeps only the rejected rows);
+ *   <li>{@link #validTrips} / {@link #deadLetters}: the two sides of that split; in the job the
+ *       parse step writes the rejected records to the dead-letter topic itself ({@link
+ *       DeadLetterWriter}) and passes on the valid trips only, so each record is read and parsed
+ *       once;
  *   <li>{@link #aggregationInput}: the valid trips of every Kafka partition, each with its own
  *       event-time watermark, unioned and de-duplicated by {@code trip_id}: built once, in the
  *       {@code window_aggregates} query;
@@ -62,6 +64,21 @@ public final class Aggregations {
    * TripParser#SCHEMA} rows; {@code processing_time} is the micro-batch time.
    */
   public static Dataset<Row> parse(Dataset<Row> kafkaRecords, java.time.Duration maxEventTimeSkew) {
+    return parse(kafkaRecords, new TripParser(maxEventTimeSkew));
+  }
+
+  /**
+   * {@link #parse} that writes the rejected records to the dead-letter topic with {@code
+   * deadLetters} as it goes and returns the valid trips' rows only (the job's parse step).
+   */
+  static Dataset<Row> parse(
+      Dataset<Row> kafkaRecords,
+      java.time.Duration maxEventTimeSkew,
+      DeadLetterWriter deadLetters) {
+    return parse(kafkaRecords, TripParser.writingDeadLetters(maxEventTimeSkew, deadLetters));
+  }
+
+  private static Dataset<Row> parse(Dataset<Row> kafkaRecords, TripParser parser) {
     return kafkaRecords
         .select(
             col("key"),
@@ -71,7 +88,7 @@ public final class Aggregations {
             col("offset"),
             col("timestamp"),
             current_timestamp().as("processing_time"))
-        .mapPartitions(new TripParser(maxEventTimeSkew), Encoders.row(TripParser.SCHEMA));
+        .mapPartitions(parser, Encoders.row(TripParser.SCHEMA));
   }
 
   /** Valid trips of {@link #parse}: the trip columns, never a rejected record. */
@@ -92,25 +109,6 @@ public final class Aggregations {
             "ingest_time");
   }
 
-  /**
-   * The rejected records of Kafka source rows as {@link #deadLetters} columns, without building
-   * rows for the valid ones (the dead-letter query's input).
-   */
-  public static Dataset<Row> deadLetterRecords(
-      Dataset<Row> kafkaRecords, java.time.Duration maxEventTimeSkew) {
-    return kafkaRecords
-        .select(
-            col("key"),
-            col("value"),
-            col("topic"),
-            col("partition"),
-            col("offset"),
-            col("timestamp"),
-            current_timestamp().as("processing_time"))
-        .mapPartitions(TripParser.rejectedOnly(maxEventTimeSkew), Encoders.row(TripParser.SCHEMA))
-        .select("key", "reason", "detail", "dead_letter");
-  }
-
   /** Rejected records of {@link #parse}: {@code key, reason, detail, dead_letter}. */
   public static Dataset<Row> deadLetters(Dataset<Row> parsed) {
     return parsed
@@ -128,16 +126,25 @@ public final class Aggregations {
    * @param kafkaPartitions one Kafka source per partition of the trips topic (at least one)
    * @param maxEventTimeSkew {@link TripParser}'s limit on event times ahead of processing time
    * @param watermark watermark delay, Spark interval ({@code "10 minutes"})
+   * @param deadLetters where the parse step writes the rejected records ({@code null}: they are
+   *     only filtered out, as on static test data)
    */
   public static Dataset<Row> aggregationInput(
-      List<Dataset<Row>> kafkaPartitions, java.time.Duration maxEventTimeSkew, String watermark) {
+      List<Dataset<Row>> kafkaPartitions,
+      java.time.Duration maxEventTimeSkew,
+      String watermark,
+      DeadLetterWriter deadLetters) {
     if (kafkaPartitions.isEmpty()) {
       throw new IllegalArgumentException("at least one Kafka partition");
     }
     Dataset<Row> all = null;
     for (Dataset<Row> partition : kafkaPartitions) {
       Dataset<Row> trips =
-          validTrips(parse(partition, maxEventTimeSkew)).withWatermark("dropoff_time", watermark);
+          validTrips(
+                  deadLetters == null
+                      ? parse(partition, maxEventTimeSkew)
+                      : parse(partition, maxEventTimeSkew, deadLetters))
+              .withWatermark("dropoff_time", watermark);
       all = all == null ? trips : all.union(trips);
     }
     return all.dropDuplicatesWithinWatermark("trip_id");

@@ -24,8 +24,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The driver's Prometheus metrics (docs/contracts.md, "Streaming job driver"), fed by a {@link
- * StreamingQueryListener} ({@link #listener()}) and by the sinks (dead letters by reason,
- * end-to-end latency of rows written). Lives on the driver only.
+ * StreamingQueryListener} ({@link #listener()}), by the parse step's dead-letter counts ({@link
+ * #trackDeadLetters}) and by the sink (end-to-end latency of rows written). Lives on the driver
+ * only.
  */
 public final class JobMetrics {
 
@@ -214,6 +215,43 @@ public final class JobMetrics {
     }
   }
 
+  /**
+   * The dead-letter counts per reason written by the parse step's tasks ({@link DeadLetterWriter}).
+   */
+  private volatile Map<String, org.apache.spark.util.LongAccumulator> deadLetterCounts = Map.of();
+
+  /** What of {@link #deadLetterCounts} is already in {@code taxi_stream_dead_letters_total}. */
+  private final Map<String, Long> deadLettersCounted = new ConcurrentHashMap<>();
+
+  /**
+   * Makes {@code taxi_stream_dead_letters_total} follow {@code counts} (Spark accumulators the
+   * executors add to): each progress report adds what they gained since the previous one.
+   */
+  void trackDeadLetters(Map<String, org.apache.spark.util.LongAccumulator> counts) {
+    // every reason from the first scrape (docs/contracts.md, Metrics): increase() needs a first
+    // sample
+    counts.keySet().forEach(reason -> deadLetters.labelValues(reason).inc(0));
+    deadLetterCounts = Map.copyOf(counts);
+  }
+
+  /** Adds the dead letters written since the last call; logs them per reason. */
+  synchronized void syncDeadLetters(String query, long batchId) {
+    for (var e : deadLetterCounts.entrySet()) {
+      long total = e.getValue().value();
+      long before = deadLettersCounted.getOrDefault(e.getKey(), 0L);
+      if (total > before) {
+        deadLettersCounted.put(e.getKey(), total);
+        deadLetters(e.getKey(), total - before);
+        LOG.info(
+            "{} batch {}: {} dead letter(s) with reason {}",
+            query,
+            batchId,
+            total - before,
+            e.getKey());
+      }
+    }
+  }
+
   /** Observes the end-to-end latency of one row written to {@code table}. */
   public void latency(String table, double seconds) {
     endToEndLatency.labelValues(table).observe(Math.max(0, seconds));
@@ -264,6 +302,7 @@ public final class JobMetrics {
     rowsDroppedLate.labelValues(query).inc(dropped);
     duplicatesDropped.labelValues(query).inc(duplicates);
     recordLag(query, p.sources());
+    syncDeadLetters(query, p.batchId());
     Map<String, Row> observed = p.observedMetrics();
     Row valid = observed == null ? null : observed.get(VALID_TRIPS_OBSERVATION);
     if (valid != null) {

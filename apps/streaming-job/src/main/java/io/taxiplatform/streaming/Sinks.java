@@ -1,9 +1,7 @@
 package io.taxiplatform.streaming;
 
-import static org.apache.spark.sql.functions.array;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.struct;
 
 import java.sql.Timestamp;
 import java.time.Instant;
@@ -18,23 +16,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The {@code foreachBatch} writers. They run on the driver, once per micro-batch; a re-run
- * micro-batch (after a crash) rewrites the same rows: the Cassandra writes are upserts keyed by
- * (key, window).
+ * The {@code foreachBatch} writer of the window rows. They run on the driver, once per micro-batch;
+ * a re-run micro-batch (after a crash) rewrites the same rows: the Cassandra writes are upserts
+ * keyed by (key, window).
  */
 final class Sinks {
 
   private static final Logger LOG = LoggerFactory.getLogger(Sinks.class);
-
-  /** The dead-letter record header holding the reason. */
-  static final String REASON_HEADER = "taxi.dlq.reason";
-
-  /**
-   * The dead-letter record header naming the pipeline version that wrote it: a version reprocessing
-   * the topic beside the serving one dead-letters the same records again, and consumers tell the
-   * copies apart by it.
-   */
-  static final String VERSION_HEADER = "taxi.pipeline.version";
 
   private Sinks() {}
 
@@ -86,38 +74,5 @@ final class Sinks {
         .options(Map.of("keyspace", keyspace, "table", table))
         .mode(SaveMode.Append)
         .save();
-  }
-
-  /** Writes each micro-batch of dead letters to the dead-letter topic and counts them by reason. */
-  static VoidFunction2<Dataset<Row>, Long> deadLetters(
-      Map<String, String> kafkaOptions, String topic, String pipelineVersion, JobMetrics metrics) {
-    return (batch, batchId) -> {
-      Dataset<Row> rows = batch.persist(StorageLevel.MEMORY_ONLY());
-      try {
-        rows.select(
-                col("key"),
-                col("dead_letter").as("value"),
-                array(
-                        struct(
-                            lit(REASON_HEADER).as("key"), col("reason").cast("binary").as("value")),
-                        struct(
-                            lit(VERSION_HEADER).as("key"),
-                            lit(pipelineVersion).cast("binary").as("value")))
-                    .as("headers"))
-            .write()
-            .format("kafka")
-            .options(kafkaOptions)
-            .option("topic", topic)
-            .save();
-        List<Row> byReason = rows.groupBy("reason").count().collectAsList();
-        for (Row r : byReason) {
-          metrics.deadLetters(r.getString(0), r.getLong(1));
-          LOG.info(
-              "batch {}: {} dead letter(s) with reason {}", batchId, r.getLong(1), r.getString(0));
-        }
-      } finally {
-        rows.unpersist();
-      }
-    };
   }
 }

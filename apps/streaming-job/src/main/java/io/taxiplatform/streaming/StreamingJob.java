@@ -31,10 +31,10 @@ import org.slf4j.LoggerFactory;
  * pickup zone (tumbling) and per borough (sliding), upserted into Cassandra; rejected records go to
  * the dead-letter topic.
  *
- * <p>Two queries, each with its own checkpoint {@code <CHECKPOINT_LOCATION>/<version>/<query>}:
- * {@code window_aggregates} (zone and borough windows, {@link #start}) and {@code dead_letters}.
- * The process exits 1 when any query fails (the spark-operator's restart policy relies on it; it
- * halts with 1 when the other queries do not stop within {@link #FAILURE_EXIT_GRACE}), 2 on bad
+ * <p>One query, {@code window_aggregates} ({@link #start}), with its checkpoint {@code
+ * <CHECKPOINT_LOCATION>/<version>/window_aggregates}; its parse step writes the dead letters. The
+ * process exits 1 when the query fails (the spark-operator's restart policy relies on it; it halts
+ * with 1 when the other queries do not stop within {@link #FAILURE_EXIT_GRACE}), 2 on bad
  * configuration.
  */
 public final class StreamingJob {
@@ -44,10 +44,11 @@ public final class StreamingJob {
   /** Query names (also the {@code query} metric label and the checkpoint sub-directory). */
   public static final String WINDOW_QUERY = "window_aggregates";
 
-  public static final String DEAD_LETTER_QUERY = "dead_letters";
-
-  /** Every query, in start order. */
-  public static final List<String> QUERIES = List.of(WINDOW_QUERY, DEAD_LETTER_QUERY);
+  /**
+   * Every query, in start order. (Until topology 3 a second query, {@code dead_letters}, read the
+   * topic again for the rejected records; the window query's parse step writes them now.)
+   */
+  public static final List<String> QUERIES = List.of(WINDOW_QUERY);
 
   private StreamingJob() {}
 
@@ -232,21 +233,20 @@ public final class StreamingJob {
   }
 
   /**
-   * Starts the two queries over the trips topic's {@code partitions}. The topology
-   * (docs/streaming-job.md draws it; the steps are {@link Aggregations}):
+   * Starts the query over the trips topic's {@code partitions}. The topology (docs/streaming-job.md
+   * draws it; the steps are {@link Aggregations}):
    *
    * <pre>
-   * window_aggregates: each partition -> parse -> valid trips -> its own watermark --union--> drop duplicate trip_id
+   * window_aggregates: each partition -> parse -> rejected records -> DEAD_LETTER_TOPIC (from the parsing task)
+   *                                           -> valid trips -> its own watermark --union--> drop duplicate trip_id
    *                    -> one row per (trip, window) -> one aggregation -> zone_windows_v + window_zones_v,
    *                                                                         borough_windows_v
-   * dead_letters:      all partitions -> parse -> rejected records -> DEAD_LETTER_TOPIC
    * </pre>
    *
-   * <p>Both window tables come from one query, so each record is read and parsed there once
-   * (before, the zone and the borough query each read and parsed every record). The dead letters
-   * are a second query: a Spark query has one sink, and a plan that fed the rejected rows to it
-   * beside the aggregation would scan and parse the sources a second time within the query anyway;
-   * its parse keeps only the rejected rows.
+   * <p>Each record is read and parsed once: both window tables come from one aggregation, and the
+   * rejected records leave at the parse step ({@link DeadLetterWriter}, at least once: a task
+   * fails, and with it the micro-batch, until its dead letters are acknowledged). Before topology 3
+   * a second query, {@code dead_letters}, read and parsed the whole topic again to keep them.
    */
   static List<StreamingQuery> start(
       SparkSession spark,
@@ -256,14 +256,20 @@ public final class StreamingJob {
       List<Integer> partitions)
       throws TimeoutException {
     Dataset<Row> zones = lookup.toDataFrame(spark).cache();
-    Map<String, String> kafka = kafkaOptions(config);
     Map<String, String> kafkaSource = kafkaSourceOptions(config);
     Trigger trigger = Trigger.ProcessingTime(config.triggerInterval().duration().toMillis());
     String ks = config.cassandra().keyspace();
     long perPartition = maxOffsetsPerPartition(config.maxOffsetsPerTrigger(), partitions.size());
+    DeadLetterWriter deadLetters =
+        DeadLetterWriter.kafka(
+            kafkaClient(config),
+            config.deadLetterTopic(),
+            config.pipelineVersion(),
+            DeadLetterWriter.newCounts(spark.sparkContext()));
+    metrics.trackDeadLetters(deadLetters.counts());
 
     Dataset<Row> trips =
-        aggregationInput(spark, config, kafkaSource, partitions, perPartition)
+        aggregationInput(spark, config, kafkaSource, partitions, perPartition, deadLetters)
             .observe(
                 JobMetrics.VALID_TRIPS_OBSERVATION,
                 count(lit(1)).as("trips"),
@@ -283,36 +289,18 @@ public final class StreamingJob {
                     metrics))
             .start();
 
-    // Dead letters need no watermark: one source over the whole topic.
-    Dataset<Row> allRecords =
-        source(spark, kafkaSource)
-            .option("subscribe", config.tripsTopic())
-            .option("startingOffsets", config.startingOffsets())
-            .option("maxOffsetsPerTrigger", Long.toString(config.maxOffsetsPerTrigger()))
-            .load();
-    StreamingQuery deadLetterQuery =
-        Aggregations.deadLetterRecords(allRecords, config.maxEventTimeSkew().duration())
-            .writeStream()
-            .queryName(DEAD_LETTER_QUERY)
-            .outputMode(OutputMode.Append())
-            .trigger(trigger)
-            .option("checkpointLocation", config.checkpointFor(DEAD_LETTER_QUERY))
-            .foreachBatch(
-                Sinks.deadLetters(
-                    kafka, config.deadLetterTopic(), config.pipelineVersion(), metrics))
-            .start();
     metrics.trackCaughtUp(java.util.Set.of(WINDOW_QUERY), perPartition);
     LOG.info(
-        "queries started: {} (one Kafka source and watermark per partition of {}: {}; at most {} offsets per "
-            + "partition and micro-batch), {} (checkpoints under {}/{})",
+        "query started: {} (one Kafka source and watermark per partition of {}: {}; at most {} offsets per "
+            + "partition and micro-batch; dead letters to {}; checkpoint under {}/{})",
         WINDOW_QUERY,
         config.tripsTopic(),
         partitions,
         perPartition,
-        DEAD_LETTER_QUERY,
+        config.deadLetterTopic(),
         config.checkpointLocation(),
         config.pipelineVersion());
-    return List.of(windowQuery, deadLetterQuery);
+    return List.of(windowQuery);
   }
 
   /** MAX_OFFSETS_PER_TRIGGER shared by the per-partition sources of one query (at least 1 each). */
@@ -329,7 +317,8 @@ public final class StreamingJob {
       JobConfig config,
       Map<String, String> kafka,
       List<Integer> partitions,
-      long maxOffsetsPerPartition) {
+      long maxOffsetsPerPartition,
+      DeadLetterWriter deadLetters) {
     List<Dataset<Row>> sources = new ArrayList<>();
     for (int p : partitions) {
       sources.add(
@@ -342,7 +331,7 @@ public final class StreamingJob {
               .load());
     }
     return Aggregations.aggregationInput(
-        sources, config.maxEventTimeSkew().duration(), config.watermarkDelay().text());
+        sources, config.maxEventTimeSkew().duration(), config.watermarkDelay().text(), deadLetters);
   }
 
   private static DataStreamReader source(SparkSession spark, Map<String, String> kafka) {
@@ -355,8 +344,15 @@ public final class StreamingJob {
    */
   static Map<String, String> kafkaOptions(JobConfig config) {
     Map<String, String> o = new LinkedHashMap<>();
-    o.put("kafka.bootstrap.servers", config.bootstrapServers());
-    config.kafkaSecurity().clientProperties().forEach((k, v) -> o.put("kafka." + k, v));
+    kafkaClient(config).forEach((k, v) -> o.put("kafka." + k, v));
+    return o;
+  }
+
+  /** Kafka client settings: bootstrap servers and security (the dead-letter producer's). */
+  static Map<String, String> kafkaClient(JobConfig config) {
+    Map<String, String> o = new LinkedHashMap<>();
+    o.put("bootstrap.servers", config.bootstrapServers());
+    o.putAll(config.kafkaSecurity().clientProperties());
     return o;
   }
 

@@ -39,6 +39,10 @@ import org.apache.spark.sql.types.StructType;
  * partition, offset, timestamp} plus {@code processing_time} (the micro-batch time, {@code
  * current_timestamp()}), used for {@code event_time_in_future}; a re-run micro-batch keeps its
  * time, so the split is deterministic.
+ *
+ * <p>In the job the parser writes the rejected records itself ({@link #writingDeadLetters}): they
+ * go to the dead-letter topic from the task that parsed them ({@link DeadLetterWriter}) and only
+ * the valid trips come out, so the topic is read and parsed once for both.
  */
 public final class TripParser implements MapPartitionsFunction<Row, Row> {
 
@@ -77,75 +81,85 @@ public final class TripParser implements MapPartitionsFunction<Row, Row> {
   private static final JsonFactory JSON = new JsonFactory();
 
   private final Duration maxSkew;
-  private final boolean rejectedOnly;
+  private final DeadLetterWriter deadLetters;
 
   /** Every record becomes a row. */
   public TripParser(Duration maxSkew) {
-    this(maxSkew, false);
-  }
-
-  private TripParser(Duration maxSkew, boolean rejectedOnly) {
-    this.maxSkew = maxSkew;
-    this.rejectedOnly = rejectedOnly;
+    this(maxSkew, null);
   }
 
   /**
-   * A parser that returns the dead-letter rows only (valid records are validated, then skipped).
+   * A parser that writes each rejected record to the dead-letter topic with {@code deadLetters} and
+   * returns the valid trips only ({@code null}: every record becomes a row).
    */
-  public static TripParser rejectedOnly(Duration maxSkew) {
-    return new TripParser(maxSkew, true);
+  TripParser(Duration maxSkew, DeadLetterWriter deadLetters) {
+    this.maxSkew = maxSkew;
+    this.deadLetters = deadLetters;
+  }
+
+  /**
+   * A parser that returns the valid trips and writes the rejected records to the dead-letter topic
+   * with {@code deadLetters} (the job's parse step: {@link Aggregations#aggregationInput}).
+   */
+  static TripParser writingDeadLetters(Duration maxSkew, DeadLetterWriter deadLetters) {
+    return new TripParser(maxSkew, java.util.Objects.requireNonNull(deadLetters));
   }
 
   @Override
   public Iterator<Row> call(Iterator<Row> input) {
-    if (rejectedOnly) {
+    if (deadLetters == null) {
       return new Iterator<>() {
-        private Row next;
-
         @Override
         public boolean hasNext() {
-          while (next == null && input.hasNext()) {
-            next = rejection(input.next());
-          }
-          return next != null;
+          return input.hasNext();
         }
 
         @Override
         public Row next() {
-          if (!hasNext()) {
-            throw new java.util.NoSuchElementException();
-          }
-          Row r = next;
-          next = null;
-          return r;
+          return parse(input.next());
         }
       };
     }
+    DeadLetterWriter.Task task = deadLetters.task();
     return new Iterator<>() {
+      private Row next;
+      private boolean finished;
+
       @Override
       public boolean hasNext() {
-        return input.hasNext();
+        while (next == null && input.hasNext()) {
+          Row row = parse(input.next());
+          if (row.isNullAt(REASON)) {
+            next = row;
+          } else {
+            task.send((byte[]) row.get(0), row.getString(REASON), row.getString(DEAD_LETTER));
+          }
+        }
+        if (next == null && !finished) {
+          // The task's input is read: its dead letters must be written before the task ends.
+          finished = true;
+          task.finish();
+        }
+        return next != null;
       }
 
       @Override
       public Row next() {
-        return parse(input.next());
+        if (!hasNext()) {
+          throw new java.util.NoSuchElementException();
+        }
+        Row r = next;
+        next = null;
+        return r;
       }
     };
   }
 
-  /** The dead-letter row of one input row, or {@code null} when it is a valid trip. */
-  Row rejection(Row in) {
-    return parse(in, false);
-  }
+  private static final int REASON = SCHEMA.fieldIndex("reason");
+  private static final int DEAD_LETTER = SCHEMA.fieldIndex("dead_letter");
 
   /** One input row (see {@link #INPUT_COLUMNS}) to one output row ({@link #SCHEMA}). */
   public Row parse(Row in) {
-    return parse(in, true);
-  }
-
-  /** {@link #parse(Row)}; a valid trip gives {@code null} unless {@code tripRows}. */
-  private Row parse(Row in, boolean tripRows) {
     byte[] key = (byte[]) in.get(0);
     byte[] value = (byte[]) in.get(1);
     Timestamp ingest = in.getTimestamp(5);
@@ -159,8 +173,6 @@ public final class TripParser implements MapPartitionsFunction<Row, Row> {
             new Rejection(
                 RejectReason.INVALID_FIELD,
                 "total_amount=" + trip.totalAmount() + " (outside the representable range)");
-      } else if (!tripRows) {
-        return null;
       } else {
         return row(
             key,

@@ -437,7 +437,7 @@ class AggregationsTest {
             .build();
     Dataset<Row> trips =
         Aggregations.aggregationInput(
-            List.of(fileStream(dir.resolve("p0"))), Duration.ofHours(1), "10 minutes");
+            List.of(fileStream(dir.resolve("p0"))), Duration.ofHours(1), "10 minutes", null);
     StreamingQuery q =
         Aggregations.windowAggregates(trips, zones, WINDOWS)
             .writeStream()
@@ -528,7 +528,7 @@ class AggregationsTest {
             .option("maxFilesPerTrigger", 1)
             .parquet(input.resolve("*").toString());
     Dataset<Row> valid =
-        Aggregations.aggregationInput(List.of(stream), Duration.ofHours(1), "120 seconds");
+        Aggregations.aggregationInput(List.of(stream), Duration.ofHours(1), "120 seconds", null);
     StreamingQuery q =
         zoneWindows(valid, WINDOWS)
             .writeStream()
@@ -654,7 +654,8 @@ class AggregationsTest {
         Aggregations.aggregationInput(
             List.of(fileStream(dir.resolve("p0")), fileStream(dir.resolve("p1"))),
             Duration.ofHours(1),
-            "10 minutes");
+            "10 minutes",
+            null);
     Dataset<Row> single =
         Aggregations.validTrips(
                 Aggregations.parse(

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.taxiplatform.model.RejectReason;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.sql.Timestamp;
@@ -11,8 +12,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
+import org.apache.kafka.clients.producer.MockProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
+import org.apache.spark.util.LongAccumulator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -20,6 +25,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 class TripParserTest {
 
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final java.nio.charset.Charset UTF = StandardCharsets.UTF_8;
   private static final Instant NOW = Instant.parse("2026-11-22T03:30:00Z");
   private static final Instant INGEST = Instant.parse("2026-11-22T03:29:59.123Z");
   private final TripParser parser = new TripParser(Duration.ofHours(1));
@@ -169,27 +175,98 @@ class TripParserTest {
     }
   }
 
+  /** A writer into {@code producer}, with fresh (unregistered) counters. */
+  private static DeadLetterWriter writer(MockProducer<byte[], byte[]> producer) {
+    java.util.Map<String, LongAccumulator> counts = new java.util.HashMap<>();
+    for (RejectReason r : RejectReason.values()) {
+      counts.put(r.wireName(), new LongAccumulator());
+    }
+    MOCKS.put(1, producer);
+    return new DeadLetterWriter("taxi.dead-letters", "v7", () -> MOCKS.get(1), counts);
+  }
+
+  /** The MockProducer a writer's (serializable) producer source returns. */
+  private static final java.util.Map<Integer, MockProducer<byte[], byte[]>> MOCKS =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
   @Test
-  void theRejectedOnlyParserKeepsExactlyTheDeadLetters() throws Exception {
+  void theJobsParserWritesTheRejectedRecordsAndPassesOnTheValidTripsOnly() {
     List<Row> in =
         List.of(
             input(trip("").getBytes(StandardCharsets.UTF_8)),
             input("not json".getBytes(StandardCharsets.UTF_8)),
             input(trip("\"fare_amount\":-1").getBytes(StandardCharsets.UTF_8)),
             input(trip("\"trip_id\":\"t-2\"").getBytes(StandardCharsets.UTF_8)));
+    MockProducer<byte[], byte[]> producer =
+        new MockProducer<>(true, new ByteArraySerializer(), new ByteArraySerializer());
+    DeadLetterWriter dlq = writer(producer);
     List<Row> out = new java.util.ArrayList<>();
-    TripParser.rejectedOnly(Duration.ofHours(1)).call(in.iterator()).forEachRemaining(out::add);
-    assertThat(out)
-        .extracting(r -> r.<String>getAs("reason"))
-        .containsExactly("malformed_json", "fare_out_of_range");
-    for (int i : new int[] {1, 2}) {
-      assertThat(out.get(i - 1)).isEqualTo(parser.parse(in.get(i)));
+    TripParser.writingDeadLetters(Duration.ofHours(1), dlq)
+        .call(in.iterator())
+        .forEachRemaining(out::add);
+
+    assertThat(out).extracting(r -> r.<String>getAs("trip_id")).containsExactly("t-1", "t-2");
+    assertThat(out).containsExactly(parser.parse(in.get(0)), parser.parse(in.get(3)));
+    List<ProducerRecord<byte[], byte[]>> sent = producer.history();
+    assertThat(sent).hasSize(2);
+    for (int i = 0; i < 2; i++) {
+      Row expected = parser.parse(in.get(i + 1));
+      ProducerRecord<byte[], byte[]> r = sent.get(i);
+      assertThat(r.topic()).isEqualTo("taxi.dead-letters");
+      assertThat(r.key()).isEqualTo("229".getBytes(StandardCharsets.UTF_8));
+      assertThat(new String(r.value(), StandardCharsets.UTF_8))
+          .isEqualTo(expected.<String>getAs("dead_letter"));
+      assertThat(new String(r.headers().lastHeader("taxi.dlq.reason").value(), UTF))
+          .isEqualTo(expected.<String>getAs("reason"));
+      assertThat(new String(r.headers().lastHeader("taxi.pipeline.version").value(), UTF))
+          .isEqualTo("v7");
     }
-    assertThat(
-            TripParser.rejectedOnly(Duration.ofHours(1))
-                .call(in.subList(0, 1).iterator())
-                .hasNext())
-        .isFalse();
+    assertThat(producer.flushed()).as("acknowledged before the task's input ends").isTrue();
+    assertThat(dlq.counts().get("malformed_json").value()).isEqualTo(1);
+    assertThat(dlq.counts().get("fare_out_of_range").value()).isEqualTo(1);
+    assertThat(dlq.counts().get("missing_field").value()).isZero();
+  }
+
+  @Test
+  void aDeadLetterThatCannotBeWrittenFailsTheTaskAndIsNotCounted() {
+    MockProducer<byte[], byte[]> producer =
+        new MockProducer<>(false, new ByteArraySerializer(), new ByteArraySerializer()) {
+          @Override
+          public synchronized void flush() {
+            errorNext(new org.apache.kafka.common.errors.TopicAuthorizationException("denied"));
+          }
+        };
+    DeadLetterWriter dlq = writer(producer);
+    java.util.Iterator<Row> out =
+        TripParser.writingDeadLetters(Duration.ofHours(1), dlq)
+            .call(
+                List.of(
+                        input(trip("").getBytes(StandardCharsets.UTF_8)),
+                        input("not json".getBytes(StandardCharsets.UTF_8)))
+                    .iterator());
+    assertThat(out.next().<String>getAs("trip_id")).isEqualTo("t-1");
+    org.assertj.core.api.Assertions.assertThatThrownBy(out::hasNext)
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("cannot write a dead letter to taxi.dead-letters")
+        .hasMessageContaining("denied");
+    assertThat(dlq.counts().get("malformed_json").value()).isZero();
+  }
+
+  @Test
+  void aTaskWithoutRejectedRecordsNeverTouchesKafka() {
+    DeadLetterWriter dlq =
+        new DeadLetterWriter(
+            "taxi.dead-letters",
+            "v7",
+            () -> {
+              throw new AssertionError("no producer is needed");
+            },
+            writer(new MockProducer<>()).counts());
+    List<Row> out = new java.util.ArrayList<>();
+    TripParser.writingDeadLetters(Duration.ofHours(1), dlq)
+        .call(List.of(input(trip("").getBytes(StandardCharsets.UTF_8))).iterator())
+        .forEachRemaining(out::add);
+    assertThat(out).hasSize(1);
   }
 
   @Test
