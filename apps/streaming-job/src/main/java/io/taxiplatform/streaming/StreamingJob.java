@@ -367,8 +367,8 @@ public final class StreamingJob {
   }
 
   /**
-   * Session settings: app name, UTC, shuffle partitions, Cassandra connection. Master comes from
-   * outside.
+   * Session settings: app name, UTC, shuffle partitions, the local file system without forks,
+   * Cassandra connection. Master comes from outside.
    */
   static SparkConf sparkConf(JobConfig config) {
     SparkConf conf =
@@ -377,7 +377,15 @@ public final class StreamingJob {
             .set("spark.sql.session.timeZone", "UTC")
             .set("spark.sql.shuffle.partitions", Integer.toString(config.shufflePartitions()))
             .set("spark.sql.streaming.stateStore.stateSchemaCheck", "true")
-            .set("spark.sql.adaptive.enabled", "false");
+            .set("spark.sql.adaptive.enabled", "false")
+            // Checkpoint and state files on a local path or volume (file:) without a chmod and
+            // readlink process per file (fs.RawLocalFileSystemWithoutForks).
+            .setIfMissing(
+                "spark.hadoop.fs.AbstractFileSystem.file.impl",
+                io.taxiplatform.streaming.fs.LocalFsWithoutForks.class.getName())
+            .setIfMissing(
+                "spark.hadoop.fs.file.impl",
+                io.taxiplatform.streaming.fs.LocalFileSystemWithoutForks.class.getName());
     config.cassandra().sparkProperties().forEach(conf::set);
     return conf;
   }

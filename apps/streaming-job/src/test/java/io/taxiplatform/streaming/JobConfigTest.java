@@ -22,6 +22,16 @@ class JobConfigTest {
   }
 
   @Test
+  void theSessionWritesLocalCheckpointsWithTheFileSystemWithoutForks() {
+    JobConfig c = JobConfig.from(env(), new String[0]);
+    org.apache.spark.SparkConf conf = StreamingJob.sparkConf(c);
+    assertThat(conf.get("spark.hadoop.fs.AbstractFileSystem.file.impl"))
+        .isEqualTo(io.taxiplatform.streaming.fs.LocalFsWithoutForks.class.getName());
+    assertThat(conf.get("spark.hadoop.fs.file.impl"))
+        .isEqualTo(io.taxiplatform.streaming.fs.LocalFileSystemWithoutForks.class.getName());
+  }
+
+  @Test
   void defaultsAreTheContractDefaults() {
     JobConfig c = JobConfig.from(env(), new String[0]);
     assertThat(c.bootstrapServers()).isEqualTo("127.0.0.1:9092");
