@@ -27,6 +27,7 @@ record BenchConfig(
     int partitions,
     int streamEvents,
     int streamPartitions,
+    String streamPreload,
     int streamReps,
     int maxOffsets,
     int throughputTriggerMs,
@@ -108,6 +109,17 @@ record BenchConfig(
         defaultValue = "2",
         description = "partitions of the streaming topics")
     String streamPartitions;
+
+    @Option(
+        names = "--stream-preload",
+        paramLabel = "synthetic|replay",
+        defaultValue = "synthetic",
+        description =
+            "how the throughput topic is filled: synthetic (the producer's synthetic mode, event"
+                + " times within seconds of now: every trip_id stays in the de-duplication state)"
+                + " or replay (a TLC CSV of the same trips, 50 per second of event time, replayed"
+                + " in dropoff order, as a reprocessing of history reads it)")
+    String streamPreload;
 
     @Option(
         names = "--stream-reps",
@@ -216,6 +228,7 @@ record BenchConfig(
           positive("partitions", o.partitions),
           positive("stream-events", o.streamEvents),
           positive("stream-partitions", o.streamPartitions),
+          preload(o.streamPreload),
           positive("stream-reps", o.streamReps),
           positive("max-offsets", o.maxOffsets),
           positive("throughput-trigger-ms", o.throughputTriggerMs),
@@ -229,6 +242,15 @@ record BenchConfig(
     } catch (UsageException e) {
       throw new UsageException(e.getMessage() + "\n" + usage());
     }
+  }
+
+  private static String preload(String value) {
+    String v = value.strip();
+    if (!v.equals("synthetic") && !v.equals("replay")) {
+      throw new UsageException(
+          "--stream-preload: expected synthetic or replay, got '" + value + "'");
+    }
+    return v;
   }
 
   private static long seed(String value) {
@@ -262,6 +284,7 @@ record BenchConfig(
     m.put("partitions", partitions);
     m.put("stream_events", streamEvents);
     m.put("stream_partitions", streamPartitions);
+    m.put("stream_preload", streamPreload);
     m.put("stream_reps", streamReps);
     m.put("max_offsets_per_trigger", maxOffsets);
     m.put("throughput_trigger_ms", throughputTriggerMs);

@@ -19,12 +19,12 @@ import org.slf4j.LoggerFactory;
  * variant a new pipeline version, the variants' order rotated every repetition; every run's
  * zone_windows table must equal the first run's row for row (and sum to the events).
  *
- * <p>Arguments: {@code --events N --reps N --max-offsets N --trigger-ms N --partitions N} and one
- * {@code --variant name[:setting,...]} per variant, a setting being {@code spark.x=v} (a {@code -D}
- * property of the job JVM), {@code NAME=v} (an environment variable of the job, e.g. {@code
- * SHUFFLE_PARTITIONS=2}), {@code jar=/path} (another build of the job, e.g. the commit before a
- * change), {@code heap=1g} or {@code jfr=true} (a flight recording in the run's directory). Prints
- * every run and the medians.
+ * <p>Arguments: {@code --events N --reps N --max-offsets N --trigger-ms N --partitions N --preload
+ * synthetic|replay} ({@code BenchMain --stream-preload}) and one {@code --variant
+ * name[:setting,...]} per variant, a setting being {@code spark.x=v} (a {@code -D} property of the
+ * job JVM), {@code NAME=v} (an environment variable of the job, e.g. {@code SHUFFLE_PARTITIONS=2}),
+ * {@code jar=/path} (another build of the job, e.g. the commit before a change), {@code heap=1g} or
+ * {@code jfr=true} (a flight recording in the run's directory). Prints every run and the medians.
  */
 public final class JobVariantsBench {
 
@@ -86,6 +86,7 @@ public final class JobVariantsBench {
     opts.put("max-offsets", "250000");
     opts.put("trigger-ms", "1000");
     opts.put("partitions", "2");
+    opts.put("preload", "synthetic");
     List<Variant> variants = new ArrayList<>();
     for (int i = 0; i < args.length; i += 2) {
       String k = args[i].replaceFirst("^--", "");
@@ -108,6 +109,7 @@ public final class JobVariantsBench {
               "--stream-partitions", opts.get("partitions"),
               "--max-offsets", opts.get("max-offsets"),
               "--throughput-trigger-ms", opts.get("trigger-ms"),
+              "--stream-preload", opts.get("preload"),
               "--scenarios", "throughput"
             });
     int reps = Integer.parseInt(opts.get("reps"));

@@ -145,12 +145,46 @@ final class StreamingBench {
   }
 
   /**
-   * Creates the pre-loaded topic and fills it with {@code stream-events} synthetic trips (the
-   * producer's run).
+   * Creates the pre-loaded topic and fills it with {@code stream-events} trips (the producer's
+   * run): synthetic ones, or with {@code --stream-preload replay} the same generator's trips as a
+   * TLC CSV ({@link TlcBenchFiles#writeCsv}: 50 per second of event time) replayed in dropoff
+   * order, the shape of a reprocessing of history.
    */
   ProducerBench.Run preload(String topic) {
     kafka.createTopic(topic, config.streamPartitions());
     kafka.createTopic(topic + ".dlq", 1);
+    if (config.streamPreload().equals("replay")) {
+      Path csv = work.resolve("preload-" + topic).resolve("yellow_tripdata_2025-01.csv");
+      try {
+        Files.createDirectories(csv.getParent());
+        TlcBenchFiles.writeCsv(csv, config.seed(), config.streamEvents());
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException("cannot write " + csv, e);
+      }
+      try {
+        return producers.producerTo(
+            topic,
+            "preload",
+            0,
+            List.of(
+                "--mode",
+                "replay",
+                "--input",
+                csv.toString(),
+                "--order",
+                "dropoff",
+                "--spill-dir",
+                work.toString(),
+                "--metrics-port",
+                "0"));
+      } finally {
+        try {
+          Files.deleteIfExists(csv);
+        } catch (java.io.IOException e) {
+          LOG.warn("cannot delete {}", csv, e);
+        }
+      }
+    }
     return producers.producerTo(
         topic,
         "preload",

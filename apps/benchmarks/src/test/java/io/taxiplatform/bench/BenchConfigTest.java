@@ -20,6 +20,7 @@ class BenchConfigTest {
     assertThat(c.producerRecords()).isEqualTo(1_000_000);
     assertThat(c.streamEvents()).isEqualTo(2_000_000);
     assertThat(c.maxOffsets()).isEqualTo(250_000);
+    assertThat(c.streamPreload()).isEqualTo("synthetic");
     assertThat(c.latencyRates()).containsExactly(1000, 2500, 5000, 10000, 20000);
     assertThat(c.producerClasspath()).isEmpty();
     assertThat(c.seed()).isEqualTo(42L);
@@ -30,9 +31,17 @@ class BenchConfigTest {
     BenchConfig c =
         BenchConfig.parse(
             new String[] {
-              "--scenarios", "throughput,latency", "--latency-rates", "200, 400", "--seed", "7"
+              "--scenarios",
+              "throughput,latency",
+              "--latency-rates",
+              "200, 400",
+              "--seed",
+              "7",
+              "--stream-preload",
+              "replay"
             });
     assertThat(c.scenarios()).containsExactly("throughput", "latency");
+    assertThat(c.streamPreload()).isEqualTo("replay");
     assertThat(c.latencyRates()).isEqualTo(List.of(200, 400));
     assertThat(c.seed()).isEqualTo(7L);
   }
@@ -50,6 +59,9 @@ class BenchConfigTest {
     assertThatThrownBy(() -> BenchConfig.parse(new String[] {"--scenarios", "producer,nope"}))
         .isInstanceOf(UsageException.class)
         .hasMessageStartingWith("--scenarios: unknown scenario nope");
+    assertThatThrownBy(() -> BenchConfig.parse(new String[] {"--stream-preload", "month"}))
+        .isInstanceOf(UsageException.class)
+        .hasMessageStartingWith("--stream-preload: expected synthetic or replay, got 'month'");
     assertThatThrownBy(() -> BenchConfig.parse(new String[] {"--reps"}))
         .isInstanceOf(UsageException.class)
         .hasMessageContaining("--reps");
