@@ -126,7 +126,7 @@ public final class CassandraNode implements AutoCloseable {
 
   /** Starts a node in a new work directory and waits until CQL answers. */
   public static CassandraNode start() {
-    return startRetrying(null, DEFAULT_HEAP);
+    return startRetrying(null, DEFAULT_HEAP, null);
   }
 
   /**
@@ -134,7 +134,18 @@ public final class CassandraNode implements AutoCloseable {
    * load does not need the tests' 768 MB.
    */
   public static CassandraNode start(String initialHeap, String maxHeap) {
-    return startRetrying(null, List.of("-Xms" + initialHeap, "-Xmx" + maxHeap));
+    return startRetrying(null, List.of("-Xms" + initialHeap, "-Xmx" + maxHeap), null);
+  }
+
+  /**
+   * {@link #start(String, String)} on ports chosen beforehand (e.g. with {@link FreePorts#next()}),
+   * so that clients can be configured while the node starts. If one of them is taken by then, the
+   * node starts once more on new ports: compare {@link #contactPoint()} with what was given.
+   */
+  public static CassandraNode start(
+      String initialHeap, String maxHeap, int nativePort, int storagePort) {
+    return startRetrying(
+        null, List.of("-Xms" + initialHeap, "-Xmx" + maxHeap), new int[] {nativePort, storagePort});
   }
 
   /**
@@ -145,12 +156,12 @@ public final class CassandraNode implements AutoCloseable {
    * #newSession()} log in as it over TLS.
    */
   public static CassandraNode startSecure(LocalTls tls) {
-    return startRetrying(tls, DEFAULT_HEAP);
+    return startRetrying(tls, DEFAULT_HEAP, null);
   }
 
-  private static CassandraNode startRetrying(LocalTls tls, List<String> heap) {
+  private static CassandraNode startRetrying(LocalTls tls, List<String> heap, int[] ports) {
     try {
-      return startOnce(tls, heap);
+      return startOnce(tls, heap, ports);
     } catch (IllegalStateException e) {
       // A free port can be taken between the check and the bind (other tests start services too):
       // retry once.
@@ -158,17 +169,18 @@ public final class CassandraNode implements AutoCloseable {
         LOG.warn(
             "port taken while starting, retrying once: {}",
             e.getMessage().lines().findFirst().orElse(""));
-        return startOnce(tls, heap);
+        return startOnce(tls, heap, null);
       }
       throw e;
     }
   }
 
-  private static CassandraNode startOnce(LocalTls tls, List<String> heap) {
+  /** {@code ports}: native and storage port, or null for new free ones. */
+  private static CassandraNode startOnce(LocalTls tls, List<String> heap, int[] ports) {
     String classpath = LocalPaths.cassandraClasspath();
     Path workDir = LocalPaths.newWorkDir("cassandra");
-    int nativePort = FreePorts.next();
-    int storagePort = FreePorts.next();
+    int nativePort = ports != null ? ports[0] : FreePorts.next();
+    int storagePort = ports != null ? ports[1] : FreePorts.next();
     while (storagePort == nativePort) {
       storagePort = FreePorts.next();
     }

@@ -47,6 +47,9 @@ public final class KafkaNode implements AutoCloseable {
   /** The running broker JVM; replaced by {@link #restart()}. */
   private volatile JvmProcess process;
 
+  /** The broker JVM's heap and collector options (kept for {@link #restart()}). */
+  private final List<String> memory;
+
   /** Client security settings of the client listener (empty for PLAINTEXT). */
   private final Map<String, String> clientSecurity;
 
@@ -55,7 +58,9 @@ public final class KafkaNode implements AutoCloseable {
       int controllerPort,
       Path workDir,
       JvmProcess process,
-      Map<String, String> clientSecurity) {
+      Map<String, String> clientSecurity,
+      List<String> memory) {
+    this.memory = List.copyOf(memory);
     this.port = port;
     this.controllerPort = controllerPort;
     this.workDir = workDir;
@@ -73,8 +78,20 @@ public final class KafkaNode implements AutoCloseable {
    * server.properties}.
    */
   public static KafkaNode start(Map<String, String> extraConfig) {
-    return startRetrying(extraConfig, Map.of(), null);
+    return startRetrying(extraConfig, Map.of(), null, null, DEFAULT_MEMORY);
   }
+
+  /**
+   * {@link #start()} on ports chosen beforehand (e.g. with {@link FreePorts#next()}), so that
+   * clients can be configured while the broker starts. If one of them is taken by then, the broker
+   * starts once more on new ports: compare {@link #bootstrapServers()} with what was given.
+   */
+  public static KafkaNode start(int port, int controllerPort, List<String> memoryOptions) {
+    return startRetrying(Map.of(), Map.of(), null, new int[] {port, controllerPort}, memoryOptions);
+  }
+
+  /** The heap and collector of the broker JVM unless given: 256 MB initial, 512 MB, G1. */
+  static final List<String> DEFAULT_MEMORY = List.of("-Xms256m", "-Xmx512m", "-XX:+UseG1GC");
 
   /**
    * SCRAM user of the broker itself and of {@link #admin()} when started by {@link
@@ -93,7 +110,7 @@ public final class KafkaNode implements AutoCloseable {
   public static KafkaNode startWithScram(Map<String, String> users) {
     Map<String, String> all = new LinkedHashMap<>(users);
     all.put(SCRAM_ADMIN_USER, UUID.randomUUID().toString());
-    return startRetrying(Map.of(), all, null);
+    return startRetrying(Map.of(), all, null, null, DEFAULT_MEMORY);
   }
 
   /**
@@ -109,13 +126,17 @@ public final class KafkaNode implements AutoCloseable {
   public static KafkaNode startSecure(Map<String, String> users, LocalTls tls) {
     Map<String, String> all = new LinkedHashMap<>(users);
     all.put(SCRAM_ADMIN_USER, UUID.randomUUID().toString());
-    return startRetrying(Map.of(), all, tls);
+    return startRetrying(Map.of(), all, tls, null, DEFAULT_MEMORY);
   }
 
   private static KafkaNode startRetrying(
-      Map<String, String> extraConfig, Map<String, String> scramUsers, LocalTls tls) {
+      Map<String, String> extraConfig,
+      Map<String, String> scramUsers,
+      LocalTls tls,
+      int[] ports,
+      List<String> memory) {
     try {
-      return startOnce(extraConfig, scramUsers, tls);
+      return startOnce(extraConfig, scramUsers, tls, ports, memory);
     } catch (IllegalStateException e) {
       // A free port can be taken between the check and the bind (other tests start services too):
       // retry once.
@@ -123,7 +144,7 @@ public final class KafkaNode implements AutoCloseable {
         LOG.warn(
             "port taken while starting, retrying once: {}",
             e.getMessage().lines().findFirst().orElse(""));
-        return startOnce(extraConfig, scramUsers, tls);
+        return startOnce(extraConfig, scramUsers, tls, null, memory);
       }
       throw e;
     }
@@ -137,12 +158,17 @@ public final class KafkaNode implements AutoCloseable {
         + "\";";
   }
 
+  /** {@code ports}: client and controller port, or null for new free ones. */
   private static KafkaNode startOnce(
-      Map<String, String> extraConfig, Map<String, String> scramUsers, LocalTls tls) {
+      Map<String, String> extraConfig,
+      Map<String, String> scramUsers,
+      LocalTls tls,
+      int[] ports,
+      List<String> memory) {
     String classpath = LocalPaths.kafkaClasspath();
     Path workDir = LocalPaths.newWorkDir("kafka");
-    int port = FreePorts.next();
-    int controllerPort = FreePorts.next();
+    int port = ports != null ? ports[0] : FreePorts.next();
+    int controllerPort = ports != null ? ports[1] : FreePorts.next();
     while (controllerPort == port) {
       controllerPort = FreePorts.next();
     }
@@ -228,7 +254,7 @@ public final class KafkaNode implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write the Kafka configuration in " + workDir, e);
     }
-    List<String> jvmArgs = brokerJvmArgs(logConfig);
+    List<String> jvmArgs = brokerJvmArgs(logConfig, memory);
 
     List<String> formatArgs =
         new ArrayList<>(List.of("format", "-t", kraftClusterId(), "-c", config.toString()));
@@ -254,8 +280,8 @@ public final class KafkaNode implements AutoCloseable {
               + JvmProcess.tail(workDir.resolve("kafka-storage-format.log"), 40));
     }
 
-    JvmProcess process = brokerProcess(classpath, workDir);
-    KafkaNode node = new KafkaNode(port, controllerPort, workDir, process, clientSecurity);
+    JvmProcess process = brokerProcess(classpath, workDir, memory);
+    KafkaNode node = new KafkaNode(port, controllerPort, workDir, process, clientSecurity, memory);
     try {
       node.awaitReady();
     } catch (RuntimeException e) {
@@ -416,24 +442,24 @@ public final class KafkaNode implements AutoCloseable {
             + (last == null ? "timed out" : last.getCause()));
   }
 
-  private static List<String> brokerJvmArgs(Path logConfig) {
-    return List.of(
-        "-Xms256m",
-        "-Xmx512m",
-        "-XX:+UseG1GC",
-        "-XX:+ExitOnOutOfMemoryError",
-        "-Dlog4j2.configurationFile=" + logConfig.toUri(),
-        "-Djava.awt.headless=true");
+  private static List<String> brokerJvmArgs(Path logConfig, List<String> memory) {
+    List<String> args = new ArrayList<>(memory);
+    args.addAll(
+        List.of(
+            "-XX:+ExitOnOutOfMemoryError",
+            "-Dlog4j2.configurationFile=" + logConfig.toUri(),
+            "-Djava.awt.headless=true"));
+    return args;
   }
 
   /**
    * Forks {@code kafka.Kafka} on the {@code server.properties} of {@code workDir} (appending to its
    * log).
    */
-  private static JvmProcess brokerProcess(String classpath, Path workDir) {
+  private static JvmProcess brokerProcess(String classpath, Path workDir, List<String> memory) {
     return JvmProcess.builder("kafka", "kafka.Kafka")
         .classpath(classpath)
-        .jvmArgs(brokerJvmArgs(workDir.resolve("log4j2.properties")))
+        .jvmArgs(brokerJvmArgs(workDir.resolve("log4j2.properties"), memory))
         .args(List.of(workDir.resolve("server.properties").toString()))
         .workDir(workDir)
         .start();
@@ -474,7 +500,7 @@ public final class KafkaNode implements AutoCloseable {
     }
     JvmProcess.restartOnSamePorts(
         bootstrapServers(),
-        () -> process = brokerProcess(LocalPaths.kafkaClasspath(), workDir),
+        () -> process = brokerProcess(LocalPaths.kafkaClasspath(), workDir, memory),
         this::awaitReady);
     LOG.info(
         "Kafka restarted at {} (pid {}, same data in {})",

@@ -45,6 +45,12 @@ public final class LocalPipeline {
 
   static final String CASSANDRA_MAX_HEAP = "512m";
 
+  /**
+   * The broker's heap and collector in local mode: a few thousand records a second need far less
+   * than the tests' 256-512 MB G1 heap; the serial collector has no per-region bookkeeping.
+   */
+  static final List<String> KAFKA_MEMORY = List.of("-Xms32m", "-Xmx256m", "-XX:+UseSerialGC");
+
   /** How often the monitor looks for the first window rows (before they exist). */
   private static final Duration FIRST_ROWS_POLL = Duration.ofSeconds(1);
 
@@ -150,10 +156,20 @@ public final class LocalPipeline {
       out.printf("taxi-platform local mode; logs and data under %s%n", runDir);
 
       out.println("starting Kafka (KRaft) ...");
-      // Cassandra starts at the same time (the two take most of the start-up); its lines follow
-      // Kafka's.
-      cassandraStart = startCassandraInBackground();
-      kafka = KafkaNode.start();
+      // Kafka, Cassandra and the streaming job start at the same time (the three take most of the
+      // start-up): the services' ports are chosen first so that the job's configuration is known;
+      // the job waits for the trips topic and retries a refused Cassandra connection. The console
+      // lines keep their order: Kafka's, Cassandra's, the job's, the producer's.
+      int[] ports = distinctFreePorts(4);
+      String plannedKafka = "127.0.0.1:" + ports[0];
+      String plannedCassandra = "127.0.0.1:" + ports[2];
+      cassandraStart = startCassandraInBackground(ports[2], ports[3]);
+      Map<String, String> env = null;
+      if (!config.servicesOnly()) {
+        env = jobEnvironment(plannedKafka, plannedCassandra);
+        job = StreamingJobProcess.start(env, runDir.resolve("streaming-job"), jobOptions());
+      }
+      kafka = KafkaNode.start(ports[0], ports[1], KAFKA_MEMORY);
       kafka.createTopic(TRIPS_TOPIC, config.partitions());
       kafka.createTopic(DEAD_LETTER_TOPIC, 1);
       out.printf(
@@ -161,6 +177,10 @@ public final class LocalPipeline {
           kafka.bootstrapServers(), TRIPS_TOPIC, DEAD_LETTER_TOPIC);
       if (stopRequested.getCount() == 0) {
         return 0;
+      }
+      if (!config.servicesOnly()) {
+        // the producer needs only Kafka
+        producer = ProducerRun.start(config, kafka.bootstrapServers(), TRIPS_TOPIC);
       }
       out.println("starting Cassandra ...");
       cassandra = awaitCassandra(cassandraStart);
@@ -179,20 +199,27 @@ public final class LocalPipeline {
         return 0;
       }
 
-      Map<String, String> env =
-          StreamingJobProcess.environment(
-              kafka, cassandra, runDir.resolve("checkpoints"), config.zoneLookup().orElse(null));
-      env.put("TRIPS_TOPIC", TRIPS_TOPIC);
-      env.put("DEAD_LETTER_TOPIC", DEAD_LETTER_TOPIC);
-      env.put("PIPELINE_VERSION", config.pipelineVersion());
-      env.put("CASSANDRA_KEYSPACE", KEYSPACE);
-      env.put("STARTING_OFFSETS", "earliest");
-      env.put("TRIGGER_INTERVAL", "2 seconds");
-      env.put("SHUFFLE_PARTITIONS", "4");
+      boolean moved =
+          !kafka.bootstrapServers().equals(plannedKafka)
+              || !cassandra.contactPoint().equals(plannedCassandra);
+      if (moved) {
+        // a chosen port was taken before the service bound it and the service moved: start the
+        // job again with the ports the services really have
+        job.process().destroy(STOP_GRACE);
+        env = jobEnvironment(kafka.bootstrapServers(), cassandra.contactPoint());
+        job = StreamingJobProcess.start(env, runDir.resolve("streaming-job-2"), jobOptions());
+      } else if (!job.isAlive()) {
+        // on a very busy machine Cassandra can take longer than the job's 60 s wait for it: the
+        // job has then exited (its log says why) and starts once more, now that Cassandra answers
+        out.printf(
+            "  the streaming job exited with %d while Cassandra was starting (log %s); starting it"
+                + " again%n",
+            job.exitCode().orElse(-1), job.logFile());
+        job = StreamingJobProcess.start(env, runDir.resolve("streaming-job-2"), jobOptions());
+      }
       int metricsPort = Integer.parseInt(env.get("METRICS_PORT"));
       jobEnv = env;
       out.println("starting the streaming job (Spark local[2]) ...");
-      job = StreamingJobProcess.start(env, runDir.resolve("streaming-job"));
       out.printf(
           "  streaming job pid %d, metrics http://127.0.0.1:%d/metrics, log %s%n",
           job.pid(), metricsPort, job.logFile());
@@ -205,7 +232,6 @@ public final class LocalPipeline {
               KEYSPACE,
               config.pipelineVersion(),
               metricsPort);
-      producer = ProducerRun.start(config, kafka.bootstrapServers(), TRIPS_TOPIC);
       out.printf("producer: %s%n%n", producer.description());
       return monitorLoop(err);
     } catch (RuntimeException | java.io.IOException e) {
@@ -217,18 +243,65 @@ public final class LocalPipeline {
     }
   }
 
+  /** The job's environment for services at these addresses. */
+  private Map<String, String> jobEnvironment(
+      String bootstrapServers, String cassandraContactPoint) {
+    Map<String, String> env =
+        StreamingJobProcess.environment(
+            bootstrapServers,
+            cassandraContactPoint,
+            CassandraNode.LOCAL_DATACENTER,
+            runDir.resolve("checkpoints"),
+            config.zoneLookup().orElse(null));
+    env.put("TRIPS_TOPIC", TRIPS_TOPIC);
+    env.put("DEAD_LETTER_TOPIC", DEAD_LETTER_TOPIC);
+    env.put("PIPELINE_VERSION", config.pipelineVersion());
+    env.put("CASSANDRA_KEYSPACE", KEYSPACE);
+    env.put("STARTING_OFFSETS", "earliest");
+    env.put("TRIGGER_INTERVAL", "2 seconds");
+    env.put("SHUFFLE_PARTITIONS", "4");
+    return env;
+  }
+
   /**
-   * Starts Cassandra on a daemon thread; {@link #awaitCassandra} takes the node (or the failure).
+   * How the job's JVM runs in local mode: {@code local[2]}, 1 GB heap, and the Cassandra driver's
+   * schema-refresh debouncer at {@value #SCHEMA_DEBOUNCE} instead of 1 s. The driver completes each
+   * DDL statement only after refreshing its schema metadata, and the debouncer first waits its
+   * window for more schema events: with the default, each of the five statements of a fresh schema
+   * took about 1.2 s.
    */
-  private static java.util.concurrent.CompletableFuture<CassandraNode>
-      startCassandraInBackground() {
+  static StreamingJobProcess.Options jobOptions() {
+    Map<String, String> props = new java.util.LinkedHashMap<>();
+    props.put("datastax-java-driver.advanced.metadata.schema.debouncer.window", SCHEMA_DEBOUNCE);
+    return new StreamingJobProcess.Options("local[2]", "1g", props);
+  }
+
+  static final String SCHEMA_DEBOUNCE = "50 milliseconds";
+
+  /** {@code n} different ports, each free on 127.0.0.1 a moment ago. */
+  private static int[] distinctFreePorts(int n) {
+    java.util.Set<Integer> ports = new java.util.LinkedHashSet<>();
+    while (ports.size() < n) {
+      ports.add(FreePorts.next());
+    }
+    return ports.stream().mapToInt(Integer::intValue).toArray();
+  }
+
+  /**
+   * Starts Cassandra on a daemon thread on the given ports; {@link #awaitCassandra} takes the node
+   * (or the failure).
+   */
+  private static java.util.concurrent.CompletableFuture<CassandraNode> startCassandraInBackground(
+      int nativePort, int storagePort) {
     java.util.concurrent.CompletableFuture<CassandraNode> f =
         new java.util.concurrent.CompletableFuture<>();
     Thread t =
         new Thread(
             () -> {
               try {
-                f.complete(CassandraNode.start(CASSANDRA_INITIAL_HEAP, CASSANDRA_MAX_HEAP));
+                f.complete(
+                    CassandraNode.start(
+                        CASSANDRA_INITIAL_HEAP, CASSANDRA_MAX_HEAP, nativePort, storagePort));
               } catch (Throwable e) {
                 f.completeExceptionally(e);
               }
@@ -353,7 +426,8 @@ public final class LocalPipeline {
         config.pipelineVersion(),
         TRIPS_TOPIC,
         config.reprocessZoneWindow().map(w -> " with ZONE_WINDOW=" + w).orElse(""));
-    reprocessJob = StreamingJobProcess.start(env, runDir.resolve("streaming-job-" + version));
+    reprocessJob =
+        StreamingJobProcess.start(env, runDir.resolve("streaming-job-" + version), jobOptions());
     out.printf(
         "  %s: pid %d, metrics http://127.0.0.1:%d/metrics, tables %s.*_%s%n",
         version, reprocessJob.pid(), reprocessMetricsPort, KEYSPACE, version);

@@ -66,6 +66,7 @@ public final class StreamingJobProcess implements AutoCloseable {
         LocalPaths.streamingJar() + File.pathSeparator + LocalPaths.streamingClasspath();
     List<String> jvmArgs = new ArrayList<>();
     jvmArgs.add("-Xmx" + options.heap());
+    jvmArgs.addAll(options.jvmOptions());
     jvmArgs.addAll(SPARK_JDK17_OPTIONS);
     jvmArgs.add("-Dspark.master=" + options.master());
     jvmArgs.add("-Dspark.driver.host=127.0.0.1");
@@ -104,10 +105,29 @@ public final class StreamingJobProcess implements AutoCloseable {
    */
   public static Map<String, String> environment(
       KafkaNode kafka, CassandraNode cassandra, Path checkpointRoot, Path zoneLookup) {
+    return environment(
+        kafka.bootstrapServers(),
+        cassandra.contactPoint(),
+        cassandra.localDatacenter(),
+        checkpointRoot,
+        zoneLookup);
+  }
+
+  /**
+   * {@link #environment(KafkaNode, CassandraNode, Path, Path)} for services that may still be
+   * starting (their addresses chosen beforehand): the job waits for the trips topic and retries a
+   * refused Cassandra connection at start.
+   */
+  public static Map<String, String> environment(
+      String bootstrapServers,
+      String cassandraContactPoint,
+      String cassandraLocalDc,
+      Path checkpointRoot,
+      Path zoneLookup) {
     Map<String, String> env = new LinkedHashMap<>();
-    env.put("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
-    env.put("CASSANDRA_CONTACT_POINTS", cassandra.contactPoint());
-    env.put("CASSANDRA_LOCAL_DC", cassandra.localDatacenter());
+    env.put("KAFKA_BOOTSTRAP_SERVERS", bootstrapServers);
+    env.put("CASSANDRA_CONTACT_POINTS", cassandraContactPoint);
+    env.put("CASSANDRA_LOCAL_DC", cassandraLocalDc);
     env.put("CHECKPOINT_LOCATION", checkpointRoot.toAbsolutePath().toString());
     if (zoneLookup != null) {
       env.put("ZONE_LOOKUP_PATH", zoneLookup.toAbsolutePath().toString());
@@ -174,10 +194,18 @@ public final class StreamingJobProcess implements AutoCloseable {
    * @param master Spark master, e.g. {@code local[2]}
    * @param heap {@code -Xmx} value, e.g. {@code 1g}
    * @param systemProperties extra {@code -D} properties (e.g. {@code spark.sql.shuffle.partitions})
+   * @param jvmOptions extra JVM options (e.g. a collector), after the heap
    */
-  public record Options(String master, String heap, Map<String, String> systemProperties) {
+  public record Options(
+      String master, String heap, Map<String, String> systemProperties, List<String> jvmOptions) {
     public Options {
       systemProperties = Map.copyOf(systemProperties);
+      jvmOptions = List.copyOf(jvmOptions);
+    }
+
+    /** No extra JVM options. */
+    public Options(String master, String heap, Map<String, String> systemProperties) {
+      this(master, heap, systemProperties, List.of());
     }
 
     /** {@code local[2]}, 1 GB heap, no extra properties. */

@@ -111,7 +111,9 @@ public final class StreamingJob {
     }
     SparkSession spark = SparkSession.builder().config(sparkConf(config)).getOrCreate();
     try {
-      try (var session = CassandraConnector.apply(spark.sparkContext().getConf()).openSession()) {
+      CassandraConnector connector = CassandraConnector.apply(spark.sparkContext().getConf());
+      try (var session =
+          CassandraWait.open(connector::openSession, config.cassandra().contactPoints())) {
         List<String> applied =
             CassandraSchema.apply(session, config.cassandra(), config.pipelineVersion());
         LOG.info(
