@@ -40,7 +40,8 @@ import org.apache.spark.sql.types.StructType;
  *   <li>{@code new-only}: once through {@link Sinks#windows} into version {@code new}.
  * </ul>
  *
- * Writes to the result file: {@code RUN <start ms> <end ms>} per {@link Sinks#windows} call, then
+ * Writes to the result file: {@code RUN <start ms> <end ms> <Spark jobs started>} per {@link
+ * Sinks#windows} call (before them {@code OLD_JOBS <n>}: the DataFrame writes' Spark jobs), then
  * the latency histogram's {@code _count}/{@code _sum} lines; on a failure {@code FAILED <message>}
  * and exit 3.
  *
@@ -100,8 +101,21 @@ public final class WindowSinkCheck {
         CassandraSchema.apply(session, cassandra, newVersion.name());
       }
       Dataset<Row> batch = batch(spark).cache();
+      java.util.concurrent.atomic.AtomicInteger jobs =
+          new java.util.concurrent.atomic.AtomicInteger();
+      spark
+          .sparkContext()
+          .addSparkListener(
+              new org.apache.spark.scheduler.SparkListener() {
+                @Override
+                public void onJobStart(org.apache.spark.scheduler.SparkListenerJobStart job) {
+                  jobs.incrementAndGet();
+                }
+              });
       if (mode.equals("compare")) {
         writeWithDataFrames(batch, cassandra.keyspace(), oldVersion, Instant.now());
+        spark.sparkContext().listenerBus().waitUntilEmpty(10_000L);
+        out.add("OLD_JOBS " + jobs.get());
       }
       JobMetrics metrics = new JobMetrics(false);
       var sink =
@@ -112,9 +126,13 @@ public final class WindowSinkCheck {
               metrics);
       int runs = mode.equals("compare") ? 2 : 1;
       for (int i = 0; i < runs; i++) {
+        spark.sparkContext().listenerBus().waitUntilEmpty(10_000L);
+        int before = jobs.get();
         long start = System.currentTimeMillis();
         sink.call(batch, 7L);
-        out.add("RUN " + start + " " + System.currentTimeMillis());
+        long end = System.currentTimeMillis();
+        spark.sparkContext().listenerBus().waitUntilEmpty(10_000L);
+        out.add("RUN " + start + " " + end + " " + (jobs.get() - before));
       }
       var text = new java.io.ByteArrayOutputStream();
       new io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter(false)

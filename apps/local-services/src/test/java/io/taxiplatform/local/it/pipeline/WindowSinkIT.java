@@ -84,9 +84,17 @@ class WindowSinkIT {
     Map<String, Double> count = new HashMap<>();
     Map<String, Double> sum = new HashMap<>();
     for (String line : result) {
-      if (line.startsWith("RUN ")) {
+      if (line.startsWith("OLD_JOBS ")) {
+        // The listener counts: the DataFrame writer took at least one Spark job per table.
+        assertThat(Integer.parseInt(line.substring("OLD_JOBS ".length())))
+            .as("Spark jobs of the DataFrame writes")
+            .isGreaterThanOrEqualTo(3);
+      } else if (line.startsWith("RUN ")) {
         String[] p = line.split(" ");
         runs.add(new long[] {Long.parseLong(p[1]), Long.parseLong(p[2])});
+        assertThat(Integer.parseInt(p[3]))
+            .as("Spark jobs of one micro-batch's sink: %s", line)
+            .isEqualTo(1);
       } else if (line.startsWith("taxi_stream_end_to_end_latency_seconds_")) {
         String table = line.replaceAll(".*table=\"([^\"]+)\".*", "$1");
         double value = Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
