@@ -17,9 +17,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The {@code foreachBatch} writers. They run on the driver, once per micro-batch; a re-run
- * micro-batch (after a crash) rewrites the same rows: the Cassandra writes are upserts keyed by
- * (key, window).
+ * The {@code foreachBatch} writers. They run on the driver, once per micro-batch (the window rows
+ * themselves are written from the executors: {@link WindowWriter}); a re-run micro-batch (after a
+ * crash) rewrites the same rows: the Cassandra writes are upserts keyed by (key, window).
  */
 final class Sinks {
 
