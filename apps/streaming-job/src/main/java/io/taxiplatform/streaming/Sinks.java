@@ -1,24 +1,18 @@
 package io.taxiplatform.streaming;
 
-import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.lit;
-
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import org.apache.spark.api.java.function.VoidFunction2;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.SaveMode;
-import org.apache.spark.storage.StorageLevel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The {@code foreachBatch} writer of the window rows. They run on the driver, once per micro-batch;
- * a re-run micro-batch (after a crash) rewrites the same rows: the Cassandra writes are upserts
- * keyed by (key, window).
+ * The {@code foreachBatch} writer of the window rows. It runs on the driver, once per micro-batch
+ * (the rows themselves are written from the executors: {@link WindowWriter}); a re-run micro-batch
+ * (after a crash) rewrites the same rows: the Cassandra writes are upserts keyed by (key, window).
  */
 final class Sinks {
 
@@ -30,49 +24,39 @@ final class Sinks {
    * Writes each micro-batch of {@link Aggregations#windowAggregates} rows: the zone rows to {@code
    * zoneTables} ({@code zone_windows_<v>} and {@code window_zones_<v>}, same columns), the borough
    * rows to {@code boroughTable}, each stamped with the batch's {@code written_at}; observes the
-   * end-to-end latency of every row written, per table.
+   * end-to-end latency of every row written, per table (seconds from the row's {@code
+   * max_ingest_time} to {@code written_at}; a zone row counts for both zone tables).
+   *
+   * <p>One Spark job per micro-batch ({@link WindowWriter}): each task upserts its rows to the
+   * three tables from the executor and returns only {@code (dimension, max_ingest_time)} per row,
+   * which the driver collects. Before, the batch was persisted and read by four jobs (three
+   * DataFrame writes and a collect), a fixed cost per micro-batch whatever its size. The writer
+   * (connector settings, table metadata) is built on the first micro-batch and kept for the query's
+   * life.
    */
   static VoidFunction2<Dataset<Row>, Long> windows(
       String keyspace, List<String> zoneTables, String boroughTable, JobMetrics metrics) {
+    WindowWriter[] writer = new WindowWriter[1];
     return (batch, batchId) -> {
       Instant writtenAt = Instant.now();
-      Dataset<Row> rows = batch.persist(StorageLevel.MEMORY_ONLY());
-      try {
-        Dataset<Row> zoneRows =
-            Aggregations.zoneRows(rows).withColumn("written_at", lit(Timestamp.from(writtenAt)));
-        for (String table : zoneTables) {
-          write(zoneRows, keyspace, table);
-        }
-        write(
-            Aggregations.boroughRows(rows).withColumn("written_at", lit(Timestamp.from(writtenAt))),
-            keyspace,
-            boroughTable);
-        // One small column per updated window row, to observe end-to-end latency on the driver.
-        List<Row> ingest = rows.select(col("dimension"), col("max_ingest_time")).collectAsList();
-        for (Row r : ingest) {
-          if (!r.isNullAt(1)) {
-            double seconds = (writtenAt.toEpochMilli() - r.getTimestamp(1).getTime()) / 1000.0;
-            if (Aggregations.ZONE.equals(r.getString(0))) {
-              for (String table : zoneTables) {
-                metrics.latency(table, seconds);
-              }
-            } else {
-              metrics.latency(boroughTable, seconds);
+      if (writer[0] == null) {
+        writer[0] =
+            WindowWriter.create(batch.sparkSession(), batch, keyspace, zoneTables, boroughTable);
+      }
+      List<Row> ingest = writer[0].write(batch, Timestamp.from(writtenAt));
+      for (Row r : ingest) {
+        if (!r.isNullAt(1)) {
+          double seconds = (writtenAt.toEpochMilli() - r.getTimestamp(1).getTime()) / 1000.0;
+          if (Aggregations.ZONE.equals(r.getString(0))) {
+            for (String table : zoneTables) {
+              metrics.latency(table, seconds);
             }
+          } else {
+            metrics.latency(boroughTable, seconds);
           }
         }
-        LOG.debug("batch {}: {} window rows upserted", batchId, ingest.size());
-      } finally {
-        rows.unpersist();
       }
+      LOG.debug("batch {}: {} window rows upserted", batchId, ingest.size());
     };
-  }
-
-  private static void write(Dataset<Row> rows, String keyspace, String table) {
-    rows.write()
-        .format("org.apache.spark.sql.cassandra")
-        .options(Map.of("keyspace", keyspace, "table", table))
-        .mode(SaveMode.Append)
-        .save();
   }
 }
