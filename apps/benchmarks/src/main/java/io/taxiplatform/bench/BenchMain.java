@@ -596,7 +596,7 @@ public final class BenchMain {
     section.put(
         "metric",
         StreamingBench.LATENCY_METRIC
-            + " (written_at - max_ingest_time of every row written), "
+            + " (max_ingest_time of every row written until its batch is acknowledged), "
             + "percentiles interpolated inside its buckets (0.05 ... 10 s, dense up to 3 s)");
     section.put("trigger_seconds", 1.0);
     section.put("reference", "the trigger interval (1 s): p95_over_trigger");

@@ -36,9 +36,9 @@ import org.slf4j.LoggerFactory;
  *       on the same topic; every version's zone table is checked exactly (trip counts sum to the
  *       events, and equal the first version's rows);
  *   <li>end-to-end latency: one job with a 1 s trigger, the producer at a steady rate; the job's
- *       {@code taxi_stream_end_to_end_latency_seconds} histogram (written_at - max_ingest_time of
- *       every row it writes) is read before and after a measured window, and the percentiles come
- *       from the difference.
+ *       {@code taxi_stream_end_to_end_latency_seconds} histogram (max_ingest_time of every row it
+ *       writes until its micro-batch is acknowledged) is read before and after a measured window,
+ *       and the percentiles come from the difference.
  * </ul>
  */
 final class StreamingBench {

@@ -143,7 +143,8 @@ public final class JobMetrics {
     endToEndLatency =
         Histogram.builder()
             .name("taxi_stream_end_to_end_latency_seconds")
-            .help("written_at - max_ingest_time of every aggregate row written.")
+            .help(
+                "Seconds from max_ingest_time of every aggregate row written until its micro-batch's rows are acknowledged by Cassandra.")
             .labelNames("table")
             .classicOnly()
             .classicUpperBounds(LATENCY_BUCKETS)
