@@ -22,8 +22,6 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StructType;
 
 /**
  * Not a test by itself: the Spark side of local-services' {@code WindowSinkIT}, run there as its
@@ -49,15 +47,6 @@ import org.apache.spark.sql.types.StructType;
  * settings also come from {@code -Dspark.cassandra.*} system properties.
  */
 public final class WindowSinkCheck {
-
-  private static final StructType KAFKA =
-      new StructType()
-          .add("key", DataTypes.BinaryType)
-          .add("value", DataTypes.BinaryType)
-          .add("topic", DataTypes.StringType)
-          .add("partition", DataTypes.IntegerType)
-          .add("offset", DataTypes.LongType)
-          .add("timestamp", DataTypes.TimestampType);
 
   private WindowSinkCheck() {}
 
@@ -232,7 +221,8 @@ public final class WindowSinkCheck {
     }
     Dataset<Row> trips =
         Aggregations.validTrips(
-            Aggregations.parse(spark.createDataFrame(records, KAFKA), Duration.ofHours(1)));
+            Aggregations.parse(
+                spark.createDataFrame(records, AggregationsTest.KAFKA), Duration.ofHours(1)));
     return Aggregations.windowAggregates(
         trips,
         zones,
