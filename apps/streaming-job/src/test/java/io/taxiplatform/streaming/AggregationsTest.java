@@ -67,16 +67,20 @@ class AggregationsTest {
             .config("spark.driver.bindAddress", "127.0.0.1")
             .getOrCreate();
     // 229 and 7 are deliberately missing: their trips count under Unknown.
-    zones =
-        ZoneLookup.parse(
-                List.of(
-                    "\"LocationID\",\"Borough\",\"Zone\",\"service_zone\"",
-                    "1,\"EWR\",\"Newark Airport\",\"EWR\"",
-                    "4,\"Manhattan\",\"Alphabet City\",\"Yellow Zone\"",
-                    "132,\"Queens\",\"JFK Airport\",\"Airports\"",
-                    "138,\"Queens\",\"LaGuardia Airport\",\"Airports\""),
-                "test")
-            .toDataFrame(spark);
+    zones = testZones(spark);
+  }
+
+  /** A four-zone lookup (1, 4, 132, 138) as the job broadcasts it; other zones count as Unknown. */
+  static Dataset<Row> testZones(SparkSession spark) {
+    return ZoneLookup.parse(
+            List.of(
+                "\"LocationID\",\"Borough\",\"Zone\",\"service_zone\"",
+                "1,\"EWR\",\"Newark Airport\",\"EWR\"",
+                "4,\"Manhattan\",\"Alphabet City\",\"Yellow Zone\"",
+                "132,\"Queens\",\"JFK Airport\",\"Airports\"",
+                "138,\"Queens\",\"LaGuardia Airport\",\"Airports\""),
+            "test")
+        .toDataFrame(spark);
   }
 
   @AfterAll

@@ -178,16 +178,7 @@ public final class WindowSinkCheck {
    * cents by the parser).
    */
   static Dataset<Row> batch(SparkSession spark) {
-    Dataset<Row> zones =
-        ZoneLookup.parse(
-                List.of(
-                    "\"LocationID\",\"Borough\",\"Zone\",\"service_zone\"",
-                    "1,\"EWR\",\"Newark Airport\",\"EWR\"",
-                    "4,\"Manhattan\",\"Alphabet City\",\"Yellow Zone\"",
-                    "132,\"Queens\",\"JFK Airport\",\"Airports\"",
-                    "138,\"Queens\",\"LaGuardia Airport\",\"Airports\""),
-                "window-sink-check")
-            .toDataFrame(spark);
+    Dataset<Row> zones = AggregationsTest.testZones(spark);
     Random rnd = new Random(11);
     int[] zoneIds = {1, 4, 132, 138, 229};
     Instant start = Instant.parse("2025-03-01T07:00:00Z");
