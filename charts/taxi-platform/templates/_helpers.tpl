@@ -207,7 +207,7 @@ object names, a duplicate version, a serving version that is not in the list.
 {{- end }}
 {{- $_ := set $seen $v true }}
 {{- $r := dict "version" $v "appName" (include "taxi-platform.streaming.appName" (dict "ctx" $.ctx "version" $v)) }}
-{{- range $key := list "zoneWindow" "boroughWindow" "boroughSlide" "watermarkDelay" "startingOffsets" "maxOffsetsPerTrigger" }}
+{{- range $key := list "zoneWindow" "boroughWindow" "boroughSlide" "watermarkDelay" "startingOffsets" "maxOffsetsPerTrigger" "stateStore" }}
 {{- $_ := set $r $key (ternary (index $p $key) (index $s $key) (hasKey $p $key)) }}
 {{- end }}
 {{- $_ := set $r "driver" (mergeOverwrite (deepCopy $s.driver) (deepCopy (default (dict) $p.driver))) }}

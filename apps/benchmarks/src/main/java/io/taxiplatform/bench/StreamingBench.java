@@ -407,6 +407,7 @@ final class StreamingBench {
     kafka.createTopic(topic, config.streamPartitions());
     kafka.createTopic(topic + ".dlq", 1);
     Map<String, String> env = jobEnv(topic, "lat", "1 second");
+    env.putAll(pairs("bench.latencyJobEnv"));
     StreamingJobProcess job =
         StreamingJobProcess.start(env, work.resolve("job-latency"), latencyJobOptions());
     List<LatencyWindow> windows = new ArrayList<>();
@@ -456,20 +457,25 @@ final class StreamingBench {
    * The latency job's JVM: {@code local[2]}, 1 GB, plus the {@code -D} properties of the system
    * property {@code bench.latencyJobProperties} ({@code k=v;k=v}), e.g. Spark settings or a log4j2
    * configuration that logs every micro-batch's progress (docs/benchmarks.md, "Where a live batch's
-   * time goes").
+   * time goes"). The job's environment takes the variables of {@code bench.latencyJobEnv} ({@code
+   * k=v;k=v}, e.g. {@code STATE_STORE=hdfs}).
    */
   static StreamingJobProcess.Options latencyJobOptions() {
-    Map<String, String> props = new LinkedHashMap<>();
-    String spec = System.getProperty("bench.latencyJobProperties", "");
-    for (String kv : spec.split(";")) {
+    return new StreamingJobProcess.Options("local[2]", "1g", pairs("bench.latencyJobProperties"));
+  }
+
+  /** The {@code k=v;k=v} pairs of system property {@code name}. */
+  static Map<String, String> pairs(String name) {
+    Map<String, String> out = new LinkedHashMap<>();
+    for (String kv : System.getProperty(name, "").split(";")) {
       int eq = kv.indexOf('=');
       if (eq > 0) {
-        props.put(kv.substring(0, eq).strip(), kv.substring(eq + 1).strip());
+        out.put(kv.substring(0, eq).strip(), kv.substring(eq + 1).strip());
       } else if (!kv.isBlank()) {
-        throw new IllegalArgumentException("bench.latencyJobProperties: not k=v: " + kv);
+        throw new IllegalArgumentException(name + ": not k=v: " + kv);
       }
     }
-    return new StreamingJobProcess.Options("local[2]", "1g", props);
+    return out;
   }
 
   private void warmUp(StreamingJobProcess job, Map<String, String> env, String topic, int rate) {

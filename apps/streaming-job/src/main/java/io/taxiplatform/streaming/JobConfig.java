@@ -45,6 +45,8 @@ public record JobConfig(
     SparkDuration triggerInterval,
     SparkDuration maxEventTimeSkew,
     int shufflePartitions,
+    StateStore stateStore,
+    int stateStoreMemoryMb,
     CassandraSettings cassandra,
     int metricsPort)
     implements Serializable {
@@ -213,6 +215,20 @@ public record JobConfig(
         description = "spark.sql.shuffle.partitions")
     String shufflePartitions;
 
+    @Option(
+        names = "--state-store",
+        paramLabel = "rocksdb|hdfs",
+        defaultValue = "${env:STATE_STORE:-rocksdb}",
+        description = "state store of a new pipeline version; a checkpoint keeps its own")
+    String stateStore;
+
+    @Option(
+        names = "--state-store-memory-mb",
+        paramLabel = "MB",
+        defaultValue = "${env:STATE_STORE_MEMORY_MB:-256}",
+        description = "RocksDB memory bound per executor (off-heap), 16..65536")
+    String stateStoreMemoryMb;
+
     @Mixin CassandraSettings.Options cassandra;
 
     @Mixin KeyspaceOptions keyspace;
@@ -258,6 +274,11 @@ public record JobConfig(
       throw new IllegalArgumentException(
           "SHUFFLE_PARTITIONS must be > 0, got " + shufflePartitions);
     }
+    Objects.requireNonNull(stateStore, "stateStore");
+    if (stateStoreMemoryMb < 16 || stateStoreMemoryMb > 65536) {
+      throw new IllegalArgumentException(
+          "STATE_STORE_MEMORY_MB must be 16..65536, got " + stateStoreMemoryMb);
+    }
     if (metricsPort < 0 || metricsPort > 65535) {
       throw new IllegalArgumentException("METRICS_PORT must be 0..65535, got " + metricsPort);
     }
@@ -268,6 +289,59 @@ public record JobConfig(
               + ") must not exceed BOROUGH_WINDOW ("
               + boroughWindow
               + ")");
+    }
+  }
+
+  /**
+   * The state store a new pipeline version's queries keep their state in ({@code STATE_STORE}).
+   * Spark records the store in a query's offset log and keeps it for the checkpoint's life, so a
+   * version that started with one store goes on with it whatever this says.
+   */
+  public enum StateStore {
+    /**
+     * RocksDB, off-heap, memory bounded by {@code STATE_STORE_MEMORY_MB} per executor, changelog
+     * checkpointing: a micro-batch writes only what changed, whatever the state's size.
+     */
+    ROCKSDB("rocksdb", "org.apache.spark.sql.execution.streaming.state.RocksDBStateStoreProvider"),
+    /**
+     * Spark's default, on the JVM heap: each micro-batch copies every stateful partition's map, so
+     * batch time and heap grow with the state (docs/operations.md, Scaling).
+     */
+    HDFS("hdfs", "org.apache.spark.sql.execution.streaming.state.HDFSBackedStateStoreProvider");
+
+    private final String text;
+    private final String providerClass;
+
+    StateStore(String text, String providerClass) {
+      this.text = text;
+      this.providerClass = providerClass;
+    }
+
+    /** The value of {@code STATE_STORE}. */
+    public String text() {
+      return text;
+    }
+
+    /** {@code spark.sql.streaming.stateStore.providerClass}. */
+    public String providerClass() {
+      return providerClass;
+    }
+
+    /** The store of {@code providerClass}, if it is one of these. */
+    static java.util.Optional<StateStore> ofProvider(String providerClass) {
+      return java.util.Arrays.stream(values())
+          .filter(s -> s.providerClass.equals(providerClass))
+          .findFirst();
+    }
+
+    static StateStore parse(String text) {
+      String t = text.trim();
+      for (StateStore s : values()) {
+        if (s.text.equalsIgnoreCase(t)) {
+          return s;
+        }
+      }
+      throw new UsageException("STATE_STORE must be rocksdb or hdfs, got '" + t + "'");
     }
   }
 
@@ -351,6 +425,8 @@ public record JobConfig(
         SparkDuration.parse("TRIGGER_INTERVAL", o.triggerInterval),
         SparkDuration.parse("MAX_EVENT_TIME_SKEW", o.maxEventTimeSkew),
         (int) parseLong("SHUFFLE_PARTITIONS", o.shufflePartitions),
+        StateStore.parse(o.stateStore),
+        (int) parseLong("STATE_STORE_MEMORY_MB", o.stateStoreMemoryMb),
         o.keyspace.settings(o.cassandra, env),
         (int) parseLong("METRICS_PORT", o.metricsPort));
   }

@@ -124,6 +124,7 @@ public final class StreamingJob {
       List<Integer> partitions = TripsTopic.partitions(config);
       TripsTopic.checkCheckpointLayout(
           spark.sparkContext().hadoopConfiguration(), config, partitions.size());
+      logStateStore(spark.sparkContext().hadoopConfiguration(), config);
       spark.streams().addListener(metrics.listener());
       List<StreamingQuery> queries = start(spark, config, lookup, metrics, partitions);
       queries.forEach(q -> metrics.register(q.id(), q.name()));
@@ -369,8 +370,50 @@ public final class StreamingJob {
   }
 
   /**
-   * Session settings: app name, UTC, shuffle partitions, the local file system without forks,
-   * Cassandra connection. Master comes from outside.
+   * Logs the state store the window query keeps its state in: {@code STATE_STORE} for a new
+   * checkpoint; for one with progress, the store Spark recorded in it (Spark restores it at every
+   * restart, whatever {@code STATE_STORE} says now), with a warning when the two differ.
+   */
+  static void logStateStore(org.apache.hadoop.conf.Configuration hadoop, JobConfig config) {
+    java.util.Optional<String> recorded;
+    try {
+      recorded = TripsTopic.recordedStateStore(hadoop, config);
+    } catch (java.io.IOException | RuntimeException e) {
+      LOG.warn(
+          "cannot read the state store recorded in the checkpoint's offset log: {}", e.toString());
+      return;
+    }
+    String wanted = config.stateStore().providerClass();
+    if (recorded.isEmpty()) {
+      LOG.info(
+          "state store: {} (STATE_STORE={}{})",
+          wanted,
+          config.stateStore().text(),
+          config.stateStore() == JobConfig.StateStore.ROCKSDB
+              ? ", memory bound " + config.stateStoreMemoryMb() + " MB per executor"
+              : "");
+    } else if (recorded.get().equals(wanted)) {
+      LOG.info("state store: {} (recorded in the checkpoint)", wanted);
+    } else {
+      LOG.warn(
+          "state store: {}, recorded in the checkpoint of pipeline version {} and kept by Spark for"
+              + " its life; STATE_STORE={} applies to new pipeline versions (docs/operations.md,"
+              + " Scaling)",
+          recorded.get(),
+          config.pipelineVersion(),
+          config.stateStore().text());
+    }
+  }
+
+  /** The Spark setting naming the state store provider (recorded in a query's offset log). */
+  static final String STATE_STORE_PROVIDER = "spark.sql.streaming.stateStore.providerClass";
+
+  /** Prefix of Spark's RocksDB state store settings (RocksDBConf of Spark 3.5). */
+  static final String ROCKSDB = "spark.sql.streaming.stateStore.rocksdb.";
+
+  /**
+   * Session settings: app name, UTC, shuffle partitions, the state store, the local file system
+   * without forks, Cassandra connection. Master comes from outside.
    */
   static SparkConf sparkConf(JobConfig config) {
     SparkConf conf =
@@ -380,6 +423,13 @@ public final class StreamingJob {
             .set("spark.sql.shuffle.partitions", Integer.toString(config.shufflePartitions()))
             .set("spark.sql.streaming.stateStore.stateSchemaCheck", "true")
             .set("spark.sql.adaptive.enabled", "false")
+            // The store of a new version's state (Spark keeps a checkpoint's own). The RocksDB
+            // settings are set whichever store is chosen, so a checkpoint that has RocksDB state
+            // always resumes with the same ones.
+            .set(STATE_STORE_PROVIDER, config.stateStore().providerClass())
+            .set(ROCKSDB + "changelogCheckpointing.enabled", "true")
+            .set(ROCKSDB + "boundedMemoryUsage", "true")
+            .set(ROCKSDB + "maxMemoryUsageMB", Integer.toString(config.stateStoreMemoryMb()))
             // Checkpoint and state files on a local path or volume (file:) without a chmod and
             // readlink process per file (fs.RawLocalFileSystemWithoutForks).
             .setIfMissing(

@@ -222,6 +222,45 @@ final class TripsTopic {
     }
   }
 
+  /**
+   * The state store provider class Spark recorded in the window query's latest offset log entry
+   * ({@code <query>/offsets/<batch>}: a version line, then the batch metadata whose {@code conf}
+   * Spark restores at every restart), or empty for a checkpoint without progress.
+   *
+   * @throws IOException when the log cannot be read
+   */
+  static java.util.Optional<String> recordedStateStore(Configuration hadoop, JobConfig config)
+      throws IOException {
+    Path offsets = new Path(config.checkpointFor(StreamingJob.WINDOW_QUERY), "offsets");
+    FileSystem fs = offsets.getFileSystem(hadoop);
+    if (!fs.exists(offsets)) {
+      return java.util.Optional.empty();
+    }
+    long latest = -1;
+    for (var status : fs.listStatus(offsets)) {
+      String name = status.getPath().getName();
+      if (status.isFile() && name.matches("[0-9]{1,18}")) {
+        latest = Math.max(latest, Long.parseLong(name));
+      }
+    }
+    if (latest < 0) {
+      return java.util.Optional.empty();
+    }
+    String text;
+    try (var in = fs.open(new Path(offsets, Long.toString(latest)))) {
+      text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+    String[] lines = text.split("\n", 3);
+    if (lines.length < 2) {
+      return java.util.Optional.empty();
+    }
+    JsonNode provider =
+        JSON.readTree(lines[1]).path("conf").path(StreamingJob.STATE_STORE_PROVIDER);
+    return provider.isTextual()
+        ? java.util.Optional.of(provider.asText())
+        : java.util.Optional.empty();
+  }
+
   private static CheckpointSettings parse(FileSystem fs, Path file, String where)
       throws IOException {
     String text;

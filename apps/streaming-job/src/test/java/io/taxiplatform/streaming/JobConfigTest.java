@@ -32,6 +32,48 @@ class JobConfigTest {
   }
 
   @Test
+  void aNewVersionKeepsItsStateInRocksDbWithBoundedMemoryUnlessToldOtherwise() {
+    JobConfig c = JobConfig.from(env(), new String[0]);
+    assertThat(c.stateStore()).isEqualTo(JobConfig.StateStore.ROCKSDB);
+    assertThat(c.stateStoreMemoryMb()).isEqualTo(256);
+    org.apache.spark.SparkConf conf = StreamingJob.sparkConf(c);
+    assertThat(conf.get("spark.sql.streaming.stateStore.providerClass"))
+        .isEqualTo("org.apache.spark.sql.execution.streaming.state.RocksDBStateStoreProvider");
+    assertThat(conf.get("spark.sql.streaming.stateStore.rocksdb.boundedMemoryUsage"))
+        .isEqualTo("true");
+    assertThat(conf.get("spark.sql.streaming.stateStore.rocksdb.maxMemoryUsageMB"))
+        .isEqualTo("256");
+    assertThat(conf.get("spark.sql.streaming.stateStore.rocksdb.changelogCheckpointing.enabled"))
+        .isEqualTo("true");
+
+    JobConfig hdfs =
+        JobConfig.from(env("STATE_STORE", "HDFS "), new String[] {"--state-store-memory-mb=64"});
+    assertThat(hdfs.stateStore()).isEqualTo(JobConfig.StateStore.HDFS);
+    org.apache.spark.SparkConf h = StreamingJob.sparkConf(hdfs);
+    assertThat(h.get("spark.sql.streaming.stateStore.providerClass"))
+        .isEqualTo("org.apache.spark.sql.execution.streaming.state.HDFSBackedStateStoreProvider");
+    assertThat(h.get("spark.sql.streaming.stateStore.rocksdb.maxMemoryUsageMB"))
+        .as("set whichever store is chosen: a RocksDB checkpoint always resumes bounded")
+        .isEqualTo("64");
+    assertThat(JobConfig.StateStore.ofProvider(JobConfig.StateStore.HDFS.providerClass()))
+        .contains(JobConfig.StateStore.HDFS);
+    assertThat(JobConfig.StateStore.ofProvider("x.Y")).isEmpty();
+  }
+
+  @Test
+  void aStateStoreOrMemoryBoundTheJobCannotUseIsAUsageErrorNamingIt() {
+    assertThatThrownBy(() -> JobConfig.from(env("STATE_STORE", "memory"), new String[0]))
+        .isInstanceOf(UsageException.class)
+        .hasMessage("STATE_STORE must be rocksdb or hdfs, got 'memory'");
+    assertThatThrownBy(() -> JobConfig.from(env("STATE_STORE_MEMORY_MB", "8"), new String[0]))
+        .isInstanceOf(UsageException.class)
+        .hasMessage("STATE_STORE_MEMORY_MB must be 16..65536, got 8");
+    assertThatThrownBy(() -> JobConfig.from(env(), new String[] {"--state-store-memory-mb=lots"}))
+        .isInstanceOf(UsageException.class)
+        .hasMessage("STATE_STORE_MEMORY_MB must be an integer, got 'lots'");
+  }
+
+  @Test
   void defaultsAreTheContractDefaults() {
     JobConfig c = JobConfig.from(env(), new String[0]);
     assertThat(c.bootstrapServers()).isEqualTo("127.0.0.1:9092");

@@ -88,6 +88,27 @@ class TripsTopicTest {
   }
 
   @Test
+  void theStateStoreIsReadFromTheLatestOffsetLogEntry(@TempDir Path dir) throws Exception {
+    JobConfig c = config(dir, "v1");
+    var hadoop = new org.apache.hadoop.conf.Configuration();
+    assertThat(TripsTopic.recordedStateStore(hadoop, c)).as("no checkpoint yet").isEmpty();
+    Path offsets = Path.of(c.checkpointFor(StreamingJob.WINDOW_QUERY)).resolve("offsets");
+    Files.createDirectories(offsets);
+    assertThat(TripsTopic.recordedStateStore(hadoop, c)).as("no batch yet").isEmpty();
+    // Spark's offset log entry: a version line, the batch metadata, then one line per source.
+    String entry =
+        "v1\n{\"batchWatermarkMs\":0,\"batchTimestampMs\":1,\"conf\":{"
+            + "\"spark.sql.streaming.stateStore.providerClass\":\"%s\","
+            + "\"spark.sql.shuffle.partitions\":\"2\"}}\n{\"taxi.trips\":{\"0\":5}}";
+    Files.writeString(offsets.resolve("9"), entry.formatted("a.Old"));
+    Files.writeString(offsets.resolve("10"), entry.formatted("b.Latest"));
+    Files.writeString(offsets.resolve(".10.tmp"), entry.formatted("c.NotABatch"));
+    assertThat(TripsTopic.recordedStateStore(hadoop, c))
+        .as("batch 10, not 9 (numeric, not text order), not a temporary file")
+        .contains("b.Latest");
+  }
+
+  @Test
   void anotherPartitionCountNamesTheCauseAndTheFix(@TempDir Path dir) throws Exception {
     JobConfig c = config(dir, "v1");
     check(c, 4);

@@ -3,12 +3,17 @@ package io.taxiplatform.local.it.pipeline;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.taxiplatform.local.SharedServices;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -83,12 +88,109 @@ class RestartIT {
                   > 0);
 
       f.assertTablesEqual(expected, "v1");
+      assertThat(stateFiles(f, ".changelog"))
+          .as("the default state store is RocksDB with changelog checkpointing")
+          .isNotEmpty();
+      assertThat(stateFiles(f, ".delta")).as("no heap-backed store's files").isEmpty();
       // Dead letters are at-least-once (a re-run micro-batch may write one again): each rejected
       // record is
       // there, and nothing else.
       assertThat(f.deadLetterSources()).hasSize(3);
       assertThat(f.deadLetterReasons().keySet())
           .containsExactlyInAnyOrder("malformed_json", "fare_out_of_range", "zone_out_of_range");
+    }
+  }
+
+  /**
+   * A pipeline version whose checkpoint was started with the heap-backed store (every version
+   * before RocksDB became the default) is resumed by a job whose default is RocksDB: Spark keeps
+   * the checkpoint's store, the job says so, and the aggregates stay exact across the upgrade.
+   */
+  @Test
+  void aVersionStartedOnTheHeapStoreKeepsItWhenTheDefaultIsRocksDb() throws Exception {
+    try (PipelineFixture f =
+        new PipelineFixture(
+            SharedServices.kafka(),
+            SharedServices.cassandra(),
+            "storeupgrade",
+            Map.of(
+                "WATERMARK_DELAY", "3650 days",
+                "MAX_OFFSETS_PER_TRIGGER", "100",
+                "STATE_STORE", "hdfs"))) {
+      Instant start = Instant.parse("2025-02-03T07:00:00Z");
+      List<byte[]> first = new ArrayList<>();
+      KnownTrips.valid("u1", 21, 400, start, Duration.ofHours(2))
+          .forEach(t -> first.add(t.getBytes(StandardCharsets.UTF_8)));
+      f.send(first);
+      var old = f.startJob();
+      f.awaitUntil(
+          "the 400 trips of the first run", () -> f.tripCountSum("zone_windows_v1") == 400);
+      old.destroy();
+      assertThat(old.waitFor(Duration.ofSeconds(60))).as("the first job stopped").isTrue();
+      assertThat(stateFiles(f, ".delta"))
+          .as("the first run kept its state on the heap")
+          .isNotEmpty();
+      int deltasBefore = stateFiles(f, ".delta").size();
+
+      f.env.remove("STATE_STORE");
+      List<byte[]> second = new ArrayList<>();
+      // The same trips again (de-duplicated by the resumed state) and new ones.
+      KnownTrips.valid("u1", 21, 400, start, Duration.ofHours(2))
+          .forEach(t -> second.add(t.getBytes(StandardCharsets.UTF_8)));
+      KnownTrips.valid("u2", 22, 300, start.plusSeconds(900), Duration.ofHours(2))
+          .forEach(t -> second.add(t.getBytes(StandardCharsets.UTF_8)));
+      f.send(second);
+      var resumed = f.startJob();
+      // Each trip as the first run counted it: the earliest copy (the copies are not keyed, so
+      // they may sit in other partitions than the originals).
+      Map<String, ExpectedWindows.Input> counted = new java.util.LinkedHashMap<>();
+      for (ExpectedWindows.Input in : f.tripInputs()) {
+        counted.merge(
+            ExpectedWindows.tripId(in.value()),
+            in,
+            (a, b) -> b.ingestTime().isBefore(a.ingestTime()) ? b : a);
+      }
+      ExpectedWindows expected =
+          ExpectedWindows.compute(
+              List.copyOf(counted.values()),
+              f.zones,
+              Duration.ofMinutes(5),
+              Duration.ofMinutes(15),
+              Duration.ofMinutes(5),
+              Instant.now());
+      assertThat(expected.validCount()).isEqualTo(700);
+      f.awaitUntil(
+          "the resumed job's aggregates of 700 distinct trips",
+          () -> f.tripCountSum("zone_windows_v1") == 700);
+      f.awaitUntil(
+          "every offset of the second send read",
+          () ->
+              f.metric("taxi_stream_input_rows_total", Map.of("query", "window_aggregates"))
+                      .orElse(0)
+                  >= 700);
+      f.assertTablesEqual(expected, "v1");
+      assertThat(stateFiles(f, ".delta").size())
+          .as("the resumed job went on writing the heap-backed store's files")
+          .isGreaterThan(deltasBefore);
+      assertThat(stateFiles(f, ".changelog")).as("and no RocksDB state").isEmpty();
+      assertThat(Files.readString(resumed.logFile()))
+          .contains(
+              "state store: org.apache.spark.sql.execution.streaming.state.HDFSBackedStateStoreProvider,"
+                  + " recorded in the checkpoint of pipeline version v1")
+          .contains("STATE_STORE=rocksdb applies to new pipeline versions");
+    }
+  }
+
+  /** The files under the window query's state directory whose names end with {@code suffix}. */
+  private static List<Path> stateFiles(PipelineFixture f, String suffix) {
+    Path state = f.workDir.resolve("checkpoints/v1/window_aggregates/state");
+    if (!Files.isDirectory(state)) {
+      return List.of();
+    }
+    try (Stream<Path> files = Files.walk(state)) {
+      return files.filter(p -> p.getFileName().toString().endsWith(suffix)).toList();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
   }
 }
