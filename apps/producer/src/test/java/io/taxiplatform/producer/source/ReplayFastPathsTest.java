@@ -28,6 +28,26 @@ class ReplayFastPathsTest {
     assertThat(splitResult(line, false))
         .as("%s", line.replace("\r", "\\r"))
         .isEqualTo(splitResult(line, true));
+    // the views CsvTripSource maps from: the same fields and count, or not plain
+    for (int cap : new int[] {0, 3, 20, 64}) {
+      int[] bounds = new int[2 * cap];
+      int n = CsvTripSource.plainBounds(line, bounds);
+      List<String> plain = new ArrayList<>();
+      boolean isPlain = CsvTripSource.splitPlain(line, plain);
+      assertThat(n >= 0).as("plain: %s", line).isEqualTo(isPlain);
+      if (isPlain) {
+        assertThat(n).isEqualTo(plain.size());
+        for (int i = 0; i < Math.min(n, cap); i++) {
+          CsvTripSource.Field f =
+              new CsvTripSource.Field().set(line, bounds[2 * i], bounds[2 * i + 1]);
+          assertThat(f.toString()).isEqualTo(plain.get(i));
+          assertThat(f.length()).isEqualTo(plain.get(i).length());
+          assertThat(TlcRowMapper.parseDecimal(f))
+              .usingComparator(Double::compare)
+              .isEqualTo(TlcRowMapper.parseDecimal(plain.get(i)));
+        }
+      }
+    }
   }
 
   @Test
@@ -197,6 +217,24 @@ class ReplayFastPathsTest {
       }
       fastIsExactOrDeclines(b.toString());
     }
+  }
+
+  @Test
+  void sharedBoxesAreTheValueOfDoubleValueOf() {
+    SplittableRandom r = new SplittableRandom(9);
+    List<Double> values = new ArrayList<>(List.of(0.0, -0.0, 0.5, 1.0, 2.5, 100.0, 100.01, 99.99));
+    values.addAll(List.of(-0.5, 0.001, 1e-300, Double.MIN_VALUE, 0.1 + 0.2, 1.0000000000000002));
+    for (int i = 0; i < 100_000; i++) {
+      values.add(r.nextInt(-200, 12_000) / 100.0);
+      values.add(r.nextDouble() * 120 - 10);
+    }
+    for (double d : values) {
+      Double boxed = TlcRowMapper.box(d);
+      assertThat(Double.doubleToRawLongBits(boxed))
+          .as("%s", d)
+          .isEqualTo(Double.doubleToRawLongBits(d));
+    }
+    assertThat(TlcRowMapper.box(2.5)).isSameAs(TlcRowMapper.box(2.5));
   }
 
   @Test
