@@ -32,10 +32,13 @@ final class SpillStreams {
 
   private SpillStreams() {}
 
-  /** A buffered output stream without locking (at least 8 bytes of buffer). */
+  /**
+   * A buffered output stream without locking (at least 8 bytes of buffer); or, without a stream
+   * ({@link #inMemory}), a growing in-memory buffer (at most 2 GiB).
+   */
   static final class Output extends OutputStream implements DataOutput {
-    private final OutputStream out;
-    private final byte[] buf;
+    private final OutputStream out; // null: in memory
+    private byte[] buf;
     private int n;
 
     Output(OutputStream out, int size) {
@@ -43,20 +46,52 @@ final class SpillStreams {
       this.buf = new byte[Math.max(size, 8)];
     }
 
+    /** A buffer in memory that grows as written: read it with {@link #array} and {@link #size}. */
+    static Output inMemory(int initialSize) {
+      return new Output(null, initialSize);
+    }
+
+    /** The in-memory buffer (valid until the next write). */
+    byte[] array() {
+      return buf;
+    }
+
+    /** Bytes written to the in-memory buffer since the last {@link #reset}. */
+    int size() {
+      return n;
+    }
+
+    /** Empties the in-memory buffer (its capacity stays). */
+    void reset() {
+      n = 0;
+    }
+
+    /** Room for {@code k} more bytes in the buffer: drained to the stream, or grown in memory. */
+    private void room(int k) throws IOException {
+      if (buf.length - n >= k) {
+        return;
+      }
+      if (out != null) {
+        drain(); // k <= 8 <= buf.length here: write(byte[]) writes long arrays itself
+        return;
+      }
+      long want = Math.max(2L * buf.length, (long) n + k);
+      if (want > Integer.MAX_VALUE - 16) {
+        throw new IOException("in-memory buffer would exceed 2 GiB");
+      }
+      buf = java.util.Arrays.copyOf(buf, (int) want);
+    }
+
     @Override
     public void writeInt(int v) throws IOException {
-      if (buf.length - n < 4) {
-        drain();
-      }
+      room(4);
       INT.set(buf, n, v);
       n += 4;
     }
 
     @Override
     public void writeLong(long v) throws IOException {
-      if (buf.length - n < 8) {
-        drain();
-      }
+      room(8);
       LONG.set(buf, n, v);
       n += 8;
     }
@@ -114,14 +149,18 @@ final class SpillStreams {
 
     @Override
     public void write(int b) throws IOException {
-      if (n == buf.length) {
-        drain();
-      }
+      room(1);
       buf[n++] = (byte) b;
     }
 
     @Override
     public void write(byte[] b, int off, int len) throws IOException {
+      if (out == null) {
+        room(len);
+        System.arraycopy(b, off, buf, n, len);
+        n += len;
+        return;
+      }
       if (len >= buf.length) {
         drain();
         out.write(b, off, len);
@@ -135,7 +174,7 @@ final class SpillStreams {
     }
 
     private void drain() throws IOException {
-      if (n > 0) {
+      if (out != null && n > 0) {
         out.write(buf, 0, n);
         n = 0;
       }
@@ -143,12 +182,17 @@ final class SpillStreams {
 
     @Override
     public void flush() throws IOException {
-      drain();
-      out.flush();
+      if (out != null) {
+        drain();
+        out.flush();
+      }
     }
 
     @Override
     public void close() throws IOException {
+      if (out == null) {
+        return;
+      }
       try {
         flush();
       } finally {
@@ -157,9 +201,12 @@ final class SpillStreams {
     }
   }
 
-  /** A buffered input stream without locking (at least 8 bytes of buffer). */
+  /**
+   * A buffered input stream without locking (at least 8 bytes of buffer); or ({@link #over}) a
+   * reader of a window of a byte array in memory.
+   */
   static final class Input extends InputStream implements DataInput {
-    private final InputStream in;
+    private final InputStream in; // null: a window of buf
     private final byte[] buf;
     private int pos;
     private int limit;
@@ -169,10 +216,29 @@ final class SpillStreams {
       this.buf = new byte[Math.max(size, 8)];
     }
 
+    private Input(byte[] data) {
+      this.in = null;
+      this.buf = data;
+    }
+
+    /** Reads {@code data} (not copied) from the window set by {@link #window}, empty at first. */
+    static Input over(byte[] data) {
+      return new Input(data);
+    }
+
+    /** The bytes {@code [from, to)} of the array of {@link #over} are what is read next. */
+    void window(int from, int to) {
+      pos = from;
+      limit = to;
+    }
+
     /** At least {@code k} (at most 8) bytes at {@code pos}, or {@link EOFException}. */
     private void need(int k) throws IOException {
       if (limit - pos >= k) {
         return;
+      }
+      if (in == null) {
+        throw new EOFException();
       }
       int have = limit - pos;
       System.arraycopy(buf, pos, buf, 0, have);
@@ -286,6 +352,9 @@ final class SpillStreams {
     }
 
     private boolean fill() throws IOException {
+      if (in == null) {
+        return false;
+      }
       int r = in.read(buf, 0, buf.length);
       pos = 0;
       limit = Math.max(r, 0);
@@ -306,7 +375,7 @@ final class SpillStreams {
         return 0;
       }
       if (pos == limit) {
-        if (len >= buf.length) {
+        if (in != null && len >= buf.length) {
           return in.read(b, off, len);
         }
         if (!fill()) {
@@ -321,7 +390,9 @@ final class SpillStreams {
 
     @Override
     public void close() throws IOException {
-      in.close();
+      if (in != null) {
+        in.close();
+      }
     }
   }
 }
