@@ -192,7 +192,8 @@ public record TripProducerConfig(
         defaultValue = "${env:PRODUCER_SORT_CHUNK_ROWS:-100000}",
         description =
             "replay, dropoff order: events the sort holds in memory before it spills a sorted"
-                + " chunk (the default takes ~40 MB of heap, comfortable in a 384 MiB container)")
+                + " chunk (held encoded: the default takes ~25-50 MB of heap, comfortable in a 384 MiB"
+                + " container)")
     String sortChunkRows;
 
     @Option(

@@ -1,7 +1,5 @@
 package io.taxiplatform.producer.replay;
 
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -25,13 +23,14 @@ import org.slf4j.LoggerFactory;
  * in one chunk is sorted in memory, no file written. More than {@link #MAX_FAN_IN} spill files are
  * first merged in groups into larger ones, so that open files and read buffers stay bounded too.
  *
- * <p>Heap: one chunk of events (about 400 bytes per TLC event on a 64-bit JVM) plus a 64 KiB buffer
- * per open spill file. Disk: about {@link #BYTES_PER_ROW_ESTIMATE} bytes per event, in a directory
- * {@code taxi-replay-<pid>-*} of {@code spillDir} created at the first spill. Spill files and that
- * directory are deleted as the merge exhausts them, on {@link SortedStream#close()}, and when
- * sorting fails. What a killed process left behind (its pid is gone, or is this process's pid: a
- * restarted container is pid 1 again) is deleted when the next sort starts in the same {@code
- * spillDir}.
+ * <p>Heap: one chunk of events, held encoded ({@link Chunk}: about {@link #BYTES_PER_ROW_ESTIMATE}
+ * bytes per TLC event plus 28 bytes of sort key and offset, twice that while an array grows) plus a
+ * 64 KiB buffer per open spill file. Disk: about {@link #BYTES_PER_ROW_ESTIMATE} bytes per event,
+ * in a directory {@code taxi-replay-<pid>-*} of {@code spillDir} created at the first spill. Spill
+ * files and that directory are deleted as the merge exhausts them, on {@link SortedStream#close()},
+ * and when sorting fails. What a killed process left behind (its pid is gone, or is this process's
+ * pid: a restarted container is pid 1 again) is deleted when the next sort starts in the same
+ * {@code spillDir}.
  */
 public final class DropoffSort {
 
@@ -70,7 +69,7 @@ public final class DropoffSort {
     long spilledBytes = 0;
     long start = System.nanoTime();
     try (input) {
-      List<ReplayEvent> chunk = new ArrayList<>(Math.min(chunkRows, 1 << 16));
+      Chunk chunk = new Chunk(Math.min(chunkRows, 1 << 16));
       long n = 0;
       while (input.hasNext()) {
         ReplayEvent e = input.next();
@@ -78,12 +77,11 @@ public final class DropoffSort {
         if (stopped.getAsBoolean()) {
           deleteAll(spills);
           runDir.delete();
-          return new SortedStream(List.of(), List.of(), 0, 0, 0, null);
+          return new SortedStream(List.of(), null, 0, 0, 0, null);
         }
-        if (chunk.size() >= chunkRows) {
+        if (chunk.size() >= chunkRows || chunk.bytes() >= Chunk.MAX_BYTES) {
           // spilled only when more input follows: the last chunk, full or not, is merged from
           // memory
-          chunk.sort(ReplayEvent.DROPOFF_ORDER);
           Path file = spill(chunk, runDir.get(), spills);
           spilledChunks++;
           spilledRows += chunk.size();
@@ -92,7 +90,7 @@ public final class DropoffSort {
         }
         chunk.add(e);
       }
-      chunk.sort(ReplayEvent.DROPOFF_ORDER);
+      chunk.sort();
       while (spills.size() > MAX_FAN_IN) {
         List<Path> group = new ArrayList<>(spills.subList(0, MAX_FAN_IN));
         mergeToFile(group, runDir.get(), spills); // appends the merged file to spills
@@ -201,26 +199,151 @@ public final class DropoffSort {
     }
   }
 
-  private static Path spill(List<ReplayEvent> sorted, Path dir, List<Path> spills)
-      throws IOException {
+  /** Sorts the chunk and writes its events in that order. */
+  private static Path spill(Chunk chunk, Path dir, List<Path> spills) throws IOException {
     Path file = Files.createTempFile(dir, "taxi-replay-", ".spill");
     spills.add(file); // registered before writing: deleted on failure
-    try (DataOutputStream out =
-        new DataOutputStream(new SpillStreams.Output(Files.newOutputStream(file), BUFFER))) {
-      for (ReplayEvent e : sorted) {
-        TripEventCodec.write(out, e);
-      }
+    chunk.sort();
+    try (SpillStreams.Output out = new SpillStreams.Output(Files.newOutputStream(file), BUFFER)) {
+      chunk.writeSorted(out);
     }
     return file;
+  }
+
+  /**
+   * A chunk of events held encoded ({@link TripEventCodec}, the spill files' bytes) in one growing
+   * byte array, with each event's sort key in primitive arrays: no object per event survives
+   * reading (which made every young collection copy the whole chunk), the sort compares numbers,
+   * and a spill writes each event's bytes as they are. Order: {@link ReplayEvent#DROPOFF_ORDER}
+   * (dropoff second, nano, file index, row), then the order read (as the stable sort of a list).
+   */
+  static final class Chunk {
+    /** A chunk is also spilled when its encoded events reach this size (a Java array's limit). */
+    static final int MAX_BYTES = 1 << 30;
+
+    private final SpillStreams.Output arena = SpillStreams.Output.inMemory(1 << 16);
+    private long[] seconds;
+    private int[] nanos;
+    private int[] files;
+    private long[] rows;
+    private int[] starts; // event i: [starts[i], starts[i + 1])
+    private int[] order; // after sort(): indexes in dropoff order
+    private int n;
+
+    Chunk(int capacity) {
+      int c = Math.max(capacity, 16);
+      seconds = new long[c];
+      nanos = new int[c];
+      files = new int[c];
+      rows = new long[c];
+      starts = new int[c + 1];
+    }
+
+    int size() {
+      return n;
+    }
+
+    int bytes() {
+      return arena.size();
+    }
+
+    void add(ReplayEvent e) throws IOException {
+      if (n == seconds.length) {
+        int c = seconds.length * 2;
+        seconds = java.util.Arrays.copyOf(seconds, c);
+        nanos = java.util.Arrays.copyOf(nanos, c);
+        files = java.util.Arrays.copyOf(files, c);
+        rows = java.util.Arrays.copyOf(rows, c);
+        starts = java.util.Arrays.copyOf(starts, c + 1);
+      }
+      java.time.Instant dropoff = e.event().dropoffTime();
+      seconds[n] = dropoff.getEpochSecond();
+      nanos[n] = dropoff.getNano();
+      files[n] = e.fileIndex();
+      rows[n] = e.row();
+      starts[n] = arena.size();
+      TripEventCodec.write(arena, e);
+      n++;
+      starts[n] = arena.size();
+      order = null;
+    }
+
+    void clear() {
+      n = 0;
+      arena.reset();
+      order = null;
+    }
+
+    private int compare(int a, int b) {
+      int c = Long.compare(seconds[a], seconds[b]);
+      if (c == 0) {
+        c = Integer.compare(nanos[a], nanos[b]);
+      }
+      if (c == 0) {
+        c = Integer.compare(files[a], files[b]);
+      }
+      if (c == 0) {
+        c = Long.compare(rows[a], rows[b]);
+      }
+      return c != 0 ? c : Integer.compare(a, b);
+    }
+
+    /** Orders the events (a merge sort of indexes; the read order breaks the last ties). */
+    void sort() {
+      int[] a = new int[n];
+      for (int i = 0; i < n; i++) {
+        a[i] = i;
+      }
+      mergeSort(a, new int[n], 0, n);
+      order = a;
+    }
+
+    private void mergeSort(int[] a, int[] tmp, int from, int to) {
+      if (to - from <= 24) {
+        for (int i = from + 1; i < to; i++) {
+          int x = a[i];
+          int j = i - 1;
+          while (j >= from && compare(a[j], x) > 0) {
+            a[j + 1] = a[j];
+            j--;
+          }
+          a[j + 1] = x;
+        }
+        return;
+      }
+      int mid = (from + to) >>> 1;
+      mergeSort(a, tmp, from, mid);
+      mergeSort(a, tmp, mid, to);
+      if (compare(a[mid - 1], a[mid]) <= 0) {
+        return; // already in order (input read nearly sorted)
+      }
+      System.arraycopy(a, from, tmp, from, to - from);
+      int i = from;
+      int j = mid;
+      for (int k = from; k < to; k++) {
+        if (j >= to || (i < mid && compare(tmp[i], tmp[j]) <= 0)) {
+          a[k] = tmp[i++];
+        } else {
+          a[k] = tmp[j++];
+        }
+      }
+    }
+
+    /** Writes the events' bytes in sorted order. */
+    void writeSorted(SpillStreams.Output out) throws IOException {
+      byte[] data = arena.array();
+      for (int i : order) {
+        out.write(data, starts[i], starts[i + 1] - starts[i]);
+      }
+    }
   }
 
   private static Path mergeToFile(List<Path> group, Path dir, List<Path> spills)
       throws IOException {
     Path file = Files.createTempFile(dir, "taxi-replay-", ".spill");
     spills.add(file);
-    try (SortedStream merged = new SortedStream(group, List.of(), 0, 0, 0, null);
-        DataOutputStream out =
-            new DataOutputStream(new SpillStreams.Output(Files.newOutputStream(file), BUFFER))) {
+    try (SortedStream merged = new SortedStream(group, null, 0, 0, 0, null);
+        SpillStreams.Output out = new SpillStreams.Output(Files.newOutputStream(file), BUFFER)) {
       while (merged.hasNext()) {
         TripEventCodec.write(out, merged.next());
       }
@@ -249,13 +372,13 @@ public final class DropoffSort {
 
   private static final class FileRun extends Run {
     private final Path file;
-    private final DataInputStream in;
+    private final SpillStreams.Input in;
     private final boolean delete;
 
     FileRun(Path file, boolean delete) throws IOException {
       this.file = file;
       this.delete = delete;
-      this.in = new DataInputStream(new SpillStreams.Input(Files.newInputStream(file), BUFFER));
+      this.in = new SpillStreams.Input(Files.newInputStream(file), BUFFER);
       advance();
     }
 
@@ -277,18 +400,27 @@ public final class DropoffSort {
     }
   }
 
-  private static final class ListRun extends Run {
-    private final List<ReplayEvent> events;
+  /** The sorted last chunk, decoded from memory event by event. */
+  private static final class ChunkRun extends Run {
+    private final Chunk chunk;
+    private final SpillStreams.Input in;
     private int i;
 
-    ListRun(List<ReplayEvent> events) {
-      this.events = events;
+    ChunkRun(Chunk chunk) throws IOException {
+      this.chunk = chunk;
+      this.in = SpillStreams.Input.over(chunk.arena.array());
       advance();
     }
 
     @Override
-    void advance() {
-      head = i < events.size() ? events.get(i++) : null;
+    void advance() throws IOException {
+      if (i < chunk.n) {
+        int e = chunk.order[i++];
+        in.window(chunk.starts[e], chunk.starts[e + 1]);
+        head = TripEventCodec.read(in);
+      } else {
+        head = null;
+      }
     }
   }
 
@@ -312,7 +444,7 @@ public final class DropoffSort {
      */
     SortedStream(
         List<Path> files,
-        List<ReplayEvent> memory,
+        Chunk memory,
         int spilledChunks,
         long spilledRows,
         long spilledBytes,
@@ -327,11 +459,13 @@ public final class DropoffSort {
         for (Path f : files) {
           add(new FileRun(f, deleteFiles));
         }
+        if (memory != null) {
+          add(new ChunkRun(memory));
+        }
       } catch (IOException e) {
         close();
         throw new UncheckedIOException("dropoff sort: cannot read a spill file: " + e, e);
       }
-      add(new ListRun(memory));
     }
 
     private void add(Run r) {

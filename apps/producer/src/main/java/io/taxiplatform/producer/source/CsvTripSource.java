@@ -44,6 +44,8 @@ public final class CsvTripSource implements TripSource {
   private final Object[] values = new Object[TlcColumns.NAMES.size()];
   private final List<String> fields = new ArrayList<>(24);
   private final LineSplitter splitter = new LineSplitter();
+  private final int[] bounds; // start and end of each field of a plain line
+  private final Field[] views; // one reusable view per header position
   private String nextLine;
   private boolean nextTooLong;
   private long nextLength;
@@ -105,6 +107,11 @@ public final class CsvTripSource implements TripSource {
       } catch (IllegalArgumentException e) {
         reader.close();
         throw e;
+      }
+      bounds = new int[2 * columnIndex.length];
+      views = new Field[columnIndex.length];
+      for (int i = 0; i < views.length; i++) {
+        views[i] = new Field();
       }
       advance();
     } catch (IOException e) {
@@ -182,20 +189,26 @@ public final class CsvTripSource implements TripSource {
               + MAX_LINE_CHARS
               + " (skipped unread)");
     }
+    int plain = plainBounds(line, bounds);
+    if (plain >= 0) {
+      // the fields of splitPlain, as views of the line instead of substrings
+      if (plain != columnIndex.length) {
+        return wrongColumnCount(plain);
+      }
+      java.util.Arrays.fill(values, null);
+      for (int i = 0; i < columnIndex.length; i++) {
+        if (columnIndex[i] >= 0) {
+          values[columnIndex[i]] = views[i].set(line, bounds[2 * i], bounds[2 * i + 1]);
+        }
+      }
+      return mapper.map(fileName + ":" + row, values);
+    }
     if (!splitter.split(line, fields)) {
       return SourceRecord.rejected(
           RowRejects.MALFORMED_ROW, fileName + ":" + row + " unbalanced quotes");
     }
     if (fields.size() != columnIndex.length) {
-      return SourceRecord.rejected(
-          RowRejects.WRONG_COLUMN_COUNT,
-          fileName
-              + ":"
-              + row
-              + " has "
-              + fields.size()
-              + " fields, header has "
-              + columnIndex.length);
+      return wrongColumnCount(fields.size());
     }
     java.util.Arrays.fill(values, null);
     for (int i = 0; i < columnIndex.length; i++) {
@@ -206,6 +219,81 @@ public final class CsvTripSource implements TripSource {
     return mapper.map(fileName + ":" + row, values);
   }
 
+  private SourceRecord wrongColumnCount(int count) {
+    return SourceRecord.rejected(
+        RowRejects.WRONG_COLUMN_COUNT,
+        fileName + ":" + row + " has " + count + " fields, header has " + columnIndex.length);
+  }
+
+  /**
+   * The fields of a plain line ({@link #splitPlain}) without copying them: the start and end of
+   * field {@code i} go to {@code bounds[2i]} and {@code bounds[2i + 1]} (as many as fit).
+   *
+   * @return the number of fields (also those that did not fit), or -1 when the line is not plain
+   */
+  static int plainBounds(String line, int[] bounds) {
+    int length = line.length();
+    int end = length > 0 && line.charAt(length - 1) == '\r' ? length - 1 : length;
+    int cap = bounds.length / 2;
+    int n = 0;
+    int start = 0;
+    for (int i = 0; i < end; i++) {
+      char c = line.charAt(i);
+      if (c == ',') {
+        if (n < cap) {
+          bounds[2 * n] = start;
+          bounds[2 * n + 1] = i;
+        }
+        n++;
+        start = i + 1;
+      } else if (c == '"' || c == '\r') {
+        return -1;
+      }
+    }
+    if (n < cap) {
+      bounds[2 * n] = start;
+      bounds[2 * n + 1] = end;
+    }
+    return n + 1;
+  }
+
+  /**
+   * A field of the current line, not copied: valid while the row is mapped ({@link TlcRowMapper}
+   * reads it during {@code map} only); {@link #toString} is its text.
+   */
+  static final class Field implements CharSequence {
+    private String line = "";
+    private int start;
+    private int end;
+
+    Field set(String line, int start, int end) {
+      this.line = line;
+      this.start = start;
+      this.end = end;
+      return this;
+    }
+
+    @Override
+    public int length() {
+      return end - start;
+    }
+
+    @Override
+    public char charAt(int index) {
+      return line.charAt(start + index);
+    }
+
+    @Override
+    public CharSequence subSequence(int from, int to) {
+      return line.substring(start + from, start + to);
+    }
+
+    @Override
+    public String toString() {
+      return line.substring(start, end);
+    }
+  }
+
   /**
    * Splits one CSV line into {@code out} with FastCSV (RFC 4180, strict); {@code false} on
    * unbalanced quotes: an unclosed quoted field, text after a closing quote, a quote inside an
@@ -214,6 +302,40 @@ public final class CsvTripSource implements TripSource {
    */
   static boolean split(String line, List<String> out) {
     return new LineSplitter().split(line, out);
+  }
+
+  /**
+   * {@link #split} through FastCSV alone, without the plain-line fast path (the tests' reference).
+   */
+  static boolean splitWithFastCsv(String line, List<String> out) {
+    return new LineSplitter().splitWithFastCsv(line, out);
+  }
+
+  /**
+   * A line without a double quote and without a carriage return before its last character: its
+   * fields are the text between commas, the trailing {@code \r} dropped, which is what FastCSV
+   * makes of it (RFC 4180 gives no other reading of such a line). Anything else is FastCSV's.
+   *
+   * @return {@code false} when the line is not plain (nothing added to {@code out})
+   */
+  static boolean splitPlain(String line, List<String> out) {
+    int length = line.length();
+    int end = length > 0 && line.charAt(length - 1) == '\r' ? length - 1 : length;
+    for (int i = 0; i < end; i++) {
+      char c = line.charAt(i);
+      if (c == '"' || c == '\r') {
+        return false;
+      }
+    }
+    int start = 0;
+    for (int i = 0; i < end; i++) {
+      if (line.charAt(i) == ',') {
+        out.add(line.substring(start, i));
+        start = i + 1;
+      }
+    }
+    out.add(line.substring(start, end));
+    return true;
   }
 
   /**
@@ -240,6 +362,19 @@ public final class CsvTripSource implements TripSource {
     private boolean empty;
 
     boolean split(String line, List<String> out) {
+      out.clear();
+      int length = line.length();
+      if (length == 0 || (length == 1 && line.charAt(0) == '\r')) {
+        out.add(""); // an empty line is one empty field
+        return true;
+      }
+      if (splitPlain(line, out)) {
+        return true;
+      }
+      return splitWithFastCsv(line, out);
+    }
+
+    boolean splitWithFastCsv(String line, List<String> out) {
       out.clear();
       int length = line.length();
       if (length == 0 || (length == 1 && line.charAt(0) == '\r')) {

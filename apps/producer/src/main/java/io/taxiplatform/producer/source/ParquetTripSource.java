@@ -177,7 +177,7 @@ public final class ParquetTripSource implements TripSource {
             switch (c.kind()) {
               case VALUE -> value;
               case DECIMAL -> BigDecimal.valueOf(((Number) value).longValue(), c.scale());
-              case TIMESTAMP -> wallClock((Long) value, c.unitsPerSecond());
+              case TIMESTAMP -> wallClockValue((Long) value, c.unitsPerSecond());
             };
       }
       return target;
@@ -188,6 +188,14 @@ public final class ParquetTripSource implements TripSource {
       row++;
       return mapper.map(fileName + ":" + row, target);
     }
+  }
+
+  /** {@link #wallClock} as a {@link TlcRowMapper.WallClock} (no LocalDateTime made per value). */
+  static Object wallClockValue(long value, long unitsPerSecond) {
+    long seconds = Math.floorDiv(value, unitsPerSecond);
+    long fraction = Math.floorMod(value, unitsPerSecond);
+    int nanos = (int) (fraction * (1_000_000_000L / unitsPerSecond));
+    return TlcRowMapper.wallClock(seconds, nanos);
   }
 
   /** The stored value as a wall-clock date-time (digits of the value read at UTC). */

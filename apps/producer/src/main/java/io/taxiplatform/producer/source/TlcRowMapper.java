@@ -14,9 +14,9 @@ import java.time.temporal.ChronoField;
 import java.util.Locale;
 
 /**
- * Turns one TLC row (values by {@link TlcColumns} index: {@code String} from CSV; {@code Number},
- * {@code String} or {@code LocalDateTime} from parquet; {@code null} when absent) into a trip
- * event.
+ * Turns one TLC row (values by {@link TlcColumns} index: {@code String} or a {@code CharSequence}
+ * view of the line (read during {@link #map} only) from CSV; {@code Number}, {@code String} or
+ * {@code LocalDateTime} from parquet; {@code null} when absent) into a trip event.
  *
  * <p>TLC timestamps are New York local wall-clock times; they become UTC instants through {@code
  * America/New_York} ({@link java.time.ZonedDateTime#of}: in the autumn overlap hour the earlier
@@ -137,7 +137,15 @@ public final class TlcRowMapper {
    * {@code atZone}) has one offset.
    */
   Instant fromNewYorkCached(LocalDateTime local) {
-    long localSecond = local.toEpochSecond(java.time.ZoneOffset.UTC);
+    return fromNewYorkCached(local.toEpochSecond(java.time.ZoneOffset.UTC), local.getNano(), local);
+  }
+
+  /**
+   * {@link #fromNewYorkCached(LocalDateTime)} of the wall clock {@code localSecond} (seconds of the
+   * local date-time read at UTC) + {@code nano}; {@code local} is that date-time or {@code null}
+   * (made only when the hour is not cached).
+   */
+  private Instant fromNewYorkCached(long localSecond, int nano, LocalDateTime local) {
     long hour = Math.floorDiv(localSecond, 3600);
     if (hour != cachedLocalHour) {
       LocalDateTime start = LocalDateTime.ofEpochSecond(hour * 3600, 0, java.time.ZoneOffset.UTC);
@@ -145,20 +153,70 @@ public final class TlcRowMapper {
       if (rules.getTransition(start) != null
           || rules.getTransition(start.plusSeconds(3599)) != null
           || !rules.getOffset(start).equals(rules.getOffset(start.plusSeconds(3599)))) {
-        return fromNewYork(local);
+        return fromNewYork(
+            local != null
+                ? local
+                : LocalDateTime.ofEpochSecond(localSecond, nano, java.time.ZoneOffset.UTC));
       }
       cachedOffsetSeconds = rules.getOffset(start).getTotalSeconds();
       cachedLocalHour = hour;
     }
-    return Instant.ofEpochSecond(localSecond - cachedOffsetSeconds, local.getNano());
+    return Instant.ofEpochSecond(localSecond - cachedOffsetSeconds, nano);
+  }
+
+  /**
+   * A wall-clock date-time as seconds of the local date-time read at UTC and nanoseconds, always
+   * within {@link LocalDateTime}'s range (see {@link #wallClock}): what a parquet timestamp column
+   * hands the mapper, without building a {@link LocalDateTime} per value.
+   */
+  record WallClock(long localSecond, int nano) {
+    @Override
+    public String toString() {
+      return LocalDateTime.ofEpochSecond(localSecond, nano, java.time.ZoneOffset.UTC).toString();
+    }
+  }
+
+  private static final long MIN_LOCAL_SECOND =
+      LocalDateTime.MIN.toEpochSecond(java.time.ZoneOffset.UTC);
+  private static final long MAX_LOCAL_SECOND =
+      LocalDateTime.MAX.toEpochSecond(java.time.ZoneOffset.UTC);
+
+  /**
+   * The wall clock of {@code seconds} + {@code nanos}: a {@link WallClock}, or for seconds outside
+   * {@link LocalDateTime}'s range what {@code LocalDateTime.ofEpochSecond} does (it throws).
+   */
+  static Object wallClock(long seconds, int nanos) {
+    if (seconds < MIN_LOCAL_SECOND || seconds > MAX_LOCAL_SECOND) {
+      return LocalDateTime.ofEpochSecond(seconds, nanos, java.time.ZoneOffset.UTC);
+    }
+    return new WallClock(seconds, nanos);
   }
 
   private static boolean isAbsent(Object o) {
-    return o == null || (o instanceof String s && s.isBlank());
+    if (o instanceof String s) {
+      return s.isBlank();
+    }
+    return o == null || (o instanceof CharSequence cs && isBlank(cs));
+  }
+
+  /** {@link String#isBlank} of any text (no supplementary code point is white space). */
+  private static boolean isBlank(CharSequence cs) {
+    for (int k = 0, n = cs.length(); k < n; k++) {
+      if (!Character.isWhitespace(cs.charAt(k))) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private Instant instant(Object[] v, int i) {
     Object o = v[i];
+    if (o instanceof CharSequence cs && !(o instanceof String)) {
+      o = cs.toString(); // a CSV field view: its text
+    }
+    if (o instanceof WallClock w) {
+      return fromNewYorkCached(w.localSecond(), w.nano(), null);
+    }
     if (o instanceof LocalDateTime ldt) {
       return fromNewYorkCached(ldt);
     }
@@ -178,7 +236,17 @@ public final class TlcRowMapper {
     if (o instanceof Number n) {
       d = n.doubleValue();
     } else {
+      if (o instanceof CharSequence cs) {
+        double plain = parseDecimal(cs); // without stripping: a padded text takes the path below
+        if (plain == plain) {
+          return plain;
+        }
+      }
       String s = o.toString().strip();
+      double fast = parseDecimal(s);
+      if (fast == fast) { // not NaN: the plain decimal form, parsed exactly as parseDouble does
+        return fast;
+      }
       try {
         d = Double.parseDouble(s);
       } catch (NumberFormatException e) {
@@ -197,8 +265,91 @@ public final class TlcRowMapper {
     return d;
   }
 
+  /** 10^0 .. 10^22: every one is exactly a double. */
+  private static final double[] POWERS_OF_TEN = {
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+    1e17, 1e18, 1e19, 1e20, 1e21, 1e22
+  };
+
+  /**
+   * The value of a plain decimal ({@code [+-]digits[.digits]}, {@code [+-].digits}, the forms of
+   * the TLC numbers) with at most 15 significant digits, or {@code NaN} for any other text (the
+   * caller then uses {@link Double#parseDouble}, as before). The result is exactly what {@code
+   * Double.parseDouble} returns: the digits are an integer {@code m < 10^15 < 2^53} and the point
+   * divides it by {@code 10^k}, {@code k <= 22}; both are exact doubles, and one IEEE division of
+   * two exact doubles is the correctly rounded quotient, which parseDouble returns too (Clinger's
+   * fast path). Package-private for the equivalence test.
+   */
+  static double parseDecimal(CharSequence s) {
+    int n = s.length();
+    if (n == 0 || n > 40) {
+      return Double.NaN;
+    }
+    int i = 0;
+    boolean negative = false;
+    char c = s.charAt(0);
+    if (c == '-' || c == '+') {
+      negative = c == '-';
+      i = 1;
+    }
+    long m = 0;
+    int digits = 0; // significant digits taken into m (leading zeros are not counted)
+    int anyDigits = 0;
+    int fraction = -1; // digits after the point, -1 before the point
+    for (; i < n; i++) {
+      c = s.charAt(i);
+      if (c >= '0' && c <= '9') {
+        anyDigits++;
+        if (m != 0 || c != '0') {
+          if (++digits > 15) {
+            return Double.NaN;
+          }
+        }
+        m = m * 10 + (c - '0');
+        if (fraction >= 0) {
+          fraction++;
+        }
+      } else if (c == '.' && fraction < 0) {
+        fraction = 0;
+      } else {
+        return Double.NaN;
+      }
+    }
+    if (anyDigits == 0 || fraction > 22) {
+      return Double.NaN;
+    }
+    double d = fraction > 0 ? m / POWERS_OF_TEN[fraction] : (double) m;
+    return negative ? -d : d;
+  }
+
   private static Double optNum(Object[] v, int i) {
-    return isAbsent(v[i]) ? null : num(v, i);
+    return isAbsent(v[i]) ? null : box(num(v, i));
+  }
+
+  /** Boxes of 0.00, 0.01, ... 100.00: the surcharges and fees of nearly every TLC row. */
+  private static final Double[] CENTS = new Double[10_001];
+
+  static {
+    for (int c = 0; c < CENTS.length; c++) {
+      CENTS[c] = c / 100.0;
+    }
+  }
+
+  private static final long NEGATIVE_ZERO = Double.doubleToRawLongBits(-0.0);
+
+  /**
+   * {@code Double.valueOf(d)}, shared for whole cents from 0 to 100 (an equal value: the same bits,
+   * -0.0 excluded): fewer objects per event held by the dropoff sort's chunk (Package-private for
+   * the test).
+   */
+  static Double box(double d) {
+    if (d >= 0 && d <= 100 && Double.doubleToRawLongBits(d) != NEGATIVE_ZERO) {
+      long c = Math.round(d * 100);
+      if (c / 100.0 == d) {
+        return CENTS[(int) c];
+      }
+    }
+    return d;
   }
 
   private static int integer(Object[] v, int i) {
@@ -221,7 +372,16 @@ public final class TlcRowMapper {
   }
 
   private static String optText(Object[] v, int i) {
-    return isAbsent(v[i]) ? null : v[i].toString().strip();
+    if (isAbsent(v[i])) {
+      return null;
+    }
+    String t = v[i].toString().strip();
+    // the store-and-forward flag: one shared string for the usual values
+    return switch (t) {
+      case "N" -> "N";
+      case "Y" -> "Y";
+      default -> t;
+    };
   }
 
   /** Exact decimal of a parquet DECIMAL stored as INT32/INT64. */
