@@ -45,6 +45,8 @@ class JobConfigTest {
         .isEqualTo("256");
     assertThat(conf.get("spark.sql.streaming.stateStore.rocksdb.changelogCheckpointing.enabled"))
         .isEqualTo("true");
+    assertThat(conf.get("spark.sql.streaming.stateStore.rocksdb.trackTotalNumberOfRows"))
+        .isEqualTo("false");
 
     JobConfig hdfs =
         JobConfig.from(env("STATE_STORE", "HDFS "), new String[] {"--state-store-memory-mb=64"});
