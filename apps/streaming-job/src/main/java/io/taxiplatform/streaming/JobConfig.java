@@ -327,13 +327,6 @@ public record JobConfig(
       return providerClass;
     }
 
-    /** The store of {@code providerClass}, if it is one of these. */
-    static java.util.Optional<StateStore> ofProvider(String providerClass) {
-      return java.util.Arrays.stream(values())
-          .filter(s -> s.providerClass.equals(providerClass))
-          .findFirst();
-    }
-
     static StateStore parse(String text) {
       String t = text.trim();
       for (StateStore s : values()) {

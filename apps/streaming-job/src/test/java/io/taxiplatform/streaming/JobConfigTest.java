@@ -57,9 +57,6 @@ class JobConfigTest {
     assertThat(h.get("spark.sql.streaming.stateStore.rocksdb.maxMemoryUsageMB"))
         .as("set whichever store is chosen: a RocksDB checkpoint always resumes bounded")
         .isEqualTo("64");
-    assertThat(JobConfig.StateStore.ofProvider(JobConfig.StateStore.HDFS.providerClass()))
-        .contains(JobConfig.StateStore.HDFS);
-    assertThat(JobConfig.StateStore.ofProvider("x.Y")).isEmpty();
   }
 
   @Test
