@@ -35,16 +35,25 @@ final class Sinks {
    * DataFrame writes and a collect), a fixed cost per micro-batch whatever its size. The writer
    * (connector settings, table metadata) is built on the first micro-batch and kept for the query's
    * life.
+   *
+   * <p>{@code beforeFirstWrite} runs once, before the first micro-batch's writer is built (the job
+   * waits there for its schema: {@link CassandraStartup}); it may throw, which fails the
+   * micro-batch.
    */
   static VoidFunction2<Dataset<Row>, Long> windows(
-      String keyspace, List<String> zoneTables, String boroughTable, JobMetrics metrics) {
+      String keyspace,
+      List<String> zoneTables,
+      String boroughTable,
+      JobMetrics metrics,
+      Runnable beforeFirstWrite) {
     WindowWriter[] writer = new WindowWriter[1];
     return (batch, batchId) -> {
-      Instant writtenAt = Instant.now();
       if (writer[0] == null) {
+        beforeFirstWrite.run();
         writer[0] =
             WindowWriter.create(batch.sparkSession(), batch, keyspace, zoneTables, boroughTable);
       }
+      Instant writtenAt = Instant.now();
       List<Row> ingest = writer[0].write(batch, Timestamp.from(writtenAt));
       // Every row of the batch is acknowledged by Cassandra now: the end of its end-to-end latency.
       // (written_at, stamped before, is when the batch's computation and write began: the

@@ -112,21 +112,22 @@ public final class StreamingJob {
     SparkSession spark = SparkSession.builder().config(sparkConf(config)).getOrCreate();
     try {
       CassandraConnector connector = CassandraConnector.apply(spark.sparkContext().getConf());
-      try (var session =
-          CassandraWait.open(connector::openSession, config.cassandra().contactPoints())) {
-        List<String> applied =
-            CassandraSchema.apply(session, config.cassandra(), config.pipelineVersion());
-        LOG.info(
-            "Cassandra schema of pipeline {} ready (applied now: {})",
-            config.pipelineVersion(),
-            applied);
-      }
+      // Cassandra's side of the start on its own thread, the Kafka side and the query's start
+      // here; the sink writes nothing before the schema is applied (CassandraStartup).
+      CassandraStartup cassandra =
+          CassandraStartup.begin("cassandra-schema", () -> applySchema(connector, config));
       List<Integer> partitions = TripsTopic.partitions(config);
       TripsTopic.checkCheckpointLayout(
           spark.sparkContext().hadoopConfiguration(), config, partitions.size());
       logStateStore(spark.sparkContext().hadoopConfiguration(), config);
       spark.streams().addListener(metrics.listener());
-      List<StreamingQuery> queries = start(spark, config, lookup, metrics, partitions);
+      List<StreamingQuery> queries = start(spark, config, lookup, metrics, partitions, cassandra);
+      try {
+        cassandra.await();
+      } catch (RuntimeException e) { // possibly a checked exception, thrown as it was
+        stopAll(queries);
+        throw e;
+      }
       queries.forEach(q -> metrics.register(q.id(), q.name()));
       AtomicBoolean stopping = new AtomicBoolean();
       // SIGTERM (pod deletion, Ctrl-C in local mode): stop the queries before Spark's own hook
@@ -171,6 +172,20 @@ public final class StreamingJob {
         server.stop();
       }
       spark.stop();
+    }
+  }
+
+  /** Waits for Cassandra (CassandraWait) and applies the pipeline version's schema. */
+  private static List<String> applySchema(CassandraConnector connector, JobConfig config) {
+    try (var session =
+        CassandraWait.open(connector::openSession, config.cassandra().contactPoints())) {
+      List<String> applied =
+          CassandraSchema.apply(session, config.cassandra(), config.pipelineVersion());
+      LOG.info(
+          "Cassandra schema of pipeline {} ready (applied now: {})",
+          config.pipelineVersion(),
+          applied);
+      return applied;
     }
   }
 
@@ -256,7 +271,8 @@ public final class StreamingJob {
       JobConfig config,
       ZoneLookup lookup,
       JobMetrics metrics,
-      List<Integer> partitions)
+      List<Integer> partitions,
+      CassandraStartup cassandra)
       throws TimeoutException {
     Dataset<Row> zones = lookup.toDataFrame(spark).cache();
     Map<String, String> kafkaSource = kafkaSourceOptions(config);
@@ -289,7 +305,8 @@ public final class StreamingJob {
                     ks,
                     List.of(config.zoneWindowsTable(), config.windowZonesTable()),
                     config.boroughWindowsTable(),
-                    metrics))
+                    metrics,
+                    cassandra::await))
             .start();
 
     metrics.trackCaughtUp(java.util.Set.of(WINDOW_QUERY), perPartition);

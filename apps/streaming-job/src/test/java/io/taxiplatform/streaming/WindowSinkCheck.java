@@ -112,7 +112,8 @@ public final class WindowSinkCheck {
               cassandra.keyspace(),
               List.of(newVersion.zoneWindowsTable(), newVersion.windowZonesTable()),
               newVersion.boroughWindowsTable(),
-              metrics);
+              metrics,
+              () -> {});
       int runs = mode.equals("compare") ? 2 : 1;
       for (int i = 0; i < runs; i++) {
         spark.sparkContext().listenerBus().waitUntilEmpty(10_000L);
