@@ -288,6 +288,7 @@ public final class JvmProcess implements AutoCloseable {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmArgs);
+        command.addAll(ClassDataArchives.jvmOptions(name, classpath));
         command.add("@" + argFile);
         command.add(mainClass);
         command.addAll(args);
@@ -324,7 +325,8 @@ public final class JvmProcess implements AutoCloseable {
       }
     }
 
-    private static String quote(String value) {
+    /** {@code value} quoted for a java {@code @argfile}. */
+    static String quote(String value) {
       return "\"" + value.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
     }
   }

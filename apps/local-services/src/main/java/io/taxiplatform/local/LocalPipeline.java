@@ -85,6 +85,9 @@ public final class LocalPipeline {
   private volatile PipelineMonitor monitor;
   private volatile Path runDir;
 
+  /** Class-data archives of the forked JVMs (null with --no-cds). */
+  private volatile ClassDataArchives archives;
+
   private LocalPipeline(LocalPipelineConfig config, PrintStream out) {
     this.config = config;
     this.out = out;
@@ -145,7 +148,7 @@ public final class LocalPipeline {
 
   private int runPipeline(PrintStream err) {
     try {
-      Path root = config.workDir().orElseGet(() -> LocalPaths.repoRoot().resolve(".local"));
+      Path root = root();
       runDir =
           Files.createDirectories(
               root.resolve(
@@ -154,6 +157,9 @@ public final class LocalPipeline {
                           .format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))));
       System.setProperty(LocalPaths.WORK_DIR_PROPERTY, runDir.toString());
       out.printf("taxi-platform local mode; logs and data under %s%n", runDir);
+      if (config.classDataSharing()) {
+        archives = ClassDataArchives.enable(root.resolve("cds"));
+      }
 
       out.println("starting Kafka (KRaft) ...");
       // Kafka, Cassandra and the streaming job start at the same time (the three take most of the
@@ -241,6 +247,11 @@ public final class LocalPipeline {
       err.println("error: " + e.getMessage());
       return 1;
     }
+  }
+
+  /** Where runs, and the class-data archives, go: {@code --work-dir} or {@code <repo>/.local}. */
+  private Path root() {
+    return config.workDir().orElseGet(() -> LocalPaths.repoRoot().resolve(".local"));
   }
 
   /** The job's environment for services at these addresses. */
@@ -352,6 +363,15 @@ public final class LocalPipeline {
         previous = now;
         nextPrint = System.nanoTime() + config.progressInterval().toNanos();
         zonesShown |= firstZones;
+        ClassDataArchives a = archives;
+        if (firstZones && a != null && a.recording()) {
+          // the services have loaded their start-up classes by now
+          a.dumpRecorded();
+          out.printf(
+              "(first run of this build: archiving the services' classes under %s in the"
+                  + " background, for a faster start next time)%n%n",
+              root().resolve("cds"));
+        }
       }
       if (!job.isAlive()) {
         err.printf(
@@ -586,6 +606,10 @@ public final class LocalPipeline {
   private void stopEverything() {
     out.println();
     out.println("stopping ...");
+    ClassDataArchives a = archives;
+    if (a != null) {
+      a.stop();
+    }
     ProducerRun p = producer;
     if (p != null) {
       closeQuietly("producer", p::close);

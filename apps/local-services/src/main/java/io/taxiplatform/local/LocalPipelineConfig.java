@@ -47,6 +47,8 @@ import picocli.CommandLine.Spec;
  *     written windows, reprocessing the topic from the earliest offset (optional)
  * @param reprocessZoneWindow {@code ZONE_WINDOW} of that second version (optional: the job's
  *     default)
+ * @param classDataSharing start Kafka, Cassandra and the job with class-data archives, built in the
+ *     background on the first run of a build ({@link ClassDataArchives}); off with {@code --no-cds}
  */
 public record LocalPipelineConfig(
     String mode,
@@ -64,7 +66,8 @@ public record LocalPipelineConfig(
     Optional<Path> workDir,
     boolean servicesOnly,
     Optional<String> reprocessVersion,
-    Optional<String> reprocessZoneWindow) {
+    Optional<String> reprocessZoneWindow,
+    boolean classDataSharing) {
 
   public LocalPipelineConfig {
     replayFiles = List.copyOf(replayFiles);
@@ -188,6 +191,13 @@ public record LocalPipelineConfig(
         names = "--services-only",
         description = "start only Kafka and Cassandra, print their addresses, wait for Ctrl-C")
     boolean servicesOnly;
+
+    @Option(
+        names = "--no-cds",
+        description =
+            "start the services without class-data archives (by default the first run of a build"
+                + " archives their classes under <work dir>/cds for faster starts)")
+    boolean noCds;
 
     @Mixin Cli.Help help;
 
@@ -341,7 +351,8 @@ public record LocalPipelineConfig(
         workDir,
         o.servicesOnly,
         reprocess,
-        reprocessZoneWindow);
+        reprocessZoneWindow,
+        !o.noCds);
   }
 
   /** Whether the producer stops by itself (replay, or a bounded synthetic run). */
