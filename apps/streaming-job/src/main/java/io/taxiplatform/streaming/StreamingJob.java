@@ -122,13 +122,13 @@ public final class StreamingJob {
       logStateStore(spark.sparkContext().hadoopConfiguration(), config);
       spark.streams().addListener(metrics.listener());
       List<StreamingQuery> queries = start(spark, config, lookup, metrics, partitions, cassandra);
+      queries.forEach(q -> metrics.register(q.id(), q.name()));
       try {
         cassandra.await();
-      } catch (RuntimeException e) { // possibly a checked exception, thrown as it was
+      } catch (Throwable e) { // thrown as the Cassandra side threw it, checked or not
         stopAll(queries);
         throw e;
       }
-      queries.forEach(q -> metrics.register(q.id(), q.name()));
       AtomicBoolean stopping = new AtomicBoolean();
       // SIGTERM (pod deletion, Ctrl-C in local mode): stop the queries before Spark's own hook
       // stops the
