@@ -253,7 +253,6 @@ public final class ClassDataArchives {
       deleteQuietly(tmp);
       deleteQuietly(list);
       deleteQuietly(argFile);
-      deleteQuietly(r.classList());
     }
   }
 

@@ -27,7 +27,8 @@ final class Sinks {
    * end-to-end latency of every row written, per table (seconds from the row's {@code
    * max_ingest_time} to the moment every row of the micro-batch is acknowledged by Cassandra; a
    * zone row counts for both zone tables). {@code written_at} is stamped when the batch's sink
-   * begins, before its stateful stages and writes run.
+   * begins (on the first micro-batch, once the schema is there and the writer built), before its
+   * stateful stages and writes run.
    *
    * <p>One Spark job per micro-batch ({@link WindowWriter}): each task upserts its rows to the
    * three tables from the executor and returns only {@code (dimension, max_ingest_time)} per row,
