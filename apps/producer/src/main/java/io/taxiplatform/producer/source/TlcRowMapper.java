@@ -54,12 +54,22 @@ public final class TlcRowMapper {
   private final String source;
 
   /**
-   * The local hour (epoch seconds of the wall clock / 3600) whose New York offset is cached, or
-   * MIN_VALUE.
+   * Slots of the New York offset cache: a direct-mapped table by local hour (epoch seconds of the
+   * wall clock / 3600), {@value} slots, so that more than a year of distinct hours (a month is 744)
+   * stays cached whatever the order of the rows (pickups and dropoffs of unsorted files jump
+   * between hours).
    */
-  private long cachedLocalHour = Long.MIN_VALUE;
+  private static final int OFFSET_SLOTS = 1 << 13;
 
-  private int cachedOffsetSeconds;
+  /** The local hour cached in each slot, or MIN_VALUE. */
+  private final long[] cachedLocalHour = new long[OFFSET_SLOTS];
+
+  /** New York's offset in that hour. */
+  private final int[] cachedOffsetSeconds = new int[OFFSET_SLOTS];
+
+  {
+    java.util.Arrays.fill(cachedLocalHour, Long.MIN_VALUE);
+  }
 
   /**
    * @param source the event's {@code source} field ({@code replay})
@@ -132,9 +142,9 @@ public final class TlcRowMapper {
   }
 
   /**
-   * {@link #fromNewYork} with New York's offset cached for the local hour: an hour with no
-   * transition in it (the gap and the overlap of a DST change are never cached, they go through
-   * {@code atZone}) has one offset.
+   * {@link #fromNewYork} with New York's offset cached by local hour: an hour with no transition in
+   * it (the gap and the overlap of a DST change are never cached, they go through {@code atZone})
+   * has one offset.
    */
   Instant fromNewYorkCached(LocalDateTime local) {
     return fromNewYorkCached(local.toEpochSecond(java.time.ZoneOffset.UTC), local.getNano(), local);
@@ -147,7 +157,8 @@ public final class TlcRowMapper {
    */
   private Instant fromNewYorkCached(long localSecond, int nano, LocalDateTime local) {
     long hour = Math.floorDiv(localSecond, 3600);
-    if (hour != cachedLocalHour) {
+    int slot = (int) (hour & (OFFSET_SLOTS - 1));
+    if (hour != cachedLocalHour[slot]) {
       LocalDateTime start = LocalDateTime.ofEpochSecond(hour * 3600, 0, java.time.ZoneOffset.UTC);
       java.time.zone.ZoneRules rules = NEW_YORK.getRules();
       if (rules.getTransition(start) != null
@@ -158,10 +169,10 @@ public final class TlcRowMapper {
                 ? local
                 : LocalDateTime.ofEpochSecond(localSecond, nano, java.time.ZoneOffset.UTC));
       }
-      cachedOffsetSeconds = rules.getOffset(start).getTotalSeconds();
-      cachedLocalHour = hour;
+      cachedOffsetSeconds[slot] = rules.getOffset(start).getTotalSeconds();
+      cachedLocalHour[slot] = hour;
     }
-    return Instant.ofEpochSecond(localSecond - cachedOffsetSeconds, nano);
+    return Instant.ofEpochSecond(localSecond - cachedOffsetSeconds[slot], nano);
   }
 
   /**

@@ -97,4 +97,25 @@ class TlcRowMapperFastPathTest {
       }
     }
   }
+
+  @Test
+  void cachedOffsetsMatchAtZoneInAnyOrderOverYears() {
+    // hours far apart share a cache slot (the table is direct-mapped): a slot holding another hour,
+    // or one that held a DST hour's neighbour, must never answer for this one
+    TlcRowMapper m = new TlcRowMapper("replay");
+    SplittableRandom r = new SplittableRandom(17);
+    LocalDateTime from = LocalDateTime.of(2009, 1, 1, 0, 0);
+    long span = java.time.Duration.ofDays(366L * 17).toSeconds();
+    java.util.List<LocalDateTime> times = new java.util.ArrayList<>();
+    for (int i = 0; i < 200_000; i++) {
+      LocalDateTime t = from.plusSeconds(r.nextLong(span));
+      times.add(t);
+      assertThat(m.fromNewYorkCached(t)).as("%s", t).isEqualTo(TlcRowMapper.fromNewYork(t));
+    }
+    // the same times again, in reverse order: the hours still in their slots answer from the cache
+    java.util.Collections.reverse(times);
+    for (LocalDateTime t : times) {
+      assertThat(m.fromNewYorkCached(t)).as("%s", t).isEqualTo(TlcRowMapper.fromNewYork(t));
+    }
+  }
 }
