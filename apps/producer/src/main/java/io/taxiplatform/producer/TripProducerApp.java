@@ -5,6 +5,7 @@ import io.taxiplatform.model.TripEventWriter;
 import io.taxiplatform.producer.replay.DropoffSort;
 import io.taxiplatform.producer.replay.EventStream;
 import io.taxiplatform.producer.replay.KeyPartitioner;
+import io.taxiplatform.producer.replay.ReadAhead;
 import io.taxiplatform.producer.replay.ReplayEvent;
 import io.taxiplatform.producer.replay.ReplayMarker;
 import io.taxiplatform.producer.replay.ReplayReader;
@@ -409,13 +410,22 @@ public final class TripProducerApp {
             reject(reason, detail);
           }
         };
-    ReplayReader reader =
-        new ReplayReader(
-            config.inputs(), TripSources::open, s.period(), s.periodTolerance(), listener);
+    // The files are read and mapped on a thread of their own ("replay-read"): in file order while
+    // this thread sends, in dropoff order while this thread sorts and spills. The merge of the
+    // sorted runs is read ahead too ("replay-merge") while this thread sends.
+    ReadAhead read =
+        ReadAhead.start(
+            l ->
+                new ReplayReader(
+                    config.inputs(), TripSources::open, s.period(), s.periodTolerance(), l),
+            listener,
+            "replay-read");
     if (s.order() == TripProducerConfig.Order.FILE) {
-      return reader;
+      return read;
     }
-    return DropoffSort.sort(reader, s.sortChunkRows(), s.spillDir(), () -> stopped);
+    DropoffSort.SortedStream sorted =
+        DropoffSort.sort(read, s.sortChunkRows(), s.spillDir(), () -> stopped);
+    return ReadAhead.start(l -> sorted, RowListener.NONE, "replay-merge");
   }
 
   /** What the topic already holds of this replay, or {@code null} after a failure. */
