@@ -146,11 +146,24 @@ final class ProducerBench {
     }
   }
 
+  /**
+   * The producer JVM's options: {@code -Xmx512m}, then those of the system property {@code
+   * bench.producerJvmArgs} (space-separated), e.g. a flight recording for a profile.
+   */
+  static List<String> producerJvmArgs() {
+    List<String> a = new ArrayList<>(List.of("-Xmx512m"));
+    String more = System.getProperty("bench.producerJvmArgs", "").trim();
+    if (!more.isEmpty()) {
+      a.addAll(List.of(more.split("\\s+")));
+    }
+    return a;
+  }
+
   /** A ProducerMain JVM (under the CPU probe) to {@code topic}, started and not waited for. */
   JvmProcess startProducer(String topic, String name, List<String> modeArgs) {
     return JvmProcess.builder(name, CpuProbe.class.getName())
         .classpath(probeClasspath + File.pathSeparator + producerClasspath)
-        .jvmArgs(List.of("-Xmx512m"))
+        .jvmArgs(producerJvmArgs())
         .args(producerArgs(topic, modeArgs))
         .workDir(work.resolve(name))
         .start();
@@ -164,7 +177,7 @@ final class ProducerBench {
       int exit =
           JvmProcess.builder(name, CpuProbe.class.getName())
               .classpath(probeClasspath + File.pathSeparator + producerClasspath)
-              .jvmArgs(List.of("-Xmx512m"))
+              .jvmArgs(producerJvmArgs())
               .args(producerArgs(topic, modeArgs))
               .workDir(dir)
               .run(RUN_TIMEOUT);
