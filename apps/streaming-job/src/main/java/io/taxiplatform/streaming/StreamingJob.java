@@ -425,6 +425,9 @@ public final class StreamingJob {
   /** The Spark setting naming the state store provider (recorded in a query's offset log). */
   static final String STATE_STORE_PROVIDER = "spark.sql.streaming.stateStore.providerClass";
 
+  /** The connector's writes in flight per task ({@code WriteConf}, connector 3.5.1; default 5). */
+  static final String CASSANDRA_CONCURRENT_WRITES = "spark.cassandra.output.concurrent.writes";
+
   /** Prefix of Spark's RocksDB state store settings (RocksDBConf of Spark 3.5). */
   static final String ROCKSDB = "spark.sql.streaming.stateStore.rocksdb.";
 
@@ -460,6 +463,11 @@ public final class StreamingJob {
                 "spark.hadoop.fs.file.impl",
                 io.taxiplatform.streaming.fs.LocalFileSystemWithoutForks.class.getName());
     config.cassandra().sparkProperties().forEach(conf::set);
+    // Up to 32 write batches in flight per task instead of the connector's 5: a micro-batch's
+    // window rows go out as many small unlogged batches (one partition each), and the writing
+    // stage's tasks waited for their acknowledgements (docs/benchmarks.md, "Sixth round"). A
+    // --conf of the same key (the chart's sparkConf) wins.
+    conf.setIfMissing(CASSANDRA_CONCURRENT_WRITES, "32");
     return conf;
   }
 

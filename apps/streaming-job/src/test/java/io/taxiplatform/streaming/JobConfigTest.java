@@ -32,6 +32,26 @@ class JobConfigTest {
   }
 
   @Test
+  void cassandraWritesKeep32BatchesInFlightPerTaskUnlessSparkIsToldOtherwise() {
+    JobConfig c = JobConfig.from(env(), new String[0]);
+    assertThat(StreamingJob.sparkConf(c).get("spark.cassandra.output.concurrent.writes"))
+        .isEqualTo("32");
+    // spark-submit --conf (the chart's sparkConf) reaches the job as a system property
+    String key = "spark.cassandra.output.concurrent.writes";
+    String before = System.getProperty(key);
+    System.setProperty(key, "8");
+    try {
+      assertThat(StreamingJob.sparkConf(c).get(key)).isEqualTo("8");
+    } finally {
+      if (before == null) {
+        System.clearProperty(key);
+      } else {
+        System.setProperty(key, before);
+      }
+    }
+  }
+
+  @Test
   void aNewVersionKeepsItsStateInRocksDbWithBoundedMemoryUnlessToldOtherwise() {
     JobConfig c = JobConfig.from(env(), new String[0]);
     assertThat(c.stateStore()).isEqualTo(JobConfig.StateStore.ROCKSDB);
