@@ -112,13 +112,14 @@ record BenchConfig(
 
     @Option(
         names = "--stream-preload",
-        paramLabel = "synthetic|replay",
+        paramLabel = "synthetic|replay|month",
         defaultValue = "synthetic",
         description =
             "how the throughput topic is filled: synthetic (the producer's synthetic mode, event"
                 + " times within seconds of now: every trip_id stays in the de-duplication state)"
                 + " or replay (a TLC CSV of the same trips, 50 per second of event time, replayed"
-                + " in dropoff order, as a reprocessing of history reads it)")
+                + " in dropoff order, as a reprocessing of history reads it) or month (the"
+                + " same, spread evenly over January 2025: a TLC month's event-time density)")
     String streamPreload;
 
     @Option(
@@ -246,9 +247,9 @@ record BenchConfig(
 
   private static String preload(String value) {
     String v = value.strip();
-    if (!v.equals("synthetic") && !v.equals("replay")) {
+    if (!v.equals("synthetic") && !v.equals("replay") && !v.equals("month")) {
       throw new UsageException(
-          "--stream-preload: expected synthetic or replay, got '" + value + "'");
+          "--stream-preload: expected synthetic, replay or month, got '" + value + "'");
     }
     return v;
   }

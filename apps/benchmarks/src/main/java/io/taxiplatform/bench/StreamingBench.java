@@ -148,16 +148,24 @@ final class StreamingBench {
    * Creates the pre-loaded topic and fills it with {@code stream-events} trips (the producer's
    * run): synthetic ones, or with {@code --stream-preload replay} the same generator's trips as a
    * TLC CSV ({@link TlcBenchFiles#writeCsv}: 50 per second of event time) replayed in dropoff
-   * order, the shape of a reprocessing of history.
+   * order, the shape of a reprocessing of history; with {@code month} the same spread evenly over
+   * January 2025 (a TLC month's density of windows: every window table row a month has).
    */
   ProducerBench.Run preload(String topic) {
     kafka.createTopic(topic, config.streamPartitions());
     kafka.createTopic(topic + ".dlq", 1);
-    if (config.streamPreload().equals("replay")) {
+    if (!config.streamPreload().equals("synthetic")) {
       Path csv = work.resolve("preload-" + topic).resolve("yellow_tripdata_2025-01.csv");
       try {
         Files.createDirectories(csv.getParent());
-        TlcBenchFiles.writeCsv(csv, config.seed(), config.streamEvents());
+        int n = config.streamEvents();
+        TlcBenchFiles.writeCsv(
+            csv,
+            config.seed(),
+            n,
+            config.streamPreload().equals("month")
+                ? () -> TlcBenchFiles.SteppingClock.januaryOf(n)
+                : TlcBenchFiles.SteppingClock::new);
       } catch (java.io.IOException e) {
         throw new java.io.UncheckedIOException("cannot write " + csv, e);
       }

@@ -46,9 +46,32 @@ final class TlcBenchFiles {
 
   private TlcBenchFiles() {}
 
-  /** A clock that moves 20 ms forward each time it is read, from 2025-01-10T00:00:00Z. */
+  /**
+   * A clock that moves {@code step} ms forward each time it is read, from {@code start}; by default
+   * 20 ms from 2025-01-10T00:00:00Z (50 trips per second of event time).
+   */
   static final class SteppingClock extends Clock {
-    private long millis = Instant.parse("2025-01-10T00:00:00Z").toEpochMilli();
+    private long millis;
+    private final long step;
+
+    SteppingClock() {
+      this(Instant.parse("2025-01-10T00:00:00Z"), 20);
+    }
+
+    SteppingClock(Instant start, long step) {
+      this.millis = start.toEpochMilli();
+      this.step = step;
+    }
+
+    /**
+     * {@code n} trips spread evenly over January 2025 in New York (from Jan 1 01:00 local to about
+     * Jan 31 13:00): the event-time density of a TLC month (~3 M trips).
+     */
+    static SteppingClock januaryOf(int n) {
+      Instant start = Instant.parse("2025-01-01T06:00:00Z");
+      long span = java.time.Duration.ofDays(30).plusHours(12).toMillis();
+      return new SteppingClock(start, Math.max(1, span / Math.max(1, n)));
+    }
 
     @Override
     public ZoneId getZone() {
@@ -63,7 +86,7 @@ final class TlcBenchFiles {
     @Override
     public long millis() {
       long m = millis;
-      millis += 20;
+      millis += step;
       return m;
     }
 
@@ -75,10 +98,15 @@ final class TlcBenchFiles {
 
   /** The first {@code n} synthetic events of {@code seed}, times from the stepping clock. */
   static Iterable<TripEvent> events(long seed, int n) {
+    return events(seed, n, SteppingClock::new);
+  }
+
+  /** {@link #events(long, int)} with times from {@code clock} (a new one per iteration). */
+  static Iterable<TripEvent> events(
+      long seed, int n, java.util.function.Supplier<SteppingClock> clock) {
     return () ->
         new java.util.Iterator<>() {
-          private final SyntheticTripSource source =
-              new SyntheticTripSource(seed, new SteppingClock());
+          private final SyntheticTripSource source = new SyntheticTripSource(seed, clock.get());
           private int i;
 
           @Override
@@ -114,13 +142,20 @@ final class TlcBenchFiles {
     return LocalDateTime.ofInstant(t, NY).format(LOCAL);
   }
 
-  /** A TLC CSV of {@code n} rows. */
+  /** A TLC CSV of {@code n} rows, 50 trips per second of event time from 2025-01-10. */
   static void writeCsv(Path file, long seed, int n) throws IOException {
+    writeCsv(file, seed, n, SteppingClock::new);
+  }
+
+  /** A TLC CSV of {@code n} rows, times from {@code clock}. */
+  static void writeCsv(
+      Path file, long seed, int n, java.util.function.Supplier<SteppingClock> clock)
+      throws IOException {
     try (BufferedWriter w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
       w.write(HEADER);
       w.write('\n');
       StringBuilder sb = new StringBuilder(256);
-      for (TripEvent e : events(seed, n)) {
+      for (TripEvent e : events(seed, n, clock)) {
         sb.setLength(0);
         sb.append(e.vendorId())
             .append(',')

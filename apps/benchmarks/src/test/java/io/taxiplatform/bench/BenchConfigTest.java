@@ -59,9 +59,12 @@ class BenchConfigTest {
     assertThatThrownBy(() -> BenchConfig.parse(new String[] {"--scenarios", "producer,nope"}))
         .isInstanceOf(UsageException.class)
         .hasMessageStartingWith("--scenarios: unknown scenario nope");
-    assertThatThrownBy(() -> BenchConfig.parse(new String[] {"--stream-preload", "month"}))
+    assertThatThrownBy(() -> BenchConfig.parse(new String[] {"--stream-preload", "year"}))
         .isInstanceOf(UsageException.class)
-        .hasMessageStartingWith("--stream-preload: expected synthetic or replay, got 'month'");
+        .hasMessageStartingWith(
+            "--stream-preload: expected synthetic, replay or month, got 'year'");
+    assertThat(BenchConfig.parse(new String[] {"--stream-preload", " month"}).streamPreload())
+        .isEqualTo("month");
     assertThatThrownBy(() -> BenchConfig.parse(new String[] {"--reps"}))
         .isInstanceOf(UsageException.class)
         .hasMessageContaining("--reps");
@@ -77,5 +80,24 @@ class BenchConfigTest {
         .contains("Default: 1000,2500,5000,10000,20000")
         .contains("--max-offsets=N")
         .contains("Default: 250000");
+  }
+
+  @Test
+  void aMonthPreloadSpreadsItsTripsOverJanuaryInNewYork() throws Exception {
+    java.nio.file.Path csv = java.nio.file.Files.createTempFile("month", ".csv");
+    try {
+      int n = 3_000;
+      TlcBenchFiles.writeCsv(csv, 7, n, () -> TlcBenchFiles.SteppingClock.januaryOf(n));
+      java.util.List<String> lines = java.nio.file.Files.readAllLines(csv);
+      assertThat(lines).hasSize(n + 1);
+      // the dropoff column (New York wall clock): from Jan 1 to Jan 31, in order
+      String first = lines.get(1).split(",")[2];
+      String last = lines.get(n).split(",")[2];
+      assertThat(first).startsWith("2025-01-01 0");
+      assertThat(last).startsWith("2025-01-31 ");
+      assertThat(last.compareTo(first)).isPositive();
+    } finally {
+      java.nio.file.Files.deleteIfExists(csv);
+    }
   }
 }
