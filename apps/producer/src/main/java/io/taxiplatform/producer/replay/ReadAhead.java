@@ -51,7 +51,8 @@ public final class ReadAhead implements EventStream {
       RowListener listener,
       String threadName,
       int batchItems,
-      int depth) {
+      int depth,
+      java.util.function.UnaryOperator<Runnable> wrap) {
     if (batchItems < 1 || depth < 1) {
       throw new IllegalArgumentException("batchItems and depth must be >= 1");
     }
@@ -59,14 +60,13 @@ public final class ReadAhead implements EventStream {
     this.listener = listener;
     Reading reading = new Reading(batchItems);
     EventStream source = open.apply(reading);
-    this.thread =
-        new Thread(
-            () -> {
-              try (source) {
-                reading.run(source);
-              }
-            },
-            threadName);
+    Runnable body =
+        () -> {
+          try (source) {
+            reading.run(source);
+          }
+        };
+    this.thread = new Thread(wrap.apply(body), threadName);
     thread.setDaemon(true);
     thread.start();
   }
@@ -81,7 +81,7 @@ public final class ReadAhead implements EventStream {
    */
   public static ReadAhead start(
       Function<RowListener, EventStream> open, RowListener listener, String threadName) {
-    return new ReadAhead(open, listener, threadName, BATCH_ITEMS, DEPTH);
+    return new ReadAhead(open, listener, threadName, BATCH_ITEMS, DEPTH, r -> r);
   }
 
   /** {@link #start} with another batch size and depth (tests). */
@@ -91,7 +91,18 @@ public final class ReadAhead implements EventStream {
       String threadName,
       int batchItems,
       int depth) {
-    return new ReadAhead(open, listener, threadName, batchItems, depth);
+    return new ReadAhead(open, listener, threadName, batchItems, depth, r -> r);
+  }
+
+  /**
+   * {@link #start} whose reading thread runs {@code wrap} of its work (tests: a thread that dies).
+   */
+  static ReadAhead start(
+      Function<RowListener, EventStream> open,
+      RowListener listener,
+      String threadName,
+      java.util.function.UnaryOperator<Runnable> wrap) {
+    return new ReadAhead(open, listener, threadName, BATCH_ITEMS, DEPTH, wrap);
   }
 
   /** The reading side: fills batches and hands them over. */
@@ -189,9 +200,29 @@ public final class ReadAhead implements EventStream {
     return next != null;
   }
 
+  /**
+   * The next batch. The reading thread always hands over an end or a failure; should it die without
+   * (an error thrown while it reports one), this fails instead of waiting forever.
+   */
   private Object[] take() {
     try {
-      return queue.take();
+      while (true) {
+        Object[] b = queue.poll(100, TimeUnit.MILLISECONDS);
+        if (b != null) {
+          return b;
+        }
+        if (!thread.isAlive()) {
+          b = queue.poll();
+          if (b != null) {
+            return b;
+          }
+          ended = true;
+          throw new IllegalStateException(
+              "the replay's reading thread ("
+                  + thread.getName()
+                  + ") ended without handing over the rest of its input");
+        }
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       close();

@@ -232,4 +232,29 @@ class ReadAheadTest {
     Thread.sleep(50);
     assertThat(src.get().read).isEqualTo(readAtClose);
   }
+
+  @Test
+  @org.junit.jupiter.api.Timeout(30) // a hang is the failure this test is about
+  void aReadingThreadThatDiesWithoutHandingOverItsEndFailsTheConsumerInsteadOfHangingIt() {
+    AtomicReference<Rows> src = new AtomicReference<>();
+    // the thread runs nothing: no event, no end, no failure handed over
+    ReadAhead r =
+        ReadAhead.start(
+            l -> {
+              src.set(new Rows(l, 10, -1, null));
+              return src.get();
+            },
+            RowListener.NONE,
+            "test-read",
+            work -> () -> {});
+    long t0 = System.nanoTime();
+    assertThatThrownBy(r::hasNext)
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage(
+            "the replay's reading thread (test-read) ended without handing over the rest of its"
+                + " input");
+    assertThat(System.nanoTime() - t0).isLessThan(5_000_000_000L);
+    assertThat(r.hasNext()).isFalse();
+    r.close();
+  }
 }
