@@ -84,25 +84,18 @@ public final class ReadAhead implements EventStream {
     return new ReadAhead(open, listener, threadName, BATCH_ITEMS, DEPTH, r -> r);
   }
 
-  /** {@link #start} with another batch size and depth (tests). */
-  static ReadAhead start(
-      Function<RowListener, EventStream> open,
-      RowListener listener,
-      String threadName,
-      int batchItems,
-      int depth) {
-    return new ReadAhead(open, listener, threadName, batchItems, depth, r -> r);
-  }
-
   /**
-   * {@link #start} whose reading thread runs {@code wrap} of its work (tests: a thread that dies).
+   * {@link #start} with another batch size and depth, the reading thread running {@code wrap} of
+   * its work (tests: {@code r -> r}, or a thread that dies).
    */
   static ReadAhead start(
       Function<RowListener, EventStream> open,
       RowListener listener,
       String threadName,
+      int batchItems,
+      int depth,
       java.util.function.UnaryOperator<Runnable> wrap) {
-    return new ReadAhead(open, listener, threadName, BATCH_ITEMS, DEPTH, wrap);
+    return new ReadAhead(open, listener, threadName, batchItems, depth, wrap);
   }
 
   /** The reading side: fills batches and hands them over. */
@@ -160,8 +153,9 @@ public final class ReadAhead implements EventStream {
           }
         }
       } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        closed = true;
+        // nothing interrupts this thread; should something, the consumer gets a failure (handed
+        // over by run, or take's check of a thread gone), never an input that looks complete
+        throw new IllegalStateException("the replay's reading thread was interrupted", e);
       }
     }
   }
@@ -170,9 +164,6 @@ public final class ReadAhead implements EventStream {
   public boolean hasNext() {
     while (next == null && !ended) {
       if (batch == null || pos == batch.length || batch[pos] == null) {
-        if (closed) {
-          return false;
-        }
         batch = take();
         pos = 0;
         continue;

@@ -135,7 +135,8 @@ class ReadAheadTest {
             ahead,
             "test-read",
             7, // batches of 7 items, one waiting at most: many hand-overs
-            1)) {
+            1,
+            work -> work)) {
       drain(r, ahead, Integer.MAX_VALUE);
       assertThat(r.hasNext()).isFalse();
       assertThatThrownBy(r::next).isInstanceOf(NoSuchElementException.class);
@@ -165,7 +166,8 @@ class ReadAheadTest {
             ahead,
             "test-read",
             4,
-            2)) {
+            2,
+            work -> work)) {
       assertThatThrownBy(() -> drain(r, ahead, Integer.MAX_VALUE)).isSameAs(boom);
       assertThat(r.hasNext()).isFalse();
     }
@@ -190,7 +192,8 @@ class ReadAheadTest {
             ahead,
             "test-read",
             16,
-            2);
+            2,
+            work -> work);
     drain(r, ahead, 10);
     r.close();
     // the reading thread read ahead (its queue filled), but the listener heard of the rows up to
@@ -215,7 +218,8 @@ class ReadAheadTest {
             RowListener.NONE,
             "test-read",
             8,
-            1);
+            1,
+            work -> work);
     // nothing taken: the reader fills the queue's one batch and the one in hand (two items a row:
     // 8 rows or so), then waits for room
     long deadline = System.nanoTime() + 5_000_000_000L;
@@ -246,6 +250,8 @@ class ReadAheadTest {
             },
             RowListener.NONE,
             "test-read",
+            ReadAhead.BATCH_ITEMS,
+            ReadAhead.DEPTH,
             work -> () -> {});
     long t0 = System.nanoTime();
     assertThatThrownBy(r::hasNext)
@@ -255,6 +261,38 @@ class ReadAheadTest {
                 + " input");
     assertThat(System.nanoTime() - t0).isLessThan(5_000_000_000L);
     assertThat(r.hasNext()).isFalse();
+    r.close();
+  }
+
+  @Test
+  @org.junit.jupiter.api.Timeout(30)
+  void anInterruptedReadingThreadIsAFailureNeverAnEndOfInput() throws Exception {
+    ReadAhead r =
+        ReadAhead.start(
+            l -> new Rows(l, Integer.MAX_VALUE, -1, null),
+            RowListener.NONE,
+            "test-read-interrupted",
+            8,
+            1,
+            work -> work);
+    Thread reader = null;
+    while (reader == null) {
+      reader =
+          Thread.getAllStackTraces().keySet().stream()
+              .filter(t -> t.getName().equals("test-read-interrupted"))
+              .findFirst()
+              .orElse(null);
+    }
+    Thread.sleep(200); // the queue is full: it waits for room
+    reader.interrupt();
+    assertThatThrownBy(
+            () -> {
+              while (r.hasNext()) {
+                r.next();
+              }
+            })
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("the replay's reading thread");
     r.close();
   }
 }
