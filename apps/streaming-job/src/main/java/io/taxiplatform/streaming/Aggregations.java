@@ -1,11 +1,11 @@
 package io.taxiplatform.streaming;
 
 import static org.apache.spark.sql.functions.avg;
-import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.current_timestamp;
+import static org.apache.spark.sql.functions.element_at;
 import static org.apache.spark.sql.functions.explode;
 import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.lit;
@@ -13,6 +13,7 @@ import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
+import io.taxiplatform.model.TripRules;
 import java.util.List;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -178,14 +179,14 @@ public final class Aggregations {
    *
    * @param trips valid trips ({@link #aggregationInput} on the stream; {@link #validTrips} on
    *     static data)
-   * @param zones {@link ZoneLookup#SCHEMA} rows (broadcast)
+   * @param zones the zone lookup ({@link #withZoneNames})
    * @param windows the window lengths ({@code ZONE_WINDOW}, {@code BOROUGH_WINDOW}, {@code
    *     BOROUGH_SLIDE})
    */
   public static Dataset<Row> windowAggregates(
-      Dataset<Row> trips, Dataset<Row> zones, WindowSpec windows) {
+      Dataset<Row> trips, ZoneLookup zones, WindowSpec windows) {
     return WindowMetrics.aggregate(
-            tripWindows(joinZones(trips, zones), windows)
+            tripWindows(withZoneNames(trips, zones), windows)
                 .groupBy(
                     col("dimension"),
                     col("pickup_zone"),
@@ -372,17 +373,37 @@ public final class Aggregations {
     }
   }
 
-  private static Dataset<Row> joinZones(Dataset<Row> trips, Dataset<Row> zones) {
-    Dataset<Row> z =
-        broadcast(
-            zones.select(
-                col("zone_id"),
-                col("borough").as("lookup_borough"),
-                col("zone_name").as("lookup_zone_name")));
+  /**
+   * {@code trips} with {@code borough} and {@code zone_name} of their {@code pickup_zone} from the
+   * lookup (never null: a zone the lookup lacks reads {@link ZoneLookup#UNKNOWN}). The lookup is
+   * two literal arrays indexed by zone id, compiled into the query's generated code: a valid trip's
+   * zone is one of {@code TripRules.MIN_ZONE..MAX_ZONE} (1..265), so a lookup entry outside that
+   * range can never match and is left out. Before, a broadcast join: every micro-batch then ran a
+   * Spark job of its own to broadcast the 265 rows before the query's stages.
+   */
+  static Dataset<Row> withZoneNames(Dataset<Row> trips, ZoneLookup lookup) {
+    String[] boroughs = new String[TripRules.MAX_ZONE];
+    String[] names = new String[TripRules.MAX_ZONE];
+    java.util.Arrays.fill(boroughs, ZoneLookup.UNKNOWN);
+    java.util.Arrays.fill(names, ZoneLookup.UNKNOWN);
+    for (ZoneLookup.Zone z : lookup.zones().values()) {
+      if (TripRules.isValidZone(z.id())) {
+        boroughs[z.id() - 1] = z.borough();
+        names[z.id() - 1] = z.name();
+      }
+    }
+    Column zone = col("pickup_zone");
+    Column known = zone.between(TripRules.MIN_ZONE, TripRules.MAX_ZONE);
     return trips
-        .join(z, trips.col("pickup_zone").equalTo(z.col("zone_id")), "left_outer")
-        .withColumn("borough", coalesce(col("lookup_borough"), lit(ZoneLookup.UNKNOWN)))
-        .withColumn("zone_name", coalesce(col("lookup_zone_name"), lit(ZoneLookup.UNKNOWN)))
-        .drop("zone_id", "lookup_borough", "lookup_zone_name");
+        .withColumn("borough", lookup(boroughs, zone, known))
+        .withColumn("zone_name", lookup(names, zone, known));
+  }
+
+  /**
+   * {@code values[zone - 1]} where {@code known}, else {@link ZoneLookup#UNKNOWN}: not nullable, as
+   * the join's {@code coalesce} was (the aggregation's state key keeps its schema).
+   */
+  private static Column lookup(String[] values, Column zone, Column known) {
+    return coalesce(when(known, element_at(lit(values), zone)), lit(ZoneLookup.UNKNOWN));
   }
 }

@@ -274,7 +274,6 @@ public final class StreamingJob {
       List<Integer> partitions,
       CassandraStartup cassandra)
       throws TimeoutException {
-    Dataset<Row> zones = lookup.toDataFrame(spark).cache();
     Map<String, String> kafkaSource = kafkaSourceOptions(config);
     Trigger trigger = Trigger.ProcessingTime(config.triggerInterval().duration().toMillis());
     String ks = config.cassandra().keyspace();
@@ -294,7 +293,7 @@ public final class StreamingJob {
                 count(lit(1)).as("trips"),
                 sum("fare_amount").as("fare"));
     StreamingQuery windowQuery =
-        Aggregations.windowAggregates(trips, zones, Aggregations.WindowSpec.of(config))
+        Aggregations.windowAggregates(trips, lookup, Aggregations.WindowSpec.of(config))
             .writeStream()
             .queryName(WINDOW_QUERY)
             .outputMode(OutputMode.Update())

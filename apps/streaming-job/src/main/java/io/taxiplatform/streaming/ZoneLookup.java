@@ -10,22 +10,15 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
-import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
-import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StructType;
 
 /**
  * The TLC taxi zone lookup ({@code "LocationID","Borough","Zone","service_zone"}), read on the
- * driver with plain Java and turned into a small DataFrame that the aggregations broadcast:
- * executors never read the file.
+ * driver with plain Java; the aggregations compile it into the query as two literal arrays indexed
+ * by zone id ({@code Aggregations.withZoneNames}): executors never read the file.
  *
  * <p>The job ships the TLC's lookup (265 zones, public reference data) as the classpath resource
  * {@value #SHIPPED_RESOURCE}; {@code ZONE_LOOKUP_PATH} defaults to it ({@value #SHIPPED}) and may
@@ -44,13 +37,6 @@ public final class ZoneLookup {
 
   /** {@code ZONE_LOOKUP_PATH}'s default: the lookup shipped with the job. */
   public static final String SHIPPED = CLASSPATH_PREFIX + SHIPPED_RESOURCE;
-
-  /** Columns of {@link #toDataFrame}. */
-  public static final StructType SCHEMA =
-      new StructType()
-          .add("zone_id", DataTypes.IntegerType, false)
-          .add("borough", DataTypes.StringType, false)
-          .add("zone_name", DataTypes.StringType, false);
 
   /** One zone of the lookup. */
   public record Zone(int id, String borough, String name) {}
@@ -151,13 +137,6 @@ public final class ZoneLookup {
       throw new IllegalArgumentException(source + ": no zones");
     }
     return new ZoneLookup(java.util.Collections.unmodifiableMap(zones));
-  }
-
-  /** A small DataFrame ({@link #SCHEMA}) for a broadcast join. */
-  public Dataset<Row> toDataFrame(SparkSession spark) {
-    List<Row> rows = new ArrayList<>(zones.size());
-    zones.values().forEach(z -> rows.add(RowFactory.create(z.id(), z.borough(), z.name())));
-    return spark.createDataFrame(rows, SCHEMA);
   }
 
   private static int indexOf(List<String> header, String name, String source) {

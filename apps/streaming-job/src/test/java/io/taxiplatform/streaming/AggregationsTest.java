@@ -52,7 +52,7 @@ class AggregationsTest {
           .add("timestamp", DataTypes.TimestampType);
 
   static SparkSession spark;
-  static Dataset<Row> zones;
+  static ZoneLookup zones;
 
   @BeforeAll
   static void startSpark() {
@@ -67,20 +67,19 @@ class AggregationsTest {
             .config("spark.driver.bindAddress", "127.0.0.1")
             .getOrCreate();
     // 229 and 7 are deliberately missing: their trips count under Unknown.
-    zones = testZones(spark);
+    zones = testZones();
   }
 
-  /** A four-zone lookup (1, 4, 132, 138) as the job broadcasts it; other zones count as Unknown. */
-  static Dataset<Row> testZones(SparkSession spark) {
+  /** A four-zone lookup (1, 4, 132, 138); other zones count as Unknown. */
+  static ZoneLookup testZones() {
     return ZoneLookup.parse(
-            List.of(
-                "\"LocationID\",\"Borough\",\"Zone\",\"service_zone\"",
-                "1,\"EWR\",\"Newark Airport\",\"EWR\"",
-                "4,\"Manhattan\",\"Alphabet City\",\"Yellow Zone\"",
-                "132,\"Queens\",\"JFK Airport\",\"Airports\"",
-                "138,\"Queens\",\"LaGuardia Airport\",\"Airports\""),
-            "test")
-        .toDataFrame(spark);
+        List.of(
+            "\"LocationID\",\"Borough\",\"Zone\",\"service_zone\"",
+            "1,\"EWR\",\"Newark Airport\",\"EWR\"",
+            "4,\"Manhattan\",\"Alphabet City\",\"Yellow Zone\"",
+            "132,\"Queens\",\"JFK Airport\",\"Airports\"",
+            "138,\"Queens\",\"LaGuardia Airport\",\"Airports\""),
+        "test");
   }
 
   @AfterAll
@@ -293,6 +292,44 @@ class AggregationsTest {
       assertThat(e).as("window %s of zone %s", start, zone).isNotNull();
       assertRowMatches(r, e);
     }
+  }
+
+  /**
+   * The lookup as the aggregation applies it: the first and last valid zones, a zone the lookup
+   * lacks, an entry outside the valid zones (999: no valid trip has it, so it is left out), and
+   * values no valid trip has (0, 266, null) read Unknown instead of failing; never null, as the
+   * aggregation's state key has it.
+   */
+  @Test
+  void zoneNamesComeFromTheLookupAndUnknownOtherwise() {
+    ZoneLookup lookup =
+        ZoneLookup.parse(
+            List.of(
+                "LocationID,Borough,Zone",
+                "1,EWR,Newark Airport",
+                "265,N/A,Outside of NYC",
+                "999,Nowhere,Not a zone"),
+            "edges");
+    StructType schema = new StructType().add("pickup_zone", DataTypes.IntegerType, true);
+    List<Row> zonesIn = new ArrayList<>();
+    for (Integer z : new Integer[] {1, 265, 7, 999, 0, 266, -1, null}) {
+      zonesIn.add(RowFactory.create(z));
+    }
+    Dataset<Row> named = Aggregations.withZoneNames(spark.createDataFrame(zonesIn, schema), lookup);
+
+    assertThat(named.schema().apply("borough").nullable()).isFalse();
+    assertThat(named.schema().apply("zone_name").nullable()).isFalse();
+    assertThat(named.collectAsList())
+        .extracting(r -> r.get(0) + " " + r.getAs("borough") + " / " + r.getAs("zone_name"))
+        .containsExactly(
+            "1 EWR / Newark Airport",
+            "265 N/A / Outside of NYC",
+            "7 Unknown / Unknown",
+            "999 Unknown / Unknown",
+            "0 Unknown / Unknown",
+            "266 Unknown / Unknown",
+            "-1 Unknown / Unknown",
+            "null Unknown / Unknown");
   }
 
   @Test

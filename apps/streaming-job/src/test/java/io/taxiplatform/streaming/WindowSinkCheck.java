@@ -179,7 +179,7 @@ public final class WindowSinkCheck {
    * cents by the parser).
    */
   static Dataset<Row> batch(SparkSession spark) {
-    Dataset<Row> zones = AggregationsTest.testZones(spark);
+    ZoneLookup zones = AggregationsTest.testZones();
     Random rnd = new Random(11);
     int[] zoneIds = {1, 4, 132, 138, 229};
     Instant start = Instant.parse("2025-03-01T07:00:00Z");
