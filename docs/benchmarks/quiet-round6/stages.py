@@ -1,10 +1,12 @@
 import json,collections,statistics as st,glob,sys
 def analyze(d):
     f=glob.glob(d+'/*')[0]
-    jobs={};stages={};tasks=collections.defaultdict(list)
+    jobs={};stages={};tasks=collections.defaultdict(list);progress=[]
     for line in open(f):
         e=json.loads(line); ev=e['Event']
-        if ev=='SparkListenerJobStart':
+        if ev.endswith('QueryProgressEvent'):
+            progress.append(e['progress']['durationMs'])
+        elif ev=='SparkListenerJobStart':
             jobs[e['Job ID']]={'start':e['Submission Time'],'stages':[s['Stage ID'] for s in e['Stage Infos']]}
         elif ev=='SparkListenerJobEnd':
             jobs[e['Job ID']]['end']=e['Completion Time']
@@ -33,4 +35,10 @@ def analyze(d):
         w=[x[0] for x in L]
         print(f'  {name:14s} n={len(L):3d} stage wall p50 {st.median(w):5.0f} p90 {q(w,.9):5.0f}  max-task run p50 {st.median([x[1] for x in L]):5.0f} cpu p50 {st.median([x[2] for x in L]):4.0f}')
     print(f'  main job n={len(J)} p50 {st.median(J):.0f} p90 {q(J,.9):.0f}; gap before main job p50 {st.median(G):.0f}')
+    # the query's own progress (Spark writes it to the event log): whole micro-batch, planning, addBatch
+    P=progress[len(progress)//4:]
+    if P:
+        print('  micro-batch (query progress) n=%d' % len(P) + ''.join(
+            f' {k} p50 {st.median([d.get(k,0) for d in P]):.0f} p90 {q([d.get(k,0) for d in P],.9):.0f};'
+            for k in ('triggerExecution','queryPlanning','addBatch','walCommit','commitOffsets')))
 for d in sys.argv[1:]: analyze(d)
