@@ -180,6 +180,12 @@ public final class TripEventJson {
     if (value == null) {
       return new Rejection(RejectReason.MALFORMED_JSON, "null value");
     }
+    if (now != null && maxSkew != null) {
+      TripEvent exact = TripEventBytes.read(value, now, maxSkew);
+      if (exact != null) {
+        return exact; // the producer's own layout (TripEventWriter), read without Jackson
+      }
+    }
     String notUtf8 = utf8Error(value);
     if (notUtf8 != null) {
       return new Rejection(RejectReason.MALFORMED_JSON, notUtf8);

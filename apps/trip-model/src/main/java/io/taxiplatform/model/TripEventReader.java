@@ -175,17 +175,79 @@ final class TripEventReader {
     if (p.currentToken() != JsonToken.END_OBJECT || p.nextToken() != null) {
       throw NotPlain.INSTANCE;
     }
-    if ((present & REQUIRED) != REQUIRED || tripId.isBlank()) {
+    if ((present & REQUIRED) != REQUIRED) {
       throw NotPlain.INSTANCE;
     }
-    // The rules of docs/contracts.md; a failing one leaves the fast path (the tree path names it).
-    if (!TripRules.isValidZone(pickupZone)
+    TripEvent e =
+        validEvent(
+            tripId,
+            source,
+            vendorId,
+            pickup,
+            dropoff,
+            passengerCount,
+            distance,
+            ratecodeId,
+            storeAndFwdFlag,
+            pickupZone,
+            dropoffZone,
+            paymentType,
+            fare,
+            extra,
+            mtaTax,
+            tip,
+            tolls,
+            improvement,
+            total,
+            congestion,
+            airportFee,
+            cbdFee,
+            now,
+            maxSkew);
+    if (e == null) {
+      throw NotPlain.INSTANCE;
+    }
+    return e;
+  }
+
+  /**
+   * The event of these fields (every required one read, of its plain type) when the rules of
+   * docs/contracts.md pass, else {@code null} (the tree path then names the failing rule). Shared
+   * by both fast paths ({@link TripEventBytes} too), so the rules they apply are one piece of code.
+   */
+  static TripEvent validEvent(
+      String tripId,
+      String source,
+      Integer vendorId,
+      Instant pickup,
+      Instant dropoff,
+      Integer passengerCount,
+      double distance,
+      Integer ratecodeId,
+      String storeAndFwdFlag,
+      int pickupZone,
+      int dropoffZone,
+      Integer paymentType,
+      double fare,
+      Double extra,
+      Double mtaTax,
+      double tip,
+      Double tolls,
+      Double improvement,
+      double total,
+      Double congestion,
+      Double airportFee,
+      Double cbdFee,
+      Instant now,
+      Duration maxSkew) {
+    if (tripId.isBlank()
+        || !TripRules.isValidZone(pickupZone)
         || !TripRules.isValidZone(dropoffZone)
         || !(distance >= TripRules.MIN_DISTANCE_MILES && distance <= TripRules.MAX_DISTANCE_MILES)
         || !(fare >= TripRules.MIN_FARE_USD && fare <= TripRules.MAX_FARE_USD)
         || dropoff.isBefore(pickup)
         || dropoff.isAfter(now.plus(maxSkew))) {
-      throw NotPlain.INSTANCE;
+      return null;
     }
     return new TripEvent(
         TripRules.SCHEMA_VERSION,

@@ -38,8 +38,11 @@ import java.util.Arrays;
  * <ul>
  *   <li>field names are pre-encoded;
  *   <li>amounts and distances that are whole cents in 0..999,999.99 (every TLC and synthetic value)
- *       come from a per-writer cache of {@link Double#toString} forms (the form Jackson writes),
- *       filled on first use; any other finite double is {@code Double.toString} as in Jackson;
+ *       are written from their integer cents: the digits, the point and the cents without a
+ *       trailing zero ({@code 12.5}, {@code 12.05}, {@code 12.0}), which is {@link Double#toString}
+ *       of every such value (the form Jackson writes; checked for all 10^8 of them on JDK 17, and
+ *       it is the shortest decimal form later JDKs print); any other finite double is {@code
+ *       Double.toString} as in Jackson;
  *   <li>whole-second instants of years 1970..9999 are formatted here as {@link Instant#toString}
  *       does ({@code 2025-01-15T10:11:12Z}); any other instant is {@code Instant.toString()};
  *   <li>an event with a string outside printable ASCII, a quote or a backslash, or a non-finite
@@ -79,18 +82,14 @@ public final class TripEventWriter {
   private static final byte[] AIRPORT_FEE_FIELD = field(AIRPORT_FEE);
   private static final byte[] CBD_CONGESTION_FEE_FIELD = field(CBD_CONGESTION_FEE);
 
-  /** Cached forms cover whole cents below this (999,999.99). */
-  private static final int CACHED_CENTS = 100_000_000;
-
-  /** Cache pages of 4096 cents, allocated on first use of a page. */
-  private static final int PAGE_BITS = 12;
+  /** Whole cents below this (999,999.99) are written from their digits. */
+  private static final int FAST_CENTS = 100_000_000;
 
   /** 9999-12-31T23:59:59Z. */
   private static final long MAX_FAST_EPOCH_SECOND = 253_402_300_799L;
 
   private byte[] buf = new byte[768];
   private int pos;
-  private final byte[][][] cents = new byte[(CACHED_CENTS >> PAGE_BITS) + 1][][];
   private long cachedDay = Long.MIN_VALUE;
   private final byte[] dayBytes = new byte[10];
 
@@ -248,7 +247,7 @@ public final class TripEventWriter {
 
   private void putDouble(double d) {
     double a = Math.abs(d);
-    if (a < CACHED_CENTS / 100.0
+    if (a < FAST_CENTS / 100.0
         && Double.doubleToRawLongBits(d) != Double.doubleToRawLongBits(-0.0)) {
       long c = Math.round(a * 100);
       if (c / 100.0 == a) {
@@ -256,27 +255,34 @@ public final class TripEventWriter {
           ensure(1);
           buf[pos++] = '-';
         }
-        put(centsForm((int) c));
+        putCents((int) c);
         return;
       }
     }
     put(Double.toString(d).getBytes(StandardCharsets.US_ASCII));
   }
 
-  /** {@code Double.toString(c / 100.0)} as bytes, cached. */
-  private byte[] centsForm(int c) {
-    byte[][] page = cents[c >>> PAGE_BITS];
-    if (page == null) {
-      page = new byte[1 << PAGE_BITS][];
-      cents[c >>> PAGE_BITS] = page;
+  /**
+   * {@code Double.toString(c / 100.0)} for {@code 0 <= c < FAST_CENTS}: the whole part, the point,
+   * then the cents without a trailing zero, at least one digit ({@code 0.0}, {@code 0.5}, {@code
+   * 0.05}, {@code 999999.99}).
+   */
+  private void putCents(int c) {
+    ensure(11);
+    putLong(c / 100);
+    buf[pos++] = '.';
+    int f = c % 100;
+    buf[pos++] = digit(f / 10);
+    if (f % 10 != 0) {
+      buf[pos++] = digit(f % 10);
     }
-    int i = c & ((1 << PAGE_BITS) - 1);
-    byte[] form = page[i];
-    if (form == null) {
-      form = Double.toString(c / 100.0).getBytes(StandardCharsets.US_ASCII);
-      page[i] = form;
-    }
-    return form;
+  }
+
+  /** Package-private for the test: {@link #putCents} as text. */
+  static String centsText(int c) {
+    TripEventWriter w = new TripEventWriter();
+    w.putCents(c);
+    return new String(w.buf, 0, w.pos, StandardCharsets.US_ASCII);
   }
 
   private void putInstant(Instant t) {
