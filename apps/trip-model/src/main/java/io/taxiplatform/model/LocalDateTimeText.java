@@ -37,17 +37,7 @@ public final class LocalDateTimeText {
     int hour = digits(s, 11, 13);
     int minute = digits(s, 14, 16);
     int second = digits(s, 17, 19);
-    if (year < 0
-        || month < 1
-        || month > 12
-        || day < 1
-        || day > monthLength(year, month)
-        || hour < 0
-        || hour > 23
-        || minute < 0
-        || minute > 59
-        || second < 0
-        || second > 59) {
+    if (!isValid(year, month, day, hour, minute, second)) {
       return null;
     }
     int nanos = 0;
@@ -76,9 +66,32 @@ public final class LocalDateTimeText {
     return v;
   }
 
+  /**
+   * Whether the fields (each -1 when its text was not digits) are a valid date and time, seconds
+   * 0..59, any year from 0 (package-private: {@link TripEventBytes} reads the same form from
+   * bytes).
+   */
+  static boolean isValid(int year, int month, int day, int hour, int minute, int second) {
+    return year >= 0
+        && month >= 1
+        && month <= 12
+        && day >= 1
+        && day <= monthLength(year, month)
+        && hour >= 0
+        && hour <= 23
+        && minute >= 0
+        && minute <= 59
+        && second >= 0
+        && second <= 59;
+  }
+
+  static boolean isLeap(int year) {
+    return year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+  }
+
   private static int monthLength(int year, int month) {
     return switch (month) {
-      case 2 -> (year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)) ? 29 : 28;
+      case 2 -> isLeap(year) ? 29 : 28;
       case 4, 6, 9, 11 -> 30;
       default -> 31;
     };

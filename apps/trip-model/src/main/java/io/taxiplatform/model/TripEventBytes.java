@@ -20,7 +20,7 @@ import java.time.Instant;
  * the bytes, without a string). For any other value it returns {@code null} and the caller goes on
  * to {@link TripEventReader} (Jackson's streaming parser), then the tree path, as before: a value
  * it accepts is one those accept with the same event, because it applies the same rules ({@link
- * TripEventReader#validEvent}); TripEventBytesTest checks that on written, generated and mutated
+ * TripEventReader#passesRules}); TripEventBytesTest checks that on written, generated and mutated
  * records.
  *
  * <p>Every byte of an accepted value is printable ASCII, so it is valid UTF-8.
@@ -94,70 +94,67 @@ final class TripEventBytes {
       this.b = b;
     }
 
+    /**
+     * The fields in the order producers write them, which is {@link TripEvent}'s component order:
+     * the arguments are read left to right (JLS 15.7.4), each a key and its value.
+     */
     TripEvent event(Instant now, Duration maxSkew) throws NotExact {
-      require(SCHEMA_VERSION);
-      if (intValue() != TripRules.SCHEMA_VERSION) {
-        throw NotExact.INSTANCE;
-      }
-      require(TRIP_ID);
-      String tripId = string();
-      String source = at(SOURCE) ? string() : null;
-      Integer vendorId = at(VENDOR_ID) ? intValue() : null;
-      require(PICKUP_TIME);
-      Instant pickup = instant();
-      require(DROPOFF_TIME);
-      Instant dropoff = instant();
-      Integer passengerCount = at(PASSENGER_COUNT) ? intValue() : null;
-      require(TRIP_DISTANCE);
-      double distance = number();
-      Integer ratecodeId = at(RATECODE_ID) ? intValue() : null;
-      String storeAndFwdFlag = at(STORE_AND_FWD_FLAG) ? string() : null;
-      require(PICKUP_ZONE);
-      int pickupZone = intValue();
-      require(DROPOFF_ZONE);
-      int dropoffZone = intValue();
-      Integer paymentType = at(PAYMENT_TYPE) ? intValue() : null;
-      require(FARE_AMOUNT);
-      double fare = number();
-      Double extra = at(EXTRA) ? number() : null;
-      Double mtaTax = at(MTA_TAX) ? number() : null;
-      require(TIP_AMOUNT);
-      double tip = number();
-      Double tolls = at(TOLLS_AMOUNT) ? number() : null;
-      Double improvement = at(IMPROVEMENT_SURCHARGE) ? number() : null;
-      require(TOTAL_AMOUNT);
-      double total = number();
-      Double congestion = at(CONGESTION_SURCHARGE) ? number() : null;
-      Double airportFee = at(AIRPORT_FEE) ? number() : null;
-      Double cbdFee = at(CBD_CONGESTION_FEE) ? number() : null;
+      TripEvent e =
+          new TripEvent(
+              schemaVersion(),
+              requiredString(TRIP_ID),
+              at(SOURCE) ? string() : null,
+              at(VENDOR_ID) ? intValue() : null,
+              requiredInstant(PICKUP_TIME),
+              requiredInstant(DROPOFF_TIME),
+              at(PASSENGER_COUNT) ? intValue() : null,
+              requiredNumber(TRIP_DISTANCE),
+              at(RATECODE_ID) ? intValue() : null,
+              at(STORE_AND_FWD_FLAG) ? string() : null,
+              requiredInt(PICKUP_ZONE),
+              requiredInt(DROPOFF_ZONE),
+              at(PAYMENT_TYPE) ? intValue() : null,
+              requiredNumber(FARE_AMOUNT),
+              at(EXTRA) ? number() : null,
+              at(MTA_TAX) ? number() : null,
+              requiredNumber(TIP_AMOUNT),
+              at(TOLLS_AMOUNT) ? number() : null,
+              at(IMPROVEMENT_SURCHARGE) ? number() : null,
+              requiredNumber(TOTAL_AMOUNT),
+              at(CONGESTION_SURCHARGE) ? number() : null,
+              at(AIRPORT_FEE) ? number() : null,
+              at(CBD_CONGESTION_FEE) ? number() : null);
       if (p != b.length - 1 || b[p] != '}') {
         throw NotExact.INSTANCE;
       }
-      return TripEventReader.validEvent(
-          tripId,
-          source,
-          vendorId,
-          pickup,
-          dropoff,
-          passengerCount,
-          distance,
-          ratecodeId,
-          storeAndFwdFlag,
-          pickupZone,
-          dropoffZone,
-          paymentType,
-          fare,
-          extra,
-          mtaTax,
-          tip,
-          tolls,
-          improvement,
-          total,
-          congestion,
-          airportFee,
-          cbdFee,
-          now,
-          maxSkew);
+      return TripEventReader.passesRules(e, now, maxSkew) ? e : null;
+    }
+
+    private int schemaVersion() throws NotExact {
+      if (requiredInt(SCHEMA_VERSION) != TripRules.SCHEMA_VERSION) {
+        throw NotExact.INSTANCE;
+      }
+      return TripRules.SCHEMA_VERSION;
+    }
+
+    private String requiredString(byte[] key) throws NotExact {
+      require(key);
+      return string();
+    }
+
+    private Instant requiredInstant(byte[] key) throws NotExact {
+      require(key);
+      return instant();
+    }
+
+    private int requiredInt(byte[] key) throws NotExact {
+      require(key);
+      return intValue();
+    }
+
+    private double requiredNumber(byte[] key) throws NotExact {
+      require(key);
+      return number();
     }
 
     /** Whether {@code key} is next; when it is, moves past it. */
@@ -332,17 +329,7 @@ final class TripEventBytes {
     int hour = digits(b, from + 11, 2);
     int minute = digits(b, from + 14, 2);
     int second = digits(b, from + 17, 2);
-    if (year < 1
-        || month < 1
-        || month > 12
-        || day < 1
-        || day > monthLength(year, month)
-        || hour < 0
-        || hour > 23
-        || minute < 0
-        || minute > 59
-        || second < 0
-        || second > 59) {
+    if (year < 1 || !LocalDateTimeText.isValid(year, month, day, hour, minute, second)) {
       return null;
     }
     long y = year;
@@ -351,7 +338,7 @@ final class TripEventBytes {
     total += day - 1;
     if (month > 2) {
       total--;
-      if (!isLeap(year)) {
+      if (!LocalDateTimeText.isLeap(year)) {
         total--;
       }
     }
@@ -370,17 +357,5 @@ final class TripEventBytes {
       v = v * 10 + d;
     }
     return v;
-  }
-
-  private static boolean isLeap(int year) {
-    return year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
-  }
-
-  private static int monthLength(int year, int month) {
-    return switch (month) {
-      case 2 -> isLeap(year) ? 29 : 28;
-      case 4, 6, 9, 11 -> 30;
-      default -> 31;
-    };
   }
 }

@@ -178,8 +178,9 @@ final class TripEventReader {
     if ((present & REQUIRED) != REQUIRED) {
       throw NotPlain.INSTANCE;
     }
-    TripEvent e =
-        validEvent(
+    return ruleChecked(
+        new TripEvent(
+            TripRules.SCHEMA_VERSION,
             tripId,
             source,
             vendorId,
@@ -201,78 +202,37 @@ final class TripEventReader {
             total,
             congestion,
             airportFee,
-            cbdFee,
-            now,
-            maxSkew);
-    if (e == null) {
+            cbdFee),
+        now,
+        maxSkew);
+  }
+
+  /**
+   * {@code e} (every required field read, of its plain type) when the rules of docs/contracts.md
+   * pass, else {@link NotPlain} (the tree path then names the failing rule).
+   */
+  private static TripEvent ruleChecked(TripEvent e, Instant now, Duration maxSkew) throws NotPlain {
+    if (!passesRules(e, now, maxSkew)) {
       throw NotPlain.INSTANCE;
     }
     return e;
   }
 
   /**
-   * The event of these fields (every required one read, of its plain type) when the rules of
-   * docs/contracts.md pass, else {@code null} (the tree path then names the failing rule). Shared
-   * by both fast paths ({@link TripEventBytes} too), so the rules they apply are one piece of code.
+   * Whether {@code e}, read by a fast path, passes the rules of docs/contracts.md. Shared by both
+   * fast paths ({@link TripEventBytes} too), so the rules they apply are one piece of code; the
+   * tree path names the failing rule.
    */
-  static TripEvent validEvent(
-      String tripId,
-      String source,
-      Integer vendorId,
-      Instant pickup,
-      Instant dropoff,
-      Integer passengerCount,
-      double distance,
-      Integer ratecodeId,
-      String storeAndFwdFlag,
-      int pickupZone,
-      int dropoffZone,
-      Integer paymentType,
-      double fare,
-      Double extra,
-      Double mtaTax,
-      double tip,
-      Double tolls,
-      Double improvement,
-      double total,
-      Double congestion,
-      Double airportFee,
-      Double cbdFee,
-      Instant now,
-      Duration maxSkew) {
-    if (tripId.isBlank()
-        || !TripRules.isValidZone(pickupZone)
-        || !TripRules.isValidZone(dropoffZone)
-        || !(distance >= TripRules.MIN_DISTANCE_MILES && distance <= TripRules.MAX_DISTANCE_MILES)
-        || !(fare >= TripRules.MIN_FARE_USD && fare <= TripRules.MAX_FARE_USD)
-        || dropoff.isBefore(pickup)
-        || dropoff.isAfter(now.plus(maxSkew))) {
-      return null;
-    }
-    return new TripEvent(
-        TripRules.SCHEMA_VERSION,
-        tripId,
-        source,
-        vendorId,
-        pickup,
-        dropoff,
-        passengerCount,
-        distance,
-        ratecodeId,
-        storeAndFwdFlag,
-        pickupZone,
-        dropoffZone,
-        paymentType,
-        fare,
-        extra,
-        mtaTax,
-        tip,
-        tolls,
-        improvement,
-        total,
-        congestion,
-        airportFee,
-        cbdFee);
+  static boolean passesRules(TripEvent e, Instant now, Duration maxSkew) {
+    return !e.tripId().isBlank()
+        && TripRules.isValidZone(e.pickupZone())
+        && TripRules.isValidZone(e.dropoffZone())
+        && e.tripDistance() >= TripRules.MIN_DISTANCE_MILES
+        && e.tripDistance() <= TripRules.MAX_DISTANCE_MILES
+        && e.fareAmount() >= TripRules.MIN_FARE_USD
+        && e.fareAmount() <= TripRules.MAX_FARE_USD
+        && !e.dropoffTime().isBefore(e.pickupTime())
+        && !e.dropoffTime().isAfter(now.plus(maxSkew));
   }
 
   private static int slot(String name) {

@@ -20,29 +20,7 @@ class TripEventBytesTest {
   private static final Duration SKEW = Duration.ofHours(1);
 
   private static TripEvent.Builder base() {
-    return TripEvent.builder()
-        .tripId("syn-42-1")
-        .source("synthetic")
-        .vendorId(2)
-        .pickupTime(Instant.parse("2025-01-15T10:01:02Z"))
-        .dropoffTime(Instant.parse("2025-01-15T10:11:12Z"))
-        .passengerCount(1)
-        .tripDistance(1.6)
-        .ratecodeId(1)
-        .storeAndFwdFlag("N")
-        .pickupZone(161)
-        .dropoffZone(237)
-        .paymentType(1)
-        .fareAmount(10.0)
-        .extra(2.5)
-        .mtaTax(0.5)
-        .tipAmount(2.0)
-        .tollsAmount(0.0)
-        .improvementSurcharge(1.0)
-        .totalAmount(18.75)
-        .congestionSurcharge(2.5)
-        .airportFee(0.0)
-        .cbdCongestionFee(0.75);
+    return TripEventWriterTest.base();
   }
 
   /** Random events as producers make them (whole cents), a share of them invalid by a rule. */

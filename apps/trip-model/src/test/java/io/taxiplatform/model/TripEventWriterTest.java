@@ -19,7 +19,8 @@ class TripEventWriterTest {
 
   private static final Instant NOW = Instant.parse("2030-01-01T00:00:00Z");
 
-  private static TripEvent.Builder base() {
+  /** A typical synthetic event (package-private: TripEventBytesTest writes it too). */
+  static TripEvent.Builder base() {
     return TripEvent.builder()
         .tripId("syn-42-1")
         .source("synthetic")
