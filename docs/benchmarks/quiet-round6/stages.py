@@ -32,6 +32,8 @@ def analyze(d):
     def q(L,p): L=sorted(L); return L[min(len(L)-1,int(len(L)*p))]
     print(d)
     for name,L in (('A read+parse',A),('B dedup',B),('C agg+write',C)):
+        if not L:
+            print(f'  {name:14s} n=  0'); continue
         w=[x[0] for x in L]
         print(f'  {name:14s} n={len(L):3d} stage wall p50 {st.median(w):5.0f} p90 {q(w,.9):5.0f}  max-task run p50 {st.median([x[1] for x in L]):5.0f} cpu p50 {st.median([x[2] for x in L]):4.0f}')
     print(f'  main job n={len(J)} p50 {st.median(J):.0f} p90 {q(J,.9):.0f}; gap before main job p50 {st.median(G):.0f}')
