@@ -224,13 +224,14 @@ final class TripEventBytes {
       if (negative) {
         p++;
       }
+      int start = p;
       long m = digits(15);
-      int significant = m == 0 ? 0 : Long.toString(m).length();
+      int significant = m == 0 ? 0 : p - start; // no leading zero: every digit is significant
       if (p >= b.length || b[p] != '.') {
         return negative ? -m : m;
       }
       p++;
-      int start = p;
+      start = p;
       while (p < b.length && b[p] >= '0' && b[p] <= '9') {
         m = m * 10 + (b[p] - '0');
         if (m != 0 && ++significant > 15) {

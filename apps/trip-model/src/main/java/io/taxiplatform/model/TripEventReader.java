@@ -178,7 +178,7 @@ final class TripEventReader {
     if ((present & REQUIRED) != REQUIRED) {
       throw NotPlain.INSTANCE;
     }
-    return ruleChecked(
+    TripEvent e =
         new TripEvent(
             TripRules.SCHEMA_VERSION,
             tripId,
@@ -202,18 +202,9 @@ final class TripEventReader {
             total,
             congestion,
             airportFee,
-            cbdFee),
-        now,
-        maxSkew);
-  }
-
-  /**
-   * {@code e} (every required field read, of its plain type) when the rules of docs/contracts.md
-   * pass, else {@link NotPlain} (the tree path then names the failing rule).
-   */
-  private static TripEvent ruleChecked(TripEvent e, Instant now, Duration maxSkew) throws NotPlain {
+            cbdFee);
     if (!passesRules(e, now, maxSkew)) {
-      throw NotPlain.INSTANCE;
+      throw NotPlain.INSTANCE; // the tree path names the failing rule
     }
     return e;
   }
