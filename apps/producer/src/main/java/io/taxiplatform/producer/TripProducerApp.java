@@ -363,6 +363,7 @@ public final class TripProducerApp {
       Long shift)
       throws InterruptedException {
     Long shiftSeconds = shift;
+    ReplayMarker.Encoder markers = new ReplayMarker.Encoder(replayId);
     long seq = 0;
     long paced = 0;
     while (!stopped && failure == null && events.hasNext()) {
@@ -378,8 +379,7 @@ public final class TripProducerApp {
         shiftSeconds = Duration.between(originalEventTime, clock.instant()).getSeconds();
         LOG.info("time mode now: shifting event times by {} s", shiftSeconds);
       }
-      Integer partition =
-          partitions > 0 ? KeyPartitioner.partition(e.kafkaKey(), partitions) : null;
+      Integer partition = partitions > 0 ? KeyPartitioner.partition(key(e), partitions) : null;
       if (partition != null && mySeq <= position.highest(partition)) {
         stats.onSkipped();
         continue;
@@ -391,7 +391,7 @@ public final class TripProducerApp {
       if (stopped) {
         break;
       }
-      send(e, partition, new ReplayMarker(replayId, mySeq, shiftSeconds));
+      send(e, partition, markers.encode(mySeq, shiftSeconds));
     }
   }
 
@@ -484,11 +484,14 @@ public final class TripProducerApp {
     return z >= 0 && z < ZONE_KEYS.length ? ZONE_KEYS[z] : e.kafkaKey();
   }
 
-  private void send(TripEvent e, Integer partition, ReplayMarker marker) {
+  /**
+   * @param marker the {@link ReplayMarker} header's value, or {@code null} (synthetic mode)
+   */
+  private void send(TripEvent e, Integer partition, byte[] marker) {
     RecordHeaders headers = null;
     if (marker != null) {
       headers = new RecordHeaders();
-      headers.add(ReplayMarker.HEADER, marker.encode());
+      headers.add(ReplayMarker.HEADER, marker);
     }
     ProducerRecord<String, byte[]> record =
         new ProducerRecord<>(config.topic(), partition, key(e), writer.toBytes(e), headers);

@@ -213,8 +213,8 @@ class BadInputFilesTest {
       var rejected = source.next();
       assertThat(rejected.isRejected()).isTrue();
       assertThat(rejected.detail())
-          .contains("long_2025-01.csv:2 is a line of " + (100L << 20) + " characters")
-          .contains("longer than " + CsvTripSource.MAX_LINE_CHARS);
+          .contains("long_2025-01.csv:2 is a line of " + (100L << 20) + " bytes")
+          .contains("longer than " + CsvTripSource.MAX_LINE_BYTES);
       assertThat(source.next().isRejected()).isFalse();
     }
   }
@@ -266,7 +266,9 @@ class BadInputFilesTest {
         .hasMessageContaining("not a readable parquet file");
   }
 
-  /** Valid rows, then bytes that are not UTF-8 past the first block the up-front check reads. */
+  /**
+   * Valid rows, then bytes that are not UTF-8 past what opening the file reads (its first lines).
+   */
   private Path invalidUtf8Late() throws Exception {
     Path source = csv("many_2025-01.csv", 20_000);
     byte[] good = Files.readAllBytes(source);

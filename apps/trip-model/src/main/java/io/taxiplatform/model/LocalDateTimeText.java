@@ -53,8 +53,58 @@ public final class LocalDateTimeText {
     return LocalDateTime.of(year, month, day, hour, minute, second, nanos);
   }
 
+  /**
+   * The seconds of {@code s[from, from + 19)} read as a UTC date-time ({@code
+   * LocalDateTime.toEpochSecond(ZoneOffset.UTC)}) when it is exactly {@code uuuu-MM-dd('
+   * '|'T')HH:mm:ss} with a valid date and time, else {@link Long#MIN_VALUE}: the text {@link
+   * #parse} reads to a {@code LocalDateTime} with no fraction, without making one (the producer's
+   * CSV rows, read from a view of the line).
+   */
+  public static long epochSecond(CharSequence s, int from) {
+    if (from < 0
+        || from + 19 > s.length()
+        || s.charAt(from + 4) != '-'
+        || s.charAt(from + 7) != '-'
+        || (s.charAt(from + 10) != ' ' && s.charAt(from + 10) != 'T')
+        || s.charAt(from + 13) != ':'
+        || s.charAt(from + 16) != ':') {
+      return Long.MIN_VALUE;
+    }
+    int year = digits(s, from, from + 4);
+    int month = digits(s, from + 5, from + 7);
+    int day = digits(s, from + 8, from + 10);
+    int hour = digits(s, from + 11, from + 13);
+    int minute = digits(s, from + 14, from + 16);
+    int second = digits(s, from + 17, from + 19);
+    if (!isValid(year, month, day, hour, minute, second)) {
+      return Long.MIN_VALUE;
+    }
+    return epochDay(year, month, day) * 86_400 + hour * 3600 + minute * 60 + second;
+  }
+
+  /** Days from 0000-01-01 to 1970-01-01 (as {@link java.time.LocalDate#toEpochDay} counts). */
+  private static final long DAYS_0000_TO_1970 = (146_097 * 5L) - (30L * 365L + 7L);
+
+  /**
+   * {@link java.time.LocalDate#toEpochDay} of a valid date of a year from 0 ({@link #isValid}): its
+   * arithmetic, without a {@code LocalDate}.
+   */
+  static long epochDay(int year, int month, int day) {
+    long y = year;
+    long total = 365 * y + (y + 3) / 4 - (y + 99) / 100 + (y + 399) / 400;
+    total += (367L * month - 362) / 12;
+    total += day - 1;
+    if (month > 2) {
+      total--;
+      if (!isLeap(year)) {
+        total--;
+      }
+    }
+    return total - DAYS_0000_TO_1970;
+  }
+
   /** The decimal number of {@code s[from, to)}, or -1 when a character is not an ASCII digit. */
-  private static int digits(String s, int from, int to) {
+  private static int digits(CharSequence s, int from, int to) {
     int v = 0;
     for (int i = from; i < to; i++) {
       int d = s.charAt(i) - '0';

@@ -303,9 +303,6 @@ final class TripEventBytes {
   /** {@code yyyy-MM-ddTHH:mm:ssZ}. */
   static final int FIXED_LENGTH = 20;
 
-  /** Days from 0000-01-01 to 1970-01-01 (as {@link java.time.LocalDate#toEpochDay} counts). */
-  private static final long DAYS_0000_TO_1970 = (146_097 * 5L) - (30L * 365L + 7L);
-
   /**
    * The instant of {@code b[from, from + 20)} when it is {@code yyyy-MM-ddTHH:mm:ssZ} with a valid
    * date and time (seconds 0..59) in years 0001..9999, else {@code null} (the text then goes
@@ -333,17 +330,7 @@ final class TripEventBytes {
     if (year < 1 || !LocalDateTimeText.isValid(year, month, day, hour, minute, second)) {
       return null;
     }
-    long y = year;
-    long total = 365 * y + (y + 3) / 4 - (y + 99) / 100 + (y + 399) / 400;
-    total += (367L * month - 362) / 12;
-    total += day - 1;
-    if (month > 2) {
-      total--;
-      if (!LocalDateTimeText.isLeap(year)) {
-        total--;
-      }
-    }
-    long epochDay = total - DAYS_0000_TO_1970;
+    long epochDay = LocalDateTimeText.epochDay(year, month, day);
     return Instant.ofEpochSecond(epochDay * 86_400 + hour * 3600 + minute * 60 + second);
   }
 

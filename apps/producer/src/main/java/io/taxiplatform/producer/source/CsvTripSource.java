@@ -6,10 +6,12 @@ import de.siegmar.fastcsv.reader.CsvReader;
 import de.siegmar.fastcsv.reader.FieldMismatchStrategy;
 import de.siegmar.fastcsv.reader.RecordType;
 import java.io.IOException;
-import java.io.InputStreamReader;
+import java.io.InputStream;
 import java.io.Reader;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -27,14 +29,15 @@ import java.util.NoSuchElementException;
  *
  * <p>Bad files fail with {@link IllegalArgumentException} naming the file and the cause: an empty
  * file, a header without the TLC columns (a file of random bytes), text that is not UTF-8 (at open
- * when it is in the first block, else when reading reaches it), a header longer than {@link
- * #MAX_LINE_CHARS}. A data line longer than {@link #MAX_LINE_CHARS} is not held in memory: it is
- * skipped and rejected as {@code malformed_row}.
+ * when it is in the header or the first data line, else when reading reaches that line; a line too
+ * long to read is rejected without being decoded), a header longer than {@link #MAX_LINE_BYTES}. A
+ * data line longer than {@link #MAX_LINE_BYTES} is not held in memory: it is skipped and rejected
+ * as {@code malformed_row}.
  */
 public final class CsvTripSource implements TripSource {
 
-  /** Longest line read (a TLC row has about 200 characters); longer lines are rejected unread. */
-  public static final int MAX_LINE_CHARS = 1 << 20;
+  /** Longest line read (a TLC row has about 200 bytes); longer lines are rejected unread. */
+  public static final int MAX_LINE_BYTES = 1 << 20;
 
   private final Path file;
   private final String fileName;
@@ -59,15 +62,7 @@ public final class CsvTripSource implements TripSource {
       if (Files.isDirectory(file)) {
         throw new IllegalArgumentException(file + ": is a directory, not a CSV file");
       }
-      this.reader =
-          new LineReader(
-              new InputStreamReader(
-                  Files.newInputStream(file),
-                  StandardCharsets.UTF_8
-                      .newDecoder()
-                      .onMalformedInput(CodingErrorAction.REPORT)
-                      .onUnmappableCharacter(CodingErrorAction.REPORT)),
-              MAX_LINE_CHARS);
+      this.reader = new LineReader(Files.newInputStream(file), MAX_LINE_BYTES);
       String header = readLine();
       if (header == null) {
         reader.close();
@@ -78,8 +73,8 @@ public final class CsvTripSource implements TripSource {
         throw new IllegalArgumentException(
             file
                 + ": the first line (the CSV header) is longer than "
-                + MAX_LINE_CHARS
-                + " characters: not a TLC CSV file");
+                + MAX_LINE_BYTES
+                + " bytes: not a TLC CSV file");
       }
       if (header.startsWith("\uFEFF")) {
         header = header.substring(1);
@@ -185,8 +180,8 @@ public final class CsvTripSource implements TripSource {
               + row
               + " is a line of "
               + length
-              + " characters, longer than "
-              + MAX_LINE_CHARS
+              + " bytes, longer than "
+              + MAX_LINE_BYTES
               + " (skipped unread)");
     }
     int plain = plainBounds(line, bounds);
@@ -501,35 +496,45 @@ public final class CsvTripSource implements TripSource {
   }
 
   /**
-   * Lines split on {@code \n} (a trailing {@code \r} is kept; {@link #split} drops it), each at
-   * most {@code max} characters: a longer line is consumed without being buffered and returned as
-   * {@code ""} with {@link #tooLong} set.
+   * Lines split on the byte {@code \n} (a trailing {@code \r} is kept; {@link #split} drops it),
+   * each at most {@code max} bytes: a longer line is consumed without being buffered and returned
+   * as {@code ""} with {@link #tooLong} set. A line of ASCII bytes becomes its text directly (the
+   * bytes are its Latin-1 string, no decoder); any other line is decoded as UTF-8, strictly (a
+   * {@link CharacterCodingException} names no position: the caller names the line). Splitting the
+   * bytes at {@code \n} before decoding reads valid UTF-8 as decoding the whole file would: no byte
+   * of a multi-byte sequence is below 0x80.
    */
   static final class LineReader implements AutoCloseable {
-    private final Reader in;
+    private final InputStream in;
     private final int max;
-    private final char[] buf = new char[1 << 16];
+    private final byte[] buf = new byte[1 << 16];
     private int pos;
     private int len;
-    private final StringBuilder line = new StringBuilder(256);
+    private byte[] line = new byte[512]; // a line that spans two reads of buf
+    private int lineLength;
+    private final CharsetDecoder utf8 =
+        StandardCharsets.UTF_8
+            .newDecoder()
+            .onMalformedInput(CodingErrorAction.REPORT)
+            .onUnmappableCharacter(CodingErrorAction.REPORT);
 
     /** Whether the last line returned was longer than {@code max}. */
     boolean tooLong;
 
-    /** The length of the last line returned, in characters. */
+    /** The length of the last line returned, in bytes. */
     long length;
 
     /** Lines returned so far. */
     long lines;
 
-    LineReader(Reader in, int max) {
+    LineReader(InputStream in, int max) {
       this.in = in;
       this.max = max;
     }
 
     /** The next line without its {@code \n}, or {@code null} at the end. */
     String readLine() throws IOException {
-      line.setLength(0);
+      lineLength = 0;
       tooLong = false;
       length = 0;
       while (true) {
@@ -541,33 +546,61 @@ public final class CsvTripSource implements TripSource {
             if (length == 0) {
               return null;
             }
+            String last = tooLong ? "" : text(line, 0, lineLength);
             lines++;
-            return tooLong ? "" : line.toString();
+            return last;
           }
         }
         int start = pos;
-        while (pos < len && buf[pos] != '\n') {
-          pos++;
+        byte[] b = buf;
+        int end = len;
+        int p = start;
+        while (p < end && b[p] != '\n') {
+          p++;
         }
-        int n = pos - start;
+        pos = p;
+        int n = p - start;
         if (!tooLong && length + n > max) {
           tooLong = true;
-          line.setLength(0);
-          line.trimToSize();
-        }
-        if (!tooLong) {
-          line.append(buf, start, n);
+          line = new byte[512];
+          lineLength = 0;
         }
         length += n;
-        if (pos < len) {
+        if (p < end) {
           pos++;
-          lines++;
-          if (length == 0) {
-            return "";
+          String text;
+          if (tooLong) {
+            text = "";
+          } else if (lineLength == 0) {
+            text = text(b, start, n); // the whole line was in this read
+          } else {
+            append(b, start, n);
+            text = text(line, 0, lineLength);
           }
-          return tooLong ? "" : line.toString();
+          lines++; // after the decoding: a line that is not UTF-8 is line lines + 1
+          return text;
+        }
+        if (!tooLong) {
+          append(b, start, n);
         }
       }
+    }
+
+    private void append(byte[] b, int from, int n) {
+      if (lineLength + n > line.length) {
+        line = java.util.Arrays.copyOf(line, Math.max(lineLength + n, 2 * line.length));
+      }
+      System.arraycopy(b, from, line, lineLength, n);
+      lineLength += n;
+    }
+
+    private String text(byte[] b, int from, int n) throws CharacterCodingException {
+      for (int i = from, end = from + n; i < end; i++) {
+        if (b[i] < 0) {
+          return utf8.decode(ByteBuffer.wrap(b, from, n)).toString();
+        }
+      }
+      return new String(b, from, n, StandardCharsets.ISO_8859_1);
     }
 
     @Override

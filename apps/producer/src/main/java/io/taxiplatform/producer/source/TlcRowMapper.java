@@ -223,7 +223,15 @@ public final class TlcRowMapper {
   private Instant instant(Object[] v, int i) {
     Object o = v[i];
     if (o instanceof CharSequence cs && !(o instanceof String)) {
-      o = cs.toString(); // a CSV field view: its text
+      // a CSV field view: the TLC form (19 characters, no fraction, no padding) read from the view,
+      // as parseLocal reads it; anything else through its text
+      if (cs.length() == 19) {
+        long localSecond = io.taxiplatform.model.LocalDateTimeText.epochSecond(cs, 0);
+        if (localSecond != Long.MIN_VALUE) {
+          return fromNewYorkCached(localSecond, 0, null);
+        }
+      }
+      o = cs.toString();
     }
     if (o instanceof WallClock w) {
       return fromNewYorkCached(w.localSecond(), w.nano(), null);
@@ -385,6 +393,16 @@ public final class TlcRowMapper {
   private static String optText(Object[] v, int i) {
     if (isAbsent(v[i])) {
       return null;
+    }
+    if (v[i] instanceof CharSequence cs && cs.length() == 1) {
+      // the store-and-forward flag of a CSV row, without a String per row
+      char c = cs.charAt(0);
+      if (c == 'N') {
+        return "N";
+      }
+      if (c == 'Y') {
+        return "Y";
+      }
     }
     String t = v[i].toString().strip();
     // the store-and-forward flag: one shared string for the usual values

@@ -33,6 +33,29 @@ class ReplayMarkerTest {
   }
 
   @Test
+  void theEncoderWritesTheTextOfTheMarker() {
+    // the reference: the text the header has always had, built as a String
+    ReplayMarker.Encoder encoder = new ReplayMarker.Encoder("0123456789abcdef");
+    java.util.SplittableRandom r = new java.util.SplittableRandom(3);
+    long[] edges = {0, 1, 9, 10, 99, 100, -1, -9, -10, Long.MAX_VALUE, Long.MIN_VALUE, 1L << 53};
+    for (int i = 0; i < 100_000; i++) {
+      long seq = i < edges.length ? Math.max(0, edges[i]) : r.nextLong(1L << (1 + r.nextInt(62)));
+      Long shift =
+          r.nextInt(3) == 0 ? null : i < edges.length ? edges[i] : r.nextLong() >> r.nextInt(64);
+      String expected = "id=0123456789abcdef;seq=" + seq + (shift == null ? "" : ";shift=" + shift);
+      assertThat(new String(encoder.encode(seq, shift), StandardCharsets.US_ASCII))
+          .isEqualTo(expected);
+      assertThat(ReplayMarker.decode(encoder.encode(seq, shift)))
+          .contains(new ReplayMarker("0123456789abcdef", seq, shift));
+    }
+    for (long v : edges) {
+      assertThat(ReplayMarker.Encoder.decimalLength(v))
+          .as("%d", v)
+          .isEqualTo(Long.toString(v).length());
+    }
+  }
+
+  @Test
   void replayIdDependsOnWhatDecidesTheRecordsAndNotOnTheDirectory() throws Exception {
     Path a = Files.writeString(Files.createDirectory(dir.resolve("one")).resolve("a.csv"), "abc");
     Path aElsewhere =

@@ -204,4 +204,106 @@ class CsvTripSourceTest {
     assertThat(e.totalAmount()).isEqualTo(7.0);
     assertThat(e.pickupZone()).isEqualTo(4);
   }
+
+  /**
+   * The lines of {@code bytes} as LineReader reads them, each {@code text} or {@code "!" + length}.
+   */
+  private static List<String> readLines(byte[] bytes, int max) throws IOException {
+    List<String> out = new ArrayList<>();
+    try (CsvTripSource.LineReader r =
+        new CsvTripSource.LineReader(new java.io.ByteArrayInputStream(bytes), max)) {
+      String line;
+      while ((line = r.readLine()) != null) {
+        assertThat(r.lines).isEqualTo(out.size() + 1);
+        out.add(r.tooLong ? "!" + r.length : line);
+        if (!r.tooLong) {
+          assertThat((long) line.getBytes(StandardCharsets.UTF_8).length).isEqualTo(r.length);
+        }
+      }
+    }
+    return out;
+  }
+
+  @Test
+  void linesAreReadFromTheBytesAsTheDecodedTextSplitsThem() throws IOException {
+    // ASCII, two- three- and four-byte characters, CR, quotes, lines across the 64 KiB reads and
+    // longer than the limit: each line is the decoded text between \n, or its length in bytes when
+    // too long
+    java.util.SplittableRandom r = new java.util.SplittableRandom(5);
+    String[] pieces = {
+      "a", "2025-01-01 00:18:38", ",", "\"", "\r", "é", "€", "\uD834\uDD1E", "\uFEFF", " "
+    };
+    for (int file = 0; file < 40; file++) {
+      int max = 1 + r.nextInt(300_000);
+      StringBuilder text = new StringBuilder();
+      int lines = 1 + r.nextInt(30);
+      for (int l = 0; l < lines; l++) {
+        int n = r.nextInt(5) == 0 ? r.nextInt(200_000) : r.nextInt(300);
+        for (int k = 0; k < n; k++) {
+          text.append(pieces[r.nextInt(10) < 6 ? r.nextInt(3) : r.nextInt(pieces.length)]);
+        }
+        if (l < lines - 1 || r.nextBoolean()) {
+          text.append('\n');
+        }
+      }
+      String all = text.toString();
+      List<String> expected = new ArrayList<>();
+      String[] split = all.split("\n", -1);
+      for (int k = 0; k < split.length; k++) {
+        if (k == split.length - 1 && split[k].isEmpty()) {
+          break; // the text ended with \n
+        }
+        int bytes = split[k].getBytes(StandardCharsets.UTF_8).length;
+        expected.add(bytes > max ? "!" + bytes : split[k]);
+      }
+      assertThat(readLines(all.getBytes(StandardCharsets.UTF_8), max))
+          .as("file %d", file)
+          .isEqualTo(expected);
+    }
+    assertThat(readLines(new byte[0], 10)).isEmpty();
+    assertThat(readLines("\n\nx".getBytes(StandardCharsets.UTF_8), 10))
+        .containsExactly("", "", "x");
+  }
+
+  @Test
+  void aLineThatIsNotUtf8FailsNamingItsNumber() throws IOException {
+    for (byte[] bad :
+        new byte[][] {
+          {(byte) 0xc3, 0x28},
+          {(byte) 0xff},
+          {(byte) 0xe2, (byte) 0x82},
+          {(byte) 0xed, (byte) 0xa0, (byte) 0x80}
+        }) {
+      java.io.ByteArrayOutputStream o = new java.io.ByteArrayOutputStream();
+      o.write("a,b\né,c\n".getBytes(StandardCharsets.UTF_8));
+      o.write('x');
+      o.write(bad);
+      o.write("\nlast\n".getBytes(StandardCharsets.UTF_8));
+      try (CsvTripSource.LineReader r =
+          new CsvTripSource.LineReader(new java.io.ByteArrayInputStream(o.toByteArray()), 1000)) {
+        assertThat(r.readLine()).isEqualTo("a,b");
+        assertThat(r.readLine()).isEqualTo("é,c");
+        assertThatThrownBy(r::readLine)
+            .isInstanceOf(java.nio.charset.CharacterCodingException.class);
+        assertThat(r.lines).isEqualTo(2); // the caller names line lines + 1
+      }
+    }
+    Path p = dir.resolve("bad.csv");
+    Files.write(
+        p,
+        ("tpep_pickup_datetime,tpep_dropoff_datetime,trip_distance,PULocationID,DOLocationID,"
+                + "fare_amount,tip_amount,total_amount\n2025-01-01 00:00:00,2025-01-01 00:10:00,1,4,5,6,0,7\n"
+                + "2025-01-01 00:00:00,2025-01-01 00:10:00,1,4,5,6,0,7\n\u00ff\n")
+            .replace("\u00ff", "\uFFFF")
+            .getBytes(StandardCharsets.UTF_8));
+    byte[] b = Files.readAllBytes(p);
+    b[b.length - 4] = (byte) 0xff; // the last line's first byte: not UTF-8
+    Files.write(p, b);
+    try (CsvTripSource source = new CsvTripSource(p, "replay")) {
+      assertThat(source.next().isRejected()).isFalse();
+      assertThatThrownBy(source::next)
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("bad.csv: not UTF-8 text near line 4");
+    }
+  }
 }

@@ -118,4 +118,91 @@ class TlcRowMapperFastPathTest {
       assertThat(m.fromNewYorkCached(t)).as("%s", t).isEqualTo(TlcRowMapper.fromNewYork(t));
     }
   }
+
+  /** A TLC row with the given pickup value (text or a CSV view), the other fields valid. */
+  private static Object[] row(Object pickup) {
+    Object[] v = new Object[TlcColumns.NAMES.size()];
+    v[TlcColumns.PICKUP] = pickup;
+    v[TlcColumns.DROPOFF] = "2025-01-01 00:30:00";
+    v[TlcColumns.TRIP_DISTANCE] = "1.5";
+    v[TlcColumns.PU_LOCATION] = "161";
+    v[TlcColumns.DO_LOCATION] = "237";
+    v[TlcColumns.FARE] = "10.0";
+    v[TlcColumns.TIP] = "2.0";
+    v[TlcColumns.TOTAL] = "12.0";
+    return v;
+  }
+
+  @Test
+  void aCsvViewOfATimestampMapsAsItsText() {
+    // the view's own reading (19 characters, LocalDateTimeText.epochSecond) against the text's
+    // (parseLocal, the formatters): the same instant, or the same rejection and detail
+    TlcRowMapper viewMapper = new TlcRowMapper("replay");
+    TlcRowMapper textMapper = new TlcRowMapper("replay");
+    SplittableRandom r = new SplittableRandom(23);
+    long from = LocalDateTime.of(0, 1, 1, 0, 0).toEpochSecond(java.time.ZoneOffset.UTC);
+    long to = LocalDateTime.of(9999, 12, 31, 23, 59, 59).toEpochSecond(java.time.ZoneOffset.UTC);
+    String junk = "0123456789 -:T/.xZ\t";
+    int accepted = 0;
+    for (int i = 0; i < 100_000; i++) {
+      char[] c;
+      if (r.nextInt(4) == 2) {
+        // February 29 of any year divisible by 4: valid in leap years only (not 1900, 2100, ...)
+        c =
+            String.format("%04d-02-29 %02d:00:59", 4 * r.nextInt(2500), r.nextInt(24))
+                .toCharArray();
+      } else {
+        LocalDateTime t =
+            switch (r.nextInt(3)) {
+              case 0 ->
+                  LocalDateTime.ofEpochSecond(
+                      r.nextLong(from, to + 1), 0, java.time.ZoneOffset.UTC);
+              case 1 ->
+                  LocalDateTime.of(2024, 1, 1, 0, 0).plusSeconds(r.nextLong(2L * 366 * 86_400));
+              default -> LocalDateTime.of(2025, 3, 9, 1, 0).plusSeconds(r.nextInt(4 * 3600));
+            };
+        c =
+            String.format(
+                    "%04d-%02d-%02d %02d:%02d:%02d",
+                    t.getYear(),
+                    t.getMonthValue(),
+                    t.getDayOfMonth(),
+                    t.getHour(),
+                    t.getMinute(),
+                    t.getSecond())
+                .toCharArray();
+      }
+      if (r.nextInt(3) == 0) {
+        c[r.nextInt(c.length)] = junk.charAt(r.nextInt(junk.length()));
+      }
+      if (r.nextInt(10) == 0) {
+        c[10] = 'T';
+      }
+      String text = new String(c);
+      String line = "x," + text + ",y";
+      CharSequence view = new CsvTripSource.Field().set(line, 2, 2 + text.length());
+      SourceRecord byView = viewMapper.map("f.csv:1", row(view));
+      SourceRecord byText = textMapper.map("f.csv:1", row(text));
+      assertThat(byView).as("'%s'", text).isEqualTo(byText);
+      if (!byView.isRejected()) {
+        accepted++;
+      }
+    }
+    assertThat(accepted).isGreaterThan(50_000);
+    // the fast reader agrees with LocalDateTimeText.parse on what it takes
+    for (String t :
+        new String[] {"2025-01-01 00:18:38", "0000-01-01 00:00:00", "9999-12-31T23:59:59"}) {
+      assertThat(io.taxiplatform.model.LocalDateTimeText.epochSecond(t, 0))
+          .isEqualTo(
+              LocalDateTime.parse(t.replace(' ', 'T')).toEpochSecond(java.time.ZoneOffset.UTC));
+    }
+    for (String t :
+        new String[] {
+          "2025-02-29 00:00:00", "2025-01-01 24:00:00", "2025-01-01 00:00:60", "2025-01-0100:00:00"
+        }) {
+      assertThat(io.taxiplatform.model.LocalDateTimeText.epochSecond(t, 0))
+          .as(t)
+          .isEqualTo(Long.MIN_VALUE);
+    }
+  }
 }
