@@ -265,15 +265,7 @@ class ReplayFastPathsTest {
   }
 
   private static Instant map(TlcRowMapper m, Object pickupAndDropoff) {
-    Object[] v = new Object[TlcColumns.NAMES.size()];
-    v[TlcColumns.PICKUP] = pickupAndDropoff;
-    v[TlcColumns.DROPOFF] = pickupAndDropoff;
-    v[TlcColumns.TRIP_DISTANCE] = "1.5";
-    v[TlcColumns.PU_LOCATION] = "1";
-    v[TlcColumns.DO_LOCATION] = "2";
-    v[TlcColumns.FARE] = "10";
-    v[TlcColumns.TIP] = "0";
-    v[TlcColumns.TOTAL] = "10";
+    Object[] v = SourceReads.row(pickupAndDropoff, pickupAndDropoff);
     SourceRecord r = m.map("f:1", v);
     assertThat(r.isRejected()).as("%s", r.detail()).isFalse();
     return r.event().dropoffTime();

@@ -119,20 +119,6 @@ class TlcRowMapperFastPathTest {
     }
   }
 
-  /** A TLC row with the given pickup value (text or a CSV view), the other fields valid. */
-  private static Object[] row(Object pickup) {
-    Object[] v = new Object[TlcColumns.NAMES.size()];
-    v[TlcColumns.PICKUP] = pickup;
-    v[TlcColumns.DROPOFF] = "2025-01-01 00:30:00";
-    v[TlcColumns.TRIP_DISTANCE] = "1.5";
-    v[TlcColumns.PU_LOCATION] = "161";
-    v[TlcColumns.DO_LOCATION] = "237";
-    v[TlcColumns.FARE] = "10.0";
-    v[TlcColumns.TIP] = "2.0";
-    v[TlcColumns.TOTAL] = "12.0";
-    return v;
-  }
-
   @Test
   void aCsvViewOfATimestampMapsAsItsText() {
     // the view's own reading (19 characters, LocalDateTimeText.epochSecond) against the text's
@@ -181,8 +167,8 @@ class TlcRowMapperFastPathTest {
       String text = new String(c);
       String line = "x," + text + ",y";
       CharSequence view = new CsvTripSource.Field().set(line, 2, 2 + text.length());
-      SourceRecord byView = viewMapper.map("f.csv:1", row(view));
-      SourceRecord byText = textMapper.map("f.csv:1", row(text));
+      SourceRecord byView = viewMapper.map("f.csv:1", SourceReads.row(view, "2025-01-01 00:30:00"));
+      SourceRecord byText = textMapper.map("f.csv:1", SourceReads.row(text, "2025-01-01 00:30:00"));
       assertThat(byView).as("'%s'", text).isEqualTo(byText);
       if (!byView.isRejected()) {
         accepted++;
