@@ -119,7 +119,9 @@ public final class JobMetrics {
     lastProgress =
         Gauge.builder()
             .name("taxi_stream_last_progress_timestamp_seconds")
-            .help("Unix time of the last progress report.")
+            .help(
+                "Unix time of the last progress report: the end of the query's last micro-batch"
+                    + " (its trigger start + triggerExecution).")
             .labelNames("query")
             .register(registry);
     watermarkDelay =
@@ -284,7 +286,11 @@ public final class JobMetrics {
     inputRows.labelValues(query).inc(rows);
     Instant batchTime = instant(p.timestamp());
     if (batchTime != null) {
-      lastProgress.labelValues(query).set(batchTime.toEpochMilli() / 1000.0);
+      // The report's time: the batch's end. Spark's timestamp is its trigger's start, which lags
+      // the report by the whole batch (a catch-up batch of 5 s, a cold first batch of 15 s).
+      lastProgress
+          .labelValues(query)
+          .set((batchTime.toEpochMilli() + (trigger == null ? 0 : trigger)) / 1000.0);
       Instant watermark = instant(p.eventTime().get("watermark"));
       if (watermark != null && watermark.toEpochMilli() > 0) {
         watermarkDelay

@@ -1,6 +1,7 @@
 package io.taxiplatform.streaming;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import java.util.Map;
 import java.util.Set;
@@ -78,6 +79,44 @@ class JobMetricsTest {
     assertThat(scrape(m))
         .as("101 behind on one partition is more than one batch")
         .contains("taxi_stream_caught_up 0.0");
+  }
+
+  /**
+   * The last progress time is when the batch ended (its trigger start + triggerExecution), not when
+   * it started: the benchmark's events/s divide rows by the time between these, and a query is
+   * stalled only when no batch has ended for a while. An idle report without the duration reads its
+   * timestamp.
+   */
+  @Test
+  void theLastProgressTimeIsTheEndOfTheBatch() throws Exception {
+    JobMetrics m = new JobMetrics(false);
+    m.onProgress(kafkaProgress("window_aggregates", 1, new long[] {5, 7}));
+    // 2026-12-01T10:00:00.000Z + triggerExecution 100 ms
+    assertThat(lastProgress(m)).isEqualTo(1_796_119_200.1, within(1e-3));
+    m.onProgress(
+        new StreamingQueryProgress(
+            UUID.randomUUID(),
+            UUID.randomUUID(),
+            "window_aggregates",
+            "2026-12-01T10:00:07.000Z",
+            2,
+            0,
+            Map.of(),
+            Map.of(),
+            new StateOperatorProgress[0],
+            new SourceProgress[0],
+            new SinkProgress("foreachBatch"),
+            Map.of()));
+    assertThat(lastProgress(m)).isEqualTo(1_796_119_207.0, within(1e-3));
+  }
+
+  private static double lastProgress(JobMetrics m) throws Exception {
+    java.util.regex.Matcher v =
+        java.util.regex.Pattern.compile(
+                "(?m)^taxi_stream_last_progress_timestamp_seconds\\{query=\"window_aggregates\"\\} (\\S+)$")
+            .matcher(scrape(m));
+    assertThat(v.find()).as("the gauge is exposed").isTrue();
+    return Double.parseDouble(v.group(1));
   }
 
   @Test
