@@ -270,7 +270,7 @@ public final class LocalPipeline {
     env.put("CASSANDRA_KEYSPACE", KEYSPACE);
     env.put("STARTING_OFFSETS", "earliest");
     env.put("TRIGGER_INTERVAL", "2 seconds");
-    env.put("SHUFFLE_PARTITIONS", "4");
+    // SHUFFLE_PARTITIONS unset (auto): the 2 cores of local[2], or a rerun's recorded value
     // A laptop's state is a few thousand trips: RocksDB needs far less than a cluster executor.
     env.put("STATE_STORE_MEMORY_MB", "64");
     return env;

@@ -211,8 +211,11 @@ public record JobConfig(
     @Option(
         names = "--shuffle-partitions",
         paramLabel = "N",
-        defaultValue = "${env:SHUFFLE_PARTITIONS:-4}",
-        description = "spark.sql.shuffle.partitions")
+        defaultValue = "${env:SHUFFLE_PARTITIONS:-auto}",
+        description =
+            "spark.sql.shuffle.partitions (recorded in the checkpoint); auto: the recorded value of"
+                + " an existing checkpoint, else the cores Spark has (local[N]: N; executor"
+                + " instances x cores)")
     String shufflePartitions;
 
     @Option(
@@ -270,9 +273,9 @@ public record JobConfig(
       throw new IllegalArgumentException(
           "MAX_OFFSETS_PER_TRIGGER must be > 0, got " + maxOffsetsPerTrigger);
     }
-    if (shufflePartitions <= 0) {
+    if (shufflePartitions < 0) {
       throw new IllegalArgumentException(
-          "SHUFFLE_PARTITIONS must be > 0, got " + shufflePartitions);
+          "SHUFFLE_PARTITIONS must be > 0 or auto, got " + shufflePartitions);
     }
     Objects.requireNonNull(stateStore, "stateStore");
     if (stateStoreMemoryMb < 16 || stateStoreMemoryMb > 65536) {
@@ -417,11 +420,67 @@ public record JobConfig(
         SparkDuration.parse("BOROUGH_SLIDE", o.boroughSlide).positive(),
         SparkDuration.parse("TRIGGER_INTERVAL", o.triggerInterval),
         SparkDuration.parse("MAX_EVENT_TIME_SKEW", o.maxEventTimeSkew),
-        (int) parseLong("SHUFFLE_PARTITIONS", o.shufflePartitions),
+        parseShufflePartitions(o.shufflePartitions),
         StateStore.parse(o.stateStore),
         (int) parseLong("STATE_STORE_MEMORY_MB", o.stateStoreMemoryMb),
         o.keyspace.settings(o.cassandra, env),
         (int) parseLong("METRICS_PORT", o.metricsPort));
+  }
+
+  /** {@link #shufflePartitions} when {@code SHUFFLE_PARTITIONS} is {@code auto}. */
+  public static final int AUTO_SHUFFLE_PARTITIONS = 0;
+
+  /** {@code auto} (any case) or a positive integer. */
+  static int parseShufflePartitions(String text) {
+    String s = text.trim();
+    if (s.equalsIgnoreCase("auto")) {
+      return AUTO_SHUFFLE_PARTITIONS;
+    }
+    long n;
+    try {
+      n = Long.parseLong(s);
+    } catch (NumberFormatException e) {
+      n = 0;
+    }
+    if (n <= 0 || n > Integer.MAX_VALUE) {
+      throw new UsageException(
+          "SHUFFLE_PARTITIONS must be auto or a positive integer, got '" + s + "'");
+    }
+    return (int) n;
+  }
+
+  /**
+   * Whether {@code SHUFFLE_PARTITIONS} is {@code auto}: the start takes the value of an existing
+   * checkpoint, or the cores Spark has for a new one ({@link TripsTopic#checkCheckpointLayout}).
+   */
+  public boolean autoShufflePartitions() {
+    return shufflePartitions == AUTO_SHUFFLE_PARTITIONS;
+  }
+
+  /** This configuration with {@code SHUFFLE_PARTITIONS} = {@code n}. */
+  public JobConfig withShufflePartitions(int n) {
+    return new JobConfig(
+        bootstrapServers,
+        tripsTopic,
+        deadLetterTopic,
+        startingOffsets,
+        maxOffsetsPerTrigger,
+        kafkaSecurity,
+        kafkaGroupIdPrefix,
+        pipelineVersion,
+        checkpointLocation,
+        zoneLookupPath,
+        watermarkDelay,
+        zoneWindow,
+        boroughWindow,
+        boroughSlide,
+        triggerInterval,
+        maxEventTimeSkew,
+        n,
+        stateStore,
+        stateStoreMemoryMb,
+        cassandra,
+        metricsPort);
   }
 
   static long parseLong(String name, String text) {

@@ -99,7 +99,8 @@ public final class StreamingJob {
   /**
    * Runs until a query terminates; returns the exit code (0 when stopped cleanly, 1 on failure).
    */
-  static int run(JobConfig config) throws TimeoutException {
+  static int run(JobConfig configured) throws TimeoutException {
+    JobConfig config = configured;
     LOG.info("starting with {}", config);
     ZoneLookup lookup = ZoneLookup.read(config.zoneLookupPath());
     LOG.info("zone lookup {}: {} zones", config.zoneLookupPath(), lookup.zones().size());
@@ -115,10 +116,21 @@ public final class StreamingJob {
       // Cassandra's side of the start on its own thread, the Kafka side and the query's start
       // here; the sink writes nothing before the schema is applied (CassandraStartup).
       CassandraStartup cassandra =
-          CassandraStartup.begin("cassandra-schema", () -> applySchema(connector, config));
+          CassandraStartup.begin("cassandra-schema", () -> applySchema(connector, configured));
       List<Integer> partitions = TripsTopic.partitions(config);
-      TripsTopic.checkCheckpointLayout(
-          spark.sparkContext().hadoopConfiguration(), config, partitions.size());
+      config =
+          TripsTopic.checkCheckpointLayout(
+              spark.sparkContext().hadoopConfiguration(),
+              config,
+              partitions.size(),
+              cores(spark.sparkContext()));
+      spark.conf().set("spark.sql.shuffle.partitions", config.shufflePartitions());
+      LOG.info(
+          "shuffle partitions: {}{}",
+          config.shufflePartitions(),
+          configured.autoShufflePartitions()
+              ? " (SHUFFLE_PARTITIONS=auto: the checkpoint's, or the cores of a new one)"
+              : "");
       logStateStore(spark.sparkContext().hadoopConfiguration(), config);
       spark.streams().addListener(metrics.listener());
       List<StreamingQuery> queries = start(spark, config, lookup, metrics, partitions, cassandra);
@@ -431,15 +443,28 @@ public final class StreamingJob {
   static final String ROCKSDB = "spark.sql.streaming.stateStore.rocksdb.";
 
   /**
-   * Session settings: app name, UTC, shuffle partitions, the state store, the local file system
-   * without forks, Cassandra connection. Master comes from outside.
+   * The cores Spark has for the queries' tasks: {@code N} of {@code local[N]} ({@code local[*]}:
+   * the machine's), else executor instances x cores when the conf sets the instances (executors may
+   * not have registered yet at start), else Spark's default parallelism.
+   */
+  static int cores(org.apache.spark.SparkContext sc) {
+    SparkConf c = sc.getConf();
+    if (!sc.isLocal() && c.contains("spark.executor.instances")) {
+      return Math.max(
+          1, c.getInt("spark.executor.instances", 1) * c.getInt("spark.executor.cores", 1));
+    }
+    return Math.max(1, sc.defaultParallelism());
+  }
+
+  /**
+   * Session settings: app name, UTC, shuffle partitions (when not auto), the state store, the local
+   * file system without forks, Cassandra connection. Master comes from outside.
    */
   static SparkConf sparkConf(JobConfig config) {
     SparkConf conf =
         new SparkConf()
             .setIfMissing("spark.app.name", "taxi-streaming-job-" + config.pipelineVersion())
             .set("spark.sql.session.timeZone", "UTC")
-            .set("spark.sql.shuffle.partitions", Integer.toString(config.shufflePartitions()))
             .set("spark.sql.streaming.stateStore.stateSchemaCheck", "true")
             .set("spark.sql.adaptive.enabled", "false")
             // The store of a new version's state (Spark keeps a checkpoint's own). The RocksDB
@@ -467,6 +492,9 @@ public final class StreamingJob {
     // stage's tasks waited for their acknowledgements (docs/benchmarks.md, "Sixth round"). A
     // --conf of the same key (the chart's sparkConf) wins.
     conf.setIfMissing(CASSANDRA_CONCURRENT_WRITES, "32");
+    if (!config.autoShufflePartitions()) {
+      conf.set("spark.sql.shuffle.partitions", Integer.toString(config.shufflePartitions()));
+    }
     return conf;
   }
 

@@ -149,12 +149,18 @@ final class TripsTopic {
    * partitions, the windows and the queries' topology), records them in a new checkpoint, and
    * checks that the location can be written.
    *
+   * <p>{@code SHUFFLE_PARTITIONS=auto} takes the checkpoint's recorded value, so a version resumes
+   * with what it began with whatever the default is; a new checkpoint gets {@code cores} (the cores
+   * Spark has: two tasks per core of work would only queue, one task a core keeps them all busy).
+   *
+   * @param cores the shuffle partitions of a new checkpoint when {@code SHUFFLE_PARTITIONS} is auto
+   * @return {@code config} with the shuffle partitions this start runs with (never auto)
    * @throws StartupException when the checkpoint holds progress of other settings (each named with
    *     its recorded and its new value), of the earlier single-source layout, or the location
    *     cannot be used
    */
-  static void checkCheckpointLayout(Configuration hadoop, JobConfig config, int partitions) {
-    CheckpointSettings current = CheckpointSettings.of(config, partitions);
+  static JobConfig checkCheckpointLayout(
+      Configuration hadoop, JobConfig config, int partitions, int cores) {
     Path versionDir = new Path(config.checkpointFor(StreamingJob.WINDOW_QUERY)).getParent();
     Path settingsFile = new Path(versionDir, CheckpointSettings.FILE);
     String where =
@@ -171,6 +177,10 @@ final class TripsTopic {
       }
       if (fs.exists(settingsFile)) {
         CheckpointSettings recorded = parse(fs, settingsFile, where);
+        if (config.autoShufflePartitions()) {
+          config = config.withShufflePartitions(recordedShufflePartitions(recorded, cores));
+        }
+        CheckpointSettings current = CheckpointSettings.of(config, partitions);
         List<String> differences = recorded.differences(current);
         if (!differences.isEmpty()) {
           throw new StartupException(
@@ -187,7 +197,7 @@ final class TripsTopic {
                   + "docs/operations.md, Reprocessing)");
         }
         probeWritable(fs, versionDir);
-        return;
+        return config;
       }
       // The query directories of that earlier job (it wrote no settings record).
       for (String query : List.of("zone_windows", "borough_windows")) {
@@ -202,9 +212,13 @@ final class TripsTopic {
       if (!fs.mkdirs(versionDir)) {
         throw new IOException("cannot create " + versionDir);
       }
-      write(fs, settingsFile, current);
+      if (config.autoShufflePartitions()) {
+        config = config.withShufflePartitions(Math.max(1, cores));
+      }
+      write(fs, settingsFile, CheckpointSettings.of(config, partitions));
       probeWritable(fs, versionDir);
       LOG.info("{}: new, recorded its settings in {}", where, settingsFile);
+      return config;
     } catch (IOException | RuntimeException e) {
       if (e instanceof StartupException s) {
         throw s;
@@ -259,6 +273,20 @@ final class TripsTopic {
     return provider.isTextual()
         ? java.util.Optional.of(provider.asText())
         : java.util.Optional.empty();
+  }
+
+  /**
+   * The shuffle partitions a record holds, or {@code cores} when it holds none that is a positive
+   * integer (the comparison then names the difference).
+   */
+  private static int recordedShufflePartitions(CheckpointSettings recorded, int cores) {
+    String text = recorded.values().get(CheckpointSettings.SHUFFLE_KEY);
+    try {
+      int n = text == null ? 0 : Integer.parseInt(text.trim());
+      return n > 0 ? n : Math.max(1, cores);
+    } catch (NumberFormatException e) {
+      return Math.max(1, cores);
+    }
   }
 
   private static CheckpointSettings parse(FileSystem fs, Path file, String where)

@@ -108,7 +108,7 @@ class JobConfigTest {
     assertThat(c.boroughSlide().duration()).isEqualTo(Duration.ofMinutes(5));
     assertThat(c.triggerInterval().duration()).isEqualTo(Duration.ofSeconds(1));
     assertThat(c.maxEventTimeSkew().duration()).isEqualTo(Duration.ofHours(1));
-    assertThat(c.shufflePartitions()).isEqualTo(4);
+    assertThat(c.autoShufflePartitions()).isTrue();
     assertThat(c.metricsPort()).isEqualTo(9091);
     assertThat(c.cassandra().contactPoints()).isEqualTo("127.0.0.1:9042");
     assertThat(c.cassandra().localDc()).isEqualTo("datacenter1");
@@ -167,6 +167,19 @@ class JobConfigTest {
         .hasMessageContaining("Missing required parameter for option '--trips-topic'");
     assertThatThrownBy(() -> JobConfig.from(env("PIPELINE_VERSION", "V-1"), new String[0]))
         .hasMessageContaining("PIPELINE_VERSION");
+    for (String bad : new String[] {"0", "-2", "many", "2147483648"}) {
+      assertThatThrownBy(() -> JobConfig.from(env("SHUFFLE_PARTITIONS", bad), new String[0]))
+          .as(bad)
+          .isInstanceOf(UsageException.class)
+          .hasMessage("SHUFFLE_PARTITIONS must be auto or a positive integer, got '" + bad + "'");
+    }
+    assertThat(JobConfig.from(env("SHUFFLE_PARTITIONS", "AUTO"), new String[0]).shufflePartitions())
+        .isEqualTo(JobConfig.AUTO_SHUFFLE_PARTITIONS);
+    // an empty variable is an unset one, as for every setting: the default
+    assertThat(JobConfig.from(env("SHUFFLE_PARTITIONS", ""), new String[0]).autoShufflePartitions())
+        .isTrue();
+    assertThat(JobConfig.from(env("SHUFFLE_PARTITIONS", " 3 "), new String[0]).shufflePartitions())
+        .isEqualTo(3);
     assertThatThrownBy(() -> JobConfig.from(env("WATERMARK_DELAY", "ten minutes"), new String[0]))
         .hasMessageContaining("WATERMARK_DELAY");
     assertThatThrownBy(() -> JobConfig.from(env("ZONE_WINDOW", "5 fortnights"), new String[0]))

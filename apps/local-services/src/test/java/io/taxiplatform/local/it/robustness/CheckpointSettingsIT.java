@@ -22,7 +22,8 @@ import org.junit.jupiter.api.Test;
  * 2 and a message that names each changed setting (recorded and new value) and the fix (a new
  * PIPELINE_VERSION), not with a Spark stack trace; so does a checkpoint location the job cannot
  * write. One job run writes the checkpoint, then several short starts are refused, then the
- * original settings resume it.
+ * original settings resume it, with {@code SHUFFLE_PARTITIONS} left to its default ({@code auto}:
+ * the recorded 3, not the 2 cores of local[2]).
  */
 class CheckpointSettingsIT {
 
@@ -35,7 +36,7 @@ class CheckpointSettingsIT {
             SharedServices.kafka(),
             SharedServices.cassandra(),
             "ckpt",
-            Map.of("SHUFFLE_PARTITIONS", "2"))) {
+            Map.of("SHUFFLE_PARTITIONS", "3"))) {
       f.send(bytes(KnownTrips.valid("c1", 41, 20, T, Duration.ofMinutes(10))));
       StreamingJobProcess first = f.startJob();
       f.awaitUntil("the first 20 trips aggregated", () -> f.tripCountSum("zone_windows_v1") == 20);
@@ -43,14 +44,14 @@ class CheckpointSettingsIT {
       assertThat(first.waitFor(Duration.ofMinutes(1))).isTrue();
       Path settings = Path.of(f.env.get("CHECKPOINT_LOCATION"), "v1", "_settings");
       assertThat(Files.readString(settings))
-          .contains("SHUFFLE_PARTITIONS=2\n", "ZONE_WINDOW=300 seconds\n");
+          .contains("SHUFFLE_PARTITIONS=3\n", "ZONE_WINDOW=300 seconds\n");
 
       Map<String, String> original = new HashMap<>(f.env);
       refused(
           f,
           original,
-          Map.of("SHUFFLE_PARTITIONS", "3"),
-          "SHUFFLE_PARTITIONS: 2 -> 3 (recorded -> now)");
+          Map.of("SHUFFLE_PARTITIONS", "2"),
+          "SHUFFLE_PARTITIONS: 3 -> 2 (recorded -> now)");
       refused(
           f,
           original,
@@ -80,9 +81,11 @@ class CheckpointSettingsIT {
       assertThat(unusable.logTail(60))
           .contains("CHECKPOINT_LOCATION=" + notADirectory.resolve("checkpoints"));
 
-      // The refusals left the checkpoint as it was: the original settings resume it.
+      // The refusals left the checkpoint as it was: the original settings resume it, the shuffle
+      // partitions by default (auto) from the record.
       f.env.clear();
       f.env.putAll(original);
+      f.env.remove("SHUFFLE_PARTITIONS");
       f.send(
           bytes(
               KnownTrips.valid(
@@ -94,6 +97,7 @@ class CheckpointSettingsIT {
           .failFast(() -> assertThat(resumed.isAlive()).as(() -> resumed.logTail(80)).isTrue())
           .until(() -> f.tripCountSum("zone_windows_v1") == 40);
       assertThat(Files.readString(settings)).isEqualTo(recorded);
+      assertThat(resumed.logTail(400)).contains("shuffle partitions: 3 (SHUFFLE_PARTITIONS=auto");
     }
   }
 
