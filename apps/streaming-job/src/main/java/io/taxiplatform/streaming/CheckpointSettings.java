@@ -73,16 +73,17 @@ record CheckpointSettings(Map<String, String> values) {
 
   /**
    * What this job, with {@code config}, needs of a checkpoint when the trips topic has {@code
-   * partitions}.
+   * partitions} and the state store {@code shufflePartitions} (the configured number, or the one
+   * {@code SHUFFLE_PARTITIONS=auto} settled on).
    */
-  static CheckpointSettings of(JobConfig config, int partitions) {
+  static CheckpointSettings of(JobConfig config, int partitions, int shufflePartitions) {
     Map<String, String> v = new LinkedHashMap<>();
     v.put(LAYOUT_KEY, TripsTopic.LAYOUT);
     v.put(TOPOLOGY_KEY, TOPOLOGY);
     v.put(TRIP_SCHEMA_KEY, Integer.toString(TripRules.SCHEMA_VERSION));
     v.put(TOPIC_KEY, config.tripsTopic());
     v.put(PARTITIONS_KEY, Integer.toString(partitions));
-    v.put(SHUFFLE_KEY, Integer.toString(config.shufflePartitions()));
+    v.put(SHUFFLE_KEY, Integer.toString(shufflePartitions));
     v.put(ZONE_WINDOW_KEY, config.zoneWindow().text());
     v.put(BOROUGH_WINDOW_KEY, config.boroughWindow().text());
     v.put(BOROUGH_SLIDE_KEY, config.boroughSlide().text());

@@ -457,32 +457,6 @@ public record JobConfig(
     return shufflePartitions == AUTO_SHUFFLE_PARTITIONS;
   }
 
-  /** This configuration with {@code SHUFFLE_PARTITIONS} = {@code n}. */
-  public JobConfig withShufflePartitions(int n) {
-    return new JobConfig(
-        bootstrapServers,
-        tripsTopic,
-        deadLetterTopic,
-        startingOffsets,
-        maxOffsetsPerTrigger,
-        kafkaSecurity,
-        kafkaGroupIdPrefix,
-        pipelineVersion,
-        checkpointLocation,
-        zoneLookupPath,
-        watermarkDelay,
-        zoneWindow,
-        boroughWindow,
-        boroughSlide,
-        triggerInterval,
-        maxEventTimeSkew,
-        n,
-        stateStore,
-        stateStoreMemoryMb,
-        cassandra,
-        metricsPort);
-  }
-
   static long parseLong(String name, String text) {
     String s = text.trim();
     try {

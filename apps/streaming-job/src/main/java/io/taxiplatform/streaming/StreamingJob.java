@@ -99,8 +99,7 @@ public final class StreamingJob {
   /**
    * Runs until a query terminates; returns the exit code (0 when stopped cleanly, 1 on failure).
    */
-  static int run(JobConfig configured) throws TimeoutException {
-    JobConfig config = configured;
+  static int run(JobConfig config) throws TimeoutException {
     LOG.info("starting with {}", config);
     ZoneLookup lookup = ZoneLookup.read(config.zoneLookupPath());
     LOG.info("zone lookup {}: {} zones", config.zoneLookupPath(), lookup.zones().size());
@@ -116,19 +115,21 @@ public final class StreamingJob {
       // Cassandra's side of the start on its own thread, the Kafka side and the query's start
       // here; the sink writes nothing before the schema is applied (CassandraStartup).
       CassandraStartup cassandra =
-          CassandraStartup.begin("cassandra-schema", () -> applySchema(connector, configured));
+          CassandraStartup.begin("cassandra-schema", () -> applySchema(connector, config));
       List<Integer> partitions = TripsTopic.partitions(config);
-      config =
+      // The state store's partitions: set here, once the checkpoint's record is read (auto takes
+      // it), before the query starts.
+      int shufflePartitions =
           TripsTopic.checkCheckpointLayout(
               spark.sparkContext().hadoopConfiguration(),
               config,
               partitions.size(),
               cores(spark.sparkContext()));
-      spark.conf().set("spark.sql.shuffle.partitions", config.shufflePartitions());
+      spark.conf().set("spark.sql.shuffle.partitions", shufflePartitions);
       LOG.info(
           "shuffle partitions: {}{}",
-          config.shufflePartitions(),
-          configured.autoShufflePartitions()
+          shufflePartitions,
+          config.autoShufflePartitions()
               ? " (SHUFFLE_PARTITIONS=auto: the checkpoint's, or the cores of a new one)"
               : "");
       logStateStore(spark.sparkContext().hadoopConfiguration(), config);
@@ -457,8 +458,9 @@ public final class StreamingJob {
   }
 
   /**
-   * Session settings: app name, UTC, shuffle partitions (when not auto), the state store, the local
-   * file system without forks, Cassandra connection. Master comes from outside.
+   * Session settings: app name, UTC, the state store, the local file system without forks,
+   * Cassandra connection. Master comes from outside; the shuffle partitions are set in {@link #run}
+   * after the checkpoint check.
    */
   static SparkConf sparkConf(JobConfig config) {
     SparkConf conf =
@@ -492,9 +494,6 @@ public final class StreamingJob {
     // stage's tasks waited for their acknowledgements (docs/benchmarks.md, "Sixth round"). A
     // --conf of the same key (the chart's sparkConf) wins.
     conf.setIfMissing(CASSANDRA_CONCURRENT_WRITES, "32");
-    if (!config.autoShufflePartitions()) {
-      conf.set("spark.sql.shuffle.partitions", Integer.toString(config.shufflePartitions()));
-    }
     return conf;
   }
 

@@ -154,12 +154,12 @@ final class TripsTopic {
    * Spark has: two tasks per core of work would only queue, one task a core keeps them all busy).
    *
    * @param cores the shuffle partitions of a new checkpoint when {@code SHUFFLE_PARTITIONS} is auto
-   * @return {@code config} with the shuffle partitions this start runs with (never auto)
+   * @return the shuffle partitions this start runs with (never auto)
    * @throws StartupException when the checkpoint holds progress of other settings (each named with
    *     its recorded and its new value), of the earlier single-source layout, or the location
    *     cannot be used
    */
-  static JobConfig checkCheckpointLayout(
+  static int checkCheckpointLayout(
       Configuration hadoop, JobConfig config, int partitions, int cores) {
     Path versionDir = new Path(config.checkpointFor(StreamingJob.WINDOW_QUERY)).getParent();
     Path settingsFile = new Path(versionDir, CheckpointSettings.FILE);
@@ -177,10 +177,11 @@ final class TripsTopic {
       }
       if (fs.exists(settingsFile)) {
         CheckpointSettings recorded = parse(fs, settingsFile, where);
-        if (config.autoShufflePartitions()) {
-          config = config.withShufflePartitions(recordedShufflePartitions(recorded, cores));
-        }
-        CheckpointSettings current = CheckpointSettings.of(config, partitions);
+        int shufflePartitions =
+            config.autoShufflePartitions()
+                ? recordedShufflePartitions(recorded, cores)
+                : config.shufflePartitions();
+        CheckpointSettings current = CheckpointSettings.of(config, partitions, shufflePartitions);
         List<String> differences = recorded.differences(current);
         if (!differences.isEmpty()) {
           throw new StartupException(
@@ -197,7 +198,7 @@ final class TripsTopic {
                   + "docs/operations.md, Reprocessing)");
         }
         probeWritable(fs, versionDir);
-        return config;
+        return shufflePartitions;
       }
       // The query directories of that earlier job (it wrote no settings record).
       for (String query : List.of("zone_windows", "borough_windows")) {
@@ -212,13 +213,12 @@ final class TripsTopic {
       if (!fs.mkdirs(versionDir)) {
         throw new IOException("cannot create " + versionDir);
       }
-      if (config.autoShufflePartitions()) {
-        config = config.withShufflePartitions(Math.max(1, cores));
-      }
-      write(fs, settingsFile, CheckpointSettings.of(config, partitions));
+      int shufflePartitions =
+          config.autoShufflePartitions() ? Math.max(1, cores) : config.shufflePartitions();
+      write(fs, settingsFile, CheckpointSettings.of(config, partitions, shufflePartitions));
       probeWritable(fs, versionDir);
       LOG.info("{}: new, recorded its settings in {}", where, settingsFile);
-      return config;
+      return shufflePartitions;
     } catch (IOException | RuntimeException e) {
       if (e instanceof StartupException s) {
         throw s;
