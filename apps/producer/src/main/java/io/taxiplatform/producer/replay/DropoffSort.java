@@ -17,8 +17,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * External merge sort of a replay into dropoff order ({@link ReplayEvent#DROPOFF_ORDER}) with
- * bounded memory: the input is read in chunks of at most {@code chunkRows} events; each full chunk
- * is sorted and spilled to a temporary file ({@link TripEventCodec}); the last chunk stays in
+ * bounded memory: the input is read in chunks of at most {@code chunkRows} events and at most an
+ * eighth of the heap of encoded events ({@link #chunkByteBound}, whichever comes first); each full
+ * chunk is sorted and spilled to a temporary file ({@link TripEventCodec}); the last chunk stays in
  * memory; then the spill files and the last chunk are merged with a priority queue. Input that fits
  * in one chunk is sorted in memory, no file written. More than {@link #MAX_FAN_IN} spill files are
  * first merged in groups into larger ones, so that open files and read buffers stay bounded too.
@@ -58,9 +59,31 @@ public final class DropoffSort {
    */
   public static SortedStream sort(
       EventStream input, int chunkRows, Path spillDir, BooleanSupplier stopped) {
+    return sort(
+        input, chunkRows, chunkByteBound(Runtime.getRuntime().maxMemory()), spillDir, stopped);
+  }
+
+  /**
+   * The most encoded bytes a chunk holds in a JVM of {@code maxHeap} bytes: an eighth of the heap
+   * (at most {@link Chunk#MAX_BYTES}, at least 1 MiB). While the chunk's array doubles, the old and
+   * the new array coexist: up to three times this, plus the sort keys, stay under half the heap. So
+   * a {@code chunkRows} too large for the heap spills earlier instead of failing with {@code
+   * OutOfMemoryError} after reading for a while.
+   */
+  static int chunkByteBound(long maxHeap) {
+    return (int) Math.max(1L << 20, Math.min(Chunk.MAX_BYTES, maxHeap / 8));
+  }
+
+  /** {@link #sort(EventStream, int, Path, BooleanSupplier)} with a chunk byte bound. */
+  static SortedStream sort(
+      EventStream input, int chunkRows, int maxChunkBytes, Path spillDir, BooleanSupplier stopped) {
     if (chunkRows < 1) {
       throw new IllegalArgumentException("chunkRows must be >= 1: " + chunkRows);
     }
+    if (maxChunkBytes < 1) {
+      throw new IllegalArgumentException("maxChunkBytes must be >= 1: " + maxChunkBytes);
+    }
+    boolean boundLogged = false;
     cleanStale(spillDir);
     RunDir runDir = new RunDir(spillDir);
     List<Path> spills = new ArrayList<>();
@@ -79,9 +102,18 @@ public final class DropoffSort {
           runDir.delete();
           return new SortedStream(List.of(), null, 0, 0, 0, null);
         }
-        if (chunk.size() >= chunkRows || chunk.bytes() >= Chunk.MAX_BYTES) {
+        if (chunk.size() >= chunkRows || chunk.bytes() >= maxChunkBytes) {
           // spilled only when more input follows: the last chunk, full or not, is merged from
           // memory
+          if (chunk.size() < chunkRows && !boundLogged) {
+            boundLogged = true;
+            LOG.info(
+                "dropoff sort: chunks spill at {} events, before the {} of the sort chunk rows:"
+                    + " their {} MiB of encoded events reached the bound of an eighth of the heap",
+                chunk.size(),
+                chunkRows,
+                String.format("%.1f", chunk.bytes() / 1048576.0));
+          }
           Path file = spill(chunk, runDir.get(), spills);
           spilledChunks++;
           spilledRows += chunk.size();
@@ -218,7 +250,7 @@ public final class DropoffSort {
    * (dropoff second, nano, file index, row), then the order read (as the stable sort of a list).
    */
   static final class Chunk {
-    /** A chunk is also spilled when its encoded events reach this size (a Java array's limit). */
+    /** The largest chunk bound: a Java array's limit ({@link #chunkByteBound} is usually lower). */
     static final int MAX_BYTES = 1 << 30;
 
     private final SpillStreams.Output arena = SpillStreams.Output.inMemory(1 << 16);

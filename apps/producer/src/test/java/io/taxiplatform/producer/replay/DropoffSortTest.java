@@ -144,6 +144,33 @@ class DropoffSortTest {
   }
 
   @Test
+  void aChunkSpillsAtTheHeapBoundBeforeItsRowCount() throws IOException {
+    List<ReplayEvent> expected;
+    try (EventStream s = DropoffSort.sort(reader(), 1000, spill, () -> false)) {
+      expected = drain(s);
+    }
+    // rows of ~150 encoded bytes: a 2,000-byte bound holds about a dozen, whatever chunkRows says
+    try (DropoffSort.SortedStream s =
+        DropoffSort.sort(reader(), 1_000_000, 2_000, spill, () -> false)) {
+      assertThat(s.spilledChunks()).isBetween(361 / 30, 361 / 5);
+      assertThat(s.spilledRows()).isLessThan(361).isGreaterThan(300);
+      assertThat(drain(s)).containsExactlyElementsOf(expected);
+    }
+    assertThat(entriesInSpillDir()).isZero();
+  }
+
+  @Test
+  void theChunkByteBoundIsAnEighthOfTheHeap() {
+    assertThat(DropoffSort.chunkByteBound(288L << 20)).isEqualTo(36 << 20);
+    assertThat(DropoffSort.chunkByteBound(512L << 20)).isEqualTo(64 << 20);
+    assertThat(DropoffSort.chunkByteBound(64L << 30)).isEqualTo(1 << 30);
+    assertThat(DropoffSort.chunkByteBound(4L << 20)).isEqualTo(1 << 20);
+    assertThatThrownBy(() -> DropoffSort.sort(reader(), 10, 0, spill, () -> false))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("maxChunkBytes");
+  }
+
+  @Test
   void moreSpillFilesThanTheFanInAreMergedInRounds() throws IOException {
     try (DropoffSort.SortedStream s = DropoffSort.sort(reader(), 2, spill, () -> false)) {
       assertThat(s.spilledChunks()).isEqualTo(180).isGreaterThan(DropoffSort.MAX_FAN_IN);
