@@ -500,6 +500,18 @@ public final class BenchMain {
             ceilingMedian,
             Stats.median(perRep),
             String.join("; ", checks)));
+    summary.append(
+        "The job JVM's CPU by thread group, from its start until every trip was processed"
+            + " (the tasks against the JIT compilers, GC, the query's driver thread, RocksDB):\n\n");
+    for (StreamingBench.ThroughputRun r : job) {
+      summary.append(
+          String.format(
+              Locale.ROOT,
+              "- job #%d: %s%n",
+              r.rep() + 1,
+              JvmThreadCpu.describe(JvmThreadCpu.ofJob(r))));
+    }
+    summary.append('\n');
     List<StreamingBench.ThroughputRun> all = new ArrayList<>(job);
     all.addAll(ceiling);
     Plots.throughputOverTime(out.resolve(PLOT_THROUGHPUT), all);

@@ -163,13 +163,15 @@ public final class JobVariantsBench {
           String line =
               String.format(
                   Locale.ROOT,
-                  "RUN %s rep %d: %,.0f ev/s, batches %s, first batch %s rows, exact (%d rows)%n",
+                  "RUN %s rep %d: %,.0f ev/s, batches %s, first batch %s rows, exact (%d rows);"
+                      + " job JVM CPU: %s%n",
                   v.name(),
                   rep,
                   r.eventsPerSecond(),
                   r.extra().get("batches_seen"),
                   r.extra().get("first_batch_rows"),
-                  table.size());
+                  table.size(),
+                  JvmThreadCpu.describe(JvmThreadCpu.ofJob(r)));
           runs.append(line);
           LOG.info(line.strip());
         }

@@ -288,11 +288,20 @@ final class StreamingBench {
           "rows_dropped_late_total",
           value(text, "taxi_stream_rows_dropped_late_total", Map.of("query", WINDOW_QUERY)));
       extra.put("all_queries_done_epoch_ms", doneMs);
+      // Where the job JVM's CPU went, start-up included, read while it still runs (Linux only).
+      extra.put(JOB_JVM_CPU, JvmThreadCpu.byGroup(job.pid()));
       return throughput(variant, rep, n, samples, extra);
     } finally {
       job.destroy();
     }
   }
+
+  /**
+   * The {@link ThroughputRun#extra} key of the job JVM's CPU seconds by thread group ({@link
+   * JvmThreadCpu}), from its start to the moment every trip was processed; an empty map where
+   * {@code /proc} cannot be read.
+   */
+  static final String JOB_JVM_CPU = "job_jvm_cpu_seconds";
 
   /** SparkCeiling over the whole topic (a fresh checkpoint: from the earliest offset). */
   ThroughputRun ceiling(String topic, int rep) {

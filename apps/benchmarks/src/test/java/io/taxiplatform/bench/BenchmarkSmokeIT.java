@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.OS;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -101,6 +102,13 @@ class BenchmarkSmokeIT {
     assertThat(throughput.get("ceiling_median_events_per_second").asDouble()).isPositive();
     assertThat(throughput.at("/job_runs/0/valid_trips_total").asDouble()).isEqualTo(2000);
     assertThat(throughput.get("reprocessing_exact_checks").get(0).asText()).contains("sum to 2000");
+    if (OS.LINUX.isCurrentOs()) {
+      // where the job JVM's CPU went, read from /proc while it ran
+      JsonNode cpu = throughput.at("/job_runs/0/" + StreamingBench.JOB_JVM_CPU);
+      assertThat(cpu.get("tasks").asDouble()).isPositive();
+      assertThat(cpu.get("jit").asDouble()).isPositive();
+      assertThat(cpu.get("total").asDouble()).isGreaterThan(cpu.get("tasks").asDouble());
+    }
 
     JsonNode latency = root.at("/scenarios/latency/rates");
     assertThat(latency.fieldNames()).toIterable().containsExactly("200");
@@ -119,7 +127,11 @@ class BenchmarkSmokeIT {
     assertThat(root.at("/scenarios/latency").has("highest_rate_with_p95_below_2s")).isTrue();
 
     assertThat(Files.readString(out.resolve(BenchMain.SUMMARY)))
-        .contains("## Producer", "## Streaming throughput", "## End-to-end latency");
+        .contains(
+            "## Producer",
+            "## Streaming throughput",
+            "The job JVM's CPU by thread group",
+            "## End-to-end latency");
     for (String png :
         new String[] {BenchMain.PLOT_PRODUCER, BenchMain.PLOT_THROUGHPUT, BenchMain.PLOT_LATENCY}) {
       BufferedImage image = ImageIO.read(out.resolve(png).toFile());

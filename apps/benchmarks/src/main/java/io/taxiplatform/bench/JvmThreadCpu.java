@@ -1,0 +1,127 @@
+package io.taxiplatform.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * Where a JVM's CPU went so far, by thread group: the CPU time (user + system) of each of its
+ * threads, read from Linux's {@code /proc/<pid>/task/<tid>/stat} and grouped by the thread's name
+ * ({@code comm}, which Linux cuts to 15 characters). Taken from the streaming job just before the
+ * harness stops it, so every throughput run reports how much of the job JVM's CPU the Spark tasks
+ * had against the JIT compilers, the garbage collector, the query's driver thread and RocksDB.
+ *
+ * <p>Times are in clock ticks of {@code USER_HZ}, which Linux fixes at 100 per second for user
+ * space on the architectures this runs on.
+ */
+final class JvmThreadCpu {
+
+  /** The groups, in report order; {@code total} is every thread, {@code other} the rest. */
+  static final List<String> GROUPS =
+      List.of("tasks", "jit", "gc", "query_driver", "rocksdb", "other", "total");
+
+  private static final double TICKS_PER_SECOND = 100.0;
+
+  private JvmThreadCpu() {}
+
+  /**
+   * The CPU seconds of {@code pid}'s threads by group ({@link #GROUPS}, all present), from {@code
+   * procRoot} (normally {@code /proc}); empty when that process's threads cannot be read (not
+   * Linux, the process gone).
+   */
+  static Map<String, Double> byGroup(Path procRoot, long pid) {
+    Path tasks = procRoot.resolve(Long.toString(pid)).resolve("task");
+    Map<String, Double> out = new LinkedHashMap<>();
+    for (String g : GROUPS) {
+      out.put(g, 0.0);
+    }
+    boolean any = false;
+    try (Stream<Path> threads = Files.list(tasks)) {
+      for (Path t : (Iterable<Path>) threads::iterator) {
+        double seconds;
+        String name;
+        try {
+          seconds = cpuSeconds(Files.readString(t.resolve("stat")));
+          name = Files.readString(t.resolve("comm")).strip();
+        } catch (IOException | RuntimeException e) {
+          continue; // the thread ended between the listing and the read
+        }
+        any = true;
+        out.merge(group(name), seconds, Double::sum);
+        out.merge("total", seconds, Double::sum);
+      }
+    } catch (IOException e) {
+      return Map.of();
+    }
+    return any ? out : Map.of();
+  }
+
+  /** {@link #byGroup(Path, long)} of {@code /proc}. */
+  static Map<String, Double> byGroup(long pid) {
+    return byGroup(Path.of("/proc"), pid);
+  }
+
+  /** The job JVM's groups recorded in a throughput run ({@link StreamingBench#JOB_JVM_CPU}). */
+  @SuppressWarnings("unchecked")
+  static Map<String, Double> ofJob(StreamingBench.ThroughputRun r) {
+    Object cpu = r.extra().get(StreamingBench.JOB_JVM_CPU);
+    return cpu instanceof Map<?, ?> m ? (Map<String, Double>) m : Map.of();
+  }
+
+  /** The group of a thread named {@code comm} (at most 15 characters). */
+  static String group(String comm) {
+    if (comm.startsWith("Executor task")) {
+      return "tasks"; // "Executor task launch worker for task ..."
+    }
+    if (comm.contains("CompilerThre")) {
+      return "jit"; // "C1 CompilerThread0", "C2 CompilerThread0"
+    }
+    if (comm.startsWith("GC Thread") || comm.startsWith("G1 ") || comm.equals("VM Thread")) {
+      return "gc"; // the collector's workers, and the VM thread that runs its pauses
+    }
+    if (comm.startsWith("stream executio")) {
+      return "query_driver"; // "stream execution thread for <query> ..."
+    }
+    if (comm.startsWith("rocksdb:")) {
+      return "rocksdb";
+    }
+    return "other";
+  }
+
+  /**
+   * utime + stime of a {@code stat} line, in seconds. The name field (in parentheses) may hold
+   * spaces and parentheses, so the fields are counted from the last {@code )}: utime and stime are
+   * the 14th and 15th fields of the line, the 12th and 13th after the name.
+   */
+  static double cpuSeconds(String stat) {
+    int close = stat.lastIndexOf(')');
+    if (close < 0) {
+      throw new IllegalArgumentException("not a /proc stat line: " + stat);
+    }
+    String[] f = stat.substring(close + 1).trim().split("\\s+");
+    if (f.length < 13) {
+      throw new IllegalArgumentException("not a /proc stat line: " + stat);
+    }
+    return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / TICKS_PER_SECOND;
+  }
+
+  /** "tasks 32.4 s, jit 30.1 s, ..." (empty map: "unavailable"). */
+  static String describe(Map<String, Double> cpu) {
+    if (cpu.isEmpty()) {
+      return "unavailable (no /proc)";
+    }
+    StringBuilder s = new StringBuilder();
+    for (Map.Entry<String, Double> e : cpu.entrySet()) {
+      if (s.length() > 0) {
+        s.append(", ");
+      }
+      s.append(e.getKey()).append(' ').append(String.format(Locale.ROOT, "%.1f s", e.getValue()));
+    }
+    return s.toString();
+  }
+}
