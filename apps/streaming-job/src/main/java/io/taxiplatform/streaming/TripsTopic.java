@@ -165,6 +165,9 @@ final class TripsTopic {
     Path settingsFile = new Path(versionDir, CheckpointSettings.FILE);
     String where =
         "the checkpoint of pipeline version " + config.pipelineVersion() + " (" + versionDir + ")";
+    // What a new checkpoint gets; under auto an existing one's record wins (below).
+    int shufflePartitions =
+        config.autoShufflePartitions() ? Math.max(1, cores) : config.shufflePartitions();
     try {
       FileSystem fs = versionDir.getFileSystem(hadoop);
       if (fs instanceof org.apache.hadoop.fs.ChecksumFileSystem checksummed) {
@@ -177,10 +180,9 @@ final class TripsTopic {
       }
       if (fs.exists(settingsFile)) {
         CheckpointSettings recorded = parse(fs, settingsFile, where);
-        int shufflePartitions =
-            config.autoShufflePartitions()
-                ? recordedShufflePartitions(recorded, cores)
-                : config.shufflePartitions();
+        if (config.autoShufflePartitions()) {
+          shufflePartitions = recordedShufflePartitions(recorded, shufflePartitions);
+        }
         CheckpointSettings current = CheckpointSettings.of(config, partitions, shufflePartitions);
         List<String> differences = recorded.differences(current);
         if (!differences.isEmpty()) {
@@ -213,8 +215,6 @@ final class TripsTopic {
       if (!fs.mkdirs(versionDir)) {
         throw new IOException("cannot create " + versionDir);
       }
-      int shufflePartitions =
-          config.autoShufflePartitions() ? Math.max(1, cores) : config.shufflePartitions();
       write(fs, settingsFile, CheckpointSettings.of(config, partitions, shufflePartitions));
       probeWritable(fs, versionDir);
       LOG.info("{}: new, recorded its settings in {}", where, settingsFile);
@@ -276,16 +276,16 @@ final class TripsTopic {
   }
 
   /**
-   * The shuffle partitions a record holds, or {@code cores} when it holds none that is a positive
-   * integer (the comparison then names the difference).
+   * The shuffle partitions a record holds, or {@code otherwise} when it holds none that is a
+   * positive integer (the comparison then names the difference).
    */
-  private static int recordedShufflePartitions(CheckpointSettings recorded, int cores) {
+  private static int recordedShufflePartitions(CheckpointSettings recorded, int otherwise) {
     String text = recorded.values().get(CheckpointSettings.SHUFFLE_KEY);
     try {
       int n = text == null ? 0 : Integer.parseInt(text.trim());
-      return n > 0 ? n : Math.max(1, cores);
+      return n > 0 ? n : otherwise;
     } catch (NumberFormatException e) {
-      return Math.max(1, cores);
+      return otherwise;
     }
   }
 
