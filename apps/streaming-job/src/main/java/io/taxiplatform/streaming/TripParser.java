@@ -37,8 +37,13 @@ import org.apache.spark.sql.types.StructType;
  *
  * <p>Input columns ({@link #INPUT_COLUMNS}): the Kafka source's {@code key, value, topic,
  * partition, offset, timestamp} plus {@code processing_time} (the micro-batch time, {@code
- * current_timestamp()}), used for {@code event_time_in_future}; a re-run micro-batch keeps its
- * time, so the split is deterministic.
+ * current_timestamp()}, also the dead letter's {@code rejected_at}).
+ *
+ * <p>{@code event_time_in_future} measures the skew from the record's Kafka timestamp (when it was
+ * produced), capped at the micro-batch time ({@link #skewReference}): a record gets the same
+ * verdict whenever it is read, live, after an outage, or replayed into a new pipeline version
+ * months later. The cap keeps a producer that stamps its records in the future (CreateTime is the
+ * producer's clock) from letting a far-future event through to the watermark.
  *
  * <p>In the job the parser writes the rejected records itself ({@link #writingDeadLetters}): they
  * go to the dead-letter topic from the task that parsed them ({@link DeadLetterWriter}) and only
@@ -158,6 +163,18 @@ public final class TripParser implements MapPartitionsFunction<Row, Row> {
   private static final int REASON = SCHEMA.fieldIndex("reason");
   private static final int DEAD_LETTER = SCHEMA.fieldIndex("dead_letter");
 
+  /**
+   * The time {@code event_time_in_future} measures from: the record's Kafka timestamp, or the
+   * micro-batch time when that is earlier (or the record has none).
+   */
+  static Instant skewReference(Timestamp recordTimestamp, Instant batchTime) {
+    if (recordTimestamp == null) {
+      return batchTime;
+    }
+    Instant produced = recordTimestamp.toInstant();
+    return produced.isBefore(batchTime) ? produced : batchTime;
+  }
+
   /** One input row (see {@link #INPUT_COLUMNS}) to one output row ({@link #SCHEMA}). */
   public Row parse(Row in) {
     byte[] key = (byte[]) in.get(0);
@@ -165,7 +182,7 @@ public final class TripParser implements MapPartitionsFunction<Row, Row> {
     Timestamp ingest = in.getTimestamp(5);
     Timestamp processing = in.getTimestamp(6);
     Instant now = processing == null ? Instant.now() : processing.toInstant();
-    ParseResult result = TripEventJson.parse(value, now, maxSkew);
+    ParseResult result = TripEventJson.parse(value, skewReference(ingest, now), maxSkew);
     if (result instanceof TripEvent trip) {
       BigDecimal total = cents(trip.totalAmount());
       if (total.abs().compareTo(MAX_AMOUNT) > 0) {

@@ -39,14 +39,32 @@ class TripParserTest {
   }
 
   private Row input(byte[] value) {
+    return input(value, INGEST, NOW);
+  }
+
+  private static Row input(byte[] value, Instant recordTimestamp, Instant batchTime) {
     return RowFactory.create(
         "229".getBytes(StandardCharsets.UTF_8),
         value,
         "taxi.trips",
         3,
         42L,
-        Timestamp.from(INGEST),
-        Timestamp.from(NOW));
+        recordTimestamp == null ? null : Timestamp.from(recordTimestamp),
+        Timestamp.from(batchTime));
+  }
+
+  private String reasonOf(String value, Instant recordTimestamp, Instant batchTime) {
+    Row r = parser.parse(input(value.getBytes(StandardCharsets.UTF_8), recordTimestamp, batchTime));
+    return r.isNullAt(r.fieldIndex("reason")) ? "valid" : r.<String>getAs("reason");
+  }
+
+  private static String endingAt(Instant dropoff) {
+    return trip(
+        "\"pickup_time\":\""
+            + dropoff.minusSeconds(1800)
+            + "\",\"dropoff_time\":\""
+            + dropoff
+            + "\"");
   }
 
   private Row parse(String value) {
@@ -270,12 +288,42 @@ class TripParserTest {
   }
 
   @Test
-  void eventTimeSkewIsMeasuredFromTheBatchTime() {
-    Row justInside =
-        parse(
-            trip(
-                "\"pickup_time\":\"2026-11-22T04:00:00Z\",\"dropoff_time\":\"2026-11-22T04:30:00Z\""));
-    assertThat(justInside.isNullAt(justInside.fieldIndex("reason"))).isTrue();
+  void eventTimeSkewIsMeasuredFromTheRecordsKafkaTimestamp() {
+    // INGEST is 0.877 s before the batch time: the limit is INGEST + 1 h, not NOW + 1 h.
+    assertThat(reasonOf(endingAt(INGEST.plus(Duration.ofHours(1))), INGEST, NOW))
+        .isEqualTo("valid");
+    assertThat(reasonOf(endingAt(INGEST.plus(Duration.ofHours(1)).plusMillis(1)), INGEST, NOW))
+        .isEqualTo("event_time_in_future");
+  }
+
+  @Test
+  void aRecordGetsTheSameVerdictWheneverItIsRead() {
+    // Produced at INGEST with a dropoff 1 h 30 min later: in the future when it was produced.
+    // Read live, after a 3-hour outage, or replayed into a new version 90 days later: the same.
+    String future = endingAt(INGEST.plus(Duration.ofMinutes(90)));
+    String fine = endingAt(INGEST.plus(Duration.ofMinutes(30)));
+    for (Instant batchTime :
+        new Instant[] {NOW, NOW.plus(Duration.ofHours(3)), NOW.plus(Duration.ofDays(90))}) {
+      assertThat(reasonOf(future, INGEST, batchTime))
+          .as("read at " + batchTime)
+          .isEqualTo("event_time_in_future");
+      assertThat(reasonOf(fine, INGEST, batchTime)).as("read at " + batchTime).isEqualTo("valid");
+    }
+  }
+
+  @Test
+  void aRecordStampedAfterTheBatchTimeIsMeasuredFromTheBatchTime() {
+    // A producer whose clock (CreateTime) runs 10 days ahead cannot carry a far-future event to
+    // the watermark.
+    Instant stamped = NOW.plus(Duration.ofDays(10));
+    assertThat(reasonOf(endingAt(NOW.plus(Duration.ofDays(5))), stamped, NOW))
+        .isEqualTo("event_time_in_future");
+    assertThat(reasonOf(endingAt(NOW.plus(Duration.ofMinutes(59))), stamped, NOW))
+        .isEqualTo("valid");
+    // A record without a timestamp: the batch time.
+    assertThat(reasonOf(endingAt(NOW.plus(Duration.ofMinutes(59))), null, NOW)).isEqualTo("valid");
+    assertThat(reasonOf(endingAt(NOW.plus(Duration.ofMinutes(61))), null, NOW))
+        .isEqualTo("event_time_in_future");
   }
 
   @Test

@@ -144,7 +144,8 @@ public final class TripEventJson {
    * Parses and validates one record value.
    *
    * @param value the Kafka record value (may be {@code null})
-   * @param now processing time, for {@code event_time_in_future}
+   * @param now the time {@code event_time_in_future} measures from (the job: the record's Kafka
+   *     timestamp, at most the micro-batch time)
    * @param maxSkew allowed skew of {@code dropoff_time} over {@code now}
    * @return the valid event, or the first failing rule
    */

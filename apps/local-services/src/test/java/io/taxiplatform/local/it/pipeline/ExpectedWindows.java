@@ -84,7 +84,8 @@ public final class ExpectedWindows {
 
   /**
    * @param zones zone id -> {borough, zone name}
-   * @param now processing time (for event_time_in_future; inputs here are far from the limit)
+   * @param now processing time: {@code event_time_in_future} measures from each input's ingest time
+   *     (its Kafka timestamp), or from {@code now} when that is earlier ({@link #skewReference})
    */
   public static ExpectedWindows compute(
       List<Input> inputs,
@@ -95,7 +96,7 @@ public final class ExpectedWindows {
       Instant now) {
     ExpectedWindows e = new ExpectedWindows();
     for (Input in : inputs) {
-      String reason = reason(in.value(), now);
+      String reason = reason(in.value(), skewReference(in.ingestTime(), now));
       if (reason != null) {
         e.rejectedByReason.merge(reason, 1L, Long::sum);
         continue;
@@ -169,6 +170,16 @@ public final class ExpectedWindows {
       JSON.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
   /**
+   * The contract's reference for {@code event_time_in_future} (docs/contracts.md): the record's
+   * Kafka timestamp, or the processing time when that is earlier.
+   */
+  public static Instant skewReference(Instant recordTimestamp, Instant processingTime) {
+    return recordTimestamp != null && recordTimestamp.isBefore(processingTime)
+        ? recordTimestamp
+        : processingTime;
+  }
+
+  /**
    * The contract's first failing rule, or null for a valid trip. Where docs/contracts.md leaves a
    * case open, this follows the reading written here (and the job agrees, FuzzedEventsIT):
    *
@@ -187,6 +198,8 @@ public final class ExpectedWindows {
    *   <li>a {@code total_amount} beyond the revenue columns' range (|x| > 9999999999999999.99 after
    *       rounding the number, read as a double, to cents) is {@code invalid_field}.
    * </ul>
+   *
+   * @param now the time {@code event_time_in_future} measures from ({@link #skewReference})
    */
   public static String reason(byte[] value, Instant now) {
     JsonNode t;

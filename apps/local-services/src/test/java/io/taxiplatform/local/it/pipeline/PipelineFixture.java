@@ -169,6 +169,21 @@ public final class PipelineFixture implements AutoCloseable {
     producer.flush();
   }
 
+  /**
+   * Sends one value with {@code producedAt} as its Kafka timestamp (CreateTime: what a producer
+   * that sent it then would have stamped) and waits for the ack.
+   */
+  void sendProducedAt(Instant producedAt, String value) {
+    producer.send(
+        new ProducerRecord<>(
+            tripsTopic,
+            null,
+            producedAt.toEpochMilli(),
+            null,
+            value.getBytes(StandardCharsets.UTF_8)));
+    producer.flush();
+  }
+
   void send(String... values) {
     List<byte[]> bytes = new ArrayList<>();
     for (String v : values) {

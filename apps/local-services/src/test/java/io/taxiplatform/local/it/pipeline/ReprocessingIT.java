@@ -25,7 +25,8 @@ import org.slf4j.LoggerFactory;
  * independent computation over the whole topic with v2's windows, nothing is dropped as late (the
  * rate limit splits offsets across partitions by count, not by event time: each partition has its
  * own watermark), v1 keeps serving its own tables unchanged, and {@code taxi_stream_caught_up} of
- * v2 turns from 0 (while it is behind) to 1.
+ * v2 turns from 0 (while it is behind) to 1. A trip that lay in the future when it was produced is
+ * dead-lettered by both versions, though each reads it at another time.
  */
 class ReprocessingIT {
 
@@ -45,6 +46,24 @@ class ReprocessingIT {
             ReplayOrderIT.PARTITIONS)) {
       f.startJob();
       send(f, 7, LIVE_EVENTS, 4000);
+      // A trip produced two hours ago whose dropoff then lay 90 minutes in the future: v1 reads it
+      // two hours after it was produced (as a live job does after an outage, or a replay months
+      // later), v2 later still. Both must dead-letter it (event_time_in_future is measured from
+      // the record's Kafka timestamp): a verdict that depended on when the record is read would
+      // give the versions different tables.
+      Instant produced = Instant.now().minus(Duration.ofHours(2));
+      f.sendProducedAt(
+          produced,
+          KnownTrips.trip(
+              "r-skewed",
+              produced.plus(Duration.ofMinutes(70)),
+              produced.plus(Duration.ofMinutes(90)),
+              2.5,
+              48,
+              50,
+              12.5,
+              2,
+              18.3));
       ExpectedWindows v1First =
           ExpectedWindows.compute(
               f.tripInputs(),
@@ -152,6 +171,20 @@ class ReprocessingIT {
           f.metric(v2, "taxi_stream_batches_total", Map.of("query", "window_aggregates")).orElse(0);
       assertThat(v2Batches).as("v2's catch-up micro-batches").isGreaterThanOrEqualTo(10);
       assertThat(sawBehind).as("v2 reported being behind before it caught up").isTrue();
+      assertThat(v2Expected.rejectedByReason)
+          .as("the records the contract rejects")
+          .isEqualTo(Map.of("event_time_in_future", 1L));
+      for (Map<String, String> version : java.util.List.of(f.env, v2)) {
+        assertThat(
+                f.metric(
+                    version,
+                    "taxi_stream_dead_letters_total",
+                    Map.of("reason", "event_time_in_future")))
+            .as(
+                version.getOrDefault("PIPELINE_VERSION", "v1")
+                    + ": the trip in the future when produced")
+            .hasValue(1);
+      }
       assertThat(f.metric("taxi_stream_caught_up", Map.of())).as("v1 caught up").hasValue(1);
       LOG.info(
           "v2 caught up over {} records in {} micro-batches; v1 served throughout",
