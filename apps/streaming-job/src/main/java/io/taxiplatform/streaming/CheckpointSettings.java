@@ -40,9 +40,11 @@ record CheckpointSettings(Map<String, String> values) {
    * ({@code window_aggregates}) beside {@code dead_letters}; 3: {@code window_aggregates} alone,
    * its parse step writes the dead letters (a version of topology 2 cannot move to 3 in place: its
    * {@code dead_letters} query may have been behind the window query, and the records in between
-   * would never be dead-lettered).
+   * would never be dead-lettered); 4: the de-duplication keyed by {@code (trip_id, dropoff_time)}
+   * and kept until the watermark passes the dropoff ({@link Aggregations#aggregationInput}; 3 kept
+   * {@code trip_id} keys, with another state schema).
    */
-  static final String TOPOLOGY = "3";
+  static final String TOPOLOGY = "4";
 
   static final String LAYOUT_KEY = "layout";
   static final String TOPOLOGY_KEY = "topology";

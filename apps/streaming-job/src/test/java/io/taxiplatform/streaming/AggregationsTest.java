@@ -526,6 +526,94 @@ class AggregationsTest {
   }
 
   /**
+   * The de-duplication keeps a trip_id until the watermark passes its dropoff time (not the
+   * watermark delay longer), and no copy is counted twice: after trips at 08:00, 08:05 and then
+   * 08:20 (watermark 08:10 with a 10-minute delay) the first two are no longer in its state; a copy
+   * of the 08:00 trip is then late, a copy of the 08:20 trip a duplicate, and the counts stay
+   * exact.
+   */
+  @Test
+  void deduplicationStateKeepsATripUntilTheWatermarkPassesItsDropoff(@TempDir Path dir)
+      throws Exception {
+    Instant t0 = Instant.parse("2019-02-10T08:00:00Z");
+    TripEvent a =
+        TripEvent.builder()
+            .tripId("a")
+            .pickupTime(t0.minusSeconds(600))
+            .dropoffTime(t0)
+            .tripDistance(1.0)
+            .pickupZone(4)
+            .dropoffZone(4)
+            .fareAmount(10)
+            .tipAmount(1)
+            .totalAmount(12)
+            .build();
+    TripEvent b = TestTrips.withId(a, "b", null).shiftedBySeconds(300);
+    TripEvent c = TestTrips.withId(a, "c", null).shiftedBySeconds(1200);
+    TripEvent d = TestTrips.withId(a, "d", null).shiftedBySeconds(1260);
+    Dataset<Row> trips =
+        Aggregations.aggregationInput(
+            List.of(fileStream(dir.resolve("p0"))), Duration.ofHours(1), "10 minutes", null);
+    StreamingQuery q =
+        Aggregations.windowAggregates(trips, zones, WINDOWS)
+            .filter(org.apache.spark.sql.functions.col("dimension").equalTo(Aggregations.ZONE))
+            .writeStream()
+            .queryName("dedup_state_test")
+            .format("memory")
+            .outputMode(OutputMode.Update())
+            .option("checkpointLocation", dir.resolve("ckpt").toString())
+            .start();
+    List<Long> dedupRows = new ArrayList<>();
+    long late = 0;
+    long duplicates = 0;
+    try {
+      int offset = writeBatch(dir.resolve("p0"), 0, List.of(a, b), 0, 0);
+      q.processAllAvailable();
+      offset = writeBatch(dir.resolve("p0"), 1, List.of(c), 0, offset);
+      q.processAllAvailable();
+      dedupRows.add(lastDedupOperator(q).numRowsTotal());
+      writeBatch(dir.resolve("p0"), 2, List.of(a, c, d), 0, offset);
+      q.processAllAvailable();
+      for (StreamingQueryProgress p : q.recentProgress()) {
+        for (var op : p.stateOperators()) {
+          if (op.operatorName().startsWith("dedupe")) {
+            late += op.numRowsDroppedByWatermark();
+            duplicates += op.customMetrics().getOrDefault("numDroppedDuplicateRows", 0L);
+          }
+        }
+      }
+      dedupRows.add(lastDedupOperator(q).numRowsTotal());
+    } finally {
+      q.stop();
+    }
+    // After the watermark reached 08:10: only c (08:20); at the end c and d. With the column's
+    // 10-minute delay b (08:05, kept until 08:15) would still be there: 2, then 3.
+    assertThat(dedupRows).containsExactly(1L, 2L);
+    assertThat(late).as("the copy of a, late").isEqualTo(1);
+    assertThat(duplicates).as("the copy of c").isEqualTo(1);
+    assertThat(latestCounts("dedup_state_test"))
+        .containsExactlyInAnyOrderEntriesOf(
+            Map.of(
+                "2019-02-10T08:00:00Z", 1L,
+                "2019-02-10T08:05:00Z", 1L,
+                "2019-02-10T08:20:00Z", 2L));
+  }
+
+  /** The de-duplication operator of the query's latest micro-batch that ran its operators. */
+  private static org.apache.spark.sql.streaming.StateOperatorProgress lastDedupOperator(
+      StreamingQuery q) {
+    StreamingQueryProgress[] recent = q.recentProgress();
+    for (int i = recent.length - 1; i >= 0; i--) {
+      for (var op : recent[i].stateOperators()) {
+        if (op.operatorName().startsWith("dedupe")) {
+          return op;
+        }
+      }
+    }
+    throw new AssertionError("no micro-batch with a de-duplication operator");
+  }
+
+  /**
    * A far-future event in the first micro-batch is dead-lettered before the watermark: a valid trip
    * of the second micro-batch, one minute after the first batch's trips, is still aggregated and
    * nothing is late.
