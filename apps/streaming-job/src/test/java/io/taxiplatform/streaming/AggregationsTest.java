@@ -464,18 +464,7 @@ class AggregationsTest {
   @Test
   void windowStateIsDroppedOnceTheWatermarkPassesItsEnd(@TempDir Path dir) throws Exception {
     Instant t0 = Instant.parse("2019-02-10T08:00:00Z");
-    TripEvent base =
-        TripEvent.builder()
-            .tripId("x")
-            .pickupTime(t0.minusSeconds(600))
-            .dropoffTime(t0)
-            .tripDistance(1.0)
-            .pickupZone(4)
-            .dropoffZone(4)
-            .fareAmount(10)
-            .tipAmount(1)
-            .totalAmount(12)
-            .build();
+    TripEvent base = zone4Trip("x", t0);
     Dataset<Row> trips =
         Aggregations.aggregationInput(
             List.of(fileStream(dir.resolve("p0"))), Duration.ofHours(1), "10 minutes", null);
@@ -536,18 +525,7 @@ class AggregationsTest {
   void deduplicationStateKeepsATripUntilTheWatermarkPassesItsDropoff(@TempDir Path dir)
       throws Exception {
     Instant t0 = Instant.parse("2019-02-10T08:00:00Z");
-    TripEvent a =
-        TripEvent.builder()
-            .tripId("a")
-            .pickupTime(t0.minusSeconds(600))
-            .dropoffTime(t0)
-            .tripDistance(1.0)
-            .pickupZone(4)
-            .dropoffZone(4)
-            .fareAmount(10)
-            .tipAmount(1)
-            .totalAmount(12)
-            .build();
+    TripEvent a = zone4Trip("a", t0);
     TripEvent b = TestTrips.withId(a, "b", null).shiftedBySeconds(300);
     TripEvent c = TestTrips.withId(a, "c", null).shiftedBySeconds(1200);
     TripEvent d = TestTrips.withId(a, "d", null).shiftedBySeconds(1260);
@@ -622,18 +600,7 @@ class AggregationsTest {
   void rejectedFutureEventDoesNotMoveTheWatermark(@TempDir Path dir) throws Exception {
     Path input = Files.createDirectories(dir.resolve("in"));
     Instant t0 = Instant.parse("2025-01-01T05:02:00Z");
-    TripEvent early =
-        TripEvent.builder()
-            .tripId("early")
-            .pickupTime(t0.minusSeconds(600))
-            .dropoffTime(t0)
-            .tripDistance(1.0)
-            .pickupZone(4)
-            .dropoffZone(4)
-            .fareAmount(10)
-            .tipAmount(1)
-            .totalAmount(12)
-            .build();
+    TripEvent early = zone4Trip("early", t0);
     TripEvent future =
         TestTrips.withId(early, "future", null)
             .shiftedBySeconds(Duration.ofDays(400 * 3L).toSeconds());
@@ -747,18 +714,7 @@ class AggregationsTest {
   void perPartitionWatermarksKeepASlowPartitionsTripsAndDuplicatesCountOnce(@TempDir Path dir)
       throws Exception {
     Instant t0 = Instant.parse("2019-02-10T08:00:00Z");
-    TripEvent base =
-        TripEvent.builder()
-            .tripId("x")
-            .pickupTime(t0.minusSeconds(600))
-            .dropoffTime(t0)
-            .tripDistance(1.0)
-            .pickupZone(4)
-            .dropoffZone(4)
-            .fareAmount(10)
-            .tipAmount(1)
-            .totalAmount(12)
-            .build();
+    TripEvent base = zone4Trip("x", t0);
     // batch 1: partition 0 reaches 10:00, partition 1 only 08:00; batch 2: partition 1 goes on at
     // 08:30 and
     // 09:00, partition 0 at 10:05 and repeats its 10:00 trip (same trip_id); batch 3: partition 1's
@@ -848,6 +804,21 @@ class AggregationsTest {
     assertThat(singleWatermark)
         .as("one watermark over both partitions loses partition 1's later trips")
         .doesNotContainKeys("2019-02-10T08:30:00Z", "2019-02-10T09:00:00Z");
+  }
+
+  /** A 10-minute trip in zone 4 (fare 10, tip 1, total 12) that ends at {@code dropoff}. */
+  private static TripEvent zone4Trip(String id, Instant dropoff) {
+    return TripEvent.builder()
+        .tripId(id)
+        .pickupTime(dropoff.minusSeconds(600))
+        .dropoffTime(dropoff)
+        .tripDistance(1.0)
+        .pickupZone(4)
+        .dropoffZone(4)
+        .fareAmount(10)
+        .tipAmount(1)
+        .totalAmount(12)
+        .build();
   }
 
   private static Dataset<Row> fileStream(Path dir) throws java.io.IOException {
