@@ -120,13 +120,18 @@ public final class Aggregations {
   /**
    * The input of both aggregations: the valid trips of each Kafka partition's records ({@link
    * #parse}, {@link #validTrips}), each partition with its own watermark of {@code watermark} on
-   * {@code dropoff_time}, unioned, then de-duplicated by {@code trip_id} (a trip sent twice, e.g.
-   * by a replay restarted from the start, is counted once: a copy either meets the first in the
-   * de-duplication state, which keeps a {@code trip_id} until the watermark passes its dropoff
-   * time, or is late and dropped as such).
+   * {@code dropoff_time}, unioned, then de-duplicated by {@code (trip_id, dropoff_time)}: a trip
+   * sent twice, e.g. by a replay restarted from the start, is counted once. A copy either meets the
+   * first in the de-duplication state, which Spark keeps until the watermark passes the dropoff, or
+   * arrives later and is dropped as late before the state is asked. ({@code
+   * dropDuplicatesWithinWatermark("trip_id")}, before topology 4, kept each key {@code
+   * WATERMARK_DELAY} longer, which no copy could match: twice the state, and twice the scan Spark
+   * 3.5 makes of it every micro-batch to evict.) Copies of a trip carry its dropoff time: a {@code
+   * trip_id} names a row of a file, or a synthetic trip.
    *
    * @param kafkaPartitions one Kafka source per partition of the trips topic (at least one)
-   * @param maxEventTimeSkew {@link TripParser}'s limit on event times ahead of processing time
+   * @param maxEventTimeSkew {@link TripParser}'s limit on dropoff times ahead of the record's Kafka
+   *     timestamp
    * @param watermark watermark delay, Spark interval ({@code "10 minutes"})
    * @param deadLetters where the parse step writes the rejected records ({@code null}: they are
    *     only filtered out, as on static test data)
@@ -149,13 +154,6 @@ public final class Aggregations {
               .withWatermark("dropoff_time", watermark);
       all = all == null ? trips : all.union(trips);
     }
-    // Keyed by (trip_id, dropoff_time), the de-duplication keeps a trip until the watermark passes
-    // its dropoff time: Spark evicts a key whose event-time column the watermark has passed. A
-    // copy arriving after that is late, and dropped as such before the state is asked.
-    // (dropDuplicatesWithinWatermark("trip_id") kept each key WATERMARK_DELAY longer, which no
-    // copy could match any more: twice the state, and twice the full scan Spark 3.5 makes of it
-    // every micro-batch to find the expired keys.) Copies of a trip carry its dropoff time: a
-    // trip_id names a row of a file, or a synthetic trip.
     return all.dropDuplicates("trip_id", "dropoff_time");
   }
 

@@ -205,7 +205,9 @@ public record JobConfig(
         names = "--max-event-time-skew",
         paramLabel = "DURATION",
         defaultValue = "${env:MAX_EVENT_TIME_SKEW:-1 hour}",
-        description = "events further ahead of processing time are dead-lettered")
+        description =
+            "events whose dropoff lies further ahead of their Kafka timestamp (at most the batch"
+                + " time) are dead-lettered")
     String maxEventTimeSkew;
 
     @Option(
