@@ -61,6 +61,18 @@ public final class JobMetrics {
   private final Counter duplicatesDropped;
   private final Gauge offsetsBehindLatest;
   private final Gauge caughtUp;
+  private final Gauge stateBytes;
+  private final Gauge stateOperatorSeconds;
+
+  /**
+   * Custom metric of Spark 3.5's RocksDB state store: the uncompressed bytes a micro-batch read
+   * through iterators. Every micro-batch's eviction scans the operator's whole store once
+   * (docs/streaming-job.md, "Duplicates"), so this is the size of its state.
+   */
+  static final String ROCKSDB_ITERATOR_BYTES = "rocksdbTotalBytesReadThroughIterator";
+
+  /** Custom metric of Spark 3.5's heap-backed state store: its current version's estimated size. */
+  static final String HDFS_STATE_BYTES = "stateOnCurrentVersionSizeBytes";
 
   /**
    * Queries whose lag decides {@code taxi_stream_caught_up}, and the most one source may lag for
@@ -192,6 +204,23 @@ public final class JobMetrics {
                 "1 when every aggregation query's last micro-batch left at most one micro-batch of offsets unread.")
             .register(registry);
     caughtUp.set(0);
+    stateBytes =
+        Gauge.builder()
+            .name("taxi_stream_state_bytes")
+            .help(
+                "Size of a state operator's state at the last micro-batch (uncompressed; RocksDB:"
+                    + " the bytes its eviction scan read, heap store: the current version's"
+                    + " estimate), summed over its partitions.")
+            .labelNames("query", "operator")
+            .register(registry);
+    stateOperatorSeconds =
+        Gauge.builder()
+            .name("taxi_stream_state_operator_seconds")
+            .help(
+                "Task time a state operator spent in the last micro-batch, summed over its"
+                    + " partitions, by phase: updates, removals (the eviction scan), commit.")
+            .labelNames("query", "operator", "phase")
+            .register(registry);
     if (withJvm) {
       JvmMetrics.builder().register(registry);
     }
@@ -298,6 +327,7 @@ public final class JobMetrics {
             .set((batchTime.toEpochMilli() - watermark.toEpochMilli()) / 1000.0);
       }
     }
+    recordState(query, p.stateOperators());
     long dropped = 0;
     long duplicates = 0;
     for (StateOperatorProgress op : p.stateOperators()) {
@@ -321,6 +351,46 @@ public final class JobMetrics {
             fare instanceof BigDecimal b ? b.doubleValue() : ((Number) fare).doubleValue());
       }
     }
+  }
+
+  /**
+   * Sets the state gauges of {@code query} from its state operators' progress (an idle report
+   * repeats the last micro-batch's): operators of the same name are summed.
+   */
+  private void recordState(String query, StateOperatorProgress[] operators) {
+    Map<String, long[]> byName = new java.util.TreeMap<>();
+    for (StateOperatorProgress op : operators) {
+      long[] t = byName.computeIfAbsent(op.operatorName(), k -> new long[] {0, 0, 0, -1});
+      t[0] += op.allUpdatesTimeMs();
+      t[1] += op.allRemovalsTimeMs();
+      t[2] += op.commitTimeMs();
+      Long bytes = stateBytes(op);
+      if (bytes != null) {
+        t[3] = Math.max(t[3], 0) + bytes;
+      }
+    }
+    for (var e : byName.entrySet()) {
+      long[] t = e.getValue();
+      stateOperatorSeconds.labelValues(query, e.getKey(), "updates").set(t[0] / 1000.0);
+      stateOperatorSeconds.labelValues(query, e.getKey(), "removals").set(t[1] / 1000.0);
+      stateOperatorSeconds.labelValues(query, e.getKey(), "commit").set(t[2] / 1000.0);
+      if (t[3] >= 0) {
+        stateBytes.labelValues(query, e.getKey()).set(t[3]);
+      }
+    }
+  }
+
+  /**
+   * The size of one operator's state from its store's custom metrics, or null when its store
+   * reports neither ({@link #ROCKSDB_ITERATOR_BYTES}, {@link #HDFS_STATE_BYTES}).
+   */
+  static Long stateBytes(StateOperatorProgress op) {
+    Map<String, Long> custom = op.customMetrics();
+    if (custom == null) {
+      return null;
+    }
+    Long rocks = custom.get(ROCKSDB_ITERATOR_BYTES);
+    return rocks != null ? rocks : custom.get(HDFS_STATE_BYTES);
   }
 
   /**

@@ -799,6 +799,24 @@ class AggregationsTest {
         .contains("taxi_stream_duplicate_trips_dropped_total{query=\"per_partition_test\"} 1.0");
     assertThat(exposition)
         .contains("taxi_stream_rows_dropped_late_total{query=\"per_partition_test\"} 1.0");
+    // the state's size and the operators' times from Spark's real progress (heap-backed store here;
+    // RocksDB's name is checked on the real job by ObservabilityIT, which the dashboard's panel
+    // needs)
+    for (String op : new String[] {"dedupe", "stateStoreSave"}) {
+      java.util.regex.Matcher size =
+          java.util.regex.Pattern.compile(
+                  "taxi_stream_state_bytes\\{operator=\""
+                      + op
+                      + "\",query=\"per_partition_test\"\\} ([0-9.E]+)")
+              .matcher(exposition);
+      assertThat(size.find()).as(op + " state size in " + exposition).isTrue();
+      assertThat(Double.parseDouble(size.group(1))).as(op).isPositive();
+      assertThat(exposition)
+          .contains(
+              "taxi_stream_state_operator_seconds{operator=\""
+                  + op
+                  + "\",phase=\"removals\",query=\"per_partition_test\"}");
+    }
 
     Map<String, Long> singleWatermark = latestCounts("single_watermark_test");
     assertThat(singleWatermark)

@@ -145,4 +145,77 @@ class JobMetricsTest {
         .contains("taxi_stream_offsets_behind_latest{query=\"zone_windows\"} 2.0")
         .contains("taxi_stream_caught_up 1.0");
   }
+
+  /** A state operator's progress as Spark 3.5 reports it (times in ms, custom metrics). */
+  private static StateOperatorProgress operator(
+      String name, long updatesMs, long removalsMs, long commitMs, Map<String, Long> custom) {
+    return new StateOperatorProgress(
+        name, 0, 10, updatesMs, 5, removalsMs, commitMs, 1 << 20, 0, 2, 2, custom);
+  }
+
+  private static StreamingQueryProgress withOperators(
+      String query, long batchId, StateOperatorProgress... ops) {
+    StreamingQueryProgress p = kafkaProgress(query, batchId, new long[] {10, 10});
+    return new StreamingQueryProgress(
+        p.id(),
+        p.runId(),
+        p.name(),
+        p.timestamp(),
+        p.batchId(),
+        p.batchDuration(),
+        p.durationMs(),
+        p.eventTime(),
+        ops,
+        p.sources(),
+        p.sink(),
+        p.observedMetrics());
+  }
+
+  @Test
+  void stateSizeAndOperatorTimesComeFromTheStoresMetrics() throws Exception {
+    JobMetrics m = new JobMetrics(false);
+    m.onProgress(
+        withOperators(
+            "window_aggregates",
+            4,
+            operator(
+                "dedupe",
+                120,
+                1_150,
+                80,
+                Map.of(JobMetrics.ROCKSDB_ITERATOR_BYTES, 199_000_000L, "rocksdbSstFileSize", 7L)),
+            operator(
+                "stateStoreSave",
+                40,
+                15,
+                30,
+                Map.of(JobMetrics.ROCKSDB_ITERATOR_BYTES, 3_000_000L))));
+    assertThat(scrape(m))
+        .contains(
+            "taxi_stream_state_bytes{operator=\"dedupe\",query=\"window_aggregates\"} 1.99E8",
+            "taxi_stream_state_bytes{operator=\"stateStoreSave\",query=\"window_aggregates\"} 3000000.0",
+            "taxi_stream_state_operator_seconds{operator=\"dedupe\",phase=\"removals\",query=\"window_aggregates\"} 1.15",
+            "taxi_stream_state_operator_seconds{operator=\"dedupe\",phase=\"updates\",query=\"window_aggregates\"} 0.12",
+            "taxi_stream_state_operator_seconds{operator=\"dedupe\",phase=\"commit\",query=\"window_aggregates\"} 0.08",
+            "taxi_stream_state_operator_seconds{operator=\"stateStoreSave\",phase=\"removals\",query=\"window_aggregates\"} 0.015");
+
+    // the heap-backed store reports its size under another name; two operators of one name add up
+    m.onProgress(
+        withOperators(
+            "other",
+            1,
+            operator("dedupe", 1, 2, 3, Map.of(JobMetrics.HDFS_STATE_BYTES, 1_000L)),
+            operator("dedupe", 1, 2, 3, Map.of(JobMetrics.HDFS_STATE_BYTES, 500L))));
+    assertThat(scrape(m))
+        .contains(
+            "taxi_stream_state_bytes{operator=\"dedupe\",query=\"other\"} 1500.0",
+            "taxi_stream_state_operator_seconds{operator=\"dedupe\",phase=\"commit\",query=\"other\"} 0.006");
+
+    // a store that reports no size leaves no made-up size, but its times are still there
+    m.onProgress(withOperators("third", 1, operator("dedupe", 1, 2, 3, Map.of())));
+    assertThat(scrape(m))
+        .doesNotContain("taxi_stream_state_bytes{operator=\"dedupe\",query=\"third\"}")
+        .contains(
+            "taxi_stream_state_operator_seconds{operator=\"dedupe\",phase=\"removals\",query=\"third\"} 0.002");
+  }
 }

@@ -383,6 +383,9 @@ class ObservabilityIT {
     assertThat(jobMetrics.sum("taxi_stream_dead_letters_total", Map.of()).orElse(0))
         .as("the malformed events were dead-lettered")
         .isGreaterThanOrEqualTo(5);
+    assertThat(jobMetrics.sum("taxi_stream_state_bytes", Map.of("operator", "dedupe")).orElse(0))
+        .as("the de-duplication's state size, read from RocksDB (the job's default store)")
+        .isPositive();
   }
 
   /**
