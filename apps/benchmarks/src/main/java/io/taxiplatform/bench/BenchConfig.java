@@ -35,6 +35,7 @@ record BenchConfig(
     int latencyPasses,
     int latencyWarmupS,
     int latencyWindowS,
+    boolean latencySteady,
     String producerClasspath,
     String label,
     long seed) {
@@ -172,6 +173,14 @@ record BenchConfig(
     String latencyWindowS;
 
     @Option(
+        names = "--latency-steady",
+        description =
+            "warm each rate up until the job's de-duplication state stops growing (at least"
+                + " WATERMARK_DELAY at the rate: 10+ minutes per rate with the job's default)"
+                + " instead of --latency-warmup-s alone, so the figures are a long-running job's")
+    boolean latencySteady;
+
+    @Option(
         names = "--producer-classpath",
         paramLabel = "CP",
         defaultValue = "",
@@ -237,6 +246,7 @@ record BenchConfig(
           positive("latency-passes", o.latencyPasses),
           positive("latency-warmup-s", o.latencyWarmupS),
           positive("latency-window-s", o.latencyWindowS),
+          o.latencySteady,
           o.producerClasspath,
           o.label,
           seed(o.seed));
@@ -293,6 +303,7 @@ record BenchConfig(
     m.put("latency_passes", latencyPasses);
     m.put("latency_warmup_s", latencyWarmupS);
     m.put("latency_window_s", latencyWindowS);
+    m.put("latency_steady", latencySteady);
     m.put("producer_classpath_override", !producerClasspath.isBlank());
     m.put("seed", seed);
     return m;

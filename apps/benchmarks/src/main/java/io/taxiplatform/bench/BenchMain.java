@@ -558,11 +558,15 @@ public final class BenchMain {
     summary.append(
         String.format(
             Locale.ROOT,
-            "## End-to-end latency (1 s trigger; %d s windows after %d s warm-up; "
+            "## End-to-end latency (1 s trigger; %d s windows after %s; "
                 + "medians of %d passes)%n%n| events/s | p50 s | p95 s | p99 s | p95 / trigger | share <= 2 s | job input "
-                + "ev/s |%n|---|---|---|---|---|---|---|%n",
+                + "ev/s | warm-up s | de-dup state MB | its eviction s / batch |%n|---|---|---|---|---|---|---|---|---|---|%n",
             c.latencyWindowS(),
-            c.latencyWarmupS(),
+            c.latencySteady()
+                ? "a warm-up until the job's de-duplication state stopped growing (--latency-steady)"
+                : c.latencyWarmupS()
+                    + " s warm-up: a young job, whose state is still growing"
+                    + " (--latency-steady for a long-running job's)",
             c.latencyPasses()));
     for (int rate : new java.util.TreeSet<>(c.latencyRates())) {
       List<StreamingBench.LatencyWindow> w =
@@ -572,6 +576,10 @@ public final class BenchMain {
       double p99 = Stats.median(map(w, StreamingBench.LatencyWindow::p99));
       double share = Stats.median(map(w, StreamingBench.LatencyWindow::shareAtMost2s));
       double input = Stats.median(map(w, StreamingBench.LatencyWindow::inputEventsPerSecond));
+      double warmed = Stats.median(map(w, StreamingBench.LatencyWindow::warmupSeconds));
+      double state = Stats.median(map(w, StreamingBench.LatencyWindow::dedupStateBytes));
+      double eviction = Stats.median(map(w, StreamingBench.LatencyWindow::dedupEvictionSeconds));
+      boolean allSteady = w.stream().allMatch(StreamingBench.LatencyWindow::steady);
       byRate.put(rate, new double[] {p50, p95, p99});
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("p50_seconds", p50);
@@ -580,6 +588,10 @@ public final class BenchMain {
       m.put("p95_over_trigger", p95 / 1.0);
       m.put("share_at_most_2s", share);
       m.put("job_input_events_per_second", input);
+      m.put("warmup_seconds", warmed);
+      m.put("steady", allSteady);
+      m.put("dedup_state_bytes", finiteOrNull(state));
+      m.put("dedup_eviction_seconds_per_batch", finiteOrNull(eviction));
       List<Map<String, Object>> passes = new ArrayList<>();
       for (StreamingBench.LatencyWindow x : w) {
         Map<String, Object> p = new LinkedHashMap<>();
@@ -590,6 +602,10 @@ public final class BenchMain {
         p.put("share_at_most_2s", x.shareAtMost2s());
         p.put("rows_observed", x.observations());
         p.put("job_input_events_per_second", x.inputEventsPerSecond());
+        p.put("warmup_seconds", x.warmupSeconds());
+        p.put("steady", x.steady());
+        p.put("dedup_state_bytes", finiteOrNull(x.dedupStateBytes()));
+        p.put("dedup_eviction_seconds_per_batch", finiteOrNull(x.dedupEvictionSeconds()));
         passes.add(p);
       }
       m.put("passes", passes);
@@ -601,14 +617,18 @@ public final class BenchMain {
       summary.append(
           String.format(
               Locale.ROOT,
-              "| %,d | %.2f | %.2f | %.2f | %.2f | %.3f | %,.0f |%n",
+              "| %,d | %.2f | %.2f | %.2f | %.2f | %.3f | %,.0f | %.0f%s | %s | %s |%n",
               rate,
               p50,
               p95,
               p99,
               p95,
               share,
-              input));
+              input,
+              warmed,
+              c.latencySteady() && !allSteady ? " (not steady)" : "",
+              Double.isFinite(state) ? String.format(Locale.ROOT, "%.1f", state / 1e6) : "-",
+              Double.isFinite(eviction) ? String.format(Locale.ROOT, "%.2f", eviction) : "-"));
     }
     Map<String, Object> section = new LinkedHashMap<>();
     section.put(
@@ -627,6 +647,11 @@ public final class BenchMain {
             "%nHighest rate tested with p95 < 2 s: %s%n%n",
             best == null ? "none" : String.format(Locale.ROOT, "%,d events/s", best)));
     Plots.latencyVsRate(out.resolve(PLOT_LATENCY), byRate);
+  }
+
+  /** A value for results.json: null when not measured (NaN). */
+  static Double finiteOrNull(double v) {
+    return Double.isFinite(v) ? v : null;
   }
 
   // ------------------------------------------------------------------ machine, JSON

@@ -82,7 +82,42 @@ final class StreamingBench {
       double p99,
       double shareAtMost2s,
       double observations,
-      double inputEventsPerSecond) {}
+      double inputEventsPerSecond,
+      double warmupSeconds,
+      boolean steady,
+      double dedupStateBytes,
+      double dedupEvictionSeconds) {}
+
+  /**
+   * The job's state gauges (docs/contracts.md) of the de-duplication, which grows with the rate.
+   */
+  static final String STATE_BYTES = "taxi_stream_state_bytes";
+
+  static final String STATE_SECONDS = "taxi_stream_state_operator_seconds";
+  static final Map<String, String> DEDUP = Map.of("query", WINDOW_QUERY, "operator", "dedupe");
+
+  /** How often, over how long and within what share the steady warm-up samples the state's size. */
+  static final int STEADY_SAMPLE_S = 15;
+
+  static final int STEADY_SPAN_S = 60;
+  static final double STEADY_TOLERANCE = 0.03;
+
+  /** The longest a steady warm-up waits for the state to stop growing. */
+  static final Duration STEADY_CAP = Duration.ofMinutes(40);
+
+  /**
+   * Whether the state has stopped growing: its size now is positive and within {@code tolerance} of
+   * its size {@code spanS} seconds before (samples every {@code sampleS} seconds, oldest first).
+   */
+  static boolean steady(List<Double> samples, int sampleS, int spanS, double tolerance) {
+    int back = spanS / sampleS;
+    if (samples.size() <= back) {
+      return false;
+    }
+    double now = samples.get(samples.size() - 1);
+    double then = samples.get(samples.size() - 1 - back);
+    return now > 0 && then > 0 && Math.abs(now - then) <= tolerance * now;
+  }
 
   private final BenchConfig config;
   private final KafkaNode kafka;
@@ -133,6 +168,12 @@ final class StreamingBench {
 
   static double value(PrometheusScrape scrape, String metric, Map<String, String> labels) {
     return scrape.sum(metric, labels).orElse(0);
+  }
+
+  private static Map<String, String> withPhase(String phase) {
+    Map<String, String> m = new LinkedHashMap<>(DEDUP);
+    m.put("phase", phase);
+    return m;
   }
 
   static void sleep(long ms) {
@@ -552,7 +593,11 @@ final class StreamingBench {
       int pass,
       int windowS) {
     int warmup = config.latencyWarmupS();
-    long events = (long) rate * (warmup + windowS + 3);
+    long budgetS =
+        config.latencySteady()
+            ? warmup + STEADY_CAP.toSeconds() + windowS + 60
+            : warmup + windowS + 3;
+    long events = (long) rate * budgetS;
     String name = "latency-producer-" + rate + "-p" + pass;
     JvmProcess producer =
         producers.startProducer(
@@ -576,7 +621,39 @@ final class StreamingBench {
         }
         sleep(100);
       }
+      long warmStart = System.nanoTime();
       sleep(warmup * 1000L);
+      // true only when the steady warm-up saw the state stop growing
+      boolean steady = false;
+      if (config.latencySteady()) {
+        // until the de-duplication state (rate x WATERMARK_DELAY keys) stops growing
+        List<Double> sizes = new ArrayList<>();
+        long cap = warmStart + STEADY_CAP.toNanos();
+        while (!steady && System.nanoTime() < cap) {
+          if (!job.isAlive() || !producer.isAlive()) {
+            throw new IllegalStateException(
+                name + ": the job or the producer exited during the warm-up\n" + job.logTail(60));
+          }
+          PrometheusScrape s = metrics(env);
+          if (!s.exposes(STATE_BYTES)) {
+            throw new IllegalStateException(
+                "--latency-steady needs the job's " + STATE_BYTES + " (a job built before it?)");
+          }
+          sizes.add(value(s, STATE_BYTES, DEDUP));
+          steady = steady(sizes, STEADY_SAMPLE_S, STEADY_SPAN_S, STEADY_TOLERANCE);
+          if (!steady) {
+            sleep(STEADY_SAMPLE_S * 1000L);
+          }
+        }
+        LOG.info(
+            "latency at {} ev/s (pass {}): {} after {} s, de-duplication state {} MB",
+            rate,
+            pass,
+            steady ? "steady" : "NOT steady",
+            (System.nanoTime() - warmStart) / 1_000_000_000L,
+            Math.round(sizes.get(sizes.size() - 1) / 1e6));
+      }
+      double warmedS = (System.nanoTime() - warmStart) / 1e9;
       PrometheusScrape before = metrics(env);
       long t1 = System.nanoTime();
       sleep(windowS * 1000L);
@@ -601,7 +678,11 @@ final class StreamingBench {
           h.quantile(0.99),
           h.shareAtMost(2.0),
           h.count(),
-          input);
+          input,
+          warmedS,
+          steady,
+          after.sum(STATE_BYTES, DEDUP).orElse(Double.NaN),
+          after.sum(STATE_SECONDS, withPhase("removals")).orElse(Double.NaN));
     } finally {
       producer.destroy(Duration.ofSeconds(10));
       sleep(2000); // let the job drain before the next rate

@@ -24,6 +24,7 @@ class BenchConfigTest {
     assertThat(c.latencyRates()).containsExactly(1000, 2500, 5000, 10000, 20000);
     assertThat(c.producerClasspath()).isEmpty();
     assertThat(c.seed()).isEqualTo(42L);
+    assertThat(c.latencySteady()).isFalse();
   }
 
   @Test
@@ -38,12 +39,15 @@ class BenchConfigTest {
               "--seed",
               "7",
               "--stream-preload",
-              "replay"
+              "replay",
+              "--latency-steady"
             });
     assertThat(c.scenarios()).containsExactly("throughput", "latency");
     assertThat(c.streamPreload()).isEqualTo("replay");
     assertThat(c.latencyRates()).isEqualTo(List.of(200, 400));
     assertThat(c.seed()).isEqualTo(7L);
+    assertThat(c.latencySteady()).isTrue();
+    assertThat(c.asMap()).containsEntry("latency_steady", true);
   }
 
   @Test

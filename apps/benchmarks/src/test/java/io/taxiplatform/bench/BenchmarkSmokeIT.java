@@ -123,6 +123,11 @@ class BenchmarkSmokeIT {
       }
       assertThat(latency.at("/" + rate + "/job_input_events_per_second").asDouble())
           .isNotNegative();
+      // the job's de-duplication state the window was measured at (its trips stay for the
+      // 10-minute watermark), read from the job's own metrics; not a steady warm-up here
+      assertThat(latency.at("/" + rate + "/dedup_state_bytes").asDouble()).isPositive();
+      assertThat(latency.at("/" + rate + "/dedup_eviction_seconds_per_batch").isNumber()).isTrue();
+      assertThat(latency.at("/" + rate + "/steady").asBoolean()).isFalse();
     }
     assertThat(root.at("/scenarios/latency").has("highest_rate_with_p95_below_2s")).isTrue();
 
