@@ -2,6 +2,7 @@ package io.taxiplatform.producer;
 
 import io.taxiplatform.model.TripEvent;
 import io.taxiplatform.model.TripEventWriter;
+import io.taxiplatform.producer.replay.DropoffIndex;
 import io.taxiplatform.producer.replay.DropoffSort;
 import io.taxiplatform.producer.replay.EventStream;
 import io.taxiplatform.producer.replay.KeyPartitioner;
@@ -75,6 +76,8 @@ public final class TripProducerApp {
   private final CountDownLatch stopLatch = new CountDownLatch(1);
   private final Pacer pacer;
   private volatile boolean stopped;
+  private volatile boolean indexAbandoned;
+  private java.util.concurrent.CompletableFuture<DropoffIndex> index; // built while Kafka connects
   private volatile String failure;
   private long loggedRejects;
   private final AtomicLong loggedErrors = new AtomicLong();
@@ -188,6 +191,9 @@ public final class TripProducerApp {
       checkInputs();
     }
     long startNanos = System.nanoTime();
+    if (replay) {
+      index = startIndex();
+    }
     ScheduledExecutorService rateUpdater = metrics == null ? null : startRateUpdater();
     try {
       int partitions = 0;
@@ -211,6 +217,10 @@ public final class TripProducerApp {
       Thread.currentThread().interrupt();
       stopped = true;
     } finally {
+      if (index != null && !index.isDone()) {
+        indexAbandoned = true; // the run failed before it read the index
+        index.exceptionally(e -> null).join();
+      }
       try {
         producer.flush();
       } catch (KafkaException e) {
@@ -410,9 +420,26 @@ public final class TripProducerApp {
             reject(reason, detail);
           }
         };
-    // The files are read and mapped on a thread of their own ("replay-read"): in file order while
-    // this thread sends, in dropoff order while this thread sorts and spills. The merge of the
-    // sorted runs is read ahead too ("replay-merge") while this thread sends.
+    // The files are read and mapped on a thread of their own ("replay-read") while this thread
+    // sends: in file order, and in dropoff order from the index of CSV rows (DropoffIndex: its
+    // first pass, started with the run, reads each row's dropoff field before the first send).
+    // Otherwise (parquet, or more rows than the index holds) the external sort: the files are read
+    // on "replay-read" while this thread sorts and spills, and the merge of the sorted runs is
+    // read ahead ("replay-merge") while this thread sends.
+    if (index != null) {
+      DropoffIndex built;
+      try {
+        built = index.join();
+      } catch (java.util.concurrent.CompletionException e) {
+        if (e.getCause() instanceof RuntimeException re) {
+          throw re;
+        }
+        throw e;
+      }
+      if (built != null) {
+        return ReadAhead.start(built::stream, listener, "replay-read");
+      }
+    }
     ReadAhead read =
         ReadAhead.start(
             l ->
@@ -426,6 +453,41 @@ public final class TripProducerApp {
     DropoffSort.SortedStream sorted =
         DropoffSort.sort(read, s.sortChunkRows(), s.spillDir(), () -> stopped);
     return ReadAhead.start(l -> sorted, RowListener.NONE, "replay-merge");
+  }
+
+  /**
+   * In dropoff order, the first pass of the dropoff index of CSV inputs ({@link DropoffIndex}), on
+   * a thread of its own from the start of the run: it reads the files while the run fetches the
+   * topic's metadata and scans it to resume. {@code null} when the index does not apply; the
+   * future's value is {@code null} when it could not be used (the external sort is then used).
+   */
+  private java.util.concurrent.CompletableFuture<DropoffIndex> startIndex() {
+    TripProducerConfig.ReplaySettings s = config.replay();
+    if (s.order() != TripProducerConfig.Order.DROPOFF || !DropoffIndex.applies(config.inputs())) {
+      return null;
+    }
+    java.util.concurrent.CompletableFuture<DropoffIndex> f =
+        new java.util.concurrent.CompletableFuture<>();
+    Thread t =
+        new Thread(
+            () -> {
+              try {
+                f.complete(
+                    DropoffIndex.build(
+                        config.inputs(),
+                        TripSources::open,
+                        s.period(),
+                        s.periodTolerance(),
+                        DropoffIndex.maxRows(Runtime.getRuntime().maxMemory()),
+                        () -> stopped || indexAbandoned));
+              } catch (RuntimeException | Error e) {
+                f.completeExceptionally(e);
+              }
+            },
+            "replay-index");
+    t.setDaemon(true);
+    t.start();
+    return f;
   }
 
   /** What the topic already holds of this replay, or {@code null} after a failure. */

@@ -72,27 +72,67 @@ public final class ReplayReader implements EventStream {
       }
       SourceRecord r = current.next();
       row++;
-      listener.onRowRead();
-      if (r.isRejected()) {
-        listener.onRejected(r.rejectReason(), r.detail());
-      } else if (bounds != null && !bounds.contains(r.event().dropoffTime())) {
-        listener.onRejected(
-            RowRejects.OUTSIDE_PERIOD,
-            current.name()
-                + ":"
-                + row
-                + " dropoff "
-                + r.event().dropoffTime()
-                + " outside ["
-                + bounds.from()
-                + ", "
-                + bounds.until()
-                + ")");
-      } else {
-        next = new ReplayEvent(r.event(), fileIndex, row);
-      }
+      next = accept(r, current.name(), fileIndex, row, bounds, listener);
     }
     return next != null;
+  }
+
+  /**
+   * Reports a row read to {@code listener} and returns it as an event to send, or {@code null} when
+   * it is rejected (unreadable, or its dropoff outside {@code bounds}), which is reported too.
+   *
+   * @param bounds the file's period, or {@code null} (no period rule)
+   */
+  static ReplayEvent accept(
+      SourceRecord r,
+      String fileName,
+      int fileIndex,
+      long row,
+      TripPeriod.Bounds bounds,
+      RowListener listener) {
+    listener.onRowRead();
+    if (r.isRejected()) {
+      listener.onRejected(r.rejectReason(), r.detail());
+      return null;
+    }
+    if (bounds != null && !bounds.contains(r.event().dropoffTime())) {
+      listener.onRejected(
+          RowRejects.OUTSIDE_PERIOD,
+          fileName
+              + ":"
+              + row
+              + " dropoff "
+              + r.event().dropoffTime()
+              + " outside ["
+              + bounds.from()
+              + ", "
+              + bounds.until()
+              + ")");
+      return null;
+    }
+    return new ReplayEvent(r.event(), fileIndex, row);
+  }
+
+  /**
+   * The period rule of {@code file} ({@code --period} or the month in its name), logged; {@code
+   * null} when there is none.
+   */
+  static TripPeriod.Bounds bounds(
+      Path file, String name, YearMonth periodOverride, Duration tolerance) {
+    Optional<TripPeriod> period =
+        TripPeriod.forFile(file.getFileName().toString(), periodOverride, tolerance);
+    TripPeriod.Bounds b = period.map(TripPeriod::bounds).orElse(null);
+    if (period.isPresent()) {
+      LOG.info(
+          "reading {} (period {}, dropoffs in [{}, {}))",
+          name,
+          period.get().month(),
+          b.from(),
+          b.until());
+    } else {
+      LOG.info("reading {} (no month in the name, no --period: no period rule)", name);
+    }
+    return b;
   }
 
   private void openNext() {
@@ -100,19 +140,7 @@ public final class ReplayReader implements EventStream {
     row = 0;
     Path file = inputs.get(fileIndex);
     current = opener.apply(file);
-    Optional<TripPeriod> period =
-        TripPeriod.forFile(file.getFileName().toString(), periodOverride, tolerance);
-    bounds = period.map(TripPeriod::bounds).orElse(null);
-    if (period.isPresent()) {
-      LOG.info(
-          "reading {} (period {}, dropoffs in [{}, {}))",
-          current.name(),
-          period.get().month(),
-          bounds.from(),
-          bounds.until());
-    } else {
-      LOG.info("reading {} (no month in the name, no --period: no period rule)", current.name());
-    }
+    bounds = bounds(file, current.name(), periodOverride, tolerance);
   }
 
   @Override

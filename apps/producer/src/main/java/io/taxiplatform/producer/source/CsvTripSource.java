@@ -10,12 +10,15 @@ import java.io.InputStream;
 import java.io.Reader;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -44,20 +47,29 @@ public final class CsvTripSource implements TripSource {
   private final LineReader reader;
   private final int[] columnIndex; // header position -> TlcColumns index or -1
   private final TlcRowMapper mapper;
+  private final String source;
+  private final Object parseLock = new Object(); // the first pass maps odd rows on two threads
   private final Object[] values = new Object[TlcColumns.NAMES.size()];
   private final List<String> fields = new ArrayList<>(24);
   private final LineSplitter splitter = new LineSplitter();
   private final int[] bounds; // start and end of each field of a plain line
   private final Field[] views; // one reusable view per header position
+  private final int dropoffPosition; // header position of the dropoff column
   private String nextLine;
   private boolean nextTooLong;
   private long nextLength;
+  private long nextOffset;
   private long row;
+  private MappedByteBuffer[] segments; // the file, mapped for readRow
+  long segmentBytes = SEGMENT_BYTES; // tests: lines across two segments
+  private byte[] rowBytes = new byte[512];
+  private final CharsetDecoder rowDecoder = LineReader.strictUtf8();
 
   public CsvTripSource(Path file, String source) {
     this.file = file;
     this.fileName = file.getFileName().toString();
     this.mapper = new TlcRowMapper(source);
+    this.source = source;
     try {
       if (Files.isDirectory(file)) {
         throw new IllegalArgumentException(file + ": is a directory, not a CSV file");
@@ -97,6 +109,13 @@ public final class CsvTripSource implements TripSource {
           present[idx] = true;
         }
       }
+      int dropoffAt = -1;
+      for (int i = 0; i < columnIndex.length; i++) {
+        if (columnIndex[i] == TlcColumns.DROPOFF) {
+          dropoffAt = i;
+        }
+      }
+      dropoffPosition = dropoffAt;
       try {
         TlcColumns.requireAll(present, file.toString());
       } catch (IllegalArgumentException e) {
@@ -136,6 +155,7 @@ public final class CsvTripSource implements TripSource {
     nextLine = line;
     nextTooLong = reader.tooLong;
     nextLength = reader.length;
+    nextOffset = reader.offset;
   }
 
   /** The next line; {@link IllegalArgumentException} when the bytes are not UTF-8. */
@@ -172,6 +192,11 @@ public final class CsvTripSource implements TripSource {
     } catch (IOException e) {
       throw new UncheckedIOException(file + ": " + e.getMessage(), e);
     }
+    return parse(line, tooLong, length, row);
+  }
+
+  /** Row {@code row}: its line (or, too long, its length alone) split and mapped. */
+  private SourceRecord parse(String line, boolean tooLong, long length, long row) {
     if (tooLong) {
       return SourceRecord.rejected(
           RowRejects.MALFORMED_ROW,
@@ -188,7 +213,7 @@ public final class CsvTripSource implements TripSource {
     if (plain >= 0) {
       // the fields of splitPlain, as views of the line instead of substrings
       if (plain != columnIndex.length) {
-        return wrongColumnCount(plain);
+        return wrongColumnCount(plain, row);
       }
       java.util.Arrays.fill(values, null);
       for (int i = 0; i < columnIndex.length; i++) {
@@ -203,7 +228,7 @@ public final class CsvTripSource implements TripSource {
           RowRejects.MALFORMED_ROW, fileName + ":" + row + " unbalanced quotes");
     }
     if (fields.size() != columnIndex.length) {
-      return wrongColumnCount(fields.size());
+      return wrongColumnCount(fields.size(), row);
     }
     java.util.Arrays.fill(values, null);
     for (int i = 0; i < columnIndex.length; i++) {
@@ -214,10 +239,612 @@ public final class CsvTripSource implements TripSource {
     return mapper.map(fileName + ":" + row, values);
   }
 
-  private SourceRecord wrongColumnCount(int count) {
+  private SourceRecord wrongColumnCount(int count, long row) {
     return SourceRecord.rejected(
         RowRejects.WRONG_COLUMN_COUNT,
         fileName + ":" + row + " has " + count + " fields, header has " + columnIndex.length);
+  }
+
+  /** {@link RowKey#dropoffSecond} of a row that has no dropoff to sort by: it is rejected. */
+  public static final long NO_DROPOFF = Long.MIN_VALUE;
+
+  /**
+   * Where a row is in the file and when its trip ended: what an index of the file's rows in dropoff
+   * order keeps of it ({@link #nextKey}), to read it again with {@link #readRow}.
+   */
+  public static final class RowKey {
+    /** Byte offset of the row's line in the file. */
+    public long offset;
+
+    /** Bytes of the line, without its {@code \n}. */
+    public long length;
+
+    /** Longer than {@link #MAX_LINE_BYTES}: rejected unread. */
+    public boolean tooLong;
+
+    /**
+     * Epoch second of the dropoff of a row that can be sent; {@link #NO_DROPOFF} or any value for a
+     * row that is rejected ({@link #indexRows} reads the dropoff field alone).
+     */
+    public long dropoffSecond;
+
+    /** Nanoseconds of the dropoff (0 for the TLC form). */
+    public int dropoffNano;
+  }
+
+  /**
+   * Reads the next row's place and dropoff instead of the row ({@link #next}): the first pass of a
+   * replay in dropoff order. A plain line (no double quote, no carriage return) with the dropoff in
+   * the TLC form has its dropoff read from that field alone, through the same method {@link
+   * TlcRowMapper#map} reads it with; any other line is mapped in full. {@code out.dropoffSecond} is
+   * {@link #NO_DROPOFF} when the row cannot be sent; when it can, it is the dropoff {@link #next}
+   * would give the row. Rows are numbered as {@link #next} numbers them.
+   *
+   * @return {@code false} at the end of the file ({@code out} unchanged)
+   */
+  public boolean nextKey(RowKey out) {
+    if (nextLine == null) {
+      return false;
+    }
+    String line = nextLine;
+    out.offset = nextOffset;
+    out.length = nextLength;
+    out.tooLong = nextTooLong;
+    out.dropoffSecond = NO_DROPOFF;
+    out.dropoffNano = 0;
+    row++;
+    try {
+      advance();
+    } catch (IOException e) {
+      throw new UncheckedIOException(file + ": " + e.getMessage(), e);
+    }
+    key(line, row, out, mapper);
+    return true;
+  }
+
+  /**
+   * Sets {@code out}'s dropoff for row {@code row} of text {@code line} (its place is set): through
+   * {@code fast} for a plain line, else the row is mapped (under a lock: the first pass may run on
+   * two threads, each with its own {@code fast}).
+   */
+  private void key(String line, long row, RowKey out, TlcRowMapper fast) {
+    out.dropoffSecond = NO_DROPOFF;
+    out.dropoffNano = 0;
+    if (out.tooLong) {
+      return;
+    }
+    java.time.Instant dropoff = plainDropoff(line, fast);
+    if (dropoff == null) {
+      synchronized (parseLock) {
+        SourceRecord r = parse(line, false, out.length, row);
+        dropoff = r.isRejected() ? null : r.event().dropoffTime();
+      }
+    }
+    if (dropoff != null) {
+      out.dropoffSecond = dropoff.getEpochSecond();
+      out.dropoffNano = dropoff.getNano();
+    }
+  }
+
+  /** Files from this size up are indexed by two threads, one per half. */
+  static final long PARALLEL_BYTES = 4L << 20;
+
+  long parallelBytes = PARALLEL_BYTES; // tests: two halves of a small file
+
+  /**
+   * The first pass of a replay in dropoff order: the keys ({@link #nextKey}) of every row not read
+   * yet, added to {@code into} in row order. Each line is read as bytes: an ASCII line is not
+   * decoded, its dropoff is read from the bytes before the end of the dropoff field (what follows
+   * it cannot change that field: a line it makes unreadable is rejected, its key unused); a line
+   * that is not ASCII is decoded (and must be UTF-8), a line with a double quote or a carriage
+   * return before that field's end is mapped in full. A file of {@link #PARALLEL_BYTES} or more is
+   * read by two threads, this one and another, each from one half (the second from the first line
+   * that starts in it); a failure is that of the first bad line in the file, as when read by one
+   * thread.
+   *
+   * @return {@code false} when {@code into} became full or {@code stopped} said so: the rows are
+   *     then not all read
+   * @throws IllegalArgumentException when the file is not UTF-8 text (naming the line)
+   */
+  public boolean indexRows(RowKeys into, java.util.function.BooleanSupplier stopped) {
+    long size;
+    try {
+      size = Files.size(file);
+    } catch (IOException e) {
+      throw new UncheckedIOException(file + ": " + e.getMessage(), e);
+    }
+    long start = nextLine == null ? size : nextOffset;
+    SecondHalf second = null;
+    long split = Long.MAX_VALUE;
+    if (size - start >= parallelBytes) {
+      split = start + (size - start) / 2;
+      second = new SecondHalf(split, into.room() + 1, stopped);
+    }
+    Scan scan = new Scan(stopped);
+    int sizeBefore = into.size;
+    // END when nothing is left for this thread: a file without rows, or all in the second half
+    int status = END;
+    try {
+      if (nextLine != null && nextOffset < split) {
+        // the row read ahead (as text) when the file was opened
+        String line = nextLine;
+        nextLine = null;
+        scan.key.offset = nextOffset;
+        scan.key.length = nextLength;
+        scan.key.tooLong = nextTooLong;
+        key(line, row + 1, scan.key, scan.fast);
+        status = into.add(scan.key) ? scan.rows(reader, split, into) : FULL;
+      }
+    } catch (CharacterCodingException e) {
+      if (second != null) {
+        second.cancel();
+      }
+      throw new IllegalArgumentException(
+          file
+              + ": not UTF-8 text near line "
+              + (reader.lines + 1)
+              + " (a TLC CSV file is UTF-8): "
+              + e,
+          e);
+    } catch (IOException e) {
+      if (second != null) {
+        second.cancel();
+      }
+      throw new UncheckedIOException(file + ": " + e.getMessage(), e);
+    } catch (RuntimeException | Error e) {
+      if (second != null) {
+        second.cancel();
+      }
+      throw e;
+    }
+    row += into.size - sizeBefore;
+    nextLine = null; // every row is read, by one half or the other
+    if (second == null) {
+      return status == END;
+    }
+    if (status != AT_SPLIT && status != END) {
+      second.cancel();
+      return false;
+    }
+    second.join();
+    row += second.keys.size;
+    return second.complete && into.addAll(second.keys);
+  }
+
+  private static final int END = 0;
+  private static final int AT_SPLIT = 1;
+  private static final int FULL = 2;
+  private static final int STOPPED = 3;
+
+  /** One thread's reading of rows for {@link #indexRows}. */
+  private final class Scan {
+    final TlcRowMapper fast = new TlcRowMapper(source); // its offset cache is not thread-safe
+    final RowKey key = new RowKey();
+    final Latin1 view = new Latin1();
+    final java.util.function.BooleanSupplier stopped;
+    long n;
+
+    Scan(java.util.function.BooleanSupplier stopped) {
+      this.stopped = stopped;
+    }
+
+    /**
+     * Adds the keys of the rows {@code r} reads, until its end ({@link #END}) or a row that starts
+     * at or after {@code until} ({@link #AT_SPLIT}, that row not added), {@code into} is full
+     * ({@link #FULL}) or {@code stopped} ({@link #STOPPED}). Blank lines are skipped as {@link
+     * #advance} skips them.
+     *
+     * @throws CharacterCodingException a line that is not UTF-8 ({@code r.offset} is its start,
+     *     {@code r.lines} counts the lines before it)
+     */
+    int rows(LineReader r, long until, RowKeys into) throws IOException {
+      while (r.readRaw()) {
+        if (r.offset >= until) {
+          return AT_SPLIT;
+        }
+        byte[] b = r.rawBytes;
+        int from = r.rawFrom;
+        int len = r.rawLength;
+        int end = from + len;
+        boolean ascii = r.rawAscii();
+        String text = ascii ? null : LineReader.text(b, from, len, r.utf8);
+        r.lines++;
+        if (!r.tooLong && (ascii ? blank(b, from, end) : text.isBlank())) {
+          continue;
+        }
+        if ((n++ & 1023) == 0 && stopped.getAsBoolean()) {
+          return STOPPED;
+        }
+        key.offset = r.offset;
+        key.length = r.length;
+        key.tooLong = r.tooLong;
+        if (ascii && !r.tooLong) {
+          bytesKey(b, from, end);
+        } else {
+          key(r.tooLong ? "" : text, n, key, fast);
+        }
+        if (!into.add(key)) {
+          return FULL;
+        }
+      }
+      return END;
+    }
+
+    /** {@link String#isBlank} of ASCII bytes. */
+    private boolean blank(byte[] b, int from, int end) {
+      for (int i = from; i < end; i++) {
+        byte c = b[i];
+        if (c != ' ' && (c < 9 || c > 13) && (c < 28 || c > 31)) {
+          return false;
+        }
+      }
+      return true;
+    }
+
+    /** {@link #key} of an ASCII line, from its bytes up to the end of the dropoff field. */
+    private void bytesKey(byte[] b, int from, int end) {
+      key.dropoffSecond = NO_DROPOFF;
+      key.dropoffNano = 0;
+      int last = end > from && b[end - 1] == '\r' ? end - 1 : end; // CRLF
+      int field = 0;
+      int start = from;
+      for (int i = from; i <= last; i++) {
+        byte c = i < last ? b[i] : (byte) ',';
+        if (c == ',') {
+          if (field == dropoffPosition) {
+            java.time.Instant t = fast.instantOfTlcText(view.set(b, start, i - start));
+            if (t == null) {
+              break; // not the TLC form: mapped in full below
+            }
+            key.dropoffSecond = t.getEpochSecond();
+            return;
+          }
+          field++;
+          start = i + 1;
+        } else if (c == '"' || c == '\r') {
+          break; // quoted or cut before the dropoff's end: mapped in full below
+        }
+      }
+      // (also a line with fewer fields than the dropoff's position: mapped, and rejected)
+      key(new String(b, from, end - from, StandardCharsets.ISO_8859_1), n, key, fast);
+    }
+  }
+
+  /** ASCII bytes as text, not copied. */
+  private static final class Latin1 implements CharSequence {
+    private byte[] b;
+    private int from;
+    private int length;
+
+    Latin1 set(byte[] bytes, int start, int n) {
+      b = bytes;
+      from = start;
+      length = n;
+      return this;
+    }
+
+    @Override
+    public int length() {
+      return length;
+    }
+
+    @Override
+    public char charAt(int index) {
+      return (char) (b[from + index] & 0xff);
+    }
+
+    @Override
+    public CharSequence subSequence(int start, int end) {
+      return new String(b, from + start, end - start, StandardCharsets.ISO_8859_1);
+    }
+
+    @Override
+    public String toString() {
+      return new String(b, from, length, StandardCharsets.ISO_8859_1);
+    }
+  }
+
+  /** The second half of {@link #indexRows}, on a thread of its own. */
+  private final class SecondHalf implements Runnable {
+    private final long split;
+    private final Scan scan;
+    final RowKeys keys;
+    private final Thread thread;
+    private volatile boolean cancelled;
+    boolean complete;
+    private Throwable failure;
+    private CharacterCodingException notUtf8;
+    private long notUtf8Offset;
+
+    SecondHalf(long split, int max, java.util.function.BooleanSupplier stopped) {
+      this.split = split;
+      this.scan = new Scan(() -> cancelled || stopped.getAsBoolean());
+      long bytes;
+      try {
+        bytes = Files.size(file) - split;
+      } catch (IOException e) {
+        bytes = 0;
+      }
+      this.keys = new RowKeys((int) Math.min(max, bytes / 90 + 16), max);
+      this.thread = new Thread(this, "replay-index");
+      thread.setDaemon(true);
+      thread.start();
+    }
+
+    @Override
+    public void run() {
+      LineReader r = null;
+      try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+        ch.position(split - 1);
+        r =
+            new LineReader(
+                java.nio.channels.Channels.newInputStream(ch), MAX_LINE_BYTES, split - 1);
+        r.skipLine(); // the line the first half reads: the rows that start from the split are ours
+        complete = scan.rows(r, Long.MAX_VALUE, keys) == END;
+      } catch (CharacterCodingException e) {
+        notUtf8 = e;
+        notUtf8Offset = r.offset;
+      } catch (IOException | RuntimeException | Error e) {
+        failure = e;
+      }
+    }
+
+    void cancel() {
+      cancelled = true;
+      try {
+        thread.join();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+
+    /** Waits for the thread; its failure is thrown here, as reading in one thread throws it. */
+    void join() {
+      try {
+        thread.join();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(file + ": interrupted while indexing", e);
+      }
+      if (notUtf8 != null) {
+        throw new IllegalArgumentException(
+            file
+                + ": not UTF-8 text near line "
+                + lineAt(notUtf8Offset)
+                + " (a TLC CSV file is UTF-8): "
+                + notUtf8,
+            notUtf8);
+      }
+      if (failure instanceof IOException io) {
+        throw new UncheckedIOException(file + ": " + io.getMessage(), io);
+      }
+      if (failure instanceof RuntimeException re) {
+        throw re;
+      }
+      if (failure instanceof Error err) {
+        throw err;
+      }
+    }
+  }
+
+  /**
+   * The line number (from 1, every line counted) of the line that starts at byte {@code offset}.
+   */
+  private long lineAt(long offset) {
+    long lines = 1;
+    try (InputStream in = Files.newInputStream(file)) {
+      byte[] b = new byte[1 << 16];
+      long left = offset;
+      while (left > 0) {
+        int n = in.read(b, 0, (int) Math.min(b.length, left));
+        if (n <= 0) {
+          break;
+        }
+        for (int i = 0; i < n; i++) {
+          if (b[i] == '\n') {
+            lines++;
+          }
+        }
+        left -= n;
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(file + ": " + e.getMessage(), e);
+    }
+    return lines;
+  }
+
+  /**
+   * The keys of rows in row order ({@link #indexRows}): dropoff second (or {@link #NO_DROPOFF}),
+   * line offset and length, {@link DropoffIndex}'s 20 bytes a row ({@code
+   * io.taxiplatform.producer.replay}).
+   */
+  public static final class RowKeys {
+    /** Dropoff seconds, or {@link #NO_DROPOFF}, of rows {@code 0..size-1}. */
+    public long[] seconds;
+
+    /** Line offsets. */
+    public long[] offsets;
+
+    /** Line lengths, -1 for a line too long to read (its length in {@link #tooLongLengths}). */
+    public int[] lengths;
+
+    /** Lengths of the lines too long to read, by row index. */
+    public final java.util.Map<Integer, Long> tooLongLengths = new java.util.HashMap<>();
+
+    /** Rows held. */
+    public int size;
+
+    /** Whether a dropoff with a fraction of a second was met. */
+    public boolean fraction;
+
+    private final int max;
+
+    /**
+     * @param capacity rows the arrays hold at first (they grow by half when full)
+     * @param max most rows held: {@link #add} refuses more
+     */
+    public RowKeys(int capacity, int max) {
+      int c = Math.max(16, Math.min(capacity, max));
+      this.seconds = new long[c];
+      this.offsets = new long[c];
+      this.lengths = new int[c];
+      this.max = max;
+    }
+
+    int room() {
+      return max - size;
+    }
+
+    /** Adds a row; {@code false} (not added) when {@code max} rows are held. */
+    boolean add(RowKey k) {
+      if (size >= max) {
+        return false;
+      }
+      ensure(size + 1);
+      seconds[size] = k.dropoffSecond;
+      if (k.dropoffNano != 0) {
+        fraction = true;
+      }
+      offsets[size] = k.offset;
+      if (k.tooLong || k.length > Integer.MAX_VALUE) {
+        lengths[size] = -1;
+        tooLongLengths.put(size, k.length);
+      } else {
+        lengths[size] = (int) k.length;
+      }
+      size++;
+      return true;
+    }
+
+    /** Adds {@code other}'s rows after these; {@code false} when they do not all fit. */
+    boolean addAll(RowKeys other) {
+      if (other.size > room()) {
+        return false;
+      }
+      ensure(size + other.size);
+      System.arraycopy(other.seconds, 0, seconds, size, other.size);
+      System.arraycopy(other.offsets, 0, offsets, size, other.size);
+      System.arraycopy(other.lengths, 0, lengths, size, other.size);
+      other.tooLongLengths.forEach((i, len) -> tooLongLengths.put(size + i, len));
+      fraction |= other.fraction;
+      size += other.size;
+      return true;
+    }
+
+    private void ensure(int n) {
+      if (n > seconds.length) {
+        int grown = (int) Math.min(max, Math.max(n, seconds.length + (seconds.length >> 1) + 16L));
+        seconds = java.util.Arrays.copyOf(seconds, grown);
+        offsets = java.util.Arrays.copyOf(offsets, grown);
+        lengths = java.util.Arrays.copyOf(lengths, grown);
+      }
+    }
+  }
+
+  /**
+   * The dropoff of a plain line whose dropoff field has the TLC form ({@link
+   * TlcRowMapper#instantOfTlcText}), else {@code null} (the line must then be mapped to know).
+   */
+  private java.time.Instant plainDropoff(String line, TlcRowMapper fast) {
+    int length =
+        line.isEmpty() || line.charAt(line.length() - 1) != '\r'
+            ? line.length()
+            : line.length() - 1; // CRLF
+    int field = 0;
+    int start = 0;
+    int from = -1;
+    int end = -1;
+    for (int i = 0; i < length; i++) {
+      char c = line.charAt(i);
+      if (c == ',') {
+        if (field == dropoffPosition) {
+          from = start;
+          end = i;
+        }
+        field++;
+        start = i + 1;
+      } else if (c == '"' || c == '\r') {
+        return null;
+      }
+    }
+    if (field == dropoffPosition) {
+      from = start;
+      end = length;
+    }
+    if (field + 1 != columnIndex.length) {
+      return null;
+    }
+    return fast.instantOfTlcText(line.subSequence(from, end));
+  }
+
+  /**
+   * Row {@code row} again, from its place {@code key} ({@link #nextKey}), mapped as {@link #next}
+   * maps it: the second pass of a replay in dropoff order. The file is mapped into memory at the
+   * first call; it must not change between the passes. Not thread-safe.
+   */
+  public SourceRecord readRow(RowKey key, long row) {
+    if (key.tooLong) {
+      return parse("", true, key.length, row);
+    }
+    int n = (int) key.length;
+    if (rowBytes.length < n) {
+      rowBytes = new byte[Math.max(n, 2 * rowBytes.length)];
+    }
+    try {
+      if (segments == null) {
+        segments = map(file, segmentBytes);
+      }
+      long at = key.offset;
+      int done = 0;
+      while (done < n) {
+        MappedByteBuffer seg = segments[(int) (at / segmentBytes)];
+        int in = (int) (at % segmentBytes);
+        int k = Math.min(n - done, seg.capacity() - in);
+        seg.get(in, rowBytes, done, k);
+        done += k;
+        at += k;
+      }
+      return parse(LineReader.text(rowBytes, 0, n, rowDecoder), false, n, row);
+    } catch (CharacterCodingException e) {
+      throw new IllegalArgumentException(
+          file + ": not UTF-8 text in row " + row + " (a TLC CSV file is UTF-8): " + e, e);
+    } catch (IOException | IndexOutOfBoundsException e) {
+      throw new UncheckedIOException(
+          file + ": cannot read row " + row + " again (did the file change during the replay?)",
+          e instanceof IOException io ? io : new IOException(e));
+    }
+  }
+
+  /**
+   * Reads the byte at {@code offset} of the file mapped into memory ({@link #readRow}), so that a
+   * later {@code readRow} of that place finds it in the CPU's cache.
+   */
+  public int touch(long offset) {
+    try {
+      if (segments == null) {
+        segments = map(file, segmentBytes);
+      }
+      MappedByteBuffer seg = segments[(int) (offset / segmentBytes)];
+      return seg.get((int) (offset % segmentBytes));
+    } catch (IOException | IndexOutOfBoundsException e) {
+      return 0; // readRow says what is wrong
+    }
+  }
+
+  /** Size of the pieces a file is mapped in (a mapping holds at most 2 GiB). */
+  static final long SEGMENT_BYTES = 1L << 30;
+
+  private static MappedByteBuffer[] map(Path file, long segmentBytes) throws IOException {
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+      long size = ch.size();
+      MappedByteBuffer[] out =
+          new MappedByteBuffer[(int) ((size + segmentBytes - 1) / segmentBytes)];
+      for (int i = 0; i < out.length; i++) {
+        long from = i * segmentBytes;
+        out[i] = ch.map(FileChannel.MapMode.READ_ONLY, from, Math.min(segmentBytes, size - from));
+      }
+      return out;
+    }
   }
 
   /**
@@ -512,11 +1139,7 @@ public final class CsvTripSource implements TripSource {
     private int len;
     private byte[] line = new byte[512]; // a line that spans two reads of buf
     private int lineLength;
-    private final CharsetDecoder utf8 =
-        StandardCharsets.UTF_8
-            .newDecoder()
-            .onMalformedInput(CodingErrorAction.REPORT)
-            .onUnmappableCharacter(CodingErrorAction.REPORT);
+    final CharsetDecoder utf8 = strictUtf8();
 
     /** Whether the last line returned was longer than {@code max}. */
     boolean tooLong;
@@ -527,37 +1150,122 @@ public final class CsvTripSource implements TripSource {
     /** Lines returned so far. */
     long lines;
 
+    /** The byte offset in the input of the last line returned. */
+    long offset;
+
+    private long base; // input offset of buf[0]
+
+    static CharsetDecoder strictUtf8() {
+      return StandardCharsets.UTF_8
+          .newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT);
+    }
+
     LineReader(InputStream in, int max) {
+      this(in, max, 0);
+    }
+
+    /** Lines of {@code in}, which starts at byte {@code base} of the file. */
+    LineReader(InputStream in, int max, long base) {
       this.in = in;
       this.max = max;
+      this.base = base;
+    }
+
+    /** Consumes the rest of the current line and its {@code \n}, not decoded. */
+    void skipLine() throws IOException {
+      while (true) {
+        if (pos >= len) {
+          base += len;
+          len = in.read(buf, 0, buf.length);
+          pos = 0;
+          if (len <= 0) {
+            len = 0;
+            return;
+          }
+        }
+        while (pos < len && buf[pos] != '\n') {
+          pos++;
+        }
+        if (pos < len) {
+          pos++;
+          return;
+        }
+      }
     }
 
     /** The next line without its {@code \n}, or {@code null} at the end. */
     String readLine() throws IOException {
+      if (!readRaw()) {
+        return null;
+      }
+      String text =
+          tooLong
+              ? ""
+              : rawAscii()
+                  ? new String(rawBytes, rawFrom, rawLength, StandardCharsets.ISO_8859_1)
+                  : text(rawBytes, rawFrom, rawLength);
+      lines++; // after the decoding: a line that is not UTF-8 is line lines + 1
+      return text;
+    }
+
+    /**
+     * The bytes of the line {@link #readRaw} read last: {@code rawBytes[rawFrom, rawFrom +
+     * rawLength)} (none when {@link #tooLong}), valid until the next read.
+     */
+    byte[] rawBytes;
+
+    int rawFrom;
+    int rawLength;
+
+    /** Whether the line {@link #readRaw} read last is ASCII (no byte above 0x7F). */
+    boolean rawAscii() {
+      return lineSigns >= 0;
+    }
+
+    private int lineSigns; // the bytes of the line read, or-ed: negative when one is not ASCII
+
+    /**
+     * Reads the next line as {@link #readLine} does, without decoding it or counting it in {@link
+     * #lines}: its bytes are {@link #rawBytes}.
+     *
+     * @return {@code false} at the end
+     */
+    boolean readRaw() throws IOException {
+      lineSigns = 0;
       lineLength = 0;
       tooLong = false;
       length = 0;
+      offset = -1;
       while (true) {
         if (pos >= len) {
+          base += len;
           len = in.read(buf, 0, buf.length);
           pos = 0;
           if (len <= 0) {
             len = 0;
             if (length == 0) {
-              return null;
+              return false;
             }
-            String last = tooLong ? "" : text(line, 0, lineLength);
-            lines++;
-            return last;
+            raw(line, 0, tooLong ? 0 : lineLength);
+            return true;
           }
         }
         int start = pos;
+        if (offset < 0) {
+          offset = base + start;
+        }
         byte[] b = buf;
         int end = len;
         int p = start;
-        while (p < end && b[p] != '\n') {
+        int signs = 0;
+        byte c;
+        while (p < end && (c = b[p]) != '\n') {
+          signs |= c;
           p++;
         }
+        lineSigns |= signs;
         pos = p;
         int n = p - start;
         if (!tooLong && length + n > max) {
@@ -568,22 +1276,26 @@ public final class CsvTripSource implements TripSource {
         length += n;
         if (p < end) {
           pos++;
-          String text;
           if (tooLong) {
-            text = "";
+            raw(line, 0, 0);
           } else if (lineLength == 0) {
-            text = text(b, start, n); // the whole line was in this read
+            raw(b, start, n); // the whole line was in this read
           } else {
             append(b, start, n);
-            text = text(line, 0, lineLength);
+            raw(line, 0, lineLength);
           }
-          lines++; // after the decoding: a line that is not UTF-8 is line lines + 1
-          return text;
+          return true;
         }
         if (!tooLong) {
           append(b, start, n);
         }
       }
+    }
+
+    private void raw(byte[] b, int from, int n) {
+      rawBytes = b;
+      rawFrom = from;
+      rawLength = n;
     }
 
     private void append(byte[] b, int from, int n) {
@@ -595,6 +1307,12 @@ public final class CsvTripSource implements TripSource {
     }
 
     private String text(byte[] b, int from, int n) throws CharacterCodingException {
+      return text(b, from, n, utf8);
+    }
+
+    /** The text of {@code n} bytes: ASCII as is, anything else strictly decoded as UTF-8. */
+    static String text(byte[] b, int from, int n, CharsetDecoder utf8)
+        throws CharacterCodingException {
       for (int i = from, end = from + n; i < end; i++) {
         if (b[i] < 0) {
           return utf8.decode(ByteBuffer.wrap(b, from, n)).toString();

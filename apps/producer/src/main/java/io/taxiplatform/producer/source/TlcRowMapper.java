@@ -220,15 +220,47 @@ public final class TlcRowMapper {
     return true;
   }
 
+  /**
+   * The instant of the 19 characters of {@code s} at {@code from} in the TLC form ({@code
+   * LocalDateTimeText.epochSecond}) as New York wall-clock time, or {@code null} when they are not
+   * in that form: what {@link #map} makes of a CSV field view of 19 characters (the dropoff index
+   * of a CSV replay reads its sort key through this very method).
+   */
+  public Instant instantOfText19(CharSequence s, int from) {
+    long localSecond = io.taxiplatform.model.LocalDateTimeText.epochSecond(s, from);
+    return localSecond == Long.MIN_VALUE ? null : fromNewYorkCached(localSecond, 0, null);
+  }
+
+  /**
+   * {@link #instantOfText19} of a whole field of 19 characters, or of 19 followed by a fraction of
+   * zeros only ({@code 2025-01-01 00:26:59.000000}, the TLC export's form), else {@code null}. When
+   * {@link #map} accepts a row with that dropoff text, its dropoff is this instant (a fraction of
+   * zeros is no fraction).
+   */
+  public Instant instantOfTlcText(CharSequence s) {
+    int n = s.length();
+    if (n != 19) {
+      if (n < 21 || n > 29 || s.charAt(19) != '.') {
+        return null;
+      }
+      for (int i = 20; i < n; i++) {
+        if (s.charAt(i) != '0') {
+          return null;
+        }
+      }
+    }
+    return instantOfText19(s, 0);
+  }
+
   private Instant instant(Object[] v, int i) {
     Object o = v[i];
     if (o instanceof CharSequence cs && !(o instanceof String)) {
       // a CSV field view: the TLC form (19 characters, no fraction, no padding) read from the view,
       // as parseLocal reads it; anything else through its text
       if (cs.length() == 19) {
-        long localSecond = io.taxiplatform.model.LocalDateTimeText.epochSecond(cs, 0);
-        if (localSecond != Long.MIN_VALUE) {
-          return fromNewYorkCached(localSecond, 0, null);
+        Instant fast = instantOfText19(cs, 0);
+        if (fast != null) {
+          return fast;
         }
       }
       o = cs.toString();

@@ -32,6 +32,135 @@ class CsvTripSourceTest {
   }
 
   @Test
+  void keysAndRowsReadAgainByTheirPlaceMatchAReadInFileOrder() throws IOException {
+    String row =
+        "1,2025-01-01 00:18:38,2025-01-01 00:26:59,1,1.6,1,N,229,237,1,10,3.5,0.5,3,0,1,18,2.5,0,0.75";
+    Path p =
+        csv(
+            "keys.csv",
+            HEADER_2025,
+            row,
+            "",
+            row.replace(",N,", ",\"é\",") + "\r",
+            "2,2025-01-02 00:18:38.000000,2025-01-02 00:26:59.000000,1,1.6,1,\"N\",229,237,1,10,3.5,0.5,3,0,1,18,2.5,0,0.75",
+            row.replace("2025-01-01 00:26:59", "2025-01-01 00:26:61"),
+            row + ",1",
+            "  ",
+            row.replace("2025-01-01 00:26:59", "2025-11-02 01:30:00")); // the clocks went back
+    List<SourceRecord> expected = SourceReads.readAll(new CsvTripSource(p, "replay"));
+    CsvTripSource keys = new CsvTripSource(p, "replay");
+    keys.segmentBytes = 7; // every line spans segments
+    List<CsvTripSource.RowKey> read = new ArrayList<>();
+    CsvTripSource.RowKey k = new CsvTripSource.RowKey();
+    while (keys.nextKey(k)) {
+      CsvTripSource.RowKey copy = new CsvTripSource.RowKey();
+      copy.offset = k.offset;
+      copy.length = k.length;
+      copy.tooLong = k.tooLong;
+      copy.dropoffSecond = k.dropoffSecond;
+      copy.dropoffNano = k.dropoffNano;
+      read.add(copy);
+    }
+    keys.close();
+    assertThat(read).hasSize(expected.size()).hasSize(6);
+    for (int i = read.size() - 1; i >= 0; i--) { // any order: by place, not by stream
+      SourceRecord again = keys.readRow(read.get(i), i + 1);
+      assertThat(again).as("row %d", i + 1).isEqualTo(expected.get(i));
+      assertThat(read.get(i).dropoffSecond)
+          .as("row %d's key", i + 1)
+          .isEqualTo(
+              again.isRejected()
+                  ? CsvTripSource.NO_DROPOFF
+                  : again.event().dropoffTime().getEpochSecond());
+    }
+    assertThat(expected.stream().filter(SourceRecord::isRejected)).hasSize(2);
+    // the first pass reads the same keys from the lines' bytes (the dropoff field alone: row 5,
+    // rejected for its extra field, may have a key)
+    CsvTripSource bytes = new CsvTripSource(p, "replay");
+    CsvTripSource.RowKeys byteKeys = new CsvTripSource.RowKeys(4, 100);
+    assertThat(bytes.indexRows(byteKeys, () -> false)).isTrue();
+    bytes.close();
+    assertThat(byteKeys.size).isEqualTo(read.size());
+    for (int i = 0; i < read.size(); i++) {
+      if (!expected.get(i).isRejected()) { // a rejected row's key is not used
+        assertThat(byteKeys.seconds[i])
+            .as("row %d's key", i + 1)
+            .isEqualTo(read.get(i).dropoffSecond);
+      }
+      assertThat(byteKeys.offsets[i]).isEqualTo(read.get(i).offset);
+      assertThat((long) byteKeys.lengths[i]).isEqualTo(read.get(i).length);
+    }
+  }
+
+  @Test
+  void twoHalvesIndexTheRowsOneThreadIndexesAndFailAtTheSameLine() throws IOException {
+    String row =
+        "1,2025-01-01 00:18:38,2025-01-01 00:26:59,1,1.6,1,N,229,237,1,10,3.5,0.5,3,0,1,18,2.5,0,0.75";
+    List<String> lines = new ArrayList<>(List.of(HEADER_2025));
+    for (int i = 0; i < 400; i++) {
+      String r = row.replace("00:26:59", String.format("00:%02d:%02d", i % 60, (i * 7) % 60));
+      lines.add(i % 9 == 0 ? r.replace(",N,", ",\"N\",") : r); // mapped in full, on both threads
+      if (i % 50 == 0) {
+        lines.add(""); // blank lines at any place, also where a half starts
+        lines.add(" ");
+      }
+      if (i == 300) {
+        lines.add(
+            "x".repeat(CsvTripSource.MAX_LINE_BYTES + 5)); // a row too long, in the second half
+      }
+    }
+    Path p = csv("halves.csv", lines.toArray(String[]::new));
+    for (long split : new long[] {1, 5000, 20_000}) {
+      CsvTripSource one = new CsvTripSource(p, "replay");
+      one.parallelBytes = Long.MAX_VALUE;
+      CsvTripSource.RowKeys expected = new CsvTripSource.RowKeys(16, 10_000);
+      assertThat(one.indexRows(expected, () -> false)).isTrue();
+      one.close();
+      CsvTripSource two = new CsvTripSource(p, "replay");
+      two.parallelBytes = split;
+      CsvTripSource.RowKeys halves = new CsvTripSource.RowKeys(16, 10_000);
+      assertThat(two.indexRows(halves, () -> false)).isTrue();
+      two.close();
+      assertThat(halves.size).isEqualTo(expected.size).isEqualTo(401);
+      assertThat(java.util.Arrays.copyOf(halves.seconds, halves.size))
+          .containsExactly(java.util.Arrays.copyOf(expected.seconds, expected.size));
+      assertThat(java.util.Arrays.copyOf(halves.offsets, halves.size))
+          .containsExactly(java.util.Arrays.copyOf(expected.offsets, expected.size));
+      assertThat(java.util.Arrays.copyOf(halves.lengths, halves.size))
+          .containsExactly(java.util.Arrays.copyOf(expected.lengths, expected.size));
+      assertThat(halves.tooLongLengths).isEqualTo(expected.tooLongLengths).hasSize(1);
+      // a row of the second half that is not UTF-8: the same error as one thread's
+      CsvTripSource.RowKeys full = new CsvTripSource.RowKeys(16, 100);
+      CsvTripSource small = new CsvTripSource(p, "replay");
+      small.parallelBytes = split;
+      assertThat(small.indexRows(full, () -> false)).as("more rows than the keys hold").isFalse();
+      small.close();
+    }
+    byte[] bytes = Files.readAllBytes(p);
+    int at = bytes.length - 30;
+    bytes[at] = (byte) 0xC3;
+    bytes[at + 1] = ',';
+    Path bad = dir.resolve("bad.csv");
+    Files.write(bad, bytes);
+    String oneMessage = null;
+    for (long split : new long[] {Long.MAX_VALUE, 1}) {
+      CsvTripSource s = new CsvTripSource(bad, "replay");
+      s.parallelBytes = split;
+      Throwable t =
+          org.assertj.core.api.Assertions.catchThrowable(
+              () -> s.indexRows(new CsvTripSource.RowKeys(16, 10_000), () -> false));
+      s.close();
+      assertThat(t).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not UTF-8");
+      if (oneMessage == null) {
+        oneMessage = t.getMessage();
+        assertThat(oneMessage).contains("near line " + lines.size());
+      } else {
+        assertThat(t.getMessage()).isEqualTo(oneMessage);
+      }
+    }
+  }
+
+  @Test
   void readsA2025RowConvertingNewYorkTimeToUtc() throws IOException {
     Path p =
         csv(

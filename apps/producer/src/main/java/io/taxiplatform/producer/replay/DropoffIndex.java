@@ -1,0 +1,312 @@
+package io.taxiplatform.producer.replay;
+
+import io.taxiplatform.producer.source.CsvTripSource;
+import io.taxiplatform.producer.source.SourceRecord;
+import io.taxiplatform.producer.source.TripSource;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.YearMonth;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.function.BooleanSupplier;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Dropoff order ({@link ReplayEvent#DROPOFF_ORDER}) of CSV inputs without holding their events: a
+ * first pass reads each row's place in its file and its dropoff ({@link CsvTripSource#nextKey}: a
+ * plain row's dropoff field alone, not the whole row) and sorts those keys; the second pass ({@link
+ * #stream}) reads each row again, in that order, from the files mapped into memory ({@link
+ * CsvTripSource#readRow}), maps it and applies the period rule as {@link ReplayReader} does, while
+ * the events are sent. The events, their order, the rows read and the rows rejected (each with its
+ * reason and detail) are those of {@link ReplayReader} followed by {@link DropoffSort}; only the
+ * moment a rejected row is reported differs (in the second pass, in key order).
+ *
+ * <p>Why: the dropoff sort maps every row and copies every event (encoded, spilled, merged) before
+ * the first send; the index reads one field per row before the first send and maps each row once,
+ * on the reading thread, while the rows are sent.
+ *
+ * <p>Memory: {@link #BYTES_PER_ROW} bytes per row (sort key, offset, length; {@link
+ * #PEAK_BYTES_PER_ROW} while the offsets are put in order), at most {@link #maxRows} rows: a
+ * quarter of the heap at the peak (the arrays are sized from the files' bytes at first). {@link
+ * #build} returns {@code null} (the caller then uses {@link DropoffSort}) for inputs that are not
+ * all {@code .csv} files, that hold more rows, that have a dropoff with a fraction of a second, or
+ * whose dropoffs span more than the packed key holds. The files must not change during the replay.
+ */
+public final class DropoffIndex {
+
+  /**
+   * Heap per row held: the sort key, then the row's index (8), the line's offset (8), length (4).
+   */
+  public static final int BYTES_PER_ROW = 20;
+
+  /** Heap per row while the offsets and lengths are put in dropoff order (a copy of both). */
+  public static final int PEAK_BYTES_PER_ROW = BYTES_PER_ROW + 12;
+
+  private static final Logger LOG = LoggerFactory.getLogger(DropoffIndex.class);
+
+  private final List<CsvTripSource> sources;
+  private final List<TripPeriod.Bounds> bounds;
+  private final long[] firstRow; // index of each file's first row; firstRow[files] = rows
+  private final long[] order; // row indexes (file after file, row after row) in dropoff order
+  private final long[] offsets; // their lines' offsets, in that order
+  private final int[] lengths; // their lines' lengths, -1: too long (length in tooLong by index)
+  private final Map<Integer, Long> tooLong;
+  private final int rows;
+  private boolean streamed;
+
+  private DropoffIndex(
+      List<CsvTripSource> sources,
+      List<TripPeriod.Bounds> bounds,
+      long[] firstRow,
+      long[] order,
+      long[] offsets,
+      int[] lengths,
+      Map<Integer, Long> tooLong,
+      int rows) {
+    this.sources = sources;
+    this.bounds = bounds;
+    this.firstRow = firstRow;
+    this.order = order;
+    this.offsets = offsets;
+    this.lengths = lengths;
+    this.tooLong = tooLong;
+    this.rows = rows;
+  }
+
+  /**
+   * The most rows indexed in a JVM of {@code maxHeap} bytes: a quarter of the heap (a TLC month of
+   * 2025, ~3.5 M rows, in the chart's 288 MiB heap).
+   */
+  public static int maxRows(long maxHeap) {
+    return (int) Math.min(Integer.MAX_VALUE - 8, maxHeap / 4 / PEAK_BYTES_PER_ROW);
+  }
+
+  /** Bytes of the shortest TLC rows (2019-2020 files): the arrays are sized for that at first. */
+  static final int SHORTEST_ROW_BYTES = 90;
+
+  /** Whether the index can be tried on {@code inputs}: every one a {@code .csv} file. */
+  public static boolean applies(List<Path> inputs) {
+    return !inputs.isEmpty()
+        && inputs.stream()
+            .allMatch(p -> p.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".csv"));
+  }
+
+  /**
+   * The first pass: reads every input's keys and sorts them.
+   *
+   * @param inputs the files, in {@code --input} order
+   * @param opener opens one file ({@code TripSources::open})
+   * @param periodOverride {@code --period}, or {@code null}
+   * @param tolerance the period tolerance
+   * @param maxRows most rows indexed ({@link #maxRows})
+   * @param stopped polled while reading: {@code true} abandons the pass, an empty index is returned
+   * @return the index, or {@code null} when it cannot be used (logged why): sort with {@link
+   *     DropoffSort} instead
+   * @throws IllegalArgumentException when an input cannot be read (as {@link ReplayReader})
+   */
+  public static DropoffIndex build(
+      List<Path> inputs,
+      Function<Path, TripSource> opener,
+      YearMonth periodOverride,
+      Duration tolerance,
+      int maxRows,
+      BooleanSupplier stopped) {
+    if (!applies(inputs)) {
+      return null;
+    }
+    long start = System.nanoTime();
+    List<CsvTripSource> sources = new ArrayList<>();
+    List<TripPeriod.Bounds> bounds = new ArrayList<>();
+    long[] firstRow = new long[inputs.size() + 1];
+    long inputBytes = 0;
+    for (Path p : inputs) {
+      try {
+        inputBytes += java.nio.file.Files.size(p);
+      } catch (java.io.IOException | RuntimeException e) {
+        // the file fails to open below, with its reason
+      }
+    }
+    CsvTripSource.RowKeys keys =
+        new CsvTripSource.RowKeys(
+            (int) Math.min(maxRows, inputBytes / SHORTEST_ROW_BYTES + 16), maxRows);
+    for (int f = 0; f < inputs.size(); f++) {
+      Path file = inputs.get(f);
+      TripSource opened = opener.apply(file);
+      if (!(opened instanceof CsvTripSource csv)) {
+        opened.close();
+        LOG.info("dropoff order: {} is not a CSV file, sorting with the external sort", file);
+        return null;
+      }
+      sources.add(csv);
+      bounds.add(ReplayReader.bounds(file, csv.name(), periodOverride, tolerance));
+      firstRow[f] = keys.size;
+      boolean complete;
+      try {
+        complete = csv.indexRows(keys, stopped);
+      } finally {
+        csv.close(); // the second pass reads the file mapped into memory
+      }
+      if (stopped.getAsBoolean()) {
+        return new DropoffIndex(
+            List.of(), List.of(), new long[1], new long[0], null, null, null, 0);
+      }
+      if (!complete) {
+        LOG.info(
+            "dropoff order: more than {} rows, the index's bound (a quarter of the heap at {}"
+                + " bytes a row): sorting with the external sort",
+            maxRows,
+            PEAK_BYTES_PER_ROW);
+        return null;
+      }
+      if (keys.fraction) {
+        LOG.info(
+            "dropoff order: {} has a dropoff with a fraction of a second: sorting with the"
+                + " external sort",
+            csv.name());
+        return null;
+      }
+    }
+    int n = keys.size;
+    long[] seconds = keys.seconds;
+    long min = Long.MAX_VALUE;
+    long max = Long.MIN_VALUE;
+    for (int i = 0; i < n; i++) {
+      long s = seconds[i];
+      if (s != CsvTripSource.NO_DROPOFF) {
+        min = Math.min(min, s);
+        max = Math.max(max, s);
+      }
+    }
+    firstRow[inputs.size()] = n;
+    int bits = n <= 1 ? 0 : 64 - Long.numberOfLeadingZeros(n - 1L);
+    // dropoff second - min + 1 (0 for rejected rows) must fit in the 63 - bits high bits
+    if (max != Long.MIN_VALUE && ((max - min + 1) >>> (63 - bits)) != 0) {
+      LOG.info(
+          "dropoff order: dropoffs from {} to {} span more than the index's key holds: sorting with"
+              + " the external sort",
+          java.time.Instant.ofEpochSecond(min),
+          java.time.Instant.ofEpochSecond(max));
+      return null;
+    }
+    for (int i = 0; i < n; i++) {
+      long s = seconds[i];
+      long high = s == CsvTripSource.NO_DROPOFF ? 0 : s - min + 1;
+      seconds[i] = (high << bits) | i;
+    }
+    Arrays.sort(seconds, 0, n); // in place: no buffer of another 8 bytes a row
+    LOG.info(
+        "indexed {} rows by dropoff in {} ms ({} file(s), {} MiB of index)",
+        n,
+        (System.nanoTime() - start) / 1_000_000,
+        inputs.size(),
+        String.format(Locale.ROOT, "%.1f", (double) n * BYTES_PER_ROW / 1048576.0));
+    // the rows' places in the order they are read again: the second pass reads these arrays in
+    // sequence, and only the rows' bytes at random
+    long mask = bits == 0 ? 0 : (1L << bits) - 1;
+    long[] offsets = new long[n];
+    int[] lengths = new int[n];
+    for (int i = 0; i < n; i++) {
+      int index = (int) (seconds[i] & mask);
+      seconds[i] = index;
+      offsets[i] = keys.offsets[index];
+      lengths[i] = keys.lengths[index];
+    }
+    return new DropoffIndex(
+        List.copyOf(sources), bounds, firstRow, seconds, offsets, lengths, keys.tooLongLengths, n);
+  }
+
+  /** Rows indexed (sendable and rejected). */
+  public int rows() {
+    return rows;
+  }
+
+  /**
+   * The second pass: the events in dropoff order, each row read again and mapped; every row read
+   * and every row rejected is reported to {@code listener}. Once per index.
+   */
+  public EventStream stream(RowListener listener) {
+    if (streamed) {
+      throw new IllegalStateException("the index was streamed already");
+    }
+    streamed = true;
+    return new Stream(listener);
+  }
+
+  /** Rows ahead whose bytes the second pass touches. */
+  static final int PREFETCH = 8;
+
+  private final class Stream implements EventStream {
+    private final RowListener listener;
+    private int touched; // the bytes touched, so that the reads are not elided
+    private final CsvTripSource.RowKey key = new CsvTripSource.RowKey();
+    private int position;
+    private ReplayEvent next;
+    private boolean closed;
+
+    Stream(RowListener listener) {
+      this.listener = listener;
+    }
+
+    @Override
+    public boolean hasNext() {
+      while (next == null && !closed && position < rows) {
+        if (position + PREFETCH < rows) {
+          // the bytes of a row a few rows ahead, so that reading them from memory overlaps the
+          // mapping of this one
+          touched +=
+              sources
+                  .get(fileOf((int) order[position + PREFETCH]))
+                  .touch(offsets[position + PREFETCH]);
+        }
+        int index = (int) order[position];
+        int f = fileOf(index);
+        long row = index - firstRow[f] + 1;
+        key.offset = offsets[position];
+        key.tooLong = lengths[position] < 0;
+        key.length = key.tooLong ? tooLong.get(index) : lengths[position];
+        position++;
+        CsvTripSource source = sources.get(f);
+        SourceRecord r = source.readRow(key, row);
+        next = ReplayReader.accept(r, source.name(), f, row, bounds.get(f), listener);
+      }
+      return next != null;
+    }
+
+    @Override
+    public ReplayEvent next() {
+      if (!hasNext()) {
+        throw new NoSuchElementException();
+      }
+      ReplayEvent e = next;
+      next = null;
+      return e;
+    }
+
+    @Override
+    public void close() {
+      closed = true;
+      next = null;
+    }
+  }
+
+  /** The file of row {@code index}: the last file whose first row is at or before it. */
+  private int fileOf(int index) {
+    int lo = 0;
+    int hi = sources.size() - 1;
+    while (lo < hi) {
+      int mid = (lo + hi + 1) >>> 1;
+      if (firstRow[mid] <= index) {
+        lo = mid;
+      } else {
+        hi = mid - 1;
+      }
+    }
+    return lo;
+  }
+}
