@@ -31,22 +31,17 @@ import org.slf4j.LoggerFactory;
  * the first send; the index reads one field per row before the first send and maps each row once,
  * on the reading thread, while the rows are sent.
  *
- * <p>Memory: {@link #BYTES_PER_ROW} bytes per row (sort key, offset, length; {@link
- * #PEAK_BYTES_PER_ROW} while the offsets are put in order), at most {@link #maxRows} rows: a
- * quarter of the heap at the peak (the arrays are sized from the files' bytes at first). {@link
- * #build} returns {@code null} (the caller then uses {@link DropoffSort}) for inputs that are not
- * all {@code .csv} files, that hold more rows, that have a dropoff with a fraction of a second, or
- * whose dropoffs span more than the packed key holds. The files must not change during the replay.
+ * <p>Memory: {@link #BYTES_PER_ROW} bytes per row (sort key, offset, length), at most {@link
+ * #maxRows} rows: a quarter of the heap (the arrays are sized from the files' bytes at first; the
+ * sort is in place). {@link #build} returns {@code null} (the caller then uses {@link DropoffSort})
+ * for inputs that are not all {@code .csv} files, that hold more rows, that have a dropoff with a
+ * fraction of a second, or whose dropoffs span more than the packed key holds. The files must not
+ * change during the replay.
  */
 public final class DropoffIndex {
 
-  /**
-   * Heap per row held: the sort key, then the row's index (8), the line's offset (8), length (4).
-   */
+  /** Heap per row: the sort key, then the row's index (8), the line's offset (8) and length (4). */
   public static final int BYTES_PER_ROW = 20;
-
-  /** Heap per row while the offsets and lengths are put in dropoff order (a copy of both). */
-  public static final int PEAK_BYTES_PER_ROW = BYTES_PER_ROW + 12;
 
   private static final Logger LOG = LoggerFactory.getLogger(DropoffIndex.class);
 
@@ -54,8 +49,8 @@ public final class DropoffIndex {
   private final List<TripPeriod.Bounds> bounds;
   private final long[] firstRow; // index of each file's first row; firstRow[files] = rows
   private final long[] order; // row indexes (file after file, row after row) in dropoff order
-  private final long[] offsets; // their lines' offsets, in that order
-  private final int[] lengths; // their lines' lengths, -1: too long (length in tooLong by index)
+  private final long[] offsets; // the lines' offsets, by row index
+  private final int[] lengths; // the lines' lengths, by row index; -1: too long (in tooLong)
   private final Map<Integer, Long> tooLong;
   private final int rows;
   private boolean streamed;
@@ -84,7 +79,7 @@ public final class DropoffIndex {
    * 2025, ~3.5 M rows, in the chart's 288 MiB heap).
    */
   public static int maxRows(long maxHeap) {
-    return (int) Math.min(Integer.MAX_VALUE - 8, maxHeap / 4 / PEAK_BYTES_PER_ROW);
+    return (int) Math.min(Integer.MAX_VALUE - 8, maxHeap / 4 / BYTES_PER_ROW);
   }
 
   /** Bytes of the shortest TLC rows (2019-2020 files): the arrays are sized for that at first. */
@@ -161,7 +156,7 @@ public final class DropoffIndex {
             "dropoff order: more than {} rows, the index's bound (a quarter of the heap at {}"
                 + " bytes a row): sorting with the external sort",
             maxRows,
-            PEAK_BYTES_PER_ROW);
+            BYTES_PER_ROW);
         return null;
       }
       if (keys.fraction) {
@@ -206,19 +201,19 @@ public final class DropoffIndex {
         (System.nanoTime() - start) / 1_000_000,
         inputs.size(),
         String.format(Locale.ROOT, "%.1f", (double) n * BYTES_PER_ROW / 1048576.0));
-    // the rows' places in the order they are read again: the second pass reads these arrays in
-    // sequence, and only the rows' bytes at random
     long mask = bits == 0 ? 0 : (1L << bits) - 1;
-    long[] offsets = new long[n];
-    int[] lengths = new int[n];
     for (int i = 0; i < n; i++) {
-      int index = (int) (seconds[i] & mask);
-      seconds[i] = index;
-      offsets[i] = keys.offsets[index];
-      lengths[i] = keys.lengths[index];
+      seconds[i] &= mask; // the row's index, now that the order is known
     }
     return new DropoffIndex(
-        List.copyOf(sources), bounds, firstRow, seconds, offsets, lengths, keys.tooLongLengths, n);
+        List.copyOf(sources),
+        bounds,
+        firstRow,
+        seconds,
+        keys.offsets,
+        keys.lengths,
+        keys.tooLongLengths,
+        n);
   }
 
   /** Rows indexed (sendable and rejected). */
@@ -238,12 +233,8 @@ public final class DropoffIndex {
     return new Stream(listener);
   }
 
-  /** Rows ahead whose bytes the second pass touches. */
-  static final int PREFETCH = 8;
-
   private final class Stream implements EventStream {
     private final RowListener listener;
-    private int touched; // the bytes touched, so that the reads are not elided
     private final CsvTripSource.RowKey key = new CsvTripSource.RowKey();
     private int position;
     private ReplayEvent next;
@@ -256,21 +247,12 @@ public final class DropoffIndex {
     @Override
     public boolean hasNext() {
       while (next == null && !closed && position < rows) {
-        if (position + PREFETCH < rows) {
-          // the bytes of a row a few rows ahead, so that reading them from memory overlaps the
-          // mapping of this one
-          touched +=
-              sources
-                  .get(fileOf((int) order[position + PREFETCH]))
-                  .touch(offsets[position + PREFETCH]);
-        }
-        int index = (int) order[position];
+        int index = (int) order[position++];
         int f = fileOf(index);
         long row = index - firstRow[f] + 1;
-        key.offset = offsets[position];
-        key.tooLong = lengths[position] < 0;
-        key.length = key.tooLong ? tooLong.get(index) : lengths[position];
-        position++;
+        key.offset = offsets[index];
+        key.tooLong = lengths[index] < 0;
+        key.length = key.tooLong ? tooLong.get(index) : lengths[index];
         CsvTripSource source = sources.get(f);
         SourceRecord r = source.readRow(key, row);
         next = ReplayReader.accept(r, source.name(), f, row, bounds.get(f), listener);

@@ -815,22 +815,6 @@ public final class CsvTripSource implements TripSource {
     }
   }
 
-  /**
-   * Reads the byte at {@code offset} of the file mapped into memory ({@link #readRow}), so that a
-   * later {@code readRow} of that place finds it in the CPU's cache.
-   */
-  public int touch(long offset) {
-    try {
-      if (segments == null) {
-        segments = map(file, segmentBytes);
-      }
-      MappedByteBuffer seg = segments[(int) (offset / segmentBytes)];
-      return seg.get((int) (offset % segmentBytes));
-    } catch (IOException | IndexOutOfBoundsException e) {
-      return 0; // readRow says what is wrong
-    }
-  }
-
   /** Size of the pieces a file is mapped in (a mapping holds at most 2 GiB). */
   static final long SEGMENT_BYTES = 1L << 30;
 

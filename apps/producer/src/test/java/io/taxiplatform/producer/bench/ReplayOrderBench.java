@@ -3,6 +3,7 @@ package io.taxiplatform.producer.bench;
 import io.taxiplatform.producer.RunSummary;
 import io.taxiplatform.producer.TripProducerApp;
 import io.taxiplatform.producer.TripProducerConfig;
+import io.taxiplatform.producer.replay.DropoffIndex;
 import io.taxiplatform.producer.replay.DropoffSort;
 import io.taxiplatform.producer.replay.EventStream;
 import io.taxiplatform.producer.replay.ReplayReader;
@@ -51,7 +52,9 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * repetitions):
  *
  * <ol>
- *   <li>reading the file in file order vs the dropoff sort (read + map + spill + merge), no Kafka;
+ *   <li>reading the file in file order vs the external dropoff sort (read + map + spill + merge)
+ *       and vs the dropoff index ({@link DropoffIndex}: its first pass, then every row read again
+ *       in order), no Kafka;
  *   <li>the whole replay ({@link TripProducerApp}, {@code --order file} vs {@code --order dropoff})
  *       into a null producer (serializes key and value, acknowledges at once, keeps nothing) and,
  *       with {@code --bootstrap-servers}, into a real broker (a new 3-partition topic per run).
@@ -149,6 +152,10 @@ public final class ReplayOrderBench {
     long[] spilled = new long[2];
     long peakRead = 0;
     long peakSort = 0;
+    double[] index = new double[reps];
+    double[] indexCpu = new double[reps];
+    double[] firstPass = new double[reps];
+    long peakIndex = 0;
     for (int r = 0; r < reps; r++) {
       resetPeaks();
       double c0 = cpu();
@@ -169,6 +176,31 @@ public final class ReplayOrderBench {
               });
       sortCpu[r] = cpu() - c0;
       peakSort = Math.max(peakSort, heapPeak());
+      resetPeaks();
+      c0 = cpu();
+      double[] first = new double[1];
+      index[r] =
+          time(
+              () -> {
+                long t0 = System.nanoTime();
+                DropoffIndex idx =
+                    DropoffIndex.build(
+                        List.of(csv),
+                        TripSources::open,
+                        null,
+                        TripPeriod.DEFAULT_TOLERANCE,
+                        DropoffIndex.maxRows(Runtime.getRuntime().maxMemory()),
+                        () -> false);
+                if (idx == null) {
+                  throw new IllegalStateException(
+                      "the dropoff index does not apply to " + rows + " rows (heap too small?)");
+                }
+                first[0] = (System.nanoTime() - t0) / 1e9;
+                drain(idx.stream(RowListener.NONE));
+              });
+      firstPass[r] = first[0];
+      indexCpu[r] = cpu() - c0;
+      peakIndex = Math.max(peakIndex, heapPeak());
     }
     double perM = 1e6 / rows;
     System.out.printf(
@@ -197,6 +229,22 @@ public final class ReplayOrderBench {
         median(sort) * perM,
         median(sortCpu) * perM,
         peakSort >> 20);
+    System.out.printf(
+        Locale.ROOT,
+        "  dropoff by index (pass 1 + pass 2): wall %s (first pass %s), cpu %s -> median wall"
+            + " %.2f s (first pass %.2f s), cpu %.2f s per million rows; heap pools peak %d MiB%n",
+        fmt(index),
+        fmt(firstPass),
+        fmt(indexCpu),
+        median(index) * perM,
+        median(firstPass) * perM,
+        median(indexCpu) * perM,
+        peakIndex >> 20);
+    System.out.printf(
+        Locale.ROOT,
+        "  ratio index/file: wall %.2f, cpu %.2f%n",
+        median(index) / median(read),
+        median(indexCpu) / median(readCpu));
     System.out.printf(
         Locale.ROOT,
         "  ratio dropoff/file: wall %.2f, cpu %.2f; the sort adds %.2f s wall, %.2f s cpu "
