@@ -466,6 +466,20 @@ public final class TripProducerApp {
     if (s.order() != TripProducerConfig.Order.DROPOFF || !DropoffIndex.applies(config.inputs())) {
       return null;
     }
+    long bytes = DropoffIndex.bytes(config.inputs());
+    long memory = DropoffIndex.totalMemory();
+    long heap = Runtime.getRuntime().maxMemory();
+    if (!DropoffIndex.fitsInMemory(bytes, memory, heap)) {
+      LOG.info(
+          "dropoff order: the inputs' {} MiB do not fit in the memory beside the heap ({} MiB of {}"
+              + " MiB, {} MiB kept for the JVM): sorting with the external sort (the index reads rows"
+              + " at random places, fast only from the page cache)",
+          bytes >> 20,
+          heap >> 20,
+          memory >> 20,
+          DropoffIndex.NON_HEAP_BYTES >> 20);
+      return null;
+    }
     java.util.concurrent.CompletableFuture<DropoffIndex> f =
         new java.util.concurrent.CompletableFuture<>();
     Thread t =

@@ -85,6 +85,42 @@ public final class DropoffIndex {
   /** Bytes of the shortest TLC rows (2019-2020 files): the arrays are sized for that at first. */
   static final int SHORTEST_ROW_BYTES = 90;
 
+  /** Memory a JVM needs beside its heap (metaspace, code, threads, buffers), and some to spare. */
+  public static final long NON_HEAP_BYTES = 256L << 20;
+
+  /**
+   * Whether {@code inputBytes} of files fit in the memory beside the heap: the second pass reads
+   * the rows at random places of the files, which is fast only while they stay in the page cache. A
+   * container's memory limit counts the page cache: in the chart's producer (384Mi, the heap 75 %
+   * of it) a TLC month does not fit, and the external sort, which reads in sequence, is used.
+   *
+   * @param totalMemory the machine's or the container's memory ({@link #totalMemory})
+   * @param maxHeap the JVM's maximum heap
+   */
+  public static boolean fitsInMemory(long inputBytes, long totalMemory, long maxHeap) {
+    return inputBytes <= totalMemory - maxHeap - NON_HEAP_BYTES;
+  }
+
+  /** The memory of the machine, or of the container (its limit) when there is one. */
+  public static long totalMemory() {
+    return ((com.sun.management.OperatingSystemMXBean)
+            java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+        .getTotalMemorySize();
+  }
+
+  /** The bytes of {@code inputs} (of those that can be read). */
+  public static long bytes(List<Path> inputs) {
+    long total = 0;
+    for (Path p : inputs) {
+      try {
+        total += java.nio.file.Files.size(p);
+      } catch (java.io.IOException | RuntimeException e) {
+        // the file fails to open later, with its reason
+      }
+    }
+    return total;
+  }
+
   /** Whether the index can be tried on {@code inputs}: every one a {@code .csv} file. */
   public static boolean applies(List<Path> inputs) {
     return !inputs.isEmpty()
@@ -119,14 +155,7 @@ public final class DropoffIndex {
     List<CsvTripSource> sources = new ArrayList<>();
     List<TripPeriod.Bounds> bounds = new ArrayList<>();
     long[] firstRow = new long[inputs.size() + 1];
-    long inputBytes = 0;
-    for (Path p : inputs) {
-      try {
-        inputBytes += java.nio.file.Files.size(p);
-      } catch (java.io.IOException | RuntimeException e) {
-        // the file fails to open below, with its reason
-      }
-    }
+    long inputBytes = bytes(inputs);
     CsvTripSource.RowKeys keys =
         new CsvTripSource.RowKeys(
             (int) Math.min(maxRows, inputBytes / SHORTEST_ROW_BYTES + 16), maxRows);

@@ -240,6 +240,19 @@ class DropoffIndexTest {
   }
 
   @Test
+  void theIndexIsUsedOnlyWhenTheFilesFitInTheMemoryBesideTheHeap() {
+    long mib = 1L << 20;
+    // the chart's producer: a 384 MiB container, a 288 MiB heap; a TLC month of ~450 MiB
+    assertThat(DropoffIndex.fitsInMemory(450 * mib, 384 * mib, 288 * mib)).isFalse();
+    assertThat(DropoffIndex.fitsInMemory(1, 384 * mib, 288 * mib)).isFalse();
+    // a laptop or a larger container
+    assertThat(DropoffIndex.fitsInMemory(450 * mib, 2048 * mib, 512 * mib)).isTrue();
+    assertThat(DropoffIndex.fitsInMemory(450 * mib, 1023 * mib, 317 * mib)).isTrue();
+    assertThat(DropoffIndex.fitsInMemory(450 * mib + 1, 1023 * mib, 317 * mib)).isFalse();
+    assertThat(DropoffIndex.totalMemory()).isPositive();
+  }
+
+  @Test
   void aStoppedRunEndsTheFirstPassWithNothingToSend() {
     Path csv =
         SyntheticTlcCsv.write(dir.resolve("s_2025-01.csv"), 5000, YearMonth.of(2025, 1), 1, 5);
