@@ -480,28 +480,20 @@ public final class TripProducerApp {
           DropoffIndex.NON_HEAP_BYTES >> 20);
       return null;
     }
-    java.util.concurrent.CompletableFuture<DropoffIndex> f =
-        new java.util.concurrent.CompletableFuture<>();
-    Thread t =
-        new Thread(
-            () -> {
-              try {
-                f.complete(
-                    DropoffIndex.build(
-                        config.inputs(),
-                        TripSources::open,
-                        s.period(),
-                        s.periodTolerance(),
-                        DropoffIndex.maxRows(Runtime.getRuntime().maxMemory()),
-                        () -> stopped || indexAbandoned));
-              } catch (RuntimeException | Error e) {
-                f.completeExceptionally(e);
-              }
-            },
-            "replay-index");
-    t.setDaemon(true);
-    t.start();
-    return f;
+    return java.util.concurrent.CompletableFuture.supplyAsync(
+        () ->
+            DropoffIndex.build(
+                config.inputs(),
+                TripSources::open,
+                s.period(),
+                s.periodTolerance(),
+                DropoffIndex.maxRows(heap),
+                () -> stopped || indexAbandoned),
+        work -> {
+          Thread t = new Thread(work, "replay-index");
+          t.setDaemon(true);
+          t.start();
+        });
   }
 
   /** What the topic already holds of this replay, or {@code null} after a failure. */

@@ -11,7 +11,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.NoSuchElementException;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -262,20 +261,18 @@ public final class DropoffIndex {
     return new Stream(listener);
   }
 
-  private final class Stream implements EventStream {
+  private final class Stream extends FetchingStream {
     private final RowListener listener;
     private final CsvTripSource.RowKey key = new CsvTripSource.RowKey();
     private int position;
-    private ReplayEvent next;
-    private boolean closed;
 
     Stream(RowListener listener) {
       this.listener = listener;
     }
 
     @Override
-    public boolean hasNext() {
-      while (next == null && !closed && position < rows) {
+    protected ReplayEvent fetch() {
+      while (position < rows) {
         int index = (int) order[position++];
         int f = fileOf(index);
         long row = index - firstRow[f] + 1;
@@ -284,25 +281,12 @@ public final class DropoffIndex {
         key.length = key.tooLong ? tooLong.get(index) : lengths[index];
         CsvTripSource source = sources.get(f);
         SourceRecord r = source.readRow(key, row);
-        next = ReplayReader.accept(r, source.name(), f, row, bounds.get(f), listener);
+        ReplayEvent e = ReplayReader.accept(r, source.name(), f, row, bounds.get(f), listener);
+        if (e != null) {
+          return e;
+        }
       }
-      return next != null;
-    }
-
-    @Override
-    public ReplayEvent next() {
-      if (!hasNext()) {
-        throw new NoSuchElementException();
-      }
-      ReplayEvent e = next;
-      next = null;
-      return e;
-    }
-
-    @Override
-    public void close() {
-      closed = true;
-      next = null;
+      return null;
     }
   }
 

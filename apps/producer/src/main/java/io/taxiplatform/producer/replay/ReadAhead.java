@@ -1,6 +1,5 @@
 package io.taxiplatform.producer.replay;
 
-import java.util.NoSuchElementException;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -22,7 +21,7 @@ import java.util.function.Function;
  * notifications). {@link #close()} stops the reading thread and waits for it; the source is closed
  * on that thread when it ends. Not thread-safe: one consumer.
  */
-public final class ReadAhead implements EventStream {
+public final class ReadAhead extends FetchingStream {
 
   /** Items per batch handed over: events and row notifications. */
   public static final int BATCH_ITEMS = 1024;
@@ -43,7 +42,6 @@ public final class ReadAhead implements EventStream {
   private volatile boolean closed;
   private Object[] batch;
   private int pos;
-  private ReplayEvent next;
   private boolean ended;
 
   private ReadAhead(
@@ -161,8 +159,8 @@ public final class ReadAhead implements EventStream {
   }
 
   @Override
-  public boolean hasNext() {
-    while (next == null && !ended) {
+  protected ReplayEvent fetch() {
+    while (!ended) {
       if (batch == null || pos == batch.length || batch[pos] == null) {
         batch = take();
         pos = 0;
@@ -170,7 +168,7 @@ public final class ReadAhead implements EventStream {
       }
       Object item = batch[pos++];
       if (item instanceof ReplayEvent e) {
-        next = e;
+        return e;
       } else if (item == ROW_READ) {
         listener.onRowRead();
       } else if (item instanceof Rejected r) {
@@ -188,7 +186,7 @@ public final class ReadAhead implements EventStream {
         ended = true;
       }
     }
-    return next != null;
+    return null;
   }
 
   /**
@@ -221,21 +219,11 @@ public final class ReadAhead implements EventStream {
     }
   }
 
-  @Override
-  public ReplayEvent next() {
-    if (!hasNext()) {
-      throw new NoSuchElementException();
-    }
-    ReplayEvent e = next;
-    next = null;
-    return e;
-  }
-
   /** Stops the reading thread and waits for it to close the source. Idempotent. */
   @Override
   public void close() {
+    super.close();
     closed = true;
-    next = null;
     ended = true;
     queue.clear();
     boolean interrupted = false;

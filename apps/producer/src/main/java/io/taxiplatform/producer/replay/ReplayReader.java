@@ -7,7 +7,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.YearMonth;
 import java.util.List;
-import java.util.NoSuchElementException;
 import java.util.Optional;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -19,7 +18,7 @@ import org.slf4j.LoggerFactory;
  * row (unreadable, or outside the file's {@link TripPeriod}) is reported to the {@link RowListener}
  * as it is read. Files are opened one at a time.
  */
-public final class ReplayReader implements EventStream {
+public final class ReplayReader extends FetchingStream {
 
   private static final Logger LOG = LoggerFactory.getLogger(ReplayReader.class);
 
@@ -32,8 +31,6 @@ public final class ReplayReader implements EventStream {
   private TripSource current;
   private TripPeriod.Bounds bounds;
   private long row;
-  private ReplayEvent next;
-  private boolean closed;
 
   /**
    * @param inputs the files, in {@code --input} order
@@ -57,11 +54,11 @@ public final class ReplayReader implements EventStream {
   }
 
   @Override
-  public boolean hasNext() {
-    while (next == null && !closed) {
+  protected ReplayEvent fetch() {
+    while (true) {
       if (current == null) {
         if (fileIndex + 1 >= inputs.size()) {
-          return false;
+          return null;
         }
         openNext();
       }
@@ -72,9 +69,11 @@ public final class ReplayReader implements EventStream {
       }
       SourceRecord r = current.next();
       row++;
-      next = accept(r, current.name(), fileIndex, row, bounds, listener);
+      ReplayEvent e = accept(r, current.name(), fileIndex, row, bounds, listener);
+      if (e != null) {
+        return e;
+      }
     }
-    return next != null;
   }
 
   /**
@@ -144,19 +143,8 @@ public final class ReplayReader implements EventStream {
   }
 
   @Override
-  public ReplayEvent next() {
-    if (!hasNext()) {
-      throw new NoSuchElementException();
-    }
-    ReplayEvent e = next;
-    next = null;
-    return e;
-  }
-
-  @Override
   public void close() {
-    closed = true;
-    next = null;
+    super.close();
     if (current != null) {
       TripSource c = current;
       current = null;

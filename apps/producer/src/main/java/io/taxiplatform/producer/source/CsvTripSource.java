@@ -158,18 +158,17 @@ public final class CsvTripSource implements TripSource {
     nextOffset = reader.offset;
   }
 
+  private IllegalArgumentException notUtf8(long line, CharacterCodingException e) {
+    return new IllegalArgumentException(
+        file + ": not UTF-8 text near line " + line + " (a TLC CSV file is UTF-8): " + e, e);
+  }
+
   /** The next line; {@link IllegalArgumentException} when the bytes are not UTF-8. */
   private String readLine() throws IOException {
     try {
       return reader.readLine();
     } catch (CharacterCodingException e) {
-      throw new IllegalArgumentException(
-          file
-              + ": not UTF-8 text near line "
-              + (reader.lines + 1)
-              + " (a TLC CSV file is UTF-8): "
-              + e,
-          e);
+      throw notUtf8(reader.lines + 1, e);
     }
   }
 
@@ -379,13 +378,7 @@ public final class CsvTripSource implements TripSource {
       if (second != null) {
         second.cancel();
       }
-      throw new IllegalArgumentException(
-          file
-              + ": not UTF-8 text near line "
-              + (reader.lines + 1)
-              + " (a TLC CSV file is UTF-8): "
-              + e,
-          e);
+      throw notUtf8(reader.lines + 1, e);
     } catch (IOException e) {
       if (second != null) {
         second.cancel();
@@ -607,13 +600,7 @@ public final class CsvTripSource implements TripSource {
         throw new IllegalStateException(file + ": interrupted while indexing", e);
       }
       if (notUtf8 != null) {
-        throw new IllegalArgumentException(
-            file
-                + ": not UTF-8 text near line "
-                + lineAt(notUtf8Offset)
-                + " (a TLC CSV file is UTF-8): "
-                + notUtf8,
-            notUtf8);
+        throw notUtf8(lineAt(notUtf8Offset), notUtf8);
       }
       if (failure instanceof IOException io) {
         throw new UncheckedIOException(file + ": " + io.getMessage(), io);
@@ -1157,17 +1144,23 @@ public final class CsvTripSource implements TripSource {
       this.base = base;
     }
 
+    /** Reads the next bytes of the input into {@code buf}; {@code false} at its end. */
+    private boolean fill() throws IOException {
+      base += len;
+      len = in.read(buf, 0, buf.length);
+      pos = 0;
+      if (len <= 0) {
+        len = 0;
+        return false;
+      }
+      return true;
+    }
+
     /** Consumes the rest of the current line and its {@code \n}, not decoded. */
     void skipLine() throws IOException {
       while (true) {
-        if (pos >= len) {
-          base += len;
-          len = in.read(buf, 0, buf.length);
-          pos = 0;
-          if (len <= 0) {
-            len = 0;
-            return;
-          }
+        if (pos >= len && !fill()) {
+          return;
         }
         while (pos < len && buf[pos] != '\n') {
           pos++;
@@ -1223,18 +1216,12 @@ public final class CsvTripSource implements TripSource {
       length = 0;
       offset = -1;
       while (true) {
-        if (pos >= len) {
-          base += len;
-          len = in.read(buf, 0, buf.length);
-          pos = 0;
-          if (len <= 0) {
-            len = 0;
-            if (length == 0) {
-              return false;
-            }
-            raw(line, 0, tooLong ? 0 : lineLength);
-            return true;
+        if (pos >= len && !fill()) {
+          if (length == 0) {
+            return false;
           }
+          raw(line, 0, tooLong ? 0 : lineLength);
+          return true;
         }
         int start = pos;
         if (offset < 0) {

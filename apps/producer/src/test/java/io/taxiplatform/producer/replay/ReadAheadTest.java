@@ -35,7 +35,7 @@ class ReadAheadTest {
    * Rows 1..rows: every row is read (told to the listener); every fifth is rejected, the others are
    * events; throws {@code failure} when asked for row {@code failAt}. Records its reading thread.
    */
-  private static final class Rows implements EventStream {
+  private static final class Rows extends FetchingStream {
     final RowListener listener;
     final int rows;
     final int failAt;
@@ -44,7 +44,6 @@ class ReadAheadTest {
     final AtomicInteger closes = new AtomicInteger();
     volatile int read;
     volatile String closedBy;
-    private ReplayEvent next;
 
     Rows(RowListener listener, int rows, int failAt, RuntimeException failure) {
       this.listener = listener;
@@ -54,9 +53,9 @@ class ReadAheadTest {
     }
 
     @Override
-    public boolean hasNext() {
+    protected ReplayEvent fetch() {
       readBy.compareAndSet(null, Thread.currentThread().getName());
-      while (next == null && read < rows) {
+      while (read < rows) {
         int row = ++read;
         if (row == failAt) {
           throw failure;
@@ -65,24 +64,15 @@ class ReadAheadTest {
         if (row % 5 == 0) {
           listener.onRejected("bad_number", "row " + row);
         } else {
-          next = new ReplayEvent(trip(row), 0, row);
+          return new ReplayEvent(trip(row), 0, row);
         }
       }
-      return next != null;
-    }
-
-    @Override
-    public ReplayEvent next() {
-      if (!hasNext()) {
-        throw new NoSuchElementException();
-      }
-      ReplayEvent e = next;
-      next = null;
-      return e;
+      return null;
     }
 
     @Override
     public void close() {
+      super.close();
       closes.incrementAndGet();
       closedBy = Thread.currentThread().getName();
     }
