@@ -423,9 +423,9 @@ public final class TripProducerApp {
     // The files are read and mapped on a thread of their own ("replay-read") while this thread
     // sends: in file order, and in dropoff order from the index of CSV rows (DropoffIndex: its
     // first pass, started with the run, reads each row's dropoff field before the first send).
-    // Otherwise (parquet, or more rows than the index holds) the external sort: the files are read
-    // on "replay-read" while this thread sorts and spills, and the merge of the sorted runs is
-    // read ahead ("replay-merge") while this thread sends.
+    // Otherwise (parquet, files that do not fit beside the heap, more rows than the index holds)
+    // the external sort: the files are read on "replay-read" while this thread sorts and spills,
+    // and the merge of the sorted runs is read ahead ("replay-merge") while this thread sends.
     if (index != null) {
       DropoffIndex built;
       try {
