@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Dropoff order ({@link ReplayEvent#DROPOFF_ORDER}) of CSV inputs without holding their events: a
- * first pass reads each row's place in its file and its dropoff ({@link CsvTripSource#nextKey}: a
+ * first pass reads each row's place in its file and its dropoff ({@link CsvTripSource#indexRows}: a
  * plain row's dropoff field alone, not the whole row) and sorts those keys; the second pass ({@link
  * #stream}) reads each row again, in that order, from the files mapped into memory ({@link
  * CsvTripSource#readRow}), maps it and applies the period rule as {@link ReplayReader} does, while
@@ -80,9 +80,6 @@ public final class DropoffIndex {
   public static int maxRows(long maxHeap) {
     return (int) Math.min(Integer.MAX_VALUE - 8, maxHeap / 4 / BYTES_PER_ROW);
   }
-
-  /** Bytes of the shortest TLC rows (2019-2020 files): the arrays are sized for that at first. */
-  static final int SHORTEST_ROW_BYTES = 90;
 
   /** Memory a JVM needs beside its heap (metaspace, code, threads, buffers), and some to spare. */
   public static final long NON_HEAP_BYTES = 256L << 20;
@@ -154,10 +151,7 @@ public final class DropoffIndex {
     List<CsvTripSource> sources = new ArrayList<>();
     List<TripPeriod.Bounds> bounds = new ArrayList<>();
     long[] firstRow = new long[inputs.size() + 1];
-    long inputBytes = bytes(inputs);
-    CsvTripSource.RowKeys keys =
-        new CsvTripSource.RowKeys(
-            (int) Math.min(maxRows, inputBytes / SHORTEST_ROW_BYTES + 16), maxRows);
+    CsvTripSource.RowKeys keys = CsvTripSource.RowKeys.forBytes(bytes(inputs), maxRows);
     for (int f = 0; f < inputs.size(); f++) {
       Path file = inputs.get(f);
       TripSource opened = opener.apply(file);

@@ -249,7 +249,7 @@ public final class CsvTripSource implements TripSource {
 
   /**
    * Where a row is in the file and when its trip ended: what an index of the file's rows in dropoff
-   * order keeps of it ({@link #nextKey}), to read it again with {@link #readRow}.
+   * order keeps of it ({@link #indexRows}), to read it again with {@link #readRow}.
    */
   public static final class RowKey {
     /** Byte offset of the row's line in the file. */
@@ -272,56 +272,24 @@ public final class CsvTripSource implements TripSource {
   }
 
   /**
-   * Reads the next row's place and dropoff instead of the row ({@link #next}): the first pass of a
-   * replay in dropoff order. A plain line (no double quote, no carriage return) with the dropoff in
-   * the TLC form has its dropoff read from that field alone, through the same method {@link
-   * TlcRowMapper#map} reads it with; any other line is mapped in full. {@code out.dropoffSecond} is
-   * {@link #NO_DROPOFF} when the row cannot be sent; when it can, it is the dropoff {@link #next}
-   * would give the row. Rows are numbered as {@link #next} numbers them.
-   *
-   * @return {@code false} at the end of the file ({@code out} unchanged)
+   * Sets {@code out}'s dropoff for row {@code row} of text {@code line} (its place is set) by
+   * mapping the row, under a lock: the first pass may run on two threads. For the lines the first
+   * pass cannot read as bytes (the row read ahead at open, a line that is not ASCII, a dropoff not
+   * in the TLC form or after a quote): rare.
    */
-  public boolean nextKey(RowKey out) {
-    if (nextLine == null) {
-      return false;
-    }
-    String line = nextLine;
-    out.offset = nextOffset;
-    out.length = nextLength;
-    out.tooLong = nextTooLong;
-    out.dropoffSecond = NO_DROPOFF;
-    out.dropoffNano = 0;
-    row++;
-    try {
-      advance();
-    } catch (IOException e) {
-      throw new UncheckedIOException(file + ": " + e.getMessage(), e);
-    }
-    key(line, row, out, mapper);
-    return true;
-  }
-
-  /**
-   * Sets {@code out}'s dropoff for row {@code row} of text {@code line} (its place is set): through
-   * {@code fast} for a plain line, else the row is mapped (under a lock: the first pass may run on
-   * two threads, each with its own {@code fast}).
-   */
-  private void key(String line, long row, RowKey out, TlcRowMapper fast) {
+  private void key(String line, long row, RowKey out) {
     out.dropoffSecond = NO_DROPOFF;
     out.dropoffNano = 0;
     if (out.tooLong) {
       return;
     }
-    java.time.Instant dropoff = plainDropoff(line, fast);
-    if (dropoff == null) {
-      synchronized (parseLock) {
-        SourceRecord r = parse(line, false, out.length, row);
-        dropoff = r.isRejected() ? null : r.event().dropoffTime();
-      }
+    SourceRecord r;
+    synchronized (parseLock) {
+      r = parse(line, false, out.length, row);
     }
-    if (dropoff != null) {
-      out.dropoffSecond = dropoff.getEpochSecond();
-      out.dropoffNano = dropoff.getNano();
+    if (!r.isRejected()) {
+      out.dropoffSecond = r.event().dropoffTime().getEpochSecond();
+      out.dropoffNano = r.event().dropoffTime().getNano();
     }
   }
 
@@ -331,15 +299,15 @@ public final class CsvTripSource implements TripSource {
   long parallelBytes = PARALLEL_BYTES; // tests: two halves of a small file
 
   /**
-   * The first pass of a replay in dropoff order: the keys ({@link #nextKey}) of every row not read
-   * yet, added to {@code into} in row order. Each line is read as bytes: an ASCII line is not
-   * decoded, its dropoff is read from the bytes before the end of the dropoff field (what follows
-   * it cannot change that field: a line it makes unreadable is rejected, its key unused); a line
-   * that is not ASCII is decoded (and must be UTF-8), a line with a double quote or a carriage
-   * return before that field's end is mapped in full. A file of {@link #PARALLEL_BYTES} or more is
-   * read by two threads, this one and another, each from one half (the second from the first line
-   * that starts in it); a failure is that of the first bad line in the file, as when read by one
-   * thread.
+   * The first pass of a replay in dropoff order: the keys ({@link RowKey}) of every row not read
+   * yet, added to {@code into} in row order, numbered as {@link #next} numbers them. Each line is
+   * read as bytes: an ASCII line is not decoded, its dropoff is read from the bytes before the end
+   * of the dropoff field (what follows it cannot change that field: a line it makes unreadable is
+   * rejected, its key unused); a line that is not ASCII (decoded: it must be UTF-8), a line with a
+   * double quote or a carriage return before that field's end, or a dropoff not in the TLC form is
+   * mapped in full. A file of {@link #PARALLEL_BYTES} or more is read by two threads, this one and
+   * another, each from one half (the second from the first line that starts in it); a failure is
+   * that of the first bad line in the file, as when read by one thread.
    *
    * @return {@code false} when {@code into} became full or {@code stopped} said so: the rows are
    *     then not all read
@@ -357,7 +325,7 @@ public final class CsvTripSource implements TripSource {
     long split = Long.MAX_VALUE;
     if (size - start >= parallelBytes) {
       split = start + (size - start) / 2;
-      second = new SecondHalf(split, into.room() + 1, stopped);
+      second = new SecondHalf(split, size - split, into.room() + 1, stopped);
     }
     Scan scan = new Scan(stopped);
     int sizeBefore = into.size;
@@ -371,7 +339,7 @@ public final class CsvTripSource implements TripSource {
         scan.key.offset = nextOffset;
         scan.key.length = nextLength;
         scan.key.tooLong = nextTooLong;
-        key(line, row + 1, scan.key, scan.fast);
+        key(line, row + 1, scan.key);
         status = into.add(scan.key) ? scan.rows(reader, split, into) : FULL;
       }
     } catch (CharacterCodingException e) {
@@ -454,7 +422,7 @@ public final class CsvTripSource implements TripSource {
         if (ascii && !r.tooLong) {
           bytesKey(b, from, end);
         } else {
-          key(r.tooLong ? "" : text, n, key, fast);
+          key(r.tooLong ? "" : text, n, key);
         }
         if (!into.add(key)) {
           return FULL;
@@ -499,7 +467,7 @@ public final class CsvTripSource implements TripSource {
         }
       }
       // (also a line with fewer fields than the dropoff's position: mapped, and rejected)
-      key(new String(b, from, end - from, StandardCharsets.ISO_8859_1), n, key, fast);
+      key(new String(b, from, end - from, StandardCharsets.ISO_8859_1), n, key);
     }
   }
 
@@ -549,16 +517,11 @@ public final class CsvTripSource implements TripSource {
     private CharacterCodingException notUtf8;
     private long notUtf8Offset;
 
-    SecondHalf(long split, int max, java.util.function.BooleanSupplier stopped) {
+    /** The rows from byte {@code split} on, {@code bytes} of them; at most {@code max} rows. */
+    SecondHalf(long split, long bytes, int max, java.util.function.BooleanSupplier stopped) {
       this.split = split;
       this.scan = new Scan(() -> cancelled || stopped.getAsBoolean());
-      long bytes;
-      try {
-        bytes = Files.size(file) - split;
-      } catch (IOException e) {
-        bytes = 0;
-      }
-      this.keys = new RowKeys((int) Math.min(max, bytes / 90 + 16), max);
+      this.keys = RowKeys.forBytes(bytes, max);
       this.thread = new Thread(this, "replay-index");
       thread.setDaemon(true);
       thread.start();
@@ -678,6 +641,14 @@ public final class CsvTripSource implements TripSource {
       this.max = max;
     }
 
+    /** Bytes of the shortest TLC rows (2019-2020 files): arrays sized for them rarely grow. */
+    static final int SHORTEST_ROW_BYTES = 90;
+
+    /** Keys sized for {@code bytes} of CSV rows, at most {@code max} rows. */
+    public static RowKeys forBytes(long bytes, int max) {
+      return new RowKeys((int) Math.min(max, bytes / SHORTEST_ROW_BYTES + 16), max);
+    }
+
     int room() {
       return max - size;
     }
@@ -729,43 +700,7 @@ public final class CsvTripSource implements TripSource {
   }
 
   /**
-   * The dropoff of a plain line whose dropoff field has the TLC form ({@link
-   * TlcRowMapper#instantOfTlcText}), else {@code null} (the line must then be mapped to know).
-   */
-  private java.time.Instant plainDropoff(String line, TlcRowMapper fast) {
-    int length =
-        line.isEmpty() || line.charAt(line.length() - 1) != '\r'
-            ? line.length()
-            : line.length() - 1; // CRLF
-    int field = 0;
-    int start = 0;
-    int from = -1;
-    int end = -1;
-    for (int i = 0; i < length; i++) {
-      char c = line.charAt(i);
-      if (c == ',') {
-        if (field == dropoffPosition) {
-          from = start;
-          end = i;
-        }
-        field++;
-        start = i + 1;
-      } else if (c == '"' || c == '\r') {
-        return null;
-      }
-    }
-    if (field == dropoffPosition) {
-      from = start;
-      end = length;
-    }
-    if (field + 1 != columnIndex.length) {
-      return null;
-    }
-    return fast.instantOfTlcText(line.subSequence(from, end));
-  }
-
-  /**
-   * Row {@code row} again, from its place {@code key} ({@link #nextKey}), mapped as {@link #next}
+   * Row {@code row} again, from its place {@code key} ({@link #indexRows}), mapped as {@link #next}
    * maps it: the second pass of a replay in dropoff order. The file is mapped into memory at the
    * first call; it must not change between the passes. Not thread-safe.
    */

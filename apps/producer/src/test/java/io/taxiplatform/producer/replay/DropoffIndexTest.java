@@ -231,7 +231,15 @@ class DropoffIndexTest {
         SyntheticTlcCsv.row(new Random(1), LocalDateTime.of(2025, 1, 4, 0, 0)).split(",", -1);
     f[2] = "2025-01-04 00:00:00.5";
     Path fraction = dir.resolve("f_2025-01.csv");
-    Files.writeString(fraction, SyntheticTlcCsv.HEADER + "\n" + String.join(",", f) + "\n");
+    // after a first row: the row read ahead at open is mapped in full, the others are read as bytes
+    Files.writeString(
+        fraction,
+        SyntheticTlcCsv.HEADER
+            + "\n"
+            + SyntheticTlcCsv.row(new Random(2), LocalDateTime.of(2025, 1, 3, 0, 0))
+            + "\n"
+            + String.join(",", f)
+            + "\n");
     assertThat(
             DropoffIndex.build(
                 List.of(csv, fraction), TripSources::open, null, TOLERANCE, 1000, () -> false))

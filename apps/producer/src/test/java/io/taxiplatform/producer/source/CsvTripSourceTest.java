@@ -50,46 +50,25 @@ class CsvTripSourceTest {
     List<SourceRecord> expected = SourceReads.readAll(new CsvTripSource(p, "replay"));
     CsvTripSource keys = new CsvTripSource(p, "replay");
     keys.segmentBytes = 7; // every line spans segments
-    List<CsvTripSource.RowKey> read = new ArrayList<>();
-    CsvTripSource.RowKey k = new CsvTripSource.RowKey();
-    while (keys.nextKey(k)) {
-      CsvTripSource.RowKey copy = new CsvTripSource.RowKey();
-      copy.offset = k.offset;
-      copy.length = k.length;
-      copy.tooLong = k.tooLong;
-      copy.dropoffSecond = k.dropoffSecond;
-      copy.dropoffNano = k.dropoffNano;
-      read.add(copy);
-    }
+    CsvTripSource.RowKeys index = new CsvTripSource.RowKeys(4, 100);
+    assertThat(keys.indexRows(index, () -> false)).isTrue();
     keys.close();
-    assertThat(read).hasSize(expected.size()).hasSize(6);
-    for (int i = read.size() - 1; i >= 0; i--) { // any order: by place, not by stream
-      SourceRecord again = keys.readRow(read.get(i), i + 1);
+    assertThat(index.size).isEqualTo(expected.size()).isEqualTo(6);
+    for (int i = index.size - 1; i >= 0; i--) { // any order: by place, not by stream
+      CsvTripSource.RowKey k = new CsvTripSource.RowKey();
+      k.offset = index.offsets[i];
+      k.tooLong = index.lengths[i] < 0;
+      k.length = index.lengths[i];
+      SourceRecord again = keys.readRow(k, i + 1);
       assertThat(again).as("row %d", i + 1).isEqualTo(expected.get(i));
-      assertThat(read.get(i).dropoffSecond)
-          .as("row %d's key", i + 1)
-          .isEqualTo(
-              again.isRejected()
-                  ? CsvTripSource.NO_DROPOFF
-                  : again.event().dropoffTime().getEpochSecond());
+      // the key is read from the dropoff field alone: row 5, rejected for its extra field, has one
+      if (!again.isRejected()) {
+        assertThat(index.seconds[i])
+            .as("row %d's key", i + 1)
+            .isEqualTo(again.event().dropoffTime().getEpochSecond());
+      }
     }
     assertThat(expected.stream().filter(SourceRecord::isRejected)).hasSize(2);
-    // the first pass reads the same keys from the lines' bytes (the dropoff field alone: row 5,
-    // rejected for its extra field, may have a key)
-    CsvTripSource bytes = new CsvTripSource(p, "replay");
-    CsvTripSource.RowKeys byteKeys = new CsvTripSource.RowKeys(4, 100);
-    assertThat(bytes.indexRows(byteKeys, () -> false)).isTrue();
-    bytes.close();
-    assertThat(byteKeys.size).isEqualTo(read.size());
-    for (int i = 0; i < read.size(); i++) {
-      if (!expected.get(i).isRejected()) { // a rejected row's key is not used
-        assertThat(byteKeys.seconds[i])
-            .as("row %d's key", i + 1)
-            .isEqualTo(read.get(i).dropoffSecond);
-      }
-      assertThat(byteKeys.offsets[i]).isEqualTo(read.get(i).offset);
-      assertThat((long) byteKeys.lengths[i]).isEqualTo(read.get(i).length);
-    }
   }
 
   @Test
