@@ -1136,7 +1136,14 @@ public final class CsvTripSource implements TripSource {
       return lineSigns >= 0;
     }
 
-    private int lineSigns; // the bytes of the line read, or-ed: negative when one is not ASCII
+    private int lineSigns; // negative when a byte of the line read is not ASCII
+
+    private static final java.lang.invoke.VarHandle LONGS =
+        java.lang.invoke.MethodHandles.byteArrayViewVarHandle(
+            long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
+    private static final long ONES = 0x0101010101010101L;
+    private static final long HIGH_BITS = 0x8080808080808080L;
+    private static final long NEWLINES = 0x0A0A0A0A0A0A0A0AL;
 
     /**
      * Reads the next line as {@link #readLine} does, without decoding it or counting it in {@link
@@ -1165,13 +1172,32 @@ public final class CsvTripSource implements TripSource {
         byte[] b = buf;
         int end = len;
         int p = start;
-        int signs = 0;
-        byte c;
-        while (p < end && (c = b[p]) != '\n') {
-          signs |= c;
-          p++;
+        long signs = 0;
+        boolean found = false;
+        // eight bytes at a time: the first '\n' among them, and their high bits (ASCII or not)
+        for (int last = end - Long.BYTES; p <= last; p += Long.BYTES) {
+          long w = (long) LONGS.get(b, p);
+          long x = w ^ NEWLINES;
+          long nl = (x - ONES) & ~x & HIGH_BITS; // the lowest bit set marks the first '\n'
+          if (nl != 0) {
+            int k = Long.numberOfTrailingZeros(nl) >>> 3;
+            signs |= w & ((1L << (k << 3)) - 1);
+            p += k;
+            found = true;
+            break;
+          }
+          signs |= w;
         }
-        lineSigns |= signs;
+        if (!found) {
+          byte c;
+          while (p < end && (c = b[p]) != '\n') {
+            signs |= c;
+            p++;
+          }
+        }
+        if ((signs & HIGH_BITS) != 0) {
+          lineSigns = -1;
+        }
         pos = p;
         int n = p - start;
         if (!tooLong && length + n > max) {

@@ -326,6 +326,8 @@ class CsvTripSourceTest {
         out.add(r.tooLong ? "!" + r.length : line);
         if (!r.tooLong) {
           assertThat((long) line.getBytes(StandardCharsets.UTF_8).length).isEqualTo(r.length);
+          // the line's own bytes decide, not those after its \n read with them
+          assertThat(r.rawAscii()).as(line).isEqualTo(line.chars().allMatch(c -> c < 0x80));
         }
       }
     }
