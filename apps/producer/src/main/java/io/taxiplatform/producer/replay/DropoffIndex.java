@@ -20,11 +20,12 @@ import org.slf4j.LoggerFactory;
  * Dropoff order ({@link ReplayEvent#DROPOFF_ORDER}) of CSV inputs without holding their events: a
  * first pass reads each row's place in its file and its dropoff ({@link CsvTripSource#indexRows}: a
  * plain row's dropoff field alone, not the whole row) and sorts those keys; the second pass ({@link
- * #stream}) reads each row again, in that order, from the files mapped into memory ({@link
- * CsvTripSource#readRow}), maps it and applies the period rule as {@link ReplayReader} does, while
- * the events are sent. The events, their order, the rows read and the rows rejected (each with its
- * reason and detail) are those of {@link ReplayReader} followed by {@link DropoffSort}; only the
- * moment a rejected row is reported differs (in the second pass, in key order).
+ * #stream}) reads each row again, in that order, from the files mapped into memory (in windows of
+ * rows copied in the order of their places, {@link CsvTripSource#copyRow}), maps it and applies the
+ * period rule as {@link ReplayReader} does, while the events are sent. The events, their order, the
+ * rows read and the rows rejected (each with its reason and detail) are those of {@link
+ * ReplayReader} followed by {@link DropoffSort}; only the moment a rejected row is reported differs
+ * (in the second pass, in key order).
  *
  * <p>Why: the dropoff sort maps every row and copies every event (encoded, spilled, merged) before
  * the first send; the index reads one field per row before the first send and maps each row once,
@@ -32,10 +33,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Memory: {@link #BYTES_PER_ROW} bytes per row (sort key, offset, length), at most {@link
  * #maxRows} rows: a quarter of the heap (the arrays are sized from the files' bytes at first; the
- * sort is in place). {@link #build} returns {@code null} (the caller then uses {@link DropoffSort})
- * for inputs that are not all {@code .csv} files, that hold more rows, that have a dropoff with a
- * fraction of a second, or whose dropoffs span more than the packed key holds. The files must not
- * change during the replay.
+ * sort is in place), plus the second pass's window ({@link #WINDOW_BYTES} of rows and {@link
+ * #WINDOW_ROWS} slots). {@link #build} returns {@code null} (the caller then uses {@link
+ * DropoffSort}) for inputs that are not all {@code .csv} files, that hold more rows, that have a
+ * dropoff with a fraction of a second, or whose dropoffs span more than the packed key holds. The
+ * files must not change during the replay (a file that became shorter fails it at the first row
+ * lost, naming it).
  */
 public final class DropoffIndex {
 
@@ -255,10 +258,36 @@ public final class DropoffIndex {
     return new Stream(listener);
   }
 
+  /**
+   * Most rows read ahead together, in the order of their places ({@link Stream}); at most 65,536 (a
+   * row's slot in the window is packed in 16 bits).
+   */
+  static final int WINDOW_ROWS = 8192;
+
+  /** Most bytes of rows read ahead together (one longer row is read alone). */
+  static final int WINDOW_BYTES = 1 << 20;
+
+  int windowRows = WINDOW_ROWS; // tests: small windows
+  int windowBytes = WINDOW_BYTES;
+
+  /**
+   * The second pass. The rows are read in windows: the next {@link #WINDOW_ROWS} rows of the order
+   * (at most {@link #WINDOW_BYTES}) are copied from the files in the order of their places, then
+   * mapped one by one in dropoff order. Reading a file's rows in ascending places is much faster
+   * than at random places (the pages of a mapped file, and the index's own arrays); the mapping,
+   * the period rule and the reports happen in dropoff order, row by row, as without the window.
+   */
   private final class Stream extends FetchingStream {
     private final RowListener listener;
     private final CsvTripSource.RowKey key = new CsvTripSource.RowKey();
-    private int position;
+    private int position; // in order: the next row not in a window yet
+    private final long[] byPlace = new long[windowRows]; // row index << 16 | slot
+    private final int[] rowOf = new int[windowRows];
+    private final int[] at = new int[windowRows]; // where the slot's row is in bytes; -1: too long
+    private final RuntimeException[] failed = new RuntimeException[windowRows];
+    private byte[] bytes = new byte[windowBytes];
+    private int slot;
+    private int slots;
 
     Stream(RowListener listener) {
       this.listener = listener;
@@ -266,21 +295,79 @@ public final class DropoffIndex {
 
     @Override
     protected ReplayEvent fetch() {
-      while (position < rows) {
-        int index = (int) order[position++];
+      while (true) {
+        if (slot == slots && !fill()) {
+          return null;
+        }
+        int s = slot++;
+        int index = rowOf[s];
         int f = fileOf(index);
         long row = index - firstRow[f] + 1;
-        key.offset = offsets[index];
-        key.tooLong = lengths[index] < 0;
-        key.length = key.tooLong ? tooLong.get(index) : lengths[index];
         CsvTripSource source = sources.get(f);
-        SourceRecord r = source.readRow(key, row);
+        SourceRecord r;
+        if (failed[s] != null) {
+          RuntimeException e = failed[s];
+          failed[s] = null;
+          throw e;
+        } else if (at[s] < 0) {
+          key.offset = offsets[index];
+          key.tooLong = true;
+          key.length = tooLong.get(index);
+          r = source.readRow(key, row);
+        } else {
+          r = source.parseRow(bytes, at[s], lengths[index], row);
+        }
         ReplayEvent e = ReplayReader.accept(r, source.name(), f, row, bounds.get(f), listener);
         if (e != null) {
           return e;
         }
       }
-      return null;
+    }
+
+    /** Reads the next window; {@code false} when every row was read. */
+    private boolean fill() {
+      int n = 0;
+      long need = 0;
+      while (position < rows && n < byPlace.length) {
+        int index = (int) order[position];
+        int length = Math.max(lengths[index], 0);
+        if (n > 0 && need + length > windowBytes) {
+          break;
+        }
+        rowOf[n] = index;
+        byPlace[n] = (long) index << 16 | n;
+        need += length;
+        n++;
+        position++;
+      }
+      if (n == 0) {
+        return false;
+      }
+      if (need > bytes.length) {
+        bytes = new byte[(int) need]; // one row longer than the window
+      }
+      Arrays.sort(byPlace, 0, n);
+      int used = 0;
+      for (int k = 0; k < n; k++) {
+        int index = (int) (byPlace[k] >>> 16);
+        int s = (int) (byPlace[k] & 0xFFFF);
+        int length = lengths[index];
+        if (length < 0) {
+          at[s] = -1;
+          continue;
+        }
+        int f = fileOf(index);
+        try {
+          sources.get(f).copyRow(offsets[index], length, bytes, used, index - firstRow[f] + 1);
+        } catch (RuntimeException e) {
+          failed[s] = e; // thrown when the row's turn comes, as without the window
+        }
+        at[s] = used;
+        used += length;
+      }
+      slot = 0;
+      slots = n;
+      return true;
     }
   }
 

@@ -67,10 +67,19 @@ class DropoffIndexTest {
   }
 
   private Run index(List<Path> inputs, YearMonth period) {
+    return index(inputs, period, DropoffIndex.WINDOW_ROWS, DropoffIndex.WINDOW_BYTES);
+  }
+
+  /**
+   * With the second pass reading windows of at most {@code windowRows} rows, {@code windowBytes}.
+   */
+  private Run index(List<Path> inputs, YearMonth period, int windowRows, int windowBytes) {
     DropoffIndex index =
         DropoffIndex.build(
             inputs, TripSources::open, period, TOLERANCE, Integer.MAX_VALUE - 8, () -> false);
     assertThat(index).as("the index applies to these inputs").isNotNull();
+    index.windowRows = windowRows;
+    index.windowBytes = windowBytes;
     Recorder r = new Recorder();
     return drain(index.stream(r), r);
   }
@@ -99,6 +108,8 @@ class DropoffIndexTest {
     Run sort = externalSort(inputs, null);
     Run index = index(inputs, null);
     assertSame(index, sort);
+    // windows of a few rows: many windows, rows of two files in one
+    assertSame(index(inputs, null, 7, 600), sort);
     assertThat(index.events()).hasSize(43_001);
     assertThat(index.events())
         .isSortedAccordingTo(ReplayEvent.DROPOFF_ORDER)
@@ -180,6 +191,8 @@ class DropoffIndexTest {
     Run sort = externalSort(List.of(file, second, third), null);
     Run index = index(List.of(file, second, third), null);
     assertSame(index, sort);
+    // windows of 200 bytes: one or two rows each, a longer row alone
+    assertSame(index(List.of(file, second, third), null, 3, 200), sort);
     assertThat(index.events())
         .filteredOn(e -> e.fileIndex() == 2)
         .hasSize(300)
@@ -211,6 +224,7 @@ class DropoffIndexTest {
     Run sort = externalSort(inputs, null);
     Run index = index(inputs, null);
     assertSame(index, sort);
+    assertSame(index(inputs, null, 100, 8192), sort);
     assertThat(index.events()).hasSizeGreaterThan(10_000);
   }
 
@@ -270,6 +284,52 @@ class DropoffIndexTest {
     Recorder r = new Recorder();
     assertThat(drain(index.stream(r), r).events()).isEmpty();
     assertThatThrownBy(() -> index.stream(r)).isInstanceOf(IllegalStateException.class);
+  }
+
+  @Test
+  void aFileCutBetweenThePassesFailsAtTheFirstLostRowAsWithoutWindows() throws IOException {
+    Path csv =
+        SyntheticTlcCsv.write(dir.resolve("cut_2025-01.csv"), 200, YearMonth.of(2025, 1), 1, 9);
+    byte[] all = Files.readAllBytes(csv);
+    int cut = 0;
+    for (int lines = 0; lines < 191; cut++) { // the header and 190 rows stay, whole
+      if (all[cut] == '\n') {
+        lines++;
+      }
+    }
+    // what a replay sends before the first lost row: the rows before it in dropoff order
+    List<ReplayEvent> ordered = new ArrayList<>(externalSort(List.of(csv), null).events());
+    int before = 0;
+    while (ordered.get(before).row() <= 190) {
+      before++;
+    }
+    List<Integer> sent = new ArrayList<>();
+    List<String> failures = new ArrayList<>();
+    for (int window : new int[] {1, DropoffIndex.WINDOW_ROWS}) {
+      Files.write(csv, all);
+      DropoffIndex index =
+          DropoffIndex.build(List.of(csv), TripSources::open, null, TOLERANCE, 1000, () -> false);
+      Files.write(csv, java.util.Arrays.copyOf(all, cut));
+      index.windowRows = window;
+      List<ReplayEvent> out = new ArrayList<>();
+      try (EventStream s = index.stream(RowListener.NONE)) {
+        assertThatThrownBy(
+                () -> {
+                  while (s.hasNext()) {
+                    out.add(s.next());
+                  }
+                })
+            .isInstanceOf(java.io.UncheckedIOException.class)
+            .hasMessageContaining("cut_2025-01.csv")
+            .hasMessageContaining("did the file change during the replay?")
+            .satisfies(e -> failures.add(e.getMessage()));
+      }
+      sent.add(out.size());
+    }
+    // rows in dropoff order are sent up to the first row past the cut, whatever the window
+    assertThat(before).isPositive();
+    assertThat(sent).containsExactly(before, before);
+    assertThat(failures.get(0)).isEqualTo(failures.get(1));
   }
 
   @Test
