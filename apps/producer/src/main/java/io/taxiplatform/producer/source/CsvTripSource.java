@@ -1201,7 +1201,6 @@ public final class CsvTripSource implements TripSource {
         int end = len;
         int p = start;
         long signs = 0;
-        boolean found = false;
         // eight bytes at a time: the first '\n' among them, and their high bits (ASCII or not)
         for (int last = end - Long.BYTES; p <= last; p += Long.BYTES) {
           long w = (long) LONGS.get(b, p);
@@ -1210,18 +1209,15 @@ public final class CsvTripSource implements TripSource {
           if (nl != 0) {
             int k = Long.numberOfTrailingZeros(nl) >>> 3;
             signs |= w & ((1L << (k << 3)) - 1);
-            p += k;
-            found = true;
+            p += k; // at the '\n': the loop below stops at once
             break;
           }
           signs |= w;
         }
-        if (!found) {
-          byte c;
-          while (p < end && (c = b[p]) != '\n') {
-            signs |= c;
-            p++;
-          }
+        byte c;
+        while (p < end && (c = b[p]) != '\n') { // the last bytes, fewer than eight
+          signs |= c;
+          p++;
         }
         if ((signs & HIGH_BITS) != 0) {
           lineSigns = -1;
