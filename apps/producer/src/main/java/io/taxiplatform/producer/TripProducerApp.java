@@ -6,6 +6,7 @@ import io.taxiplatform.producer.replay.DropoffIndex;
 import io.taxiplatform.producer.replay.DropoffSort;
 import io.taxiplatform.producer.replay.EventStream;
 import io.taxiplatform.producer.replay.KeyPartitioner;
+import io.taxiplatform.producer.replay.ParquetDropoffOrder;
 import io.taxiplatform.producer.replay.ReadAhead;
 import io.taxiplatform.producer.replay.ReplayEvent;
 import io.taxiplatform.producer.replay.ReplayMarker;
@@ -77,7 +78,10 @@ public final class TripProducerApp {
   private final Pacer pacer;
   private volatile boolean stopped;
   private volatile boolean indexAbandoned;
-  private java.util.concurrent.CompletableFuture<DropoffIndex> index; // built while Kafka connects
+  // the first pass of the dropoff order, built while Kafka connects: the second pass's stream
+  private java.util.concurrent.CompletableFuture<
+          java.util.function.Function<RowListener, EventStream>>
+      index;
   private volatile String failure;
   private long loggedRejects;
   private final AtomicLong loggedErrors = new AtomicLong();
@@ -422,12 +426,15 @@ public final class TripProducerApp {
         };
     // The files are read and mapped on a thread of their own ("replay-read") while this thread
     // sends: in file order, and in dropoff order from the index of CSV rows (DropoffIndex: its
-    // first pass, started with the run, reads each row's dropoff field before the first send).
-    // Otherwise (parquet, files that do not fit beside the heap, more rows than the index holds)
-    // the external sort: the files are read on "replay-read" while this thread sorts and spills,
-    // and the merge of the sorted runs is read ahead ("replay-merge") while this thread sends.
+    // first pass, started with the run, reads each row's dropoff field before the first send) or
+    // the ranks of parquet rows nearly in dropoff order (ParquetDropoffOrder: its first pass reads
+    // the dropoff column; the second reads in file order and holds each event until its turn).
+    // Otherwise (files that do not fit beside the heap, more rows than the index holds, parquet
+    // rows far from dropoff order, CSV and parquet together) the external sort: the files are read
+    // on "replay-read" while this thread sorts and spills, and the merge of the sorted runs is
+    // read ahead ("replay-merge") while this thread sends.
     if (index != null) {
-      DropoffIndex built;
+      java.util.function.Function<RowListener, EventStream> built;
       try {
         built = index.join();
       } catch (java.util.concurrent.CompletionException e) {
@@ -437,7 +444,7 @@ public final class TripProducerApp {
         throw e;
       }
       if (built != null) {
-        return ReadAhead.start(built::stream, listener, "replay-read");
+        return ReadAhead.start(built, listener, "replay-read");
       }
     }
     ReadAhead read =
@@ -456,39 +463,67 @@ public final class TripProducerApp {
   }
 
   /**
-   * In dropoff order, the first pass of the dropoff index of CSV inputs ({@link DropoffIndex}), on
-   * a thread of its own from the start of the run: it reads the files while the run fetches the
-   * topic's metadata and scans it to resume. {@code null} when the index does not apply; the
-   * future's value is {@code null} when it could not be used (the external sort is then used).
+   * In dropoff order, the first pass of the dropoff index of CSV inputs ({@link DropoffIndex}) or
+   * of the dropoff ranks of parquet inputs ({@link ParquetDropoffOrder}), on a thread of its own
+   * from the start of the run: it reads the files while the run fetches the topic's metadata and
+   * scans it to resume. {@code null} when neither applies; the future's value (the second pass) is
+   * {@code null} when the first pass could not be used (the external sort is then used).
    */
-  private java.util.concurrent.CompletableFuture<DropoffIndex> startIndex() {
+  private java.util.concurrent.CompletableFuture<
+          java.util.function.Function<RowListener, EventStream>>
+      startIndex() {
     TripProducerConfig.ReplaySettings s = config.replay();
-    if (s.order() != TripProducerConfig.Order.DROPOFF || !DropoffIndex.applies(config.inputs())) {
+    if (s.order() != TripProducerConfig.Order.DROPOFF) {
       return null;
     }
-    long bytes = DropoffIndex.bytes(config.inputs());
-    long memory = DropoffIndex.totalMemory();
     long heap = Runtime.getRuntime().maxMemory();
-    if (!DropoffIndex.fitsInMemory(bytes, memory, heap)) {
-      LOG.info(
-          "dropoff order: the inputs' {} MiB do not fit in the memory beside the heap ({} MiB of {}"
-              + " MiB, {} MiB kept for the JVM): sorting with the external sort (the index reads rows"
-              + " at random places, fast only from the page cache)",
-          bytes >> 20,
-          heap >> 20,
-          memory >> 20,
-          DropoffIndex.NON_HEAP_BYTES >> 20);
+    java.util.function.Supplier<java.util.function.Function<RowListener, EventStream>> firstPass;
+    if (ParquetDropoffOrder.applies(config.inputs())) {
+      // the second pass reads the files in sequence, as the external sort does
+      firstPass =
+          () -> {
+            ParquetDropoffOrder order =
+                ParquetDropoffOrder.build(
+                    config.inputs(),
+                    TripSources::open,
+                    s.period(),
+                    s.periodTolerance(),
+                    ParquetDropoffOrder.maxRows(heap),
+                    ParquetDropoffOrder.maxWaiting(s.sortChunkRows(), heap),
+                    () -> stopped || indexAbandoned);
+            return order == null ? null : order::stream;
+          };
+    } else if (DropoffIndex.applies(config.inputs())) {
+      long bytes = DropoffIndex.bytes(config.inputs());
+      long memory = DropoffIndex.totalMemory();
+      if (!DropoffIndex.fitsInMemory(bytes, memory, heap)) {
+        LOG.info(
+            "dropoff order: the inputs' {} MiB do not fit in the memory beside the heap ({} MiB of"
+                + " {} MiB, {} MiB kept for the JVM): sorting with the external sort (the index reads"
+                + " rows at random places, fast only from the page cache)",
+            bytes >> 20,
+            heap >> 20,
+            memory >> 20,
+            DropoffIndex.NON_HEAP_BYTES >> 20);
+        return null;
+      }
+      firstPass =
+          () -> {
+            DropoffIndex built =
+                DropoffIndex.build(
+                    config.inputs(),
+                    TripSources::open,
+                    s.period(),
+                    s.periodTolerance(),
+                    DropoffIndex.maxRows(heap),
+                    () -> stopped || indexAbandoned);
+            return built == null ? null : built::stream;
+          };
+    } else {
       return null;
     }
     return java.util.concurrent.CompletableFuture.supplyAsync(
-        () ->
-            DropoffIndex.build(
-                config.inputs(),
-                TripSources::open,
-                s.period(),
-                s.periodTolerance(),
-                DropoffIndex.maxRows(heap),
-                () -> stopped || indexAbandoned),
+        firstPass,
         work -> {
           Thread t = new Thread(work, "replay-index");
           t.setDaemon(true);

@@ -194,42 +194,16 @@ public final class DropoffIndex {
     }
     int n = keys.size;
     long[] seconds = keys.seconds;
-    long min = Long.MAX_VALUE;
-    long max = Long.MIN_VALUE;
-    for (int i = 0; i < n; i++) {
-      long s = seconds[i];
-      if (s != CsvTripSource.NO_DROPOFF) {
-        min = Math.min(min, s);
-        max = Math.max(max, s);
-      }
-    }
     firstRow[inputs.size()] = n;
-    int bits = n <= 1 ? 0 : 64 - Long.numberOfLeadingZeros(n - 1L);
-    // dropoff second - min + 1 (0 for rejected rows) must fit in the 63 - bits high bits
-    if (max != Long.MIN_VALUE && ((max - min + 1) >>> (63 - bits)) != 0) {
-      LOG.info(
-          "dropoff order: dropoffs from {} to {} span more than the index's key holds: sorting with"
-              + " the external sort",
-          java.time.Instant.ofEpochSecond(min),
-          java.time.Instant.ofEpochSecond(max));
+    if (!sortRows(seconds, n, CsvTripSource.NO_DROPOFF)) {
       return null;
     }
-    for (int i = 0; i < n; i++) {
-      long s = seconds[i];
-      long high = s == CsvTripSource.NO_DROPOFF ? 0 : s - min + 1;
-      seconds[i] = (high << bits) | i;
-    }
-    Arrays.sort(seconds, 0, n); // in place: no buffer of another 8 bytes a row
     LOG.info(
         "indexed {} rows by dropoff in {} ms ({} file(s), {} MiB of index)",
         n,
         (System.nanoTime() - start) / 1_000_000,
         inputs.size(),
         String.format(Locale.ROOT, "%.1f", (double) n * BYTES_PER_ROW / 1048576.0));
-    long mask = bits == 0 ? 0 : (1L << bits) - 1;
-    for (int i = 0; i < n; i++) {
-      seconds[i] &= mask; // the row's index, now that the order is known
-    }
     return new DropoffIndex(
         List.copyOf(sources),
         bounds,
@@ -239,6 +213,46 @@ public final class DropoffIndex {
         keys.lengths,
         keys.tooLongLengths,
         n);
+  }
+
+  /**
+   * Sorts rows by their dropoff second, then by their index, in place and without another array:
+   * {@code seconds[i]}, row {@code i}'s dropoff second or {@code noKey}, becomes the index of the
+   * i-th row in that order, the rows without a key first. Each key is packed with the row's index
+   * in one {@code long}; {@code false} (logged, nothing changed) when the dropoffs span more
+   * seconds than the bits the row indexes leave.
+   */
+  static boolean sortRows(long[] seconds, int n, long noKey) {
+    long min = Long.MAX_VALUE;
+    long max = Long.MIN_VALUE;
+    for (int i = 0; i < n; i++) {
+      long s = seconds[i];
+      if (s != noKey) {
+        min = Math.min(min, s);
+        max = Math.max(max, s);
+      }
+    }
+    int bits = n <= 1 ? 0 : 64 - Long.numberOfLeadingZeros(n - 1L);
+    // dropoff second - min + 1 (0 for rows without a key) must fit in the 63 - bits high bits
+    if (max != Long.MIN_VALUE && ((max - min + 1) >>> (63 - bits)) != 0) {
+      LOG.info(
+          "dropoff order: dropoffs from {} to {} span more than the index's key holds: sorting with"
+              + " the external sort",
+          java.time.Instant.ofEpochSecond(min),
+          java.time.Instant.ofEpochSecond(max));
+      return false;
+    }
+    for (int i = 0; i < n; i++) {
+      long s = seconds[i];
+      long high = s == noKey ? 0 : s - min + 1;
+      seconds[i] = (high << bits) | i;
+    }
+    Arrays.sort(seconds, 0, n); // in place: no buffer of another 8 bytes a row
+    long mask = bits == 0 ? 0 : (1L << bits) - 1;
+    for (int i = 0; i < n; i++) {
+      seconds[i] &= mask; // the row's index, now that the order is known
+    }
+    return true;
   }
 
   /** Rows indexed (sendable and rejected). */

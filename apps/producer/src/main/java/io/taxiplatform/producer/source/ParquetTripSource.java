@@ -16,6 +16,11 @@ import java.util.NoSuchElementException;
 import java.util.Set;
 import java.util.TreeSet;
 import org.apache.parquet.column.ColumnDescriptor;
+import org.apache.parquet.column.ColumnReader;
+import org.apache.parquet.column.impl.ColumnReadStoreImpl;
+import org.apache.parquet.column.page.PageReadStore;
+import org.apache.parquet.example.DummyRecordConverter;
+import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 import org.apache.parquet.hadoop.metadata.ParquetMetadata;
 import org.apache.parquet.schema.LogicalTypeAnnotation;
@@ -67,6 +72,98 @@ public final class ParquetTripSource implements TripSource {
     } catch (IOException e) {
       throw new UncheckedIOException(file + ": " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * The rows of {@code file} as its footer counts them (every row group's rows).
+   *
+   * @throws IllegalArgumentException when the file is not a readable parquet file
+   */
+  public static long rowCount(Path file) {
+    try {
+      return ParquetReader.readMetadata(file.toFile()).getBlocks().stream()
+          .mapToLong(b -> b.getRowCount())
+          .sum();
+    } catch (IOException | RuntimeException e) {
+      throw new IllegalArgumentException(
+          file + ": not a readable parquet file: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * The first pass of a replay in dropoff order: each row's dropoff value, in file order, without
+   * converting the other columns. {@code each} gets what this reader puts in the row for {@link
+   * TlcRowMapper#dropoffOf} ({@code null} for a null). The file is checked as when it is opened
+   * (its codecs, the TLC columns).
+   *
+   * @param each told each row's value; returns {@code false} to stop reading
+   * @return {@code true} when every row was read
+   * @throws IllegalArgumentException when the file cannot be read (as the constructor)
+   * @throws IllegalStateException when a row cannot be read (as {@link #hasNext})
+   */
+  public static boolean readDropoffs(Path file, java.util.function.Predicate<Object> each) {
+    Map.Entry<String, Column> column =
+        columns(file).entrySet().stream()
+            .filter(e -> e.getValue().index() == TlcColumns.DROPOFF)
+            .findFirst()
+            .orElseThrow(); // columns() requires it
+    Column dropoff = column.getValue();
+    long row = 0;
+    // parquet-java's own column reader on that column alone (parquet-floor's reader converts each
+    // value through its generic row assembly, and reads every column's chunk)
+    try (ParquetFileReader reader =
+        ParquetFileReader.open(ParquetReader.makeInputFile(file.toFile()))) {
+      MessageType schema = reader.getFooter().getFileMetaData().getSchema();
+      MessageType projection = new MessageType(schema.getName(), schema.getType(column.getKey()));
+      reader.setRequestedSchema(projection);
+      ColumnDescriptor cd = projection.getColumns().get(0);
+      int defined = cd.getMaxDefinitionLevel();
+      boolean timestamp = dropoff.kind() == Kind.TIMESTAMP;
+      String createdBy = reader.getFooter().getFileMetaData().getCreatedBy();
+      PageReadStore pages;
+      while ((pages = reader.readNextRowGroup()) != null) {
+        ColumnReader values =
+            new ColumnReadStoreImpl(
+                    pages,
+                    new DummyRecordConverter(projection).getRootConverter(),
+                    projection,
+                    createdBy)
+                .getColumnReader(cd);
+        for (long i = 0, n = pages.getRowCount(); i < n; i++) {
+          Object value;
+          try {
+            if (values.getCurrentDefinitionLevel() < defined) {
+              value = null;
+            } else if (timestamp) {
+              value = wallClockValue(values.getLong(), dropoff.unitsPerSecond());
+            } else {
+              // a string column, as parquet-floor hands it to the row
+              value = cd.getPrimitiveType().stringifier().stringify(values.getBinary());
+            }
+            values.consume();
+          } catch (RuntimeException e) {
+            throw new IllegalStateException(
+                file.getFileName() + ": cannot read row " + (row + 1) + ": " + e, e);
+          }
+          row++;
+          if (!each.test(value)) {
+            return false;
+          }
+        }
+      }
+      return true;
+    } catch (IOException e) {
+      throw new UncheckedIOException(file + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** What the row holds for a column's stored value. */
+  private static Object convert(Column c, Object value) {
+    return switch (c.kind()) {
+      case VALUE -> value;
+      case DECIMAL -> BigDecimal.valueOf(((Number) value).longValue(), c.scale());
+      case TIMESTAMP -> wallClockValue((Long) value, c.unitsPerSecond());
+    };
   }
 
   /** Maps each TLC column of the file's schema to its index and conversion. */
@@ -173,12 +270,7 @@ public final class ParquetTripSource implements TripSource {
     @Override
     public Object[] add(Object[] target, Column c, Object value) {
       if (value != null) {
-        target[c.index()] =
-            switch (c.kind()) {
-              case VALUE -> value;
-              case DECIMAL -> BigDecimal.valueOf(((Number) value).longValue(), c.scale());
-              case TIMESTAMP -> wallClockValue((Long) value, c.unitsPerSecond());
-            };
+        target[c.index()] = convert(c, value);
       }
       return target;
     }

@@ -86,8 +86,8 @@ public final class TlcRowMapper {
       }
     }
     try {
-      Instant pickup = instant(v, TlcColumns.PICKUP);
-      Instant dropoff = instant(v, TlcColumns.DROPOFF);
+      Instant pickup = instant(v[TlcColumns.PICKUP], TlcColumns.PICKUP);
+      Instant dropoff = instant(v[TlcColumns.DROPOFF], TlcColumns.DROPOFF);
       TripEvent e =
           TripEvent.builder()
               .tripId(tripId)
@@ -116,6 +116,22 @@ public final class TlcRowMapper {
       return SourceRecord.of(e);
     } catch (BadValue b) {
       return SourceRecord.rejected(b.reason, b.getMessage());
+    }
+  }
+
+  /**
+   * The dropoff {@link #map} gives a row whose dropoff column holds {@code value} (as a source puts
+   * it in the row), or {@code null} when {@code map} rejects the row for that value (absent or
+   * unreadable): the sort key of a dropoff-order replay's first pass, read by the same conversion.
+   */
+  public Instant dropoffOf(Object value) {
+    if (isAbsent(value)) {
+      return null;
+    }
+    try {
+      return instant(value, TlcColumns.DROPOFF);
+    } catch (BadValue b) {
+      return null;
     }
   }
 
@@ -252,8 +268,8 @@ public final class TlcRowMapper {
     return instantOfText19(s, 0);
   }
 
-  private Instant instant(Object[] v, int i) {
-    Object o = v[i];
+  private Instant instant(Object value, int i) {
+    Object o = value;
     if (o instanceof CharSequence cs && !(o instanceof String)) {
       // a CSV field view: the TLC form (19 characters, no fraction, no padding) read from the view,
       // as parseLocal reads it; anything else through its text

@@ -54,6 +54,32 @@ class ParquetTripSourceTest {
     return r;
   }
 
+  /**
+   * The first pass of a dropoff-order replay ({@link ParquetTripSource#readDropoffs}) gives every
+   * row the dropoff the row reader gives it: the event's, or none when the row is rejected for its
+   * dropoff.
+   */
+  static void assertFirstPassAgrees(Path file) {
+    List<SourceRecord> rows = SourceReads.readAll(new ParquetTripSource(file, "replay"));
+    List<Object> values = new java.util.ArrayList<>();
+    assertThat(ParquetTripSource.readDropoffs(file, values::add)).isTrue();
+    assertThat(values).hasSameSizeAs(rows);
+    TlcRowMapper mapper = new TlcRowMapper("replay");
+    for (int i = 0; i < rows.size(); i++) {
+      SourceRecord r = rows.get(i);
+      Instant d = mapper.dropoffOf(values.get(i));
+      if (!r.isRejected()) {
+        assertThat(d).as("row %d", i + 1).isEqualTo(r.event().dropoffTime());
+      } else if (r.detail().contains("tpep_dropoff_datetime")) {
+        assertThat(d).as("row %d: %s", i + 1, r.detail()).isNull();
+      }
+    }
+    // stopping: the rows before it only
+    int[] seen = {0};
+    assertThat(ParquetTripSource.readDropoffs(file, v -> ++seen[0] < 1)).isEqualTo(rows.isEmpty());
+    assertThat(seen[0]).isEqualTo(rows.isEmpty() ? 0 : 1);
+  }
+
   @ParameterizedTest(name = "{0} {1} utc={2}")
   @CsvSource({
     "Y2023,MICROS,false",
@@ -72,10 +98,12 @@ class ParquetTripSourceTest {
         TlcParquetFiles.schema(v, unit, utc),
         List.of(
             row(v, pickup, dropoff, 132, 52.5),
-            row(v, pickup.plusHours(6), dropoff.plusHours(6), 237, 8.6)));
+            row(v, pickup.plusHours(6), dropoff.plusHours(6), 237, 8.6),
+            row(v, pickup, pickup.plusMinutes(7).plusNanos(250_000_000), 4, 9.0)));
+    assertFirstPassAgrees(file);
 
     List<SourceRecord> rows = SourceReads.readAll(new ParquetTripSource(file, "replay"));
-    assertThat(rows).hasSize(2).noneMatch(SourceRecord::isRejected);
+    assertThat(rows).hasSize(3).noneMatch(SourceRecord::isRejected);
     TripEvent e = rows.get(0).event();
     assertThat(e.tripId()).isEqualTo(file.getFileName() + ":1");
     assertThat(rows.get(1).event().tripId()).isEqualTo(file.getFileName() + ":2");
@@ -121,6 +149,7 @@ class ParquetTripSourceTest {
         TlcParquetFiles.schema(v, TimeUnit.MICROS, false),
         List.of(sparse, noFare, noDropoff));
 
+    assertFirstPassAgrees(file);
     List<SourceRecord> rows = SourceReads.readAll(new ParquetTripSource(file, "replay"));
     assertThat(rows).hasSize(3);
     TripEvent e = rows.get(0).event();
@@ -227,6 +256,7 @@ class ParquetTripSourceTest {
       w.write(new String[] {"2024-12-31 23:00:00", "2025-01-01 00:00:00.5"});
       w.write(new String[] {"2024-12-31 23:00:00", "soon"});
     }
+    assertFirstPassAgrees(file);
     List<SourceRecord> rows = SourceReads.readAll(new ParquetTripSource(file, "replay"));
     assertThat(rows.get(0).event().dropoffTime())
         .isEqualTo(Instant.parse("2025-01-01T05:00:00.500Z"));

@@ -1,0 +1,405 @@
+package io.taxiplatform.producer.replay;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.taxiplatform.producer.source.TlcParquetFiles;
+import io.taxiplatform.producer.source.TripSources;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.time.YearMonth;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.apache.parquet.schema.LogicalTypeAnnotation.TimeUnit;
+import org.apache.parquet.schema.MessageType;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The dropoff order of parquet rows nearly in that order gives what the external sort gives: the
+ * same events (every field, the trip id with its row number), in the same order, the same rows read
+ * and the same rejections with their details; rows too far from dropoff order, and what the first
+ * pass cannot rank, fall back to the external sort.
+ */
+class ParquetDropoffOrderTest {
+
+  @TempDir Path dir;
+
+  private static final Duration TOLERANCE = Duration.ofHours(1);
+  private static final MessageType SCHEMA =
+      TlcParquetFiles.schema(TlcParquetFiles.Variant.Y2025, TimeUnit.MICROS, false);
+
+  private record Run(List<ReplayEvent> events, long rowsRead, List<String> rejected) {}
+
+  private static final class Recorder implements RowListener {
+    long read;
+    final List<String> rejected = new ArrayList<>();
+
+    @Override
+    public void onRowRead() {
+      read++;
+    }
+
+    @Override
+    public void onRejected(String reason, String detail) {
+      rejected.add(reason + " | " + detail);
+    }
+  }
+
+  private static Run drain(EventStream s, Recorder r) {
+    List<ReplayEvent> out = new ArrayList<>();
+    try (s) {
+      while (s.hasNext()) {
+        out.add(s.next());
+      }
+    }
+    return new Run(out, r.read, new ArrayList<>(r.rejected));
+  }
+
+  private Run externalSort(List<Path> inputs, YearMonth period) {
+    Recorder r = new Recorder();
+    ReplayReader reader = new ReplayReader(inputs, TripSources::open, period, TOLERANCE, r);
+    return drain(DropoffSort.sort(reader, 1000, dir, () -> false), r);
+  }
+
+  private static ParquetDropoffOrder build(List<Path> inputs, YearMonth period, int maxWaiting) {
+    return ParquetDropoffOrder.build(
+        inputs,
+        TripSources::open,
+        period,
+        TOLERANCE,
+        Integer.MAX_VALUE - 8,
+        maxWaiting,
+        () -> false);
+  }
+
+  private Run ordered(List<Path> inputs, YearMonth period, int maxWaiting) {
+    ParquetDropoffOrder order = build(inputs, period, maxWaiting);
+    assertThat(order).as("the order applies to these inputs").isNotNull();
+    Recorder r = new Recorder();
+    return drain(order.stream(r), r);
+  }
+
+  private static void assertSame(Run ordered, Run sort) {
+    assertThat(ordered.events()).hasSameSizeAs(sort.events());
+    assertThat(ordered.events()).containsExactlyElementsOf(sort.events());
+    assertThat(ordered.rowsRead()).isEqualTo(sort.rowsRead());
+    // both report in file order: the rejections come in the same order too
+    assertThat(ordered.rejected()).containsExactlyElementsOf(sort.rejected());
+  }
+
+  /** A plain row of the 2025 layout: a trip from {@code pickup} to {@code dropoff}. */
+  private static Map<String, Object> row(Random r, LocalDateTime pickup, LocalDateTime dropoff) {
+    Map<String, Object> m = new HashMap<>();
+    m.put("VendorID", 1 + r.nextInt(2));
+    m.put("tpep_pickup_datetime", pickup);
+    m.put("tpep_dropoff_datetime", dropoff);
+    m.put("passenger_count", 1 + r.nextInt(4));
+    m.put("trip_distance", r.nextInt(2000) / 100.0);
+    m.put("RatecodeID", 1);
+    m.put("store_and_fwd_flag", r.nextBoolean() ? "N" : "Y");
+    m.put("PULocationID", 1 + r.nextInt(265));
+    m.put("DOLocationID", 1 + r.nextInt(265));
+    m.put("payment_type", 1 + r.nextInt(4));
+    m.put("fare_amount", r.nextInt(10_000) / 100.0);
+    m.put("extra", 1.0);
+    m.put("mta_tax", 0.5);
+    m.put("tip_amount", r.nextInt(2000) / 100.0);
+    m.put("tolls_amount", 0.0);
+    m.put("improvement_surcharge", 1.0);
+    m.put("total_amount", r.nextInt(20_000) / 100.0);
+    m.put("congestion_surcharge", 2.5);
+    m.put("Airport_fee", 0.0);
+    m.put("cbd_congestion_fee", 0.75);
+    return m;
+  }
+
+  /**
+   * {@code n} rows whose dropoffs step by {@code stepSeconds} from {@code start} (so with a large
+   * step many are equal), shuffled within blocks of {@code block} rows: nearly in dropoff order, as
+   * a TLC file is roughly by time.
+   */
+  private static List<Map<String, Object>> nearlySorted(
+      Random r, int n, LocalDateTime start, int stepSeconds, int block) {
+    List<Map<String, Object>> rows = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      LocalDateTime dropoff = start.plusSeconds((long) (i / 3) * stepSeconds);
+      rows.add(row(r, dropoff.minusMinutes(5 + r.nextInt(40)), dropoff));
+    }
+    for (int from = 0; from < n; from += block) {
+      Collections.shuffle(rows.subList(from, Math.min(n, from + block)), r);
+    }
+    return rows;
+  }
+
+  @Test
+  void nearlySortedFilesWithEveryKindOfRowComeOutAsTheExternalSortGivesThem() throws IOException {
+    Random r = new Random(11);
+    // November 2024: New York's clocks went back on the 3rd (01:00-02:00 twice); three rows per
+    // dropoff make ties, across the files too
+    LocalDateTime start = LocalDateTime.of(2024, 11, 2, 22, 0);
+    List<Map<String, Object>> a = nearlySorted(r, 6000, start, 7, 40);
+    List<Map<String, Object>> b = nearlySorted(r, 900, start.plusSeconds(7 * 1000), 7, 15);
+    // rows the second pass does not send, scattered: no dropoff, an unreadable row with a
+    // dropoff (no pickup zone), dropoffs outside the file's month (early and late), and one row
+    // whose early dropoff comes late in the file
+    a.get(100).remove("tpep_dropoff_datetime");
+    a.get(200).remove("PULocationID");
+    a.get(300).put("tpep_dropoff_datetime", LocalDateTime.of(2009, 1, 1, 0, 0));
+    a.get(5000).put("tpep_dropoff_datetime", LocalDateTime.of(2024, 12, 5, 0, 0));
+    a.get(4000).put("tpep_dropoff_datetime", start.plusMinutes(30));
+    a.get(4000).put("tpep_pickup_datetime", start.plusMinutes(10));
+    b.get(10).remove("tpep_pickup_datetime");
+    Path fa = dir.resolve("a_2024-11.parquet");
+    Path fb = dir.resolve("b_2024-11.parquet");
+    Path empty = dir.resolve("c_2024-11.parquet");
+    TlcParquetFiles.write(fa, SCHEMA, a);
+    TlcParquetFiles.write(fb, SCHEMA, b);
+    TlcParquetFiles.write(empty, SCHEMA, List.of());
+    List<Path> inputs = List.of(fa, empty, fb);
+
+    Run sort = externalSort(inputs, null);
+    ParquetDropoffOrder order = build(inputs, null, 100_000);
+    assertThat(order).isNotNull();
+    assertThat(order.rows()).isEqualTo(6900);
+    // every row read between the dropoffs after 30 minutes (row ~772 on) and row 4000, whose
+    // dropoff is 30 minutes, waits for it; the shuffled blocks alone would hold tens
+    assertThat(order.maxWaiting()).isBetween(3000, 3300);
+    Recorder rec = new Recorder();
+    Run ordered = drain(order.stream(rec), rec);
+    assertSame(ordered, sort);
+    assertThat(ordered.events()).hasSize(6900 - 5);
+    assertThat(ordered.rejected())
+        .anyMatch(s -> s.startsWith("missing_field"))
+        .anyMatch(s -> s.startsWith("outside_period"));
+    assertThat(ordered.events())
+        .isSortedAccordingTo(ReplayEvent.DROPOFF_ORDER)
+        .extracting(e -> e.event().tripId())
+        .doesNotHaveDuplicates();
+    // --period for every file: its rule applies as in the external sort
+    assertSame(
+        ordered(List.of(fb, fa), YearMonth.of(2024, 11), 100_000),
+        externalSort(List.of(fb, fa), YearMonth.of(2024, 11)));
+  }
+
+  @Test
+  void rowsFarFromDropoffOrderFallBackToTheExternalSortUnlessAllowedToWait() throws IOException {
+    Random r = new Random(3);
+    List<Map<String, Object>> rows =
+        nearlySorted(r, 3000, LocalDateTime.of(2025, 1, 10, 8, 0), 20, 1);
+    Collections.shuffle(rows, r); // random order, as the 2019 sample
+    Path f = dir.resolve("random_2025-01.parquet");
+    TlcParquetFiles.write(f, SCHEMA, rows);
+    ParquetDropoffOrder order = build(List.of(f), null, 3000);
+    assertThat(order).isNotNull();
+    int most = order.maxWaiting();
+    assertThat(most).as("in random order most rows wait").isGreaterThan(2000);
+    assertThat(build(List.of(f), null, most)).isNotNull();
+    assertThat(build(List.of(f), null, most - 1)).as("more would wait than allowed").isNull();
+    // allowed to wait, it holds most rows and still gives what the external sort gives
+    Recorder rec = new Recorder();
+    assertSame(drain(order.stream(rec), rec), externalSort(List.of(f), null));
+  }
+
+  @Test
+  void whatTheFirstPassCannotRankFallsBackToTheExternalSort() throws IOException {
+    Random r = new Random(5);
+    List<Map<String, Object>> rows =
+        nearlySorted(r, 50, LocalDateTime.of(2025, 1, 10, 8, 0), 20, 1);
+    rows.get(7).put("tpep_dropoff_datetime", LocalDateTime.of(2025, 1, 10, 8, 30, 1, 500_000));
+    Path fraction = dir.resolve("fraction_2025-01.parquet");
+    TlcParquetFiles.write(fraction, SCHEMA, rows);
+    assertThat(build(List.of(fraction), null, 100)).as("a dropoff with a fraction").isNull();
+
+    Path plain = dir.resolve("plain_2025-01.parquet");
+    TlcParquetFiles.write(
+        plain, SCHEMA, nearlySorted(r, 50, LocalDateTime.of(2025, 1, 10, 8, 0), 20, 1));
+    assertThat(
+            ParquetDropoffOrder.build(
+                List.of(plain), TripSources::open, null, TOLERANCE, 49, 100, () -> false))
+        .as("more rows than the bound")
+        .isNull();
+    Path csv = SyntheticTlcCsv.write(dir.resolve("t_2025-01.csv"), 10, YearMonth.of(2025, 1), 1, 5);
+    assertThat(ParquetDropoffOrder.applies(List.of(plain, csv))).as("CSV and parquet").isFalse();
+    assertThat(build(List.of(plain, csv), null, 100)).isNull();
+    assertThat(ParquetDropoffOrder.applies(List.of(plain))).isTrue();
+  }
+
+  @Test
+  void mostWaitingCountsTheEventsHeldWhenRowsArriveInFileOrder() {
+    assertThat(ParquetDropoffOrder.mostWaiting(new int[] {0, 1, 2}, 3)).isZero();
+    assertThat(ParquetDropoffOrder.mostWaiting(new int[] {3, 2, 1, 0}, 4)).isEqualTo(3);
+    assertThat(ParquetDropoffOrder.mostWaiting(new int[] {1, -1, 0, 3, 2}, 4)).isEqualTo(1);
+    assertThat(ParquetDropoffOrder.mostWaiting(new int[] {2, 3, 0, 1}, 4)).isEqualTo(2);
+  }
+
+  /** Ranks as a comparison sort gives them: by key, then by index; rows without a key apart. */
+  private static int[] expectedRanks(long[] keys) {
+    List<Integer> rows = new ArrayList<>();
+    for (int i = 0; i < keys.length; i++) {
+      if (keys[i] != io.taxiplatform.producer.source.CsvTripSource.NO_DROPOFF) {
+        rows.add(i);
+      }
+    }
+    rows.sort(
+        (a, b) -> a.equals(b) ? 0 : keys[a] != keys[b] ? Long.compare(keys[a], keys[b]) : a - b);
+    int[] rank = new int[keys.length];
+    java.util.Arrays.fill(rank, -1);
+    for (int k = 0; k < rows.size(); k++) {
+      rank[rows.get(k)] = k;
+    }
+    return rank;
+  }
+
+  @Test
+  void ranksByCountingSecondsOrBySortingAreThoseOfAComparisonSort() {
+    Random r = new Random(13);
+    long none = io.taxiplatform.producer.source.CsvTripSource.NO_DROPOFF;
+    // a month's seconds (counting), and keys over 16 years (a comparison sort of packed keys)
+    for (long span : new long[] {3_000, 31L * 86_400, 16L * 365 * 86_400}) {
+      long[] keys = new long[20_000];
+      for (int i = 0; i < keys.length; i++) {
+        keys[i] = r.nextInt(50) == 0 ? none : 1_700_000_000L + (long) (r.nextDouble() * span);
+      }
+      int[] expected = expectedRanks(keys);
+      int[] got = ParquetDropoffOrder.ranks(keys.clone(), keys.length);
+      for (int i = 0; i < keys.length; i++) {
+        // rows without a key: any negative rank
+        assertThat(got[i] < 0 ? -1 : got[i]).as("span %d, row %d", span, i).isEqualTo(expected[i]);
+      }
+    }
+    assertThat(ParquetDropoffOrder.ranks(new long[] {none, none}, 2)).containsExactly(-1, -1);
+    assertThat(ParquetDropoffOrder.ranks(new long[0], 0)).isEmpty();
+  }
+
+  @Test
+  void filesWithoutAPeriodSpanningYearsComeOutAsTheExternalSortGivesThem() throws IOException {
+    Random r = new Random(17);
+    List<Map<String, Object>> rows =
+        nearlySorted(r, 2000, LocalDateTime.of(2025, 1, 10, 8, 0), 20, 30);
+    rows.get(1500).put("tpep_dropoff_datetime", LocalDateTime.of(2009, 1, 1, 0, 0));
+    rows.get(1500).put("tpep_pickup_datetime", LocalDateTime.of(2008, 12, 31, 23, 50));
+    Path f = dir.resolve("no_period.parquet"); // no month in the name: no period rule
+    TlcParquetFiles.write(f, SCHEMA, rows);
+    ParquetDropoffOrder order = build(List.of(f), null, 100_000);
+    assertThat(order).isNotNull();
+    assertThat(order.maxWaiting()).as("every row before the 2009 one waits for it").isEqualTo(1500);
+    Recorder rec = new Recorder();
+    assertSame(drain(order.stream(rec), rec), externalSort(List.of(f), null));
+  }
+
+  @Test
+  void maxWaitingIsTheSortChunkAtMostAnEighthOfTheHeap() {
+    assertThat(ParquetDropoffOrder.maxWaiting(100_000, 4L << 30)).isEqualTo(100_000);
+    assertThat(ParquetDropoffOrder.maxWaiting(100_000, 288L << 20)).isEqualTo(36_864);
+    assertThat(ParquetDropoffOrder.maxWaiting(5, 1L << 20)).isEqualTo(5);
+  }
+
+  @Test
+  void aFileChangedBetweenThePassesFailsNamingIt() throws IOException {
+    Random r = new Random(9);
+    LocalDateTime start = LocalDateTime.of(2025, 1, 10, 8, 0);
+    Path f = dir.resolve("changed_2025-01.parquet");
+    List<Map<String, Object>> rows = nearlySorted(r, 600, start, 20, 10);
+    TlcParquetFiles.write(f, SCHEMA, rows.subList(0, 500));
+    ParquetDropoffOrder fewer = build(List.of(f), null, 1000);
+    ParquetDropoffOrder more = build(List.of(f), null, 1000);
+    TlcParquetFiles.write(f, SCHEMA, rows.subList(0, 400));
+    assertThatThrownBy(() -> drain(fewer.stream(new Recorder()), new Recorder()))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("400 rows read, the first pass read 500")
+        .hasMessageContaining("did a file change during the replay?");
+    TlcParquetFiles.write(f, SCHEMA, rows);
+    assertThatThrownBy(() -> drain(more.stream(new Recorder()), new Recorder()))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("changed_2025-01.parquet: row 501")
+        .hasMessageContaining("did the file change during the replay?");
+  }
+
+  @Test
+  void aStoppedRunEndsTheFirstPassWithNothingToSend() throws IOException {
+    Path f = dir.resolve("s_2025-01.parquet");
+    TlcParquetFiles.write(
+        f, SCHEMA, nearlySorted(new Random(1), 100, LocalDateTime.of(2025, 1, 10, 8, 0), 20, 1));
+    ParquetDropoffOrder order =
+        ParquetDropoffOrder.build(
+            List.of(f), TripSources::open, null, TOLERANCE, 1000, 1000, () -> true);
+    assertThat(order).isNotNull();
+    Recorder rec = new Recorder();
+    assertThat(drain(order.stream(rec), rec).events()).isEmpty();
+  }
+
+  private static final DateTimeFormatter TLC = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
+
+  /**
+   * The real TLC samples (CSV) as parquet files of the 2025 layout, rows in their order: the 2025
+   * one in file order, the 2019 one in random order (rows far from dropoff order, held all at once
+   * when allowed).
+   */
+  @Test
+  void theRealTlcSamplesAsParquetComeOutAsTheExternalSortGivesThem() throws IOException {
+    Path data = DropoffIndexTest.sharedData();
+    Path feb = data == null ? null : data.resolve("yellow_tripdata_2019-02_sample.csv");
+    Path jan = data == null ? null : data.resolve("yellow_tripdata_2025-01_sample.csv");
+    assumeTrue(
+        feb != null && Files.isRegularFile(feb) && Files.isRegularFile(jan),
+        "the TLC samples ../shared/data/yellow_tripdata_2019-02_sample.csv and"
+            + " yellow_tripdata_2025-01_sample.csv are absent (our test data, not part of the"
+            + " product)");
+    Path pf = dir.resolve("yellow_tripdata_2019-02.parquet");
+    Path pj = dir.resolve("yellow_tripdata_2025-01.parquet");
+    TlcParquetFiles.write(pf, SCHEMA, csvRows(feb));
+    TlcParquetFiles.write(pj, SCHEMA, csvRows(jan));
+    for (List<Path> inputs : List.of(List.of(pj), List.of(pf, pj))) {
+      ParquetDropoffOrder order = build(inputs, null, 100_000);
+      assertThat(order).as("%s: within the default bound", inputs).isNotNull();
+      Recorder rec = new Recorder();
+      assertSame(drain(order.stream(rec), rec), externalSort(inputs, null));
+    }
+    ParquetDropoffOrder jan2025 = build(List.of(pj), null, 100_000);
+    assertThat(jan2025.maxWaiting()).as("January 2025 in file order").isLessThan(1000);
+    assertThat(build(List.of(pf), null, 1000)).as("February 2019 in random order").isNull();
+  }
+
+  /** The rows of a TLC CSV as parquet rows (the columns the 2025 layout has; empty as null). */
+  private static List<Map<String, Object>> csvRows(Path csv) throws IOException {
+    List<String> lines = Files.readAllLines(csv);
+    String[] header = lines.get(0).split(",", -1);
+    List<Map<String, Object>> rows = new ArrayList<>();
+    for (String line : lines.subList(1, lines.size())) {
+      String[] v = line.split(",", -1);
+      Map<String, Object> m = new HashMap<>();
+      for (int i = 0; i < header.length && i < v.length; i++) {
+        String name = header[i].equalsIgnoreCase("airport_fee") ? "Airport_fee" : header[i];
+        if (v[i].isEmpty()
+            || SCHEMA.getFields().stream().noneMatch(t -> t.getName().equals(name))) {
+          continue;
+        }
+        var type = SCHEMA.getType(name).asPrimitiveType().getPrimitiveTypeName();
+        Object value =
+            switch (type) {
+              case INT32, INT64 -> {
+                if (name.contains("datetime")) {
+                  yield LocalDateTime.parse(v[i].substring(0, 19), TLC);
+                }
+                yield (long) Double.parseDouble(v[i]);
+              }
+              case DOUBLE -> Double.parseDouble(v[i]);
+              default -> v[i];
+            };
+        m.put(name, value);
+      }
+      rows.add(m);
+    }
+    return rows;
+  }
+}
