@@ -2,8 +2,8 @@ package io.taxiplatform.producer.replay;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.taxiplatform.producer.replay.ReplayRuns.Run;
 import io.taxiplatform.producer.source.CsvTripSource;
 import io.taxiplatform.producer.source.TripSources;
 import java.io.IOException;
@@ -30,40 +30,9 @@ class DropoffIndexTest {
 
   private static final Duration TOLERANCE = Duration.ofHours(1);
 
-  /** What a replay in dropoff order emits and reports. */
-  private record Run(List<ReplayEvent> events, long rowsRead, List<String> rejected) {}
-
-  private static final class Recorder implements RowListener {
-    long read;
-    final List<String> rejected = new ArrayList<>();
-
-    @Override
-    public void onRowRead() {
-      read++;
-    }
-
-    @Override
-    public void onRejected(String reason, String detail) {
-      rejected.add(reason + " | " + detail);
-    }
-  }
-
-  private static Run drain(EventStream s, Recorder r) {
-    List<ReplayEvent> out = new ArrayList<>();
-    try (s) {
-      while (s.hasNext()) {
-        out.add(s.next());
-      }
-    }
-    List<String> rejected = new ArrayList<>(r.rejected);
-    rejected.sort(null); // reported in another order: read order vs key order
-    return new Run(out, r.read, rejected);
-  }
-
   private Run externalSort(List<Path> inputs, YearMonth period) {
-    Recorder r = new Recorder();
-    ReplayReader reader = new ReplayReader(inputs, TripSources::open, period, TOLERANCE, r);
-    return drain(DropoffSort.sort(reader, 1000, dir, () -> false), r);
+    // the index reports rejected rows in key order, the sort in read order
+    return ReplayRuns.externalSort(inputs, period, TOLERANCE, dir).sortedRejections();
   }
 
   private Run index(List<Path> inputs, YearMonth period) {
@@ -80,8 +49,7 @@ class DropoffIndexTest {
     assertThat(index).as("the index applies to these inputs").isNotNull();
     index.windowRows = windowRows;
     index.windowBytes = windowBytes;
-    Recorder r = new Recorder();
-    return drain(index.stream(r), r);
+    return ReplayRuns.drain(index::stream).sortedRejections();
   }
 
   private static void assertSame(Run index, Run sort) {
@@ -212,14 +180,9 @@ class DropoffIndexTest {
 
   @Test
   void theRealUnsortedTlcSamplesComeOutAsTheExternalSortGivesThem() {
-    Path data = sharedData();
-    Path feb = data == null ? null : data.resolve("yellow_tripdata_2019-02_sample.csv");
-    Path jan = data == null ? null : data.resolve("yellow_tripdata_2025-01_sample.csv");
-    assumeTrue(
-        feb != null && Files.isRegularFile(feb) && Files.isRegularFile(jan),
-        "the TLC samples ../shared/data/yellow_tripdata_2019-02_sample.csv and"
-            + " yellow_tripdata_2025-01_sample.csv are absent (our test data, not part of the"
-            + " product)");
+    List<Path> samples = ReplayRuns.tlcSamples();
+    Path feb = samples.get(0);
+    Path jan = samples.get(1);
     List<Path> inputs = List.of(feb, jan);
     Run sort = externalSort(inputs, null);
     Run index = index(inputs, null);
@@ -281,9 +244,9 @@ class DropoffIndexTest {
     DropoffIndex index =
         DropoffIndex.build(List.of(csv), TripSources::open, null, TOLERANCE, 10_000, () -> true);
     assertThat(index.rows()).isZero();
-    Recorder r = new Recorder();
-    assertThat(drain(index.stream(r), r).events()).isEmpty();
-    assertThatThrownBy(() -> index.stream(r)).isInstanceOf(IllegalStateException.class);
+    assertThat(ReplayRuns.drain(index::stream).events()).isEmpty();
+    assertThatThrownBy(() -> index.stream(RowListener.NONE))
+        .isInstanceOf(IllegalStateException.class);
   }
 
   @Test

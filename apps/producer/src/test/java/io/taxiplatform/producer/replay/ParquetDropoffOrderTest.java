@@ -2,8 +2,8 @@ package io.taxiplatform.producer.replay;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.taxiplatform.producer.replay.ReplayRuns.Run;
 import io.taxiplatform.producer.source.TlcParquetFiles;
 import io.taxiplatform.producer.source.TripSources;
 import java.io.IOException;
@@ -38,37 +38,8 @@ class ParquetDropoffOrderTest {
   private static final MessageType SCHEMA =
       TlcParquetFiles.schema(TlcParquetFiles.Variant.Y2025, TimeUnit.MICROS, false);
 
-  private record Run(List<ReplayEvent> events, long rowsRead, List<String> rejected) {}
-
-  private static final class Recorder implements RowListener {
-    long read;
-    final List<String> rejected = new ArrayList<>();
-
-    @Override
-    public void onRowRead() {
-      read++;
-    }
-
-    @Override
-    public void onRejected(String reason, String detail) {
-      rejected.add(reason + " | " + detail);
-    }
-  }
-
-  private static Run drain(EventStream s, Recorder r) {
-    List<ReplayEvent> out = new ArrayList<>();
-    try (s) {
-      while (s.hasNext()) {
-        out.add(s.next());
-      }
-    }
-    return new Run(out, r.read, new ArrayList<>(r.rejected));
-  }
-
   private Run externalSort(List<Path> inputs, YearMonth period) {
-    Recorder r = new Recorder();
-    ReplayReader reader = new ReplayReader(inputs, TripSources::open, period, TOLERANCE, r);
-    return drain(DropoffSort.sort(reader, 1000, dir, () -> false), r);
+    return ReplayRuns.externalSort(inputs, period, TOLERANCE, dir);
   }
 
   private static ParquetDropoffOrder build(List<Path> inputs, YearMonth period, int maxWaiting) {
@@ -85,8 +56,7 @@ class ParquetDropoffOrderTest {
   private Run ordered(List<Path> inputs, YearMonth period, int maxWaiting) {
     ParquetDropoffOrder order = build(inputs, period, maxWaiting);
     assertThat(order).as("the order applies to these inputs").isNotNull();
-    Recorder r = new Recorder();
-    return drain(order.stream(r), r);
+    return ReplayRuns.drain(order::stream);
   }
 
   private static void assertSame(Run ordered, Run sort) {
@@ -174,8 +144,7 @@ class ParquetDropoffOrderTest {
     // every row read between the dropoffs after 30 minutes (row ~772 on) and row 4000, whose
     // dropoff is 30 minutes, waits for it; the shuffled blocks alone would hold tens
     assertThat(order.maxWaiting()).isBetween(3000, 3300);
-    Recorder rec = new Recorder();
-    Run ordered = drain(order.stream(rec), rec);
+    Run ordered = ReplayRuns.drain(order::stream);
     assertSame(ordered, sort);
     assertThat(ordered.events()).hasSize(6900 - 5);
     assertThat(ordered.rejected())
@@ -206,8 +175,7 @@ class ParquetDropoffOrderTest {
     assertThat(build(List.of(f), null, most)).isNotNull();
     assertThat(build(List.of(f), null, most - 1)).as("more would wait than allowed").isNull();
     // allowed to wait, it holds most rows and still gives what the external sort gives
-    Recorder rec = new Recorder();
-    assertSame(drain(order.stream(rec), rec), externalSort(List.of(f), null));
+    assertSame(ReplayRuns.drain(order::stream), externalSort(List.of(f), null));
   }
 
   @Test
@@ -293,8 +261,7 @@ class ParquetDropoffOrderTest {
     ParquetDropoffOrder order = build(List.of(f), null, 100_000);
     assertThat(order).isNotNull();
     assertThat(order.maxWaiting()).as("every row before the 2009 one waits for it").isEqualTo(1500);
-    Recorder rec = new Recorder();
-    assertSame(drain(order.stream(rec), rec), externalSort(List.of(f), null));
+    assertSame(ReplayRuns.drain(order::stream), externalSort(List.of(f), null));
   }
 
   @Test
@@ -314,12 +281,12 @@ class ParquetDropoffOrderTest {
     ParquetDropoffOrder fewer = build(List.of(f), null, 1000);
     ParquetDropoffOrder more = build(List.of(f), null, 1000);
     TlcParquetFiles.write(f, SCHEMA, rows.subList(0, 400));
-    assertThatThrownBy(() -> drain(fewer.stream(new Recorder()), new Recorder()))
+    assertThatThrownBy(() -> ReplayRuns.drain(fewer::stream))
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("400 rows read, the first pass read 500")
         .hasMessageContaining("did a file change during the replay?");
     TlcParquetFiles.write(f, SCHEMA, rows);
-    assertThatThrownBy(() -> drain(more.stream(new Recorder()), new Recorder()))
+    assertThatThrownBy(() -> ReplayRuns.drain(more::stream))
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("changed_2025-01.parquet: row 501")
         .hasMessageContaining("did the file change during the replay?");
@@ -334,8 +301,9 @@ class ParquetDropoffOrderTest {
         ParquetDropoffOrder.build(
             List.of(f), TripSources::open, null, TOLERANCE, 1000, 1000, () -> true);
     assertThat(order).isNotNull();
-    Recorder rec = new Recorder();
-    assertThat(drain(order.stream(rec), rec).events()).isEmpty();
+    assertThat(ReplayRuns.drain(order::stream).events()).isEmpty();
+    assertThatThrownBy(() -> order.stream(RowListener.NONE))
+        .isInstanceOf(IllegalStateException.class);
   }
 
   private static final DateTimeFormatter TLC = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
@@ -347,14 +315,9 @@ class ParquetDropoffOrderTest {
    */
   @Test
   void theRealTlcSamplesAsParquetComeOutAsTheExternalSortGivesThem() throws IOException {
-    Path data = DropoffIndexTest.sharedData();
-    Path feb = data == null ? null : data.resolve("yellow_tripdata_2019-02_sample.csv");
-    Path jan = data == null ? null : data.resolve("yellow_tripdata_2025-01_sample.csv");
-    assumeTrue(
-        feb != null && Files.isRegularFile(feb) && Files.isRegularFile(jan),
-        "the TLC samples ../shared/data/yellow_tripdata_2019-02_sample.csv and"
-            + " yellow_tripdata_2025-01_sample.csv are absent (our test data, not part of the"
-            + " product)");
+    List<Path> samples = ReplayRuns.tlcSamples();
+    Path feb = samples.get(0);
+    Path jan = samples.get(1);
     Path pf = dir.resolve("yellow_tripdata_2019-02.parquet");
     Path pj = dir.resolve("yellow_tripdata_2025-01.parquet");
     TlcParquetFiles.write(pf, SCHEMA, csvRows(feb));
@@ -362,8 +325,7 @@ class ParquetDropoffOrderTest {
     for (List<Path> inputs : List.of(List.of(pj), List.of(pf, pj))) {
       ParquetDropoffOrder order = build(inputs, null, 100_000);
       assertThat(order).as("%s: within the default bound", inputs).isNotNull();
-      Recorder rec = new Recorder();
-      assertSame(drain(order.stream(rec), rec), externalSort(inputs, null));
+      assertSame(ReplayRuns.drain(order::stream), externalSort(inputs, null));
     }
     ParquetDropoffOrder jan2025 = build(List.of(pj), null, 100_000);
     assertThat(jan2025.maxWaiting()).as("January 2025 in file order").isLessThan(1000);
