@@ -520,6 +520,9 @@ public final class TripProducerApp {
             return built == null ? null : built::stream;
           };
     } else {
+      LOG.info(
+          "dropoff order: the inputs are neither all CSV nor all parquet files: sorting with the"
+              + " external sort");
       return null;
     }
     return java.util.concurrent.CompletableFuture.supplyAsync(

@@ -92,7 +92,7 @@ public final class ParquetTripSource implements TripSource {
 
   /**
    * The first pass of a replay in dropoff order: each row's dropoff value, in file order, without
-   * converting the other columns. {@code each} gets what this reader puts in the row for {@link
+   * reading the other columns. {@code each} gets what this reader puts in the row for {@link
    * TlcRowMapper#dropoffOf} ({@code null} for a null). The file is checked as when it is opened
    * (its codecs, the TLC columns).
    *
