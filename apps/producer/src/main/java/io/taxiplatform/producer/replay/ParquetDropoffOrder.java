@@ -71,7 +71,7 @@ public final class ParquetDropoffOrder {
   private final long[] firstRow; // index of each file's first row; firstRow[files] = rows
   private final int[] rank; // by row index: the row's place in dropoff order, -1 without a key
   private final int ranked; // rows with a rank
-  private final int maxWaiting; // the most events the second pass holds (counted by the first)
+  private final int heldAtMost; // the most events the second pass holds (counted by the first)
   private boolean streamed;
 
   private ParquetDropoffOrder(
@@ -82,7 +82,7 @@ public final class ParquetDropoffOrder {
       long[] firstRow,
       int[] rank,
       int ranked,
-      int maxWaiting) {
+      int heldAtMost) {
     this.inputs = inputs;
     this.opener = opener;
     this.periodOverride = periodOverride;
@@ -90,7 +90,7 @@ public final class ParquetDropoffOrder {
     this.firstRow = firstRow;
     this.rank = rank;
     this.ranked = ranked;
-    this.maxWaiting = maxWaiting;
+    this.heldAtMost = heldAtMost;
   }
 
   /** Whether the order can be tried on {@code inputs}: every one a {@code .parquet} file. */
@@ -333,8 +333,8 @@ public final class ParquetDropoffOrder {
   }
 
   /** The most events the second pass holds at once, as the first pass counted them. */
-  public int maxWaiting() {
-    return maxWaiting;
+  public int heldAtMost() {
+    return heldAtMost;
   }
 
   /**

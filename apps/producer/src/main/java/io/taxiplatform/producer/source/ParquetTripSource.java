@@ -157,15 +157,6 @@ public final class ParquetTripSource implements TripSource {
     }
   }
 
-  /** What the row holds for a column's stored value. */
-  private static Object convert(Column c, Object value) {
-    return switch (c.kind()) {
-      case VALUE -> value;
-      case DECIMAL -> BigDecimal.valueOf(((Number) value).longValue(), c.scale());
-      case TIMESTAMP -> wallClockValue((Long) value, c.unitsPerSecond());
-    };
-  }
-
   /** Maps each TLC column of the file's schema to its index and conversion. */
   private static Map<String, Column> columns(Path file) {
     ParquetMetadata meta;
@@ -270,7 +261,12 @@ public final class ParquetTripSource implements TripSource {
     @Override
     public Object[] add(Object[] target, Column c, Object value) {
       if (value != null) {
-        target[c.index()] = convert(c, value);
+        target[c.index()] =
+            switch (c.kind()) {
+              case VALUE -> value;
+              case DECIMAL -> BigDecimal.valueOf(((Number) value).longValue(), c.scale());
+              case TIMESTAMP -> wallClockValue((Long) value, c.unitsPerSecond());
+            };
       }
       return target;
     }

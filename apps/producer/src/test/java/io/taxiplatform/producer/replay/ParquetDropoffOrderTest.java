@@ -143,7 +143,7 @@ class ParquetDropoffOrderTest {
     assertThat(order.rows()).isEqualTo(6900);
     // every row read between the dropoffs after 30 minutes (row ~772 on) and row 4000, whose
     // dropoff is 30 minutes, waits for it; the shuffled blocks alone would hold tens
-    assertThat(order.maxWaiting()).isBetween(3000, 3300);
+    assertThat(order.heldAtMost()).isBetween(3000, 3300);
     Run ordered = ReplayRuns.drain(order::stream);
     assertSame(ordered, sort);
     assertThat(ordered.events()).hasSize(6900 - 5);
@@ -170,7 +170,7 @@ class ParquetDropoffOrderTest {
     TlcParquetFiles.write(f, SCHEMA, rows);
     ParquetDropoffOrder order = build(List.of(f), null, 3000);
     assertThat(order).isNotNull();
-    int most = order.maxWaiting();
+    int most = order.heldAtMost();
     assertThat(most).as("in random order most rows wait").isGreaterThan(2000);
     assertThat(build(List.of(f), null, most)).isNotNull();
     assertThat(build(List.of(f), null, most - 1)).as("more would wait than allowed").isNull();
@@ -260,7 +260,7 @@ class ParquetDropoffOrderTest {
     TlcParquetFiles.write(f, SCHEMA, rows);
     ParquetDropoffOrder order = build(List.of(f), null, 100_000);
     assertThat(order).isNotNull();
-    assertThat(order.maxWaiting()).as("every row before the 2009 one waits for it").isEqualTo(1500);
+    assertThat(order.heldAtMost()).as("every row before the 2009 one waits for it").isEqualTo(1500);
     assertSame(ReplayRuns.drain(order::stream), externalSort(List.of(f), null));
   }
 
@@ -328,7 +328,7 @@ class ParquetDropoffOrderTest {
       assertSame(ReplayRuns.drain(order::stream), externalSort(inputs, null));
     }
     ParquetDropoffOrder jan2025 = build(List.of(pj), null, 100_000);
-    assertThat(jan2025.maxWaiting()).as("January 2025 in file order").isLessThan(1000);
+    assertThat(jan2025.heldAtMost()).as("January 2025 in file order").isLessThan(1000);
     assertThat(build(List.of(pf), null, 1000)).as("February 2019 in random order").isNull();
   }
 
