@@ -2,11 +2,10 @@ package io.taxiplatform.producer;
 
 import io.taxiplatform.model.TripEvent;
 import io.taxiplatform.model.TripEventWriter;
-import io.taxiplatform.producer.replay.DropoffIndex;
+import io.taxiplatform.producer.replay.DropoffOrders;
 import io.taxiplatform.producer.replay.DropoffSort;
 import io.taxiplatform.producer.replay.EventStream;
 import io.taxiplatform.producer.replay.KeyPartitioner;
-import io.taxiplatform.producer.replay.ParquetDropoffOrder;
 import io.taxiplatform.producer.replay.ReadAhead;
 import io.taxiplatform.producer.replay.ReplayEvent;
 import io.taxiplatform.producer.replay.ReplayMarker;
@@ -425,14 +424,14 @@ public final class TripProducerApp {
           }
         };
     // The files are read and mapped on a thread of their own ("replay-read") while this thread
-    // sends: in file order, and in dropoff order from the index of CSV rows (DropoffIndex: its
-    // first pass, started with the run, reads each row's dropoff field before the first send) or
-    // the ranks of parquet rows nearly in dropoff order (ParquetDropoffOrder: its first pass reads
-    // the dropoff column; the second reads in file order and holds each event until its turn).
-    // Otherwise (files that do not fit beside the heap, more rows than the index holds, parquet
-    // rows far from dropoff order, CSV and parquet together) the external sort: the files are read
-    // on "replay-read" while this thread sorts and spills, and the merge of the sorted runs is
-    // read ahead ("replay-merge") while this thread sends.
+    // sends: in file order, and in dropoff order after a first pass (DropoffOrders, started with
+    // the run: the dropoff of every row, before the first send) by the ranks of rows nearly in
+    // dropoff order (RankedDropoffOrder: the second pass reads in file order and holds each event
+    // until its turn) or, for CSV rows far from it, the index of their places (DropoffIndex).
+    // Otherwise (CSV files far from dropoff order that do not fit beside the heap, parquet rows
+    // far from it, more rows than the first pass holds, CSV and parquet together) the external
+    // sort: the files are read on "replay-read" while this thread sorts and spills, and the merge
+    // of the sorted runs is read ahead ("replay-merge") while this thread sends.
     if (index != null) {
       java.util.function.Function<RowListener, EventStream> built;
       try {
@@ -463,11 +462,11 @@ public final class TripProducerApp {
   }
 
   /**
-   * In dropoff order, the first pass of the dropoff index of CSV inputs ({@link DropoffIndex}) or
-   * of the dropoff ranks of parquet inputs ({@link ParquetDropoffOrder}), on a thread of its own
-   * from the start of the run: it reads the files while the run fetches the topic's metadata and
-   * scans it to resume. {@code null} when neither applies; the future's value (the second pass) is
-   * {@code null} when the first pass could not be used (the external sort is then used).
+   * In dropoff order, the first pass ({@link DropoffOrders}: the ranks of rows nearly in dropoff
+   * order, or the index of CSV rows), on a thread of its own from the start of the run: it reads
+   * the files while the run fetches the topic's metadata and scans it to resume. {@code null} when
+   * neither applies; the future's value (the second pass) is {@code null} when the first pass could
+   * not be used (the external sort is then used).
    */
   private java.util.concurrent.CompletableFuture<
           java.util.function.Function<RowListener, EventStream>>
@@ -476,55 +475,21 @@ public final class TripProducerApp {
     if (s.order() != TripProducerConfig.Order.DROPOFF) {
       return null;
     }
-    long heap = Runtime.getRuntime().maxMemory();
-    java.util.function.Supplier<java.util.function.Function<RowListener, EventStream>> firstPass;
-    if (ParquetDropoffOrder.applies(config.inputs())) {
-      // the second pass reads the files in sequence, as the external sort does
-      firstPass =
-          () -> {
-            ParquetDropoffOrder order =
-                ParquetDropoffOrder.build(
-                    config.inputs(),
-                    TripSources::open,
-                    s.period(),
-                    s.periodTolerance(),
-                    ParquetDropoffOrder.maxRows(heap),
-                    ParquetDropoffOrder.maxWaiting(s.sortChunkRows(), heap),
-                    () -> stopped || indexAbandoned);
-            return order == null ? null : order::stream;
-          };
-    } else if (DropoffIndex.applies(config.inputs())) {
-      long bytes = DropoffIndex.bytes(config.inputs());
-      long memory = DropoffIndex.totalMemory();
-      if (!DropoffIndex.fitsInMemory(bytes, memory, heap)) {
-        LOG.info(
-            "dropoff order: the inputs' {} MiB do not fit in the memory beside the heap ({} MiB of"
-                + " {} MiB, {} MiB kept for the JVM): sorting with the external sort (the index reads"
-                + " rows at random places, fast only from the page cache)",
-            bytes >> 20,
-            heap >> 20,
-            memory >> 20,
-            DropoffIndex.NON_HEAP_BYTES >> 20);
-        return null;
-      }
-      firstPass =
-          () -> {
-            DropoffIndex built =
-                DropoffIndex.build(
-                    config.inputs(),
-                    TripSources::open,
-                    s.period(),
-                    s.periodTolerance(),
-                    DropoffIndex.maxRows(heap),
-                    () -> stopped || indexAbandoned);
-            return built == null ? null : built::stream;
-          };
-    } else {
+    if (!DropoffOrders.applies(config.inputs())) {
       LOG.info(
           "dropoff order: the inputs are neither all CSV nor all parquet files: sorting with the"
               + " external sort");
       return null;
     }
+    java.util.function.Supplier<java.util.function.Function<RowListener, EventStream>> firstPass =
+        () ->
+            DropoffOrders.firstPass(
+                config.inputs(),
+                TripSources::open,
+                s.period(),
+                s.periodTolerance(),
+                DropoffOrders.Limits.ofThisJvm(s.sortChunkRows()),
+                () -> stopped || indexAbandoned);
     return java.util.concurrent.CompletableFuture.supplyAsync(
         firstPass,
         work -> {

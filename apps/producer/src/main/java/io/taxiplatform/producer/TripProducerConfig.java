@@ -193,7 +193,7 @@ public record TripProducerConfig(
         description =
             "replay, dropoff order: events the sort holds in memory before it spills a sorted"
                 + " chunk (held encoded: the default takes ~25-50 MB of heap, comfortable in a 384 MiB"
-                + " container); parquet inputs nearly in dropoff order: the most events held"
+                + " container); CSV or parquet inputs nearly in dropoff order: the most events held"
                 + " waiting for an earlier dropoff")
     String sortChunkRows;
 

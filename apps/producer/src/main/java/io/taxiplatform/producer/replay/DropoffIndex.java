@@ -147,6 +147,70 @@ public final class DropoffIndex {
       Duration tolerance,
       int maxRows,
       BooleanSupplier stopped) {
+    Keys keys = readKeys(inputs, opener, periodOverride, tolerance, maxRows, stopped);
+    return keys == null ? null : of(keys);
+  }
+
+  /**
+   * What the first pass reads of CSV inputs: each row's dropoff second and place, in file order
+   * (rows numbered across the inputs, file after file), and each file's period bounds. The index
+   * sorts them ({@link #of}); {@link RankedDropoffOrder#ofCsv} ranks them instead when the rows are
+   * nearly in dropoff order.
+   */
+  static final class Keys {
+    final List<Path> inputs;
+    final List<CsvTripSource> sources;
+    final List<TripPeriod.Bounds> bounds;
+    final long[] firstRow; // index of each file's first row; firstRow[files] = rows
+    final CsvTripSource.RowKeys keys;
+    final boolean stopped;
+    final long startNanos;
+
+    private Keys(
+        List<Path> inputs,
+        List<CsvTripSource> sources,
+        List<TripPeriod.Bounds> bounds,
+        long[] firstRow,
+        CsvTripSource.RowKeys keys,
+        boolean stopped,
+        long startNanos) {
+      this.inputs = inputs;
+      this.sources = sources;
+      this.bounds = bounds;
+      this.firstRow = firstRow;
+      this.keys = keys;
+      this.stopped = stopped;
+      this.startNanos = startNanos;
+    }
+
+    /** Rows read. */
+    int rows() {
+      return keys == null ? 0 : keys.size;
+    }
+
+    /** Whether row {@code index} (of file {@code file}) has a dropoff its file's period keeps. */
+    boolean sendable(int file, int index) {
+      long s = keys.seconds[index];
+      TripPeriod.Bounds b = bounds.get(file);
+      return s != CsvTripSource.NO_DROPOFF
+          && (b == null || b.contains(java.time.Instant.ofEpochSecond(s)));
+    }
+  }
+
+  /**
+   * The first pass alone: every input's keys in file order, not sorted.
+   *
+   * @return the keys (with nothing read when {@code stopped} said so), or {@code null} when they
+   *     cannot be used (logged why): not all CSV, more rows than {@code maxRows}, a dropoff with a
+   *     fraction of a second
+   */
+  static Keys readKeys(
+      List<Path> inputs,
+      Function<Path, TripSource> opener,
+      YearMonth periodOverride,
+      Duration tolerance,
+      int maxRows,
+      BooleanSupplier stopped) {
     if (!applies(inputs)) {
       return null;
     }
@@ -173,8 +237,7 @@ public final class DropoffIndex {
         csv.close(); // the second pass reads the file mapped into memory
       }
       if (stopped.getAsBoolean()) {
-        return new DropoffIndex(
-            List.of(), List.of(), new long[1], new long[0], null, null, null, 0);
+        return new Keys(List.of(), List.of(), List.of(), new long[1], null, true, start);
       }
       if (!complete) {
         LOG.info(
@@ -192,22 +255,41 @@ public final class DropoffIndex {
         return null;
       }
     }
+    firstRow[inputs.size()] = keys.size;
+    return new Keys(
+        List.copyOf(inputs),
+        List.copyOf(sources),
+        java.util.Collections.unmodifiableList(bounds), // null: no period rule
+        firstRow,
+        keys,
+        false,
+        start);
+  }
+
+  /**
+   * The index of {@code k}: its keys sorted in place (they are the index's afterwards), or {@code
+   * null} when the dropoffs span more than the packed key holds (logged).
+   */
+  static DropoffIndex of(Keys k) {
+    if (k.stopped) {
+      return new DropoffIndex(List.of(), List.of(), new long[1], new long[0], null, null, null, 0);
+    }
+    CsvTripSource.RowKeys keys = k.keys;
     int n = keys.size;
     long[] seconds = keys.seconds;
-    firstRow[inputs.size()] = n;
     if (!sortRows(seconds, n, CsvTripSource.NO_DROPOFF)) {
       return null;
     }
     LOG.info(
         "indexed {} rows by dropoff in {} ms ({} file(s), {} MiB of index)",
         n,
-        (System.nanoTime() - start) / 1_000_000,
-        inputs.size(),
+        (System.nanoTime() - k.startNanos) / 1_000_000,
+        k.inputs.size(),
         String.format(Locale.ROOT, "%.1f", (double) n * BYTES_PER_ROW / 1048576.0));
     return new DropoffIndex(
-        List.copyOf(sources),
-        bounds,
-        firstRow,
+        k.sources,
+        k.bounds,
+        k.firstRow,
         seconds,
         keys.offsets,
         keys.lengths,

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.taxiplatform.producer.replay.ReplayRuns.Run;
-import io.taxiplatform.producer.source.CsvTripSource;
 import io.taxiplatform.producer.source.TripSources;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -89,39 +88,8 @@ class DropoffIndexTest {
   void rowsTheReaderTreatsApartAreReadRejectedAndOrderedAsByTheExternalSort() throws IOException {
     Random r = new Random(7);
     StringBuilder csv = new StringBuilder(SyntheticTlcCsv.HEADER).append('\n');
-    List<String> odd = new ArrayList<>();
-    String plain;
-    do {
-      plain = SyntheticTlcCsv.row(r, LocalDateTime.of(2025, 1, 9, 10, 0));
-    } while (!plain.contains(",N,")); // a row with every optional column
-    // a CRLF line, a quoted field after the dropoff, a quoted dropoff
-    odd.add(SyntheticTlcCsv.row(r, LocalDateTime.of(2025, 1, 3, 8, 0)) + "\r");
-    odd.add(plain.replace(",N,", ",\"N\","));
-    String[] f = SyntheticTlcCsv.row(r, LocalDateTime.of(2025, 1, 2, 7, 0)).split(",", -1);
-    f[2] = "\"" + f[2] + "\"";
-    odd.add(String.join(",", f));
-    // the US form and a padded dropoff: mapped in full
-    f = SyntheticTlcCsv.row(r, LocalDateTime.of(2025, 1, 4, 0, 0)).split(",", -1);
-    f[2] = "01/04/2025 12:18:38 AM";
-    odd.add(String.join(",", f));
-    f = SyntheticTlcCsv.row(r, LocalDateTime.of(2025, 1, 5, 0, 0)).split(",", -1);
-    f[2] = " " + f[2] + " ";
-    odd.add(String.join(",", f));
-    // rejected: unparseable dropoff, missing dropoff, wrong column count, unbalanced quotes, a
-    // dropoff outside the period, a line too long to read
-    f = SyntheticTlcCsv.row(r, LocalDateTime.of(2025, 1, 6, 0, 0)).split(",", -1);
-    f[2] = "2025-13-45 99:00:00";
-    odd.add(String.join(",", f));
-    f[2] = "";
-    odd.add(String.join(",", f));
-    odd.add(plain + ",extra");
-    odd.add(plain.replace(",N,", ",\"N,"));
-    odd.add(SyntheticTlcCsv.row(r, LocalDateTime.of(2025, 3, 1, 0, 0)));
-    odd.add("x".repeat(CsvTripSource.MAX_LINE_BYTES + 10));
-    // non-ASCII text, a blank and a white-space line (skipped, not counted)
-    odd.add(plain.replace(",N,", ",é,"));
-    odd.add("");
-    odd.add(" \t");
+    String plain = SyntheticTlcCsv.plainRow(r);
+    List<String> odd = SyntheticTlcCsv.oddRows(r, plain);
     for (int i = 0; i < 500; i++) {
       csv.append(
           SyntheticTlcCsv.row(

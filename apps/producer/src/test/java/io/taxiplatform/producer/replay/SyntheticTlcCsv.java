@@ -10,6 +10,8 @@ import java.time.LocalDateTime;
 import java.time.YearMonth;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Random;
 
@@ -55,6 +57,55 @@ public final class SyntheticTlcCsv {
       throw new UncheckedIOException(e);
     }
     return file;
+  }
+
+  /** A row of January 9th, 2025 with every optional column (a store-and-forward flag N). */
+  public static String plainRow(Random r) {
+    String plain;
+    do {
+      plain = row(r, LocalDateTime.of(2025, 1, 9, 10, 0));
+    } while (!plain.contains(",N,"));
+    return plain;
+  }
+
+  /**
+   * Lines of January 2025 the CSV reader treats apart ({@code plain} from {@link #plainRow}): some
+   * sent (a CRLF line, quotes after and around the dropoff, the US form, a padded dropoff), some
+   * rejected (unparseable and missing dropoffs, a wrong column count, unbalanced quotes, a dropoff
+   * in March, a line too long to read), non-ASCII text, a blank and a white-space line (skipped,
+   * not counted).
+   */
+  public static List<String> oddRows(Random r, String plain) {
+    List<String> odd = new ArrayList<>();
+    // a CRLF line, a quoted field after the dropoff, a quoted dropoff
+    odd.add(row(r, LocalDateTime.of(2025, 1, 3, 8, 0)) + "\r");
+    odd.add(plain.replace(",N,", ",\"N\","));
+    String[] f = row(r, LocalDateTime.of(2025, 1, 2, 7, 0)).split(",", -1);
+    f[2] = "\"" + f[2] + "\"";
+    odd.add(String.join(",", f));
+    // the US form and a padded dropoff: mapped in full
+    f = row(r, LocalDateTime.of(2025, 1, 4, 0, 0)).split(",", -1);
+    f[2] = "01/04/2025 12:18:38 AM";
+    odd.add(String.join(",", f));
+    f = row(r, LocalDateTime.of(2025, 1, 5, 0, 0)).split(",", -1);
+    f[2] = " " + f[2] + " ";
+    odd.add(String.join(",", f));
+    // rejected: unparseable dropoff, missing dropoff, wrong column count, unbalanced quotes, a
+    // dropoff outside the period, a line too long to read
+    f = row(r, LocalDateTime.of(2025, 1, 6, 0, 0)).split(",", -1);
+    f[2] = "2025-13-45 99:00:00";
+    odd.add(String.join(",", f));
+    f[2] = "";
+    odd.add(String.join(",", f));
+    odd.add(plain + ",extra");
+    odd.add(plain.replace(",N,", ",\"N,"));
+    odd.add(row(r, LocalDateTime.of(2025, 3, 1, 0, 0)));
+    odd.add("x".repeat(io.taxiplatform.producer.source.CsvTripSource.MAX_LINE_BYTES + 10));
+    // non-ASCII text, a blank and a white-space line (skipped, not counted)
+    odd.add(plain.replace(",N,", ",\u00e9,"));
+    odd.add("");
+    odd.add(" \t");
+    return odd;
   }
 
   /** One CSV row ending at {@code dropoff} (New York local). */

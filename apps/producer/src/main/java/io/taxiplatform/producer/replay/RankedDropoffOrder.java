@@ -16,33 +16,38 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Dropoff order ({@link ReplayEvent#DROPOFF_ORDER}) of parquet inputs that are nearly in that order
+ * Dropoff order ({@link ReplayEvent#DROPOFF_ORDER}) of inputs that are nearly in that order
  * already, as TLC files are (rows roughly by time), without sorting their events: a first pass
- * reads the dropoff column alone ({@link ParquetTripSource#readDropoffs}, the other columns are not
- * read) and ranks every row by its dropoff, as the external sort would order it ({@link #ranks});
- * the second pass ({@link #stream}) reads the files in file order ({@link ReplayReader}: the
- * mapping, the period rule and the reports as in file order) and holds each event until every event
- * of a lower rank has been sent. The events, their order, the rows read and the rows rejected are
- * those of {@link ReplayReader} followed by {@link DropoffSort}.
+ * reads every row's dropoff (of parquet files the dropoff column alone, {@link
+ * ParquetTripSource#readDropoffs}, the other columns are not read: {@link #build}; of CSV files the
+ * dropoff index's first pass, {@link DropoffIndex#readKeys}: {@link #ofCsv}) and ranks every row by
+ * its dropoff, as the external sort would order it ({@link #ranks}); the second pass ({@link
+ * #stream}) reads the files in file order ({@link ReplayReader}: the mapping, the period rule and
+ * the reports as in file order) and holds each event until every event of a lower rank has been
+ * sent. The events, their order, the rows read and the rows rejected are those of {@link
+ * ReplayReader} followed by {@link DropoffSort}. {@link DropoffOrders} chooses between this, the
+ * CSV index and the external sort.
  *
  * <p>Why: the external sort reads, maps, encodes and spills every row before the first send. Here
- * the first pass reads one column, and the rows are mapped once, while the events are sent.
+ * the first pass reads one column (one field), and the rows are mapped once, while the events are
+ * sent.
  *
  * <p>The first pass also counts the most events the second pass will hold at once (exactly: it
- * replays the arrivals in file order against the ranks). {@link #build} returns {@code null}, and
- * the caller uses {@link DropoffSort}, when that is more than {@code maxWaiting} (rows far from
- * dropoff order, e.g. a file in random order), or for inputs that are not all {@code .parquet}
- * files, that hold more rows than {@code maxRows}, that have a dropoff with a fraction of a second,
- * or whose dropoffs span more than the packed key holds.
+ * replays the arrivals in file order against the ranks). {@link #build} and {@link #ofCsv} return
+ * {@code null}, and the caller uses the index or {@link DropoffSort}, when that is more than {@code
+ * maxWaiting} (rows far from dropoff order, e.g. a file in random order), or for inputs that are
+ * not all {@code .parquet} files ({@link #build}), that hold more rows than {@code maxRows}, that
+ * have a dropoff with a fraction of a second, or whose dropoffs span more than the packed key
+ * holds.
  *
  * <p>Memory: {@link #BYTES_PER_ROW} bytes per row at most (the first pass's key, rank and counts
- * per second; then the rank and a slot per rank), plus the events held, at most {@code maxWaiting}
- * ({@link #maxWaiting}: the sort chunk's rows, at most an eighth of the heap at {@link
- * #WAITING_EVENT_BYTES} bytes an event). The files must not change during the replay: a row the
- * second pass reads where the first pass read another number of rows fails the replay, naming the
- * file.
+ * per second; then the rank and a slot per rank; for CSV inputs whose places the index may still
+ * need, those too), plus the events held, at most {@code maxWaiting} ({@link #maxWaiting}: the sort
+ * chunk's rows, at most an eighth of the heap at {@link #WAITING_EVENT_BYTES} bytes an event). The
+ * files must not change during the replay: a row the second pass reads where the first pass read
+ * another number of rows fails the replay, naming the file.
  */
-public final class ParquetDropoffOrder {
+public final class RankedDropoffOrder {
 
   /**
    * Heap per row at most: the first pass's key (8), rank (4) and counts per second (up to 8); the
@@ -59,7 +64,7 @@ public final class ParquetDropoffOrder {
   /** Heap of one event held by the second pass (a TLC trip's objects, generously). */
   public static final int WAITING_EVENT_BYTES = 1024;
 
-  private static final Logger LOG = LoggerFactory.getLogger(ParquetDropoffOrder.class);
+  private static final Logger LOG = LoggerFactory.getLogger(RankedDropoffOrder.class);
 
   /** Marks a rank whose row the second pass did not send (rejected, or outside the period). */
   private static final ReplayEvent HOLE = new ReplayEvent(null, -1, -1);
@@ -74,7 +79,7 @@ public final class ParquetDropoffOrder {
   private final int heldAtMost; // the most events the second pass holds (counted by the first)
   private boolean streamed;
 
-  private ParquetDropoffOrder(
+  private RankedDropoffOrder(
       List<Path> inputs,
       Function<Path, TripSource> opener,
       YearMonth periodOverride,
@@ -134,7 +139,7 @@ public final class ParquetDropoffOrder {
    *     DropoffSort} instead
    * @throws IllegalArgumentException when an input cannot be read (as {@link ReplayReader})
    */
-  public static ParquetDropoffOrder build(
+  public static RankedDropoffOrder build(
       List<Path> inputs,
       Function<Path, TripSource> opener,
       YearMonth periodOverride,
@@ -193,7 +198,7 @@ public final class ParquetDropoffOrder {
                 return true;
               });
       if (stopped.getAsBoolean()) {
-        return new ParquetDropoffOrder(
+        return new RankedDropoffOrder(
             List.of(), opener, periodOverride, tolerance, new long[1], new int[0], 0, 0);
       }
       if (!complete || at[0] != end) {
@@ -213,10 +218,106 @@ public final class ParquetDropoffOrder {
         return null;
       }
     }
-    int[] rank = ranks(keys, n);
+    return ranked(
+        inputs,
+        opener,
+        periodOverride,
+        tolerance,
+        firstRow,
+        ranks(keys, n),
+        maxWaiting,
+        start,
+        "sorting with the external sort");
+  }
+
+  /**
+   * The order of CSV inputs from the dropoff index's first pass ({@link DropoffIndex#readKeys}):
+   * the same keys, ranked instead of sorted, when the rows are nearly in dropoff order. {@code
+   * keys} is not changed (the index can still be built from it); when {@code keepPlaces} is {@code
+   * false}, the rows' places (which only the index reads) are released first.
+   *
+   * @return the order, or {@code null} when it cannot be used (logged why): more events would wait
+   *     than {@code maxWaiting}, or dropoffs spread over more than two seconds a row while the
+   *     places are kept (ranking them then takes a copy of the keys)
+   */
+  static RankedDropoffOrder ofCsv(
+      DropoffIndex.Keys keys,
+      Function<Path, TripSource> opener,
+      YearMonth periodOverride,
+      Duration tolerance,
+      int maxWaiting,
+      boolean keepPlaces) {
+    if (keys.stopped) {
+      return new RankedDropoffOrder(
+          List.of(), opener, periodOverride, tolerance, new long[1], new int[0], 0, 0);
+    }
+    if (!keepPlaces) {
+      keys.keys.offsets = null;
+      keys.keys.lengths = null;
+    }
+    int n = keys.rows();
+    long[] firstRow = keys.firstRow;
+    long[] seconds = keys.keys.seconds;
+    java.util.function.IntPredicate sendable = i -> keys.sendable(fileOf(firstRow, i), i);
+    int[] rank = countingRanks(seconds, n, sendable);
+    if (rank == null) {
+      if (keepPlaces) {
+        LOG.info(
+            "dropoff order: the dropoffs span more than two seconds a row: indexing them instead of"
+                + " ranking");
+        return null;
+      }
+      long[] copy = new long[n];
+      for (int i = 0; i < n; i++) {
+        copy[i] = sendable.test(i) ? seconds[i] : CsvTripSource.NO_DROPOFF;
+      }
+      rank = ranks(copy, n);
+    }
+    return ranked(
+        keys.inputs,
+        opener,
+        periodOverride,
+        tolerance,
+        firstRow,
+        rank,
+        maxWaiting,
+        keys.startNanos,
+        keepPlaces ? "indexing the rows instead" : "sorting with the external sort");
+  }
+
+  /** The file of row {@code index}: the last file whose first row is at or before it. */
+  static int fileOf(long[] firstRow, long index) {
+    int lo = 0;
+    int hi = firstRow.length - 2;
+    while (lo < hi) {
+      int mid = (lo + hi + 1) >>> 1;
+      if (firstRow[mid] <= index) {
+        lo = mid;
+      } else {
+        hi = mid - 1;
+      }
+    }
+    return lo;
+  }
+
+  /**
+   * The order of {@code rank}, or {@code null} when more than {@code maxWaiting} would wait (logged
+   * with {@code otherwise}, what the caller does then).
+   */
+  private static RankedDropoffOrder ranked(
+      List<Path> inputs,
+      Function<Path, TripSource> opener,
+      YearMonth periodOverride,
+      Duration tolerance,
+      long[] firstRow,
+      int[] rank,
+      int maxWaiting,
+      long start,
+      String otherwise) {
     if (rank == null) {
       return null;
     }
+    int n = rank.length;
     int unranked = 0;
     for (int r : rank) {
       if (r < 0) {
@@ -229,11 +330,11 @@ public final class ParquetDropoffOrder {
     if (waiting > maxWaiting) {
       LOG.info(
           "dropoff order: the rows are far from dropoff order (read in file order, up to {} events"
-              + " would wait for an earlier dropoff, more than the {} allowed; first pass {} ms):"
-              + " sorting with the external sort",
+              + " would wait for an earlier dropoff, more than the {} allowed; first pass {} ms): {}",
           waiting,
           maxWaiting,
-          ms);
+          ms,
+          otherwise);
       return null;
     }
     LOG.info(
@@ -243,7 +344,7 @@ public final class ParquetDropoffOrder {
         ms,
         inputs.size(),
         waiting);
-    return new ParquetDropoffOrder(
+    return new RankedDropoffOrder(
         List.copyOf(inputs), opener, periodOverride, tolerance, firstRow, rank, ranked, waiting);
   }
 
@@ -256,49 +357,65 @@ public final class ParquetDropoffOrder {
    * itself; otherwise by {@link DropoffIndex#sortRows}.
    */
   static int[] ranks(long[] keys, int n) {
-    long min = Long.MAX_VALUE;
-    long max = Long.MIN_VALUE;
+    int[] rank = countingRanks(keys, n, i -> keys[i] != CsvTripSource.NO_DROPOFF);
+    if (rank != null) {
+      return rank;
+    }
     int unranked = 0;
     for (int i = 0; i < n; i++) {
-      long k = keys[i];
-      if (k != CsvTripSource.NO_DROPOFF) {
-        min = Math.min(min, k);
-        max = Math.max(max, k);
-      } else {
+      if (keys[i] == CsvTripSource.NO_DROPOFF) {
         unranked++;
       }
-    }
-    int[] rank = new int[n];
-    if (max == Long.MIN_VALUE) {
-      java.util.Arrays.fill(rank, -1);
-      return rank;
-    }
-    long span = max - min + 1;
-    if (span > 0
-        && span < Integer.MAX_VALUE
-        && span <= Math.max(1L << 16, (long) COUNTING_SPAN_PER_ROW * n)) {
-      int[] next = new int[(int) span + 1]; // then: the next rank of each second
-      for (int i = 0; i < n; i++) {
-        long k = keys[i];
-        if (k != CsvTripSource.NO_DROPOFF) {
-          next[(int) (k - min) + 1]++;
-        }
-      }
-      for (int s = 1; s <= span; s++) {
-        next[s] += next[s - 1];
-      }
-      for (int i = 0; i < n; i++) {
-        long k = keys[i];
-        rank[i] = k == CsvTripSource.NO_DROPOFF ? -1 : next[(int) (k - min)]++;
-      }
-      return rank;
     }
     if (!DropoffIndex.sortRows(keys, n, CsvTripSource.NO_DROPOFF)) {
       return null;
     }
+    rank = new int[n];
     for (int k = 0; k < n; k++) {
       // the rows without a key come first in the order: negative ranks
       rank[(int) keys[k]] = k - unranked;
+    }
+    return rank;
+  }
+
+  /**
+   * {@link #ranks} by counting the rows of each dropoff second, of the rows {@code sendable} says
+   * (the others get -1); {@code null} when their dropoffs span more than {@link
+   * #COUNTING_SPAN_PER_ROW} seconds a row (and more than 65,536). {@code keys} is not changed.
+   */
+  static int[] countingRanks(long[] keys, int n, java.util.function.IntPredicate sendable) {
+    long min = Long.MAX_VALUE;
+    long max = Long.MIN_VALUE;
+    for (int i = 0; i < n; i++) {
+      if (sendable.test(i)) {
+        long k = keys[i];
+        min = Math.min(min, k);
+        max = Math.max(max, k);
+      }
+    }
+    if (max == Long.MIN_VALUE) {
+      int[] rank = new int[n];
+      java.util.Arrays.fill(rank, -1);
+      return rank;
+    }
+    long span = max - min + 1;
+    if (span <= 0
+        || span >= Integer.MAX_VALUE
+        || span > Math.max(1L << 16, (long) COUNTING_SPAN_PER_ROW * n)) {
+      return null;
+    }
+    int[] next = new int[(int) span + 1]; // then: the next rank of each second
+    for (int i = 0; i < n; i++) {
+      if (sendable.test(i)) {
+        next[(int) (keys[i] - min) + 1]++;
+      }
+    }
+    for (int s = 1; s <= span; s++) {
+      next[s] += next[s - 1];
+    }
+    int[] rank = new int[n];
+    for (int i = 0; i < n; i++) {
+      rank[i] = sendable.test(i) ? next[(int) (keys[i] - min)]++ : -1;
     }
     return rank;
   }
