@@ -199,7 +199,9 @@ class AlertRulesTest {
                 "monitoring.rules.stalledAfterSeconds",
                 900,
                 "monitoring.rules.tripSpikeRatio",
-                10));
+                10,
+                "monitoring.rules.stateEvictionSeconds",
+                2));
     Observability.writeYaml(dir.resolve("rules.yaml"), Observability.rulesFile(moved));
     try (InputStream in = resource()) {
       Files.copy(in, dir.resolve("alerts-test.yaml"), StandardCopyOption.REPLACE_EXISTING);
@@ -208,7 +210,10 @@ class AlertRulesTest {
     Promtool.Result result = Promtool.run(dir, "test", "rules", "alerts-test.yaml");
 
     assertThat(result.exitCode()).as(result.output()).isNotZero();
-    assertThat(result.output()).contains("TaxiPipelineStalled").contains("TaxiTripCountSpike");
+    assertThat(result.output())
+        .contains("TaxiPipelineStalled")
+        .contains("TaxiTripCountSpike")
+        .contains("TaxiStateEvictionSlow");
   }
 
   private static InputStream resource() {
