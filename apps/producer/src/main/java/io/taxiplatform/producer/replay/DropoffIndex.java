@@ -469,8 +469,17 @@ public final class DropoffIndex {
 
   /** The file of row {@code index}: the last file whose first row is at or before it. */
   private int fileOf(int index) {
+    return fileOf(firstRow, index);
+  }
+
+  /**
+   * The file of row {@code index} of inputs whose first rows are {@code firstRow} (one more entry
+   * than files: the rows): the last file whose first row is at or before it (files without rows are
+   * passed over).
+   */
+  static int fileOf(long[] firstRow, long index) {
     int lo = 0;
-    int hi = sources.size() - 1;
+    int hi = firstRow.length - 2;
     while (lo < hi) {
       int mid = (lo + hi + 1) >>> 1;
       if (firstRow[mid] <= index) {

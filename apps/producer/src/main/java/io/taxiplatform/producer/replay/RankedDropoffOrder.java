@@ -258,7 +258,8 @@ public final class RankedDropoffOrder {
     int n = keys.rows();
     long[] firstRow = keys.firstRow;
     long[] seconds = keys.keys.seconds;
-    java.util.function.IntPredicate sendable = i -> keys.sendable(fileOf(firstRow, i), i);
+    java.util.function.IntPredicate sendable =
+        i -> keys.sendable(DropoffIndex.fileOf(firstRow, i), i);
     int[] rank = countingRanks(seconds, n, sendable);
     if (rank == null) {
       if (keepPlaces) {
@@ -283,21 +284,6 @@ public final class RankedDropoffOrder {
         maxWaiting,
         keys.startNanos,
         keepPlaces ? "indexing the rows instead" : "sorting with the external sort");
-  }
-
-  /** The file of row {@code index}: the last file whose first row is at or before it. */
-  static int fileOf(long[] firstRow, long index) {
-    int lo = 0;
-    int hi = firstRow.length - 2;
-    while (lo < hi) {
-      int mid = (lo + hi + 1) >>> 1;
-      if (firstRow[mid] <= index) {
-        lo = mid;
-      } else {
-        hi = mid - 1;
-      }
-    }
-    return lo;
   }
 
   /**

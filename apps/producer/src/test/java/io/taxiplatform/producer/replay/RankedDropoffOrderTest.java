@@ -323,6 +323,15 @@ class RankedDropoffOrderTest {
   }
 
   /**
+   * {@link #nearlySortedCsv(Path, Random, int, LocalDateTime, int, int, List)} without odd lines.
+   */
+  private static Path nearlySortedCsv(
+      Path file, Random r, int n, LocalDateTime start, int stepSeconds, int block)
+      throws IOException {
+    return nearlySortedCsv(file, r, n, start, stepSeconds, block, new ArrayList<>());
+  }
+
+  /**
    * A CSV of {@code n} rows whose dropoffs step by {@code stepSeconds} from {@code start} (three
    * rows a step), shuffled within blocks of {@code block} rows, with the next of {@code odd} after
    * every 40th row until none is left.
@@ -362,25 +371,13 @@ class RankedDropoffOrderTest {
     assertThat(odd).isEmpty();
     Path b =
         nearlySortedCsv(
-            dir.resolve("b_2025-01.csv"),
-            r,
-            900,
-            LocalDateTime.of(2025, 1, 3, 0, 0),
-            97,
-            15,
-            new ArrayList<>());
+            dir.resolve("b_2025-01.csv"), r, 900, LocalDateTime.of(2025, 1, 3, 0, 0), 97, 15);
     Path empty = dir.resolve("c_2025-01.csv");
     Files.writeString(empty, SyntheticTlcCsv.HEADER + "\n");
     // November 2024: New York's clocks went back on the 3rd (01:00-02:00 twice)
     Path dst =
         nearlySortedCsv(
-            dir.resolve("d_2024-11.csv"),
-            r,
-            3000,
-            LocalDateTime.of(2024, 11, 2, 23, 0),
-            7,
-            25,
-            new ArrayList<>());
+            dir.resolve("d_2024-11.csv"), r, 3000, LocalDateTime.of(2024, 11, 2, 23, 0), 7, 25);
     List<Path> inputs = List.of(a, empty, b, dst);
     Run sort = externalSort(inputs, null);
     RankedDropoffOrder order = csvOrder(inputs, null, 100_000, false);
@@ -412,13 +409,7 @@ class RankedDropoffOrderTest {
     Random r = new Random(23);
     Path near =
         nearlySortedCsv(
-            dir.resolve("near_2025-01.csv"),
-            r,
-            3000,
-            LocalDateTime.of(2025, 1, 10, 8, 0),
-            20,
-            30,
-            new ArrayList<>());
+            dir.resolve("near_2025-01.csv"), r, 3000, LocalDateTime.of(2025, 1, 10, 8, 0), 20, 30);
     Path random =
         SyntheticTlcCsv.write(dir.resolve("random_2025-01.csv"), 3000, YearMonth.of(2025, 1), 1, 5);
     DropoffOrders.Limits small = new DropoffOrders.Limits(100, 1L << 30, 1L << 20); // no room
