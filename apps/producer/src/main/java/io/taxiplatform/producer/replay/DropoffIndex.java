@@ -187,14 +187,6 @@ public final class DropoffIndex {
     int rows() {
       return keys == null ? 0 : keys.size;
     }
-
-    /** Whether row {@code index} (of file {@code file}) has a dropoff its file's period keeps. */
-    boolean sendable(int file, int index) {
-      long s = keys.seconds[index];
-      TripPeriod.Bounds b = bounds.get(file);
-      return s != CsvTripSource.NO_DROPOFF
-          && (b == null || b.contains(java.time.Instant.ofEpochSecond(s)));
-    }
   }
 
   /**
@@ -469,17 +461,8 @@ public final class DropoffIndex {
 
   /** The file of row {@code index}: the last file whose first row is at or before it. */
   private int fileOf(int index) {
-    return fileOf(firstRow, index);
-  }
-
-  /**
-   * The file of row {@code index} of inputs whose first rows are {@code firstRow} (one more entry
-   * than files: the rows): the last file whose first row is at or before it (files without rows are
-   * passed over).
-   */
-  static int fileOf(long[] firstRow, long index) {
     int lo = 0;
-    int hi = firstRow.length - 2;
+    int hi = sources.size() - 1;
     while (lo < hi) {
       int mid = (lo + hi + 1) >>> 1;
       if (firstRow[mid] <= index) {

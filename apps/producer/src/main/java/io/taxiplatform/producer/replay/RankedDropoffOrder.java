@@ -232,13 +232,15 @@ public final class RankedDropoffOrder {
 
   /**
    * The order of CSV inputs from the dropoff index's first pass ({@link DropoffIndex#readKeys}):
-   * the same keys, ranked instead of sorted, when the rows are nearly in dropoff order. {@code
-   * keys} is not changed (the index can still be built from it); when {@code keepPlaces} is {@code
+   * the same keys, ranked instead of sorted, when the rows are nearly in dropoff order. The period
+   * rule is applied to the keys first, as the parquet first pass applies it: a row it rejects has
+   * no key, so no rank (an index built from the keys afterwards rejects such a row among the rows
+   * without a dropoff, as it would have in its second pass). When {@code keepPlaces} is {@code
    * false}, the rows' places (which only the index reads) are released first.
    *
    * @return the order, or {@code null} when it cannot be used (logged why): more events would wait
-   *     than {@code maxWaiting}, or dropoffs spread over more than two seconds a row while the
-   *     places are kept (ranking them then takes a copy of the keys)
+   *     than {@code maxWaiting}, or, while the places are kept, dropoffs spread over more than two
+   *     seconds a row (the index, which can then be used, sorts them anyway)
    */
   static RankedDropoffOrder ofCsv(
       DropoffIndex.Keys keys,
@@ -258,21 +260,21 @@ public final class RankedDropoffOrder {
     int n = keys.rows();
     long[] firstRow = keys.firstRow;
     long[] seconds = keys.keys.seconds;
-    java.util.function.IntPredicate sendable =
-        i -> keys.sendable(DropoffIndex.fileOf(firstRow, i), i);
-    int[] rank = countingRanks(seconds, n, sendable);
-    if (rank == null) {
-      if (keepPlaces) {
-        LOG.info(
-            "dropoff order: the dropoffs span more than two seconds a row: indexing them instead of"
-                + " ranking");
-        return null;
+    for (int f = 0; f < keys.bounds.size(); f++) {
+      TripPeriod.Bounds bounds = keys.bounds.get(f);
+      for (int i = (int) firstRow[f]; bounds != null && i < firstRow[f + 1]; i++) {
+        if (seconds[i] != CsvTripSource.NO_DROPOFF
+            && !bounds.contains(Instant.ofEpochSecond(seconds[i]))) {
+          seconds[i] = CsvTripSource.NO_DROPOFF;
+        }
       }
-      long[] copy = new long[n];
-      for (int i = 0; i < n; i++) {
-        copy[i] = sendable.test(i) ? seconds[i] : CsvTripSource.NO_DROPOFF;
-      }
-      rank = ranks(copy, n);
+    }
+    int[] rank = keepPlaces ? countingRanks(seconds, n) : ranks(seconds, n);
+    if (rank == null && keepPlaces) {
+      LOG.info(
+          "dropoff order: the dropoffs span more than two seconds a row: indexing them instead of"
+              + " ranking");
+      return null;
     }
     return ranked(
         keys.inputs,
@@ -343,7 +345,7 @@ public final class RankedDropoffOrder {
    * itself; otherwise by {@link DropoffIndex#sortRows}.
    */
   static int[] ranks(long[] keys, int n) {
-    int[] rank = countingRanks(keys, n, i -> keys[i] != CsvTripSource.NO_DROPOFF);
+    int[] rank = countingRanks(keys, n);
     if (rank != null) {
       return rank;
     }
@@ -365,16 +367,16 @@ public final class RankedDropoffOrder {
   }
 
   /**
-   * {@link #ranks} by counting the rows of each dropoff second, of the rows {@code sendable} says
-   * (the others get -1); {@code null} when their dropoffs span more than {@link
-   * #COUNTING_SPAN_PER_ROW} seconds a row (and more than 65,536). {@code keys} is not changed.
+   * {@link #ranks} by counting the rows of each dropoff second; {@code null} when the dropoffs span
+   * more than {@link #COUNTING_SPAN_PER_ROW} seconds a row (and more than 65,536). {@code keys} is
+   * not changed.
    */
-  static int[] countingRanks(long[] keys, int n, java.util.function.IntPredicate sendable) {
+  static int[] countingRanks(long[] keys, int n) {
     long min = Long.MAX_VALUE;
     long max = Long.MIN_VALUE;
     for (int i = 0; i < n; i++) {
-      if (sendable.test(i)) {
-        long k = keys[i];
+      long k = keys[i];
+      if (k != CsvTripSource.NO_DROPOFF) {
         min = Math.min(min, k);
         max = Math.max(max, k);
       }
@@ -392,7 +394,7 @@ public final class RankedDropoffOrder {
     }
     int[] next = new int[(int) span + 1]; // then: the next rank of each second
     for (int i = 0; i < n; i++) {
-      if (sendable.test(i)) {
+      if (keys[i] != CsvTripSource.NO_DROPOFF) {
         next[(int) (keys[i] - min) + 1]++;
       }
     }
@@ -401,7 +403,7 @@ public final class RankedDropoffOrder {
     }
     int[] rank = new int[n];
     for (int i = 0; i < n; i++) {
-      rank[i] = sendable.test(i) ? next[(int) (keys[i] - min)]++ : -1;
+      rank[i] = keys[i] == CsvTripSource.NO_DROPOFF ? -1 : next[(int) (keys[i] - min)]++;
     }
     return rank;
   }

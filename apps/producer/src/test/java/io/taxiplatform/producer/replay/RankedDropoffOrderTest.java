@@ -388,6 +388,18 @@ class RankedDropoffOrderTest {
     // seconds a row, and 65,536) while the index can still be built from the keys: the index is
     // used instead (the next test counts the ranks of a file with its places kept)
     assertThat(csvOrder(inputs, null, 100_000, true)).isNull();
+    // ... and the index built from the keys the ranks were tried on (the period rule applied to
+    // them) gives the external sort's events too, its rejections in another order
+    var indexed =
+        DropoffOrders.firstPass(
+            inputs,
+            TripSources::open,
+            null,
+            TOLERANCE,
+            new DropoffOrders.Limits(100_000, 1L << 30, 64L << 30),
+            () -> false);
+    assertThat(indexed).isNotNull();
+    assertSame(ReplayRuns.drain(indexed).sortedRejections(), sort.sortedRejections());
     assertThat(sort.rejected())
         .as("every kind of rejection of the odd lines is among them")
         .anyMatch(s -> s.startsWith("unparseable_timestamp"))
@@ -456,7 +468,7 @@ class RankedDropoffOrderTest {
   }
 
   @Test
-  void csvFilesWithoutAPeriodSpanningYearsAreIndexedOrRankedFromACopy() throws IOException {
+  void csvFilesWithoutAPeriodSpanningYearsAreIndexedOrRankedBySorting() throws IOException {
     Random r = new Random(29);
     List<String> late = new ArrayList<>();
     late.add(SyntheticTlcCsv.row(r, LocalDateTime.of(2009, 1, 1, 0, 0)));
@@ -470,7 +482,7 @@ class RankedDropoffOrderTest {
             30,
             late);
     assertThat(csvOrder(List.of(f), null, 100_000, true))
-        .as("the index can be used: it is, rather than a copy of the keys")
+        .as("the index can be used: it sorts spread-out dropoffs itself")
         .isNull();
     RankedDropoffOrder order = csvOrder(List.of(f), null, 100_000, false);
     assertThat(order).isNotNull();
