@@ -157,31 +157,14 @@ public final class DropoffIndex {
    * sorts them ({@link #of}); {@link RankedDropoffOrder#ofCsv} ranks them instead when the rows are
    * nearly in dropoff order.
    */
-  static final class Keys {
-    final List<Path> inputs;
-    final List<CsvTripSource> sources;
-    final List<TripPeriod.Bounds> bounds;
-    final long[] firstRow; // index of each file's first row; firstRow[files] = rows
-    final CsvTripSource.RowKeys keys;
-    final boolean stopped;
-    final long startNanos;
-
-    private Keys(
-        List<Path> inputs,
-        List<CsvTripSource> sources,
-        List<TripPeriod.Bounds> bounds,
-        long[] firstRow,
-        CsvTripSource.RowKeys keys,
-        boolean stopped,
-        long startNanos) {
-      this.inputs = inputs;
-      this.sources = sources;
-      this.bounds = bounds;
-      this.firstRow = firstRow;
-      this.keys = keys;
-      this.stopped = stopped;
-      this.startNanos = startNanos;
-    }
+  record Keys(
+      List<Path> inputs,
+      List<CsvTripSource> sources,
+      List<TripPeriod.Bounds> bounds,
+      long[] firstRow, // index of each file's first row; firstRow[files] = rows
+      CsvTripSource.RowKeys keys,
+      boolean stopped,
+      long startNanos) {
 
     /** Rows read. */
     int rows() {
@@ -263,10 +246,10 @@ public final class DropoffIndex {
    * null} when the dropoffs span more than the packed key holds (logged).
    */
   static DropoffIndex of(Keys k) {
-    if (k.stopped) {
+    if (k.stopped()) {
       return new DropoffIndex(List.of(), List.of(), new long[1], new long[0], null, null, null, 0);
     }
-    CsvTripSource.RowKeys keys = k.keys;
+    CsvTripSource.RowKeys keys = k.keys();
     int n = keys.size;
     long[] seconds = keys.seconds;
     if (!sortRows(seconds, n, CsvTripSource.NO_DROPOFF)) {
@@ -275,13 +258,13 @@ public final class DropoffIndex {
     LOG.info(
         "indexed {} rows by dropoff in {} ms ({} file(s), {} MiB of index)",
         n,
-        (System.nanoTime() - k.startNanos) / 1_000_000,
-        k.inputs.size(),
+        (System.nanoTime() - k.startNanos()) / 1_000_000,
+        k.inputs().size(),
         String.format(Locale.ROOT, "%.1f", (double) n * BYTES_PER_ROW / 1048576.0));
     return new DropoffIndex(
-        k.sources,
-        k.bounds,
-        k.firstRow,
+        k.sources(),
+        k.bounds(),
+        k.firstRow(),
         seconds,
         keys.offsets,
         keys.lengths,

@@ -249,19 +249,19 @@ public final class RankedDropoffOrder {
       Duration tolerance,
       int maxWaiting,
       boolean keepPlaces) {
-    if (keys.stopped) {
+    if (keys.stopped()) {
       return new RankedDropoffOrder(
           List.of(), opener, periodOverride, tolerance, new long[1], new int[0], 0, 0);
     }
     if (!keepPlaces) {
-      keys.keys.offsets = null;
-      keys.keys.lengths = null;
+      keys.keys().offsets = null;
+      keys.keys().lengths = null;
     }
     int n = keys.rows();
-    long[] firstRow = keys.firstRow;
-    long[] seconds = keys.keys.seconds;
-    for (int f = 0; f < keys.bounds.size(); f++) {
-      TripPeriod.Bounds bounds = keys.bounds.get(f);
+    long[] firstRow = keys.firstRow();
+    long[] seconds = keys.keys().seconds;
+    for (int f = 0; f < keys.bounds().size(); f++) {
+      TripPeriod.Bounds bounds = keys.bounds().get(f);
       for (int i = (int) firstRow[f]; bounds != null && i < firstRow[f + 1]; i++) {
         if (seconds[i] != CsvTripSource.NO_DROPOFF
             && !bounds.contains(Instant.ofEpochSecond(seconds[i]))) {
@@ -277,14 +277,14 @@ public final class RankedDropoffOrder {
       return null;
     }
     return ranked(
-        keys.inputs,
+        keys.inputs(),
         opener,
         periodOverride,
         tolerance,
         firstRow,
         rank,
         maxWaiting,
-        keys.startNanos,
+        keys.startNanos(),
         keepPlaces ? "indexing the rows instead" : "sorting with the external sort");
   }
 

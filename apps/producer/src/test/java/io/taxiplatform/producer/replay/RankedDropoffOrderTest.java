@@ -445,7 +445,7 @@ class RankedDropoffOrderTest {
     DropoffIndex.Keys keys = csvKeys(List.of(near), null);
     assertThat(RankedDropoffOrder.ofCsv(keys, TripSources::open, null, TOLERANCE, 100, false))
         .isNotNull();
-    assertThat(keys.keys.offsets).isNull();
+    assertThat(keys.keys().offsets).isNull();
     assertThat(DropoffOrders.applies(List.of(near, random))).isTrue();
     Path parquet = dir.resolve("p_2025-01.parquet");
     TlcParquetFiles.write(
