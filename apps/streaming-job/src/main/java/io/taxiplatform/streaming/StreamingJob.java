@@ -12,6 +12,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.spark.SparkConf;
@@ -143,18 +145,21 @@ public final class StreamingJob {
         throw e;
       }
       AtomicBoolean stopping = new AtomicBoolean();
+      CountDownLatch hookStopped = new CountDownLatch(1);
       // SIGTERM (pod deletion, Ctrl-C in local mode): stop the queries before Spark's own hook
-      // stops the
-      // context, so they end cleanly instead of failing with "SparkContext has been shutdown".
-      // Hadoop's hook
-      // manager runs higher priorities first; Spark registers its hooks at FileSystem's priority +
-      // 30.
+      // stops the context, so they end cleanly instead of failing with "SparkContext has been
+      // shutdown". Hadoop's hook manager runs higher priorities first; Spark registers its hooks
+      // at FileSystem's priority + 30.
       org.apache.hadoop.util.ShutdownHookManager.get()
           .addShutdownHook(
               () -> {
                 stopping.set(true);
-                LOG.info("stopping the queries (JVM shutdown)");
-                stopAll(queries);
+                try {
+                  LOG.info("stopping the queries (JVM shutdown)");
+                  stopAll(queries);
+                } finally {
+                  hookStopped.countDown();
+                }
               },
               org.apache.hadoop.fs.FileSystem.SHUTDOWN_HOOK_PRIORITY + 100);
       try {
@@ -162,6 +167,7 @@ public final class StreamingJob {
       } catch (StreamingQueryException e) {
         if (stopping.get()) {
           LOG.info("a query ended during shutdown: {}", e.getMessage());
+          awaitHookStop(hookStopped);
           return 0;
         }
         LOG.error("a streaming query failed: {}", e.getMessage(), e);
@@ -177,6 +183,11 @@ public final class StreamingJob {
           return 1;
         }
       }
+      if (stopping.get()) {
+        awaitHookStop(hookStopped);
+        LOG.info("the queries stopped (JVM shutdown)");
+        return 0;
+      }
       LOG.info("a query stopped; stopping the others");
       stopAll(queries);
       return 0;
@@ -185,6 +196,29 @@ public final class StreamingJob {
         server.stop();
       }
       spark.stop();
+    }
+  }
+
+  /**
+   * How long the main thread waits, on SIGTERM, for the shutdown hook to finish stopping the
+   * queries before it stops Spark (a running micro-batch ends first). Hadoop's hook manager gives a
+   * hook 30 s by default.
+   */
+  static final java.time.Duration HOOK_STOP_WAIT = java.time.Duration.ofSeconds(30);
+
+  /**
+   * On SIGTERM the query's thread ends while the shutdown hook is still inside {@code
+   * StreamingQuery.stop()}, which touches the SparkContext once more after that thread has ended;
+   * the main thread, woken by the query's end, must not stop Spark under it (it did: the hook's
+   * stop then failed with "Cannot call methods on a stopped SparkContext" in most stops).
+   */
+  private static void awaitHookStop(CountDownLatch hookStopped) {
+    try {
+      if (!hookStopped.await(HOOK_STOP_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+        LOG.warn("the queries did not stop within {}; stopping Spark", HOOK_STOP_WAIT);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 
