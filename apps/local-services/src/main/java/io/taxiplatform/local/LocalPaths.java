@@ -86,7 +86,6 @@ public final class LocalPaths {
     return readClasspath(STREAMING_CLASSPATH_PROPERTY, "apps/streaming-job/target/classpath.txt");
   }
 
-  /** The streaming job's jar ({@code apps/streaming-job/target/streaming-job-*.jar}). */
   /**
    * The producer's own runtime classpath (its classes and {@code
    * apps/producer/target/runtime-classpath.txt}, what its image runs: no Spark, no Hadoop), to run
@@ -106,6 +105,10 @@ public final class LocalPaths {
     }
   }
 
+  /**
+   * The streaming job's jar: {@code apps/streaming-job/target/streaming-job-*.jar}, or the jar (or
+   * the directory holding it) that system property {@value #STREAMING_JAR_PROPERTY} names.
+   */
   public static Path streamingJar() {
     Path configured = pathFromProperty(STREAMING_JAR_PROPERTY, "apps/streaming-job/target");
     if (Files.isRegularFile(configured)) {
