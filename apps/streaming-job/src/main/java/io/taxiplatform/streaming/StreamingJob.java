@@ -201,8 +201,8 @@ public final class StreamingJob {
 
   /**
    * How long the main thread waits, on SIGTERM, for the shutdown hook to finish stopping the
-   * queries before it stops Spark (a running micro-batch ends first). Hadoop's hook manager gives a
-   * hook 30 s by default.
+   * queries before it stops Spark (stopping a query cancels its running micro-batch and waits for
+   * its thread). Hadoop's hook manager gives a hook 30 s by default.
    */
   static final java.time.Duration HOOK_STOP_WAIT = java.time.Duration.ofSeconds(30);
 
