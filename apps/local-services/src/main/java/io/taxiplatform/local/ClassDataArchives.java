@@ -11,6 +11,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -32,8 +33,13 @@ import org.slf4j.LoggerFactory;
  * jar's path, size and time), so a rebuilt jar or another JDK records and archives again; a JVM
  * never starts on an archive that does not match it (the JVM itself also checks, and falls back to
  * loading classes as usual). A dump that fails leaves its log and a {@code .failed} marker, and
- * that classpath is not recorded again. Stopping the pipeline stops a dump in progress (it is
- * retried next time).
+ * that classpath is not recorded again.
+ *
+ * <p>Stopping the pipeline stops a dump in progress. The lists recorded up to the first aggregates
+ * that are not archived yet are then archived by a detached background process ({@link #stop}),
+ * which outlives the pipeline, so a run stopped soon after its first aggregates still gives the
+ * next run its archives. A run stopped before its first aggregates keeps nothing: its JVMs may not
+ * have loaded their start-up classes yet.
  *
  * <p>Enabled by {@link #enable(Path)} (local mode does, unless {@code --no-cds}); tests and the
  * benchmarks never enable it, so their JVMs start exactly as before.
@@ -48,11 +54,21 @@ public final class ClassDataArchives {
   /** The order of the dumps: the JVM that gains most first. */
   private static final List<String> DUMP_ORDER = List.of("streaming-job", "cassandra", "kafka");
 
+  /** How long a dump may take. */
+  static final java.time.Duration DUMP_TIMEOUT = java.time.Duration.ofMinutes(10);
+
+  /** The suffix of the class list a detached dump ({@link #stop}) archives. */
+  static final String DETACHED_LIST = ".detached.classlist";
+
   private static volatile ClassDataArchives current;
 
   private final Path dir;
   private final String jdk;
   private final List<Recording> recordings = new ArrayList<>();
+
+  /** Recordings handed to {@link #dumpRecorded} and not archived yet. */
+  private final List<Recording> handedOver = new ArrayList<>();
+
   private Process dumping;
   private boolean stopped;
 
@@ -92,10 +108,16 @@ public final class ClassDataArchives {
     }
     Path archive = dir.resolve(key + ".jsa");
     if (Files.isRegularFile(archive)) {
+      try {
+        removeOlder(key); // a detached dump (stop) leaves them
+      } catch (IOException e) {
+        // left behind under .local/cds; harmless
+      }
       return List.of("-XX:SharedArchiveFile=" + archive);
     }
     if (Files.exists(dir.resolve(key + ".failed"))
-        || recordings.stream().anyMatch(r -> r.key().equals(key))) {
+        || recordings.stream().anyMatch(r -> r.key().equals(key))
+        || detachedDumpUnderWay(key)) {
       return List.of();
     }
     try {
@@ -144,6 +166,28 @@ public final class ClassDataArchives {
     return System.getProperty("java.home") + " " + System.getProperty("java.vm.version");
   }
 
+  /**
+   * Whether a detached dump of {@code key} (a previous run's, {@link #stop}) is still under way:
+   * its class list exists and is younger than {@link #DUMP_TIMEOUT}. An older one is left by a dump
+   * that died (a reboot): it is deleted, and the JVM records anew.
+   */
+  private boolean detachedDumpUnderWay(String key) {
+    Path list = dir.resolve(key + DETACHED_LIST);
+    try {
+      if (!Files.exists(list)) {
+        return false;
+      }
+      long ageMs = System.currentTimeMillis() - Files.getLastModifiedTime(list).toMillis();
+      if (ageMs < DUMP_TIMEOUT.toMillis()) {
+        return true;
+      }
+      Files.deleteIfExists(list);
+      return false;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
   /** Whether some JVM is recording its classes (so that {@link #dumpRecorded} has work). */
   public synchronized boolean recording() {
     return !recordings.isEmpty();
@@ -154,35 +198,48 @@ public final class ClassDataArchives {
    * at the lowest CPU priority; returns at once with that thread (null when nothing was recorded).
    */
   public Thread dumpRecorded() {
-    List<Recording> work;
-    synchronized (this) {
-      // the job first: it has the most classes and its start is the longest
-      work =
-          recordings.stream()
-              .sorted(java.util.Comparator.comparingInt(r -> DUMP_ORDER.indexOf(r.name())))
-              .toList();
-      recordings.clear();
-    }
+    List<Recording> work = handOver();
     if (work.isEmpty()) {
       return null;
     }
     Thread t =
         new Thread(
             () -> {
-              try {
-                for (Recording r : work) {
-                  if (!dump(r)) {
-                    return;
-                  }
+              for (Recording r : work) {
+                if (!dump(r)) {
+                  return; // stopped: stop() archives the rest in the background
                 }
-              } finally {
-                work.forEach(r -> deleteQuietly(r.classList()));
+                synchronized (this) {
+                  if (stopped) {
+                    return; // stop() has taken the list already
+                  }
+                  handedOver.remove(r);
+                  deleteQuietly(r.classList());
+                }
               }
             },
             "class-data-archives");
     t.setDaemon(true);
     t.start();
     return t;
+  }
+
+  /**
+   * The recordings so far, the job's first (it has the most classes and its start is the longest),
+   * now to be archived: by {@link #dumpRecorded}'s thread, or by {@link #stop} for those it has not
+   * archived yet.
+   */
+  synchronized List<Recording> handOver() {
+    if (stopped) {
+      return List.of();
+    }
+    List<Recording> work =
+        recordings.stream()
+            .sorted(java.util.Comparator.comparingInt(r -> DUMP_ORDER.indexOf(r.name())))
+            .toList();
+    recordings.clear();
+    handedOver.addAll(work);
+    return work;
   }
 
   /** One archive; false when stopped. */
@@ -200,17 +257,8 @@ public final class ClassDataArchives {
       }
       Files.writeString(list, recorded.substring(0, end + 1), StandardCharsets.UTF_8);
       Files.writeString(argFile, "-cp " + JvmProcess.Builder.quote(r.classpath()) + "\n");
-      List<String> command = new ArrayList<>();
-      if (Files.isExecutable(Path.of("/usr/bin/nice"))) {
-        command.addAll(List.of("/usr/bin/nice", "-n", "19"));
-      }
-      command.addAll(
-          List.of(
-              Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-              "-Xshare:dump",
-              "-XX:SharedClassListFile=" + list,
-              "-XX:SharedArchiveFile=" + tmp,
-              "@" + argFile));
+      List<String> command = new ArrayList<>(nice());
+      command.addAll(dumpCommand(list, tmp, argFile));
       Process p;
       synchronized (this) {
         if (stopped) {
@@ -224,7 +272,7 @@ public final class ClassDataArchives {
                 .start();
         dumping = p;
       }
-      boolean exited = p.waitFor(10, TimeUnit.MINUTES);
+      boolean exited = p.waitFor(DUMP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
       synchronized (this) {
         dumping = null;
         if (stopped) {
@@ -274,16 +322,26 @@ public final class ClassDataArchives {
 
   /**
    * Stops a dump in progress and records nothing more (the pipeline is stopping): JVMs forked from
-   * now on start as usual. The class lists of this run are deleted.
+   * now on start as usual. The lists handed to {@link #dumpRecorded} and not archived yet are
+   * archived by a detached process at the lowest CPU priority, one after the other, which outlives
+   * this JVM ({@link #detach}); the other class lists of this run are deleted.
+   *
+   * @return the detached process, when one was started
    */
-  public void stop() {
+  public Optional<ProcessHandle> stop() {
     List<Recording> left;
+    List<Recording> unarchived;
     Process p;
     synchronized (this) {
+      if (stopped) {
+        return Optional.empty();
+      }
       stopped = true;
       p = dumping;
       left = List.copyOf(recordings);
       recordings.clear();
+      unarchived = List.copyOf(handedOver);
+      handedOver.clear();
       if (current == this) {
         current = null;
       }
@@ -297,6 +355,115 @@ public final class ClassDataArchives {
       }
     }
     left.forEach(r -> deleteQuietly(r.classList()));
+    Optional<ProcessHandle> detached = Optional.empty();
+    try {
+      detached = detach(unarchived);
+    } catch (IOException | RuntimeException e) {
+      LOG.warn("cannot archive the classes in the background: {}", e.toString());
+    } finally {
+      unarchived.forEach(r -> deleteQuietly(r.classList()));
+    }
+    return detached;
+  }
+
+  /**
+   * Starts one detached {@code /bin/sh} (in its own session where {@code setsid} exists) that
+   * builds the archive of each recording in turn, as {@link #dump} does: a {@code .jsa} on success,
+   * the log and a {@code .failed} marker on failure; an archive that exists by then is not built
+   * again. Each class list is copied first (its JVM may still be appending) to {@code <key>}{@link
+   * #DETACHED_LIST}, which also tells the next run that the dump is under way.
+   */
+  private Optional<ProcessHandle> detach(List<Recording> unarchived) throws IOException {
+    Path sh = Path.of("/bin/sh");
+    if (unarchived.isEmpty() || !Files.isExecutable(sh)) {
+      return Optional.empty();
+    }
+    StringBuilder script = new StringBuilder();
+    for (Recording r : unarchived) {
+      Path list = dir.resolve(r.key() + DETACHED_LIST);
+      Path argFile = dir.resolve(r.key() + ".detached.jvmargs");
+      Path tmp = dir.resolve(r.key() + "." + UUID.randomUUID() + ".jsa.tmp");
+      Path log = dir.resolve(r.key() + ".detached.log");
+      Path archive = dir.resolve(r.key() + ".jsa");
+      String recorded;
+      try {
+        recorded = Files.readString(r.classList(), StandardCharsets.UTF_8);
+      } catch (IOException e) {
+        continue; // nothing recorded
+      }
+      int end = recorded.lastIndexOf('\n');
+      if (end < 0) {
+        continue;
+      }
+      Files.writeString(list, recorded.substring(0, end + 1), StandardCharsets.UTF_8);
+      Files.writeString(argFile, "-cp " + JvmProcess.Builder.quote(r.classpath()) + "\n");
+      List<String> dump = new ArrayList<>(nice());
+      dump.addAll(dumpCommand(list, tmp, argFile));
+      // if [ ! -f jsa ]; then dump > log && mv tmp jsa && rm log || echo see log > failed; fi
+      script
+          .append("if [ ! -f ")
+          .append(sq(archive))
+          .append(" ]; then ")
+          .append(String.join(" ", dump.stream().map(ClassDataArchives::sq).toList()))
+          .append(" >")
+          .append(sq(log))
+          .append(" 2>&1 && mv -f ")
+          .append(sq(tmp))
+          .append(' ')
+          .append(sq(archive))
+          .append(" && rm -f ")
+          .append(sq(log))
+          .append(" || echo ")
+          .append(sq("see " + log))
+          .append(" >")
+          .append(sq(dir.resolve(r.key() + ".failed")))
+          .append("; fi; rm -f ")
+          .append(sq(tmp))
+          .append(' ')
+          .append(sq(list))
+          .append(' ')
+          .append(sq(argFile))
+          .append('\n');
+    }
+    if (script.isEmpty()) {
+      return Optional.empty();
+    }
+    List<String> command = new ArrayList<>();
+    if (Files.isExecutable(Path.of("/usr/bin/setsid"))) {
+      command.add("/usr/bin/setsid"); // out of the terminal's process group: a later Ctrl-C
+    }
+    command.addAll(List.of(sh.toString(), "-c", script.toString()));
+    Process p =
+        new ProcessBuilder(command)
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+            .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+            .start();
+    LOG.debug(
+        "archiving the classes of {} in the background (pid {}), for a faster next start",
+        unarchived.stream().map(Recording::name).toList(),
+        p.pid());
+    return Optional.of(p.toHandle());
+  }
+
+  /** {@code value} quoted for {@code /bin/sh}. */
+  static String sq(Object value) {
+    return "'" + value.toString().replace("'", "'\\''") + "'";
+  }
+
+  private static List<String> nice() {
+    return Files.isExecutable(Path.of("/usr/bin/nice"))
+        ? List.of("/usr/bin/nice", "-n", "19")
+        : List.of();
+  }
+
+  private static List<String> dumpCommand(Path list, Path archive, Path argFile) {
+    return List.of(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-Xshare:dump",
+        "-XX:SharedClassListFile=" + list,
+        "-XX:SharedArchiveFile=" + archive,
+        "@" + argFile);
   }
 
   private static void deleteQuietly(Path p) {

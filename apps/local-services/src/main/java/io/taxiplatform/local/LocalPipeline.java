@@ -608,7 +608,13 @@ public final class LocalPipeline {
     out.println("stopping ...");
     ClassDataArchives a = archives;
     if (a != null) {
-      a.stop();
+      a.stop()
+          .ifPresent(
+              dump ->
+                  out.printf(
+                      "  archiving the services' classes under %s in the background (pid %d),"
+                          + " for a faster start next time%n",
+                      root().resolve("cds"), dump.pid()));
     }
     ProducerRun p = producer;
     if (p != null) {

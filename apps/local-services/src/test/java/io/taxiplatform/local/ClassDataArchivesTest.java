@@ -14,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.OS;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
@@ -64,12 +65,123 @@ class ClassDataArchivesTest {
 
     assertThat(ClassDataArchives.jvmOptions("kafka", jar))
         .containsExactly("-XX:SharedArchiveFile=" + jsa.get(0));
+    assertStartsOn(jsa.get(0), jar);
+  }
+
+  /**
+   * A run stopped after its first aggregates but before its dumps ended: stop() hands the lists
+   * recorded so far to a detached process (out of this JVM's process group), which archives them
+   * after the stop; the next run starts on the archive, and until then does not record again.
+   */
+  @Test
+  void aRunStoppedBeforeItsDumpLeavesItToADetachedProcessAndTheNextRunStartsOnIt()
+      throws Exception {
+    String jar = jarOf(CommandLine.class);
+    archives = ClassDataArchives.enable(dir.resolve("cds"));
+    int exit =
+        JvmProcess.builder("kafka", "picocli.AutoComplete")
+            .classpath(jar)
+            .args(List.of("--help"))
+            .workDir(dir.resolve("run1"))
+            .run(Duration.ofMinutes(1));
+    assertThat(exit).isZero();
+    assertThat(archives.handOver()).as("the first aggregates: the list is handed over").hasSize(1);
+
+    ProcessHandle dump = archives.stop().orElseThrow();
+    assertThat(archives.stop()).as("stopped once").isEmpty();
+    assertThat(files(ClassDataArchives.DETACHED_LIST)).hasSize(1);
+    if (OS.LINUX.isCurrentOs()) {
+      String ours = processGroup(ProcessHandle.current().pid());
+      String its = processGroup(dump.pid());
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (its.equals(ours) && System.nanoTime() < deadline) {
+        Thread.sleep(20); // until setsid has run (the dump itself takes seconds)
+        its = processGroup(dump.pid());
+      }
+      assertThat(its)
+          .as("its own process group: a later Ctrl-C in the terminal does not reach it")
+          .isNotEqualTo(ours);
+    }
+    // the next run, while the dump is under way: it neither records nor starts on a half archive
+    ClassDataArchives next = ClassDataArchives.enable(dir.resolve("cds"));
+    if (dump.isAlive()) {
+      assertThat(ClassDataArchives.jvmOptions("kafka", jar)).isEmpty();
+    }
+    dump.onExit().get(3, TimeUnit.MINUTES);
+    List<Path> jsa = files(".jsa");
+    assertThat(jsa).as("archives in %s", files("")).hasSize(1);
+    assertThat(files("")).as("nothing else is left").containsExactlyElementsOf(jsa);
+    assertThat(ClassDataArchives.jvmOptions("kafka", jar))
+        .containsExactly("-XX:SharedArchiveFile=" + jsa.get(0));
+    next.stop();
+    assertStartsOn(jsa.get(0), jar);
+  }
+
+  /** A run stopped before its first aggregates keeps nothing: its lists may be partial. */
+  @Test
+  void aRunStoppedBeforeItsFirstAggregatesKeepsNothing() throws IOException {
+    Path a = Files.writeString(dir.resolve("a.jar"), "a");
+    ClassDataArchives cds = new ClassDataArchives(dir.resolve("cds"), "jdk-17");
+    List<String> options = cds.optionsFor("kafka", a.toString());
+    assertThat(options).singleElement().asString().startsWith("-XX:DumpLoadedClassList=");
+    // what the JVM would write
+    Files.writeString(
+        Path.of(options.get(0).substring("-XX:DumpLoadedClassList=".length())),
+        "java/lang/Object\n");
+    assertThat(files(".classlist")).hasSize(1);
+    assertThat(cds.stop()).isEmpty();
+    assertThat(files("")).isEmpty();
+  }
+
+  /**
+   * A detached dump's list younger than the dump timeout: the dump is under way, the JVM does not
+   * record; an older one was left by a dump that died: it is deleted and the JVM records anew.
+   */
+  @Test
+  void aDetachedDumpUnderWayIsNotRecordedAgainUnlessItIsStale() throws IOException {
+    Path a = Files.writeString(dir.resolve("a.jar"), "a");
+    ClassDataArchives cds = new ClassDataArchives(dir.resolve("cds"), "jdk-17");
+    Files.createDirectories(dir.resolve("cds"));
+    Path list =
+        Files.writeString(
+            dir.resolve("cds")
+                .resolve(cds.key("kafka", a.toString()) + ClassDataArchives.DETACHED_LIST),
+            "java/lang/Object\n");
+    assertThat(cds.optionsFor("kafka", a.toString())).as("under way").isEmpty();
+
+    Files.setLastModifiedTime(
+        list,
+        FileTime.fromMillis(
+            System.currentTimeMillis() - ClassDataArchives.DUMP_TIMEOUT.toMillis() - 1000));
+    assertThat(cds.optionsFor("kafka", a.toString()))
+        .as("stale")
+        .singleElement()
+        .asString()
+        .startsWith("-XX:DumpLoadedClassList=");
+    assertThat(list).doesNotExist();
+    cds.stop();
+  }
+
+  @Test
+  void aQuotedArgumentIsOneShellWord() throws Exception {
+    String odd = "it's a \"path\" with $HOME and `x` \\ ;";
+    Process p =
+        new ProcessBuilder("/bin/sh", "-c", "printf %s " + ClassDataArchives.sq(odd))
+            .redirectErrorStream(true)
+            .start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor(1, TimeUnit.MINUTES)).isTrue();
+    assertThat(out).isEqualTo(odd);
+  }
+
+  /** A JVM starts with every class it can from {@code archive} (-Xshare:on fails otherwise). */
+  private static void assertStartsOn(Path archive, String jar) throws Exception {
     // -Xshare:on fails instead of falling back when the archive cannot be used
     Process p =
         new ProcessBuilder(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xshare:on",
-                "-XX:SharedArchiveFile=" + jsa.get(0),
+                "-XX:SharedArchiveFile=" + archive,
                 "-Xlog:class+load=info",
                 "-cp",
                 jar,
@@ -81,6 +193,12 @@ class ClassDataArchivesTest {
     assertThat(p.waitFor(1, TimeUnit.MINUTES)).isTrue();
     assertThat(p.exitValue()).as(out).isZero();
     assertThat(out).containsPattern("picocli.AutoComplete source: shared objects file\\R");
+  }
+
+  /** The process group of {@code pid} (field 5 of /proc/<pid>/stat). */
+  private static String processGroup(long pid) throws IOException {
+    String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+    return stat.substring(stat.lastIndexOf(')') + 2).split(" ")[2];
   }
 
   @Test
