@@ -340,6 +340,7 @@ public final class CassandraNode implements AutoCloseable {
             .classpath(classpath)
             .jvmArgs(jvmArgs)
             .workDir(workDir)
+            .ignoreInterrupt()
             .start();
     return process;
   }

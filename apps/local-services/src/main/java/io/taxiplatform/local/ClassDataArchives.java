@@ -259,6 +259,9 @@ public final class ClassDataArchives {
       Files.writeString(argFile, "-cp " + JvmProcess.Builder.quote(r.classpath()) + "\n");
       List<String> command = new ArrayList<>(nice());
       command.addAll(dumpCommand(list, tmp, argFile));
+      // Ctrl-C in the terminal reaches every process of its group: the dump is stopped by stop(),
+      // not killed by the signal first (which would mark its classpath failed for good)
+      command = JvmProcess.ignoringInterrupt(command);
       Process p;
       synchronized (this) {
         if (stopped) {

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.OptionalInt;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -25,7 +26,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>{@link #destroy()} stops the whole process tree (SIGTERM, then SIGKILL after a grace period);
  * {@link #killHard()} sends SIGKILL at once (crash tests). A JVM shutdown hook kills the tree if
- * the parent JVM ends first (test failure, Ctrl-C), so nothing is left behind.
+ * the parent JVM ends first (test failure, Ctrl-C), so nothing is left behind; it first waits for
+ * an owner's own stop where one is registered ({@link #hooksAwait}).
  */
 public final class JvmProcess implements AutoCloseable {
 
@@ -44,8 +46,42 @@ public final class JvmProcess implements AutoCloseable {
     this.process = process;
     this.logFile = logFile;
     this.workDir = workDir;
-    this.shutdownHook = new Thread(() -> stopTree(HOOK_GRACE), "kill-" + name);
+    this.shutdownHook =
+        new Thread(
+            () -> {
+              awaitOwnersStop();
+              stopTree(HOOK_GRACE);
+            },
+            "kill-" + name);
     Runtime.getRuntime().addShutdownHook(shutdownHook);
+  }
+
+  /** An owner's stop that the shutdown hooks wait for ({@link #hooksAwait}); null: none. */
+  private static volatile CountDownLatch ownersStop;
+
+  private static volatile Duration ownersStopMax = Duration.ZERO;
+
+  /**
+   * Makes the shutdown hooks that kill the forked JVMs when this JVM ends wait, at most {@code
+   * max}, until {@code stopped} is counted down: an owner that stops them in its own order on a
+   * signal (local mode: the producer first, while Kafka still takes its last sends) is not raced by
+   * the hooks. {@code null} ends the wait.
+   */
+  public static void hooksAwait(CountDownLatch stopped, Duration max) {
+    ownersStopMax = max == null ? Duration.ZERO : max;
+    ownersStop = stopped;
+  }
+
+  private static void awaitOwnersStop() {
+    CountDownLatch latch = ownersStop;
+    if (latch == null) {
+      return;
+    }
+    try {
+      latch.await(ownersStopMax.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   /**
@@ -220,6 +256,23 @@ public final class JvmProcess implements AutoCloseable {
     }
   }
 
+  private static final Path SH = Path.of("/bin/sh");
+
+  /**
+   * {@code command} started with SIGINT ignored: through {@code /bin/sh -c 'trap "" INT; exec
+   * "$@"'} where it exists (the ignored disposition survives exec, and a JVM keeps it: the same
+   * pid, no extra process), else unchanged.
+   */
+  static List<String> ignoringInterrupt(List<String> command) {
+    if (!Files.isExecutable(SH)) {
+      return command;
+    }
+    List<String> wrapped =
+        new ArrayList<>(List.of(SH.toString(), "-c", "trap '' INT; exec \"$@\"", "sh"));
+    wrapped.addAll(command);
+    return wrapped;
+  }
+
   /** Builds and starts a {@link JvmProcess}. */
   public static final class Builder {
     private final String name;
@@ -229,6 +282,7 @@ public final class JvmProcess implements AutoCloseable {
     private final List<String> args = new ArrayList<>();
     private final Map<String, String> env = new LinkedHashMap<>();
     private Path workDir;
+    private boolean ignoreInterrupt;
 
     private Builder(String name, String mainClass) {
       this.name = Objects.requireNonNull(name, "name");
@@ -275,6 +329,17 @@ public final class JvmProcess implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Starts the JVM with SIGINT ignored (through {@code /bin/sh}'s {@code trap '' INT}, where it
+     * exists), so that Ctrl-C in a terminal, which reaches every process of its foreground group,
+     * leaves this JVM to its owner, which stops it with SIGTERM in its own order. The services of
+     * local mode.
+     */
+    public Builder ignoreInterrupt() {
+      this.ignoreInterrupt = true;
+      return this;
+    }
+
     /** Forks the JVM. */
     public JvmProcess start() {
       Path dir = workDir != null ? workDir : LocalPaths.newWorkDir(name);
@@ -292,6 +357,9 @@ public final class JvmProcess implements AutoCloseable {
         command.add("@" + argFile);
         command.add(mainClass);
         command.addAll(args);
+        if (ignoreInterrupt) {
+          command = ignoringInterrupt(command);
+        }
         Path log = dir.resolve(name + ".log");
         ProcessBuilder builder =
             new ProcessBuilder(command)

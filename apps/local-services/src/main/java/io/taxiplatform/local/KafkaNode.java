@@ -462,6 +462,7 @@ public final class KafkaNode implements AutoCloseable {
         .jvmArgs(brokerJvmArgs(workDir.resolve("log4j2.properties"), memory))
         .args(List.of(workDir.resolve("server.properties").toString()))
         .workDir(workDir)
+        .ignoreInterrupt()
         .start();
   }
 

@@ -128,11 +128,14 @@ public final class LocalPipeline {
     LocalPipeline pipeline = new LocalPipeline(config, out);
     Thread hook = new Thread(pipeline::onSignal, "local-pipeline-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
+    // on a signal, the services are stopped by stopAll in order, not at once by their own hooks
+    JvmProcess.hooksAwait(pipeline.stopDone, STOP_WAIT);
     String previousWorkDir = System.getProperty(LocalPaths.WORK_DIR_PROPERTY);
     try {
       return pipeline.runPipeline(err);
     } finally {
       pipeline.stopAll();
+      JvmProcess.hooksAwait(null, null);
       if (previousWorkDir == null) {
         System.clearProperty(LocalPaths.WORK_DIR_PROPERTY);
       } else {

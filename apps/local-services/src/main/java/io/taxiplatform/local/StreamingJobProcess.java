@@ -86,6 +86,7 @@ public final class StreamingJobProcess implements AutoCloseable {
             .jvmArgs(jvmArgs)
             .env(env)
             .workDir(workDir)
+            .ignoreInterrupt()
             .start();
     LOG.info(
         "streaming job started (pid {}, master {}, log {})",

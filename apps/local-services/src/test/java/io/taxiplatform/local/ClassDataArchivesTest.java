@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.OS;
 import org.junit.jupiter.api.io.TempDir;
@@ -115,6 +116,50 @@ class ClassDataArchivesTest {
         .containsExactly("-XX:SharedArchiveFile=" + jsa.get(0));
     next.stop();
     assertStartsOn(jsa.get(0), jar);
+  }
+
+  /**
+   * Ctrl-C in a terminal reaches every process of its group, a dump under way included: the dump
+   * ignores it (local mode stops it itself), so it is not marked failed (its JVM would never be
+   * archived again) and ends with its archive.
+   */
+  @Test
+  void aDumpUnderWayIgnoresCtrlC() throws Exception {
+    Assumptions.assumeTrue(OS.LINUX.isCurrentOs(), "SIGINT through kill(1), /proc");
+    String jar = jarOf(CommandLine.class);
+    archives = ClassDataArchives.enable(dir.resolve("cds"));
+    int exit =
+        JvmProcess.builder("kafka", "picocli.AutoComplete")
+            .classpath(jar)
+            .args(List.of("--help"))
+            .workDir(dir.resolve("run1"))
+            .run(Duration.ofMinutes(1));
+    assertThat(exit).isZero();
+
+    Thread dump = archives.dumpRecorded();
+    // the dump's JVM, once it runs (not its /bin/sh before the exec)
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    ProcessHandle dumping = null;
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (dumping == null && dump.isAlive() && System.nanoTime() < deadline) {
+      dumping =
+          ProcessHandle.current()
+              .descendants()
+              .filter(h -> h.info().command().orElse("").equals(java))
+              .filter(
+                  h ->
+                      String.join(" ", h.info().arguments().orElse(new String[0]))
+                          .contains("-Xshare:dump"))
+              .findFirst()
+              .orElse(null);
+      Thread.sleep(5);
+    }
+    assertThat(dumping).as("the dump's JVM, seen while it runs").isNotNull();
+    assertThat(new ProcessBuilder("kill", "-INT", Long.toString(dumping.pid())).start().waitFor())
+        .isZero();
+    dump.join(TimeUnit.MINUTES.toMillis(3));
+    assertThat(files(".failed")).as("no dump marked failed").isEmpty();
+    assertThat(files(".jsa")).as("the archive, in %s", files("")).hasSize(1);
   }
 
   /** A run stopped before its first aggregates keeps nothing: its lists may be partial. */
