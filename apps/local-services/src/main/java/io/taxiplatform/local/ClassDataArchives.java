@@ -402,31 +402,20 @@ public final class ClassDataArchives {
       Files.writeString(argFile, "-cp " + JvmProcess.Builder.quote(r.classpath()) + "\n");
       List<String> dump = new ArrayList<>(nice());
       dump.addAll(dumpCommand(list, tmp, argFile));
-      // if [ ! -f jsa ]; then dump > log && mv tmp jsa && rm log || echo see log > failed; fi
-      script
-          .append("if [ ! -f ")
-          .append(sq(archive))
-          .append(" ]; then ")
-          .append(String.join(" ", dump.stream().map(ClassDataArchives::sq).toList()))
-          .append(" >")
-          .append(sq(log))
-          .append(" 2>&1 && mv -f ")
-          .append(sq(tmp))
-          .append(' ')
-          .append(sq(archive))
-          .append(" && rm -f ")
-          .append(sq(log))
-          .append(" || echo ")
-          .append(sq("see " + log))
-          .append(" >")
-          .append(sq(dir.resolve(r.key() + ".failed")))
-          .append("; fi; rm -f ")
-          .append(sq(tmp))
-          .append(' ')
-          .append(sq(list))
-          .append(' ')
-          .append(sq(argFile))
-          .append('\n');
+      // the archive unless it exists: on success move it in place and drop the log, on failure
+      // leave the log and a .failed marker naming it; then clean up
+      script.append(
+          String.format(
+              "if [ ! -f %1$s ]; then %2$s >%3$s 2>&1 && mv -f %4$s %1$s && rm -f %3$s"
+                  + " || echo %5$s >%6$s; fi; rm -f %4$s %7$s %8$s%n",
+              sq(archive),
+              String.join(" ", dump.stream().map(ClassDataArchives::sq).toList()),
+              sq(log),
+              sq(tmp),
+              sq("see " + log),
+              sq(dir.resolve(r.key() + ".failed")),
+              sq(list),
+              sq(argFile)));
     }
     if (script.isEmpty()) {
       return Optional.empty();
@@ -460,9 +449,13 @@ public final class ClassDataArchives {
         : List.of();
   }
 
+  /** The {@code java} that builds the archives: this JVM's (a failing one in a test). */
+  static volatile String dumpJava =
+      Path.of(System.getProperty("java.home"), "bin", "java").toString();
+
   private static List<String> dumpCommand(Path list, Path archive, Path argFile) {
     return List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        dumpJava,
         "-Xshare:dump",
         "-XX:SharedClassListFile=" + list,
         "-XX:SharedArchiveFile=" + archive,

@@ -38,16 +38,7 @@ class ClassDataArchivesTest {
    */
   @Test
   void aForkedJvmRecordsItsClassesAndTheNextStartsOnTheArchiveBuiltFromThem() throws Exception {
-    String jar = jarOf(CommandLine.class);
-    archives = ClassDataArchives.enable(dir.resolve("cds"));
-
-    int exit =
-        JvmProcess.builder("kafka", "picocli.AutoComplete")
-            .classpath(jar)
-            .args(List.of("--help"))
-            .workDir(dir.resolve("run1"))
-            .run(Duration.ofMinutes(1));
-    assertThat(exit).as("picocli's AutoComplete --help").isZero();
+    String jar = recordAForkedJvm();
     assertThat(Files.readString(dir.resolve("run1/kafka.log"))).contains("Usage:");
     assertThat(archives.recording()).isTrue();
     assertThat(files(".classlist")).singleElement().satisfies(f -> assertThat(f).isNotEmptyFile());
@@ -77,15 +68,7 @@ class ClassDataArchivesTest {
   @Test
   void aRunStoppedBeforeItsDumpLeavesItToADetachedProcessAndTheNextRunStartsOnIt()
       throws Exception {
-    String jar = jarOf(CommandLine.class);
-    archives = ClassDataArchives.enable(dir.resolve("cds"));
-    int exit =
-        JvmProcess.builder("kafka", "picocli.AutoComplete")
-            .classpath(jar)
-            .args(List.of("--help"))
-            .workDir(dir.resolve("run1"))
-            .run(Duration.ofMinutes(1));
-    assertThat(exit).isZero();
+    String jar = recordAForkedJvm();
     assertThat(archives.handOver()).as("the first aggregates: the list is handed over").hasSize(1);
 
     ProcessHandle dump = archives.stop().orElseThrow();
@@ -126,15 +109,7 @@ class ClassDataArchivesTest {
   @Test
   void aDumpUnderWayIgnoresCtrlC() throws Exception {
     Assumptions.assumeTrue(OS.LINUX.isCurrentOs(), "SIGINT through kill(1), /proc");
-    String jar = jarOf(CommandLine.class);
-    archives = ClassDataArchives.enable(dir.resolve("cds"));
-    int exit =
-        JvmProcess.builder("kafka", "picocli.AutoComplete")
-            .classpath(jar)
-            .args(List.of("--help"))
-            .workDir(dir.resolve("run1"))
-            .run(Duration.ofMinutes(1));
-    assertThat(exit).isZero();
+    String jar = recordAForkedJvm();
 
     Thread dump = archives.dumpRecorded();
     // the dump's JVM, once it runs (not its /bin/sh before the exec)
@@ -160,6 +135,41 @@ class ClassDataArchivesTest {
     dump.join(TimeUnit.MINUTES.toMillis(3));
     assertThat(files(".failed")).as("no dump marked failed").isEmpty();
     assertThat(files(".jsa")).as("the archive, in %s", files("")).hasSize(1);
+  }
+
+  /**
+   * A detached dump that fails leaves its log and a {@code .failed} marker naming it, and no
+   * archive (the dump's {@code java} replaced by {@code false}: a real dump hardly fails on
+   * demand).
+   */
+  @Test
+  void aDetachedDumpThatFailsLeavesItsLogAndAFailedMarker() throws Exception {
+    Path fails = Path.of("/bin/false");
+    Assumptions.assumeTrue(Files.isExecutable(fails), "needs /bin/false");
+    Path jar = Files.writeString(dir.resolve("a.jar"), "a");
+    archives = new ClassDataArchives(dir.resolve("cds"), "jdk-17");
+    List<String> options = archives.optionsFor("kafka", jar.toString());
+    Files.writeString(
+        Path.of(options.get(0).substring("-XX:DumpLoadedClassList=".length())),
+        "java/lang/Object\n");
+    assertThat(archives.handOver()).hasSize(1);
+    String java = ClassDataArchives.dumpJava;
+    ClassDataArchives.dumpJava = fails.toString();
+    try {
+      archives.stop().orElseThrow().onExit().get(3, TimeUnit.MINUTES);
+    } finally {
+      ClassDataArchives.dumpJava = java;
+    }
+    assertThat(files(".jsa")).isEmpty();
+    List<Path> failed = files(".failed");
+    assertThat(failed).hasSize(1);
+    Path log = Path.of(Files.readString(failed.get(0)).strip().substring("see ".length()));
+    assertThat(log).as("the log the marker names").exists();
+    assertThat(files("")).as("nothing else is left").containsExactlyInAnyOrder(failed.get(0), log);
+    assertThat(
+            new ClassDataArchives(dir.resolve("cds"), "jdk-17").optionsFor("kafka", jar.toString()))
+        .as("the next run does not record it again")
+        .isEmpty();
   }
 
   /** A run stopped before its first aggregates keeps nothing: its lists may be partial. */
@@ -217,6 +227,23 @@ class ClassDataArchivesTest {
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(p.waitFor(1, TimeUnit.MINUTES)).isTrue();
     assertThat(out).isEqualTo(odd);
+  }
+
+  /**
+   * Enables the archives under {@code <dir>/cds} and runs picocli's AutoComplete {@code --help} as
+   * "kafka" (an archived name), which records its classes; returns its jar (the classpath).
+   */
+  private String recordAForkedJvm() {
+    String jar = jarOf(CommandLine.class);
+    archives = ClassDataArchives.enable(dir.resolve("cds"));
+    int exit =
+        JvmProcess.builder("kafka", "picocli.AutoComplete")
+            .classpath(jar)
+            .args(List.of("--help"))
+            .workDir(dir.resolve("run1"))
+            .run(Duration.ofMinutes(1));
+    assertThat(exit).as("picocli's AutoComplete --help").isZero();
+    return jar;
   }
 
   /** A JVM starts with every class it can from {@code archive} (-Xshare:on fails otherwise). */
