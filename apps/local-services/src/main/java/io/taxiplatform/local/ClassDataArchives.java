@@ -181,7 +181,10 @@ public final class ClassDataArchives {
       if (ageMs < DUMP_TIMEOUT.toMillis()) {
         return true;
       }
-      Files.deleteIfExists(list);
+      // what the dead dump left: its list, argument file and log
+      for (String suffix : List.of(DETACHED_LIST, ".detached.jvmargs", ".detached.log")) {
+        Files.deleteIfExists(dir.resolve(key + suffix));
+      }
       return false;
     } catch (IOException e) {
       return false;

@@ -202,6 +202,8 @@ class ClassDataArchivesTest {
             dir.resolve("cds")
                 .resolve(cds.key("kafka", a.toString()) + ClassDataArchives.DETACHED_LIST),
             "java/lang/Object\n");
+    Files.writeString(
+        dir.resolve("cds").resolve(cds.key("kafka", a.toString()) + ".detached.jvmargs"), "-cp a");
     assertThat(cds.optionsFor("kafka", a.toString())).as("under way").isEmpty();
 
     Files.setLastModifiedTime(
@@ -214,6 +216,7 @@ class ClassDataArchivesTest {
         .asString()
         .startsWith("-XX:DumpLoadedClassList=");
     assertThat(list).doesNotExist();
+    assertThat(files(".detached.jvmargs")).as("what the dead dump left").isEmpty();
     cds.stop();
   }
 
