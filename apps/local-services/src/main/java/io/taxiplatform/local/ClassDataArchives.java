@@ -252,14 +252,9 @@ public final class ClassDataArchives {
     Path log = dir.resolve(r.key() + ".dump.log");
     Path argFile = dir.resolve(r.key() + ".jvmargs");
     try {
-      // the JVM is still running and appending: take its complete lines
-      String recorded = Files.readString(r.classList(), StandardCharsets.UTF_8);
-      int end = recorded.lastIndexOf('\n');
-      if (end < 0) {
+      if (!snapshot(r, list, argFile)) {
         return true;
       }
-      Files.writeString(list, recorded.substring(0, end + 1), StandardCharsets.UTF_8);
-      Files.writeString(argFile, "-cp " + JvmProcess.Builder.quote(r.classpath()) + "\n");
       List<String> command = new ArrayList<>(nice());
       command.addAll(dumpCommand(list, tmp, argFile));
       // Ctrl-C in the terminal reaches every process of its group: the dump is stopped by stop(),
@@ -380,7 +375,7 @@ public final class ClassDataArchives {
    * #DETACHED_LIST}, which also tells the next run that the dump is under way.
    */
   private Optional<ProcessHandle> detach(List<Recording> unarchived) throws IOException {
-    Path sh = Path.of("/bin/sh");
+    Path sh = JvmProcess.SH;
     if (unarchived.isEmpty() || !Files.isExecutable(sh)) {
       return Optional.empty();
     }
@@ -391,18 +386,9 @@ public final class ClassDataArchives {
       Path tmp = dir.resolve(r.key() + "." + UUID.randomUUID() + ".jsa.tmp");
       Path log = dir.resolve(r.key() + ".detached.log");
       Path archive = dir.resolve(r.key() + ".jsa");
-      String recorded;
-      try {
-        recorded = Files.readString(r.classList(), StandardCharsets.UTF_8);
-      } catch (IOException e) {
-        continue; // nothing recorded
-      }
-      int end = recorded.lastIndexOf('\n');
-      if (end < 0) {
+      if (!snapshot(r, list, argFile)) {
         continue;
       }
-      Files.writeString(list, recorded.substring(0, end + 1), StandardCharsets.UTF_8);
-      Files.writeString(argFile, "-cp " + JvmProcess.Builder.quote(r.classpath()) + "\n");
       List<String> dump = new ArrayList<>(nice());
       dump.addAll(dumpCommand(list, tmp, argFile));
       // the archive unless it exists: on success move it in place and drop the log, on failure
@@ -439,6 +425,26 @@ public final class ClassDataArchives {
         unarchived.stream().map(Recording::name).toList(),
         p.pid());
     return Optional.of(p.toHandle());
+  }
+
+  /**
+   * Copies the complete lines of {@code r}'s class list to {@code list} (its JVM may still be
+   * running and appending) and writes the dump's argument file; false when nothing was recorded.
+   */
+  private static boolean snapshot(Recording r, Path list, Path argFile) throws IOException {
+    String recorded;
+    try {
+      recorded = Files.readString(r.classList(), StandardCharsets.UTF_8);
+    } catch (java.nio.file.NoSuchFileException e) {
+      return false;
+    }
+    int end = recorded.lastIndexOf('\n');
+    if (end < 0) {
+      return false;
+    }
+    Files.writeString(list, recorded.substring(0, end + 1), StandardCharsets.UTF_8);
+    Files.writeString(argFile, "-cp " + JvmProcess.Builder.quote(r.classpath()) + "\n");
+    return true;
   }
 
   /** {@code value} quoted for {@code /bin/sh}. */

@@ -243,7 +243,8 @@ public final class JvmProcess implements AutoCloseable {
     }
   }
 
-  static String tail(Path file, int lines) {
+  /** The last {@code lines} lines of {@code file}, or why it cannot be read. */
+  public static String tail(Path file, int lines) {
     if (!Files.isRegularFile(file)) {
       return "(no log at " + file + ")";
     }
@@ -256,7 +257,7 @@ public final class JvmProcess implements AutoCloseable {
     }
   }
 
-  private static final Path SH = Path.of("/bin/sh");
+  static final Path SH = Path.of("/bin/sh");
 
   /**
    * {@code command} started with SIGINT ignored: through {@code /bin/sh -c 'trap "" INT; exec

@@ -150,7 +150,7 @@ class LocalPipelineSignalIT {
             return text;
           },
           text -> text.contains("first run of this build"),
-          () -> "no first aggregates within 4 minutes:\n" + tail(log));
+          () -> "no first aggregates within 4 minutes:\n" + JvmProcess.tail(log, 40));
       List<ProcessHandle> services = pipeline.toHandle().descendants().toList();
       assertThat(services).as("Kafka, Cassandra and the job").hasSizeGreaterThanOrEqualTo(3);
 
@@ -194,15 +194,6 @@ class LocalPipelineSignalIT {
                   h.destroyForcibly();
                 });
       }
-    }
-  }
-
-  private static String tail(Path log) {
-    try {
-      List<String> lines = Files.readAllLines(log);
-      return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
-    } catch (IOException e) {
-      return "(cannot read " + log + ")";
     }
   }
 
