@@ -41,8 +41,9 @@ import org.slf4j.LoggerFactory;
  * next run its archives. A run stopped before its first aggregates keeps nothing: its JVMs may not
  * have loaded their start-up classes yet.
  *
- * <p>Enabled by {@link #enable(Path)} (local mode does, unless {@code --no-cds}); tests and the
- * benchmarks never enable it, so their JVMs start exactly as before.
+ * <p>Enabled by {@link #enable(Path)} (local mode does, unless {@code --no-cds}). The benchmarks
+ * and the services' tests never enable it, so their JVMs start exactly as before; only the tests of
+ * local mode itself run it with archives, in their own work directories.
  */
 public final class ClassDataArchives {
 
