@@ -211,7 +211,7 @@ public final class ClassDataArchives {
             () -> {
               for (Recording r : work) {
                 if (!dump(r)) {
-                  return; // stopped: stop() archives the rest in the background
+                  return; // stopped or interrupted: stop() archives the rest in the background
                 }
                 synchronized (this) {
                   if (stopped) {
@@ -246,7 +246,10 @@ public final class ClassDataArchives {
     return work;
   }
 
-  /** One archive; false when stopped. */
+  /** The exit status of a process killed by SIGINT, as {@link Process#exitValue} reports it. */
+  static final int KILLED_BY_SIGINT = 128 + 2;
+
+  /** One archive; false when stopped, or interrupted at its start (then stop() archives it). */
   private boolean dump(Recording r) {
     Path list = dir.resolve(r.key() + ".classlist");
     Path tmp = dir.resolve(r.key() + "." + UUID.randomUUID() + ".jsa.tmp");
@@ -266,12 +269,20 @@ public final class ClassDataArchives {
         if (stopped) {
           return false;
         }
-        p =
-            new ProcessBuilder(command)
-                .redirectErrorStream(true)
-                .redirectOutput(log.toFile())
-                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-                .start();
+        try {
+          p =
+              new ProcessBuilder(command)
+                  .redirectErrorStream(true)
+                  .redirectOutput(log.toFile())
+                  .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                  .start();
+        } catch (IOException e) {
+          // its spawn helper killed by a Ctrl-C (or no java to start): left to the stop, whose
+          // detached dump marks it failed if it cannot run either
+          LOG.debug("class-data archive {} not started: {}", r.key(), e.toString());
+          deleteQuietly(log);
+          return false;
+        }
         dumping = p;
       }
       boolean exited = p.waitFor(DUMP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
@@ -281,6 +292,14 @@ public final class ClassDataArchives {
           deleteQuietly(log);
           return false;
         }
+      }
+      if (exited && p.exitValue() == KILLED_BY_SIGINT) {
+        // Ctrl-C in the instant between its start and its shell's trap: not a failure of the dump
+        // (a .failed marker would keep this JVM from ever being archived again); the list stays
+        // handed over, for the stop that follows to archive in the background
+        deleteQuietly(log);
+        LOG.debug("class-data archive {} interrupted at its start", r.key());
+        return false;
       }
       if (exited && p.exitValue() == 0 && Files.isRegularFile(tmp)) {
         removeOlder(r.key());

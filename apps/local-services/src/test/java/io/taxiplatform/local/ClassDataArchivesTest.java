@@ -138,6 +138,80 @@ class ClassDataArchivesTest {
   }
 
   /**
+   * Ctrl-C in the instant a dump starts, before its shell has set SIGINT ignored, kills it: that is
+   * no failure of the dump (a {@code .failed} marker would keep its JVM from being archived again),
+   * and the stop that follows archives its list in the background. SIGINT goes to this JVM's
+   * children over and over while the dump starts, to hit that instant; the job's dump was so marked
+   * failed once in CI (LocalPipelineSignalIT).
+   */
+  @Test
+  void aDumpKilledByCtrlCAtItsStartIsLeftToTheStop() throws Exception {
+    Path pkill = Path.of("/usr/bin/pkill");
+    Assumptions.assumeTrue(
+        OS.LINUX.isCurrentOs() && Files.isExecutable(pkill), "needs Linux and /usr/bin/pkill");
+    String jar = recordAForkedJvm();
+
+    // SIGINT to each child of this JVM, again and again until told to end (the signalling shell
+    // ignores it itself; it ends after its last pkill, which then hits no later child)
+    Path end = dir.resolve("end-signals");
+    Process signals =
+        new ProcessBuilder(
+                "/bin/sh",
+                "-c",
+                String.format(
+                    "trap '' INT; while [ ! -e %s ]; do %s -INT -P %d; done",
+                    ClassDataArchives.sq(end), pkill, ProcessHandle.current().pid()))
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+            .start();
+    Thread dump;
+    try {
+      Thread.sleep(200); // the loop runs
+      dump = archives.dumpRecorded();
+      dump.join(TimeUnit.MINUTES.toMillis(3));
+    } finally {
+      Files.writeString(end, "");
+      if (!signals.waitFor(1, TimeUnit.MINUTES)) {
+        signals.destroyForcibly();
+      }
+    }
+    assertThat(dump.isAlive()).isFalse();
+    assertThat(files(".failed")).as("no dump marked failed").isEmpty();
+    archives.stop().ifPresent(h -> h.onExit().join());
+    assertThat(files("")).as("the archive, and nothing else").hasSize(1);
+    assertThat(files(".jsa")).hasSize(1);
+    assertStartsOn(files(".jsa").get(0), jar);
+  }
+
+  /**
+   * A dump whose process exits as one killed by SIGINT ({@code java} replaced by a script that
+   * exits with that status: the instant between a start and its trap is hit only by chance) is not
+   * marked failed; its list stays handed over, and the stop archives it.
+   */
+  @Test
+  void aDumpThatExitsAsKilledBySigintIsNotMarkedFailed() throws Exception {
+    Path interrupted = Files.writeString(dir.resolve("interrupted-java"), "#!/bin/sh\nexit 130\n");
+    Assumptions.assumeTrue(
+        interrupted.toFile().setExecutable(true) && Files.isExecutable(Path.of("/bin/sh")),
+        "needs /bin/sh and an executable script");
+    String jar = recordAForkedJvm();
+    String java = ClassDataArchives.dumpJava;
+    ClassDataArchives.dumpJava = interrupted.toString();
+    try {
+      Thread dump = archives.dumpRecorded();
+      dump.join(TimeUnit.MINUTES.toMillis(1));
+      assertThat(dump.isAlive()).isFalse();
+    } finally {
+      ClassDataArchives.dumpJava = java;
+    }
+    assertThat(files(".failed")).as("no dump marked failed").isEmpty();
+    assertThat(files(".dump.log")).as("nor its log left").isEmpty();
+    archives.stop().orElseThrow().onExit().get(3, TimeUnit.MINUTES);
+    assertThat(files(".jsa")).as("the stop's detached dump, in %s", files("")).hasSize(1);
+    assertStartsOn(files(".jsa").get(0), jar);
+  }
+
+  /**
    * A detached dump that fails leaves its log and a {@code .failed} marker naming it, and no
    * archive (the dump's {@code java} replaced by {@code false}: a real dump hardly fails on
    * demand).

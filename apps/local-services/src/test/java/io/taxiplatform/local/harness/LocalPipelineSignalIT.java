@@ -177,9 +177,19 @@ class LocalPipelineSignalIT {
       // again)
       assertThat(text)
           .containsPattern("archiving the services' classes under .* in the background");
-      try (java.util.stream.Stream<Path> cds = Files.list(workDir.resolve("cds"))) {
-        assertThat(cds.map(f -> f.getFileName().toString())).noneMatch(f -> f.endsWith(".failed"));
+      List<Path> cds;
+      try (java.util.stream.Stream<Path> files = Files.list(workDir.resolve("cds"))) {
+        cds = files.sorted().toList();
       }
+      StringBuilder logs = new StringBuilder();
+      for (Path f : cds) {
+        if (f.getFileName().toString().endsWith(".log")) {
+          logs.append("\n--- ").append(f).append(":\n").append(JvmProcess.tail(f, 20));
+        }
+      }
+      assertThat(cds.stream().map(f -> f.getFileName().toString()))
+          .as("class-data files; the dumps' logs:%s", logs)
+          .noneMatch(f -> f.endsWith(".failed"));
     } finally {
       pipeline.toHandle().descendants().forEach(ProcessHandle::destroyForcibly);
       pipeline.destroyForcibly();
