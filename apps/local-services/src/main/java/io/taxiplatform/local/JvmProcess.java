@@ -54,6 +54,24 @@ public final class JvmProcess implements AutoCloseable {
             },
             "kill-" + name);
     Runtime.getRuntime().addShutdownHook(shutdownHook);
+    STARTED.add(this);
+    process.onExit().thenRun(() -> STARTED.remove(this));
+  }
+
+  /** The JVMs forked by this one that have not exited yet ({@link #running}). */
+  private static final java.util.Set<JvmProcess> STARTED =
+      java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  /**
+   * The JVMs forked by this one that still run in {@code dir} or below it: an owner's stop finds
+   * with it the services it has not been handed yet, those still starting.
+   */
+  public static List<JvmProcess> running(Path dir) {
+    Path under = dir.toAbsolutePath().normalize();
+    return STARTED.stream()
+        .filter(JvmProcess::isAlive)
+        .filter(p -> p.workDir.toAbsolutePath().normalize().startsWith(under))
+        .toList();
   }
 
   /** An owner's stop that the shutdown hooks wait for ({@link #hooksAwait}); null: none. */

@@ -539,9 +539,23 @@ public final class KafkaNode implements AutoCloseable {
       }
       if (FreePorts.isListening(port)) {
         try (Admin admin = admin()) {
-          Collection<Node> nodes = admin.describeCluster().nodes().get(10, TimeUnit.SECONDS);
-          if (!nodes.isEmpty()) {
-            return;
+          org.apache.kafka.common.KafkaFuture<Collection<Node>> nodes =
+              admin.describeCluster().nodes();
+          long answerBy = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+          // in short slices: a broker stopped while it starts ends the wait at once, instead of
+          // its admin client retrying (and warning) for the rest of the 10 s
+          while (true) {
+            try {
+              if (!nodes.get(50, TimeUnit.MILLISECONDS).isEmpty()) {
+                return;
+              }
+              break;
+            } catch (TimeoutException e) {
+              if (!process.isAlive() || System.nanoTime() - answerBy > 0) {
+                admin.close(Duration.ZERO);
+                throw e;
+              }
+            }
           }
         } catch (ExecutionException | TimeoutException e) {
           LOG.debug("Kafka not ready yet: {}", e.toString());
@@ -587,22 +601,23 @@ public final class KafkaNode implements AutoCloseable {
   }
 
   static void deleteRecursively(Path dir) {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (var paths = Files.walk(dir)) {
-      paths
-          .sorted(java.util.Comparator.reverseOrder())
-          .forEach(
-              p -> {
-                try {
-                  Files.deleteIfExists(p);
-                } catch (IOException e) {
-                  LOG.debug("cannot delete {}: {}", p, e.toString());
-                }
-              });
-    } catch (IOException e) {
-      LOG.debug("cannot delete {}: {}", dir, e.toString());
+    // again when another thread deleting the same tree made the walk fail under this one
+    for (int attempt = 0; attempt < 3 && Files.exists(dir); attempt++) {
+      try (var paths = Files.walk(dir)) {
+        paths
+            .sorted(java.util.Comparator.reverseOrder())
+            .forEach(
+                p -> {
+                  try {
+                    Files.deleteIfExists(p);
+                  } catch (IOException e) {
+                    LOG.debug("cannot delete {}: {}", p, e.toString());
+                  }
+                });
+        return;
+      } catch (IOException | UncheckedIOException e) {
+        LOG.debug("cannot delete {}: {}", dir, e.toString());
+      }
     }
   }
 }

@@ -37,6 +37,10 @@ public final class LocalPipeline {
   private static final Duration CATCH_UP_TIMEOUT = Duration.ofMinutes(5);
   private static final Duration STOP_GRACE = Duration.ofSeconds(3);
 
+  /** The JVMs that keep their data under {@code data} in their work directory. */
+  private static final java.util.Set<String> SERVICES_WITH_DATA =
+      java.util.Set.of("kafka", "cassandra");
+
   /**
    * Cassandra's heap in local mode: one keyspace and a few thousand writes a second fit in half of
    * the tests' 768 MB, and the smaller initial heap keeps the resident memory down.
@@ -376,6 +380,9 @@ public final class LocalPipeline {
               root().resolve("cds"));
         }
       }
+      if (stopRequested.getCount() == 0) {
+        return 0; // stopped while sampling: the services' exits are the stop's doing
+      }
       if (!job.isAlive()) {
         err.printf(
             "error: the streaming job exited with %d; last lines of %s:%n%s%n",
@@ -632,8 +639,8 @@ public final class LocalPipeline {
     StreamingJobProcess j2 = reprocessJob;
     CassandraNode c = cassandra;
     java.util.concurrent.CompletableFuture<CassandraNode> starting = cassandraStart;
-    if (c == null && starting != null) {
-      // stopped (or failed) while Cassandra was still starting beside Kafka: wait for it to stop it
+    if (c == null && starting != null && starting.isDone()) {
+      // stopped (or failed) after Cassandra's start beside Kafka ended, before it was handed over
       try {
         c = starting.join();
       } catch (RuntimeException e) {
@@ -663,8 +670,54 @@ public final class LocalPipeline {
           java.util.concurrent.CompletableFuture.runAsync(
               () -> closeQuietly("Kafka", () -> k.close(STOP_GRACE))));
     }
+    // the services still starting (a stop during the start-up): stopped now, beside the others,
+    // not once they are ready; their starts then fail, which the start-up takes for the stop
+    java.util.Set<Long> handedOver = new java.util.HashSet<>();
+    for (JvmProcess known :
+        java.util.Arrays.asList(
+            j == null ? null : j.process(),
+            j2 == null ? null : j2.process(),
+            c == null ? null : c.process(),
+            k == null ? null : k.process())) {
+      if (known != null) {
+        handedOver.add(known.pid());
+      }
+    }
+    Path dir = runDir;
+    if (dir != null) {
+      for (JvmProcess service : JvmProcess.running(dir)) {
+        if (!handedOver.contains(service.pid())) {
+          stops.add(
+              java.util.concurrent.CompletableFuture.runAsync(
+                  () -> closeQuietly(service.name(), () -> stopStarting(service))));
+        }
+      }
+    }
     stops.forEach(java.util.concurrent.CompletableFuture::join);
+    if (c == null && starting != null) {
+      // its start ends with its process, and deletes what it wrote (or it became ready just
+      // before its process was stopped: closing it deletes that)
+      try {
+        starting.get(STOP_GRACE.toMillis() * 2, java.util.concurrent.TimeUnit.MILLISECONDS).close();
+      } catch (java.util.concurrent.ExecutionException
+          | java.util.concurrent.TimeoutException
+          | RuntimeException e) {
+        // it did not start, or it is still ending: its JVM is stopped either way
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
     printSummary(p);
+  }
+
+  /** Stops a service JVM that was still starting, and deletes its data as its close() would. */
+  private static void stopStarting(JvmProcess starting) {
+    starting.destroy(STOP_GRACE);
+    if (SERVICES_WITH_DATA.contains(starting.name())) {
+      // its start deletes it once it sees the JVM gone, on a thread that may not get to it before
+      // this JVM exits (Kafka's, on the main thread)
+      KafkaNode.deleteRecursively(starting.workDir().resolve("data"));
+    }
   }
 
   private void printSummary(ProducerRun p) {

@@ -63,6 +63,25 @@ class JvmProcessTest {
     assertThat(Files.readString(log)).contains("marker-exit").contains("to stderr");
   }
 
+  /** The running JVMs under a directory: what local mode's stop finds still starting. */
+  @Test
+  void runningListsTheLiveJvmsUnderADirectory() throws Exception {
+    JvmProcess process = sleeper("running", "fork").start();
+    awaitDescendants(process, 1);
+    Path elsewhere = Files.createTempDirectory("jvm-process-elsewhere");
+    try {
+      assertThat(JvmProcess.running(dir)).containsExactly(process);
+      assertThat(JvmProcess.running(dir.getParent())).contains(process);
+      assertThat(JvmProcess.running(elsewhere)).doesNotContain(process);
+
+      process.destroy(Duration.ofSeconds(5));
+      assertThat(JvmProcess.running(dir)).as("once it exited").isEmpty();
+    } finally {
+      process.destroy(Duration.ofSeconds(5));
+      Files.deleteIfExists(elsewhere);
+    }
+  }
+
   private static List<ProcessHandle> awaitDescendants(JvmProcess process, int count) {
     return Waits.until(
         count + " descendants",

@@ -78,6 +78,73 @@ class LocalPipelineSignalIT {
   }
 
   /**
+   * A stop while the services start: they are stopped as they are, not waited for until they are
+   * ready. Before, local mode went on starting Kafka and waited for Cassandra to be ready before it
+   * stopped them (18-23 s after one Ctrl-C during the start-up of the README's command).
+   */
+  @Test
+  void aStopDuringTheStartUpDoesNotWaitForTheServices() throws Exception {
+    boolean sigintDeliverable = !sigintIgnoredHere();
+    String signal = sigintDeliverable ? "INT" : "TERM";
+    Path workDir = LocalPaths.newWorkDir("local-pipeline-start-stop");
+    List<String> jvmArgs = new ArrayList<>(List.of("-Xmx256m"));
+    for (String property :
+        List.of(LocalPaths.KAFKA_CLASSPATH_PROPERTY, LocalPaths.CASSANDRA_CLASSPATH_PROPERTY)) {
+      String value = System.getProperty(property);
+      if (value != null) {
+        jvmArgs.add("-D" + property + "=" + value);
+      }
+    }
+    JvmProcess pipeline =
+        JvmProcess.builder("local-pipeline", LocalPipeline.class.getName())
+            .classpath(System.getProperty("java.class.path"))
+            .jvmArgs(jvmArgs)
+            .args(List.of("--services-only", "--work-dir", workDir.toString()))
+            .workDir(workDir)
+            .start();
+    try {
+      // the signal once Kafka's broker and Cassandra run, seconds before either is ready
+      List<ProcessHandle> services =
+          Waits.until(
+              "Kafka's broker and Cassandra forked",
+              Duration.ofMinutes(2),
+              Duration.ofMillis(20),
+              () -> pipeline.handle().descendants().toList(),
+              jvms -> runs(jvms, "kafka.Kafka") && runs(jvms, "CassandraDaemon"),
+              () -> "not both forked:\n" + pipeline.logTail(40));
+      int killed =
+          new ProcessBuilder("kill", "-" + signal, String.valueOf(pipeline.pid()))
+              .inheritIO()
+              .start()
+              .waitFor();
+      assertThat(killed).isZero();
+
+      assertThat(pipeline.waitFor(Duration.ofMinutes(1)))
+          .as("local mode exits after SIG%s", signal)
+          .isTrue();
+      String log = Files.readString(pipeline.logFile());
+      assertThat(pipeline.exitCode()).as(log).hasValue(sigintDeliverable ? 130 : 143);
+      assertThat(log).contains("stopping ...");
+      String afterStop = log.substring(log.indexOf("stopping ..."));
+      assertThat(afterStop)
+          .as("stopped as they were")
+          .doesNotContain("Kafka (KRaft) ready at")
+          .doesNotContain("Cassandra ready at")
+          .contains("all local services stopped");
+      assertThat(services).as("services after SIG%s", signal).noneMatch(ProcessHandle::isAlive);
+      assertThat(pipeline.handle().descendants().toList()).isEmpty();
+    } finally {
+      pipeline.destroy(Duration.ofSeconds(5));
+    }
+  }
+
+  private static boolean runs(List<ProcessHandle> jvms, String mainClass) {
+    return jvms.stream()
+        .anyMatch(
+            h -> String.join(" ", h.info().arguments().orElse(new String[0])).contains(mainClass));
+  }
+
+  /**
    * Ctrl-C in a terminal: SIGINT to local mode's whole process group, the services included, while
    * the producer sends, after the first aggregates of a first run. The services ignore it, and
    * local mode stops them in order: the producer first, while Kafka still takes its last sends (no
