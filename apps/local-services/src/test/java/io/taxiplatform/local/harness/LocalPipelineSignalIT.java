@@ -28,22 +28,7 @@ class LocalPipelineSignalIT {
   void ctrlCStopsEveryServiceAndFreesThePorts() throws Exception {
     boolean sigintDeliverable = !sigintIgnoredHere();
     String signal = sigintDeliverable ? "INT" : "TERM";
-    Path workDir = LocalPaths.newWorkDir("local-pipeline-signal");
-    List<String> jvmArgs = new ArrayList<>(List.of("-Xmx256m"));
-    for (String property :
-        List.of(LocalPaths.KAFKA_CLASSPATH_PROPERTY, LocalPaths.CASSANDRA_CLASSPATH_PROPERTY)) {
-      String value = System.getProperty(property);
-      if (value != null) {
-        jvmArgs.add("-D" + property + "=" + value);
-      }
-    }
-    JvmProcess pipeline =
-        JvmProcess.builder("local-pipeline", LocalPipeline.class.getName())
-            .classpath(System.getProperty("java.class.path"))
-            .jvmArgs(jvmArgs)
-            .args(List.of("--services-only", "--work-dir", workDir.toString()))
-            .workDir(workDir)
-            .start();
+    JvmProcess pipeline = startServicesOnly("local-pipeline-signal");
     try {
       String log = awaitLog(pipeline, "press Ctrl-C to stop", Duration.ofMinutes(4));
       List<ProcessHandle> services = pipeline.handle().descendants().toList();
@@ -58,16 +43,7 @@ class LocalPipelineSignalIT {
       }
       assertThat(ports).isNotEmpty().allMatch(FreePorts::isListening);
 
-      int killed =
-          new ProcessBuilder("kill", "-" + signal, String.valueOf(pipeline.pid()))
-              .inheritIO()
-              .start()
-              .waitFor();
-      assertThat(killed).isZero();
-
-      assertThat(pipeline.waitFor(Duration.ofMinutes(1)))
-          .as("local mode exits after SIG%s", signal)
-          .isTrue();
+      signalAndAwaitExit(pipeline, signal);
       assertThat(pipeline.exitCode()).hasValue(sigintDeliverable ? 130 : 143);
       assertThat(services).as("services after SIG%s", signal).noneMatch(ProcessHandle::isAlive);
       assertThat(ports).noneMatch(FreePorts::isListening);
@@ -86,22 +62,7 @@ class LocalPipelineSignalIT {
   void aStopDuringTheStartUpDoesNotWaitForTheServices() throws Exception {
     boolean sigintDeliverable = !sigintIgnoredHere();
     String signal = sigintDeliverable ? "INT" : "TERM";
-    Path workDir = LocalPaths.newWorkDir("local-pipeline-start-stop");
-    List<String> jvmArgs = new ArrayList<>(List.of("-Xmx256m"));
-    for (String property :
-        List.of(LocalPaths.KAFKA_CLASSPATH_PROPERTY, LocalPaths.CASSANDRA_CLASSPATH_PROPERTY)) {
-      String value = System.getProperty(property);
-      if (value != null) {
-        jvmArgs.add("-D" + property + "=" + value);
-      }
-    }
-    JvmProcess pipeline =
-        JvmProcess.builder("local-pipeline", LocalPipeline.class.getName())
-            .classpath(System.getProperty("java.class.path"))
-            .jvmArgs(jvmArgs)
-            .args(List.of("--services-only", "--work-dir", workDir.toString()))
-            .workDir(workDir)
-            .start();
+    JvmProcess pipeline = startServicesOnly("local-pipeline-start-stop");
     try {
       // the signal once Kafka's broker and Cassandra run, seconds before either is ready
       List<ProcessHandle> services =
@@ -112,16 +73,7 @@ class LocalPipelineSignalIT {
               () -> pipeline.handle().descendants().toList(),
               jvms -> runs(jvms, "kafka.Kafka") && runs(jvms, "CassandraDaemon"),
               () -> "not both forked:\n" + pipeline.logTail(40));
-      int killed =
-          new ProcessBuilder("kill", "-" + signal, String.valueOf(pipeline.pid()))
-              .inheritIO()
-              .start()
-              .waitFor();
-      assertThat(killed).isZero();
-
-      assertThat(pipeline.waitFor(Duration.ofMinutes(1)))
-          .as("local mode exits after SIG%s", signal)
-          .isTrue();
+      signalAndAwaitExit(pipeline, signal);
       String log = Files.readString(pipeline.logFile());
       assertThat(pipeline.exitCode()).as(log).hasValue(sigintDeliverable ? 130 : 143);
       assertThat(log).contains("stopping ...");
@@ -272,6 +224,38 @@ class LocalPipelineSignalIT {
                 });
       }
     }
+  }
+
+  /** Sends {@code SIG<signal>} to local mode alone and waits (a minute at most) for it to exit. */
+  private static void signalAndAwaitExit(JvmProcess pipeline, String signal) throws Exception {
+    int killed =
+        new ProcessBuilder("kill", "-" + signal, String.valueOf(pipeline.pid()))
+            .inheritIO()
+            .start()
+            .waitFor();
+    assertThat(killed).isZero();
+    assertThat(pipeline.waitFor(Duration.ofMinutes(1)))
+        .as("local mode exits after SIG%s", signal)
+        .isTrue();
+  }
+
+  /** LocalPipeline {@code --services-only} in a JVM of its own, in a new work directory. */
+  private static JvmProcess startServicesOnly(String name) {
+    Path workDir = LocalPaths.newWorkDir(name);
+    List<String> jvmArgs = new ArrayList<>(List.of("-Xmx256m"));
+    for (String property :
+        List.of(LocalPaths.KAFKA_CLASSPATH_PROPERTY, LocalPaths.CASSANDRA_CLASSPATH_PROPERTY)) {
+      String value = System.getProperty(property);
+      if (value != null) {
+        jvmArgs.add("-D" + property + "=" + value);
+      }
+    }
+    return JvmProcess.builder("local-pipeline", LocalPipeline.class.getName())
+        .classpath(System.getProperty("java.class.path"))
+        .jvmArgs(jvmArgs)
+        .args(List.of("--services-only", "--work-dir", workDir.toString()))
+        .workDir(workDir)
+        .start();
   }
 
   /**
