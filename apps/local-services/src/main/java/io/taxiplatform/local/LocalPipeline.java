@@ -695,16 +695,14 @@ public final class LocalPipeline {
     }
     stops.forEach(java.util.concurrent.CompletableFuture::join);
     if (c == null && starting != null) {
-      // its start ends with its process, and deletes what it wrote (or it became ready just
-      // before its process was stopped: closing it deletes that)
+      // ready in the instant between the check above and its JVM's stop: its session too
       try {
-        starting.get(STOP_GRACE.toMillis() * 2, java.util.concurrent.TimeUnit.MILLISECONDS).close();
-      } catch (java.util.concurrent.ExecutionException
-          | java.util.concurrent.TimeoutException
-          | RuntimeException e) {
-        // it did not start, or it is still ending: its JVM is stopped either way
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
+        CassandraNode late = starting.getNow(null);
+        if (late != null) {
+          late.close(STOP_GRACE);
+        }
+      } catch (RuntimeException e) {
+        // its start failed with its JVM gone, as the stop meant
       }
     }
     printSummary(p);
