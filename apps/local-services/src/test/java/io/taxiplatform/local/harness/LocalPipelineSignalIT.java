@@ -26,8 +26,7 @@ class LocalPipelineSignalIT {
 
   @Test
   void ctrlCStopsEveryServiceAndFreesThePorts() throws Exception {
-    boolean sigintDeliverable = !sigintIgnoredHere();
-    String signal = sigintDeliverable ? "INT" : "TERM";
+    StopSignal stop = StopSignal.here();
     JvmProcess pipeline = startServicesOnly("local-pipeline-signal");
     try {
       String log = awaitLog(pipeline, "press Ctrl-C to stop", Duration.ofMinutes(4));
@@ -43,9 +42,11 @@ class LocalPipelineSignalIT {
       }
       assertThat(ports).isNotEmpty().allMatch(FreePorts::isListening);
 
-      signalAndAwaitExit(pipeline, signal);
-      assertThat(pipeline.exitCode()).hasValue(sigintDeliverable ? 130 : 143);
-      assertThat(services).as("services after SIG%s", signal).noneMatch(ProcessHandle::isAlive);
+      stop.sendAndAwaitExit(pipeline);
+      assertThat(pipeline.exitCode()).hasValue(stop.exitCode());
+      assertThat(services)
+          .as("services after SIG%s", stop.name())
+          .noneMatch(ProcessHandle::isAlive);
       assertThat(ports).noneMatch(FreePorts::isListening);
       assertThat(Files.readString(pipeline.logFile())).contains("all local services stopped");
     } finally {
@@ -60,8 +61,7 @@ class LocalPipelineSignalIT {
    */
   @Test
   void aStopDuringTheStartUpDoesNotWaitForTheServices() throws Exception {
-    boolean sigintDeliverable = !sigintIgnoredHere();
-    String signal = sigintDeliverable ? "INT" : "TERM";
+    StopSignal stop = StopSignal.here();
     JvmProcess pipeline = startServicesOnly("local-pipeline-start-stop");
     try {
       // the signal once Kafka's broker and Cassandra run, seconds before either is ready
@@ -73,9 +73,9 @@ class LocalPipelineSignalIT {
               () -> pipeline.handle().descendants().toList(),
               jvms -> runs(jvms, "kafka.Kafka") && runs(jvms, "CassandraDaemon"),
               () -> "not both forked:\n" + pipeline.logTail(40));
-      signalAndAwaitExit(pipeline, signal);
+      stop.sendAndAwaitExit(pipeline);
       String log = Files.readString(pipeline.logFile());
-      assertThat(pipeline.exitCode()).as(log).hasValue(sigintDeliverable ? 130 : 143);
+      assertThat(pipeline.exitCode()).as(log).hasValue(stop.exitCode());
       assertThat(log).contains("stopping ...");
       String afterStop = log.substring(log.indexOf("stopping ..."));
       assertThat(afterStop)
@@ -83,7 +83,9 @@ class LocalPipelineSignalIT {
           .doesNotContain("Kafka (KRaft) ready at")
           .doesNotContain("Cassandra ready at")
           .contains("all local services stopped");
-      assertThat(services).as("services after SIG%s", signal).noneMatch(ProcessHandle::isAlive);
+      assertThat(services)
+          .as("services after SIG%s", stop.name())
+          .noneMatch(ProcessHandle::isAlive);
       assertThat(pipeline.handle().descendants().toList()).isEmpty();
     } finally {
       pipeline.destroy(Duration.ofSeconds(5));
@@ -226,17 +228,28 @@ class LocalPipelineSignalIT {
     }
   }
 
-  /** Sends {@code SIG<signal>} to local mode alone and waits (a minute at most) for it to exit. */
-  private static void signalAndAwaitExit(JvmProcess pipeline, String signal) throws Exception {
-    int killed =
-        new ProcessBuilder("kill", "-" + signal, String.valueOf(pipeline.pid()))
-            .inheritIO()
-            .start()
-            .waitFor();
-    assertThat(killed).isZero();
-    assertThat(pipeline.waitFor(Duration.ofMinutes(1)))
-        .as("local mode exits after SIG%s", signal)
-        .isTrue();
+  /**
+   * The signal a test stops local mode with, and the exit code that stop gives: SIGINT (what Ctrl-C
+   * sends, exit 130), or SIGTERM (143) where this JVM inherited SIGINT ignored, as its children
+   * then do (a background job of a non-interactive shell).
+   */
+  private record StopSignal(String name, int exitCode) {
+    static StopSignal here() throws IOException {
+      return sigintIgnoredHere() ? new StopSignal("TERM", 143) : new StopSignal("INT", 130);
+    }
+
+    /** Sends the signal to local mode alone and waits (a minute at most) for it to exit. */
+    void sendAndAwaitExit(JvmProcess pipeline) throws Exception {
+      int killed =
+          new ProcessBuilder("kill", "-" + name, String.valueOf(pipeline.pid()))
+              .inheritIO()
+              .start()
+              .waitFor();
+      assertThat(killed).isZero();
+      assertThat(pipeline.waitFor(Duration.ofMinutes(1)))
+          .as("local mode exits after SIG%s", name)
+          .isTrue();
+    }
   }
 
   /** LocalPipeline {@code --services-only} in a JVM of its own, in a new work directory. */
