@@ -103,8 +103,8 @@ public final class CassandraNode implements AutoCloseable {
 
   private static final String SUPERUSER_PASSWORD = "cassandra";
 
-  /** The heap options it runs with (kept for {@link #restart()}). */
-  private final List<String> heap;
+  /** The heap and other JVM options it runs with (kept for {@link #restart()}). */
+  private final List<String> jvmOptions;
 
   private CassandraNode(
       int nativePort,
@@ -112,14 +112,27 @@ public final class CassandraNode implements AutoCloseable {
       Path workDir,
       JvmProcess process,
       LocalTls tls,
-      List<String> heap) {
-    this.heap = heap;
+      List<String> jvmOptions) {
+    this.jvmOptions = jvmOptions;
     this.nativePort = nativePort;
     this.storagePort = storagePort;
     this.workDir = workDir;
     this.process = process;
     this.tls = tls;
   }
+
+  /**
+   * Cassandra's estimate of a memtable row's heap overhead, given instead of measured. Without it,
+   * every start measures it by building 100,000 rows (SkipListMemtable's static initializer): 2-3 s
+   * of one core on these machines, at the moment the other services start too. 180 bytes is what
+   * Cassandra 5.0.6 measures on JDK 17 with compressed oops (every heap here is under 32 GB): its
+   * log says "Estimated SkipListMemtable row overhead: 180" when the property is absent. The value
+   * only sizes memtable accounting (when to flush); CassandraNodeIT checks that the property is
+   * read (the estimate no longer runs).
+   */
+  static final String MEMTABLE_ROW_OVERHEAD_PROPERTY = "cassandra.memtable.row_overhead_size";
+
+  static final int MEMTABLE_ROW_OVERHEAD = 180;
 
   /** The heap of {@link #start()}: {@code -Xms768m -Xmx768m}. */
   static final List<String> DEFAULT_HEAP = List.of("-Xms768m", "-Xmx768m");
@@ -144,8 +157,15 @@ public final class CassandraNode implements AutoCloseable {
    */
   public static CassandraNode start(
       String initialHeap, String maxHeap, int nativePort, int storagePort) {
-    return startRetrying(
-        null, List.of("-Xms" + initialHeap, "-Xmx" + maxHeap), new int[] {nativePort, storagePort});
+    return start(List.of("-Xms" + initialHeap, "-Xmx" + maxHeap), nativePort, storagePort);
+  }
+
+  /**
+   * {@link #start(String, String, int, int)} with the JVM options given in full: the heap ({@code
+   * -Xms}, {@code -Xmx}) and any others (local mode adds its JIT setting).
+   */
+  public static CassandraNode start(List<String> jvmOptions, int nativePort, int storagePort) {
+    return startRetrying(null, List.copyOf(jvmOptions), new int[] {nativePort, storagePort});
   }
 
   /**
@@ -159,9 +179,9 @@ public final class CassandraNode implements AutoCloseable {
     return startRetrying(tls, DEFAULT_HEAP, null);
   }
 
-  private static CassandraNode startRetrying(LocalTls tls, List<String> heap, int[] ports) {
+  private static CassandraNode startRetrying(LocalTls tls, List<String> jvmOptions, int[] ports) {
     try {
-      return startOnce(tls, heap, ports);
+      return startOnce(tls, jvmOptions, ports);
     } catch (IllegalStateException e) {
       // A free port can be taken between the check and the bind (other tests start services too):
       // retry once.
@@ -169,14 +189,14 @@ public final class CassandraNode implements AutoCloseable {
         LOG.warn(
             "port taken while starting, retrying once: {}",
             e.getMessage().lines().findFirst().orElse(""));
-        return startOnce(tls, heap, null);
+        return startOnce(tls, jvmOptions, null);
       }
       throw e;
     }
   }
 
   /** {@code ports}: native and storage port, or null for new free ones. */
-  private static CassandraNode startOnce(LocalTls tls, List<String> heap, int[] ports) {
+  private static CassandraNode startOnce(LocalTls tls, List<String> jvmOptions, int[] ports) {
     String classpath = LocalPaths.cassandraClasspath();
     Path workDir = LocalPaths.newWorkDir("cassandra");
     int nativePort = ports != null ? ports[0] : FreePorts.next();
@@ -205,8 +225,9 @@ public final class CassandraNode implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write the Cassandra configuration in " + workDir, e);
     }
-    JvmProcess process = daemonProcess(classpath, workDir, heap);
-    CassandraNode node = new CassandraNode(nativePort, storagePort, workDir, process, tls, heap);
+    JvmProcess process = daemonProcess(classpath, workDir, jvmOptions);
+    CassandraNode node =
+        new CassandraNode(nativePort, storagePort, workDir, process, tls, jvmOptions);
     try {
       node.awaitReady();
     } catch (RuntimeException e) {
@@ -309,11 +330,11 @@ public final class CassandraNode implements AutoCloseable {
    * Forks {@code CassandraDaemon} on the {@code cassandra.yaml} of {@code workDir} (appending to
    * its log).
    */
-  private static JvmProcess daemonProcess(String classpath, Path workDir, List<String> heap) {
+  private static JvmProcess daemonProcess(String classpath, Path workDir, List<String> jvmOptions) {
     Path data = workDir.resolve("data");
     Path yaml = workDir.resolve("cassandra.yaml");
     Path logback = workDir.resolve("logback.xml");
-    List<String> jvmArgs = new ArrayList<>(heap);
+    List<String> jvmArgs = new ArrayList<>(jvmOptions);
     jvmArgs.addAll(
         List.of(
             "-Xss256k",
@@ -332,6 +353,7 @@ public final class CassandraNode implements AutoCloseable {
             "-Dcassandra.skip_wait_for_gossip_to_settle=0",
             "-Dcassandra.ring_delay_ms=100",
             "-Dcassandra.superuser_setup_delay_ms=0",
+            "-D" + MEMTABLE_ROW_OVERHEAD_PROPERTY + "=" + MEMTABLE_ROW_OVERHEAD,
             "-Djava.net.preferIPv4Stack=true",
             "-Djava.awt.headless=true"));
     jvmArgs.addAll(JVM17_OPTIONS);
@@ -381,7 +403,7 @@ public final class CassandraNode implements AutoCloseable {
     }
     JvmProcess.restartOnSamePorts(
         contactPoint(),
-        () -> process = daemonProcess(LocalPaths.cassandraClasspath(), workDir, heap),
+        () -> process = daemonProcess(LocalPaths.cassandraClasspath(), workDir, jvmOptions),
         this::awaitReady);
     LOG.info(
         "Cassandra restarted at {} (pid {}, same data in {})",

@@ -84,10 +84,12 @@ public final class KafkaNode implements AutoCloseable {
   /**
    * {@link #start()} on ports chosen beforehand (e.g. with {@link FreePorts#next()}), so that
    * clients can be configured while the broker starts. If one of them is taken by then, the broker
-   * starts once more on new ports: compare {@link #bootstrapServers()} with what was given.
+   * starts once more on new ports: compare {@link #bootstrapServers()} with what was given. {@code
+   * jvmOptions}: the heap and collector ({@link #DEFAULT_MEMORY}'s place) and any other JVM option,
+   * for the broker and its storage format alike.
    */
-  public static KafkaNode start(int port, int controllerPort, List<String> memoryOptions) {
-    return startRetrying(Map.of(), Map.of(), null, new int[] {port, controllerPort}, memoryOptions);
+  public static KafkaNode start(int port, int controllerPort, List<String> jvmOptions) {
+    return startRetrying(Map.of(), Map.of(), null, new int[] {port, controllerPort}, jvmOptions);
   }
 
   /** The heap and collector of the broker JVM unless given: 256 MB initial, 512 MB, G1. */

@@ -55,6 +55,18 @@ public final class LocalPipeline {
    */
   static final List<String> KAFKA_MEMORY = List.of("-Xms32m", "-Xmx256m", "-XX:+UseSerialGC");
 
+  /**
+   * The JIT setting of Kafka, Cassandra and the first streaming job when the producer runs at a
+   * bounded rate ({@link #lightJit}): C1 only, no C2. On 2 cores the three JVMs start together and
+   * their JIT compilers took as much CPU as their own start-up work (the job alone spent 14 of its
+   * first 26 CPU seconds compiling); C1 compiles at a fraction of that cost, and at a few thousand
+   * events a second its code keeps up with the same latency (docs/local-mode.md, "Start-up time").
+   */
+  public static final String LIGHT_JIT = "-XX:TieredStopAtLevel=1";
+
+  /** The highest {@code --rate} that runs with {@link #LIGHT_JIT}. */
+  static final double LIGHT_JIT_MAX_RATE = 5_000;
+
   /** How often the monitor looks for the first window rows (before they exist). */
   private static final Duration FIRST_ROWS_POLL = Duration.ofSeconds(1);
 
@@ -176,13 +188,14 @@ public final class LocalPipeline {
       int[] ports = distinctFreePorts(4);
       String plannedKafka = "127.0.0.1:" + ports[0];
       String plannedCassandra = "127.0.0.1:" + ports[2];
-      cassandraStart = startCassandraInBackground(ports[2], ports[3]);
+      List<String> jit = lightJit(config) ? List.of(LIGHT_JIT) : List.of();
+      cassandraStart = startCassandraInBackground(ports[2], ports[3], jit);
       Map<String, String> env = null;
       if (!config.servicesOnly()) {
         env = jobEnvironment(plannedKafka, plannedCassandra);
-        job = StreamingJobProcess.start(env, runDir.resolve("streaming-job"), jobOptions());
+        job = StreamingJobProcess.start(env, runDir.resolve("streaming-job"), jobOptions(jit));
       }
-      kafka = KafkaNode.start(ports[0], ports[1], KAFKA_MEMORY);
+      kafka = KafkaNode.start(ports[0], ports[1], concat(KAFKA_MEMORY, jit));
       kafka.createTopic(TRIPS_TOPIC, config.partitions());
       kafka.createTopic(DEAD_LETTER_TOPIC, 1);
       out.printf(
@@ -220,7 +233,7 @@ public final class LocalPipeline {
         // job again with the ports the services really have
         job.process().destroy(STOP_GRACE);
         env = jobEnvironment(kafka.bootstrapServers(), cassandra.contactPoint());
-        job = StreamingJobProcess.start(env, runDir.resolve("streaming-job-2"), jobOptions());
+        job = StreamingJobProcess.start(env, runDir.resolve("streaming-job-2"), jobOptions(jit));
       } else if (!job.isAlive()) {
         // on a very busy machine Cassandra can take longer than the job's 60 s wait for it: the
         // job has then exited (its log says why) and starts once more, now that Cassandra answers
@@ -228,7 +241,7 @@ public final class LocalPipeline {
             "  the streaming job exited with %d while Cassandra was starting (log %s); starting it"
                 + " again%n",
             job.exitCode().orElse(-1), job.logFile());
-        job = StreamingJobProcess.start(env, runDir.resolve("streaming-job-2"), jobOptions());
+        job = StreamingJobProcess.start(env, runDir.resolve("streaming-job-2"), jobOptions(jit));
       }
       int metricsPort = Integer.parseInt(env.get("METRICS_PORT"));
       jobEnv = env;
@@ -291,9 +304,34 @@ public final class LocalPipeline {
    * took about 1.2 s.
    */
   static StreamingJobProcess.Options jobOptions() {
+    return jobOptions(List.of());
+  }
+
+  /** {@link #jobOptions()} with extra JVM options ({@link #LIGHT_JIT}). */
+  static StreamingJobProcess.Options jobOptions(List<String> jvmOptions) {
     Map<String, String> props = new java.util.LinkedHashMap<>();
     props.put("datastax-java-driver.advanced.metadata.schema.debouncer.window", SCHEMA_DEBOUNCE);
-    return new StreamingJobProcess.Options("local[2]", "1g", props);
+    return new StreamingJobProcess.Options("local[2]", "1g", props, jvmOptions);
+  }
+
+  /**
+   * Whether Kafka, Cassandra and the first job run with {@link #LIGHT_JIT}: when the producer has a
+   * bounded rate of at most {@link #LIGHT_JIT_MAX_RATE} events/s (the default: 1,000). A run as
+   * fast as possible ({@code --rate 0}), at a replay's own pace ({@code --speed}) or the services
+   * alone ({@code --services-only}, for whatever load a user brings) keeps the full JIT, as does a
+   * {@code --reprocess} job, which catches up with the whole topic.
+   */
+  static boolean lightJit(LocalPipelineConfig config) {
+    return !config.servicesOnly()
+        && config.speed().isEmpty()
+        && config.rate() > 0
+        && config.rate() <= LIGHT_JIT_MAX_RATE;
+  }
+
+  private static List<String> concat(List<String> a, List<String> b) {
+    List<String> all = new java.util.ArrayList<>(a);
+    all.addAll(b);
+    return List.copyOf(all);
   }
 
   static final String SCHEMA_DEBOUNCE = "50 milliseconds";
@@ -312,7 +350,7 @@ public final class LocalPipeline {
    * (or the failure).
    */
   private static java.util.concurrent.CompletableFuture<CassandraNode> startCassandraInBackground(
-      int nativePort, int storagePort) {
+      int nativePort, int storagePort, List<String> jvmOptions) {
     java.util.concurrent.CompletableFuture<CassandraNode> f =
         new java.util.concurrent.CompletableFuture<>();
     Thread t =
@@ -321,7 +359,11 @@ public final class LocalPipeline {
               try {
                 f.complete(
                     CassandraNode.start(
-                        CASSANDRA_INITIAL_HEAP, CASSANDRA_MAX_HEAP, nativePort, storagePort));
+                        concat(
+                            List.of("-Xms" + CASSANDRA_INITIAL_HEAP, "-Xmx" + CASSANDRA_MAX_HEAP),
+                            jvmOptions),
+                        nativePort,
+                        storagePort));
               } catch (Throwable e) {
                 f.completeExceptionally(e);
               }

@@ -174,6 +174,22 @@ class LocalPipelineSignalIT {
           () -> "no first aggregates within 4 minutes:\n" + JvmProcess.tail(log, 40));
       List<ProcessHandle> services = pipeline.toHandle().descendants().toList();
       assertThat(services).as("Kafka, Cassandra and the job").hasSizeGreaterThanOrEqualTo(3);
+      // the README's command (1,000 events/s): the services and the job run with the light JIT
+      // (LocalPipeline.lightJit), and the first aggregates above came out of them
+      for (String main :
+          List.of(
+              "kafka.Kafka",
+              "org.apache.cassandra.service.CassandraDaemon",
+              "io.taxiplatform.streaming.StreamingJob")) {
+        assertThat(
+                services.stream()
+                    .map(p -> p.info().arguments().map(List::of).orElse(List.of()))
+                    .filter(arguments -> arguments.contains(main))
+                    .toList())
+            .as("the command lines of %s", main)
+            .isNotEmpty()
+            .allMatch(arguments -> arguments.contains(LocalPipeline.LIGHT_JIT));
+      }
 
       int killed =
           new ProcessBuilder("kill", "-INT", "--", "-" + pipeline.pid())

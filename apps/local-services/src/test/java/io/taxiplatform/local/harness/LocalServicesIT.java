@@ -136,6 +136,20 @@ class LocalServicesIT {
         .isEqualTo(cassandra.localDatacenter());
   }
 
+  /**
+   * CassandraNode gives Cassandra its memtable row overhead instead of letting every start measure
+   * it (CassandraNode.MEMTABLE_ROW_OVERHEAD_PROPERTY): had Cassandra not read the property, its log
+   * would report the estimate it made.
+   */
+  @Test
+  @Order(2)
+  void cassandraTakesItsMemtableRowOverheadFromTheStartOptions() throws Exception {
+    String log = java.nio.file.Files.readString(cassandra.workDir().resolve("cassandra.log"));
+    assertThat(log)
+        .contains("Startup complete")
+        .doesNotContain("Estimated SkipListMemtable row overhead");
+  }
+
   @Test
   @Order(3)
   void kafkasOwnProducerPerformanceToolRunsAgainstTheNode() throws Exception {
