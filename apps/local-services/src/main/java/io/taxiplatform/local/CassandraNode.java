@@ -127,7 +127,7 @@ public final class CassandraNode implements AutoCloseable {
    * of one core on these machines, at the moment the other services start too. 180 bytes is what
    * Cassandra 5.0.6 measures on JDK 17 with compressed oops (every heap here is under 32 GB): its
    * log says "Estimated SkipListMemtable row overhead: 180" when the property is absent. The value
-   * only sizes memtable accounting (when to flush); CassandraNodeIT checks that the property is
+   * only sizes memtable accounting (when to flush); LocalServicesIT checks that the property is
    * read (the estimate no longer runs).
    */
   static final String MEMTABLE_ROW_OVERHEAD_PROPERTY = "cassandra.memtable.row_overhead_size";

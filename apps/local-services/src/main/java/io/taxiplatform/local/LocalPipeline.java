@@ -60,7 +60,7 @@ public final class LocalPipeline {
    * bounded rate ({@link #lightJit}): C1 only, no C2. On 2 cores the three JVMs start together and
    * their JIT compilers took as much CPU as their own start-up work (the job alone spent 14 of its
    * first 26 CPU seconds compiling); C1 compiles at a fraction of that cost, and at a few thousand
-   * events a second its code keeps up with the same latency (docs/local-mode.md, "Start-up time").
+   * events a second its code keeps up (docs/local-mode.md, "Start-up time: the light JIT").
    */
   public static final String LIGHT_JIT = "-XX:TieredStopAtLevel=1";
 
