@@ -47,8 +47,8 @@ public final class KafkaNode implements AutoCloseable {
   /** The running broker JVM; replaced by {@link #restart()}. */
   private volatile JvmProcess process;
 
-  /** The broker JVM's heap and collector options (kept for {@link #restart()}). */
-  private final List<String> memory;
+  /** The broker JVM's heap, collector and other options (kept for {@link #restart()}). */
+  private final List<String> jvmOptions;
 
   /** Client security settings of the client listener (empty for PLAINTEXT). */
   private final Map<String, String> clientSecurity;
@@ -59,8 +59,8 @@ public final class KafkaNode implements AutoCloseable {
       Path workDir,
       JvmProcess process,
       Map<String, String> clientSecurity,
-      List<String> memory) {
-    this.memory = List.copyOf(memory);
+      List<String> jvmOptions) {
+    this.jvmOptions = List.copyOf(jvmOptions);
     this.port = port;
     this.controllerPort = controllerPort;
     this.workDir = workDir;
@@ -136,9 +136,9 @@ public final class KafkaNode implements AutoCloseable {
       Map<String, String> scramUsers,
       LocalTls tls,
       int[] ports,
-      List<String> memory) {
+      List<String> jvmOptions) {
     try {
-      return startOnce(extraConfig, scramUsers, tls, ports, memory);
+      return startOnce(extraConfig, scramUsers, tls, ports, jvmOptions);
     } catch (IllegalStateException e) {
       // A free port can be taken between the check and the bind (other tests start services too):
       // retry once.
@@ -146,7 +146,7 @@ public final class KafkaNode implements AutoCloseable {
         LOG.warn(
             "port taken while starting, retrying once: {}",
             e.getMessage().lines().findFirst().orElse(""));
-        return startOnce(extraConfig, scramUsers, tls, null, memory);
+        return startOnce(extraConfig, scramUsers, tls, null, jvmOptions);
       }
       throw e;
     }
@@ -166,7 +166,7 @@ public final class KafkaNode implements AutoCloseable {
       Map<String, String> scramUsers,
       LocalTls tls,
       int[] ports,
-      List<String> memory) {
+      List<String> jvmOptions) {
     String classpath = LocalPaths.kafkaClasspath();
     Path workDir = LocalPaths.newWorkDir("kafka");
     int port = ports != null ? ports[0] : FreePorts.next();
@@ -256,7 +256,7 @@ public final class KafkaNode implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write the Kafka configuration in " + workDir, e);
     }
-    List<String> jvmArgs = brokerJvmArgs(logConfig, memory);
+    List<String> jvmArgs = brokerJvmArgs(logConfig, jvmOptions);
 
     List<String> formatArgs =
         new ArrayList<>(List.of("format", "-t", kraftClusterId(), "-c", config.toString()));
@@ -282,8 +282,9 @@ public final class KafkaNode implements AutoCloseable {
               + JvmProcess.tail(workDir.resolve("kafka-storage-format.log"), 40));
     }
 
-    JvmProcess process = brokerProcess(classpath, workDir, memory);
-    KafkaNode node = new KafkaNode(port, controllerPort, workDir, process, clientSecurity, memory);
+    JvmProcess process = brokerProcess(classpath, workDir, jvmOptions);
+    KafkaNode node =
+        new KafkaNode(port, controllerPort, workDir, process, clientSecurity, jvmOptions);
     try {
       node.awaitReady();
     } catch (RuntimeException e) {
@@ -444,8 +445,8 @@ public final class KafkaNode implements AutoCloseable {
             + (last == null ? "timed out" : last.getCause()));
   }
 
-  private static List<String> brokerJvmArgs(Path logConfig, List<String> memory) {
-    List<String> args = new ArrayList<>(memory);
+  private static List<String> brokerJvmArgs(Path logConfig, List<String> jvmOptions) {
+    List<String> args = new ArrayList<>(jvmOptions);
     args.addAll(
         List.of(
             "-XX:+ExitOnOutOfMemoryError",
@@ -458,10 +459,10 @@ public final class KafkaNode implements AutoCloseable {
    * Forks {@code kafka.Kafka} on the {@code server.properties} of {@code workDir} (appending to its
    * log).
    */
-  private static JvmProcess brokerProcess(String classpath, Path workDir, List<String> memory) {
+  private static JvmProcess brokerProcess(String classpath, Path workDir, List<String> jvmOptions) {
     return JvmProcess.builder("kafka", "kafka.Kafka")
         .classpath(classpath)
-        .jvmArgs(brokerJvmArgs(workDir.resolve("log4j2.properties"), memory))
+        .jvmArgs(brokerJvmArgs(workDir.resolve("log4j2.properties"), jvmOptions))
         .args(List.of(workDir.resolve("server.properties").toString()))
         .workDir(workDir)
         .ignoreInterrupt()
@@ -503,7 +504,7 @@ public final class KafkaNode implements AutoCloseable {
     }
     JvmProcess.restartOnSamePorts(
         bootstrapServers(),
-        () -> process = brokerProcess(LocalPaths.kafkaClasspath(), workDir, memory),
+        () -> process = brokerProcess(LocalPaths.kafkaClasspath(), workDir, jvmOptions),
         this::awaitReady);
     LOG.info(
         "Kafka restarted at {} (pid {}, same data in {})",

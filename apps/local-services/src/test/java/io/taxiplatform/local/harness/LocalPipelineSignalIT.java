@@ -71,7 +71,9 @@ class LocalPipelineSignalIT {
               Duration.ofMinutes(2),
               Duration.ofMillis(20),
               () -> pipeline.handle().descendants().toList(),
-              jvms -> runs(jvms, "kafka.Kafka") && runs(jvms, "CassandraDaemon"),
+              jvms ->
+                  runs(jvms, "kafka.Kafka")
+                      && runs(jvms, "org.apache.cassandra.service.CassandraDaemon"),
               () -> "not both forked:\n" + pipeline.logTail(40));
       stop.sendAndAwaitExit(pipeline);
       String log = Files.readString(pipeline.logFile());
@@ -93,9 +95,12 @@ class LocalPipelineSignalIT {
   }
 
   private static boolean runs(List<ProcessHandle> jvms, String mainClass) {
-    return jvms.stream()
-        .anyMatch(
-            h -> String.join(" ", h.info().arguments().orElse(new String[0])).contains(mainClass));
+    return jvms.stream().anyMatch(h -> arguments(h).contains(mainClass));
+  }
+
+  /** A process's command-line arguments (none once it has gone). */
+  private static List<String> arguments(ProcessHandle h) {
+    return h.info().arguments().map(List::of).orElse(List.of());
   }
 
   /**
@@ -183,7 +188,7 @@ class LocalPipelineSignalIT {
               "io.taxiplatform.streaming.StreamingJob")) {
         assertThat(
                 services.stream()
-                    .map(p -> p.info().arguments().map(List::of).orElse(List.of()))
+                    .map(LocalPipelineSignalIT::arguments)
                     .filter(arguments -> arguments.contains(main))
                     .toList())
             .as("the command lines of %s", main)
