@@ -2,6 +2,7 @@ package io.taxiplatform.bench;
 
 import io.taxiplatform.config.Cli;
 import io.taxiplatform.config.UsageException;
+import io.taxiplatform.local.LocalPipeline;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -36,6 +37,7 @@ record BenchConfig(
     int latencyWarmupS,
     int latencyWindowS,
     boolean latencySteady,
+    boolean lightJit,
     String producerClasspath,
     String label,
     long seed) {
@@ -181,6 +183,16 @@ record BenchConfig(
     boolean latencySteady;
 
     @Option(
+        names = "--light-jit",
+        description =
+            "run every JVM the benchmark starts (the broker, Cassandra, the producers,"
+                + " ProducerPerformance, the Spark jobs) with the client compiler only"
+                + " (-XX:TieredStopAtLevel=1), as local mode starts its services: for runs too"
+                + " short for the optimizing compiler to pay (the CI smoke); its figures do not"
+                + " compare with a run without it")
+    boolean lightJit;
+
+    @Option(
         names = "--producer-classpath",
         paramLabel = "CP",
         defaultValue = "",
@@ -247,6 +259,7 @@ record BenchConfig(
           positive("latency-warmup-s", o.latencyWarmupS),
           positive("latency-window-s", o.latencyWindowS),
           o.latencySteady,
+          o.lightJit,
           o.producerClasspath,
           o.label,
           seed(o.seed));
@@ -284,6 +297,21 @@ record BenchConfig(
     throw new UsageException("--" + name + ": expected a positive integer, got '" + value + "'");
   }
 
+  /**
+   * The JVM options every JVM the benchmark forks gets after its own ({@code --light-jit}: {@link
+   * LocalPipeline#LIGHT_JIT}), so that all of them run alike.
+   */
+  List<String> forkedJvmOptions() {
+    return lightJit ? List.of(LocalPipeline.LIGHT_JIT) : List.of();
+  }
+
+  /** {@code base} followed by {@link #forkedJvmOptions()}. */
+  List<String> forkedJvmOptions(List<String> base) {
+    List<String> all = new ArrayList<>(base);
+    all.addAll(forkedJvmOptions());
+    return List.copyOf(all);
+  }
+
   /** The parameters as recorded in results.json. */
   Map<String, Object> asMap() {
     Map<String, Object> m = new LinkedHashMap<>();
@@ -304,6 +332,7 @@ record BenchConfig(
     m.put("latency_warmup_s", latencyWarmupS);
     m.put("latency_window_s", latencyWindowS);
     m.put("latency_steady", latencySteady);
+    m.put("light_jit", lightJit);
     m.put("producer_classpath_override", !producerClasspath.isBlank());
     m.put("seed", seed);
     return m;

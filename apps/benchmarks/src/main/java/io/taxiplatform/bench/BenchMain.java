@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -89,15 +90,26 @@ public final class BenchMain {
                     ((Long) machine.get("memory_bytes")) / (1024.0 * 1024 * 1024),
                     machine.get("jdk"),
                     machine.get("load_average_start")));
+    if (config.lightJit()) {
+      summary.append(
+          "Every JVM started by the benchmark ran with the client compiler only (--light-jit):"
+              + " its figures do not compare with a run without it.\n\n");
+    }
     Path work = LocalPaths.newWorkDir("bench");
-    try (KafkaNode kafka = KafkaNode.start()) {
+    root.put("work_dir", work.toString());
+    try (KafkaNode kafka = KafkaNode.start(config.forkedJvmOptions(KafkaNode.DEFAULT_MEMORY))) {
+      // where the services' logs and JVM options are
+      root.put("kafka_work_dir", kafka.workDir().toString());
       ProducerBench producers = new ProducerBench(config, kafka, work);
       if (config.scenarios().contains("producer") || config.scenarios().contains("replay")) {
         producerScenarios(config, producers, work, scenarios, summary, out);
         write(root, summary, out); // what is done so far, should a later scenario fail
       }
       if (config.scenarios().contains("throughput") || config.scenarios().contains("latency")) {
-        try (CassandraNode cassandra = CassandraNode.start()) {
+        CassandraNode cassandra =
+            CassandraNode.start(config.forkedJvmOptions(CassandraNode.DEFAULT_HEAP));
+        root.put("cassandra_work_dir", cassandra.workDir().toString());
+        try {
           StreamingBench streaming = new StreamingBench(config, kafka, cassandra, producers, work);
           if (config.scenarios().contains("throughput")) {
             throughputScenario(config, streaming, scenarios, summary, out);
@@ -106,6 +118,9 @@ public final class BenchMain {
           if (config.scenarios().contains("latency")) {
             latencyScenario(config, streaming, scenarios, summary, out);
           }
+        } finally {
+          // its tables are thrown away with it: no drain and flush (~4 s) before it goes
+          cassandra.close(Duration.ZERO);
         }
       }
     }

@@ -147,11 +147,12 @@ final class ProducerBench {
   }
 
   /**
-   * The producer JVM's options: {@code -Xmx512m}, then those of the system property {@code
-   * bench.producerJvmArgs} (space-separated), e.g. a flight recording for a profile.
+   * The producer JVM's options: {@code -Xmx512m}, {@link BenchConfig#forkedJvmOptions()}, then
+   * those of the system property {@code bench.producerJvmArgs} (space-separated), e.g. a flight
+   * recording for a profile.
    */
-  static List<String> producerJvmArgs() {
-    List<String> a = new ArrayList<>(List.of("-Xmx512m"));
+  static List<String> producerJvmArgs(BenchConfig config) {
+    List<String> a = new ArrayList<>(config.forkedJvmOptions(List.of("-Xmx512m")));
     String more = System.getProperty("bench.producerJvmArgs", "").trim();
     if (!more.isEmpty()) {
       a.addAll(List.of(more.split("\\s+")));
@@ -163,7 +164,7 @@ final class ProducerBench {
   JvmProcess startProducer(String topic, String name, List<String> modeArgs) {
     return JvmProcess.builder(name, CpuProbe.class.getName())
         .classpath(probeClasspath + File.pathSeparator + producerClasspath)
-        .jvmArgs(producerJvmArgs())
+        .jvmArgs(producerJvmArgs(config))
         .args(producerArgs(topic, modeArgs))
         .workDir(work.resolve(name))
         .start();
@@ -177,7 +178,7 @@ final class ProducerBench {
       int exit =
           JvmProcess.builder(name, CpuProbe.class.getName())
               .classpath(probeClasspath + File.pathSeparator + producerClasspath)
-              .jvmArgs(producerJvmArgs())
+              .jvmArgs(producerJvmArgs(config))
               .args(producerArgs(topic, modeArgs))
               .workDir(dir)
               .run(RUN_TIMEOUT);
@@ -248,6 +249,7 @@ final class ProducerBench {
       int exit =
           kafka
               .tool(name, CpuProbe.class.getName())
+              .jvmArgs(config.forkedJvmOptions())
               .classpath(probeClasspath + File.pathSeparator + LocalPaths.kafkaClasspath())
               .args(args)
               .run(RUN_TIMEOUT);

@@ -254,7 +254,13 @@ final class StreamingBench {
    * event.
    */
   ThroughputRun job(String topic, int rep) {
-    return job(topic, rep, "job", "b", StreamingJobProcess.Options.defaults(), Map.of());
+    return job(
+        topic,
+        rep,
+        "job",
+        "b",
+        new StreamingJobProcess.Options("local[2]", "1g", Map.of(), config.forkedJvmOptions()),
+        Map.of());
   }
 
   /**
@@ -365,6 +371,7 @@ final class StreamingBench {
     }
     List<String> jvm = new ArrayList<>();
     jvm.add("-Xmx1g");
+    jvm.addAll(config.forkedJvmOptions());
     jvm.addAll(StreamingJobProcess.SPARK_JDK17_OPTIONS);
     jvm.addAll(
         List.of(
@@ -467,7 +474,7 @@ final class StreamingBench {
     Map<String, String> env = jobEnv(topic, "lat", "1 second");
     env.putAll(pairs("bench.latencyJobEnv"));
     StreamingJobProcess job =
-        StreamingJobProcess.start(env, work.resolve("job-latency"), latencyJobOptions());
+        StreamingJobProcess.start(env, work.resolve("job-latency"), latencyJobOptions(config));
     List<LatencyWindow> windows = new ArrayList<>();
     try {
       long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
@@ -516,10 +523,12 @@ final class StreamingBench {
    * property {@code bench.latencyJobProperties} ({@code k=v;k=v}), e.g. Spark settings or a log4j2
    * configuration that logs every micro-batch's progress (docs/benchmarks.md, "Where a live batch's
    * time goes"). The job's environment takes the variables of {@code bench.latencyJobEnv} ({@code
-   * k=v;k=v}, e.g. {@code STATE_STORE=hdfs}).
+   * k=v;k=v}, e.g. {@code STATE_STORE=hdfs}). {@link BenchConfig#forkedJvmOptions()} are its JVM
+   * options.
    */
-  static StreamingJobProcess.Options latencyJobOptions() {
-    return new StreamingJobProcess.Options("local[2]", "1g", pairs("bench.latencyJobProperties"));
+  static StreamingJobProcess.Options latencyJobOptions(BenchConfig config) {
+    return new StreamingJobProcess.Options(
+        "local[2]", "1g", pairs("bench.latencyJobProperties"), config.forkedJvmOptions());
   }
 
   /** The {@code k=v;k=v} pairs of system property {@code name}. */

@@ -25,6 +25,24 @@ class BenchConfigTest {
     assertThat(c.producerClasspath()).isEmpty();
     assertThat(c.seed()).isEqualTo(42L);
     assertThat(c.latencySteady()).isFalse();
+    assertThat(c.lightJit()).isFalse();
+    assertThat(c.forkedJvmOptions()).isEmpty();
+    assertThat(ProducerBench.producerJvmArgs(c)).containsExactly("-Xmx512m");
+    assertThat(StreamingBench.latencyJobOptions(c).jvmOptions()).isEmpty();
+  }
+
+  @Test
+  void lightJitGoesToEveryForkedJvmAfterItsOwnOptions() {
+    BenchConfig c = BenchConfig.parse(new String[] {"--light-jit"});
+    assertThat(c.lightJit()).isTrue();
+    assertThat(c.asMap()).containsEntry("light_jit", true);
+    assertThat(c.forkedJvmOptions()).containsExactly("-XX:TieredStopAtLevel=1");
+    assertThat(c.forkedJvmOptions(List.of("-Xmx1g")))
+        .containsExactly("-Xmx1g", "-XX:TieredStopAtLevel=1");
+    assertThat(ProducerBench.producerJvmArgs(c))
+        .containsExactly("-Xmx512m", "-XX:TieredStopAtLevel=1");
+    assertThat(StreamingBench.latencyJobOptions(c).jvmOptions())
+        .containsExactly("-XX:TieredStopAtLevel=1");
   }
 
   @Test

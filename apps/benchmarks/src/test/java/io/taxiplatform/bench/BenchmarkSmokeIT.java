@@ -4,9 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.taxiplatform.local.JvmProcess;
+import io.taxiplatform.local.LocalPipeline;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.OS;
@@ -56,7 +61,9 @@ class BenchmarkSmokeIT {
                   "--latency-window-s",
                   "3",
                   "--label",
-                  "ci"
+                  "ci",
+                  // its runs are seconds long: C2 would not pay for its compilations (point 1)
+                  "--light-jit"
                 }));
 
     JsonNode root = new ObjectMapper().readTree(results.toFile());
@@ -64,6 +71,23 @@ class BenchmarkSmokeIT {
     assertThat(root.at("/machine/cores").asInt()).isPositive();
     assertThat(root.at("/machine/memory_bytes").asLong()).isPositive();
     assertThat(root.at("/machine/jdk").asText()).contains("17");
+
+    // every JVM it forked under its work directory (producers, the Spark jobs) had the light JIT
+    assertThat(root.at("/parameters/light_jit").asBoolean()).isTrue();
+    List<Path> jvmOptions = new ArrayList<>();
+    for (String dir : new String[] {"work_dir", "kafka_work_dir", "cassandra_work_dir"}) {
+      try (Stream<Path> files = Files.walk(Path.of(root.get(dir).asText()))) {
+        files
+            .filter(f -> f.toString().endsWith(JvmProcess.JVM_OPTIONS_FILE))
+            .forEach(jvmOptions::add);
+      }
+    }
+    // 11 producers (7 measured, a warm-up, the preload, two for latency), 4 ProducerPerformance,
+    // the broker and its storage format, Cassandra, the ceiling, the throughput and latency jobs
+    assertThat(jvmOptions).hasSize(21);
+    for (Path f : jvmOptions) {
+      assertThat(Files.readAllLines(f)).as(f.toString()).contains(LocalPipeline.LIGHT_JIT);
+    }
 
     JsonNode producer = root.at("/scenarios/producer");
     for (String v :
@@ -136,6 +160,7 @@ class BenchmarkSmokeIT {
             "## Producer",
             "## Streaming throughput",
             "The job JVM's CPU by thread group",
+            "--light-jit",
             "## End-to-end latency");
     for (String png :
         new String[] {BenchMain.PLOT_PRODUCER, BenchMain.PLOT_THROUGHPUT, BenchMain.PLOT_LATENCY}) {

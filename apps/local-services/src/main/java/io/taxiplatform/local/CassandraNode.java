@@ -135,7 +135,7 @@ public final class CassandraNode implements AutoCloseable {
   static final int MEMTABLE_ROW_OVERHEAD = 180;
 
   /** The heap of {@link #start()}: {@code -Xms768m -Xmx768m}. */
-  static final List<String> DEFAULT_HEAP = List.of("-Xms768m", "-Xmx768m");
+  public static final List<String> DEFAULT_HEAP = List.of("-Xms768m", "-Xmx768m");
 
   /** Starts a node in a new work directory and waits until CQL answers. */
   public static CassandraNode start() {
@@ -166,6 +166,14 @@ public final class CassandraNode implements AutoCloseable {
    */
   public static CassandraNode start(List<String> jvmOptions, int nativePort, int storagePort) {
     return startRetrying(null, List.copyOf(jvmOptions), new int[] {nativePort, storagePort});
+  }
+
+  /**
+   * {@link #start()} with the JVM options given in full (start from {@link #DEFAULT_HEAP} to keep
+   * its heap): the benchmark adds its JIT setting so.
+   */
+  public static CassandraNode start(List<String> jvmOptions) {
+    return startRetrying(null, List.copyOf(jvmOptions), null);
   }
 
   /**

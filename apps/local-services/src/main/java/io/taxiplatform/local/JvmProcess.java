@@ -31,6 +31,12 @@ import org.slf4j.LoggerFactory;
  */
 public final class JvmProcess implements AutoCloseable {
 
+  /**
+   * The suffix of the file beside a forked JVM's log that lists its JVM options (those before the
+   * classpath's {@code @argfile}), one per line.
+   */
+  public static final String JVM_OPTIONS_FILE = ".jvmoptions";
+
   private static final Logger LOG = LoggerFactory.getLogger(JvmProcess.class);
   private static final Duration DEFAULT_GRACE = Duration.ofSeconds(15);
   private static final Duration HOOK_GRACE = Duration.ofSeconds(5);
@@ -369,10 +375,13 @@ public final class JvmProcess implements AutoCloseable {
         Path argFile = dir.resolve(name + ".jvmargs");
         Files.writeString(
             argFile, "-cp " + quote(classpath) + System.lineSeparator(), StandardCharsets.UTF_8);
+        List<String> options = new ArrayList<>(jvmArgs);
+        options.addAll(ClassDataArchives.jvmOptions(name, classpath));
+        // what the JVM ran with, one option per line, for whoever reads its work directory
+        Files.write(dir.resolve(name + JVM_OPTIONS_FILE), options, StandardCharsets.UTF_8);
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(jvmArgs);
-        command.addAll(ClassDataArchives.jvmOptions(name, classpath));
+        command.addAll(options);
         command.add("@" + argFile);
         command.add(mainClass);
         command.addAll(args);

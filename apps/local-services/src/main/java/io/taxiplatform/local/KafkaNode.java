@@ -92,8 +92,16 @@ public final class KafkaNode implements AutoCloseable {
     return startRetrying(Map.of(), Map.of(), null, new int[] {port, controllerPort}, jvmOptions);
   }
 
+  /**
+   * {@link #start()} with the broker's JVM options given in full (start from {@link
+   * #DEFAULT_MEMORY} to keep its heap): the benchmark adds its JIT setting so.
+   */
+  public static KafkaNode start(List<String> jvmOptions) {
+    return startRetrying(Map.of(), Map.of(), null, null, List.copyOf(jvmOptions));
+  }
+
   /** The heap and collector of the broker JVM unless given: 256 MB initial, 512 MB, G1. */
-  static final List<String> DEFAULT_MEMORY = List.of("-Xms256m", "-Xmx512m", "-XX:+UseG1GC");
+  public static final List<String> DEFAULT_MEMORY = List.of("-Xms256m", "-Xmx512m", "-XX:+UseG1GC");
 
   /**
    * SCRAM user of the broker itself and of {@link #admin()} when started by {@link

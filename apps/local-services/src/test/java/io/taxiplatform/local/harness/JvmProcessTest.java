@@ -61,6 +61,9 @@ class JvmProcessTest {
     assertThat(exit).isEqualTo(3);
     Path log = dir.resolve("exit.log");
     assertThat(Files.readString(log)).contains("marker-exit").contains("to stderr");
+    // the JVM options it ran with, beside its log
+    assertThat(Files.readAllLines(dir.resolve("exit" + JvmProcess.JVM_OPTIONS_FILE)))
+        .startsWith("-Xmx32m");
   }
 
   /** The running JVMs under a directory: what local mode's stop finds still starting. */
