@@ -72,7 +72,8 @@ class BenchmarkSmokeIT {
     assertThat(root.at("/machine/memory_bytes").asLong()).isPositive();
     assertThat(root.at("/machine/jdk").asText()).contains("17");
 
-    // every JVM it forked under its work directory (producers, the Spark jobs) had the light JIT
+    // every JVM it forked had the light JIT: each lists its options beside its log, in the
+    // benchmark's work directory (producers, Spark) or the broker's and Cassandra's
     assertThat(root.at("/parameters/light_jit").asBoolean()).isTrue();
     List<Path> jvmOptions = new ArrayList<>();
     for (String dir : new String[] {"work_dir", "kafka_work_dir", "cassandra_work_dir"}) {
