@@ -2,6 +2,7 @@ package io.taxiplatform.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.taxiplatform.bench.probe.ThreadCpu;
 import io.taxiplatform.local.CassandraNode;
 import io.taxiplatform.local.FreePorts;
 import io.taxiplatform.local.KafkaNode;
@@ -319,6 +320,10 @@ public final class BenchMain {
           v.put(
               "median_cpu_seconds_per_million",
               Stats.median(map(list, ProducerBench.Run::cpuSecondsPerMillion)));
+          Map<String, Double> byThread = medianThreadCpuPerMillion(list);
+          if (!byThread.isEmpty()) {
+            v.put("median_cpu_seconds_per_million_by_thread", byThread);
+          }
           List<Map<String, Object>> reps = new ArrayList<>();
           for (ProducerBench.Run run : list) {
             Map<String, Object> m = new LinkedHashMap<>();
@@ -388,9 +393,62 @@ public final class BenchMain {
               Stats.median(perRep)));
     }
     summary.append('\n');
+    appendThreadCpu(summary, variants);
     section.put("ratios", ratios);
     scenarios.put("producer", section);
     Plots.producerBars(out.resolve(PLOT_PRODUCER), medians);
+  }
+
+  /**
+   * The median over {@code runs} of each thread group's CPU seconds per million events ({@link
+   * ThreadCpu}); empty when a run has none (no {@code /proc}).
+   */
+  static Map<String, Double> medianThreadCpuPerMillion(List<ProducerBench.Run> runs) {
+    Map<String, Double> out = new LinkedHashMap<>();
+    for (String g : ThreadCpu.GROUPS) {
+      List<Double> perMillion = new ArrayList<>();
+      for (ProducerBench.Run r : runs) {
+        Double s = ProducerBench.threadCpu(r).get(g);
+        if (s == null || r.events() == 0) {
+          return Map.of();
+        }
+        perMillion.add(s * 1e6 / r.events());
+      }
+      out.put(g, Stats.median(perMillion));
+    }
+    return out;
+  }
+
+  /** The producer variants' CPU by thread group, a table of summary.md (none without it). */
+  @SuppressWarnings("unchecked")
+  private static void appendThreadCpu(StringBuilder summary, Map<String, Object> variants) {
+    StringBuilder rows = new StringBuilder();
+    variants.forEach(
+        (variant, v) -> {
+          Object byThread =
+              ((Map<String, Object>) v).get("median_cpu_seconds_per_million_by_thread");
+          if (byThread instanceof Map<?, ?> m) {
+            rows.append("| ").append(variant);
+            for (String g : ThreadCpu.GROUPS) {
+              rows.append(String.format(Locale.ROOT, " | %.2f", (Double) m.get(g)));
+            }
+            rows.append(" |\n");
+          }
+        });
+    if (rows.length() == 0) {
+      return;
+    }
+    summary.append(
+        "Where each program's CPU went, by thread (median CPU s per million events, read from"
+            + " /proc by its probe: `main` sends, `kafka_io` is the Kafka client's I/O thread,"
+            + " `replay` a replay's reading and first-pass threads, `jit` the JIT compilers,"
+            + " `untracked` threads that ended between two reads):\n\n| variant");
+    for (String g : ThreadCpu.GROUPS) {
+      summary.append(" | ").append(g);
+    }
+    summary.append(" |\n|---");
+    summary.append("|---".repeat(ThreadCpu.GROUPS.size()));
+    summary.append("|\n").append(rows).append('\n');
   }
 
   /** The reference each producer variant is compared with (same repetition). */

@@ -1,13 +1,11 @@
 package io.taxiplatform.bench;
 
-import java.io.IOException;
-import java.nio.file.Files;
+import io.taxiplatform.bench.probe.ThreadCpu;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.stream.Stream;
 
 /**
  * Where a JVM's CPU went so far, by thread group: the CPU time (user + system) of each of its
@@ -16,16 +14,14 @@ import java.util.stream.Stream;
  * harness stops it, so every throughput run reports how much of the job JVM's CPU the Spark tasks
  * had against the JIT compilers, the garbage collector, the query's driver thread and RocksDB.
  *
- * <p>Times are in clock ticks of {@code USER_HZ}, which Linux fixes at 100 per second for user
- * space on the architectures this runs on.
+ * <p>The threads are read by {@link ThreadCpu#read}: times in clock ticks of {@code USER_HZ}, which
+ * Linux fixes at 100 per second for user space on the architectures this runs on.
  */
 final class JvmThreadCpu {
 
   /** The groups, in report order; {@code total} is every thread, {@code other} the rest. */
   static final List<String> GROUPS =
       List.of("tasks", "jit", "gc", "query_driver", "rocksdb", "other", "total");
-
-  private static final double TICKS_PER_SECOND = 100.0;
 
   private JvmThreadCpu() {}
 
@@ -35,30 +31,20 @@ final class JvmThreadCpu {
    * Linux, the process gone).
    */
   static Map<String, Double> byGroup(Path procRoot, long pid) {
-    Path tasks = procRoot.resolve(Long.toString(pid)).resolve("task");
+    Map<String, ThreadCpu.Sample> threads =
+        ThreadCpu.read(procRoot.resolve(Long.toString(pid)).resolve("task"));
+    if (threads.isEmpty()) {
+      return Map.of();
+    }
     Map<String, Double> out = new LinkedHashMap<>();
     for (String g : GROUPS) {
       out.put(g, 0.0);
     }
-    boolean any = false;
-    try (Stream<Path> threads = Files.list(tasks)) {
-      for (Path t : (Iterable<Path>) threads::iterator) {
-        double seconds;
-        String name;
-        try {
-          seconds = cpuSeconds(Files.readString(t.resolve("stat")));
-          name = Files.readString(t.resolve("comm")).strip();
-        } catch (IOException | RuntimeException e) {
-          continue; // the thread ended between the listing and the read
-        }
-        any = true;
-        out.merge(group(name), seconds, Double::sum);
-        out.merge("total", seconds, Double::sum);
-      }
-    } catch (IOException e) {
-      return Map.of();
+    for (ThreadCpu.Sample t : threads.values()) {
+      out.merge(group(t.name()), t.seconds(), Double::sum);
+      out.merge("total", t.seconds(), Double::sum);
     }
-    return any ? out : Map.of();
+    return out;
   }
 
   /** {@link #byGroup(Path, long)} of {@code /proc}. */
@@ -91,23 +77,6 @@ final class JvmThreadCpu {
       return "rocksdb";
     }
     return "other";
-  }
-
-  /**
-   * utime + stime of a {@code stat} line, in seconds. The name field (in parentheses) may hold
-   * spaces and parentheses, so the fields are counted from the last {@code )}: utime and stime are
-   * the 14th and 15th fields of the line, the 12th and 13th after the name.
-   */
-  static double cpuSeconds(String stat) {
-    int close = stat.lastIndexOf(')');
-    if (close < 0) {
-      throw new IllegalArgumentException("not a /proc stat line: " + stat);
-    }
-    String[] f = stat.substring(close + 1).trim().split("\\s+");
-    if (f.length < 13) {
-      throw new IllegalArgumentException("not a /proc stat line: " + stat);
-    }
-    return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / TICKS_PER_SECOND;
   }
 
   /** "tasks 32.4 s, jit 30.1 s, ..." (empty map: "unavailable"). */

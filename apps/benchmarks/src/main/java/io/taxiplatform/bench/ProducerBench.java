@@ -1,6 +1,7 @@
 package io.taxiplatform.bench;
 
 import io.taxiplatform.bench.probe.CpuProbe;
+import io.taxiplatform.bench.probe.ThreadCpu;
 import io.taxiplatform.local.JvmProcess;
 import io.taxiplatform.local.KafkaNode;
 import io.taxiplatform.local.LocalPaths;
@@ -192,6 +193,7 @@ final class ProducerBench {
       Map<String, Object> extra = new LinkedHashMap<>();
       extra.put("rows_read", longAfter(log, "read:", name));
       extra.put("rejected", longAfter(log, "rejected:", name));
+      putThreadCpu(extra, log);
       return new Run(variant, rep, sent, rate, cpu(log, name), wall(log, name), extra);
     }
   }
@@ -270,6 +272,7 @@ final class ProducerBench {
       extra.put("mb_per_second", Double.parseDouble(last.group(3)));
       extra.put("latency_avg_ms", Double.parseDouble(last.group(4)));
       extra.put("latency_p99_ms", Long.parseLong(last.group(8)));
+      putThreadCpu(extra, log);
       return new Run(
           variant,
           rep,
@@ -317,6 +320,24 @@ final class ProducerBench {
 
   static double doubleAfter(String log, String label, String name) {
     return Double.parseDouble(valueAfter(log, label, name));
+  }
+
+  /** The key of a run's CPU by thread group ({@link ThreadCpu}) in its extra figures. */
+  static final String CPU_BY_THREAD = "cpu_by_thread";
+
+  /** The run's CPU by thread group, when its probe printed one (Linux). */
+  private static void putThreadCpu(Map<String, Object> extra, String log) {
+    Map<String, Double> groups = ThreadCpu.parse(log);
+    if (!groups.isEmpty()) {
+      extra.put(CPU_BY_THREAD, groups);
+    }
+  }
+
+  /** A run's CPU by thread group ({@link #CPU_BY_THREAD}), empty without one. */
+  @SuppressWarnings("unchecked")
+  static Map<String, Double> threadCpu(Run run) {
+    Object cpu = run.extra().get(CPU_BY_THREAD);
+    return cpu instanceof Map<?, ?> m ? (Map<String, Double>) m : Map.of();
   }
 
   static double cpu(String log, String name) {

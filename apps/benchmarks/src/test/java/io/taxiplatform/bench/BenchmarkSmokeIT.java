@@ -1,9 +1,11 @@
 package io.taxiplatform.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.taxiplatform.bench.probe.ThreadCpu;
 import io.taxiplatform.local.JvmProcess;
 import io.taxiplatform.local.LocalPipeline;
 import java.awt.image.BufferedImage;
@@ -112,6 +114,27 @@ class BenchmarkSmokeIT {
       for (JsonNode run : variant.get("runs")) {
         long expected = v.startsWith("replay") ? 2000 : 3000;
         assertThat(run.get("events").asLong()).as(v).isEqualTo(expected);
+        if (OS.LINUX.isCurrentOs()) {
+          // the program's CPU by thread, read from /proc by its probe: its main thread sent
+          JsonNode byThread = run.get(ProducerBench.CPU_BY_THREAD);
+          assertThat(byThread).as(v).isNotNull();
+          assertThat(byThread.fieldNames())
+              .toIterable()
+              .containsExactlyElementsOf(ThreadCpu.GROUPS);
+          assertThat(byThread.get("main").asDouble()).as(v).isPositive();
+          double sum = 0;
+          for (String g : ThreadCpu.GROUPS) {
+            assertThat(byThread.get(g).asDouble()).as(v + " " + g).isNotNegative();
+            sum += byThread.get(g).asDouble();
+          }
+          // the groups add up to the process's CPU (ticks of 10 ms per thread apart)
+          assertThat(sum).as(v).isCloseTo(run.get("cpu_seconds").asDouble(), within(0.5));
+        }
+      }
+      if (OS.LINUX.isCurrentOs()) {
+        assertThat(variant.get("median_cpu_seconds_per_million_by_thread").get("main").asDouble())
+            .as(v)
+            .isPositive();
       }
     }
     assertThat(producer.at("/ratios/synthetic~1perf_payload/median_of_ratios").asDouble())
@@ -161,6 +184,7 @@ class BenchmarkSmokeIT {
             "## Producer",
             "## Streaming throughput",
             "The job JVM's CPU by thread group",
+            "Where each program's CPU went, by thread",
             "--light-jit",
             "## End-to-end latency");
     for (String png :

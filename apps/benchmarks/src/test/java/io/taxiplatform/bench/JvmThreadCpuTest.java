@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import io.taxiplatform.bench.probe.ThreadCpu;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -70,9 +71,9 @@ class JvmThreadCpuTest {
 
   @Test
   void aLineThatIsNotAStatLineIsRefused() {
-    assertThatThrownBy(() -> JvmThreadCpu.cpuSeconds("no parentheses 1 2 3"))
+    assertThatThrownBy(() -> ThreadCpu.cpuSeconds("no parentheses 1 2 3"))
         .isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> JvmThreadCpu.cpuSeconds("1 (x) S 1 2"))
+    assertThatThrownBy(() -> ThreadCpu.cpuSeconds("1 (x) S 1 2"))
         .isInstanceOf(IllegalArgumentException.class);
   }
 

@@ -1,0 +1,64 @@
+package io.taxiplatform.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The producer section's figures derived from the runs. */
+class BenchMainTest {
+
+  private static ProducerBench.Run run(long events, Map<String, Double> byThread) {
+    return new ProducerBench.Run(
+        "synthetic",
+        0,
+        events,
+        100_000,
+        10.0,
+        10.0,
+        byThread == null ? Map.of() : Map.of(ProducerBench.CPU_BY_THREAD, byThread));
+  }
+
+  private static Map<String, Double> groups(double main, double jit) {
+    return Map.of(
+        "main",
+        main,
+        "kafka_io",
+        1.0,
+        "replay",
+        0.0,
+        "jit",
+        jit,
+        "gc",
+        0.1,
+        "other",
+        0.0,
+        "untracked",
+        0.5);
+  }
+
+  @Test
+  void threadCpuIsTheMedianPerMillionEventsOfEachGroup() {
+    Map<String, Double> m =
+        BenchMain.medianThreadCpuPerMillion(
+            List.of(
+                run(1_000_000, groups(4.0, 3.0)),
+                run(2_000_000, groups(6.0, 2.0)), // 3.0 and 1.0 per million
+                run(500_000, groups(2.5, 2.5)))); // 5.0 and 5.0 per million
+    assertThat(m.keySet())
+        .containsExactly("main", "kafka_io", "replay", "jit", "gc", "other", "untracked");
+    assertThat(m.get("main")).isCloseTo(4.0, within(1e-9)); // of 4, 3, 5
+    assertThat(m.get("jit")).isCloseTo(3.0, within(1e-9)); // of 3, 1, 5
+    assertThat(m.get("kafka_io")).isCloseTo(1.0, within(1e-9)); // of 1, 0.5, 2
+  }
+
+  @Test
+  void aRunWithoutThreadCpuLeavesNoFigure() {
+    assertThat(
+            BenchMain.medianThreadCpuPerMillion(
+                List.of(run(1_000_000, groups(4.0, 3.0)), run(1_000_000, null))))
+        .isEmpty();
+  }
+}
