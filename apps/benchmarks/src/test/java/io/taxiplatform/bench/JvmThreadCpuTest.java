@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import io.taxiplatform.bench.probe.FakeThreads;
 import io.taxiplatform.bench.probe.ThreadCpu;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -20,19 +20,7 @@ class JvmThreadCpuTest {
   @TempDir Path proc;
 
   private void thread(long pid, int tid, String comm, long utime, long stime) throws IOException {
-    Path t = Files.createDirectories(proc.resolve(pid + "/task/" + tid));
-    Files.writeString(t.resolve("comm"), comm + "\n");
-    // the name in parentheses may hold spaces and parentheses: fields count from the last ')'
-    Files.writeString(
-        t.resolve("stat"),
-        tid
-            + " ("
-            + comm
-            + ") S 1 1 1 0 -1 4194368 100 0 0 0 "
-            + utime
-            + " "
-            + stime
-            + " 0 0 20 0 60 0 123 4000000 900 18446744073709551615\n");
+    FakeThreads.thread(proc.resolve(pid + "/task"), tid, comm, utime, stime);
   }
 
   @Test

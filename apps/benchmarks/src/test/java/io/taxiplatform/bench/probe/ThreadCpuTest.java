@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -19,25 +18,11 @@ class ThreadCpuTest {
   @TempDir Path task;
 
   private void thread(int tid, String comm, long utime, long stime) throws IOException {
-    Path t = Files.createDirectories(task.resolve(Integer.toString(tid)));
-    Files.writeString(t.resolve("comm"), comm + "\n");
-    Files.writeString(
-        t.resolve("stat"),
-        tid
-            + " ("
-            + comm
-            + ") S 1 1 1 0 -1 4194368 100 0 0 0 "
-            + utime
-            + " "
-            + stime
-            + " 0 0 20 0 60 0 123 4000000 900 18446744073709551615\n");
+    FakeThreads.thread(task, tid, comm, utime, stime);
   }
 
   private void end(int tid) throws IOException {
-    Path t = task.resolve(Integer.toString(tid));
-    Files.delete(t.resolve("comm"));
-    Files.delete(t.resolve("stat"));
-    Files.delete(t);
+    FakeThreads.end(task, tid);
   }
 
   @Test
