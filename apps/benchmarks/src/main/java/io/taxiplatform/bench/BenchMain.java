@@ -311,6 +311,7 @@ public final class BenchMain {
     section.put("payload_mean_bytes", meanBytes);
     Map<String, Object> variants = new LinkedHashMap<>();
     Map<String, Double> medians = new LinkedHashMap<>();
+    Map<String, Map<String, Double>> threadMedians = new LinkedHashMap<>();
     runs.forEach(
         (variant, list) -> {
           Map<String, Object> v = new LinkedHashMap<>();
@@ -323,6 +324,7 @@ public final class BenchMain {
           Map<String, Double> byThread = medianThreadCpuPerMillion(list);
           if (!byThread.isEmpty()) {
             v.put("median_cpu_seconds_per_million_by_thread", byThread);
+            threadMedians.put(variant, byThread);
           }
           List<Map<String, Object>> reps = new ArrayList<>();
           for (ProducerBench.Run run : list) {
@@ -393,7 +395,7 @@ public final class BenchMain {
               Stats.median(perRep)));
     }
     summary.append('\n');
-    appendThreadCpu(summary, variants);
+    appendThreadCpu(summary, threadMedians);
     section.put("ratios", ratios);
     scenarios.put("producer", section);
     Plots.producerBars(out.resolve(PLOT_PRODUCER), medians);
@@ -419,21 +421,20 @@ public final class BenchMain {
     return out;
   }
 
-  /** The producer variants' CPU by thread group, a table of summary.md (none without it). */
-  @SuppressWarnings("unchecked")
-  private static void appendThreadCpu(StringBuilder summary, Map<String, Object> variants) {
+  /**
+   * The producer variants' CPU by thread group ({@link #medianThreadCpuPerMillion} of each), a
+   * table of summary.md; none when no variant has it.
+   */
+  private static void appendThreadCpu(
+      StringBuilder summary, Map<String, Map<String, Double>> byVariant) {
     StringBuilder rows = new StringBuilder();
-    variants.forEach(
-        (variant, v) -> {
-          Object byThread =
-              ((Map<String, Object>) v).get("median_cpu_seconds_per_million_by_thread");
-          if (byThread instanceof Map<?, ?> m) {
-            rows.append("| ").append(variant);
-            for (String g : ThreadCpu.GROUPS) {
-              rows.append(String.format(Locale.ROOT, " | %.2f", (Double) m.get(g)));
-            }
-            rows.append(" |\n");
+    byVariant.forEach(
+        (variant, groups) -> {
+          rows.append("| ").append(variant);
+          for (String g : ThreadCpu.GROUPS) {
+            rows.append(String.format(Locale.ROOT, " | %.2f", groups.get(g)));
           }
+          rows.append(" |\n");
         });
     if (rows.length() == 0) {
       return;

@@ -64,11 +64,9 @@ final class JvmThreadCpu {
     if (comm.startsWith("Executor task")) {
       return "tasks"; // "Executor task launch worker for task ..."
     }
-    if (comm.contains("CompilerThre")) {
-      return "jit"; // "C1 CompilerThread0", "C2 CompilerThread0"
-    }
-    if (comm.startsWith("GC Thread") || comm.startsWith("G1 ") || comm.equals("VM Thread")) {
-      return "gc"; // the collector's workers, and the VM thread that runs its pauses
+    String jvm = ThreadCpu.jvmGroup(comm);
+    if (jvm != null) {
+      return jvm;
     }
     if (comm.startsWith("stream executio")) {
       return "query_driver"; // "stream execution thread for <query> ..."

@@ -120,11 +120,9 @@ public final class ThreadCpu {
 
   /** The group of a thread named {@code comm}. */
   static String group(String comm) {
-    if (comm.contains("CompilerThre")) {
-      return "jit"; // "C1 CompilerThread0", "C2 CompilerThread0"
-    }
-    if (comm.startsWith("GC Thread") || comm.startsWith("G1 ") || comm.equals("VM Thread")) {
-      return "gc";
+    String jvm = jvmGroup(comm);
+    if (jvm != null) {
+      return jvm;
     }
     if (comm.equals("main") || comm.equals("java")) {
       return "main"; // the launcher's main thread keeps the process's name
@@ -136,6 +134,21 @@ public final class ThreadCpu {
       return "replay"; // "replay-read", "replay-index", "replay-merge"
     }
     return "other";
+  }
+
+  /**
+   * {@code jit} for the JIT compilers' threads ({@code C1 CompilerThread0}, {@code C2
+   * CompilerThread0}), {@code gc} for the collector's workers and the VM thread that runs its
+   * pauses, else {@code null}: the JVM's own threads, in any program.
+   */
+  public static String jvmGroup(String comm) {
+    if (comm.contains("CompilerThre")) {
+      return "jit";
+    }
+    if (comm.startsWith("GC Thread") || comm.startsWith("G1 ") || comm.equals("VM Thread")) {
+      return "gc";
+    }
+    return null;
   }
 
   /**
