@@ -321,6 +321,10 @@ public final class BenchMain {
           v.put(
               "median_cpu_seconds_per_million",
               Stats.median(map(list, ProducerBench.Run::cpuSecondsPerMillion)));
+          double broker = medianBrokerCpuPerMillion(list);
+          if (Double.isFinite(broker)) {
+            v.put("median_broker_cpu_seconds_per_million", broker);
+          }
           Map<String, Double> byThread = medianThreadCpuPerMillion(list);
           if (!byThread.isEmpty()) {
             v.put("median_cpu_seconds_per_million_by_thread", byThread);
@@ -354,7 +358,8 @@ public final class BenchMain {
         .append(c.reps())
         .append(")\n\n")
         .append(
-            "| variant | events/s | CPU s per million | ratio | against |\n|---|---|---|---|---|\n");
+            "| variant | events/s | CPU s per million | broker CPU s per million | ratio | against"
+                + " |\n|---|---|---|---|---|---|\n");
     for (String variant : runs.keySet()) {
       String ref = reference(variant);
       Double ratio = null;
@@ -371,10 +376,13 @@ public final class BenchMain {
       summary.append(
           String.format(
               Locale.ROOT,
-              "| %s | %,.0f | %.2f | %s | %s |%n",
+              "| %s | %,.0f | %.2f | %s | %s | %s |%n",
               variant,
               (Double) v.get("median_events_per_second"),
               (Double) v.get("median_cpu_seconds_per_million"),
+              v.get("median_broker_cpu_seconds_per_million") instanceof Double b
+                  ? String.format(Locale.ROOT, "%.2f", b)
+                  : "",
               ratio == null ? "" : String.format(Locale.ROOT, "%.2f×", ratio),
               ref == null ? "" : ref));
     }
@@ -391,7 +399,7 @@ public final class BenchMain {
       summary.append(
           String.format(
               Locale.ROOT,
-              "| synthetic (again) | | | %.2f× | perf_payload_rr |%n",
+              "| synthetic (again) | | | | %.2f× | perf_payload_rr |%n",
               Stats.median(perRep)));
     }
     summary.append('\n');
@@ -399,6 +407,17 @@ public final class BenchMain {
     section.put("ratios", ratios);
     scenarios.put("producer", section);
     Plots.producerBars(out.resolve(PLOT_PRODUCER), medians);
+  }
+
+  /**
+   * The median over {@code runs} of the broker's CPU seconds per million events ({@link
+   * ProducerBench#BROKER_CPU}); NaN when a run has none (no {@code /proc}).
+   */
+  static double medianBrokerCpuPerMillion(List<ProducerBench.Run> runs) {
+    List<Double> perMillion = map(runs, ProducerBench::brokerCpuPerMillion);
+    return perMillion.isEmpty() || perMillion.stream().anyMatch(d -> !Double.isFinite(d))
+        ? Double.NaN
+        : Stats.median(perMillion);
   }
 
   /**

@@ -30,7 +30,8 @@ import org.slf4j.LoggerFactory;
  * same client settings (acks=all, idempotent, lz4, linger 20 ms, batch 128 KiB) and the same bytes
  * (its {@code --payload-file} holds the producer's own records); replays of a CSV and a parquet
  * file in dropoff and file order against synthetic mode. Every program runs in its own JVM ({@code
- * -Xmx512m}) under {@link CpuProbe}, which reports the process CPU from {@code main} to exit.
+ * -Xmx512m}) under {@link CpuProbe}, which reports the process CPU from {@code main} to exit; the
+ * broker's CPU over each run is read from {@code /proc} ({@link #BROKER_CPU}).
  */
 final class ProducerBench {
 
@@ -176,6 +177,7 @@ final class ProducerBench {
     {
       String name = "producer-" + variant + "-" + rep;
       Path dir = work.resolve(name);
+      double brokerBefore = ThreadCpu.processSeconds(kafka.pid());
       int exit =
           JvmProcess.builder(name, CpuProbe.class.getName())
               .classpath(probeClasspath + File.pathSeparator + producerClasspath)
@@ -183,6 +185,7 @@ final class ProducerBench {
               .args(producerArgs(topic, modeArgs))
               .workDir(dir)
               .run(RUN_TIMEOUT);
+      double brokerAfter = ThreadCpu.processSeconds(kafka.pid());
       String log = read(dir.resolve(name + ".log"));
       if (exit != 0) {
         throw new IllegalStateException(
@@ -194,6 +197,7 @@ final class ProducerBench {
       extra.put("rows_read", longAfter(log, "read:", name));
       extra.put("rejected", longAfter(log, "rejected:", name));
       putThreadCpu(extra, log);
+      putBrokerCpu(extra, brokerBefore, brokerAfter);
       return new Run(variant, rep, sent, rate, cpu(log, name), wall(log, name), extra);
     }
   }
@@ -248,6 +252,7 @@ final class ProducerBench {
               "batch.size=" + BATCH_SIZE,
               "client.id=taxi-bench-perf"));
       args.addAll(moreProperties);
+      double brokerBefore = ThreadCpu.processSeconds(kafka.pid());
       int exit =
           kafka
               .tool(name, CpuProbe.class.getName())
@@ -255,6 +260,7 @@ final class ProducerBench {
               .classpath(probeClasspath + File.pathSeparator + LocalPaths.kafkaClasspath())
               .args(args)
               .run(RUN_TIMEOUT);
+      double brokerAfter = ThreadCpu.processSeconds(kafka.pid());
       String log = read(kafka.workDir().resolve(name + ".log"));
       if (exit != 0) {
         throw new IllegalStateException(
@@ -273,6 +279,7 @@ final class ProducerBench {
       extra.put("latency_avg_ms", Double.parseDouble(last.group(4)));
       extra.put("latency_p99_ms", Long.parseLong(last.group(8)));
       putThreadCpu(extra, log);
+      putBrokerCpu(extra, brokerBefore, brokerAfter);
       return new Run(
           variant,
           rep,
@@ -338,6 +345,26 @@ final class ProducerBench {
   static Map<String, Double> threadCpu(Run run) {
     Object cpu = run.extra().get(CPU_BY_THREAD);
     return cpu instanceof Map<?, ?> m ? (Map<String, Double>) m : Map.of();
+  }
+
+  /**
+   * The key of the broker's CPU seconds during a run (from just before its JVM starts to its exit)
+   * in its extra figures: the other side of every send, on the same 2 cores.
+   */
+  static final String BROKER_CPU = "broker_cpu_seconds";
+
+  /** The broker's CPU over a run, when both readings exist ({@code /proc}). */
+  private static void putBrokerCpu(Map<String, Object> extra, double before, double after) {
+    if (Double.isFinite(before) && Double.isFinite(after)) {
+      extra.put(BROKER_CPU, after - before);
+    }
+  }
+
+  /** A run's broker CPU seconds per million events ({@link #BROKER_CPU}); NaN without one. */
+  static double brokerCpuPerMillion(Run run) {
+    return run.extra().get(BROKER_CPU) instanceof Double s && run.events() > 0
+        ? s * 1e6 / run.events()
+        : Double.NaN;
   }
 
   static double cpu(String log, String name) {

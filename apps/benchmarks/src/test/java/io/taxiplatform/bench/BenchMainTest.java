@@ -61,4 +61,35 @@ class BenchMainTest {
                 List.of(run(1_000_000, groups(4.0, 3.0)), run(1_000_000, null))))
         .isEmpty();
   }
+
+  private static ProducerBench.Run brokerRun(long events, Double brokerSeconds) {
+    return new ProducerBench.Run(
+        "synthetic",
+        0,
+        events,
+        100_000,
+        10.0,
+        10.0,
+        brokerSeconds == null ? Map.of() : Map.of(ProducerBench.BROKER_CPU, brokerSeconds));
+  }
+
+  @Test
+  void brokerCpuIsTheMedianPerMillionEvents() {
+    assertThat(
+            BenchMain.medianBrokerCpuPerMillion(
+                List.of(
+                    brokerRun(1_000_000, 4.0), // 4 per million
+                    brokerRun(2_000_000, 5.0), // 2.5
+                    brokerRun(500_000, 3.0)))) // 6
+        .isCloseTo(4.0, within(1e-9));
+  }
+
+  @Test
+  void aRunWithoutBrokerCpuLeavesNoFigure() {
+    assertThat(
+            BenchMain.medianBrokerCpuPerMillion(
+                List.of(brokerRun(1_000_000, 4.0), brokerRun(1_000_000, null))))
+        .isNaN();
+    assertThat(BenchMain.medianBrokerCpuPerMillion(List.of())).isNaN();
+  }
 }

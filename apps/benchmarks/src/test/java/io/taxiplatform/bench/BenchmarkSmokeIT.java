@@ -129,10 +129,16 @@ class BenchmarkSmokeIT {
           }
           // the groups add up to the process's CPU (ticks of 10 ms per thread apart)
           assertThat(sum).as(v).isCloseTo(run.get("cpu_seconds").asDouble(), within(0.5));
+          // the broker's CPU over the run: it took the run's records (at least a 10 ms tick)
+          assertThat(run.get(ProducerBench.BROKER_CPU)).as(v).isNotNull();
+          assertThat(run.get(ProducerBench.BROKER_CPU).asDouble()).as(v).isPositive();
         }
       }
       if (OS.LINUX.isCurrentOs()) {
         assertThat(variant.get("median_cpu_seconds_per_million_by_thread").get("main").asDouble())
+            .as(v)
+            .isPositive();
+        assertThat(variant.get("median_broker_cpu_seconds_per_million").asDouble())
             .as(v)
             .isPositive();
       }
@@ -182,6 +188,7 @@ class BenchmarkSmokeIT {
     assertThat(Files.readString(out.resolve(BenchMain.SUMMARY)))
         .contains(
             "## Producer",
+            "| broker CPU s per million |",
             "## Streaming throughput",
             "The job JVM's CPU by thread group",
             "Where each program's CPU went, by thread",

@@ -168,6 +168,19 @@ public final class ThreadCpu {
     return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / TICKS_PER_SECOND;
   }
 
+  /**
+   * The CPU seconds (utime + stime) of process {@code pid} so far: every thread it has had, ended
+   * ones included (Linux adds a thread's time to its process's when it ends); {@code NaN} when
+   * {@code /proc/<pid>/stat} cannot be read (not Linux, no such process).
+   */
+  public static double processSeconds(long pid) {
+    try {
+      return cpuSeconds(Files.readString(Path.of("/proc", Long.toString(pid), "stat")));
+    } catch (IOException | RuntimeException e) {
+      return Double.NaN;
+    }
+  }
+
   /** The line CpuProbe prints: {@code BENCH_THREAD_CPU main=3.71 kafka_io=1.20 ...}. */
   public static String line(Map<String, Double> groups) {
     StringBuilder s = new StringBuilder(LABEL);

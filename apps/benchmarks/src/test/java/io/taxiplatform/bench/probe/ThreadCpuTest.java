@@ -113,4 +113,22 @@ class ThreadCpuTest {
     // surefire runs the tests on the JVM's main thread
     assertThat(cpu.get("main")).isGreaterThanOrEqualTo(0.2);
   }
+
+  @Test
+  @EnabledOnOs(value = OS.LINUX, disabledReason = "reads /proc, which only Linux has")
+  void aProcessesCpuGrowsWithItsWorkAndAnUnknownPidHasNone() {
+    long pid = ProcessHandle.current().pid();
+    double before = ThreadCpu.processSeconds(pid);
+    long spin = System.nanoTime() + 300_000_000L;
+    double x = 0;
+    while (System.nanoTime() < spin) {
+      x += Math.sqrt(x + 1);
+    }
+    double after = ThreadCpu.processSeconds(pid);
+    assertThat(x).isPositive();
+    assertThat(before).isPositive(); // this JVM's start alone took CPU
+    assertThat(after - before).isGreaterThanOrEqualTo(0.2);
+    // above the kernel's pid_max, so no process has it
+    assertThat(ThreadCpu.processSeconds(Integer.MAX_VALUE)).isNaN();
+  }
 }
