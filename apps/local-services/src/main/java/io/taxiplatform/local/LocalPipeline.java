@@ -297,11 +297,10 @@ public final class LocalPipeline {
   }
 
   /**
-   * How the job's JVM runs in local mode: {@code local[2]}, 1 GB heap, and the Cassandra driver's
-   * schema-refresh debouncer at {@value #SCHEMA_DEBOUNCE} instead of 1 s. The driver completes each
-   * DDL statement only after refreshing its schema metadata, and the debouncer first waits its
-   * window for more schema events: with the default, each of the five statements of a fresh schema
-   * took about 1.2 s.
+   * How the job's JVM runs in local mode: {@code local[2]}, 1 GB heap (and, as every job JVM forked
+   * by {@link StreamingJobProcess}, the Cassandra driver's schema-refresh debouncer at {@value
+   * StreamingJobProcess#SCHEMA_DEBOUNCE} instead of 1 s: with the default, each of the five
+   * statements of a fresh schema took about 1.2 s).
    */
   static StreamingJobProcess.Options jobOptions() {
     return jobOptions(List.of());
@@ -309,9 +308,7 @@ public final class LocalPipeline {
 
   /** {@link #jobOptions()} with extra JVM options ({@link #LIGHT_JIT}). */
   static StreamingJobProcess.Options jobOptions(List<String> jvmOptions) {
-    Map<String, String> props = new java.util.LinkedHashMap<>();
-    props.put("datastax-java-driver.advanced.metadata.schema.debouncer.window", SCHEMA_DEBOUNCE);
-    return new StreamingJobProcess.Options("local[2]", "1g", props, jvmOptions);
+    return new StreamingJobProcess.Options("local[2]", "1g", Map.of(), jvmOptions);
   }
 
   /**
@@ -333,8 +330,6 @@ public final class LocalPipeline {
     all.addAll(b);
     return List.copyOf(all);
   }
-
-  static final String SCHEMA_DEBOUNCE = "50 milliseconds";
 
   /** {@code n} different ports, each free on 127.0.0.1 a moment ago. */
   private static int[] distinctFreePorts(int n) {

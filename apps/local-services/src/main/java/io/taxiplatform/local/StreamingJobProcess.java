@@ -60,21 +60,26 @@ public final class StreamingJobProcess implements AutoCloseable {
     return start(env, workDir, Options.defaults());
   }
 
+  /**
+   * The Cassandra driver option every job JVM forked here gets, unless its {@link
+   * Options#systemProperties} set it: the schema-refresh debouncer's window, {@link
+   * #SCHEMA_DEBOUNCE} instead of the driver's 1 s. The driver completes each DDL statement only
+   * after refreshing its schema metadata, and the debouncer first waits its window for more schema
+   * events, so each statement of a new pipeline version's schema (keyspace, migrations table, three
+   * window tables) took ~1 s; these JVMs start new versions all the time (local mode, the tests,
+   * the benchmarks). A deployed job keeps the driver's default: it applies its schema once.
+   */
+  public static final String SCHEMA_DEBOUNCE_PROPERTY =
+      "datastax-java-driver.advanced.metadata.schema.debouncer.window";
+
+  /** The window of {@link #SCHEMA_DEBOUNCE_PROPERTY}. */
+  public static final String SCHEMA_DEBOUNCE = "50 milliseconds";
+
   /** Starts the job with explicit {@link Options}. */
   public static StreamingJobProcess start(Map<String, String> env, Path workDir, Options options) {
     String classpath =
         LocalPaths.streamingJar() + File.pathSeparator + LocalPaths.streamingClasspath();
-    List<String> jvmArgs = new ArrayList<>();
-    jvmArgs.add("-Xmx" + options.heap());
-    jvmArgs.addAll(options.jvmOptions());
-    jvmArgs.addAll(SPARK_JDK17_OPTIONS);
-    jvmArgs.add("-Dspark.master=" + options.master());
-    jvmArgs.add("-Dspark.driver.host=127.0.0.1");
-    jvmArgs.add("-Dspark.driver.bindAddress=127.0.0.1");
-    jvmArgs.add("-Dspark.ui.enabled=false");
-    jvmArgs.add("-Djava.io.tmpdir=" + workDir.resolve("tmp"));
-    jvmArgs.add("-Dspark.local.dir=" + workDir.resolve("spark-local"));
-    options.systemProperties().forEach((k, v) -> jvmArgs.add("-D" + k + "=" + v));
+    List<String> jvmArgs = jvmArgs(workDir, options);
     try {
       java.nio.file.Files.createDirectories(workDir.resolve("tmp"));
     } catch (java.io.IOException e) {
@@ -94,6 +99,25 @@ public final class StreamingJobProcess implements AutoCloseable {
         options.master(),
         process.logFile());
     return new StreamingJobProcess(process);
+  }
+
+  /** The job JVM's options, main class and classpath aside. */
+  static List<String> jvmArgs(Path workDir, Options options) {
+    List<String> jvmArgs = new ArrayList<>();
+    jvmArgs.add("-Xmx" + options.heap());
+    jvmArgs.addAll(options.jvmOptions());
+    jvmArgs.addAll(SPARK_JDK17_OPTIONS);
+    jvmArgs.add("-Dspark.master=" + options.master());
+    jvmArgs.add("-Dspark.driver.host=127.0.0.1");
+    jvmArgs.add("-Dspark.driver.bindAddress=127.0.0.1");
+    jvmArgs.add("-Dspark.ui.enabled=false");
+    jvmArgs.add("-Djava.io.tmpdir=" + workDir.resolve("tmp"));
+    jvmArgs.add("-Dspark.local.dir=" + workDir.resolve("spark-local"));
+    if (!options.systemProperties().containsKey(SCHEMA_DEBOUNCE_PROPERTY)) {
+      jvmArgs.add("-D" + SCHEMA_DEBOUNCE_PROPERTY + "=" + SCHEMA_DEBOUNCE);
+    }
+    options.systemProperties().forEach((k, v) -> jvmArgs.add("-D" + k + "=" + v));
+    return jvmArgs;
   }
 
   /**
