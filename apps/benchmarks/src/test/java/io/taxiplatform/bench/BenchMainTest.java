@@ -10,15 +10,18 @@ import org.junit.jupiter.api.Test;
 /** The producer section's figures derived from the runs. */
 class BenchMainTest {
 
-  private static ProducerBench.Run run(long events, Map<String, Double> byThread) {
+  /** A synthetic run of {@code events} whose extra figures hold {@code key}, unless null. */
+  private static ProducerBench.Run run(long events, String key, Object value) {
     return new ProducerBench.Run(
-        "synthetic",
-        0,
-        events,
-        100_000,
-        10.0,
-        10.0,
-        byThread == null ? Map.of() : Map.of(ProducerBench.CPU_BY_THREAD, byThread));
+        "synthetic", 0, events, 100_000, 10.0, 10.0, value == null ? Map.of() : Map.of(key, value));
+  }
+
+  private static ProducerBench.Run run(long events, Map<String, Double> byThread) {
+    return run(events, ProducerBench.CPU_BY_THREAD, byThread);
+  }
+
+  private static ProducerBench.Run brokerRun(long events, Double brokerSeconds) {
+    return run(events, ProducerBench.BROKER_CPU, brokerSeconds);
   }
 
   private static Map<String, Double> groups(double main, double jit) {
@@ -60,17 +63,6 @@ class BenchMainTest {
             BenchMain.medianThreadCpuPerMillion(
                 List.of(run(1_000_000, groups(4.0, 3.0)), run(1_000_000, null))))
         .isEmpty();
-  }
-
-  private static ProducerBench.Run brokerRun(long events, Double brokerSeconds) {
-    return new ProducerBench.Run(
-        "synthetic",
-        0,
-        events,
-        100_000,
-        10.0,
-        10.0,
-        brokerSeconds == null ? Map.of() : Map.of(ProducerBench.BROKER_CPU, brokerSeconds));
   }
 
   @Test
