@@ -4,7 +4,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** A fake {@code /proc/<pid>/task} directory for the tests of the thread CPU readers. */
+/**
+ * A fake {@code /proc/<pid>/task} directory for the tests of the thread CPU readers, and real CPU
+ * time on the calling thread for the tests that read the real one.
+ */
 public final class FakeThreads {
 
   private FakeThreads() {}
@@ -36,5 +39,18 @@ public final class FakeThreads {
     Files.delete(t.resolve("comm"));
     Files.delete(t.resolve("stat"));
     Files.delete(t);
+  }
+
+  /**
+   * Keeps the calling thread busy on its core for {@code millis} of wall time; returns what it
+   * computed (positive), so that the loop cannot be removed as dead code.
+   */
+  public static double spin(long millis) {
+    long end = System.nanoTime() + millis * 1_000_000L;
+    double x = 0;
+    while (System.nanoTime() < end) {
+      x += Math.sqrt(x + 1);
+    }
+    return x;
   }
 }

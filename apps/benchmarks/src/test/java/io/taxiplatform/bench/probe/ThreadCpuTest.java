@@ -1,6 +1,7 @@
 package io.taxiplatform.bench.probe;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import java.io.IOException;
@@ -84,6 +85,14 @@ class ThreadCpuTest {
   }
 
   @Test
+  void aLineThatIsNotAStatLineIsRefused() {
+    assertThatThrownBy(() -> ThreadCpu.cpuSeconds("no parentheses 1 2 3"))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> ThreadCpu.cpuSeconds("1 (x) S 1 2"))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
   void theLineParsesBackAndTheLastOneCounts() {
     Map<String, Double> groups = new LinkedHashMap<>();
     groups.put("main", 3.714);
@@ -103,13 +112,8 @@ class ThreadCpuTest {
   void thisJvmsMainThreadIsSeen() {
     Path self = Path.of("/proc/self/task");
     Map<String, ThreadCpu.Sample> before = ThreadCpu.read(self);
-    long spin = System.nanoTime() + 300_000_000L;
-    double x = 0;
-    while (System.nanoTime() < spin) {
-      x += Math.sqrt(x + 1); // CPU on this (the test's) thread
-    }
+    assertThat(FakeThreads.spin(300)).isPositive(); // CPU on this (the test's) thread
     Map<String, Double> cpu = ThreadCpu.byGroup(before, ThreadCpu.read(self), 10.0);
-    assertThat(x).isPositive();
     // surefire runs the tests on the JVM's main thread
     assertThat(cpu.get("main")).isGreaterThanOrEqualTo(0.2);
   }
@@ -119,13 +123,8 @@ class ThreadCpuTest {
   void aProcessesCpuGrowsWithItsWorkAndAnUnknownPidHasNone() {
     long pid = ProcessHandle.current().pid();
     double before = ThreadCpu.processSeconds(pid);
-    long spin = System.nanoTime() + 300_000_000L;
-    double x = 0;
-    while (System.nanoTime() < spin) {
-      x += Math.sqrt(x + 1);
-    }
+    assertThat(FakeThreads.spin(300)).isPositive();
     double after = ThreadCpu.processSeconds(pid);
-    assertThat(x).isPositive();
     assertThat(before).isPositive(); // this JVM's start alone took CPU
     assertThat(after - before).isGreaterThanOrEqualTo(0.2);
     // above the kernel's pid_max, so no process has it
