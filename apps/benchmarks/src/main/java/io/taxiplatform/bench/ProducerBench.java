@@ -177,7 +177,7 @@ final class ProducerBench {
     {
       String name = "producer-" + variant + "-" + rep;
       Path dir = work.resolve(name);
-      double brokerBefore = ThreadCpu.processSeconds(kafka.pid());
+      double brokerBefore = brokerCpu();
       int exit =
           JvmProcess.builder(name, CpuProbe.class.getName())
               .classpath(probeClasspath + File.pathSeparator + producerClasspath)
@@ -185,7 +185,7 @@ final class ProducerBench {
               .args(producerArgs(topic, modeArgs))
               .workDir(dir)
               .run(RUN_TIMEOUT);
-      double brokerAfter = ThreadCpu.processSeconds(kafka.pid());
+      double brokerAfter = brokerCpu();
       String log = read(dir.resolve(name + ".log"));
       if (exit != 0) {
         throw new IllegalStateException(
@@ -252,7 +252,7 @@ final class ProducerBench {
               "batch.size=" + BATCH_SIZE,
               "client.id=taxi-bench-perf"));
       args.addAll(moreProperties);
-      double brokerBefore = ThreadCpu.processSeconds(kafka.pid());
+      double brokerBefore = brokerCpu();
       int exit =
           kafka
               .tool(name, CpuProbe.class.getName())
@@ -260,7 +260,7 @@ final class ProducerBench {
               .classpath(probeClasspath + File.pathSeparator + LocalPaths.kafkaClasspath())
               .args(args)
               .run(RUN_TIMEOUT);
-      double brokerAfter = ThreadCpu.processSeconds(kafka.pid());
+      double brokerAfter = brokerCpu();
       String log = read(kafka.workDir().resolve(name + ".log"));
       if (exit != 0) {
         throw new IllegalStateException(
@@ -352,6 +352,11 @@ final class ProducerBench {
    * in its extra figures: the other side of every send, on the same 2 cores.
    */
   static final String BROKER_CPU = "broker_cpu_seconds";
+
+  /** The broker JVM's CPU seconds so far ({@link ThreadCpu#processSeconds}; NaN without /proc). */
+  private double brokerCpu() {
+    return ThreadCpu.processSeconds(kafka.process().pid());
+  }
 
   /** The broker's CPU over a run, when both readings exist ({@code /proc}). */
   private static void putBrokerCpu(Map<String, Object> extra, double before, double after) {

@@ -331,11 +331,6 @@ public final class KafkaNode implements AutoCloseable {
     }
   }
 
-  /** The broker's process id (for its CPU time in {@code /proc}). */
-  public long pid() {
-    return process.pid();
-  }
-
   /** {@code 127.0.0.1:<port>}. */
   public String bootstrapServers() {
     return "127.0.0.1:" + port;
