@@ -85,8 +85,8 @@ public final class KafkaNode implements AutoCloseable {
    * {@link #start()} on ports chosen beforehand (e.g. with {@link FreePorts#next()}), so that
    * clients can be configured while the broker starts. If one of them is taken by then, the broker
    * starts once more on new ports: compare {@link #bootstrapServers()} with what was given. {@code
-   * jvmOptions}: the heap and collector ({@link #DEFAULT_MEMORY}'s place) and any other JVM option,
-   * for the broker and its storage format alike.
+   * jvmOptions}: the heap and collector ({@link #DEFAULT_MEMORY}'s place) and any other JVM option
+   * of the broker's JVM, which formats its storage first.
    */
   public static KafkaNode start(int port, int controllerPort, List<String> jvmOptions) {
     return startRetrying(Map.of(), Map.of(), null, new int[] {port, controllerPort}, jvmOptions);
@@ -99,6 +99,19 @@ public final class KafkaNode implements AutoCloseable {
   public static KafkaNode start(List<String> jvmOptions) {
     return startRetrying(Map.of(), Map.of(), null, null, List.copyOf(jvmOptions));
   }
+
+  /**
+   * The main class of a new broker's JVM (apps/local-runtimes/kafka, on {@link
+   * LocalPaths#kafkaClasspath()}): {@code kafka.tools.StorageTool format} with the arguments of
+   * {@link #FORMAT_ARGS_FILE}, then {@code kafka.Kafka}, in one JVM.
+   */
+  static final String LAUNCHER = "io.taxiplatform.local.kafka.FormatThenStart";
+
+  /**
+   * The storage format's arguments in the work directory, one per line (the SCRAM users' passwords
+   * among them, as the JAAS line of {@code server.properties} holds the admin's).
+   */
+  static final String FORMAT_ARGS_FILE = "storage-format.args";
 
   /** The heap and collector of the broker JVM unless given: 256 MB initial, 512 MB, G1. */
   public static final List<String> DEFAULT_MEMORY = List.of("-Xms256m", "-Xmx512m", "-XX:+UseG1GC");
@@ -264,8 +277,6 @@ public final class KafkaNode implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write the Kafka configuration in " + workDir, e);
     }
-    List<String> jvmArgs = brokerJvmArgs(logConfig, jvmOptions);
-
     List<String> formatArgs =
         new ArrayList<>(List.of("format", "-t", kraftClusterId(), "-c", config.toString()));
     // SCRAM credentials are bootstrapped into the metadata log when the storage is formatted.
@@ -275,22 +286,22 @@ public final class KafkaNode implements AutoCloseable {
                 List.of(
                     "--add-scram",
                     SCRAM_MECHANISM + "=[name=" + user + ",password=" + password + "]")));
-    int formatExit =
-        JvmProcess.builder("kafka-storage-format", "kafka.tools.StorageTool")
-            .classpath(classpath)
-            .jvmArgs(jvmArgs)
-            .args(formatArgs)
-            .workDir(workDir)
-            .run(Duration.ofSeconds(120));
-    if (formatExit != 0) {
-      throw new IllegalStateException(
-          "kafka.tools.StorageTool format exited with "
-              + formatExit
-              + "; log:\n"
-              + JvmProcess.tail(workDir.resolve("kafka-storage-format.log"), 40));
+    Path formatArgsFile = workDir.resolve(FORMAT_ARGS_FILE);
+    try {
+      Files.write(formatArgsFile, formatArgs);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write " + formatArgsFile, e);
     }
 
-    JvmProcess process = brokerProcess(classpath, workDir, jvmOptions);
+    // The storage format and the broker in one JVM (the launcher's FormatThenStart): a format that
+    // fails ends that JVM before the broker starts, and awaitReady reports its log.
+    JvmProcess process =
+        brokerProcess(
+            classpath,
+            workDir,
+            jvmOptions,
+            LAUNCHER,
+            List.of(formatArgsFile.toString(), config.toString()));
     KafkaNode node =
         new KafkaNode(port, controllerPort, workDir, process, clientSecurity, jvmOptions);
     try {
@@ -468,10 +479,28 @@ public final class KafkaNode implements AutoCloseable {
    * log).
    */
   private static JvmProcess brokerProcess(String classpath, Path workDir, List<String> jvmOptions) {
-    return JvmProcess.builder("kafka", "kafka.Kafka")
+    return brokerProcess(
+        classpath,
+        workDir,
+        jvmOptions,
+        "kafka.Kafka",
+        List.of(workDir.resolve("server.properties").toString()));
+  }
+
+  /**
+   * The broker JVM with {@code mainClass}: {@code kafka.Kafka} on formatted storage, {@link
+   * #LAUNCHER} to format it first.
+   */
+  private static JvmProcess brokerProcess(
+      String classpath,
+      Path workDir,
+      List<String> jvmOptions,
+      String mainClass,
+      List<String> args) {
+    return JvmProcess.builder("kafka", mainClass)
         .classpath(classpath)
         .jvmArgs(brokerJvmArgs(workDir.resolve("log4j2.properties"), jvmOptions))
-        .args(List.of(workDir.resolve("server.properties").toString()))
+        .args(args)
         .workDir(workDir)
         .ignoreInterrupt()
         .start();

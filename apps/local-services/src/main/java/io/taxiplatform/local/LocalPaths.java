@@ -69,11 +69,29 @@ public final class LocalPaths {
                         + "/... system properties"));
   }
 
-  /** The Kafka broker's classpath (kafka_2.13, kafka-tools, log4j2 binding). */
+  /**
+   * The Kafka broker's classpath (kafka_2.13, kafka-tools, log4j2 binding), then the launcher that
+   * formats its storage and starts it in one JVM ({@code kafka-launcher.jar}).
+   */
   public static String kafkaClasspath() {
-    return readClasspath(
-        KAFKA_CLASSPATH_PROPERTY, "apps/local-runtimes/kafka/target/classpath.txt");
+    Path file = pathFromProperty(KAFKA_CLASSPATH_PROPERTY, KAFKA_CLASSPATH_FILE);
+    String classpath = readClasspath(KAFKA_CLASSPATH_PROPERTY, KAFKA_CLASSPATH_FILE);
+    Path launcher = file.resolveSibling(KAFKA_LAUNCHER_JAR);
+    if (!Files.isRegularFile(launcher)) {
+      throw new IllegalStateException(
+          "the broker's launcher " + launcher + " is missing: " + BUILD_FIRST);
+    }
+    return classpath + java.io.File.pathSeparator + launcher;
   }
+
+  private static final String KAFKA_CLASSPATH_FILE =
+      "apps/local-runtimes/kafka/target/classpath.txt";
+
+  /**
+   * The jar of {@code apps/local-runtimes/kafka} (its {@code FormatThenStart}), beside the broker's
+   * classpath file; {@link #kafkaClasspath()} ends with it.
+   */
+  static final String KAFKA_LAUNCHER_JAR = "kafka-launcher.jar";
 
   /** Cassandra's classpath (cassandra-all). */
   public static String cassandraClasspath() {
