@@ -22,7 +22,7 @@ END {
     if ((q in args) && args[q]==args[p]) continue;
     a=args[p]; nm="other";
     if (a ~ /LocalPipelineLauncher|classworlds/) nm="maven"; else if (a ~ /LocalPipeline/) nm="pipeline";
-    else if (a ~ /CassandraDaemon/) nm="cassandra"; else if (a ~ /kafka\.Kafka/) nm="kafka"; else if (a ~ /StreamingJob/) nm="job";
+    else if (a ~ /CassandraDaemon/) nm="cassandra"; else if (a ~ /kafka\.Kafka|FormatThenStart/) nm="kafka"; else if (a ~ /StreamingJob/) nm="job";
     s+=rss[p]; printf "%s=%d ", nm, rss[p] }
   printf "sum=%d", s }'
 peak=0; : > "$out.rss"
