@@ -103,9 +103,10 @@ public final class KafkaNode implements AutoCloseable {
   /**
    * The main class of a new broker's JVM (apps/local-runtimes/kafka, on {@link
    * LocalPaths#kafkaClasspath()}): {@code kafka.tools.StorageTool format} with the arguments of
-   * {@link #FORMAT_ARGS_FILE}, then {@code kafka.Kafka}, in one JVM.
+   * {@link #FORMAT_ARGS_FILE}, then {@code kafka.Kafka}, in one JVM. A restarted broker's main
+   * class is {@code kafka.Kafka} itself.
    */
-  static final String LAUNCHER = "io.taxiplatform.local.kafka.FormatThenStart";
+  public static final String LAUNCHER = "io.taxiplatform.local.kafka.FormatThenStart";
 
   /**
    * The storage format's arguments in the work directory, one per line (the SCRAM users' passwords

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.taxiplatform.local.FreePorts;
 import io.taxiplatform.local.JvmProcess;
+import io.taxiplatform.local.KafkaNode;
 import io.taxiplatform.local.LocalPaths;
 import io.taxiplatform.local.LocalPipeline;
 import java.io.IOException;
@@ -72,7 +73,7 @@ class LocalPipelineSignalIT {
               Duration.ofMillis(20),
               () -> pipeline.handle().descendants().toList(),
               jvms ->
-                  runs(jvms, "kafka.Kafka")
+                  runs(jvms, KafkaNode.LAUNCHER)
                       && runs(jvms, "org.apache.cassandra.service.CassandraDaemon"),
               () -> "not both forked:\n" + pipeline.logTail(40));
       stop.sendAndAwaitExit(pipeline);
@@ -183,7 +184,7 @@ class LocalPipelineSignalIT {
       // (LocalPipeline.lightJit), and the first aggregates above came out of them
       for (String main :
           List.of(
-              "kafka.Kafka",
+              KafkaNode.LAUNCHER,
               "org.apache.cassandra.service.CassandraDaemon",
               "io.taxiplatform.streaming.StreamingJob")) {
         assertThat(
