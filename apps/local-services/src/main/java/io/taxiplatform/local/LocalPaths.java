@@ -75,7 +75,7 @@ public final class LocalPaths {
    */
   public static String kafkaClasspath() {
     Path file = pathFromProperty(KAFKA_CLASSPATH_PROPERTY, KAFKA_CLASSPATH_FILE);
-    String classpath = readClasspath(KAFKA_CLASSPATH_PROPERTY, KAFKA_CLASSPATH_FILE);
+    String classpath = readClasspath(file);
     Path launcher = file.resolveSibling(KAFKA_LAUNCHER_JAR);
     if (!Files.isRegularFile(launcher)) {
       throw new IllegalStateException(
@@ -190,7 +190,11 @@ public final class LocalPaths {
   }
 
   private static String readClasspath(String property, String defaultRelative) {
-    Path file = pathFromProperty(property, defaultRelative);
+    return readClasspath(pathFromProperty(property, defaultRelative));
+  }
+
+  /** The classpath in {@code file}, every entry of it existing. */
+  private static String readClasspath(Path file) {
     if (!Files.isRegularFile(file)) {
       throw new IllegalStateException("classpath file " + file + " is missing: " + BUILD_FIRST);
     }
