@@ -2,12 +2,9 @@ package io.taxiplatform.streaming;
 
 import com.datastax.spark.connector.ColumnName;
 import com.datastax.spark.connector.ColumnRef;
-import com.datastax.spark.connector.SomeColumns;
 import com.datastax.spark.connector.cql.CassandraConnector;
 import com.datastax.spark.connector.datasource.CassandraSourceUtil;
 import com.datastax.spark.connector.writer.AsyncStatementWriter;
-import com.datastax.spark.connector.writer.SqlRowWriter;
-import com.datastax.spark.connector.writer.TableWriter;
 import com.datastax.spark.connector.writer.WriteConf;
 import java.io.Serializable;
 import java.sql.Timestamp;
@@ -25,7 +22,6 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import scala.Option;
-import scala.collection.JavaConverters;
 
 /**
  * Writes one micro-batch of {@link Aggregations#windowAggregates} rows to the three window tables
@@ -34,14 +30,15 @@ import scala.collection.JavaConverters;
  *
  * <p>The executor side is the connector's own write path, the one its DataFrame writer ({@code
  * format("org.apache.spark.sql.cassandra")}, {@code CassandraDriverDataWriter} in
- * spark-cassandra-connector 3.5.1) runs per task: a {@link TableWriter} per table, built on the
+ * spark-cassandra-connector 3.5.1) runs per task: a {@code TableWriter} per table, built on the
  * driver with the table's metadata and the connector's {@link WriteConf}; per task, on the task's
- * first row for the table (an empty partition opens nothing), its {@code getAsyncWriter()}: a
- * prepared INSERT (prepared per task, as that writer does), bound per row, grouped into unlogged
- * batches by partition key ({@code spark.cassandra.output.batch.*}), at most {@code
- * spark.cassandra.output.concurrent.writes} in flight, and {@code close()} waits for all of them
- * and throws when one failed, so a failed write fails the task, hence the micro-batch. Sessions
- * come from the connector's per-JVM cache.
+ * first row for the table (an empty partition opens nothing), its async writer ({@link
+ * TableStatements#asyncWriter()}, which binds a row's values by index instead of through the
+ * connector's type converters, the same bytes): a prepared INSERT (prepared per task, as that
+ * writer does), bound per row, grouped into unlogged batches by partition key ({@code
+ * spark.cassandra.output.batch.*}), at most {@code spark.cassandra.output.concurrent.writes} in
+ * flight, and {@code close()} waits for all of them and throws when one failed, so a failed write
+ * fails the task, hence the micro-batch. Sessions come from the connector's per-JVM cache.
  *
  * <p>The connector settings are read as that writer reads them (less its per-write {@code ttl} and
  * {@code writetime} options, which the job never set): the Spark configuration merged with the
@@ -68,16 +65,16 @@ final class WindowWriter implements Serializable {
           .add("dimension", DataTypes.StringType)
           .add("max_ingest_time", DataTypes.TimestampType);
 
-  private final List<TableWriter<Row>> zoneWriters;
-  private final TableWriter<Row> boroughWriter;
+  private final List<TableStatements> zoneWriters;
+  private final TableStatements boroughWriter;
   private final int[] zoneColumns;
   private final int[] boroughColumns;
   private final int dimensionIndex;
   private final int ingestIndex;
 
   private WindowWriter(
-      List<TableWriter<Row>> zoneWriters,
-      TableWriter<Row> boroughWriter,
+      List<TableStatements> zoneWriters,
+      TableStatements boroughWriter,
       int[] zoneColumns,
       int[] boroughColumns,
       int dimensionIndex,
@@ -109,7 +106,7 @@ final class WindowWriter implements Serializable {
     StructType schema = batchSchemaSource.schema();
     String[] zoneNames = Aggregations.zoneRows(batchSchemaSource).columns();
     String[] boroughNames = Aggregations.boroughRows(batchSchemaSource).columns();
-    List<TableWriter<Row>> zoneWriters = new ArrayList<>();
+    List<TableStatements> zoneWriters = new ArrayList<>();
     for (String table : zoneTables) {
       zoneWriters.add(tableWriter(connector, writeConf, keyspace, table, zoneNames));
     }
@@ -156,7 +153,7 @@ final class WindowWriter implements Serializable {
         scala.collection.immutable.Map$.MODULE$.<String, String>empty());
   }
 
-  private static TableWriter<Row> tableWriter(
+  private static TableStatements tableWriter(
       CassandraConnector connector,
       WriteConf writeConf,
       String keyspace,
@@ -167,14 +164,7 @@ final class WindowWriter implements Serializable {
       refs.add(new ColumnName(c, Option.empty()));
     }
     refs.add(new ColumnName(WRITTEN_AT, Option.empty()));
-    return TableWriter.apply(
-        connector,
-        keyspace,
-        table,
-        new SomeColumns(JavaConverters.asScalaBuffer(refs).toSeq()),
-        writeConf,
-        false,
-        SqlRowWriter.Factory$.MODULE$);
+    return TableStatements.of(connector, writeConf, keyspace, table, refs);
   }
 
   private static int[] indexes(StructType schema, String[] names) {
@@ -219,8 +209,8 @@ final class WindowWriter implements Serializable {
           if (Aggregations.ZONE.equals(dimension)) {
             if (zone == null) {
               zone = new ArrayList<>();
-              for (TableWriter<Row> t : w.zoneWriters) {
-                AsyncStatementWriter<Row> a = t.getAsyncWriter();
+              for (TableStatements t : w.zoneWriters) {
+                AsyncStatementWriter<Row> a = t.asyncWriter();
                 open.add(a);
                 zone.add(a);
               }
@@ -231,7 +221,7 @@ final class WindowWriter implements Serializable {
             }
           } else if (Aggregations.BOROUGH.equals(dimension)) {
             if (borough == null) {
-              borough = w.boroughWriter.getAsyncWriter();
+              borough = w.boroughWriter.asyncWriter();
               open.add(borough);
             }
             borough.write(tableRow(r, w.boroughColumns, writtenAt));

@@ -38,7 +38,14 @@ import org.apache.spark.sql.SparkSession;
  *   <li>{@code new-only}: once through {@link Sinks#windows} into version {@code new}.
  * </ul>
  *
- * Writes to the result file: {@code RUN <start ms> <end ms> <Spark jobs started>} per {@link
+ * In {@code compare} mode it first binds every table row of the batch to each table's INSERT twice,
+ * with the connector's {@code BoundStatementBuilder} and with {@link TableStatements.Binder} (its
+ * by-index path, never the connector's fallback), with {@code ignoreNulls} off and on, and writes
+ * {@code BINDINGS <table> ignoreNulls=<b> rows=<n> nulls=<n> unset=<n> diffs=<n> [first: ...]}:
+ * what differs between the two (a value's bytes, set or unset, the byte count, the routing key,
+ * idempotence, consistency level), and one {@code FALLBACK} line ({@link #fallback}).
+ *
+ * <p>Writes to the result file: {@code RUN <start ms> <end ms> <Spark jobs started>} per {@link
  * Sinks#windows} call (before them {@code OLD_JOBS <n>}: the DataFrame writes' Spark jobs), then
  * the latency histogram's {@code _count}/{@code _sum} lines; on a failure {@code FAILED <message>}
  * and exit 3.
@@ -102,6 +109,7 @@ public final class WindowSinkCheck {
                 }
               });
       if (mode.equals("compare")) {
+        compareBindings(spark, batch, cassandra.keyspace(), newVersion, out);
         writeWithDataFrames(batch, cassandra.keyspace(), oldVersion, Instant.now());
         spark.sparkContext().listenerBus().waitUntilEmpty(10_000L);
         out.add("OLD_JOBS " + jobs.get());
@@ -148,6 +156,135 @@ public final class WindowSinkCheck {
       spark.stop();
     }
     System.exit(code);
+  }
+
+  /** The BINDINGS lines of the class comment. */
+  static void compareBindings(
+      SparkSession spark,
+      Dataset<Row> batch,
+      String keyspace,
+      PipelineVersion version,
+      List<String> out) {
+    org.apache.spark.SparkConf conf = WindowWriter.connectorConf(spark, keyspace);
+    CassandraConnector connector = CassandraConnector.apply(conf);
+    com.datastax.spark.connector.writer.WriteConf writeConf =
+        com.datastax.spark.connector.writer.WriteConf.fromSparkConf(conf);
+    Timestamp writtenAt = Timestamp.from(Instant.parse("2026-12-05T18:00:00.123456Z"));
+    Map<String, Dataset<Row>> tables = new java.util.LinkedHashMap<>();
+    tables.put(version.zoneWindowsTable(), Aggregations.zoneRows(batch));
+    tables.put(version.windowZonesTable(), Aggregations.zoneRows(batch));
+    tables.put(version.boroughWindowsTable(), Aggregations.boroughRows(batch));
+    try (var session = connector.openSession()) {
+      var protocol = session.getContext().getProtocolVersion();
+      for (Map.Entry<String, Dataset<Row>> t : tables.entrySet()) {
+        Dataset<Row> rows = t.getValue().withColumn(WindowWriter.WRITTEN_AT, lit(writtenAt));
+        List<com.datastax.spark.connector.ColumnRef> refs = new ArrayList<>();
+        for (String c : rows.columns()) {
+          refs.add(new com.datastax.spark.connector.ColumnName(c, scala.Option.empty()));
+        }
+        TableStatements statements =
+            TableStatements.of(connector, writeConf, keyspace, t.getKey(), refs);
+        var insert = statements.binder(session).insert;
+        List<Row> list = rows.collectAsList();
+        for (boolean ignoreNulls : new boolean[] {false, true}) {
+          var fast =
+              new TableStatements.Binder(statements.rowWriter(), insert, ignoreNulls, protocol);
+          var connectors =
+              new com.datastax.spark.connector.writer.BoundStatementBuilder<Row>(
+                  statements.rowWriter(),
+                  insert,
+                  scala.collection.immutable.Seq$.MODULE$.<Object>empty(),
+                  ignoreNulls,
+                  protocol);
+          List<String> diffs = new ArrayList<>();
+          int nulls = 0;
+          int unset = 0;
+          for (Row r : list) {
+            var a = connectors.bind(r);
+            var f = fast.bindByIndex(r);
+            if (f == null) {
+              diffs.add("by-index binding fell back on " + r);
+              continue;
+            }
+            var x = a.stmt();
+            var y = f.stmt();
+            for (int i = 0; i < insert.getVariableDefinitions().size(); i++) {
+              String name = insert.getVariableDefinitions().get(i).getName().asInternal();
+              if (x.isSet(i) != y.isSet(i)
+                  || !java.util.Objects.equals(x.getBytesUnsafe(i), y.getBytesUnsafe(i))) {
+                diffs.add(name + " of " + r);
+              } else if (!x.isSet(i)) {
+                unset++;
+              } else if (x.getBytesUnsafe(i) == null) {
+                nulls++;
+              }
+            }
+            if (a.bytesCount() != f.bytesCount()
+                || !java.util.Objects.equals(x.getRoutingKey(), y.getRoutingKey())
+                || !java.util.Objects.equals(x.isIdempotent(), y.isIdempotent())
+                || !java.util.Objects.equals(x.getConsistencyLevel(), y.getConsistencyLevel())) {
+              diffs.add(
+                  "bytes "
+                      + a.bytesCount()
+                      + "/"
+                      + f.bytesCount()
+                      + ", routing key, idempotence or consistency of "
+                      + r);
+            }
+          }
+          if (!ignoreNulls && t.getKey().equals(version.zoneWindowsTable())) {
+            out.add(fallback(list.get(0), fast, connectors, insert));
+          }
+          out.add(
+              ("BINDINGS "
+                      + t.getKey()
+                      + " ignoreNulls="
+                      + ignoreNulls
+                      + " rows="
+                      + list.size()
+                      + " nulls="
+                      + nulls
+                      + " unset="
+                      + unset
+                      + " diffs="
+                      + diffs.size()
+                      + (diffs.isEmpty() ? "" : " first: " + diffs.get(0)))
+                  .replaceAll("\\s+", " "));
+        }
+      }
+    }
+  }
+
+  /**
+   * {@code FALLBACK by-index=<null|bound> diffs=<n>}: {@code row} with its {@code trip_count} (a
+   * bigint) as an {@code Integer}, which the by-index binding leaves to the connector's converters
+   * ({@code bindByIndex} null), and {@code bind} then binds as the connector's builder does.
+   */
+  static String fallback(
+      Row row,
+      TableStatements.Binder fast,
+      com.datastax.spark.connector.writer.BoundStatementBuilder<Row> connectors,
+      com.datastax.oss.driver.api.core.cql.PreparedStatement insert) {
+    Object[] values = new Object[row.size()];
+    for (int i = 0; i < values.length; i++) {
+      values[i] = row.get(i);
+    }
+    int count = row.fieldIndex("trip_count");
+    values[count] = ((Long) values[count]).intValue();
+    Row other = RowFactory.create(values);
+    int diffs = 0;
+    var a = connectors.bind(other).stmt();
+    var f = fast.bind(other).stmt();
+    for (int i = 0; i < insert.getVariableDefinitions().size(); i++) {
+      if (a.isSet(i) != f.isSet(i)
+          || !java.util.Objects.equals(a.getBytesUnsafe(i), f.getBytesUnsafe(i))) {
+        diffs++;
+      }
+    }
+    return "FALLBACK by-index="
+        + (fast.bindByIndex(other) == null ? "null" : "bound")
+        + " diffs="
+        + diffs;
   }
 
   /** The sink before issue 11: one DataFrame write per table. */

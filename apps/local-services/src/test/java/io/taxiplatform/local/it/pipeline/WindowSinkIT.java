@@ -31,7 +31,9 @@ import org.junit.jupiter.api.Test;
  * streaming-job module's test classes, run as its own JVM on the job's classpath): it writes one
  * static micro-batch of window aggregates with the old DataFrame writer into the tables of pipeline
  * version {@code old} and twice (a re-run micro-batch) through the sink into version {@code new}.
- * This test then reads both from Cassandra and compares every column of every row.
+ * This test then reads both from Cassandra and compares every column of every row, and checks the
+ * check's comparison of the two bindings of every row (the connector's and the sink's by-index one,
+ * {@code TableStatements.Binder}).
  */
 class WindowSinkIT {
 
@@ -80,6 +82,31 @@ class WindowSinkIT {
         .allSatisfy(r -> assertThat(r.isNull("avg_tip_pct")).isTrue());
 
     // One written_at for the whole micro-batch, that of the second (re-run) call.
+    // The by-index binding (TableStatements.Binder) binds what the connector's builder binds:
+    // every table, nulls set to null, or left unset with ignoreNulls (zone 1's avg_tip_pct).
+    List<String> bindings = result.stream().filter(l -> l.startsWith("BINDINGS ")).toList();
+    assertThat(bindings).as("binding comparisons: %s", result).hasSize(2 * TABLES.length);
+    for (String line : bindings) {
+      Map<String, String> f = new HashMap<>();
+      for (String kv : line.split(" ")) {
+        int eq = kv.indexOf('=');
+        if (eq > 0) {
+          f.put(kv.substring(0, eq), kv.substring(eq + 1));
+        }
+      }
+      assertThat(f.get("diffs")).as(line).isEqualTo("0");
+      assertThat(Integer.parseInt(f.get("rows"))).as(line).isGreaterThan(10);
+      if (!line.contains("borough_windows")) {
+        boolean ignoreNulls = Boolean.parseBoolean(f.get("ignoreNulls"));
+        assertThat(Integer.parseInt(f.get(ignoreNulls ? "unset" : "nulls"))).as(line).isPositive();
+        assertThat(Integer.parseInt(f.get(ignoreNulls ? "nulls" : "unset"))).as(line).isZero();
+      }
+    }
+
+    // A value of another class than the column's codec takes (trip_count as an Integer) goes
+    // through the connector's converters, with the same bytes.
+    assertThat(result).contains("FALLBACK by-index=null diffs=0");
+
     List<long[]> runs = new ArrayList<>();
     Map<String, Double> count = new HashMap<>();
     Map<String, Double> sum = new HashMap<>();
