@@ -53,9 +53,10 @@ import scala.runtime.BoxedUnit;
  * timestamp, decimal, double}, whose values come from Spark as {@code Integer, Long, String,
  * Timestamp, BigDecimal, Double}; the connector's converters turn a {@code Timestamp} into its
  * {@code Instant} and leave the others equal, and the driver's codecs of those types encode them.
- * Any other value class, and any table with another column type or a per-row TTL or timestamp, goes
- * through the connector's own binding ({@code super.bind}). A null is bound as the connector binds
- * it: left unset with {@code spark.cassandra.output.ignoreNulls=true}, set to null otherwise.
+ * Any other value class, and any table with another column type, goes through the connector's own
+ * binding ({@code super.bind}); a counter table or a per-row TTL or timestamp through the
+ * connector's own writer ({@link #asyncWriter()}). A null is bound as the connector binds it: left
+ * unset with {@code spark.cassandra.output.ignoreNulls=true}, set to null otherwise.
  * local-services' {@code WindowSinkIT} compares both bindings value by value on a real node.
  */
 final class TableStatements implements Serializable {
@@ -274,7 +275,10 @@ final class TableStatements implements Serializable {
       return fast != null ? fast : super.bind(row);
     }
 
-    /** The row bound by index, or null when a value is not of its codec's class. */
+    /**
+     * The row bound by index, or null when a value is not of its codec's class (call it only on a
+     * binder whose columns all have a codec: {@link #bind} checks).
+     */
     RichBoundStatementWrapper bindByIndex(Row row) {
       if (row.size() != codecs.length) {
         return null;
