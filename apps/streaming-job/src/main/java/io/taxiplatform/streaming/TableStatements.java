@@ -67,7 +67,7 @@ final class TableStatements implements Serializable {
   private final WriteConf writeConf;
   private final TableDef table;
   private final TableWriter<Row> writer;
-  private final List<String> columns;
+  private final List<ColumnRef> columns;
 
   /**
    * The statements of {@code table}'s {@code columns} (in the order of the rows to write), read
@@ -104,7 +104,7 @@ final class TableStatements implements Serializable {
     this.writeConf = writeConf;
     this.table = table;
     this.writer = writer;
-    this.columns = columns.stream().map(ColumnRef::columnName).toList();
+    this.columns = List.copyOf(columns);
   }
 
   /**
@@ -159,11 +159,7 @@ final class TableStatements implements Serializable {
 
   /** The connector's row writer of these columns (what {@link TableWriter} binds with). */
   SqlRowWriter rowWriter() {
-    List<ColumnRef> refs =
-        columns.stream()
-            .map(c -> (ColumnRef) new com.datastax.spark.connector.ColumnName(c, Option.empty()))
-            .toList();
-    return new SqlRowWriter(table, JavaConverters.asScalaBuffer(refs).toIndexedSeq());
+    return new SqlRowWriter(table, JavaConverters.asScalaBuffer(columns).toIndexedSeq());
   }
 
   /** The connector's prepare: its INSERT, idempotence and consistency level. */
