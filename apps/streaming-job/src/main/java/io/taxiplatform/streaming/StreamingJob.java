@@ -134,7 +134,8 @@ public final class StreamingJob {
           config.autoShufflePartitions()
               ? " (SHUFFLE_PARTITIONS=auto: the checkpoint's, or the cores of a new one)"
               : "");
-      logStateStore(spark.sparkContext().hadoopConfiguration(), config);
+      boolean rocksDb = logStateStore(spark.sparkContext().hadoopConfiguration(), config);
+      StateStoreMemory.apply(spark.conf(), config.stateStoreMemoryMb(), shufflePartitions, rocksDb);
       spark.streams().addListener(metrics.listener());
       List<StreamingQuery> queries = start(spark, config, lookup, metrics, partitions, cassandra);
       queries.forEach(q -> metrics.register(q.id(), q.name()));
@@ -436,17 +437,19 @@ public final class StreamingJob {
    * Logs the state store the window query keeps its state in: {@code STATE_STORE} for a new
    * checkpoint; for one with progress, the store Spark recorded in it (Spark restores it at every
    * restart, whatever {@code STATE_STORE} says now), with a warning when the two differ.
+   *
+   * @return whether that store is RocksDB
    */
-  static void logStateStore(org.apache.hadoop.conf.Configuration hadoop, JobConfig config) {
+  static boolean logStateStore(org.apache.hadoop.conf.Configuration hadoop, JobConfig config) {
+    String wanted = config.stateStore().providerClass();
     java.util.Optional<String> recorded;
     try {
       recorded = TripsTopic.recordedStateStore(hadoop, config);
     } catch (java.io.IOException | RuntimeException e) {
       LOG.warn(
           "cannot read the state store recorded in the checkpoint's offset log: {}", e.toString());
-      return;
+      return config.stateStore() == JobConfig.StateStore.ROCKSDB;
     }
-    String wanted = config.stateStore().providerClass();
     if (recorded.isEmpty()) {
       LOG.info(
           "state store: {} (STATE_STORE={}{})",
@@ -466,6 +469,7 @@ public final class StreamingJob {
           config.pipelineVersion(),
           config.stateStore().text());
     }
+    return recorded.orElse(wanted).equals(JobConfig.StateStore.ROCKSDB.providerClass());
   }
 
   /** The Spark setting naming the state store provider (recorded in a query's offset log). */
@@ -510,6 +514,10 @@ public final class StreamingJob {
             .set(ROCKSDB + "changelogCheckpointing.enabled", "true")
             .set(ROCKSDB + "boundedMemoryUsage", "true")
             .set(ROCKSDB + "maxMemoryUsageMB", Integer.toString(config.stateStoreMemoryMb()))
+            // The memtables' share of that bound; their size and number are set in run(), once
+            // the shuffle partitions are known (StateStoreMemory).
+            .setIfMissing(
+                StateStoreMemory.WRITE_BUFFER_RATIO, StateStoreMemory.WRITE_BUFFER_CACHE_RATIO)
             // No lookup before every write to count the store's rows: only Spark's numRowsTotal
             // progress field needs it, which the job does not read (catch-up 1.07x,
             // docs/benchmarks.md).

@@ -497,6 +497,10 @@ class AggregationsTest {
           offset);
       q.processAllAvailable();
       StreamingQueryProgress last = q.lastProgress();
+      // The job sizes RocksDB's memtables by this count of state stores per shuffle partition.
+      assertThat(last.stateOperators())
+          .as("stateful operators of the window query (StateStoreMemory.STATEFUL_OPERATORS)")
+          .hasSize(StateStoreMemory.STATEFUL_OPERATORS);
       for (var op : last.stateOperators()) {
         if (!op.operatorName().toLowerCase(java.util.Locale.ROOT).contains("dedup")) {
           stateRows = op.numRowsTotal();
