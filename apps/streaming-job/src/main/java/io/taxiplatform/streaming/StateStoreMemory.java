@@ -83,7 +83,8 @@ final class StateStoreMemory {
           conf.get(MAX_WRITE_BUFFER_NUMBER, "RocksDB's default"));
       return;
     }
-    double ratio = Double.parseDouble(conf.get(WRITE_BUFFER_RATIO, WRITE_BUFFER_CACHE_RATIO));
+    String share = conf.get(WRITE_BUFFER_RATIO, WRITE_BUFFER_CACHE_RATIO);
+    double ratio = Double.parseDouble(share);
     Optional<Integer> mb = memtableMb(boundMb, shufflePartitions, ratio);
     if (mb.isEmpty() && rocksDb) {
       throw new TripsTopic.StartupException(
@@ -98,7 +99,7 @@ final class StateStoreMemory {
               STATEFUL_OPERATORS,
               shufflePartitions,
               MEMTABLES,
-              conf.get(WRITE_BUFFER_RATIO, WRITE_BUFFER_CACHE_RATIO),
+              share,
               minimumBoundMb(shufflePartitions, ratio)));
     }
     int size = mb.orElse(1);
@@ -113,7 +114,7 @@ final class StateStoreMemory {
           STATEFUL_OPERATORS * shufflePartitions,
           STATEFUL_OPERATORS,
           shufflePartitions,
-          conf.get(WRITE_BUFFER_RATIO, WRITE_BUFFER_CACHE_RATIO),
+          share,
           boundMb);
     }
   }

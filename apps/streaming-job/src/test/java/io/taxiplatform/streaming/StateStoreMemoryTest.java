@@ -5,42 +5,18 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.Optional;
 import org.apache.spark.sql.RuntimeConfig;
-import org.apache.spark.sql.SparkSession;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The memtable sizing of {@link StateStoreMemory}; each test unsets the settings it touches. */
+/** The memtable sizing of {@link StateStoreMemory}, each test on fresh settings. */
 class StateStoreMemoryTest {
 
-  static SparkSession spark;
-
-  @BeforeAll
-  static void startSpark() {
-    spark =
-        SparkSession.builder()
-            .master("local[1]")
-            .appName("state-store-memory-test")
-            .config("spark.ui.enabled", "false")
-            .config("spark.driver.host", "127.0.0.1")
-            .config("spark.driver.bindAddress", "127.0.0.1")
-            .getOrCreate();
-  }
-
-  @AfterAll
-  static void stopSpark() {
-    if (spark != null) {
-      spark.stop();
-    }
-  }
+  /** A session's settings without a session: what {@code SparkSession.conf()} wraps. */
+  private RuntimeConfig conf;
 
   @BeforeEach
-  void resetSettings() {
-    RuntimeConfig c = spark.conf();
-    c.unset(StateStoreMemory.WRITE_BUFFER_SIZE_MB);
-    c.unset(StateStoreMemory.MAX_WRITE_BUFFER_NUMBER);
-    c.unset(StateStoreMemory.WRITE_BUFFER_RATIO);
+  void freshSettings() {
+    conf = new RuntimeConfig(new org.apache.spark.sql.internal.SQLConf());
   }
 
   @Test
@@ -76,39 +52,39 @@ class StateStoreMemoryTest {
   void tooSmallABoundForTheShufflePartitionsIsRefusedNamingBothSettings() {
     assertThat(StateStoreMemory.memtableMb(16, 3, 0.5)).isEmpty();
     assertThat(StateStoreMemory.minimumBoundMb(3, 0.5)).isEqualTo(24);
-    assertThatThrownBy(() -> StateStoreMemory.apply(spark.conf(), 16, 3, true))
+    assertThatThrownBy(() -> StateStoreMemory.apply(conf, 16, 3, true))
         .isInstanceOf(TripsTopic.StartupException.class)
         .hasMessageContaining("STATE_STORE_MEMORY_MB=16")
         .hasMessageContaining("SHUFFLE_PARTITIONS=3")
         .hasMessageContaining("at least 24");
-    assertThat(spark.conf().contains(StateStoreMemory.WRITE_BUFFER_SIZE_MB)).isFalse();
+    assertThat(conf.contains(StateStoreMemory.WRITE_BUFFER_SIZE_MB)).isFalse();
   }
 
   @Test
   void setsSizeAndNumberBeforeTheQueryStarts() {
-    StateStoreMemory.apply(spark.conf(), 256, 2, true);
-    assertThat(spark.conf().get(StateStoreMemory.WRITE_BUFFER_SIZE_MB)).isEqualTo("16");
-    assertThat(spark.conf().get(StateStoreMemory.MAX_WRITE_BUFFER_NUMBER)).isEqualTo("2");
+    StateStoreMemory.apply(conf, 256, 2, true);
+    assertThat(conf.get(StateStoreMemory.WRITE_BUFFER_SIZE_MB)).isEqualTo("16");
+    assertThat(conf.get(StateStoreMemory.MAX_WRITE_BUFFER_NUMBER)).isEqualTo("2");
   }
 
   @Test
   void theStoreIsNotRocksDbSoASmallBoundIsNoError() {
-    StateStoreMemory.apply(spark.conf(), 16, 3, false);
-    assertThat(spark.conf().get(StateStoreMemory.WRITE_BUFFER_SIZE_MB)).isEqualTo("1");
+    StateStoreMemory.apply(conf, 16, 3, false);
+    assertThat(conf.get(StateStoreMemory.WRITE_BUFFER_SIZE_MB)).isEqualTo("1");
   }
 
   @Test
   void theWriteBuffersShareIsReadFromTheConf() {
-    spark.conf().set(StateStoreMemory.WRITE_BUFFER_RATIO, "0.25");
-    StateStoreMemory.apply(spark.conf(), 256, 2, true);
-    assertThat(spark.conf().get(StateStoreMemory.WRITE_BUFFER_SIZE_MB)).isEqualTo("8");
+    conf.set(StateStoreMemory.WRITE_BUFFER_RATIO, "0.25");
+    StateStoreMemory.apply(conf, 256, 2, true);
+    assertThat(conf.get(StateStoreMemory.WRITE_BUFFER_SIZE_MB)).isEqualTo("8");
   }
 
   @Test
   void memtablesTheSparkConfNamesAreKept() {
-    spark.conf().set(StateStoreMemory.MAX_WRITE_BUFFER_NUMBER, "3");
-    StateStoreMemory.apply(spark.conf(), 16, 3, true);
-    assertThat(spark.conf().get(StateStoreMemory.MAX_WRITE_BUFFER_NUMBER)).isEqualTo("3");
-    assertThat(spark.conf().contains(StateStoreMemory.WRITE_BUFFER_SIZE_MB)).isFalse();
+    conf.set(StateStoreMemory.MAX_WRITE_BUFFER_NUMBER, "3");
+    StateStoreMemory.apply(conf, 16, 3, true);
+    assertThat(conf.get(StateStoreMemory.MAX_WRITE_BUFFER_NUMBER)).isEqualTo("3");
+    assertThat(conf.contains(StateStoreMemory.WRITE_BUFFER_SIZE_MB)).isFalse();
   }
 }
