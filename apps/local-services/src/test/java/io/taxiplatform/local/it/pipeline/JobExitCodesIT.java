@@ -12,7 +12,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The job's exit codes, which the spark-operator's restart policy relies on: 2 for bad
- * configuration, 1 when a running query fails (here: its Cassandra table disappears under it).
+ * configuration (a malformed setting; a state store bound too small for the shuffle partitions), 1
+ * when a running query fails (here: its Cassandra table disappears under it).
  */
 class JobExitCodesIT {
 
@@ -31,6 +32,40 @@ class JobExitCodesIT {
         assertThat(job.logTail(200))
             .contains("PIPELINE_VERSION must match [a-z0-9_]+")
             .contains("Usage: StreamingJob");
+      } finally {
+        job.destroy();
+      }
+    }
+  }
+
+  @Test
+  void aStateStoreBoundTooSmallForItsPartitionsExitsTwoBeforeAnyQueryStarts() throws Exception {
+    // 4 shuffle partitions x 2 stateful operators x 2 memtables of at least 1 MiB, in half the
+    // bound: at least 32 MiB (StateStoreMemory); RocksDB is the default store
+    try (PipelineFixture f =
+        new PipelineFixture(
+            SharedServices.kafka(),
+            SharedServices.cassandra(),
+            "smallstate",
+            Map.of("SHUFFLE_PARTITIONS", "4", "STATE_STORE_MEMORY_MB", "16"))) {
+      StreamingJobProcess job = f.startJob();
+      try {
+        assertThat(job.waitFor(Duration.ofMinutes(1))).as("the job exits").isTrue();
+        assertThat(job.exitCode()).as(job.logTail(60)).hasValue(2);
+        assertThat(readLog(job))
+            .contains(
+                "STATE_STORE_MEMORY_MB=16 cannot hold the RocksDB memtables of 8 state stores")
+            .contains("SHUFFLE_PARTITIONS=4")
+            .contains("raise STATE_STORE_MEMORY_MB to at least 32");
+        java.nio.file.Path checkpoints = f.workDir.resolve("checkpoints");
+        if (java.nio.file.Files.exists(checkpoints)) {
+          try (java.util.stream.Stream<java.nio.file.Path> files =
+              java.nio.file.Files.walk(checkpoints)) {
+            assertThat(files.map(p -> p.getFileName().toString()))
+                .as("no query started: no offset log")
+                .doesNotContain("offsets");
+          }
+        }
       } finally {
         job.destroy();
       }
