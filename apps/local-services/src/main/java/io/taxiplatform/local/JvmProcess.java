@@ -59,9 +59,41 @@ public final class JvmProcess implements AutoCloseable {
               stopTree(HOOK_GRACE);
             },
             "kill-" + name);
-    Runtime.getRuntime().addShutdownHook(shutdownHook);
+    try {
+      Runtime.getRuntime().addShutdownHook(shutdownHook);
+    } catch (IllegalStateException shuttingDown) {
+      // Forked while this JVM shuts down (a start that went on beside a Ctrl-C): no hook would
+      // stop it and no owner will, so it is stopped here instead of being left running.
+      stopTree(Duration.ZERO);
+      throw new IllegalStateException(
+          "not starting " + name + ": this JVM is shutting down", shuttingDown);
+    }
     STARTED.add(this);
     process.onExit().thenRun(() -> STARTED.remove(this));
+  }
+
+  /**
+   * Held while a JVM is forked and registered ({@link Builder#start}) and while an owner's stop
+   * takes its list ({@link #refuseStartsUnder}): a JVM is either in that list or never forked.
+   */
+  private static final Object FORKS = new Object();
+
+  /** Directories under which {@link Builder#start} forks no JVM any more. */
+  private static final java.util.Set<Path> REFUSED =
+      java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  /**
+   * From now on no JVM is forked in {@code dir} or below it ({@link Builder#start} throws {@link
+   * IllegalStateException}), and the JVMs forked there that still run are returned: an owner's stop
+   * (local mode's Ctrl-C during the start-up) gets every service it has to stop, including one
+   * whose start was forking at that moment, and no start that goes on beside the stop leaves a
+   * service behind it.
+   */
+  public static List<JvmProcess> refuseStartsUnder(Path dir) {
+    synchronized (FORKS) {
+      REFUSED.add(dir.toAbsolutePath().normalize());
+      return running(dir);
+    }
   }
 
   /** The JVMs forked by this one that have not exited yet ({@link #running}). */
@@ -396,9 +428,18 @@ public final class JvmProcess implements AutoCloseable {
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         builder.environment().putAll(env);
-        Process process = builder.start();
-        LOG.debug("started {} (pid {}): {} ; log {}", name, process.pid(), command, log);
-        return new JvmProcess(name, process, log, dir);
+        Path absolute = dir.toAbsolutePath().normalize();
+        synchronized (FORKS) {
+          for (Path refused : REFUSED) {
+            if (absolute.startsWith(refused)) {
+              throw new IllegalStateException(
+                  "not starting " + name + ": its owner is stopping (" + refused + ")");
+            }
+          }
+          Process process = builder.start();
+          LOG.debug("started {} (pid {}): {} ; log {}", name, process.pid(), command, log);
+          return new JvmProcess(name, process, log, dir);
+        }
       } catch (IOException e) {
         throw new UncheckedIOException("cannot start " + name + " (" + mainClass + ")", e);
       }

@@ -722,7 +722,8 @@ public final class LocalPipeline {
     }
     Path dir = runDir;
     if (dir != null) {
-      for (JvmProcess service : JvmProcess.running(dir)) {
+      // every JVM forked there so far, and none from now on: a start beside this stop fails
+      for (JvmProcess service : JvmProcess.refuseStartsUnder(dir)) {
         if (!handedOver.contains(service.pid())) {
           stops.add(
               java.util.concurrent.CompletableFuture.runAsync(

@@ -1,6 +1,7 @@
 package io.taxiplatform.local.harness;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.taxiplatform.local.JvmProcess;
 import java.nio.file.Files;
@@ -85,6 +86,62 @@ class JvmProcessTest {
     }
   }
 
+  /**
+   * Local mode's stop during the start-up: once it has taken its list, no start under its run
+   * directory forks a service it would not stop (before, a Kafka broker and a Cassandra node forked
+   * beside a Ctrl-C ran on after local mode had exited).
+   */
+  @Test
+  void refusedStartsForkNothingAndTheListHoldsWhatRuns() throws Exception {
+    Path run = Files.createDirectories(dir.resolve("run"));
+    Path other = Files.createDirectories(dir.resolve("other"));
+    JvmProcess running = sleeper("before-stop").workDir(run.resolve("service")).start();
+    try {
+      assertThat(JvmProcess.refuseStartsUnder(run)).containsExactly(running);
+
+      String marker = "refused-" + System.nanoTime();
+      assertThatThrownBy(
+              () -> sleeper("after-stop", "sleep", marker).workDir(run.resolve("late")).start())
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("not starting after-stop: its owner is stopping");
+      assertThat(processesWith(marker)).as("no JVM forked").isEmpty();
+
+      JvmProcess elsewhere = sleeper("elsewhere").workDir(other).start();
+      assertThat(elsewhere.isAlive()).as("a directory not refused still starts JVMs").isTrue();
+      elsewhere.destroy(Duration.ofSeconds(5));
+    } finally {
+      running.destroy(Duration.ofSeconds(5));
+    }
+  }
+
+  /**
+   * A JVM forked while its parent shuts down (a start beside a Ctrl-C, after the stop's shutdown
+   * hook began) is stopped at once, not left running without a hook to stop it.
+   */
+  @Test
+  void aJvmForkedDuringShutdownIsStoppedNotOrphaned() throws Exception {
+    String marker = "orphan-" + System.nanoTime();
+    try {
+      int exit =
+          sleeper("shutdown-fork", "fork-in-shutdown", dir.toString(), marker)
+              .run(Duration.ofSeconds(60));
+      String log = Files.readString(dir.resolve("shutdown-fork.log"));
+      assertThat(exit).as(log).isZero();
+      assertThat(log).contains("start refused: not starting late: this JVM is shutting down");
+      assertThat(processesWith(marker)).as("the JVM forked during the shutdown").isEmpty();
+    } finally {
+      processesWith(marker).forEach(ProcessHandle::destroyForcibly);
+    }
+  }
+
+  /** Live processes whose command line holds {@code marker}. */
+  private static List<ProcessHandle> processesWith(String marker) {
+    return ProcessHandle.allProcesses()
+        .filter(ProcessHandle::isAlive)
+        .filter(h -> h.info().arguments().map(a -> List.of(a).contains(marker)).orElse(false))
+        .toList();
+  }
+
   private static List<ProcessHandle> awaitDescendants(JvmProcess process, int count) {
     return Waits.until(
         count + " descendants",
@@ -113,6 +170,25 @@ class JvmProcessTest {
               .inheritIO()
               .start();
           Thread.sleep(600_000);
+        }
+        case "fork-in-shutdown" -> {
+          // a start that runs while this JVM shuts down, as local mode's may beside a Ctrl-C
+          Runtime.getRuntime()
+              .addShutdownHook(
+                  new Thread(
+                      () -> {
+                        try {
+                          JvmProcess.builder("late", TreeMain.class.getName())
+                              .classpath(System.getProperty("java.class.path"))
+                              .jvmArg("-Xmx32m")
+                              .args(List.of("sleep", args[2]))
+                              .workDir(Path.of(args[1]).resolve("late"))
+                              .start();
+                          System.out.println("started during the shutdown");
+                        } catch (IllegalStateException e) {
+                          System.out.println("start refused: " + e.getMessage());
+                        }
+                      }));
         }
         case "exit" -> {
           System.out.println("env " + System.getenv("TAXI_TEST_MARKER"));
