@@ -101,8 +101,8 @@ public final class JvmProcess implements AutoCloseable {
       java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   /**
-   * The JVMs forked by this one that still run in {@code dir} or below it: an owner's stop finds
-   * with it the services it has not been handed yet, those still starting.
+   * The JVMs forked by this one that still run in {@code dir} or below it (an owner's stop takes
+   * this list with {@link #refuseStartsUnder}, which also keeps later starts from forking there).
    */
   public static List<JvmProcess> running(Path dir) {
     Path under = dir.toAbsolutePath().normalize();
