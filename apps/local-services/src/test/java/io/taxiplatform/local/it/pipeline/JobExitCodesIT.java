@@ -4,10 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.taxiplatform.local.SharedServices;
 import io.taxiplatform.local.StreamingJobProcess;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -57,10 +62,9 @@ class JobExitCodesIT {
                 "STATE_STORE_MEMORY_MB=16 cannot hold the RocksDB memtables of 8 state stores")
             .contains("SHUFFLE_PARTITIONS=4")
             .contains("raise STATE_STORE_MEMORY_MB to at least 32");
-        java.nio.file.Path checkpoints = f.workDir.resolve("checkpoints");
-        if (java.nio.file.Files.exists(checkpoints)) {
-          try (java.util.stream.Stream<java.nio.file.Path> files =
-              java.nio.file.Files.walk(checkpoints)) {
+        Path checkpoints = f.workDir.resolve("checkpoints");
+        if (Files.exists(checkpoints)) {
+          try (Stream<Path> files = Files.walk(checkpoints)) {
             assertThat(files.map(p -> p.getFileName().toString()))
                 .as("no query started: no offset log")
                 .doesNotContain("offsets");
@@ -96,9 +100,9 @@ class JobExitCodesIT {
 
   private static String readLog(StreamingJobProcess job) {
     try {
-      return java.nio.file.Files.readString(job.logFile());
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
+      return Files.readString(job.logFile());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
   }
 }
