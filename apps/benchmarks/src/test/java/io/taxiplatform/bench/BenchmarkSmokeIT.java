@@ -179,8 +179,10 @@ class BenchmarkSmokeIT {
       assertThat(latency.at("/" + rate + "/job_input_events_per_second").asDouble())
           .isNotNegative();
       // the job's de-duplication state the window was measured at (its trips stay for the
-      // 10-minute watermark), read from the job's own metrics; not a steady warm-up here
-      assertThat(latency.at("/" + rate + "/dedup_state_bytes").asDouble()).isPositive();
+      // 10-minute watermark), read from the job's own metrics (RocksDB's SST files, which a few
+      // micro-batches at 200 events/s may not have flushed yet); not a steady warm-up here
+      assertThat(latency.at("/" + rate + "/dedup_state_bytes").isNumber()).isTrue();
+      assertThat(latency.at("/" + rate + "/dedup_state_bytes").asDouble()).isNotNegative();
       assertThat(latency.at("/" + rate + "/dedup_eviction_seconds_per_batch").isNumber()).isTrue();
       assertThat(latency.at("/" + rate + "/steady").asBoolean()).isFalse();
     }

@@ -127,7 +127,9 @@ public final class Aggregations {
    * dropDuplicatesWithinWatermark("trip_id")}, before topology 4, kept each key {@code
    * WATERMARK_DELAY} longer, which no copy could match: twice the state, and twice the scan Spark
    * 3.5 makes of it every micro-batch to evict.) Copies of a trip carry its dropoff time: a {@code
-   * trip_id} names a row of a file, or a synthetic trip.
+   * trip_id} names a row of a file, or a synthetic trip. The key begins with {@link #evictionOrder}
+   * (topology 5), so that the job's state store reads it in dropoff order and evicts only the
+   * expired keys ({@link OrderedEvictionStateStoreProvider}); the column is dropped after.
    *
    * @param kafkaPartitions one Kafka source per partition of the trips topic (at least one)
    * @param maxEventTimeSkew {@link TripParser}'s limit on dropoff times ahead of the record's Kafka
@@ -154,7 +156,39 @@ public final class Aggregations {
               .withWatermark("dropoff_time", watermark);
       all = all == null ? trips : all.union(trips);
     }
-    return all.dropDuplicates("trip_id", "dropoff_time");
+    // The order column first: RocksDB keeps the de-duplication's keys in dropoff order, and its
+    // eviction stops at the first live one (OrderedEvictionStateStoreProvider). Same keys, same
+    // rows: a copy has its trip's dropoff time, so its order value too.
+    return all.withColumn(
+            OrderedEvictionStateStoreProvider.ORDER_COLUMN, evictionOrder("dropoff_time"))
+        .dropDuplicates(OrderedEvictionStateStoreProvider.ORDER_COLUMN, "trip_id", "dropoff_time")
+        .drop(OrderedEvictionStateStoreProvider.ORDER_COLUMN);
+  }
+
+  /**
+   * A {@code long} whose bytes, as an {@code UnsafeRow} stores it (little-endian), sort unsigned in
+   * the order of {@code timeColumn}: {@code Long.reverseBytes(unix_micros(t) ^ Long.MIN_VALUE)}
+   * (the sign bit flipped, so that earlier instants than 1970 come first too; then the bytes
+   * reversed, so that the most significant comes first). Never null (0 for a null time, which the
+   * valid trips never have).
+   */
+  static Column evictionOrder(String timeColumn) {
+    String u = "(unix_micros(" + timeColumn + ") ^ shiftleft(1L, 63))";
+    StringBuilder reversed = new StringBuilder();
+    for (int i = 0; i < 8; i++) {
+      if (i > 0) {
+        reversed.append(" | ");
+      }
+      reversed
+          .append("shiftleft(shiftrightunsigned(")
+          .append(u)
+          .append(", ")
+          .append(8 * i)
+          .append(") & 255L, ")
+          .append(56 - 8 * i)
+          .append(')');
+    }
+    return coalesce(expr(reversed.toString()), lit(0L));
   }
 
   // ------------------------------------------------------------------ windows: one aggregation for

@@ -42,9 +42,11 @@ record CheckpointSettings(Map<String, String> values) {
    * {@code dead_letters} query may have been behind the window query, and the records in between
    * would never be dead-lettered); 4: the de-duplication keyed by {@code (trip_id, dropoff_time)}
    * and kept until the watermark passes the dropoff ({@link Aggregations#aggregationInput}; 3 kept
-   * {@code trip_id} keys, with another state schema).
+   * {@code trip_id} keys, with another state schema); 5: the de-duplication's key begins with
+   * {@code eviction_order}, so that RocksDB keeps it in dropoff order and its eviction stops at the
+   * first live key ({@link OrderedEvictionStateStoreProvider}; 4's key had no such column).
    */
-  static final String TOPOLOGY = "4";
+  static final String TOPOLOGY = "5";
 
   static final String LAYOUT_KEY = "layout";
   static final String TOPOLOGY_KEY = "topology";

@@ -297,6 +297,10 @@ public record JobConfig(
     }
   }
 
+  /** Spark's RocksDB state store, which {@link StateStore#ROCKSDB} wraps. */
+  static final String SPARK_ROCKSDB_PROVIDER =
+      "org.apache.spark.sql.execution.streaming.state.RocksDBStateStoreProvider";
+
   /**
    * The state store a new pipeline version's queries keep their state in ({@code STATE_STORE}).
    * Spark records the store in a query's offset log and keeps it for the checkpoint's life, so a
@@ -305,9 +309,11 @@ public record JobConfig(
   public enum StateStore {
     /**
      * RocksDB, off-heap, memory bounded by {@code STATE_STORE_MEMORY_MB} per executor, changelog
-     * checkpointing: a micro-batch writes only what changed, whatever the state's size.
+     * checkpointing: a micro-batch writes only what changed, whatever the state's size. Spark's
+     * RocksDB store, whose de-duplication evicts in dropoff order ({@link
+     * OrderedEvictionStateStoreProvider}).
      */
-    ROCKSDB("rocksdb", "org.apache.spark.sql.execution.streaming.state.RocksDBStateStoreProvider"),
+    ROCKSDB("rocksdb", "io.taxiplatform.streaming.OrderedEvictionStateStoreProvider"),
     /**
      * Spark's default, on the JVM heap: each micro-batch copies every stateful partition's map, so
      * batch time and heap grow with the state (docs/operations.md, Scaling).
@@ -330,6 +336,15 @@ public record JobConfig(
     /** {@code spark.sql.streaming.stateStore.providerClass}. */
     public String providerClass() {
       return providerClass;
+    }
+
+    /**
+     * Whether a provider class (as a checkpoint records it) keeps its state in RocksDB: {@link
+     * #ROCKSDB}'s, or Spark's own RocksDB store, which versions before topology 5 recorded.
+     */
+    public static boolean isRocksDb(String providerClass) {
+      return ROCKSDB.providerClass.equals(providerClass)
+          || SPARK_ROCKSDB_PROVIDER.equals(providerClass);
     }
 
     static StateStore parse(String text) {

@@ -65,9 +65,17 @@ public final class JobMetrics {
   private final Gauge stateOperatorSeconds;
 
   /**
+   * Custom metric of Spark 3.5's RocksDB state store: the size of its SST files on the executor's
+   * disk (compressed; what the memtables still hold is not in it until their next flush, at the
+   * latest every {@code minDeltasForSnapshot} micro-batches).
+   */
+  static final String ROCKSDB_SST_BYTES = "rocksdbSstFileSize";
+
+  /**
    * Custom metric of Spark 3.5's RocksDB state store: the uncompressed bytes a micro-batch read
-   * through iterators. Every micro-batch's eviction scans the operator's whole store once
-   * (docs/streaming-job.md, "Duplicates"), so this is the size of its state.
+   * through iterators. The window state's eviction reads its whole store each micro-batch; the
+   * de-duplication's only its expired keys and one more ({@link
+   * OrderedEvictionStateStoreProvider}), so this is not the state's size.
    */
   static final String ROCKSDB_ITERATOR_BYTES = "rocksdbTotalBytesReadThroughIterator";
 
@@ -208,9 +216,9 @@ public final class JobMetrics {
         Gauge.builder()
             .name("taxi_stream_state_bytes")
             .help(
-                "Size of a state operator's state at the last micro-batch (uncompressed; RocksDB:"
-                    + " the bytes its eviction scan read, heap store: the current version's"
-                    + " estimate), summed over its partitions.")
+                "Size of a state operator's state at the last micro-batch (RocksDB: its SST"
+                    + " files, compressed, as of their last flush; heap store: the current"
+                    + " version's estimate), summed over its partitions.")
             .labelNames("query", "operator")
             .register(registry);
     stateOperatorSeconds =
@@ -382,14 +390,14 @@ public final class JobMetrics {
 
   /**
    * The size of one operator's state from its store's custom metrics, or null when its store
-   * reports neither ({@link #ROCKSDB_ITERATOR_BYTES}, {@link #HDFS_STATE_BYTES}).
+   * reports neither ({@link #ROCKSDB_SST_BYTES}, {@link #HDFS_STATE_BYTES}).
    */
   static Long stateBytes(StateOperatorProgress op) {
     Map<String, Long> custom = op.customMetrics();
     if (custom == null) {
       return null;
     }
-    Long rocks = custom.get(ROCKSDB_ITERATOR_BYTES);
+    Long rocks = custom.get(ROCKSDB_SST_BYTES);
     return rocks != null ? rocks : custom.get(HDFS_STATE_BYTES);
   }
 

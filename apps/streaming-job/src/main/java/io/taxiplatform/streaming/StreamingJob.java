@@ -469,7 +469,7 @@ public final class StreamingJob {
           config.pipelineVersion(),
           config.stateStore().text());
     }
-    return recorded.orElse(wanted).equals(JobConfig.StateStore.ROCKSDB.providerClass());
+    return JobConfig.StateStore.isRocksDb(recorded.orElse(wanted));
   }
 
   /** The Spark setting naming the state store provider (recorded in a query's offset log). */

@@ -581,6 +581,160 @@ class AggregationsTest {
                 "2019-02-10T08:20:00Z", 2L));
   }
 
+  /**
+   * {@link Aggregations#evictionOrder}: {@code Long.reverseBytes(micros ^ Long.MIN_VALUE)}, so that
+   * the little-endian bytes an {@code UnsafeRow} stores it in sort as the times do, before 1970
+   * too.
+   */
+  @Test
+  void theEvictionOrderIsTheDropoffTimeWithItsBytesInSortOrder() {
+    List<Instant> instants =
+        List.of(
+            Instant.parse("1950-06-01T12:00:00Z"),
+            Instant.parse("1969-12-31T23:59:59.999999Z"),
+            Instant.EPOCH,
+            Instant.parse("2019-02-10T08:00:00.000001Z"),
+            Instant.parse("2025-01-31T23:59:59Z"),
+            Instant.parse("2038-01-19T03:14:08Z"));
+    List<Row> rows = new ArrayList<>();
+    for (Instant i : instants) {
+      rows.add(RowFactory.create(Timestamp.from(i)));
+    }
+    rows.add(RowFactory.create((Object) null));
+    List<Row> out =
+        spark
+            .createDataFrame(rows, new StructType().add("dropoff_time", DataTypes.TimestampType))
+            .select(Aggregations.evictionOrder("dropoff_time").as("o"))
+            .collectAsList();
+    List<byte[]> keyBytes = new ArrayList<>();
+    for (int i = 0; i < instants.size(); i++) {
+      long micros =
+          Math.addExact(
+              Math.multiplyExact(instants.get(i).getEpochSecond(), 1_000_000L),
+              instants.get(i).getNano() / 1000);
+      long order = out.get(i).getLong(0);
+      assertThat(order).isEqualTo(OrderedEvictionStateStoreProviderTest.order(micros));
+      keyBytes.add(
+          java.nio.ByteBuffer.allocate(8)
+              .order(java.nio.ByteOrder.LITTLE_ENDIAN)
+              .putLong(order)
+              .array());
+    }
+    for (int i = 1; i < keyBytes.size(); i++) {
+      assertThat(java.util.Arrays.compareUnsigned(keyBytes.get(i - 1), keyBytes.get(i)))
+          .as("bytes of %s before %s", instants.get(i - 1), instants.get(i))
+          .isNegative();
+    }
+    assertThat(out.get(instants.size()).getLong(0)).as("never null").isZero();
+    assertThat(
+            spark
+                .createDataFrame(
+                    rows, new StructType().add("dropoff_time", DataTypes.TimestampType))
+                .select(Aggregations.evictionOrder("dropoff_time").as("o"))
+                .schema()
+                .apply("o")
+                .nullable())
+        .isFalse();
+  }
+
+  /**
+   * The job's state store ({@link OrderedEvictionStateStoreProvider}) against Spark's own RocksDB
+   * store in the same query: the same de-duplication state after each eviction, the same late and
+   * duplicate rows and counts, while the eviction reads a fraction of the keys: 200 trips at
+   * 08:00:00-08:03:19; one at 08:11:00, after which the watermark reaches 08:01:00 and Spark's
+   * micro-batch without data evicts the 61 trips up to it; then one at 08:11:30 with copies of the
+   * 08:02:30 and the 08:11:00 trips (both still in the state: duplicates), the watermark at
+   * 08:01:30 evicting 30 more.
+   */
+  @Test
+  void theJobsStoreEvictsTheSameKeysReadingOnlyTheExpiredOnes(@TempDir Path dir) throws Exception {
+    Run ordered =
+        dedupRun(dir.resolve("ordered"), OrderedEvictionStateStoreProvider.class.getName());
+    Run rocksDb =
+        dedupRun(
+            dir.resolve("spark"),
+            org.apache.spark.sql.execution.streaming.state.RocksDBStateStoreProvider.class
+                .getName());
+    for (Run r : List.of(ordered, rocksDb)) {
+      assertThat(r.stateRows())
+          .as("state after each micro-batch")
+          .containsExactly(200L, 140L, 111L);
+      assertThat(r.duplicates()).isEqualTo(2);
+      assertThat(r.late()).isZero();
+      assertThat(r.counts())
+          .containsExactlyInAnyOrderEntriesOf(
+              Map.of("2019-02-10T08:00:00Z", 200L, "2019-02-10T08:10:00Z", 2L));
+    }
+    // Spark's store reads all its keys at every eviction (200, 201, 201, 142); the job's the
+    // expired ones and one more (1, 1, 62, 31)
+    assertThat(ordered.iteratorBytes()).isPositive();
+    assertThat(ordered.iteratorBytes() * 5).isLessThan(rocksDb.iteratorBytes());
+  }
+
+  private record Run(
+      List<Long> stateRows,
+      long duplicates,
+      long late,
+      Map<String, Long> counts,
+      long iteratorBytes) {}
+
+  private Run dedupRun(Path dir, String provider) throws Exception {
+    String key = "spark.sql.streaming.stateStore.providerClass";
+    spark.conf().set(key, provider);
+    String name = "dedup_" + dir.getFileName();
+    Instant t0 = Instant.parse("2019-02-10T08:00:00Z");
+    List<TripEvent> first = new ArrayList<>();
+    for (int i = 0; i < 200; i++) {
+      first.add(zone4Trip("t" + i, t0.plusSeconds(i)));
+    }
+    TripEvent x = zone4Trip("x", t0.plusSeconds(660));
+    TripEvent y = zone4Trip("y", t0.plusSeconds(690));
+    StreamingQuery q;
+    try {
+      Dataset<Row> trips =
+          Aggregations.aggregationInput(
+              List.of(fileStream(dir.resolve("p0"))), Duration.ofHours(1), "10 minutes", null);
+      q =
+          Aggregations.windowAggregates(trips, zones, WINDOWS)
+              .filter(org.apache.spark.sql.functions.col("dimension").equalTo(Aggregations.ZONE))
+              .writeStream()
+              .queryName(name)
+              .format("memory")
+              .outputMode(OutputMode.Update())
+              .option("checkpointLocation", dir.resolve("ckpt").toString())
+              .start();
+    } finally {
+      spark.conf().unset(key);
+    }
+    List<Long> stateRows = new ArrayList<>();
+    long late = 0;
+    long duplicates = 0;
+    long bytes = 0;
+    try {
+      int offset = writeBatch(dir.resolve("p0"), 0, first, 0, 0);
+      q.processAllAvailable();
+      stateRows.add(lastDedupOperator(q).numRowsTotal());
+      offset = writeBatch(dir.resolve("p0"), 1, List.of(x), 0, offset);
+      q.processAllAvailable();
+      stateRows.add(lastDedupOperator(q).numRowsTotal());
+      writeBatch(dir.resolve("p0"), 2, List.of(y, first.get(150), x), 0, offset);
+      q.processAllAvailable();
+      stateRows.add(lastDedupOperator(q).numRowsTotal());
+      for (StreamingQueryProgress p : q.recentProgress()) {
+        for (var op : p.stateOperators()) {
+          if (op.operatorName().startsWith("dedupe")) {
+            late += op.numRowsDroppedByWatermark();
+            duplicates += op.customMetrics().getOrDefault("numDroppedDuplicateRows", 0L);
+            bytes += op.customMetrics().getOrDefault(JobMetrics.ROCKSDB_ITERATOR_BYTES, 0L);
+          }
+        }
+      }
+    } finally {
+      q.stop();
+    }
+    return new Run(stateRows, duplicates, late, latestCounts(name), bytes);
+  }
+
   /** The de-duplication operator of the query's latest micro-batch that ran its operators. */
   private static org.apache.spark.sql.streaming.StateOperatorProgress lastDedupOperator(
       StreamingQuery q) {

@@ -57,8 +57,22 @@ class JobConfigTest {
     assertThat(c.stateStore()).isEqualTo(JobConfig.StateStore.ROCKSDB);
     assertThat(c.stateStoreMemoryMb()).isEqualTo(256);
     org.apache.spark.SparkConf conf = StreamingJob.sparkConf(c);
+    // Spark's RocksDB store, its de-duplication's eviction in dropoff order
     assertThat(conf.get("spark.sql.streaming.stateStore.providerClass"))
-        .isEqualTo("org.apache.spark.sql.execution.streaming.state.RocksDBStateStoreProvider");
+        .isEqualTo(OrderedEvictionStateStoreProvider.class.getName());
+    assertThat(JobConfig.StateStore.isRocksDb(OrderedEvictionStateStoreProvider.class.getName()))
+        .isTrue();
+    assertThat(
+            JobConfig.StateStore.isRocksDb(
+                org.apache.spark.sql.execution.streaming.state.RocksDBStateStoreProvider.class
+                    .getName()))
+        .as("recorded by the versions before topology 5")
+        .isTrue();
+    assertThat(
+            JobConfig.StateStore.isRocksDb(
+                org.apache.spark.sql.execution.streaming.state.HDFSBackedStateStoreProvider.class
+                    .getName()))
+        .isFalse();
     assertThat(conf.get("spark.sql.streaming.stateStore.rocksdb.boundedMemoryUsage"))
         .isEqualTo("true");
     assertThat(conf.get("spark.sql.streaming.stateStore.rocksdb.maxMemoryUsageMB"))

@@ -183,13 +183,14 @@ class JobMetricsTest {
                 120,
                 1_150,
                 80,
-                Map.of(JobMetrics.ROCKSDB_ITERATOR_BYTES, 199_000_000L, "rocksdbSstFileSize", 7L)),
+                // the SST files' size, not what the eviction read
+                Map.of(
+                    JobMetrics.ROCKSDB_ITERATOR_BYTES,
+                    7L,
+                    JobMetrics.ROCKSDB_SST_BYTES,
+                    199_000_000L)),
             operator(
-                "stateStoreSave",
-                40,
-                15,
-                30,
-                Map.of(JobMetrics.ROCKSDB_ITERATOR_BYTES, 3_000_000L))));
+                "stateStoreSave", 40, 15, 30, Map.of(JobMetrics.ROCKSDB_SST_BYTES, 3_000_000L))));
     assertThat(scrape(m))
         .contains(
             "taxi_stream_state_bytes{operator=\"dedupe\",query=\"window_aggregates\"} 1.99E8",

@@ -233,11 +233,12 @@ class TripsTopicTest {
   /**
    * Checkpoints of the earlier topologies are refused: 1 (three queries: zone_windows,
    * borough_windows, dead_letters), 2 (window_aggregates beside a dead_letters query, which may
-   * have been behind it: resuming without it would never dead-letter the records in between) and 3
-   * (its de-duplication state is keyed by trip_id alone).
+   * have been behind it: resuming without it would never dead-letter the records in between), 3
+   * (its de-duplication state is keyed by trip_id alone) and 4 (its de-duplication key has no
+   * eviction_order column: another state schema).
    */
   @ParameterizedTest
-  @ValueSource(strings = {"1", "2", "3"})
+  @ValueSource(strings = {"1", "2", "3", "4"})
   void aCheckpointOfAnEarlierTopologyIsRefused(String earlier, @TempDir Path dir) throws Exception {
     JobConfig c = config(dir, "v1");
     check(c, 2);
@@ -247,10 +248,10 @@ class TripsTopicTest {
         Files.readString(file)
             .replace(
                 "topology=" + CheckpointSettings.TOPOLOGY + "\n", "topology=" + earlier + "\n"));
-    assertThat(CheckpointSettings.TOPOLOGY).isEqualTo("4");
+    assertThat(CheckpointSettings.TOPOLOGY).isEqualTo("5");
     assertThatThrownBy(() -> check(c, 2))
         .isInstanceOf(TripsTopic.StartupException.class)
-        .hasMessageContaining("topology: " + earlier + " -> 4 (recorded -> now)")
+        .hasMessageContaining("topology: " + earlier + " -> 5 (recorded -> now)")
         .hasMessageContaining("new PIPELINE_VERSION");
   }
 

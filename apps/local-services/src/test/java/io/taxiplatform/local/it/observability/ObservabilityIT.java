@@ -383,9 +383,18 @@ class ObservabilityIT {
     assertThat(jobMetrics.sum("taxi_stream_dead_letters_total", Map.of()).orElse(0))
         .as("the malformed events were dead-lettered")
         .isGreaterThanOrEqualTo(5);
-    assertThat(jobMetrics.sum("taxi_stream_state_bytes", Map.of("operator", "dedupe")).orElse(0))
-        .as("the de-duplication's state size, read from RocksDB (the job's default store)")
-        .isPositive();
+    // the de-duplication's state size, RocksDB's SST files (the job's default store): there once
+    // its memtables have been flushed, within minDeltasForSnapshot (10) micro-batches
+    Waits.await("the de-duplication's state size", PIPELINE_TIMEOUT, Duration.ofSeconds(2))
+        .untilAsserted(
+            () ->
+                assertThat(
+                        scrape(jobMetricsPort)
+                            .orElseThrow()
+                            .sum("taxi_stream_state_bytes", Map.of("operator", "dedupe"))
+                            .orElse(0))
+                    .as("taxi_stream_state_bytes{operator=dedupe}")
+                    .isPositive());
   }
 
   /**

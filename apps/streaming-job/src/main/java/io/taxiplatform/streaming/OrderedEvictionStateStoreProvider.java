@@ -1,0 +1,228 @@
+package io.taxiplatform.streaming;
+
+import java.util.NoSuchElementException;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.sql.catalyst.expressions.UnsafeRow;
+import org.apache.spark.sql.execution.streaming.state.ReadStateStore;
+import org.apache.spark.sql.execution.streaming.state.RocksDBStateStoreProvider;
+import org.apache.spark.sql.execution.streaming.state.StateStore;
+import org.apache.spark.sql.execution.streaming.state.StateStoreConf;
+import org.apache.spark.sql.execution.streaming.state.StateStoreCustomMetric;
+import org.apache.spark.sql.execution.streaming.state.StateStoreId;
+import org.apache.spark.sql.execution.streaming.state.StateStoreMetrics;
+import org.apache.spark.sql.execution.streaming.state.StateStoreProvider;
+import org.apache.spark.sql.execution.streaming.state.UnsafeRowPair;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import scala.collection.Iterator;
+import scala.collection.Seq;
+
+/**
+ * Spark's RocksDB state store, with an eviction scan that stops at the first key the watermark has
+ * not reached, for a store whose keys RocksDB keeps in event-time order.
+ *
+ * <p>Spark 3.5 evicts a stateful operator's expired keys by iterating every key of its store each
+ * micro-batch ({@code WatermarkSupport.removeKeysOlderThanWatermark}: {@code
+ * store.iterator().foreach(k -> if (expired(k)) store.remove(k))}), so a de-duplication that holds
+ * 10 minutes of trips reads all of them every second to drop one second's worth
+ * (docs/benchmarks.md, "Eighteenth round"). The de-duplication's key begins with {@value
+ * #ORDER_COLUMN} ({@link Aggregations#aggregationInput}), a long whose bytes, as the key's {@code
+ * UnsafeRow} stores them, sort RocksDB's keys by dropoff time ({@link Aggregations#evictionOrder}).
+ * For a store with such a key, {@link StateStore#iterator()} here returns the keys from the oldest
+ * and ends after the first key that the caller did not remove before asking for the next: that key
+ * is not expired, and no later key (a later or equal dropoff time) can be. An eviction then reads
+ * the expired keys and one more, not the whole state.
+ *
+ * <p>Stopping early can only leave expired keys in the store, never drop a live one, and an expired
+ * key can never match again: the operator drops a row the watermark has passed before it looks its
+ * key up. Every other store (the window aggregation's, any key without the column, or one whose key
+ * can hold nulls before it) is Spark's store unchanged. The store's files, checkpoint and settings
+ * are Spark's ({@code spark.sql.streaming.stateStore.rocksdb.*}).
+ */
+public final class OrderedEvictionStateStoreProvider implements StateStoreProvider {
+
+  private static final Logger LOG =
+      LoggerFactory.getLogger(OrderedEvictionStateStoreProvider.class);
+
+  /** The first key column of a store whose eviction stops early (a {@code long}, never null). */
+  public static final String ORDER_COLUMN = "eviction_order";
+
+  private final RocksDBStateStoreProvider rocksDb = new RocksDBStateStoreProvider();
+  private boolean ordered;
+
+  @Override
+  public void init(
+      StateStoreId stateStoreId,
+      StructType keySchema,
+      StructType valueSchema,
+      int numColsPrefixKey,
+      StateStoreConf storeConfs,
+      Configuration hadoopConf) {
+    rocksDb.init(stateStoreId, keySchema, valueSchema, numColsPrefixKey, storeConfs, hadoopConf);
+    ordered = isOrdered(keySchema, numColsPrefixKey);
+    if (ordered && stateStoreId.partitionId() == 0) {
+      LOG.info(
+          "state store of operator {}: keys in dropoff order ({}), its eviction reads the expired"
+              + " keys and stops at the first live one",
+          stateStoreId.operatorId(),
+          ORDER_COLUMN);
+    }
+  }
+
+  /**
+   * Whether the keys of {@code keySchema} sort by {@value #ORDER_COLUMN}: it is the first column, a
+   * {@code long} that is never null, and no prefix encoding comes before it. (A null in a later key
+   * column changes the row's null bits, which come first in its bytes: such a key sorts after every
+   * key without one, and is evicted only by a full scan; the de-duplication's key columns are never
+   * null.)
+   */
+  static boolean isOrdered(StructType keySchema, int numColsPrefixKey) {
+    if (numColsPrefixKey > 0 || keySchema.fields().length == 0) {
+      return false;
+    }
+    StructField first = keySchema.fields()[0];
+    return first.name().equals(ORDER_COLUMN)
+        && first.dataType().equals(DataTypes.LongType)
+        && !first.nullable();
+  }
+
+  /** Whether this provider's stores stop their eviction scan early. */
+  boolean ordered() {
+    return ordered;
+  }
+
+  @Override
+  public StateStoreId stateStoreId() {
+    return rocksDb.stateStoreId();
+  }
+
+  @Override
+  public void close() {
+    rocksDb.close();
+  }
+
+  @Override
+  public StateStore getStore(long version) {
+    StateStore store = rocksDb.getStore(version);
+    return ordered ? new StopAtFirstLiveKey(store) : store;
+  }
+
+  @Override
+  public ReadStateStore getReadStore(long version) {
+    return rocksDb.getReadStore(version);
+  }
+
+  @Override
+  public void doMaintenance() {
+    rocksDb.doMaintenance();
+  }
+
+  @Override
+  public Seq<StateStoreCustomMetric> supportedCustomMetrics() {
+    return rocksDb.supportedCustomMetrics();
+  }
+
+  /**
+   * A store whose {@link #iterator()} ends after the first key not removed before the next is asked
+   * for (every other call goes to Spark's store).
+   */
+  static final class StopAtFirstLiveKey implements StateStore {
+    private final StateStore store;
+    private long removes;
+
+    StopAtFirstLiveKey(StateStore store) {
+      this.store = store;
+    }
+
+    @Override
+    public Iterator<UnsafeRowPair> iterator() {
+      Iterator<UnsafeRowPair> keys = store.iterator();
+      return new scala.collection.AbstractIterator<>() {
+        private long removesAtLastKey = -1;
+        private boolean ended;
+
+        @Override
+        public boolean hasNext() {
+          if (ended) {
+            return false;
+          }
+          if (removesAtLastKey >= 0 && removes == removesAtLastKey) {
+            // the last key was kept: it is live, and so is every key after it
+            ended = true;
+            return false;
+          }
+          return keys.hasNext();
+        }
+
+        @Override
+        public UnsafeRowPair next() {
+          if (!hasNext()) {
+            throw new NoSuchElementException();
+          }
+          UnsafeRowPair pair = keys.next();
+          removesAtLastKey = removes;
+          return pair;
+        }
+      };
+    }
+
+    @Override
+    public void remove(UnsafeRow key) {
+      removes++;
+      store.remove(key);
+    }
+
+    @Override
+    public StateStoreId id() {
+      return store.id();
+    }
+
+    @Override
+    public long version() {
+      return store.version();
+    }
+
+    @Override
+    public UnsafeRow get(UnsafeRow key) {
+      return store.get(key);
+    }
+
+    @Override
+    public Iterator<UnsafeRowPair> prefixScan(UnsafeRow prefixKey) {
+      return store.prefixScan(prefixKey);
+    }
+
+    @Override
+    public void put(UnsafeRow key, UnsafeRow value) {
+      store.put(key, value);
+    }
+
+    @Override
+    public long commit() {
+      return store.commit();
+    }
+
+    @Override
+    public void abort() {
+      store.abort();
+    }
+
+    @Override
+    public StateStoreMetrics metrics() {
+      return store.metrics();
+    }
+
+    @Override
+    public boolean hasCommitted() {
+      return store.hasCommitted();
+    }
+
+    @Override
+    public String toString() {
+      return store.toString();
+    }
+  }
+}

@@ -1,0 +1,227 @@
+package io.taxiplatform.streaming;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.sql.catalyst.expressions.GenericInternalRow;
+import org.apache.spark.sql.catalyst.expressions.UnsafeProjection;
+import org.apache.spark.sql.catalyst.expressions.UnsafeRow;
+import org.apache.spark.sql.execution.streaming.state.ReadStateStore;
+import org.apache.spark.sql.execution.streaming.state.RocksDBStateStoreProvider;
+import org.apache.spark.sql.execution.streaming.state.StateStore;
+import org.apache.spark.sql.execution.streaming.state.StateStoreConf;
+import org.apache.spark.sql.execution.streaming.state.StateStoreId;
+import org.apache.spark.sql.execution.streaming.state.StateStoreProvider;
+import org.apache.spark.sql.execution.streaming.state.UnsafeRowPair;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.apache.spark.unsafe.types.UTF8String;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The provider on real RocksDB stores (Spark's, in a temporary directory), evicted the way Spark
+ * 3.5's stateful operators evict ({@code WatermarkSupport.removeKeysOlderThanWatermark}: iterate,
+ * remove each expired key as it comes).
+ */
+class OrderedEvictionStateStoreProviderTest {
+
+  /** The de-duplication's key as the job builds it (Aggregations.aggregationInput). */
+  static final StructType DEDUP_KEY =
+      new StructType()
+          .add(OrderedEvictionStateStoreProvider.ORDER_COLUMN, DataTypes.LongType, false)
+          .add("trip_id", DataTypes.StringType, true)
+          .add("dropoff_time", DataTypes.TimestampType, true);
+
+  /** The same key without the order column (topology 4's). */
+  static final StructType PLAIN_KEY =
+      new StructType()
+          .add("trip_id", DataTypes.StringType, true)
+          .add("dropoff_time", DataTypes.TimestampType, true);
+
+  /** StreamingDeduplicateExec's value. */
+  static final StructType VALUE = new StructType().add("__dummy__", DataTypes.NullType);
+
+  @TempDir Path dir;
+
+  @Test
+  void theDeduplicationsKeysAreReadInDropoffOrderAndTheScanStopsAtTheFirstLiveOne() {
+    // 2,000 trips at random times from 1900 to 2040 (before 1970 too), a quarter sharing a time
+    Random rnd = new Random(7);
+    List<Long> times = new ArrayList<>();
+    for (int i = 0; i < 2000; i++) {
+      long t = i % 4 == 0 && i > 0 ? times.get(i - 1) : (rnd.nextLong() % 2_208_988_800_000_000L);
+      times.add(t);
+    }
+    long watermark = times.stream().sorted().toList().get(1200);
+    long expired = times.stream().filter(t -> t <= watermark).count();
+
+    OrderedEvictionStateStoreProvider ordered = init(new OrderedEvictionStateStoreProvider(), 1);
+    assertThat(ordered.ordered()).isTrue();
+    fill(ordered, DEDUP_KEY, times);
+    StateStore store = ordered.getStore(1);
+    int read = evict(store, DEDUP_KEY, watermark);
+    store.commit();
+    assertThat(read)
+        .as("keys read: the expired ones and the first live one")
+        .isEqualTo(expired + 1);
+    assertThat(remainingTimes(ordered.getReadStore(2), DEDUP_KEY))
+        .as("every expired key gone, every live one kept")
+        .containsExactlyInAnyOrderElementsOf(times.stream().filter(t -> t > watermark).toList());
+
+    // a later watermark on the next version: again the expired keys and one more
+    long later = times.stream().sorted().toList().get(1700);
+    long expiredNow = times.stream().filter(t -> t > watermark && t <= later).count();
+    store = ordered.getStore(2);
+    read = evict(store, DEDUP_KEY, later);
+    store.commit();
+    assertThat(read).isEqualTo(expiredNow + 1);
+    assertThat(remainingTimes(ordered.getReadStore(3), DEDUP_KEY))
+        .containsExactlyInAnyOrderElementsOf(times.stream().filter(t -> t > later).toList());
+
+    // a watermark past every key: all read, all gone
+    store = ordered.getStore(3);
+    read = evict(store, DEDUP_KEY, Long.MAX_VALUE);
+    store.commit();
+    assertThat(read).isEqualTo(times.stream().filter(t -> t > later).count());
+    assertThat(remainingTimes(ordered.getReadStore(4), DEDUP_KEY)).isEmpty();
+    ordered.close();
+
+    // Spark's own store reads every key for the same result
+    RocksDBStateStoreProvider spark = init(new RocksDBStateStoreProvider(), 2);
+    fill(spark, DEDUP_KEY, times);
+    store = spark.getStore(1);
+    assertThat(evict(store, DEDUP_KEY, watermark)).isEqualTo(times.size());
+    store.commit();
+    assertThat(remainingTimes(spark.getReadStore(2), DEDUP_KEY))
+        .containsExactlyInAnyOrderElementsOf(times.stream().filter(t -> t > watermark).toList());
+    spark.close();
+  }
+
+  @Test
+  void aStoreWithoutTheOrderColumnIsSparksStoreUnchanged() {
+    List<Long> times = List.of(30L, 10L, 20L, 40L);
+    OrderedEvictionStateStoreProvider plain = new OrderedEvictionStateStoreProvider();
+    plain.init(storeId(4), PLAIN_KEY, VALUE, 0, conf(), new Configuration());
+    assertThat(plain.ordered()).isFalse();
+    fill(plain, PLAIN_KEY, times);
+    StateStore store = plain.getStore(1);
+    // nothing expired: a store that stopped early would read one key
+    assertThat(evict(store, PLAIN_KEY, 0)).isEqualTo(4);
+    store.abort();
+    plain.close();
+  }
+
+  @Test
+  void onlyALeadingNeverNullLongNamedAsTheOrderColumnOrdersTheKeys() {
+    assertThat(OrderedEvictionStateStoreProvider.isOrdered(DEDUP_KEY, 0)).isTrue();
+    assertThat(OrderedEvictionStateStoreProvider.isOrdered(DEDUP_KEY, 1))
+        .as("a prefix key's encoding puts its length first")
+        .isFalse();
+    assertThat(OrderedEvictionStateStoreProvider.isOrdered(PLAIN_KEY, 0)).isFalse();
+    assertThat(
+            OrderedEvictionStateStoreProvider.isOrdered(
+                new StructType()
+                    .add(OrderedEvictionStateStoreProvider.ORDER_COLUMN, DataTypes.LongType, true)
+                    .add("trip_id", DataTypes.StringType),
+                0))
+        .as("nullable: its null bit would come first")
+        .isFalse();
+    assertThat(
+            OrderedEvictionStateStoreProvider.isOrdered(
+                new StructType()
+                    .add(
+                        OrderedEvictionStateStoreProvider.ORDER_COLUMN,
+                        DataTypes.IntegerType,
+                        false),
+                0))
+        .isFalse();
+    assertThat(
+            OrderedEvictionStateStoreProvider.isOrdered(
+                new StructType()
+                    .add("trip_id", DataTypes.StringType)
+                    .add(OrderedEvictionStateStoreProvider.ORDER_COLUMN, DataTypes.LongType, false),
+                0))
+        .as("not first")
+        .isFalse();
+  }
+
+  /** The order value of Aggregations.evictionOrder, computed in Java. */
+  static long order(long micros) {
+    return Long.reverseBytes(micros ^ Long.MIN_VALUE);
+  }
+
+  private <P extends StateStoreProvider> P init(P provider, int partition) {
+    provider.init(storeId(partition), DEDUP_KEY, VALUE, 0, conf(), new Configuration());
+    return provider;
+  }
+
+  private StateStoreId storeId(int partition) {
+    return new StateStoreId(
+        dir.resolve("checkpoint").toString(), 0L, partition, StateStoreId.DEFAULT_STORE_NAME());
+  }
+
+  private static StateStoreConf conf() {
+    return new StateStoreConf();
+  }
+
+  /** Puts one key per time (trip ids in list order) as version 1. */
+  private static void fill(StateStoreProvider provider, StructType keySchema, List<Long> times) {
+    StateStore store = provider.getStore(0);
+    for (int i = 0; i < times.size(); i++) {
+      store.put(key(keySchema, "trip-" + i, times.get(i)), value());
+    }
+    store.commit();
+  }
+
+  /**
+   * Spark's eviction: every key the iterator gives whose dropoff time the watermark has reached is
+   * removed as it comes. Returns the keys read.
+   */
+  private static int evict(StateStore store, StructType keySchema, long watermark) {
+    int time = keySchema.fieldIndex("dropoff_time");
+    int read = 0;
+    scala.collection.Iterator<UnsafeRowPair> it = store.iterator();
+    while (it.hasNext()) {
+      UnsafeRowPair pair = it.next();
+      read++;
+      if (pair.key().getLong(time) <= watermark) {
+        store.remove(pair.key());
+      }
+    }
+    return read;
+  }
+
+  private static List<Long> remainingTimes(ReadStateStore store, StructType keySchema) {
+    int time = keySchema.fieldIndex("dropoff_time");
+    List<Long> out = new ArrayList<>();
+    Set<String> ids = new HashSet<>();
+    scala.collection.Iterator<UnsafeRowPair> it = store.iterator();
+    while (it.hasNext()) {
+      UnsafeRowPair pair = it.next();
+      out.add(pair.key().getLong(time));
+      ids.add(pair.key().getUTF8String(keySchema.fieldIndex("trip_id")).toString());
+    }
+    assertThat(ids).hasSameSizeAs(out);
+    store.abort();
+    return out;
+  }
+
+  private static UnsafeRow key(StructType schema, String id, long micros) {
+    Object[] values =
+        schema.fieldNames()[0].equals(OrderedEvictionStateStoreProvider.ORDER_COLUMN)
+            ? new Object[] {order(micros), UTF8String.fromString(id), micros}
+            : new Object[] {UTF8String.fromString(id), micros};
+    return UnsafeProjection.create(schema).apply(new GenericInternalRow(values)).copy();
+  }
+
+  private static UnsafeRow value() {
+    return UnsafeProjection.create(VALUE).apply(new GenericInternalRow(new Object[] {null})).copy();
+  }
+}
