@@ -3,7 +3,11 @@ package io.taxiplatform.streaming;
 import java.util.NoSuchElementException;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.catalyst.expressions.UnsafeRow;
+import org.apache.spark.sql.execution.streaming.state.ByteArrayPair;
 import org.apache.spark.sql.execution.streaming.state.ReadStateStore;
+import org.apache.spark.sql.execution.streaming.state.RocksDB;
+import org.apache.spark.sql.execution.streaming.state.RocksDBStateEncoder;
+import org.apache.spark.sql.execution.streaming.state.RocksDBStateEncoder$;
 import org.apache.spark.sql.execution.streaming.state.RocksDBStateStoreProvider;
 import org.apache.spark.sql.execution.streaming.state.StateStore;
 import org.apache.spark.sql.execution.streaming.state.StateStoreConf;
@@ -15,6 +19,7 @@ import org.apache.spark.sql.execution.streaming.state.UnsafeRowPair;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
+import org.apache.spark.util.NextIterator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import scala.collection.Iterator;
@@ -52,6 +57,7 @@ public final class OrderedEvictionStateStoreProvider implements StateStoreProvid
 
   private final RocksDBStateStoreProvider rocksDb = new RocksDBStateStoreProvider();
   private boolean ordered;
+  private RocksDBStateEncoder encoder;
 
   @Override
   public void init(
@@ -63,6 +69,8 @@ public final class OrderedEvictionStateStoreProvider implements StateStoreProvid
       Configuration hadoopConf) {
     rocksDb.init(stateStoreId, keySchema, valueSchema, numColsPrefixKey, storeConfs, hadoopConf);
     ordered = isOrdered(keySchema, numColsPrefixKey);
+    // the rows of the early-stopping scan, decoded as Spark's store decodes its own
+    encoder = RocksDBStateEncoder$.MODULE$.getEncoder(keySchema, valueSchema, numColsPrefixKey);
     if (ordered && stateStoreId.partitionId() == 0) {
       LOG.info(
           "state store of operator {}: keys in dropoff order ({}), its eviction reads the expired"
@@ -107,7 +115,9 @@ public final class OrderedEvictionStateStoreProvider implements StateStoreProvid
   @Override
   public StateStore getStore(long version) {
     StateStore store = rocksDb.getStore(version);
-    return ordered ? new StopAtFirstLiveKey(store) : store;
+    return ordered
+        ? new StopAtFirstLiveKey((RocksDBStateStoreProvider.RocksDBStateStore) store, encoder)
+        : store;
   }
 
   @Override
@@ -127,19 +137,30 @@ public final class OrderedEvictionStateStoreProvider implements StateStoreProvid
 
   /**
    * A store whose {@link #iterator()} ends after the first key not removed before the next is asked
-   * for (every other call goes to Spark's store).
+   * for, and closes its RocksDB iterator there (every other call goes to Spark's store).
    */
   static final class StopAtFirstLiveKey implements StateStore {
-    private final StateStore store;
+    private final RocksDBStateStoreProvider.RocksDBStateStore store;
+    private final RocksDBStateEncoder encoder;
     private long removes;
 
-    StopAtFirstLiveKey(StateStore store) {
+    StopAtFirstLiveKey(
+        RocksDBStateStoreProvider.RocksDBStateStore store, RocksDBStateEncoder encoder) {
       this.store = store;
+      this.encoder = encoder;
     }
 
+    /**
+     * The keys from the oldest, decoded as Spark's store decodes them. The scan is Spark's {@link
+     * RocksDB#iterator()} itself, not the store's (which maps it and so hides its {@code close}):
+     * Spark closes a RocksDB iterator when it reaches the end, or else when the task ends, after
+     * the store's commit. An iterator left open over the commit keeps the memtables the commit
+     * flushes, and the blocks it stands on, in the memory bound's cache (which is strict) until
+     * then; this one is closed the moment it stops.
+     */
     @Override
-    public Iterator<UnsafeRowPair> iterator() {
-      Iterator<UnsafeRowPair> keys = store.iterator();
+    public scala.collection.Iterator<UnsafeRowPair> iterator() {
+      scala.collection.Iterator<ByteArrayPair> keys = db().iterator();
       return new scala.collection.AbstractIterator<>() {
         private long removesAtLastKey = -1;
         private boolean ended;
@@ -152,6 +173,7 @@ public final class OrderedEvictionStateStoreProvider implements StateStoreProvid
           if (removesAtLastKey >= 0 && removes == removesAtLastKey) {
             // the last key was kept: it is live, and so is every key after it
             ended = true;
+            close(keys);
             return false;
           }
           return keys.hasNext();
@@ -162,11 +184,22 @@ public final class OrderedEvictionStateStoreProvider implements StateStoreProvid
           if (!hasNext()) {
             throw new NoSuchElementException();
           }
-          UnsafeRowPair pair = keys.next();
+          UnsafeRowPair pair = encoder.decode(keys.next());
           removesAtLastKey = removes;
           return pair;
         }
       };
+    }
+
+    /** Spark's RocksDB instance under this store. */
+    RocksDB db() {
+      return store.dbInstance();
+    }
+
+    private static void close(scala.collection.Iterator<ByteArrayPair> keys) {
+      if (keys instanceof NextIterator<?> next) {
+        next.closeIfNeeded();
+      }
     }
 
     @Override

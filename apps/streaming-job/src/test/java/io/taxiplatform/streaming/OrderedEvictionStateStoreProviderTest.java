@@ -12,7 +12,9 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.catalyst.expressions.GenericInternalRow;
 import org.apache.spark.sql.catalyst.expressions.UnsafeProjection;
 import org.apache.spark.sql.catalyst.expressions.UnsafeRow;
+import org.apache.spark.sql.execution.streaming.state.ByteArrayPair;
 import org.apache.spark.sql.execution.streaming.state.ReadStateStore;
+import org.apache.spark.sql.execution.streaming.state.RocksDB;
 import org.apache.spark.sql.execution.streaming.state.RocksDBStateStoreProvider;
 import org.apache.spark.sql.execution.streaming.state.StateStore;
 import org.apache.spark.sql.execution.streaming.state.StateStoreConf;
@@ -22,6 +24,7 @@ import org.apache.spark.sql.execution.streaming.state.UnsafeRowPair;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.unsafe.types.UTF8String;
+import org.apache.spark.util.NextIterator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -102,6 +105,42 @@ class OrderedEvictionStateStoreProviderTest {
     assertThat(remainingTimes(spark.getReadStore(2), DEDUP_KEY))
         .containsExactlyInAnyOrderElementsOf(times.stream().filter(t -> t > watermark).toList());
     spark.close();
+  }
+
+  @Test
+  void theScanClosesItsRocksDbIteratorWhereItStops() {
+    // 5,000 keys, flushed to an SST file at the commit: a scan pins the data block it stands on
+    List<Long> times = new ArrayList<>();
+    for (long t = 0; t < 5_000; t++) {
+      times.add(t * 1_000_000L);
+    }
+    OrderedEvictionStateStoreProvider ordered = init(new OrderedEvictionStateStoreProvider(), 5);
+    fill(ordered, DEDUP_KEY, times);
+    StateStore store = ordered.getStore(1);
+    RocksDB db = ((OrderedEvictionStateStoreProvider.StopAtFirstLiveKey) store).db();
+
+    // what an open scan looks like: Spark's own iterator, half read
+    long pinnedBefore = db.metrics().pinnedBlocksMemUsage();
+    scala.collection.Iterator<ByteArrayPair> open = db.iterator();
+    for (int i = 0; i < 2_500; i++) {
+      open.next();
+    }
+    assertThat(db.metrics().pinnedBlocksMemUsage())
+        .as("an open RocksDB iterator pins its block in the cache")
+        .isGreaterThan(pinnedBefore);
+    ((NextIterator<?>) open).closeIfNeeded();
+    assertThat(db.metrics().pinnedBlocksMemUsage()).isEqualTo(pinnedBefore);
+
+    // the eviction stops after 1,001 keys of 5,000, and its iterator is closed at once, before
+    // the commit (Spark would close it when the task ends)
+    assertThat(evict(store, DEDUP_KEY, times.get(999))).isEqualTo(1_001);
+    assertThat(db.metrics().pinnedBlocksMemUsage())
+        .as("nothing pinned once the scan has stopped")
+        .isEqualTo(pinnedBefore);
+    store.commit();
+    assertThat(remainingTimes(ordered.getReadStore(2), DEDUP_KEY))
+        .containsExactlyInAnyOrderElementsOf(times.subList(1_000, 5_000));
+    ordered.close();
   }
 
   @Test
