@@ -598,6 +598,14 @@ final class StreamingBench {
     }
   }
 
+  private static void exitedDuringWarmup(
+      String name, StreamingJobProcess job, JvmProcess producer) {
+    if (!job.isAlive() || !producer.isAlive()) {
+      throw new IllegalStateException(
+          name + ": the job or the producer exited during the warm-up\n" + job.logTail(60));
+    }
+  }
+
   /**
    * The producer at {@code rate} for warm-up + window seconds; the histogram difference over the
    * window.
@@ -647,12 +655,12 @@ final class StreamingBench {
         List<Double> sizes = new ArrayList<>();
         long cap = warmStart + STEADY_CAP.toNanos();
         while (!steady && System.nanoTime() < cap) {
-          if (!job.isAlive() || !producer.isAlive()) {
-            throw new IllegalStateException(
-                name + ": the job or the producer exited during the warm-up\n" + job.logTail(60));
-          }
+          exitedDuringWarmup(name, job, producer);
           PrometheusScrape s = metrics(env);
           if (!s.exposes(STATE_BYTES)) {
+            // a job that is exiting stops answering before its process has ended
+            sleep(3_000);
+            exitedDuringWarmup(name, job, producer);
             throw new IllegalStateException(
                 "--latency-steady needs the job's " + STATE_BYTES + " (a job built before it?)");
           }

@@ -6,6 +6,7 @@ import org.apache.spark.sql.catalyst.expressions.UnsafeRow;
 import org.apache.spark.sql.execution.streaming.state.ByteArrayPair;
 import org.apache.spark.sql.execution.streaming.state.ReadStateStore;
 import org.apache.spark.sql.execution.streaming.state.RocksDB;
+import org.apache.spark.sql.execution.streaming.state.RocksDBConf;
 import org.apache.spark.sql.execution.streaming.state.RocksDBStateEncoder;
 import org.apache.spark.sql.execution.streaming.state.RocksDBStateEncoder$;
 import org.apache.spark.sql.execution.streaming.state.RocksDBStateStoreProvider;
@@ -20,6 +21,10 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.util.NextIterator;
+import org.rocksdb.BlockBasedTableConfig;
+import org.rocksdb.BloomFilter;
+import org.rocksdb.IndexType;
+import org.rocksdb.Options;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import scala.collection.Iterator;
@@ -44,8 +49,10 @@ import scala.collection.Seq;
  * <p>Stopping early can only leave expired keys in the store, never drop a live one, and an expired
  * key can never match again: the operator drops a row the watermark has passed before it looks its
  * key up. Every other store (the window aggregation's, any key without the column, or one whose key
- * can hold nulls before it) is Spark's store unchanged. The store's files, checkpoint and settings
- * are Spark's ({@code spark.sql.streaming.stateStore.rocksdb.*}).
+ * can hold nulls before it) evicts as Spark's store does. The stores' files, checkpoints and
+ * settings are Spark's ({@code spark.sql.streaming.stateStore.rocksdb.*}), but for one table
+ * option: every store's SST files index and filter their keys in partitions ({@link
+ * #partitionIndexAndFilters}).
  */
 public final class OrderedEvictionStateStoreProvider implements StateStoreProvider {
 
@@ -55,7 +62,12 @@ public final class OrderedEvictionStateStoreProvider implements StateStoreProvid
   /** The first key column of a store whose eviction stops early (a {@code long}, never null). */
   public static final String ORDER_COLUMN = "eviction_order";
 
+  /** A partition of an SST file's index or filter: RocksDB's default, 4 KiB. */
+  static final long METADATA_BLOCK_BYTES = 4096;
+
   private final RocksDBStateStoreProvider rocksDb = new RocksDBStateStoreProvider();
+  // the partitioned filters' policy, held as long as the store's options are
+  private BloomFilter bloomFilter;
   private boolean ordered;
   private RocksDBStateEncoder encoder;
 
@@ -68,6 +80,8 @@ public final class OrderedEvictionStateStoreProvider implements StateStoreProvid
       StateStoreConf storeConfs,
       Configuration hadoopConf) {
     rocksDb.init(stateStoreId, keySchema, valueSchema, numColsPrefixKey, storeConfs, hadoopConf);
+    bloomFilter = new BloomFilter();
+    partitionIndexAndFilters(rocksDb.rocksDB(), bloomFilter);
     ordered = isOrdered(keySchema, numColsPrefixKey);
     // the rows of the early-stopping scan, decoded as Spark's store decodes its own
     encoder = RocksDBStateEncoder$.MODULE$.getEncoder(keySchema, valueSchema, numColsPrefixKey);
@@ -78,6 +92,46 @@ public final class OrderedEvictionStateStoreProvider implements StateStoreProvid
           stateStoreId.operatorId(),
           ORDER_COLUMN);
     }
+  }
+
+  /**
+   * Sets Spark's table options of {@code db} (before it opens its files: {@code init} builds the
+   * instance, the first {@code getStore} opens it) again, with each SST file's index and filter in
+   * partitions of {@value #METADATA_BLOCK_BYTES} bytes under a small top-level index.
+   *
+   * <p>Spark 3.5.7 builds one index block and one filter block (a Bloom filter, ~10 bits per key)
+   * per file, and with {@code boundedMemoryUsage} reads them through its LRU cache, which is strict
+   * and split in 64 shards (RocksDB's default from 32 MiB up: 4 MiB each at the default 256 MiB). A
+   * settled store's bottom level is one file below RocksDB's 64 MiB file size: at 10,000 trips/s
+   * the de-duplication's 3 M keys a store made a filter of ~3.7 MiB and an index of ~1 MiB, blocks
+   * that nearly fill a shard alone, so a lookup next to them (the memtables' reservations are
+   * pinned there too) failed with {@code Insert failed due to LRU cache being full}
+   * (docs/benchmarks.md, "Thirty-second round"). Partitions keep every block a lookup reads near 4
+   * KiB whatever the state's size. Everything else is Spark's setting (block size, cache, format
+   * version, index and filter blocks in the cache with high priority, pinned at level 0); files
+   * written before keep their whole-file blocks, which RocksDB still reads.
+   */
+  static void partitionIndexAndFilters(RocksDB db, BloomFilter bloomFilter) {
+    RocksDBConf conf = db.conf();
+    BlockBasedTableConfig table =
+        new BlockBasedTableConfig()
+            .setBlockSize(conf.blockSizeKB() * 1024)
+            .setBlockCache(db.getWriteBufferManagerAndCache()._2())
+            .setFilterPolicy(bloomFilter)
+            .setFormatVersion(conf.formatVersion())
+            .setIndexType(IndexType.kTwoLevelIndexSearch)
+            .setPartitionFilters(true)
+            .setMetadataBlockSize(METADATA_BLOCK_BYTES)
+            .setPinTopLevelIndexAndFilter(true);
+    if (conf.boundedMemoryUsage()) {
+      table
+          .setCacheIndexAndFilterBlocks(true)
+          .setCacheIndexAndFilterBlocksWithHighPriority(true)
+          .setPinL0FilterAndIndexBlocksInCache(true);
+    }
+    // Spark's RocksDB keeps its open options in this field (Scala names its accessor so)
+    Options options = db.org$apache$spark$sql$execution$streaming$state$RocksDB$$dbOptions();
+    options.setTableFormatConfig(table);
   }
 
   /**
@@ -110,6 +164,9 @@ public final class OrderedEvictionStateStoreProvider implements StateStoreProvid
   @Override
   public void close() {
     rocksDb.close();
+    if (bloomFilter != null) {
+      bloomFilter.close();
+    }
   }
 
   @Override

@@ -15,18 +15,23 @@ import org.apache.spark.sql.catalyst.expressions.UnsafeRow;
 import org.apache.spark.sql.execution.streaming.state.ByteArrayPair;
 import org.apache.spark.sql.execution.streaming.state.ReadStateStore;
 import org.apache.spark.sql.execution.streaming.state.RocksDB;
+import org.apache.spark.sql.execution.streaming.state.RocksDBMemoryManager$;
 import org.apache.spark.sql.execution.streaming.state.RocksDBStateStoreProvider;
 import org.apache.spark.sql.execution.streaming.state.StateStore;
 import org.apache.spark.sql.execution.streaming.state.StateStoreConf;
 import org.apache.spark.sql.execution.streaming.state.StateStoreId;
 import org.apache.spark.sql.execution.streaming.state.StateStoreProvider;
 import org.apache.spark.sql.execution.streaming.state.UnsafeRowPair;
+import org.apache.spark.sql.internal.SQLConf;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.unsafe.types.UTF8String;
 import org.apache.spark.util.NextIterator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.rocksdb.Statistics;
+import org.rocksdb.TableProperties;
+import org.rocksdb.TickerType;
 
 /**
  * The provider on real RocksDB stores (Spark's, in a temporary directory), evicted the way Spark
@@ -143,6 +148,119 @@ class OrderedEvictionStateStoreProviderTest {
     ordered.close();
   }
 
+  /**
+   * Spark 3.5.7 bounds RocksDB with one LRU cache of {@code maxMemoryUsageMB}, strict, in shards of
+   * at least 512 KiB (64 of 4 MiB at the job's default 256 MiB): no block larger than its shard can
+   * be cached. Spark's store builds one filter block per SST file (~10 bits per key) and one index
+   * block; 600,000 keys in random order, compacted into one file as a settled store's bottom level
+   * is, give a filter larger than a 32 MiB bound's shards, as 3 M keys a store (a settled 10,000
+   * trips/s job's de-duplication) gave 3.7 MiB filters in 4 MiB shards. The job's stores partition
+   * both, so no block a lookup reads grows with the keys.
+   */
+  @Test
+  void aStoresIndexAndFilterBlocksFitTheStrictCacheWhateverItsKeys() throws Exception {
+    List<Long> times = new ArrayList<>();
+    for (long t = 0; t < 600_000; t++) {
+      times.add(t * 1_000L);
+    }
+    java.util.Collections.shuffle(times, new Random(11));
+    RocksDBMemoryManager$.MODULE$.resetWriteBufferManagerAndCache();
+    try {
+      RocksDBStateStoreProvider spark = new RocksDBStateStoreProvider();
+      spark.init(storeId(6), DEDUP_KEY, VALUE, 0, boundedConf(32), new Configuration());
+      fill(spark, DEDUP_KEY, times);
+      StateStore store = spark.getStore(1);
+      RocksDB sparkDb = ((RocksDBStateStoreProvider.RocksDBStateStore) store).dbInstance();
+      List<TableProperties> files = tables(sparkDb);
+      assertThat(files).hasSize(1);
+      assertThat(files.get(0).getIndexPartitions()).isZero();
+      assertThat(files.get(0).getFilterSize())
+          .as("one filter block, larger than a shard of 512 KiB")
+          .isGreaterThan(512 * 1024);
+      long useful = ticker(sparkDb, TickerType.BLOOM_FILTER_USEFUL);
+      lookUp(store, times);
+      assertThat(ticker(sparkDb, TickerType.BLOOM_FILTER_USEFUL) - useful)
+          .as(
+              "absent keys the filter answered: none, the cache refused the filter when RocksDB"
+                  + " opened the file, so the file has none and each absent key reads a data block")
+          .isZero();
+      store.abort();
+      spark.close();
+
+      OrderedEvictionStateStoreProvider ordered = new OrderedEvictionStateStoreProvider();
+      ordered.init(storeId(7), DEDUP_KEY, VALUE, 0, boundedConf(32), new Configuration());
+      fill(ordered, DEDUP_KEY, times);
+      StateStore mine = ordered.getStore(1);
+      RocksDB db = ((OrderedEvictionStateStoreProvider.StopAtFirstLiveKey) mine).db();
+      files = tables(db);
+      assertThat(files).hasSize(1);
+      assertThat(files.get(0).getIndexPartitions())
+          .as("the index in partitions of 4 KiB")
+          .isGreaterThan(10);
+      assertThat(files.get(0).getTopLevelIndexSize()).isLessThan(64 * 1024);
+      long failures = ticker(db, TickerType.BLOCK_CACHE_ADD_FAILURES);
+      useful = ticker(db, TickerType.BLOOM_FILTER_USEFUL);
+      lookUp(mine, times);
+      assertThat(ticker(db, TickerType.BLOCK_CACHE_ADD_FAILURES) - failures)
+          .as("every block cached")
+          .isZero();
+      assertThat(ticker(db, TickerType.BLOOM_FILTER_USEFUL) - useful)
+          .as("absent keys the filter answered (of 2,000; ~1 % false positives)")
+          .isGreaterThan(1_900);
+      // and the store evicts as before: the 100,000 oldest keys and one more are read
+      assertThat(evict(mine, DEDUP_KEY, 99_999_000L)).isEqualTo(100_001);
+      mine.commit();
+      assertThat(
+              remainingTimes(ordered.getReadStore(2), DEDUP_KEY).stream()
+                  .mapToLong(Long::longValue)
+                  .min())
+          .hasValue(100_000_000L);
+      ordered.close();
+    } finally {
+      RocksDBMemoryManager$.MODULE$.resetWriteBufferManagerAndCache();
+    }
+  }
+
+  /**
+   * 2,000 keys looked up (every 300th trip), each found, and 2,000 absent ones (a new trip at the
+   * same time), none found: a de-duplication's lookups are mostly of new trips.
+   */
+  private static void lookUp(StateStore store, List<Long> times) {
+    for (int i = 0; i < times.size(); i += 300) {
+      assertThat(store.get(key(DEDUP_KEY, "trip-" + i, times.get(i)))).isNotNull();
+      assertThat(store.get(key(DEDUP_KEY, "new-" + i, times.get(i)))).isNull();
+    }
+  }
+
+  /** The SST files' properties of Spark's RocksDB instance (its native handle is private). */
+  private static List<TableProperties> tables(RocksDB db) throws Exception {
+    return new ArrayList<>(nativeDb(db).getPropertiesOfAllTables().values());
+  }
+
+  /** A RocksDB ticker of Spark's instance (its statistics are private). */
+  private static long ticker(RocksDB db, TickerType type) throws Exception {
+    java.lang.reflect.Field f = RocksDB.class.getDeclaredField("nativeStats");
+    f.setAccessible(true);
+    return ((Statistics) f.get(db)).getTickerCount(type);
+  }
+
+  private static org.rocksdb.RocksDB nativeDb(RocksDB db) throws Exception {
+    java.lang.reflect.Field f = RocksDB.class.getDeclaredField("db");
+    f.setAccessible(true);
+    return (org.rocksdb.RocksDB) f.get(db);
+  }
+
+  /** The job's RocksDB memory bound of {@code mb} MiB, and a compaction at each commit. */
+  private static StateStoreConf boundedConf(int mb) {
+    SQLConf sql = new SQLConf();
+    sql.setConfString("spark.sql.streaming.stateStore.rocksdb.boundedMemoryUsage", "true");
+    sql.setConfString(
+        "spark.sql.streaming.stateStore.rocksdb.maxMemoryUsageMB", Integer.toString(mb));
+    // one SST file holding every key, as a settled store's bottom level does
+    sql.setConfString("spark.sql.streaming.stateStore.rocksdb.compactOnCommit", "true");
+    return new StateStoreConf(sql, scala.collection.immutable.Map$.MODULE$.empty());
+  }
+
   @Test
   void aStoreWithoutTheOrderColumnIsSparksStoreUnchanged() {
     List<Long> times = List.of(30L, 10L, 20L, 40L);
@@ -257,8 +375,14 @@ class OrderedEvictionStateStoreProviderTest {
         schema.fieldNames()[0].equals(OrderedEvictionStateStoreProvider.ORDER_COLUMN)
             ? new Object[] {order(micros), UTF8String.fromString(id), micros}
             : new Object[] {UTF8String.fromString(id), micros};
-    return UnsafeProjection.create(schema).apply(new GenericInternalRow(values)).copy();
+    return PROJECTIONS
+        .computeIfAbsent(schema, UnsafeProjection::create)
+        .apply(new GenericInternalRow(values))
+        .copy();
   }
+
+  private static final java.util.Map<StructType, UnsafeProjection> PROJECTIONS =
+      new java.util.HashMap<>();
 
   private static UnsafeRow value() {
     return UnsafeProjection.create(VALUE).apply(new GenericInternalRow(new Object[] {null})).copy();
