@@ -90,13 +90,24 @@ class StateStoreMemoryIT {
             assertThat(cf.get("max_write_buffer_number"))
                 .as(file + " max_write_buffer_number")
                 .isEqualTo("2");
+            // every store's index and filter in partitions (OrderedEvictionStateStoreProvider)
+            assertThat(cf.get("table.index_type"))
+                .as(file + " index_type")
+                .isEqualTo("kTwoLevelIndexSearch");
+            assertThat(cf.get("table.partition_filters"))
+                .as(file + " partition_filters")
+                .isEqualTo("true");
+            assertThat(cf.get("table.cache_index_and_filter_blocks"))
+                .as(file + " cache_index_and_filter_blocks")
+                .isEqualTo("true");
           });
     }
   }
 
   /**
    * The default column family's options in the OPTIONS file of every RocksDB snapshot ({@code
-   * <version>.zip}) under a checkpoint: zip path and entry -> option -> value.
+   * <version>.zip}) under a checkpoint: zip path and entry -> option -> value (its table options
+   * prefixed {@code table.}).
    */
   static Map<String, Map<String, String>> snapshotOptions(Path checkpoints) throws IOException {
     Map<String, Map<String, String>> out = new TreeMap<>();
@@ -111,15 +122,19 @@ class StateStoreMemoryIT {
             continue;
           }
           Map<String, String> cf = new TreeMap<>();
-          boolean inDefault = false;
+          String prefix = null;
           String text = new String(z.getInputStream(e).readAllBytes(), StandardCharsets.UTF_8);
           for (String line : text.split("\n")) {
             String t = line.strip();
             if (t.startsWith("[")) {
-              inDefault = t.equals("[CFOptions \"default\"]");
-            } else if (inDefault && t.contains("=")) {
+              prefix =
+                  t.equals("[CFOptions \"default\"]")
+                      ? ""
+                      : t.equals("[TableOptions/BlockBasedTable \"default\"]") ? "table." : null;
+            } else if (prefix != null && t.contains("=")) {
               cf.put(
-                  t.substring(0, t.indexOf('=')).strip(), t.substring(t.indexOf('=') + 1).strip());
+                  prefix + t.substring(0, t.indexOf('=')).strip(),
+                  t.substring(t.indexOf('=') + 1).strip());
             }
           }
           out.put(checkpoints.relativize(zip) + "!" + e.getName(), cf);
