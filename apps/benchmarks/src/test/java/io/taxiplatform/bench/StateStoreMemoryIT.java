@@ -82,25 +82,18 @@ class StateStoreMemoryIT {
       // to the checkpoint (whether a full cache fails a flush depends on timing; these do not).
       Map<String, Map<String, String>> options = snapshotOptions(work.resolve("checkpoints-sm0"));
       assertThat(options).as("state store snapshots in the checkpoint").isNotEmpty();
+      // the memtables (StateStoreMemory); every store's index and filter in partitions
+      // (OrderedEvictionStateStoreProvider)
+      Map<String, String> expected =
+          Map.of(
+              "write_buffer_size", Integer.toString(1 << 20),
+              "max_write_buffer_number", "2",
+              "table.index_type", "kTwoLevelIndexSearch",
+              "table.partition_filters", "true",
+              "table.cache_index_and_filter_blocks", "true");
       options.forEach(
-          (file, cf) -> {
-            assertThat(cf.get("write_buffer_size"))
-                .as(file + " write_buffer_size")
-                .isEqualTo(Integer.toString(1 << 20));
-            assertThat(cf.get("max_write_buffer_number"))
-                .as(file + " max_write_buffer_number")
-                .isEqualTo("2");
-            // every store's index and filter in partitions (OrderedEvictionStateStoreProvider)
-            assertThat(cf.get("table.index_type"))
-                .as(file + " index_type")
-                .isEqualTo("kTwoLevelIndexSearch");
-            assertThat(cf.get("table.partition_filters"))
-                .as(file + " partition_filters")
-                .isEqualTo("true");
-            assertThat(cf.get("table.cache_index_and_filter_blocks"))
-                .as(file + " cache_index_and_filter_blocks")
-                .isEqualTo("true");
-          });
+          (file, cf) ->
+              expected.forEach((k, v) -> assertThat(cf.get(k)).as(file + " " + k).isEqualTo(v)));
     }
   }
 
