@@ -2,12 +2,17 @@ package io.taxiplatform.streaming;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.stream.Stream;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.catalyst.expressions.GenericInternalRow;
 import org.apache.spark.sql.catalyst.expressions.UnsafeProjection;
@@ -184,6 +189,7 @@ class OrderedEvictionStateStoreProviderTest {
               "absent keys the filter answered: none, the cache refused the filter when RocksDB"
                   + " opened the file, so the file has none and each absent key reads a data block")
           .isZero();
+      Map<String, String> sparkTable = tableOptions(sparkDb);
       store.abort();
       spark.close();
 
@@ -192,6 +198,17 @@ class OrderedEvictionStateStoreProviderTest {
       fill(ordered, DEDUP_KEY, times);
       StateStore mine = ordered.getStore(1);
       RocksDB db = ((OrderedEvictionStateStoreProvider.StopAtFirstLiveKey) mine).db();
+      // the table options RocksDB wrote: Spark's own but for the partitioning
+      Map<String, String> table = tableOptions(db);
+      assertThat(table)
+          .containsEntry("index_type", "kTwoLevelIndexSearch")
+          .containsEntry("partition_filters", "true");
+      Map<String, String> others = new TreeMap<>(table);
+      Map<String, String> sparks = new TreeMap<>(sparkTable);
+      others.keySet().removeAll(Set.of("index_type", "partition_filters"));
+      sparks.keySet().removeAll(Set.of("index_type", "partition_filters"));
+      assertThat(sparks).hasSizeGreaterThan(10);
+      assertThat(others).isEqualTo(sparks);
       files = tables(db);
       assertThat(files).hasSize(1);
       assertThat(files.get(0).getIndexPartitions())
@@ -230,6 +247,35 @@ class OrderedEvictionStateStoreProviderTest {
       assertThat(store.get(key(DEDUP_KEY, "trip-" + i, times.get(i)))).isNotNull();
       assertThat(store.get(key(DEDUP_KEY, "new-" + i, times.get(i)))).isNull();
     }
+  }
+
+  /**
+   * The block-based table options in the newest OPTIONS file RocksDB wrote for Spark's instance
+   * (the one it was opened with), but for the cache's address.
+   */
+  private static Map<String, String> tableOptions(RocksDB db) throws Exception {
+    Path dir = Path.of(nativeDb(db).getName());
+    Path newest;
+    try (Stream<Path> files = Files.list(dir)) {
+      newest =
+          files
+              .filter(f -> f.getFileName().toString().startsWith("OPTIONS-"))
+              .max(
+                  Comparator.comparing(
+                      f -> Long.parseLong(f.getFileName().toString().substring(8))))
+              .orElseThrow();
+    }
+    Map<String, String> out = new TreeMap<>();
+    boolean inTable = false;
+    for (String line : Files.readAllLines(newest)) {
+      String t = line.strip();
+      if (t.startsWith("[")) {
+        inTable = t.equals("[TableOptions/BlockBasedTable \"default\"]");
+      } else if (inTable && t.contains("=") && !t.startsWith("block_cache")) {
+        out.put(t.substring(0, t.indexOf('=')), t.substring(t.indexOf('=') + 1));
+      }
+    }
+    return out;
   }
 
   /** The SST files' properties of Spark's RocksDB instance (its native handle is private). */
