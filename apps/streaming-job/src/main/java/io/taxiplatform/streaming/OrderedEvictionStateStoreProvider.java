@@ -52,7 +52,8 @@ import scala.collection.Seq;
  * can hold nulls before it) evicts as Spark's store does. The stores' files, checkpoints and
  * settings are Spark's ({@code spark.sql.streaming.stateStore.rocksdb.*}), but for one table
  * option: every store's SST files index and filter their keys in partitions ({@link
- * #partitionIndexAndFilters}).
+ * #partitionIndexAndFilters}). And a read store's abort (the window aggregation's, at the end of
+ * every task) keeps the version RocksDB has loaded instead of dropping it ({@link #getReadStore}).
  */
 public final class OrderedEvictionStateStoreProvider implements StateStoreProvider {
 
@@ -177,9 +178,32 @@ public final class OrderedEvictionStateStoreProvider implements StateStoreProvid
         : store;
   }
 
+  /**
+   * Spark's read store of {@code version}, whose {@code abort} keeps the version RocksDB has
+   * loaded.
+   *
+   * <p>A streaming aggregation opens its partition's store twice in one task: read-only to restore
+   * the windows' state ({@code StateStoreRestoreExec}), then to write it ({@code
+   * StateStoreSaveExec}), which commits; when the task ends Spark aborts the read store. In Spark
+   * 3.5.7 a RocksDB store's abort is a rollback that drops the loaded version ({@code
+   * RocksDB.rollback}: {@code loadedVersion = -1}), even after the write store of the same instance
+   * committed, so every micro-batch began by closing the aggregation's RocksDB, reopening it from
+   * its last snapshot and replaying the changelogs since, and, while the maintenance thread had not
+   * yet uploaded that snapshot, took a new one at every commit instead of every {@code
+   * minDeltasForSnapshot}-th (docs/benchmarks.md, "Thirty-third round"; Spark 4.1 gives the read
+   * store a {@code release} for this, SPARK-51955). Nothing is written through a read store, so its
+   * abort has nothing to undo: a write store that did not commit still rolls back by its own abort
+   * (Spark calls it first), and RocksDB's instance lock is released when the task ends by the
+   * listener its {@code load} registered.
+   */
   @Override
   public ReadStateStore getReadStore(long version) {
-    return rocksDb.getReadStore(version);
+    return new KeepLoadedOnAbort(rocksDb.getReadStore(version));
+  }
+
+  /** Spark's RocksDB instance under this provider's stores. */
+  RocksDB db() {
+    return rocksDb.rocksDB();
   }
 
   @Override
@@ -190,6 +214,49 @@ public final class OrderedEvictionStateStoreProvider implements StateStoreProvid
   @Override
   public Seq<StateStoreCustomMetric> supportedCustomMetrics() {
     return rocksDb.supportedCustomMetrics();
+  }
+
+  /** A read store whose {@link #abort()} leaves RocksDB's loaded version as it is. */
+  static final class KeepLoadedOnAbort implements ReadStateStore {
+    private final ReadStateStore store;
+
+    KeepLoadedOnAbort(ReadStateStore store) {
+      this.store = store;
+    }
+
+    @Override
+    public StateStoreId id() {
+      return store.id();
+    }
+
+    @Override
+    public long version() {
+      return store.version();
+    }
+
+    @Override
+    public UnsafeRow get(UnsafeRow key) {
+      return store.get(key);
+    }
+
+    @Override
+    public Iterator<UnsafeRowPair> prefixScan(UnsafeRow prefixKey) {
+      return store.prefixScan(prefixKey);
+    }
+
+    @Override
+    public Iterator<UnsafeRowPair> iterator() {
+      return store.iterator();
+    }
+
+    /** Nothing to undo: no write goes through a read store (see {@link #getReadStore}). */
+    @Override
+    public void abort() {}
+
+    @Override
+    public String toString() {
+      return store.toString();
+    }
   }
 
   /**

@@ -307,6 +307,108 @@ class OrderedEvictionStateStoreProviderTest {
     return new StateStoreConf(sql, scala.collection.immutable.Map$.MODULE$.empty());
   }
 
+  /**
+   * A streaming aggregation's task as Spark 3.5.7 runs it: the partition's store opened read-only
+   * to restore ({@code StateStoreRestoreExec}), then to write ({@code StateStoreSaveExec}), which
+   * commits; at the task's end the read store is aborted. With changelog checkpointing, as the job
+   * sets it.
+   */
+  @Test
+  void anAggregationsReadStoreAbortKeepsTheVersionRocksDbLoaded() throws Exception {
+    int batches = 15;
+    // Spark's provider: the read store's abort drops the loaded version, so each micro-batch
+    // reopens RocksDB, and with no snapshot uploaded yet it takes one at every commit from the
+    // tenth (minDeltasForSnapshot) on
+    RocksDBStateStoreProvider spark = new RocksDBStateStoreProvider();
+    spark.init(storeId(6), PLAIN_KEY, COUNT, 0, changelogConf(), new Configuration());
+    BatchesSeen sparks = aggregate(spark, spark.rocksDB(), batches);
+    assertThat(sparks.nativeDbs)
+        .as("Spark 3.5.7's store reopens RocksDB every batch")
+        .hasSize(batches);
+    assertThat(sparks.snapshots).containsExactly(10L, 11L, 12L, 13L, 14L, 15L);
+    spark.close();
+
+    OrderedEvictionStateStoreProvider job = new OrderedEvictionStateStoreProvider();
+    job.init(storeId(7), PLAIN_KEY, COUNT, 0, changelogConf(), new Configuration());
+    assertThat(job.ordered()).isFalse();
+    BatchesSeen jobs = aggregate(job, job.db(), batches);
+    assertThat(jobs.nativeDbs).as("one RocksDB open for every batch").hasSize(1);
+    assertThat(jobs.snapshots).as("a snapshot every tenth version").containsExactly(10L);
+
+    // a batch that fails before its commit: the write store's abort still rolls back, and the
+    // next batch reloads version 15 without the write
+    job.doMaintenance();
+    ReadStateStore read = job.getReadStore(batches);
+    StateStore write = job.getStore(batches);
+    write.put(key(PLAIN_KEY, "zone-1", 0), count(999));
+    write.abort();
+    read.abort();
+    ReadStateStore after = job.getReadStore(batches);
+    assertThat(after.get(key(PLAIN_KEY, "zone-1", 0)).getLong(0)).isEqualTo(batches);
+    after.abort();
+    job.close();
+
+    // and a restart finds every committed version: the snapshot of 10, the changelogs after it
+    OrderedEvictionStateStoreProvider restarted = new OrderedEvictionStateStoreProvider();
+    restarted.init(storeId(7), PLAIN_KEY, COUNT, 0, changelogConf(), new Configuration());
+    ReadStateStore resumed = restarted.getReadStore(batches);
+    assertThat(resumed.get(key(PLAIN_KEY, "zone-1", 0)).getLong(0)).isEqualTo(batches);
+    assertThat(resumed.get(key(PLAIN_KEY, "zone-2", 0)).getLong(0)).isEqualTo(batches / 2);
+    resumed.abort();
+    restarted.close();
+  }
+
+  /** The RocksDB instances and the versions snapshotted over some aggregation batches. */
+  private record BatchesSeen(Set<org.rocksdb.RocksDB> nativeDbs, List<Long> snapshots) {}
+
+  /**
+   * Runs {@code batches} aggregation tasks from version 0: zone-1 counts every batch, zone-2 every
+   * second one.
+   */
+  private static BatchesSeen aggregate(StateStoreProvider provider, RocksDB db, int batches)
+      throws Exception {
+    Set<org.rocksdb.RocksDB> nativeDbs =
+        java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    List<Long> snapshots = new ArrayList<>();
+    for (long v = 0; v < batches; v++) {
+      ReadStateStore read = provider.getReadStore(v);
+      nativeDbs.add(nativeDb(db));
+      StateStore write = provider.getStore(v);
+      for (String zone : v % 2 == 1 ? List.of("zone-1", "zone-2") : List.of("zone-1")) {
+        UnsafeRow k = key(PLAIN_KEY, zone, 0);
+        UnsafeRow restored = read.get(k);
+        write.put(k, count(restored == null ? 1 : restored.getLong(0) + 1));
+      }
+      long committed = write.commit();
+      if (lastSnapshotVersion(db) == committed) {
+        snapshots.add(committed);
+      }
+      read.abort();
+    }
+    return new BatchesSeen(nativeDbs, snapshots);
+  }
+
+  /** A window's state as a count. */
+  static final StructType COUNT = new StructType().add("count", DataTypes.LongType, false);
+
+  private static UnsafeRow count(long n) {
+    return UnsafeProjection.create(COUNT).apply(new GenericInternalRow(new Object[] {n})).copy();
+  }
+
+  private static long lastSnapshotVersion(RocksDB db) throws Exception {
+    java.lang.reflect.Field f = RocksDB.class.getDeclaredField("lastSnapshotVersion");
+    f.setAccessible(true);
+    return f.getLong(db);
+  }
+
+  /** The job's changelog checkpointing, Spark's defaults otherwise. */
+  private static StateStoreConf changelogConf() {
+    SQLConf sql = new SQLConf();
+    sql.setConfString(
+        "spark.sql.streaming.stateStore.rocksdb.changelogCheckpointing.enabled", "true");
+    return new StateStoreConf(sql, scala.collection.immutable.Map$.MODULE$.empty());
+  }
+
   @Test
   void aStoreWithoutTheOrderColumnIsSparksStoreUnchanged() {
     List<Long> times = List.of(30L, 10L, 20L, 40L);
