@@ -216,11 +216,11 @@ public final class OrderedEvictionStateStoreProvider implements StateStoreProvid
     return rocksDb.supportedCustomMetrics();
   }
 
-  /** A read store whose {@link #abort()} leaves RocksDB's loaded version as it is. */
-  static final class KeepLoadedOnAbort implements ReadStateStore {
+  /** A read store that forwards every call to Spark's store (the two stores below change one). */
+  abstract static class ForwardingReadStore implements ReadStateStore {
     private final ReadStateStore store;
 
-    KeepLoadedOnAbort(ReadStateStore store) {
+    ForwardingReadStore(ReadStateStore store) {
       this.store = store;
     }
 
@@ -249,9 +249,10 @@ public final class OrderedEvictionStateStoreProvider implements StateStoreProvid
       return store.iterator();
     }
 
-    /** Nothing to undo: no write goes through a read store (see {@link #getReadStore}). */
     @Override
-    public void abort() {}
+    public void abort() {
+      store.abort();
+    }
 
     @Override
     public String toString() {
@@ -259,17 +260,29 @@ public final class OrderedEvictionStateStoreProvider implements StateStoreProvid
     }
   }
 
+  /** A read store whose {@link #abort()} leaves RocksDB's loaded version as it is. */
+  static final class KeepLoadedOnAbort extends ForwardingReadStore {
+    KeepLoadedOnAbort(ReadStateStore store) {
+      super(store);
+    }
+
+    /** Nothing to undo: no write goes through a read store (see {@link #getReadStore}). */
+    @Override
+    public void abort() {}
+  }
+
   /**
    * A store whose {@link #iterator()} ends after the first key not removed before the next is asked
    * for, and closes its RocksDB iterator there (every other call goes to Spark's store).
    */
-  static final class StopAtFirstLiveKey implements StateStore {
+  static final class StopAtFirstLiveKey extends ForwardingReadStore implements StateStore {
     private final RocksDBStateStoreProvider.RocksDBStateStore store;
     private final RocksDBStateEncoder encoder;
     private long removes;
 
     StopAtFirstLiveKey(
         RocksDBStateStoreProvider.RocksDBStateStore store, RocksDBStateEncoder encoder) {
+      super(store);
       this.store = store;
       this.encoder = encoder;
     }
@@ -333,26 +346,6 @@ public final class OrderedEvictionStateStoreProvider implements StateStoreProvid
     }
 
     @Override
-    public StateStoreId id() {
-      return store.id();
-    }
-
-    @Override
-    public long version() {
-      return store.version();
-    }
-
-    @Override
-    public UnsafeRow get(UnsafeRow key) {
-      return store.get(key);
-    }
-
-    @Override
-    public Iterator<UnsafeRowPair> prefixScan(UnsafeRow prefixKey) {
-      return store.prefixScan(prefixKey);
-    }
-
-    @Override
     public void put(UnsafeRow key, UnsafeRow value) {
       store.put(key, value);
     }
@@ -363,11 +356,6 @@ public final class OrderedEvictionStateStoreProvider implements StateStoreProvid
     }
 
     @Override
-    public void abort() {
-      store.abort();
-    }
-
-    @Override
     public StateStoreMetrics metrics() {
       return store.metrics();
     }
@@ -375,11 +363,6 @@ public final class OrderedEvictionStateStoreProvider implements StateStoreProvid
     @Override
     public boolean hasCommitted() {
       return store.hasCommitted();
-    }
-
-    @Override
-    public String toString() {
-      return store.toString();
     }
   }
 }
