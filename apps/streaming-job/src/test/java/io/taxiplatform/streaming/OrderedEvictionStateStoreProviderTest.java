@@ -182,8 +182,17 @@ class OrderedEvictionStateStoreProviderTest {
       assertThat(files.get(0).getFilterSize())
           .as("one filter block, larger than a shard of 512 KiB")
           .isGreaterThan(512 * 1024);
+      assertThat(files.get(0).getIndexSize())
+          .as("one index block, half a shard")
+          .isGreaterThan(200 * 1024);
       long useful = ticker(sparkDb, TickerType.BLOOM_FILTER_USEFUL);
-      lookUp(store, times);
+      // Spark's whole index block and the write buffer manager's 256 KiB reservation for the empty
+      // memtable (both pinned) share a shard in about one process of 64 (the reservation's cache
+      // key is random): then every lookup whose data block falls in that shard fails, "Insert
+      // failed due to LRU cache being full", the error a settled 10,000 trips/s job died of with
+      // Spark's store. Those are counted, not hidden; the filter's use is asserted on the rest.
+      int failed = lookUpTolerating(store, times);
+      assertThat(failed).as("lookups of 4,000 the strict cache failed").isLessThan(400);
       assertThat(ticker(sparkDb, TickerType.BLOOM_FILTER_USEFUL) - useful)
           .as(
               "absent keys the filter answered: none, the cache refused the filter when RocksDB"
@@ -247,6 +256,34 @@ class OrderedEvictionStateStoreProviderTest {
       assertThat(store.get(key(DEDUP_KEY, "trip-" + i, times.get(i)))).isNotNull();
       assertThat(store.get(key(DEDUP_KEY, "new-" + i, times.get(i)))).isNull();
     }
+  }
+
+  /**
+   * {@link #lookUp}'s 4,000 lookups on Spark's own store, where a lookup may fail with RocksDB's
+   * "LRU cache being full" (see the caller): the number that did. Any other failure is thrown.
+   */
+  private static int lookUpTolerating(StateStore store, List<Long> times) {
+    int failed = 0;
+    for (int i = 0; i < times.size(); i += 300) {
+      for (String trip : List.of("trip-" + i, "new-" + i)) {
+        UnsafeRow found;
+        try {
+          found = store.get(key(DEDUP_KEY, trip, times.get(i)));
+        } catch (Exception e) { // RocksDBException, thrown undeclared through Spark's Scala
+          if (!String.valueOf(e.getMessage()).contains("LRU cache being full")) {
+            throw new AssertionError("lookup of " + trip, e);
+          }
+          failed++;
+          continue;
+        }
+        if (trip.startsWith("trip-")) {
+          assertThat(found).as(trip).isNotNull();
+        } else {
+          assertThat(found).as(trip).isNull();
+        }
+      }
+    }
+    return failed;
   }
 
   /**
