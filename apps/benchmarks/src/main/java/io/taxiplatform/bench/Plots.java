@@ -64,7 +64,8 @@ final class Plots {
    * p50/p95/p99 end-to-end latency (medians over passes) against the producer's rate, with the 2 s
    * line.
    */
-  static void latencyVsRate(Path file, Map<Integer, double[]> byRate) throws IOException {
+  static void latencyVsRate(Path file, Map<Integer, double[]> byRate, String trigger)
+      throws IOException {
     XYSeries p50 = new XYSeries("p50");
     XYSeries p95 = new XYSeries("p95");
     XYSeries p99 = new XYSeries("p99");
@@ -80,7 +81,9 @@ final class Plots {
     data.addSeries(p99);
     JFreeChart chart =
         ChartFactory.createXYLineChart(
-            "End-to-end latency (Kafka ingest -> row written) by steady rate, 1 s trigger",
+            "End-to-end latency (Kafka ingest -> row written) by steady rate, "
+                + trigger
+                + " trigger",
             "events/s",
             "seconds (taxi_stream_end_to_end_latency_seconds)",
             data,

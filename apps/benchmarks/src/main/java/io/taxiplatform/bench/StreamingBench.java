@@ -2,6 +2,7 @@ package io.taxiplatform.bench;
 
 import com.datastax.oss.driver.api.core.cql.ColumnDefinition;
 import com.datastax.oss.driver.api.core.cql.Row;
+import io.taxiplatform.config.SparkDuration;
 import io.taxiplatform.local.CassandraNode;
 import io.taxiplatform.local.JvmProcess;
 import io.taxiplatform.local.KafkaNode;
@@ -35,10 +36,10 @@ import org.slf4j.LoggerFactory;
  *       alternated with the ceiling ({@code SparkCeiling}: the same read and parse, nothing else)
  *       on the same topic; every version's zone table is checked exactly (trip counts sum to the
  *       events, and equal the first version's rows);
- *   <li>end-to-end latency: one job with a 1 s trigger, the producer at a steady rate; the job's
- *       {@code taxi_stream_end_to_end_latency_seconds} histogram (max_ingest_time of every row it
- *       writes until its micro-batch is acknowledged) is read before and after a measured window,
- *       and the percentiles come from the difference.
+ *   <li>end-to-end latency: one job with a 1 s trigger (or {@code bench.latencyJobEnv}'s), the
+ *       producer at a steady rate; the job's {@code taxi_stream_end_to_end_latency_seconds}
+ *       histogram (max_ingest_time of every row it writes until its micro-batch is acknowledged) is
+ *       read before and after a measured window, and the percentiles come from the difference.
  * </ul>
  */
 final class StreamingBench {
@@ -474,12 +475,13 @@ final class StreamingBench {
     return out;
   }
 
-  /** The latency sweep on a new topic with one job (1 s trigger). */
+  /** The latency sweep on a new topic with one job ({@link #latencyTrigger()}: 1 s). */
   List<LatencyWindow> latency(List<Map<String, Object>> log) {
+    Duration trigger = latencyTrigger();
     String topic = "bench.latency." + UUID.randomUUID().toString().substring(0, 6);
     kafka.createTopic(topic, config.streamPartitions());
     kafka.createTopic(topic + ".dlq", 1);
-    Map<String, String> env = jobEnv(topic, "lat", "1 second");
+    Map<String, String> env = jobEnv(topic, "lat", trigger.toMillis() + " milliseconds");
     env.putAll(pairs("bench.latencyJobEnv"));
     StreamingJobProcess job =
         StreamingJobProcess.start(env, work.resolve("job-latency"), latencyJobOptions(config));
@@ -537,6 +539,26 @@ final class StreamingBench {
   static StreamingJobProcess.Options latencyJobOptions(BenchConfig config) {
     return new StreamingJobProcess.Options(
         "local[2]", "1g", pairs("bench.latencyJobProperties"), config.forkedJvmOptions());
+  }
+
+  /**
+   * The latency job's trigger: 1 s, or the {@code TRIGGER_INTERVAL} of {@code bench.latencyJobEnv}
+   * read as the job reads it, so that the summary and the plot name the trigger they measured.
+   *
+   * @throws io.taxiplatform.config.UsageException for a value the job would refuse
+   */
+  static Duration latencyTrigger() {
+    return SparkDuration.parse(
+            "bench.latencyJobEnv TRIGGER_INTERVAL",
+            pairs("bench.latencyJobEnv").getOrDefault("TRIGGER_INTERVAL", "1 second"))
+        .positive()
+        .duration();
+  }
+
+  /** A trigger as the results name it: "1 s", "500 ms". */
+  static String triggerLabel(Duration trigger) {
+    long ms = trigger.toMillis();
+    return ms % 1000 == 0 ? ms / 1000 + " s" : ms + " ms";
   }
 
   /** The {@code k=v;k=v} pairs of system property {@code name}. */

@@ -1,17 +1,51 @@
 package io.taxiplatform.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.taxiplatform.config.UsageException;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * When the steady warm-up ({@code --latency-steady}) takes the job's state as no longer growing.
+ * When the steady warm-up ({@code --latency-steady}) takes the job's state as no longer growing,
+ * and which trigger the latency job runs with.
  */
 class StreamingBenchTest {
 
   private static boolean steady(Double... samples) {
     return StreamingBench.steady(List.of(samples), 15, 60, 0.03);
+  }
+
+  @Test
+  void theLatencyJobsTriggerIsTheOneItsEnvironmentGivesAndTheResultsNameIt() {
+    String before = System.getProperty("bench.latencyJobEnv");
+    try {
+      System.clearProperty("bench.latencyJobEnv");
+      assertThat(StreamingBench.latencyTrigger()).isEqualTo(Duration.ofSeconds(1));
+      assertThat(StreamingBench.triggerLabel(StreamingBench.latencyTrigger())).isEqualTo("1 s");
+      System.setProperty("bench.latencyJobEnv", "STATE_STORE=hdfs;TRIGGER_INTERVAL=500ms");
+      assertThat(StreamingBench.latencyTrigger()).isEqualTo(Duration.ofMillis(500));
+      assertThat(StreamingBench.triggerLabel(StreamingBench.latencyTrigger())).isEqualTo("500 ms");
+      System.setProperty("bench.latencyJobEnv", "TRIGGER_INTERVAL=2 seconds");
+      assertThat(StreamingBench.triggerLabel(StreamingBench.latencyTrigger())).isEqualTo("2 s");
+      System.setProperty("bench.latencyJobEnv", "TRIGGER_INTERVAL=half a second");
+      assertThatThrownBy(StreamingBench::latencyTrigger)
+          .isInstanceOf(UsageException.class)
+          .hasMessageContaining("TRIGGER_INTERVAL")
+          .hasMessageContaining("half a second");
+      System.setProperty("bench.latencyJobEnv", "TRIGGER_INTERVAL=0ms");
+      assertThatThrownBy(StreamingBench::latencyTrigger)
+          .isInstanceOf(UsageException.class)
+          .hasMessageContaining("TRIGGER_INTERVAL must be positive");
+    } finally {
+      if (before == null) {
+        System.clearProperty("bench.latencyJobEnv");
+      } else {
+        System.setProperty("bench.latencyJobEnv", before);
+      }
+    }
   }
 
   @Test
