@@ -644,8 +644,8 @@ public final class BenchMain {
       StringBuilder summary,
       Path out)
       throws IOException {
-    List<StreamingBench.LatencyWindow> windows = sb.latency(new ArrayList<>());
     java.time.Duration trigger = StreamingBench.latencyTrigger();
+    List<StreamingBench.LatencyWindow> windows = sb.latency(new ArrayList<>(), trigger);
     double triggerSeconds = trigger.toMillis() / 1000.0;
     Map<Integer, double[]> byRate = new TreeMap<>();
     Map<String, Object> rates = new LinkedHashMap<>();

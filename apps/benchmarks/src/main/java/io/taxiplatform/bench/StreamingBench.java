@@ -475,9 +475,8 @@ final class StreamingBench {
     return out;
   }
 
-  /** The latency sweep on a new topic with one job ({@link #latencyTrigger()}: 1 s). */
-  List<LatencyWindow> latency(List<Map<String, Object>> log) {
-    Duration trigger = latencyTrigger();
+  /** The latency sweep on a new topic with one job whose trigger is {@link #latencyTrigger()}. */
+  List<LatencyWindow> latency(List<Map<String, Object>> log, Duration trigger) {
     String topic = "bench.latency." + UUID.randomUUID().toString().substring(0, 6);
     kafka.createTopic(topic, config.streamPartitions());
     kafka.createTopic(topic + ".dlq", 1);
