@@ -649,6 +649,7 @@ public final class BenchMain {
     double triggerSeconds = trigger.toMillis() / 1000.0;
     Map<Integer, double[]> byRate = new TreeMap<>();
     Map<String, Object> rates = new LinkedHashMap<>();
+    Map<Integer, Map<String, Double>> jobCores = new TreeMap<>();
     Integer best = null;
     summary.append(
         String.format(
@@ -688,6 +689,9 @@ public final class BenchMain {
       m.put("steady", allSteady);
       m.put("dedup_state_bytes", finiteOrNull(state));
       m.put("dedup_eviction_seconds_per_batch", finiteOrNull(eviction));
+      Map<String, Double> cores = medianCores(w);
+      jobCores.put(rate, cores);
+      m.put("job_jvm_cores", cores);
       List<Map<String, Object>> passes = new ArrayList<>();
       for (StreamingBench.LatencyWindow x : w) {
         Map<String, Object> p = new LinkedHashMap<>();
@@ -702,6 +706,7 @@ public final class BenchMain {
         p.put("steady", x.steady());
         p.put("dedup_state_bytes", finiteOrNull(x.dedupStateBytes()));
         p.put("dedup_eviction_seconds_per_batch", finiteOrNull(x.dedupEvictionSeconds()));
+        p.put("job_jvm_cores", x.jobCores());
         passes.add(p);
       }
       m.put("passes", passes);
@@ -744,7 +749,59 @@ public final class BenchMain {
             Locale.ROOT,
             "%nHighest rate tested with p95 < 2 s: %s%n%n",
             best == null ? "none" : String.format(Locale.ROOT, "%,d events/s", best)));
+    summary.append(jobCoresTable(jobCores));
     Plots.latencyVsRate(out.resolve(PLOT_LATENCY), byRate, StreamingBench.triggerLabel(trigger));
+  }
+
+  /**
+   * Each thread group's median over {@code windows} of the cores the latency job's JVM used in them
+   * ({@link JvmThreadCpu#GROUPS}); empty when no window could read its threads.
+   */
+  static Map<String, Double> medianCores(List<StreamingBench.LatencyWindow> windows) {
+    List<Map<String, Double>> read =
+        windows.stream()
+            .map(StreamingBench.LatencyWindow::jobCores)
+            .filter(m -> !m.isEmpty())
+            .toList();
+    Map<String, Double> out = new LinkedHashMap<>();
+    if (read.isEmpty()) {
+      return out;
+    }
+    for (String g : JvmThreadCpu.GROUPS) {
+      out.put(g, Stats.median(read.stream().map(m -> m.get(g)).toList()));
+    }
+    return out;
+  }
+
+  /**
+   * The summary's table of the latency job's CPU during the windows, in cores by thread group
+   * (medians of the passes), one row per rate; a line saying so when no window could read them.
+   */
+  static String jobCoresTable(Map<Integer, Map<String, Double>> byRate) {
+    StringBuilder t = new StringBuilder();
+    if (byRate.values().stream().allMatch(Map::isEmpty)) {
+      return "The job JVM's CPU during the windows: unavailable (no /proc).\n\n";
+    }
+    t.append(
+        "The job JVM's CPU during the windows, in cores by thread group (medians of the passes;"
+            + " the Spark tasks, the JIT compilers, GC, the query's driver thread, RocksDB's"
+            + " flushes and compactions, the rest):\n\n| events/s |");
+    for (String g : JvmThreadCpu.GROUPS) {
+      t.append(' ').append(g).append(" |");
+    }
+    t.append("\n|---|");
+    t.append("---|".repeat(JvmThreadCpu.GROUPS.size()));
+    t.append('\n');
+    byRate.forEach(
+        (rate, cores) -> {
+          t.append(String.format(Locale.ROOT, "| %,d |", rate));
+          for (String g : JvmThreadCpu.GROUPS) {
+            Double c = cores.get(g);
+            t.append(c == null ? " - |" : String.format(Locale.ROOT, " %.2f |", c));
+          }
+          t.append('\n');
+        });
+    return t.append('\n').toString();
   }
 
   /** A value for results.json: null when not measured (NaN). */

@@ -52,6 +52,42 @@ final class JvmThreadCpu {
     return byGroup(Path.of("/proc"), pid);
   }
 
+  /**
+   * The threads of {@code pid} now, by thread id ({@link ThreadCpu#read} of {@code procRoot});
+   * empty when they cannot be read.
+   */
+  static Map<String, ThreadCpu.Sample> threads(Path procRoot, long pid) {
+    return ThreadCpu.read(procRoot.resolve(Long.toString(pid)).resolve("task"));
+  }
+
+  /**
+   * The cores each group ({@link #GROUPS}, all present) used between two {@link #threads} readings
+   * of one JVM {@code seconds} apart: per thread, its CPU in {@code after} less its CPU in {@code
+   * before} (all of it for a thread born in between, or whose id was reused: its time went down). A
+   * thread that ended in between counts for nothing: its CPU since {@code before} is unknown. Empty
+   * when either reading is (no {@code /proc}, the process gone).
+   */
+  static Map<String, Double> coresBetween(
+      Map<String, ThreadCpu.Sample> before, Map<String, ThreadCpu.Sample> after, double seconds) {
+    if (before.isEmpty() || after.isEmpty() || !(seconds > 0)) {
+      return Map.of();
+    }
+    Map<String, Double> out = new LinkedHashMap<>();
+    for (String g : GROUPS) {
+      out.put(g, 0.0);
+    }
+    for (Map.Entry<String, ThreadCpu.Sample> e : after.entrySet()) {
+      ThreadCpu.Sample then = before.get(e.getKey());
+      double s = e.getValue().seconds();
+      if (then != null && then.seconds() <= s) {
+        s -= then.seconds();
+      }
+      out.merge(group(e.getValue().name()), s / seconds, Double::sum);
+      out.merge("total", s / seconds, Double::sum);
+    }
+    return out;
+  }
+
   /** The job JVM's groups recorded in a throughput run ({@link StreamingBench#JOB_JVM_CPU}). */
   @SuppressWarnings("unchecked")
   static Map<String, Double> ofJob(StreamingBench.ThroughputRun r) {

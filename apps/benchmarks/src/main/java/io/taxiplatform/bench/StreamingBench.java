@@ -2,6 +2,7 @@ package io.taxiplatform.bench;
 
 import com.datastax.oss.driver.api.core.cql.ColumnDefinition;
 import com.datastax.oss.driver.api.core.cql.Row;
+import io.taxiplatform.bench.probe.ThreadCpu;
 import io.taxiplatform.config.SparkDuration;
 import io.taxiplatform.local.CassandraNode;
 import io.taxiplatform.local.JvmProcess;
@@ -87,7 +88,8 @@ final class StreamingBench {
       double warmupSeconds,
       boolean steady,
       double dedupStateBytes,
-      double dedupEvictionSeconds) {}
+      double dedupEvictionSeconds,
+      Map<String, Double> jobCores) {}
 
   /**
    * The job's state gauges (docs/contracts.md) of the de-duplication, which grows with the rate.
@@ -95,6 +97,10 @@ final class StreamingBench {
   static final String STATE_BYTES = "taxi_stream_state_bytes";
 
   static final String STATE_SECONDS = "taxi_stream_state_operator_seconds";
+
+  /** Where the latency job's threads are read from (Linux). */
+  private static final Path PROC = Path.of("/proc");
+
   static final Map<String, String> DEDUP = Map.of("query", WINDOW_QUERY, "operator", "dedupe");
 
   /** How often, over how long and within what share the steady warm-up samples the state's size. */
@@ -701,8 +707,10 @@ final class StreamingBench {
       }
       double warmedS = (System.nanoTime() - warmStart) / 1e9;
       PrometheusScrape before = metrics(env);
+      Map<String, ThreadCpu.Sample> threadsBefore = JvmThreadCpu.threads(PROC, job.pid());
       long t1 = System.nanoTime();
       sleep(windowS * 1000L);
+      Map<String, ThreadCpu.Sample> threadsAfter = JvmThreadCpu.threads(PROC, job.pid());
       PrometheusScrape after = metrics(env);
       double seconds = (System.nanoTime() - t1) / 1e9;
       if (!job.isAlive()) {
@@ -728,7 +736,8 @@ final class StreamingBench {
           warmedS,
           steady,
           after.sum(STATE_BYTES, DEDUP).orElse(Double.NaN),
-          after.sum(STATE_SECONDS, withPhase("removals")).orElse(Double.NaN));
+          after.sum(STATE_SECONDS, withPhase("removals")).orElse(Double.NaN),
+          JvmThreadCpu.coresBetween(threadsBefore, threadsAfter, seconds));
     } finally {
       producer.destroy(Duration.ofSeconds(10));
       sleep(2000); // let the job drain before the next rate

@@ -84,4 +84,45 @@ class BenchMainTest {
         .isNaN();
     assertThat(BenchMain.medianBrokerCpuPerMillion(List.of())).isNaN();
   }
+
+  private static StreamingBench.LatencyWindow window(int pass, Map<String, Double> cores) {
+    return new StreamingBench.LatencyWindow(
+        5000, pass, 0.5, 1.0, 1.5, 1.0, 100, 5000, 10, false, 1e6, 0.01, cores);
+  }
+
+  private static Map<String, Double> cores(double tasks, double rocksdb) {
+    Map<String, Double> m = new java.util.LinkedHashMap<>();
+    for (String g : JvmThreadCpu.GROUPS) {
+      m.put(g, 0.0);
+    }
+    m.put("tasks", tasks);
+    m.put("rocksdb", rocksdb);
+    m.put("total", tasks + rocksdb);
+    return m;
+  }
+
+  @Test
+  void theLatencyJobsCoresAreEachGroupsMedianOverThePassesThatReadThem() {
+    Map<String, Double> m =
+        BenchMain.medianCores(
+            List.of(
+                window(0, cores(0.6, 0.4)),
+                window(1, Map.of()),
+                window(2, cores(0.5, 0.6)),
+                window(3, cores(0.7, 0.5))));
+    assertThat(m.keySet()).containsExactlyElementsOf(JvmThreadCpu.GROUPS);
+    assertThat(m.get("tasks")).isCloseTo(0.6, within(1e-9));
+    assertThat(m.get("rocksdb")).isCloseTo(0.5, within(1e-9));
+    assertThat(m.get("total")).isCloseTo(1.1, within(1e-9));
+    assertThat(BenchMain.medianCores(List.of(window(0, Map.of())))).isEmpty();
+
+    String table =
+        BenchMain.jobCoresTable(new java.util.TreeMap<>(Map.of(5000, m, 1000, Map.of())));
+    assertThat(table)
+        .contains("| events/s | tasks | jit | gc | query_driver | rocksdb | other | total |")
+        .contains("| 5,000 | 0.60 | 0.00 | 0.00 | 0.00 | 0.50 | 0.00 | 1.10 |")
+        .contains("| 1,000 | - | - | - | - | - | - | - |");
+    assertThat(table.indexOf("| 1,000 |")).isLessThan(table.indexOf("| 5,000 |"));
+    assertThat(BenchMain.jobCoresTable(Map.of(1000, Map.of()))).contains("unavailable");
+  }
 }

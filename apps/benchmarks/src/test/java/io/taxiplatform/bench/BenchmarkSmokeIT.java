@@ -185,6 +185,16 @@ class BenchmarkSmokeIT {
       assertThat(latency.at("/" + rate + "/dedup_state_bytes").asDouble()).isNotNegative();
       assertThat(latency.at("/" + rate + "/dedup_eviction_seconds_per_batch").isNumber()).isTrue();
       assertThat(latency.at("/" + rate + "/steady").asBoolean()).isFalse();
+      if (OS.LINUX.isCurrentOs()) {
+        // the latency job's CPU during the window, by thread group, read from /proc
+        JsonNode cores = latency.at("/" + rate + "/job_jvm_cores");
+        assertThat(cores.get("tasks").asDouble()).as("tasks' cores").isPositive();
+        assertThat(cores.get("total").asDouble())
+            .isGreaterThan(cores.get("tasks").asDouble())
+            .isLessThanOrEqualTo(Runtime.getRuntime().availableProcessors() + 0.1);
+        assertThat(latency.at("/" + rate + "/passes/0/job_jvm_cores/total").asDouble())
+            .isEqualTo(cores.get("total").asDouble());
+      }
     }
     assertThat(root.at("/scenarios/latency").has("highest_rate_with_p95_below_2s")).isTrue();
 
@@ -196,7 +206,8 @@ class BenchmarkSmokeIT {
             "The job JVM's CPU by thread group",
             "Where each program's CPU went, by thread",
             "--light-jit",
-            "## End-to-end latency");
+            "## End-to-end latency",
+            "The job JVM's CPU during the windows, in cores by thread group");
     for (String png :
         new String[] {BenchMain.PLOT_PRODUCER, BenchMain.PLOT_THROUGHPUT, BenchMain.PLOT_LATENCY}) {
       BufferedImage image = ImageIO.read(out.resolve(png).toFile());

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import io.taxiplatform.bench.probe.FakeThreads;
+import io.taxiplatform.bench.probe.ThreadCpu;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Map;
@@ -47,6 +48,54 @@ class JvmThreadCpuTest {
     assertThat(cpu.get("other")).isCloseTo(6.1, within(1e-9));
     assertThat(cpu.get("total")).isCloseTo(70.79, within(1e-9));
     assertThat(JvmThreadCpu.describe(cpu)).startsWith("tasks 31.0 s, jit 26.2 s, gc 1.0 s");
+  }
+
+  @Test
+  void coresBetweenTwoReadingsCountWhatEachLiveThreadAddedOverTheSeconds() {
+    Map<String, ThreadCpu.Sample> before =
+        Map.of(
+            "1", new ThreadCpu.Sample("Executor task l", 10.0),
+            "2", new ThreadCpu.Sample("C2 CompilerThre", 5.0),
+            "3", new ThreadCpu.Sample("rocksdb:low", 2.0),
+            "4", new ThreadCpu.Sample("Executor task l", 1.0), // ends before the second reading
+            "7", new ThreadCpu.Sample("old thread", 9.0)); // id 7 reused by a new thread
+    Map<String, ThreadCpu.Sample> after =
+        Map.of(
+            "1", new ThreadCpu.Sample("Executor task l", 16.0),
+            "2", new ThreadCpu.Sample("C2 CompilerThre", 6.0),
+            "3", new ThreadCpu.Sample("rocksdb:low", 4.0),
+            "5", new ThreadCpu.Sample("stream executio", 1.0), // born in between
+            "7", new ThreadCpu.Sample("GC Thread#0", 0.5));
+
+    Map<String, Double> cores = JvmThreadCpu.coresBetween(before, after, 2.0);
+
+    assertThat(cores.keySet()).containsExactlyElementsOf(JvmThreadCpu.GROUPS);
+    assertThat(cores.get("tasks")).isCloseTo(3.0, within(1e-9));
+    assertThat(cores.get("jit")).isCloseTo(0.5, within(1e-9));
+    assertThat(cores.get("rocksdb")).isCloseTo(1.0, within(1e-9));
+    assertThat(cores.get("query_driver")).isCloseTo(0.5, within(1e-9));
+    assertThat(cores.get("gc")).isCloseTo(0.25, within(1e-9));
+    assertThat(cores.get("other")).isZero();
+    assertThat(cores.get("total")).isCloseTo(5.25, within(1e-9));
+    assertThat(JvmThreadCpu.coresBetween(Map.of(), after, 2.0)).isEmpty();
+    assertThat(JvmThreadCpu.coresBetween(before, Map.of(), 2.0)).isEmpty();
+    assertThat(JvmThreadCpu.coresBetween(before, after, 0)).isEmpty();
+  }
+
+  @Test
+  @EnabledOnOs(value = OS.LINUX, disabledReason = "reads /proc, which only Linux has")
+  void thisJvmsCoresOverASpinAreAtLeastTheSpinsShare() {
+    long pid = ProcessHandle.current().pid();
+    Map<String, ThreadCpu.Sample> before = JvmThreadCpu.threads(Path.of("/proc"), pid);
+    long t0 = System.nanoTime();
+    assertThat(FakeThreads.spin(500)).isPositive();
+    double seconds = (System.nanoTime() - t0) / 1e9;
+    Map<String, Double> cores =
+        JvmThreadCpu.coresBetween(before, JvmThreadCpu.threads(Path.of("/proc"), pid), seconds);
+    // the main thread spun for the whole span, if the machine gave it a core for half of it
+    assertThat(cores.get("total"))
+        .isGreaterThan(0.5)
+        .isLessThanOrEqualTo(Runtime.getRuntime().availableProcessors() + 0.1);
   }
 
   @Test
