@@ -76,14 +76,9 @@ final class JvmThreadCpu {
     for (String g : GROUPS) {
       out.put(g, 0.0);
     }
-    for (Map.Entry<String, ThreadCpu.Sample> e : after.entrySet()) {
-      ThreadCpu.Sample then = before.get(e.getKey());
-      double s = e.getValue().seconds();
-      if (then != null && then.seconds() <= s) {
-        s -= then.seconds();
-      }
-      out.merge(group(e.getValue().name()), s / seconds, Double::sum);
-      out.merge("total", s / seconds, Double::sum);
+    for (ThreadCpu.Sample t : ThreadCpu.since(before, after)) {
+      out.merge(group(t.name()), t.seconds() / seconds, Double::sum);
+      out.merge("total", t.seconds() / seconds, Double::sum);
     }
     return out;
   }

@@ -104,17 +104,30 @@ public final class ThreadCpu {
       out.put(g, 0.0);
     }
     double live = 0;
+    for (Sample t : since(before, now)) {
+      live += t.seconds();
+      out.merge(group(t.name()), t.seconds(), Double::sum);
+    }
+    // ticks are 10 ms per thread: the threads' rounding may exceed what was not seen
+    out.put("untracked", Math.max(0, processSeconds - live));
+    return out;
+  }
+
+  /**
+   * Each thread of {@code now} (a {@link #read}) with the CPU seconds it used since {@code before}
+   * (an earlier read of the same JVM): all of its time when it was not there, or when its time went
+   * down (a new thread with a reused id). A thread of {@code before} that ended is not in it.
+   */
+  public static List<Sample> since(Map<String, Sample> before, Map<String, Sample> now) {
+    List<Sample> out = new java.util.ArrayList<>(now.size());
     for (Map.Entry<String, Sample> e : now.entrySet()) {
       Sample then = before.get(e.getKey());
       double s = e.getValue().seconds();
       if (then != null && then.seconds() <= s) {
         s -= then.seconds();
       }
-      live += s;
-      out.merge(group(e.getValue().name()), s, Double::sum);
+      out.add(new Sample(e.getValue().name(), s));
     }
-    // ticks are 10 ms per thread: the threads' rounding may exceed what was not seen
-    out.put("untracked", Math.max(0, processSeconds - live));
     return out;
   }
 
