@@ -62,10 +62,10 @@ final class JvmThreadCpu {
 
   /**
    * The cores each group ({@link #GROUPS}, all present) used between two {@link #threads} readings
-   * of one JVM {@code seconds} apart: per thread, its CPU in {@code after} less its CPU in {@code
-   * before} (all of it for a thread born in between, or whose id was reused: its time went down). A
-   * thread that ended in between counts for nothing: its CPU since {@code before} is unknown. Empty
-   * when either reading is (no {@code /proc}, the process gone).
+   * of one JVM {@code seconds} apart: each thread's CPU since the first ({@link ThreadCpu#since}:
+   * all of it for a thread born in between, or whose id was reused). A thread that ended in between
+   * counts for nothing: its CPU since {@code before} is unknown. Empty when either reading is (no
+   * {@code /proc}, the process gone).
    */
   static Map<String, Double> coresBetween(
       Map<String, ThreadCpu.Sample> before, Map<String, ThreadCpu.Sample> after, double seconds) {
