@@ -446,29 +446,40 @@ public final class BenchMain {
    */
   private static void appendThreadCpu(
       StringBuilder summary, Map<String, Map<String, Double>> byVariant) {
-    StringBuilder rows = new StringBuilder();
-    byVariant.forEach(
-        (variant, groups) -> {
-          rows.append("| ").append(variant);
-          for (String g : ThreadCpu.GROUPS) {
-            rows.append(String.format(Locale.ROOT, " | %.2f", groups.get(g)));
-          }
-          rows.append(" |\n");
-        });
-    if (rows.length() == 0) {
+    if (byVariant.isEmpty()) {
       return;
     }
-    summary.append(
-        "Where each program's CPU went, by thread (median CPU s per million events, read from"
-            + " /proc by its probe: `main` sends, `kafka_io` is the Kafka client's I/O thread,"
-            + " `replay` a replay's reading and first-pass threads, `jit` the JIT compilers,"
-            + " `untracked` threads that ended between two reads):\n\n| variant");
-    for (String g : ThreadCpu.GROUPS) {
-      summary.append(" | ").append(g);
+    summary
+        .append(
+            "Where each program's CPU went, by thread (median CPU s per million events, read from"
+                + " /proc by its probe: `main` sends, `kafka_io` is the Kafka client's I/O thread,"
+                + " `replay` a replay's reading and first-pass threads, `jit` the JIT compilers,"
+                + " `untracked` threads that ended between two reads):\n\n")
+        .append(groupTable("variant", ThreadCpu.GROUPS, byVariant))
+        .append('\n');
+  }
+
+  /**
+   * A markdown table of figures by thread group: a header of {@code first} and the {@code groups},
+   * then one row per label, each figure to two decimals ("-" where a row lacks it).
+   */
+  static String groupTable(
+      String first, List<String> groups, Map<String, Map<String, Double>> rows) {
+    StringBuilder t = new StringBuilder("| ").append(first);
+    for (String g : groups) {
+      t.append(" | ").append(g);
     }
-    summary.append(" |\n|---");
-    summary.append("|---".repeat(ThreadCpu.GROUPS.size()));
-    summary.append("|\n").append(rows).append('\n');
+    t.append(" |\n|---").append("|---".repeat(groups.size())).append("|\n");
+    rows.forEach(
+        (label, figures) -> {
+          t.append("| ").append(label);
+          for (String g : groups) {
+            Double v = figures.get(g);
+            t.append(v == null ? " | -" : String.format(Locale.ROOT, " | %.2f", v));
+          }
+          t.append(" |\n");
+        });
+    return t.toString();
   }
 
   /** The reference each producer variant is compared with (same repetition). */
@@ -778,30 +789,16 @@ public final class BenchMain {
    * (medians of the passes), one row per rate; a line saying so when no window could read them.
    */
   static String jobCoresTable(Map<Integer, Map<String, Double>> byRate) {
-    StringBuilder t = new StringBuilder();
     if (byRate.values().stream().allMatch(Map::isEmpty)) {
       return "The job JVM's CPU during the windows: unavailable (no /proc).\n\n";
     }
-    t.append(
-        "The job JVM's CPU during the windows, in cores by thread group (medians of the passes;"
-            + " the Spark tasks, the JIT compilers, GC, the query's driver thread, RocksDB's"
-            + " flushes and compactions, the rest):\n\n| events/s |");
-    for (String g : JvmThreadCpu.GROUPS) {
-      t.append(' ').append(g).append(" |");
-    }
-    t.append("\n|---|");
-    t.append("---|".repeat(JvmThreadCpu.GROUPS.size()));
-    t.append('\n');
-    byRate.forEach(
-        (rate, cores) -> {
-          t.append(String.format(Locale.ROOT, "| %,d |", rate));
-          for (String g : JvmThreadCpu.GROUPS) {
-            Double c = cores.get(g);
-            t.append(c == null ? " - |" : String.format(Locale.ROOT, " %.2f |", c));
-          }
-          t.append('\n');
-        });
-    return t.append('\n').toString();
+    Map<String, Map<String, Double>> rows = new LinkedHashMap<>();
+    byRate.forEach((rate, cores) -> rows.put(String.format(Locale.ROOT, "%,d", rate), cores));
+    return "The job JVM's CPU during the windows, in cores by thread group (medians of the passes;"
+        + " the Spark tasks, the JIT compilers, GC, the query's driver thread, RocksDB's flushes and"
+        + " compactions, the rest):\n\n"
+        + groupTable("events/s", JvmThreadCpu.GROUPS, rows)
+        + "\n";
   }
 
   /** A value for results.json: null when not measured (NaN). */

@@ -31,8 +31,7 @@ final class JvmThreadCpu {
    * Linux, the process gone).
    */
   static Map<String, Double> byGroup(Path procRoot, long pid) {
-    Map<String, ThreadCpu.Sample> threads =
-        ThreadCpu.read(procRoot.resolve(Long.toString(pid)).resolve("task"));
+    Map<String, ThreadCpu.Sample> threads = threads(procRoot, pid);
     if (threads.isEmpty()) {
       return Map.of();
     }

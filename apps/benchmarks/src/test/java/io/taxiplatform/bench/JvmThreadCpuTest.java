@@ -39,14 +39,7 @@ class JvmThreadCpuTest {
 
     Map<String, Double> cpu = JvmThreadCpu.byGroup(proc, 42);
 
-    assertThat(cpu.keySet()).containsExactlyElementsOf(JvmThreadCpu.GROUPS);
-    assertThat(cpu.get("tasks")).isCloseTo(31.0, within(1e-9));
-    assertThat(cpu.get("jit")).isCloseTo(26.16, within(1e-9));
-    assertThat(cpu.get("gc")).isCloseTo(1.03, within(1e-9));
-    assertThat(cpu.get("query_driver")).isCloseTo(4.9, within(1e-9));
-    assertThat(cpu.get("rocksdb")).isCloseTo(1.6, within(1e-9));
-    assertThat(cpu.get("other")).isCloseTo(6.1, within(1e-9));
-    assertThat(cpu.get("total")).isCloseTo(70.79, within(1e-9));
+    assertGroups(cpu, 31.0, 26.16, 1.03, 4.9, 1.6, 6.1, 70.79);
     assertThat(JvmThreadCpu.describe(cpu)).startsWith("tasks 31.0 s, jit 26.2 s, gc 1.0 s");
   }
 
@@ -69,14 +62,7 @@ class JvmThreadCpuTest {
 
     Map<String, Double> cores = JvmThreadCpu.coresBetween(before, after, 2.0);
 
-    assertThat(cores.keySet()).containsExactlyElementsOf(JvmThreadCpu.GROUPS);
-    assertThat(cores.get("tasks")).isCloseTo(3.0, within(1e-9));
-    assertThat(cores.get("jit")).isCloseTo(0.5, within(1e-9));
-    assertThat(cores.get("rocksdb")).isCloseTo(1.0, within(1e-9));
-    assertThat(cores.get("query_driver")).isCloseTo(0.5, within(1e-9));
-    assertThat(cores.get("gc")).isCloseTo(0.25, within(1e-9));
-    assertThat(cores.get("other")).isZero();
-    assertThat(cores.get("total")).isCloseTo(5.25, within(1e-9));
+    assertGroups(cores, 3.0, 0.5, 0.25, 0.5, 1.0, 0.0, 5.25);
     assertThat(JvmThreadCpu.coresBetween(Map.of(), after, 2.0)).isEmpty();
     assertThat(JvmThreadCpu.coresBetween(before, Map.of(), 2.0)).isEmpty();
     assertThat(JvmThreadCpu.coresBetween(before, after, 0)).isEmpty();
@@ -118,5 +104,18 @@ class JvmThreadCpuTest {
       }
     }
     assertThat(sum).isCloseTo(cpu.get("total"), within(1e-6));
+  }
+
+  /**
+   * {@code cpu} has exactly {@link JvmThreadCpu#GROUPS}, in order, with these figures (tasks, jit,
+   * gc, query_driver, rocksdb, other, total).
+   */
+  private static void assertGroups(Map<String, Double> cpu, double... expected) {
+    assertThat(cpu.keySet()).containsExactlyElementsOf(JvmThreadCpu.GROUPS);
+    assertThat(expected).hasSameSizeAs(JvmThreadCpu.GROUPS.toArray());
+    for (int i = 0; i < expected.length; i++) {
+      String g = JvmThreadCpu.GROUPS.get(i);
+      assertThat(cpu.get(g)).as(g).isCloseTo(expected[i], within(1e-9));
+    }
   }
 }
