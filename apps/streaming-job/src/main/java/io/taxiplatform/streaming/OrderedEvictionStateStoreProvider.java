@@ -2,6 +2,7 @@ package io.taxiplatform.streaming;
 
 import java.util.NoSuchElementException;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.TaskContext;
 import org.apache.spark.sql.catalyst.expressions.UnsafeRow;
 import org.apache.spark.sql.execution.streaming.state.ByteArrayPair;
 import org.apache.spark.sql.execution.streaming.state.ReadStateStore;
@@ -20,7 +21,6 @@ import org.apache.spark.sql.execution.streaming.state.UnsafeRowPair;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
-import org.apache.spark.util.NextIterator;
 import org.rocksdb.BlockBasedTableConfig;
 import org.rocksdb.BloomFilter;
 import org.rocksdb.IndexType;
@@ -43,8 +43,10 @@ import scala.collection.Seq;
  * UnsafeRow} stores them, sort RocksDB's keys by dropoff time ({@link Aggregations#evictionOrder}).
  * For a store with such a key, {@link StateStore#iterator()} here returns the keys from the oldest
  * and ends after the first key that the caller did not remove before asking for the next: that key
- * is not expired, and no later key (a later or equal dropoff time) can be. An eviction then reads
- * the expired keys and one more, not the whole state.
+ * is not expired, and no later key (a later or equal dropoff time) can be. The next eviction of the
+ * version so committed starts after the last key removed ({@link StopAtFirstLiveKey#iterator}),
+ * past the removed keys' tombstones. An eviction then reads the expired keys and one more, not the
+ * whole state.
  *
  * <p>Stopping early can only leave expired keys in the store, never drop a live one, and an expired
  * key can never match again: the operator drops a row the watermark has passed before it looks its
@@ -52,8 +54,9 @@ import scala.collection.Seq;
  * can hold nulls before it) evicts as Spark's store does. The stores' files, checkpoints and
  * settings are Spark's ({@code spark.sql.streaming.stateStore.rocksdb.*}), but for one table
  * option: every store's SST files index and filter their keys in partitions ({@link
- * #partitionIndexAndFilters}). And a read store's abort (the window aggregation's, at the end of
- * every task) keeps the version RocksDB has loaded instead of dropping it ({@link #getReadStore}).
+ * #partitionIndexAndFilters}); and an ordered store's levels are in small files ({@link
+ * #levelsInSmallFiles}). And a read store's abort (the window aggregation's, at the end of every
+ * task) keeps the version RocksDB has loaded instead of dropping it ({@link #getReadStore}).
  */
 public final class OrderedEvictionStateStoreProvider implements StateStoreProvider {
 
@@ -71,6 +74,9 @@ public final class OrderedEvictionStateStoreProvider implements StateStoreProvid
   private BloomFilter bloomFilter;
   private boolean ordered;
   private RocksDBStateEncoder encoder;
+  // the last key the evictions up to evictedVersion removed (null: none known)
+  private byte[] evictedUpTo;
+  private long evictedVersion = -1;
 
   @Override
   public void init(
@@ -84,6 +90,9 @@ public final class OrderedEvictionStateStoreProvider implements StateStoreProvid
     bloomFilter = new BloomFilter();
     partitionIndexAndFilters(rocksDb.rocksDB(), bloomFilter);
     ordered = isOrdered(keySchema, numColsPrefixKey);
+    if (ordered) {
+      levelsInSmallFiles(rocksDb.rocksDB());
+    }
     // the rows of the early-stopping scan, decoded as Spark's store decodes its own
     encoder = RocksDBStateEncoder$.MODULE$.getEncoder(keySchema, valueSchema, numColsPrefixKey);
     if (ordered && stateStoreId.partitionId() == 0) {
@@ -135,6 +144,32 @@ public final class OrderedEvictionStateStoreProvider implements StateStoreProvid
     options.setTableFormatConfig(table);
   }
 
+  /** The size an ordered store's compactions cut their files at (RocksDB's default: 64 MiB). */
+  static final long TARGET_FILE_BYTES = 2L << 20;
+
+  /** The size of an ordered store's level 1, beyond which files go down (RocksDB's: 256 MiB). */
+  static final long LEVEL1_BYTES = 8L << 20;
+
+  /**
+   * Sets an ordered store's levels (before RocksDB opens its files, as {@link
+   * #partitionIndexAndFilters} does) to files of {@value #TARGET_FILE_BYTES} bytes under a level 1
+   * of {@value #LEVEL1_BYTES}, so that its compactions rewrite the state's two ends, not all of it.
+   *
+   * <p>Each micro-batch puts the new trips after the newest key and removes the oldest, and a
+   * commit that takes a snapshot flushes them to a level-0 file (every commit, in a job writing
+   * more than 10,000 keys a store per micro-batch: Spark 3.5.7's rule). Every such file spans the
+   * whole state, from the removed head to the new tail. With RocksDB's levels a settled store is
+   * one or two files in level 1 (a settled 20,000 events/s job's stores held 45 and 77 MB), so
+   * every fourth flush compacted level 0 with all of it: the de-duplication's compactions took 0.61
+   * cores, more than the Spark tasks (docs/benchmarks.md, "Thirty-fifth round"). In small files
+   * over a level 2 they rewrite level 1, which is small, and move on to level 2 only the files of
+   * the head (whose removals drop keys there) and of the tail.
+   */
+  static void levelsInSmallFiles(RocksDB db) {
+    Options options = db.org$apache$spark$sql$execution$streaming$state$RocksDB$$dbOptions();
+    options.setTargetFileSizeBase(TARGET_FILE_BYTES).setMaxBytesForLevelBase(LEVEL1_BYTES);
+  }
+
   /**
    * Whether the keys of {@code keySchema} sort by {@value #ORDER_COLUMN}: it is the first column, a
    * {@code long} that is never null, and no prefix encoding comes before it. (A null in a later key
@@ -174,7 +209,11 @@ public final class OrderedEvictionStateStoreProvider implements StateStoreProvid
   public StateStore getStore(long version) {
     StateStore store = rocksDb.getStore(version);
     return ordered
-        ? new StopAtFirstLiveKey((RocksDBStateStoreProvider.RocksDBStateStore) store, encoder)
+        ? new StopAtFirstLiveKey(
+            (RocksDBStateStoreProvider.RocksDBStateStore) store,
+            encoder,
+            version == evictedVersion ? evictedUpTo : null,
+            this::evicted)
         : store;
   }
 
@@ -204,6 +243,45 @@ public final class OrderedEvictionStateStoreProvider implements StateStoreProvid
   /** Spark's RocksDB instance under this provider's stores. */
   RocksDB db() {
     return rocksDb.rocksDB();
+  }
+
+  /**
+   * Records that every key up to {@code upTo} (a key's bytes in RocksDB, null for none) is gone
+   * from {@code version}, committed.
+   */
+  private void evicted(long version, byte[] upTo) {
+    evictedVersion = version;
+    evictedUpTo = upTo;
+  }
+
+  /** Where a version's committed evictions ended: the store's version and the last key removed. */
+  @FunctionalInterface
+  interface Evicted {
+    void upTo(long version, byte[] key);
+  }
+
+  private static final java.lang.reflect.Field NATIVE_DB = nativeDbField();
+
+  private static java.lang.reflect.Field nativeDbField() {
+    try {
+      java.lang.reflect.Field f = RocksDB.class.getDeclaredField("db");
+      f.setAccessible(true);
+      return f;
+    } catch (NoSuchFieldException e) {
+      throw new IllegalStateException("Spark's RocksDB has no field db: not Spark 3.5", e);
+    }
+  }
+
+  /**
+   * The native database under Spark's instance (Spark's own field, private; it changes at a
+   * reload).
+   */
+  static org.rocksdb.RocksDB nativeDb(RocksDB db) {
+    try {
+      return (org.rocksdb.RocksDB) NATIVE_DB.get(db);
+    } catch (IllegalAccessException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   @Override
@@ -272,33 +350,63 @@ public final class OrderedEvictionStateStoreProvider implements StateStoreProvid
   }
 
   /**
-   * A store whose {@link #iterator()} ends after the first key not removed before the next is asked
-   * for, and closes its RocksDB iterator there (every other call goes to Spark's store).
+   * A store whose {@link #iterator()} begins after the last key the evictions before it removed,
+   * ends after the first key not removed before the next is asked for, and closes its RocksDB
+   * iterator there (every other call goes to Spark's store).
    */
   static final class StopAtFirstLiveKey extends ForwardingReadStore implements StateStore {
     private final RocksDBStateStoreProvider.RocksDBStateStore store;
     private final RocksDBStateEncoder encoder;
+    private final byte[] start;
+    private final Evicted evicted;
     private long removes;
+    private byte[] lastRemoved;
 
     StopAtFirstLiveKey(
-        RocksDBStateStoreProvider.RocksDBStateStore store, RocksDBStateEncoder encoder) {
+        RocksDBStateStoreProvider.RocksDBStateStore store,
+        RocksDBStateEncoder encoder,
+        byte[] start,
+        Evicted evicted) {
       super(store);
       this.store = store;
       this.encoder = encoder;
+      this.start = start;
+      this.evicted = evicted;
     }
 
     /**
-     * The keys from the oldest, decoded as Spark's store decodes them. The scan is Spark's {@link
-     * RocksDB#iterator()} itself, not the store's (which maps it and so hides its {@code close}):
-     * Spark closes a RocksDB iterator when it reaches the end, or else when the task ends, after
-     * the store's commit. An iterator left open over the commit keeps the memtables the commit
-     * flushes, and the blocks it stands on, in the memory bound's cache (which is strict) until
-     * then; this one is closed the moment it stops.
+     * The keys from the oldest still in the store, decoded as Spark's store decodes them.
+     *
+     * <p>The scan starts at {@code start}, the last key the evictions of the version loaded
+     * removed, when this provider committed that version, or else at the first key. A removed key
+     * stays in RocksDB as a tombstone until a compaction into the bottom level drops it, and a scan
+     * from the first key steps over every one of them (a settled 20,000 events/s job's evictions
+     * took 0.27 s a micro-batch so, docs/benchmarks.md, "Thirty-sixth round"); a seek lands past
+     * them. No live key can sort before {@code start}: the evictions removed every key up to it,
+     * and every key put since is later than the watermark they used (the operator drops a row at or
+     * before the watermark before it looks its key up), so its dropoff time, the first column, is
+     * later than the removed key's.
+     *
+     * <p>The iterator is RocksDB's own, as Spark's {@link RocksDB#iterator()} makes it, and is
+     * closed where the scan stops or ends, or else when the task ends. An iterator left open over
+     * the commit keeps the memtables the commit flushes, and the blocks it stands on, in the memory
+     * bound's cache (which is strict).
      */
     @Override
     public scala.collection.Iterator<UnsafeRowPair> iterator() {
-      scala.collection.Iterator<ByteArrayPair> keys = db().iterator();
+      org.rocksdb.RocksIterator keys = nativeDb(db()).newIterator();
+      if (start == null) {
+        keys.seekToFirst();
+      } else {
+        keys.seek(start);
+      }
+      TaskContext task = TaskContext.get();
+      if (task != null) {
+        task.addTaskCompletionListener(new CloseOnCompletion(keys));
+      }
       return new scala.collection.AbstractIterator<>() {
+        private final ByteArrayPair pair = new ByteArrayPair(null, null);
+        private byte[] lastKey;
         private long removesAtLastKey = -1;
         private boolean ended;
 
@@ -307,13 +415,21 @@ public final class OrderedEvictionStateStoreProvider implements StateStoreProvid
           if (ended) {
             return false;
           }
-          if (removesAtLastKey >= 0 && removes == removesAtLastKey) {
-            // the last key was kept: it is live, and so is every key after it
+          if (lastKey != null) {
+            if (removes == removesAtLastKey) {
+              // the last key was kept: it is live, and so is every key after it
+              ended = true;
+              keys.close();
+              return false;
+            }
+            lastRemoved = lastKey;
+          }
+          if (!keys.isValid()) {
             ended = true;
-            close(keys);
+            keys.close();
             return false;
           }
-          return keys.hasNext();
+          return true;
         }
 
         @Override
@@ -321,22 +437,27 @@ public final class OrderedEvictionStateStoreProvider implements StateStoreProvid
           if (!hasNext()) {
             throw new NoSuchElementException();
           }
-          UnsafeRowPair pair = encoder.decode(keys.next());
+          lastKey = keys.key();
+          pair.set(lastKey, keys.value());
+          keys.next();
           removesAtLastKey = removes;
-          return pair;
+          return encoder.decode(pair);
         }
       };
+    }
+
+    /** Closes a RocksDB iterator when the task that opened it ends (again, if it was). */
+    private record CloseOnCompletion(org.rocksdb.RocksIterator keys)
+        implements org.apache.spark.util.TaskCompletionListener {
+      @Override
+      public void onTaskCompletion(TaskContext context) {
+        keys.close();
+      }
     }
 
     /** Spark's RocksDB instance under this store. */
     RocksDB db() {
       return store.dbInstance();
-    }
-
-    private static void close(scala.collection.Iterator<ByteArrayPair> keys) {
-      if (keys instanceof NextIterator<?> next) {
-        next.closeIfNeeded();
-      }
     }
 
     @Override
@@ -352,7 +473,9 @@ public final class OrderedEvictionStateStoreProvider implements StateStoreProvid
 
     @Override
     public long commit() {
-      return store.commit();
+      long version = store.commit();
+      evicted.upTo(version, lastRemoved != null ? lastRemoved : start);
+      return version;
     }
 
     @Override

@@ -117,6 +117,87 @@ class OrderedEvictionStateStoreProviderTest {
     spark.close();
   }
 
+  /**
+   * The eviction of a version this provider committed starts after the last key the evictions
+   * before it removed, not at the first key: the removed keys' tombstones are not read. Shown with
+   * a probe, a key put before that point (the job never puts one: its keys are later than the
+   * watermark), which such a scan cannot see and a scan from the first key does.
+   */
+  @Test
+  void anEvictionStartsAfterTheLastKeyTheCommittedEvictionsRemoved() {
+    List<Long> times = new ArrayList<>();
+    for (long t = 0; t < 10_000; t++) {
+      times.add(t * 1_000L);
+    }
+    OrderedEvictionStateStoreProvider ordered = init(new OrderedEvictionStateStoreProvider(), 10);
+    fill(ordered, DEDUP_KEY, times);
+    // version 2: trips 0..2,999 evicted (and 3,000 read, live)
+    StateStore store = ordered.getStore(1);
+    assertThat(evict(store, DEDUP_KEY, 2_999_000L)).isEqualTo(3_001);
+    store.commit();
+    // version 3: a probe before the evicted point, then the next eviction
+    store = ordered.getStore(2);
+    store.put(key(DEDUP_KEY, "probe", 1_500_000L), value());
+    assertThat(evict(store, DEDUP_KEY, 4_999_000L))
+        .as("trips 3,000..5,000: the probe before them is not read")
+        .isEqualTo(2_001);
+    store.commit();
+    assertThat(remainingTimes(ordered.getReadStore(3), DEDUP_KEY))
+        .contains(1_500_000L)
+        .doesNotContain(4_999_000L)
+        .contains(5_000_000L);
+    ordered.close();
+
+    // a provider that did not commit version 3 (a restart) scans from the first key
+    OrderedEvictionStateStoreProvider restarted = init(new OrderedEvictionStateStoreProvider(), 10);
+    store = restarted.getStore(3);
+    assertThat(evict(store, DEDUP_KEY, 5_999_000L))
+        .as("the probe, trips 5,000..5,999, and 6,000")
+        .isEqualTo(1_002);
+    store.commit();
+    assertThat(remainingTimes(restarted.getReadStore(4), DEDUP_KEY))
+        .containsExactlyElementsOf(times.subList(6_000, 10_000));
+    restarted.close();
+  }
+
+  /**
+   * Only a committed eviction moves the start: an aborted micro-batch's removals are rolled back,
+   * so its retry scans from where the last commit's ended, and so does a version loaded from before
+   * it (the removed keys are back in it).
+   */
+  @Test
+  void anAbortedOrEarlierVersionsEvictionStartsWhereThatVersionsDid() {
+    List<Long> times = new ArrayList<>();
+    for (long t = 0; t < 10_000; t++) {
+      times.add(t * 1_000L);
+    }
+    OrderedEvictionStateStoreProvider ordered = init(new OrderedEvictionStateStoreProvider(), 11);
+    fill(ordered, DEDUP_KEY, times);
+    StateStore store = ordered.getStore(1);
+    assertThat(evict(store, DEDUP_KEY, 999_000L)).isEqualTo(1_001);
+    store.commit();
+
+    // version 3, aborted after evicting up to trip 2,999; retried
+    store = ordered.getStore(2);
+    assertThat(evict(store, DEDUP_KEY, 2_999_000L)).isEqualTo(2_001);
+    store.abort();
+    store = ordered.getStore(2);
+    assertThat(evict(store, DEDUP_KEY, 3_999_000L))
+        .as("trips 1,000..4,000, those the aborted eviction removed among them")
+        .isEqualTo(3_001);
+    store.commit();
+    assertThat(remainingTimes(ordered.getReadStore(3), DEDUP_KEY))
+        .containsExactlyElementsOf(times.subList(4_000, 10_000));
+
+    // version 2 again, where trips 1,000.. are all there
+    store = ordered.getStore(2);
+    assertThat(evict(store, DEDUP_KEY, 1_999_000L)).isEqualTo(1_001);
+    store.commit();
+    assertThat(remainingTimes(ordered.getReadStore(3), DEDUP_KEY))
+        .containsExactlyElementsOf(times.subList(2_000, 10_000));
+    ordered.close();
+  }
+
   @Test
   void theScanClosesItsRocksDbIteratorWhereItStops() {
     // 5,000 keys, flushed to an SST file at the commit: a scan pins the data block it stands on
@@ -219,11 +300,15 @@ class OrderedEvictionStateStoreProviderTest {
       assertThat(sparks).hasSizeGreaterThan(10);
       assertThat(others).isEqualTo(sparks);
       files = tables(db);
-      assertThat(files).hasSize(1);
-      assertThat(files.get(0).getIndexPartitions())
-          .as("the index in partitions of 4 KiB")
-          .isGreaterThan(10);
-      assertThat(files.get(0).getTopLevelIndexSize()).isLessThan(64 * 1024);
+      assertThat(files).as("files of 2 MiB (an ordered store's)").hasSizeGreaterThan(1);
+      assertThat(files)
+          .allSatisfy(
+              file -> {
+                assertThat(file.getIndexPartitions())
+                    .as("the index in partitions of 4 KiB")
+                    .isGreaterThan(1);
+                assertThat(file.getTopLevelIndexSize()).isLessThan(64 * 1024);
+              });
       long failures = ticker(db, TickerType.BLOCK_CACHE_ADD_FAILURES);
       useful = ticker(db, TickerType.BLOOM_FILTER_USEFUL);
       assertThat(lookUp(mine, times)).as("lookups the strict cache failed").isZero();
@@ -245,6 +330,101 @@ class OrderedEvictionStateStoreProviderTest {
     } finally {
       RocksDBMemoryManager$.MODULE$.resetWriteBufferManagerAndCache();
     }
+  }
+
+  /**
+   * A settled de-duplication's store, as a fast job's: each commit puts new trips after the newest
+   * key and removes as many of the oldest, and is flushed to a level-0 file (at a snapshot: every
+   * commit of a job writing more than 10,000 keys a store per micro-batch). Every such file spans
+   * the whole state, so with RocksDB's levels (a level 1 of 256 MiB in files of 64 MiB) each
+   * compaction of level 0 rewrites all of it; in small files over a level 2, mostly the two ends.
+   * Same keys, same operations, same result.
+   */
+  @Test
+  void anOrderedStoresCompactionsRewriteItsEndsNotItsWholeState() throws Exception {
+    Sliding spark = slide(new RocksDBStateStoreProvider(), 8);
+    Sliding ordered = slide(new OrderedEvictionStateStoreProvider(), 9);
+    assertThat(ordered.remaining).isEqualTo(spark.remaining);
+    assertThat(spark.levels[1]).as("Spark's levels: the state in level 1").isGreaterThan(0);
+    assertThat(spark.levels[2]).isZero();
+    assertThat(ordered.levels[2]).as("small files: most of the state in level 2").isGreaterThan(0);
+    assertThat(ordered.levels[1]).isLessThan(2 * OrderedEvictionStateStoreProvider.LEVEL1_BYTES);
+    assertThat(ordered.compacted)
+        .as(
+            "bytes compacted while sliding, of Spark's levels' %d (the state: %d bytes)",
+            spark.compacted, spark.levels[1])
+        .isLessThan(spark.compacted * 2 / 3);
+  }
+
+  /** What {@link #slide} measured: bytes compactions wrote, each level's bytes, the keys left. */
+  private record Sliding(long compacted, long[] levels, List<Long> remaining) {}
+
+  private static final int SLIDING_KEYS = 600_000;
+  private static final int SLIDING_BATCH = 20_000;
+  private static final int SLIDING_BATCHES = 30;
+
+  private Sliding slide(StateStoreProvider provider, int partition) throws Exception {
+    provider.init(storeId(partition), DEDUP_KEY, VALUE, 0, changelogConf(), new Configuration());
+    List<Long> times = new ArrayList<>();
+    for (long t = 0; t < SLIDING_KEYS; t++) {
+      times.add(t * 1_000L);
+    }
+    fill(provider, DEDUP_KEY, times);
+    long compacted = 0;
+    long[] levels = new long[7];
+    long next = SLIDING_KEYS;
+    for (int b = 1; b <= SLIDING_BATCHES; b++) {
+      StateStore store = provider.getStore(b);
+      org.rocksdb.RocksDB rocks = nativeDb(dbOf(store));
+      if (b == 1) {
+        compacted = -compactionBytes(rocks);
+      }
+      for (int i = 0; i < SLIDING_BATCH; i++, next++) {
+        long old = next - SLIDING_KEYS;
+        store.put(key(DEDUP_KEY, "trip-" + next, next * 1_000L), value());
+        store.remove(key(DEDUP_KEY, "trip-" + old, old * 1_000L));
+      }
+      store.commit();
+      if (b == SLIDING_BATCHES) {
+        while (rocks.getLongProperty("rocksdb.compaction-pending") > 0
+            || rocks.getLongProperty("rocksdb.num-running-compactions") > 0) {
+          Thread.sleep(20);
+        }
+        compacted += compactionBytes(rocks);
+        for (int level = 0; level < levels.length; level++) {
+          levels[level] = levelBytes(rocks, level);
+        }
+      }
+    }
+    List<Long> remaining = remainingTimes(provider.getReadStore(SLIDING_BATCHES + 1), DEDUP_KEY);
+    provider.close();
+    return new Sliding(compacted, levels, remaining);
+  }
+
+  /**
+   * The bytes RocksDB's compactions wrote since the database opened: each level's writes but level
+   * 0's (flushes). RocksDB's own cumulative counts (Spark resets its statistics at every load).
+   */
+  private static long compactionBytes(org.rocksdb.RocksDB rocks) throws Exception {
+    double gb = 0;
+    for (Map.Entry<String, String> e : rocks.getMapProperty("rocksdb.cfstats").entrySet()) {
+      if (e.getKey().matches("compaction\\.L[1-9]\\.WriteGB")) {
+        gb += Double.parseDouble(e.getValue());
+      }
+    }
+    return Math.round(gb * (1L << 30));
+  }
+
+  private static long levelBytes(org.rocksdb.RocksDB rocks, int level) throws Exception {
+    Map<String, String> stats = rocks.getMapProperty("rocksdb.cfstats");
+    String size = stats.get("compaction.L" + level + ".SizeBytes");
+    return size == null ? 0 : (long) Double.parseDouble(size);
+  }
+
+  private static RocksDB dbOf(StateStore store) {
+    return store instanceof OrderedEvictionStateStoreProvider.StopAtFirstLiveKey ordered
+        ? ordered.db()
+        : ((RocksDBStateStoreProvider.RocksDBStateStore) store).dbInstance();
   }
 
   /**
@@ -561,6 +741,9 @@ class OrderedEvictionStateStoreProviderTest {
       new java.util.HashMap<>();
 
   private static UnsafeRow value() {
-    return UnsafeProjection.create(VALUE).apply(new GenericInternalRow(new Object[] {null})).copy();
+    return PROJECTIONS
+        .computeIfAbsent(VALUE, UnsafeProjection::create)
+        .apply(new GenericInternalRow(new Object[] {null}))
+        .copy();
   }
 }
