@@ -125,10 +125,7 @@ class OrderedEvictionStateStoreProviderTest {
    */
   @Test
   void anEvictionStartsAfterTheLastKeyTheCommittedEvictionsRemoved() {
-    List<Long> times = new ArrayList<>();
-    for (long t = 0; t < 10_000; t++) {
-      times.add(t * 1_000L);
-    }
+    List<Long> times = evenTimes(10_000, 1_000L);
     OrderedEvictionStateStoreProvider ordered = init(new OrderedEvictionStateStoreProvider(), 10);
     fill(ordered, DEDUP_KEY, times);
     // version 2: trips 0..2,999 evicted (and 3,000 read, live)
@@ -167,10 +164,7 @@ class OrderedEvictionStateStoreProviderTest {
    */
   @Test
   void anAbortedOrEarlierVersionsEvictionStartsWhereThatVersionsDid() {
-    List<Long> times = new ArrayList<>();
-    for (long t = 0; t < 10_000; t++) {
-      times.add(t * 1_000L);
-    }
+    List<Long> times = evenTimes(10_000, 1_000L);
     OrderedEvictionStateStoreProvider ordered = init(new OrderedEvictionStateStoreProvider(), 11);
     fill(ordered, DEDUP_KEY, times);
     StateStore store = ordered.getStore(1);
@@ -201,10 +195,7 @@ class OrderedEvictionStateStoreProviderTest {
   @Test
   void theScanClosesItsRocksDbIteratorWhereItStops() {
     // 5,000 keys, flushed to an SST file at the commit: a scan pins the data block it stands on
-    List<Long> times = new ArrayList<>();
-    for (long t = 0; t < 5_000; t++) {
-      times.add(t * 1_000_000L);
-    }
+    List<Long> times = evenTimes(5_000, 1_000_000L);
     OrderedEvictionStateStoreProvider ordered = init(new OrderedEvictionStateStoreProvider(), 5);
     fill(ordered, DEDUP_KEY, times);
     StateStore store = ordered.getStore(1);
@@ -245,10 +236,7 @@ class OrderedEvictionStateStoreProviderTest {
    */
   @Test
   void aStoresIndexAndFilterBlocksFitTheStrictCacheWhateverItsKeys() throws Exception {
-    List<Long> times = new ArrayList<>();
-    for (long t = 0; t < 600_000; t++) {
-      times.add(t * 1_000L);
-    }
+    List<Long> times = evenTimes(600_000, 1_000L);
     java.util.Collections.shuffle(times, new Random(11));
     RocksDBMemoryManager$.MODULE$.resetWriteBufferManagerAndCache();
     try {
@@ -365,10 +353,7 @@ class OrderedEvictionStateStoreProviderTest {
 
   private Sliding slide(StateStoreProvider provider, int partition) throws Exception {
     provider.init(storeId(partition), DEDUP_KEY, VALUE, 0, changelogConf(), new Configuration());
-    List<Long> times = new ArrayList<>();
-    for (long t = 0; t < SLIDING_KEYS; t++) {
-      times.add(t * 1_000L);
-    }
+    List<Long> times = evenTimes(SLIDING_KEYS, 1_000L);
     fill(provider, DEDUP_KEY, times);
     long compacted = 0;
     long[] levels = new long[7];
@@ -724,6 +709,15 @@ class OrderedEvictionStateStoreProviderTest {
     assertThat(ids).hasSameSizeAs(out);
     store.abort();
     return out;
+  }
+
+  /** {@code count} dropoff times, {@code stepMicros} apart from 0, in order. */
+  private static List<Long> evenTimes(int count, long stepMicros) {
+    List<Long> times = new ArrayList<>();
+    for (long t = 0; t < count; t++) {
+      times.add(t * stepMicros);
+    }
+    return times;
   }
 
   private static UnsafeRow key(StructType schema, String id, long micros) {
