@@ -1,5 +1,6 @@
 package io.taxiplatform.streaming;
 
+import static io.taxiplatform.streaming.OrderedEvictionStateStoreProvider.nativeDb;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
@@ -481,12 +482,6 @@ class OrderedEvictionStateStoreProviderTest {
     java.lang.reflect.Field f = RocksDB.class.getDeclaredField("nativeStats");
     f.setAccessible(true);
     return ((Statistics) f.get(db)).getTickerCount(type);
-  }
-
-  private static org.rocksdb.RocksDB nativeDb(RocksDB db) throws Exception {
-    java.lang.reflect.Field f = RocksDB.class.getDeclaredField("db");
-    f.setAccessible(true);
-    return (org.rocksdb.RocksDB) f.get(db);
   }
 
   /** The job's RocksDB memory bound of {@code mb} MiB, and a compaction at each commit. */
