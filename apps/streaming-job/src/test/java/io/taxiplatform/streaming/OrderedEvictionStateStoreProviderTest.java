@@ -327,8 +327,8 @@ class OrderedEvictionStateStoreProviderTest {
    * key and removes as many of the oldest, and is flushed to a level-0 file (at a snapshot: every
    * commit of a job writing more than 10,000 keys a store per micro-batch). Every such file spans
    * the whole state, so with RocksDB's levels (a level 1 of 256 MiB in files of 64 MiB) each
-   * compaction of level 0 rewrites all of it; in small files over a level 2, mostly the two ends.
-   * Same keys, same operations, same result.
+   * compaction of level 0 rewrites all of it; in small files over the last level, mostly the two
+   * ends. Same keys, same operations, same result.
    */
   @Test
   void anOrderedStoresCompactionsRewriteItsEndsNotItsWholeState() throws Exception {
