@@ -667,11 +667,13 @@ public final class BenchMain {
             Locale.ROOT,
             "## End-to-end latency (%s trigger; %d s windows after %s; "
                 + "medians of %d passes)%n%n| events/s | p50 s | p95 s | p99 s | p95 / trigger | share <= 2 s | job input "
-                + "ev/s | warm-up s | de-dup state MB | its eviction s / batch |%n|---|---|---|---|---|---|---|---|---|---|%n",
+                + "ev/s | backlog at the window's start, s of input | warm-up s | de-dup state MB | its eviction s / batch |%n"
+                + "|---|---|---|---|---|---|---|---|---|---|---|%n",
             StreamingBench.triggerLabel(trigger),
             c.latencyWindowS(),
             c.latencySteady()
-                ? "a warm-up until the job's de-duplication state stopped growing (--latency-steady)"
+                ? "a warm-up until the job's de-duplication state stopped growing and the job kept up"
+                    + " with the topic (--latency-steady)"
                 : c.latencyWarmupS()
                     + " s warm-up: a young job, whose state is still growing"
                     + " (--latency-steady for a long-running job's)",
@@ -687,6 +689,8 @@ public final class BenchMain {
       double warmed = Stats.median(map(w, StreamingBench.LatencyWindow::warmupSeconds));
       double state = Stats.median(map(w, StreamingBench.LatencyWindow::dedupStateBytes));
       double eviction = Stats.median(map(w, StreamingBench.LatencyWindow::dedupEvictionSeconds));
+      double backlogStart = Stats.median(map(w, x -> (double) x.backlogAtStart())) / rate;
+      double backlogEnd = Stats.median(map(w, x -> (double) x.backlogAtEnd())) / rate;
       boolean allSteady = w.stream().allMatch(StreamingBench.LatencyWindow::steady);
       byRate.put(rate, new double[] {p50, p95, p99});
       Map<String, Object> m = new LinkedHashMap<>();
@@ -696,6 +700,8 @@ public final class BenchMain {
       m.put("p95_over_trigger", p95 / triggerSeconds);
       m.put("share_at_most_2s", share);
       m.put("job_input_events_per_second", input);
+      m.put("backlog_seconds_at_window_start", finiteOrNull(backlogStart));
+      m.put("backlog_seconds_at_window_end", finiteOrNull(backlogEnd));
       m.put("warmup_seconds", warmed);
       m.put("steady", allSteady);
       m.put("dedup_state_bytes", finiteOrNull(state));
@@ -713,6 +719,8 @@ public final class BenchMain {
         p.put("share_at_most_2s", x.shareAtMost2s());
         p.put("rows_observed", x.observations());
         p.put("job_input_events_per_second", x.inputEventsPerSecond());
+        p.put("backlog_events_at_window_start", x.backlogAtStart());
+        p.put("backlog_events_at_window_end", x.backlogAtEnd());
         p.put("warmup_seconds", x.warmupSeconds());
         p.put("steady", x.steady());
         p.put("dedup_state_bytes", finiteOrNull(x.dedupStateBytes()));
@@ -729,7 +737,7 @@ public final class BenchMain {
       summary.append(
           String.format(
               Locale.ROOT,
-              "| %,d | %.2f | %.2f | %.2f | %.2f | %.3f | %,.0f | %.0f%s | %s | %s |%n",
+              "| %,d | %.2f | %.2f | %.2f | %.2f | %.3f | %,.0f | %s | %.0f%s | %s | %s |%n",
               rate,
               p50,
               p95,
@@ -737,6 +745,9 @@ public final class BenchMain {
               p95 / triggerSeconds,
               share,
               input,
+              Double.isFinite(backlogStart)
+                  ? String.format(Locale.ROOT, "%.2f", backlogStart)
+                  : "-",
               warmed,
               c.latencySteady() && !allSteady ? " (not steady)" : "",
               Double.isFinite(state) ? String.format(Locale.ROOT, "%.1f", state / 1e6) : "-",

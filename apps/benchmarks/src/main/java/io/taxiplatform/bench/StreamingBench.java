@@ -17,13 +17,21 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListOffsetsResult;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -89,7 +97,9 @@ final class StreamingBench {
       boolean steady,
       double dedupStateBytes,
       double dedupEvictionSeconds,
-      Map<String, Double> jobCores) {}
+      Map<String, Double> jobCores,
+      long backlogAtStart,
+      long backlogAtEnd) {}
 
   /**
    * The job's state gauges (docs/contracts.md) of the de-duplication, which grows with the rate.
@@ -128,6 +138,46 @@ final class StreamingBench {
     double now = max(samples.subList(n - span, n));
     double then = max(samples.subList(n - 2 * span, n - span));
     return now > 0 && then > 0 && Math.abs(now - then) <= tolerance * now;
+  }
+
+  /** Within what share of the records the topic took the job's reads must be to keep up. */
+  static final double KEEP_UP_TOLERANCE = 0.05;
+
+  /**
+   * Whether the job kept up with its feed over the last {@code spanS} seconds of samples taken
+   * every {@code sampleS} seconds (oldest first, each the sum of the topic's end offsets and the
+   * rows the job had read): the rows it read within {@code tolerance} of the records the topic
+   * took. A job draining a backlog reads more than the feed sends, one falling behind reads less;
+   * either way its latency is not the rate's.
+   */
+  static boolean keptUp(
+      List<Long> topicRecords, List<Long> rowsRead, int sampleS, int spanS, double tolerance) {
+    int span = spanS / sampleS;
+    int n = Math.min(topicRecords.size(), rowsRead.size());
+    if (n <= span) {
+      return false;
+    }
+    long appended = topicRecords.get(n - 1) - topicRecords.get(n - 1 - span);
+    long read = rowsRead.get(n - 1) - rowsRead.get(n - 1 - span);
+    return appended > 0 && Math.abs(read - appended) <= tolerance * appended;
+  }
+
+  /** Records in {@code topic} of {@code partitions}: the sum of its partitions' end offsets. */
+  static long topicRecords(Admin admin, String topic, int partitions) {
+    Map<TopicPartition, OffsetSpec> request = new HashMap<>();
+    for (int p = 0; p < partitions; p++) {
+      request.put(new TopicPartition(topic, p), OffsetSpec.latest());
+    }
+    try {
+      return admin.listOffsets(request).all().get(30, TimeUnit.SECONDS).values().stream()
+          .mapToLong(ListOffsetsResult.ListOffsetsResultInfo::offset)
+          .sum();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new IllegalStateException("cannot read the end offsets of " + topic, e);
+    }
   }
 
   private static double max(List<Double> values) {
@@ -491,7 +541,7 @@ final class StreamingBench {
     StreamingJobProcess job =
         StreamingJobProcess.start(env, work.resolve("job-latency"), latencyJobOptions(config));
     List<LatencyWindow> windows = new ArrayList<>();
-    try {
+    try (Admin admin = kafka.admin()) {
       long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
       while (!metrics(env).exposes("taxi_stream_batches_total")) {
         if (!job.isAlive() || System.nanoTime() > deadline) {
@@ -511,7 +561,7 @@ final class StreamingBench {
           java.util.Collections.reverse(rates);
         }
         for (int rate : rates) {
-          LatencyWindow w = steady(job, env, topic, rate, pass, config.latencyWindowS());
+          LatencyWindow w = steady(job, env, admin, topic, rate, pass, config.latencyWindowS());
           windows.add(w);
           Map<String, Object> row = new LinkedHashMap<>();
           row.put("rate", rate);
@@ -640,6 +690,7 @@ final class StreamingBench {
   private LatencyWindow steady(
       StreamingJobProcess job,
       Map<String, String> env,
+      Admin admin,
       String topic,
       int rate,
       int pass,
@@ -677,10 +728,17 @@ final class StreamingBench {
       sleep(warmup * 1000L);
       // true only when the steady warm-up saw the state stop growing
       boolean steady = false;
+      Map<String, String> zone = Map.of("query", WINDOW_QUERY);
       if (config.latencySteady()) {
-        // until the de-duplication state (rate x WATERMARK_DELAY keys) stops growing
+        // until the de-duplication state (rate x WATERMARK_DELAY keys) stops growing and the job
+        // reads what the topic takes: not draining a backlog (a pass's first seconds can leave
+        // one) nor falling behind
         List<Double> sizes = new ArrayList<>();
+        List<Long> records = new ArrayList<>();
+        List<Long> read = new ArrayList<>();
         long cap = warmStart + STEADY_CAP.toNanos();
+        boolean stateSteady = false;
+        boolean keptUp = false;
         while (!steady && System.nanoTime() < cap) {
           exitedDuringWarmup(name, job, producer);
           PrometheusScrape s = metrics(env);
@@ -692,26 +750,41 @@ final class StreamingBench {
                 "--latency-steady needs the job's " + STATE_BYTES + " (a job built before it?)");
           }
           sizes.add(value(s, STATE_BYTES, DEDUP));
-          steady = steady(sizes, STEADY_SAMPLE_S, STEADY_SPAN_S, STEADY_TOLERANCE);
+          read.add((long) value(s, "taxi_stream_input_rows_total", zone));
+          records.add(topicRecords(admin, topic, config.streamPartitions()));
+          stateSteady = steady(sizes, STEADY_SAMPLE_S, STEADY_SPAN_S, STEADY_TOLERANCE);
+          keptUp = keptUp(records, read, STEADY_SAMPLE_S, STEADY_SPAN_S, KEEP_UP_TOLERANCE);
+          steady = stateSteady && keptUp;
           if (!steady) {
             sleep(STEADY_SAMPLE_S * 1000L);
           }
         }
+        int n = records.size();
         LOG.info(
-            "latency at {} ev/s (pass {}): {} after {} s, de-duplication state {} MB",
+            "latency at {} ev/s (pass {}): {} after {} s, de-duplication state {} MB ({}), "
+                + "backlog {} events ({})",
             rate,
             pass,
             steady ? "steady" : "NOT steady",
             (System.nanoTime() - warmStart) / 1_000_000_000L,
-            Math.round(sizes.get(sizes.size() - 1) / 1e6));
+            Math.round(sizes.get(sizes.size() - 1) / 1e6),
+            stateSteady ? "steady" : "still changing",
+            records.get(n - 1) - read.get(n - 1),
+            keptUp ? "the job keeps up" : "the job reads more or less than the topic takes");
       }
       double warmedS = (System.nanoTime() - warmStart) / 1e9;
       PrometheusScrape before = metrics(env);
+      long backlogAtStart =
+          topicRecords(admin, topic, config.streamPartitions())
+              - (long) value(before, "taxi_stream_input_rows_total", zone);
       Map<String, ThreadCpu.Sample> threadsBefore = JvmThreadCpu.threads(PROC, job.pid());
       long t1 = System.nanoTime();
       sleep(windowS * 1000L);
       Map<String, ThreadCpu.Sample> threadsAfter = JvmThreadCpu.threads(PROC, job.pid());
       PrometheusScrape after = metrics(env);
+      long backlogAtEnd =
+          topicRecords(admin, topic, config.streamPartitions())
+              - (long) value(after, "taxi_stream_input_rows_total", zone);
       double seconds = (System.nanoTime() - t1) / 1e9;
       if (!job.isAlive()) {
         throw new IllegalStateException("the latency job exited\n" + job.logTail(60));
@@ -719,7 +792,6 @@ final class StreamingBench {
       Stats.Histogram h =
           new Stats.Histogram(after.buckets(LATENCY_METRIC, Map.of()))
               .minus(new Stats.Histogram(before.buckets(LATENCY_METRIC, Map.of())));
-      Map<String, String> zone = Map.of("query", WINDOW_QUERY);
       double input =
           (value(after, "taxi_stream_input_rows_total", zone)
                   - value(before, "taxi_stream_input_rows_total", zone))
@@ -737,7 +809,9 @@ final class StreamingBench {
           steady,
           after.sum(STATE_BYTES, DEDUP).orElse(Double.NaN),
           after.sum(STATE_SECONDS, withPhase("removals")).orElse(Double.NaN),
-          JvmThreadCpu.coresBetween(threadsBefore, threadsAfter, seconds));
+          JvmThreadCpu.coresBetween(threadsBefore, threadsAfter, seconds),
+          backlogAtStart,
+          backlogAtEnd);
     } finally {
       producer.destroy(Duration.ofSeconds(10));
       sleep(2000); // let the job drain before the next rate

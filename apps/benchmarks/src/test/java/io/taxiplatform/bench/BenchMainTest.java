@@ -87,7 +87,7 @@ class BenchMainTest {
 
   private static StreamingBench.LatencyWindow window(int pass, Map<String, Double> cores) {
     return new StreamingBench.LatencyWindow(
-        5000, pass, 0.5, 1.0, 1.5, 1.0, 100, 5000, 10, false, 1e6, 0.01, cores);
+        5000, pass, 0.5, 1.0, 1.5, 1.0, 100, 5000, 10, false, 1e6, 0.01, cores, 0, 0);
   }
 
   private static Map<String, Double> cores(double tasks, double rocksdb) {

@@ -178,6 +178,17 @@ class BenchmarkSmokeIT {
       }
       assertThat(latency.at("/" + rate + "/job_input_events_per_second").asDouble())
           .isNotNegative();
+      // what the job had still to read when the window started and ended: the topic's end
+      // offsets less the rows it had read (a micro-batch or so at a rate it keeps up with)
+      for (String f :
+          new String[] {"backlog_events_at_window_start", "backlog_events_at_window_end"}) {
+        JsonNode v = latency.at("/" + rate + "/passes/0/" + f);
+        assertThat(v.isIntegralNumber()).as(f).isTrue();
+        assertThat(v.asLong()).as(f).isNotNegative();
+      }
+      assertThat(latency.at("/" + rate + "/backlog_seconds_at_window_start").asDouble())
+          .isEqualTo(
+              latency.at("/" + rate + "/passes/0/backlog_events_at_window_start").asLong() / 200.0);
       // the job's de-duplication state the window was measured at (its trips stay for the
       // 10-minute watermark), read from the job's own metrics (RocksDB's SST files, which a few
       // micro-batches at 200 events/s may not have flushed yet); not a steady warm-up here

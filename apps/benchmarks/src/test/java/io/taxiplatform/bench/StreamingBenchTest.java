@@ -48,6 +48,56 @@ class StreamingBenchTest {
     }
   }
 
+  private static boolean keptUp(long[] topicRecords, long[] rowsRead) {
+    return StreamingBench.keptUp(
+        java.util.Arrays.stream(topicRecords).boxed().toList(),
+        java.util.Arrays.stream(rowsRead).boxed().toList(),
+        15,
+        60,
+        StreamingBench.KEEP_UP_TOLERANCE);
+  }
+
+  @Test
+  void aJobKeepsUpWhenItReadsWhatTheTopicTookOverTheLastMinute() {
+    // 35,000 events/s, every 15 s: 525,000 records more; the job a micro-batch or two behind
+    long[] records = {0, 525_000, 1_050_000, 1_575_000, 2_100_000};
+    assertThat(keptUp(records, new long[] {0, 460_000, 990_000, 1_500_000, 2_030_000}))
+        .as("read 2,030,000 of 2,100,000 appended")
+        .isTrue();
+    assertThat(keptUp(records, new long[] {0, 500_000, 1_000_000, 1_500_000, 2_000_000}))
+        .as("within 5 %: 2,000,000")
+        .isTrue();
+  }
+
+  @Test
+  void aJobDrainingABacklogOrFallingBehindDoesNotKeepUp() {
+    long[] records = {0, 525_000, 1_050_000, 1_575_000, 2_100_000};
+    // the thirty-eighth round's second pass: 38,590 events/s read while 35,000 were sent
+    assertThat(keptUp(records, new long[] {0, 578_850, 1_157_700, 1_736_550, 2_315_400}))
+        .as("draining a backlog")
+        .isFalse();
+    assertThat(keptUp(records, new long[] {0, 480_000, 960_000, 1_440_000, 1_920_000}))
+        .as("falling behind: 32,000 events/s")
+        .isFalse();
+    // the last minute counts, not the run: a drained backlog no longer weighs
+    long[] longer = {0, 525_000, 1_050_000, 1_575_000, 2_100_000, 2_625_000, 3_150_000};
+    long[] drained = {0, 300_000, 1_040_000, 1_560_000, 2_090_000, 2_610_000, 3_130_000};
+    assertThat(keptUp(longer, drained)).isTrue();
+    assertThat(keptUp(java.util.Arrays.copyOf(longer, 6), java.util.Arrays.copyOf(drained, 6)))
+        .as("a minute ago it was 225,000 behind")
+        .isFalse();
+  }
+
+  @Test
+  void keepingUpNeedsAFullMinuteOfSamplesAndRecordsSent() {
+    assertThat(keptUp(new long[] {0, 525_000, 1_050_000, 1_575_000}, new long[] {0, 1, 2, 3}))
+        .as("45 s of samples")
+        .isFalse();
+    assertThat(keptUp(new long[] {7, 7, 7, 7, 7}, new long[] {7, 7, 7, 7, 7}))
+        .as("nothing sent")
+        .isFalse();
+  }
+
   @Test
   void aStateStillGrowingIsNotSteady() {
     // 5,000 trips/s filling a 10-minute watermark: ~10 % more per minute near its end
