@@ -54,10 +54,9 @@ import scala.collection.Seq;
  * can hold nulls before it) evicts as Spark's store does. The stores' files, checkpoints and
  * settings are Spark's ({@code spark.sql.streaming.stateStore.rocksdb.*}), but for one table
  * option: every store's SST files index and filter their keys in partitions ({@link
- * #partitionIndexAndFilters}); and an ordered store's levels are in small files, sized from its
- * last level ({@link #levelsInSmallFiles}). And a read store's abort (the window aggregation's, at
- * the end of every task) keeps the version RocksDB has loaded instead of dropping it ({@link
- * #getReadStore}).
+ * #partitionIndexAndFilters}); and an ordered store's levels are in small files ({@link
+ * #levelsInSmallFiles}). And a read store's abort (the window aggregation's, at the end of every
+ * task) keeps the version RocksDB has loaded instead of dropping it ({@link #getReadStore}).
  */
 public final class OrderedEvictionStateStoreProvider implements StateStoreProvider {
 
@@ -71,8 +70,6 @@ public final class OrderedEvictionStateStoreProvider implements StateStoreProvid
   static final long METADATA_BLOCK_BYTES = 4096;
 
   private final RocksDBStateStoreProvider rocksDb = new RocksDBStateStoreProvider();
-  private final long fileBytes;
-  private final long level1Bytes;
   // the partitioned filters' policy, held as long as the store's options are
   private BloomFilter bloomFilter;
   private boolean ordered;
@@ -80,20 +77,6 @@ public final class OrderedEvictionStateStoreProvider implements StateStoreProvid
   // the last key the evictions up to evictedVersion removed (null: none known)
   private byte[] evictedUpTo;
   private long evictedVersion = -1;
-
-  /**
-   * The provider Spark instantiates (by its class name, {@code
-   * spark.sql.streaming.stateStore.providerClass}).
-   */
-  public OrderedEvictionStateStoreProvider() {
-    this(TARGET_FILE_BYTES, LEVEL1_BYTES);
-  }
-
-  /** An ordered store's levels at other sizes: for tests, which need a state of several levels. */
-  OrderedEvictionStateStoreProvider(long fileBytes, long level1Bytes) {
-    this.fileBytes = fileBytes;
-    this.level1Bytes = level1Bytes;
-  }
 
   @Override
   public void init(
@@ -108,7 +91,7 @@ public final class OrderedEvictionStateStoreProvider implements StateStoreProvid
     partitionIndexAndFilters(rocksDb.rocksDB(), bloomFilter);
     ordered = isOrdered(keySchema, numColsPrefixKey);
     if (ordered) {
-      levelsInSmallFiles(rocksDb.rocksDB(), fileBytes, level1Bytes);
+      levelsInSmallFiles(rocksDb.rocksDB());
     }
     // the rows of the early-stopping scan, decoded as Spark's store decodes its own
     encoder = RocksDBStateEncoder$.MODULE$.getEncoder(keySchema, valueSchema, numColsPrefixKey);
@@ -164,19 +147,13 @@ public final class OrderedEvictionStateStoreProvider implements StateStoreProvid
   /** The size an ordered store's compactions cut their files at (RocksDB's default: 64 MiB). */
   static final long TARGET_FILE_BYTES = 2L << 20;
 
-  /**
-   * The most an ordered store's base level (the first below level 0) holds before files go down
-   * (RocksDB's level 1: 256 MiB).
-   */
+  /** The size of an ordered store's level 1, beyond which files go down (RocksDB's: 256 MiB). */
   static final long LEVEL1_BYTES = 8L << 20;
 
   /**
    * Sets an ordered store's levels (before RocksDB opens its files, as {@link
-   * #partitionIndexAndFilters} does) to files of {@code fileBytes} ({@value #TARGET_FILE_BYTES} in
-   * the job) under a base level of at most {@code level1Bytes} ({@value #LEVEL1_BYTES}), with each
-   * level's size set from the last level's ({@code level_compaction_dynamic_level_bytes}), so that
-   * its compactions rewrite the state's two ends, not all of it, and its removed keys do not pile
-   * up.
+   * #partitionIndexAndFilters} does) to files of {@value #TARGET_FILE_BYTES} bytes under a level 1
+   * of {@value #LEVEL1_BYTES}, so that its compactions rewrite the state's two ends, not all of it.
    *
    * <p>Each micro-batch puts the new trips after the newest key and removes the oldest, and a
    * commit that takes a snapshot flushes them to a level-0 file (every commit, in a job writing
@@ -185,26 +162,12 @@ public final class OrderedEvictionStateStoreProvider implements StateStoreProvid
    * one or two files in level 1 (a settled 20,000 events/s job's stores held 45 and 77 MB), so
    * every fourth flush compacted level 0 with all of it: the de-duplication's compactions took 0.61
    * cores, more than the Spark tasks (docs/benchmarks.md, "Thirty-fifth round"). In small files
-   * they rewrite the base level, which is small, and move down only the files of the head (whose
-   * removals drop keys there) and of the tail.
-   *
-   * <p>Sized from the top (RocksDB 8.3.2's default: level 1 of {@code level1Bytes}, each next level
-   * ten times larger), a store that outgrew level 2 kept its removed keys on disk: a settled 35,000
-   * events/s job's de-duplication store grew from 190 to 405 MB while the keys it held stayed as
-   * many (docs/benchmarks.md, "Thirty-seventh round"). The likely reason: RocksDB moves down the
-   * level-2 files that overlap least with level 3, the tail's new keys, while the head's removals
-   * wait in level 2 above the keys they remove, and level 3, far below its target size, never
-   * compacts on its own. Sized from the bottom, the level above the last holds about a tenth of it,
-   * so removals reach the last level, where they drop the keys they remove and themselves. RocksDB
-   * 8.2 and later move an existing store's files down when it opens with this setting, so
-   * checkpoints written before work as they are.
+   * over a level 2 they rewrite level 1, which is small, and move on to level 2 only the files of
+   * the head (whose removals drop keys there) and of the tail.
    */
-  static void levelsInSmallFiles(RocksDB db, long fileBytes, long level1Bytes) {
+  static void levelsInSmallFiles(RocksDB db) {
     Options options = db.org$apache$spark$sql$execution$streaming$state$RocksDB$$dbOptions();
-    options
-        .setTargetFileSizeBase(fileBytes)
-        .setMaxBytesForLevelBase(level1Bytes)
-        .setLevelCompactionDynamicLevelBytes(true);
+    options.setTargetFileSizeBase(TARGET_FILE_BYTES).setMaxBytesForLevelBase(LEVEL1_BYTES);
   }
 
   /**

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
@@ -327,21 +326,18 @@ class OrderedEvictionStateStoreProviderTest {
    * key and removes as many of the oldest, and is flushed to a level-0 file (at a snapshot: every
    * commit of a job writing more than 10,000 keys a store per micro-batch). Every such file spans
    * the whole state, so with RocksDB's levels (a level 1 of 256 MiB in files of 64 MiB) each
-   * compaction of level 0 rewrites all of it; in small files over the last level, mostly the two
-   * ends. Same keys, same operations, same result.
+   * compaction of level 0 rewrites all of it; in small files over a level 2, mostly the two ends.
+   * Same keys, same operations, same result.
    */
   @Test
   void anOrderedStoresCompactionsRewriteItsEndsNotItsWholeState() throws Exception {
-    Sliding spark = slide(new RocksDBStateStoreProvider(), 8, SLIDING_BATCHES);
-    Sliding ordered = slide(new OrderedEvictionStateStoreProvider(), 9, SLIDING_BATCHES);
+    Sliding spark = slide(new RocksDBStateStoreProvider(), 8);
+    Sliding ordered = slide(new OrderedEvictionStateStoreProvider(), 9);
     assertThat(ordered.remaining).isEqualTo(spark.remaining);
     assertThat(spark.levels[1]).as("Spark's levels: the state in level 1").isGreaterThan(0);
     assertThat(spark.levels[2]).isZero();
-    assertThat(ordered.levels[LAST_LEVEL])
-        .as("small files: most of the state in the last level, %s", Arrays.toString(ordered.levels))
-        .isGreaterThan(ordered.total() / 2);
-    assertThat(ordered.total() - ordered.levels[LAST_LEVEL])
-        .isLessThan(2 * OrderedEvictionStateStoreProvider.LEVEL1_BYTES);
+    assertThat(ordered.levels[2]).as("small files: most of the state in level 2").isGreaterThan(0);
+    assertThat(ordered.levels[1]).isLessThan(2 * OrderedEvictionStateStoreProvider.LEVEL1_BYTES);
     assertThat(ordered.compacted)
         .as(
             "bytes compacted while sliding, of Spark's levels' %d (the state: %d bytes)",
@@ -349,96 +345,21 @@ class OrderedEvictionStateStoreProviderTest {
         .isLessThan(spark.compacted * 2 / 3);
   }
 
-  /**
-   * A sliding store larger than its first levels, as a fast job's de-duplication outgrows them
-   * (here in levels scaled down 16 times, so that 600,000 keys span them): its files on disk hold
-   * little more than its keys. Sized from the top (RocksDB's default), the head's removals waited
-   * above the keys they removed, and the store held ~1.5 times what a full compaction leaves.
-   */
-  @Test
-  void anOrderedStoresRemovedKeysDoNotPileUpAboveItsLastLevel() throws Exception {
-    Sliding ordered =
-        slide(
-            new OrderedEvictionStateStoreProvider(
-                OrderedEvictionStateStoreProvider.TARGET_FILE_BYTES / 16,
-                OrderedEvictionStateStoreProvider.LEVEL1_BYTES / 16),
-            12,
-            2 * SLIDING_BATCHES);
-    assertThat(Arrays.stream(ordered.levels).filter(bytes -> bytes > 0).count())
-        .as("levels in use, %s", Arrays.toString(ordered.levels))
-        .isGreaterThanOrEqualTo(2);
-    assertThat((double) ordered.total() / ordered.compactedFully)
-        .as(
-            "the store's bytes (%s) over what a full compaction leaves (%d)",
-            Arrays.toString(ordered.levels), ordered.compactedFully)
-        .isLessThan(1.2);
-  }
+  /** What {@link #slide} measured: bytes compactions wrote, each level's bytes, the keys left. */
+  private record Sliding(long compacted, long[] levels, List<Long> remaining) {}
 
-  /**
-   * A checkpoint whose store was written with RocksDB's levels (the job before its levels were
-   * sized from the last one) opens with the job's: RocksDB (8.2 and later) moves its files down to
-   * the last level as it opens, and the store reads, evicts and commits as before.
-   */
-  @Test
-  void aStoreWrittenWithRocksDbsLevelsOpensWithTheJobsLevels() throws Exception {
-    List<Long> times = evenTimes(200_000, 1_000L);
-    RocksDBStateStoreProvider before = new RocksDBStateStoreProvider();
-    before.init(storeId(13), DEDUP_KEY, VALUE, 0, changelogConf(), new Configuration());
-    StateStore written = before.getStore(0);
-    for (int i = 0; i < times.size(); i++) {
-      written.put(key(DEDUP_KEY, "trip-" + i, times.get(i)), value());
-    }
-    // into level 1, as RocksDB's levels hold a store that has compacted, before the commit's
-    // snapshot
-    org.rocksdb.RocksDB beforeRocks = nativeDb(dbOf(written));
-    beforeRocks.compactRange();
-    awaitCompactions(beforeRocks);
-    assertThat(levelBytes(beforeRocks, 1))
-        .as("RocksDB's levels: the state in level 1")
-        .isPositive();
-    written.commit();
-    // the snapshot the commit took, uploaded to the checkpoint as Spark's maintenance does
-    before.doMaintenance();
-    before.close();
-
-    OrderedEvictionStateStoreProvider ordered = new OrderedEvictionStateStoreProvider();
-    ordered.init(storeId(13), DEDUP_KEY, VALUE, 0, changelogConf(), new Configuration());
-    StateStore store = ordered.getStore(1);
-    org.rocksdb.RocksDB rocks = nativeDb(dbOf(store));
-    awaitCompactions(rocks);
-    assertThat(levelBytes(rocks, LAST_LEVEL)).as("moved to the last level").isPositive();
-    assertThat(levelBytes(rocks, 1)).isZero();
-    assertThat(evict(store, DEDUP_KEY, times.get(999))).isEqualTo(1_001);
-    store.commit();
-    assertThat(remainingTimes(ordered.getReadStore(2), DEDUP_KEY))
-        .isEqualTo(times.subList(1_000, times.size()));
-    ordered.close();
-  }
-
-  /**
-   * What {@link #slide} measured: bytes compactions wrote, each level's bytes, the bytes a full
-   * compaction then left, the keys left.
-   */
-  private record Sliding(long compacted, long[] levels, long compactedFully, List<Long> remaining) {
-    long total() {
-      return Arrays.stream(levels).sum();
-    }
-  }
-
-  private static final int LAST_LEVEL = 6;
   private static final int SLIDING_KEYS = 600_000;
   private static final int SLIDING_BATCH = 20_000;
   private static final int SLIDING_BATCHES = 30;
 
-  private Sliding slide(StateStoreProvider provider, int partition, int batches) throws Exception {
+  private Sliding slide(StateStoreProvider provider, int partition) throws Exception {
     provider.init(storeId(partition), DEDUP_KEY, VALUE, 0, changelogConf(), new Configuration());
     List<Long> times = evenTimes(SLIDING_KEYS, 1_000L);
     fill(provider, DEDUP_KEY, times);
     long compacted = 0;
-    long[] levels = new long[LAST_LEVEL + 1];
-    long compactedFully = 0;
+    long[] levels = new long[7];
     long next = SLIDING_KEYS;
-    for (int b = 1; b <= batches; b++) {
+    for (int b = 1; b <= SLIDING_BATCHES; b++) {
       StateStore store = provider.getStore(b);
       org.rocksdb.RocksDB rocks = nativeDb(dbOf(store));
       if (b == 1) {
@@ -450,29 +371,20 @@ class OrderedEvictionStateStoreProviderTest {
         store.remove(key(DEDUP_KEY, "trip-" + old, old * 1_000L));
       }
       store.commit();
-      if (b == batches) {
-        awaitCompactions(rocks);
+      if (b == SLIDING_BATCHES) {
+        while (rocks.getLongProperty("rocksdb.compaction-pending") > 0
+            || rocks.getLongProperty("rocksdb.num-running-compactions") > 0) {
+          Thread.sleep(20);
+        }
         compacted += compactionBytes(rocks);
         for (int level = 0; level < levels.length; level++) {
           levels[level] = levelBytes(rocks, level);
         }
-        rocks.compactRange();
-        awaitCompactions(rocks);
-        for (int level = 0; level < levels.length; level++) {
-          compactedFully += levelBytes(rocks, level);
-        }
       }
     }
-    List<Long> remaining = remainingTimes(provider.getReadStore(batches + 1), DEDUP_KEY);
+    List<Long> remaining = remainingTimes(provider.getReadStore(SLIDING_BATCHES + 1), DEDUP_KEY);
     provider.close();
-    return new Sliding(compacted, levels, compactedFully, remaining);
-  }
-
-  private static void awaitCompactions(org.rocksdb.RocksDB rocks) throws Exception {
-    while (rocks.getLongProperty("rocksdb.compaction-pending") > 0
-        || rocks.getLongProperty("rocksdb.num-running-compactions") > 0) {
-      Thread.sleep(20);
-    }
+    return new Sliding(compacted, levels, remaining);
   }
 
   /**
