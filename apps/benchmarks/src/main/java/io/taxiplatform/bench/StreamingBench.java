@@ -726,7 +726,7 @@ final class StreamingBench {
       }
       long warmStart = System.nanoTime();
       sleep(warmup * 1000L);
-      // true only when the steady warm-up saw the state stop growing
+      // true only when the steady warm-up saw the state stop growing and the job keep up
       boolean steady = false;
       Map<String, String> zone = Map.of("query", WINDOW_QUERY);
       if (config.latencySteady()) {
