@@ -17,21 +17,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.ListOffsetsResult;
-import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -162,16 +157,12 @@ final class StreamingBench {
     return appended > 0 && Math.abs(read - appended) <= tolerance * appended;
   }
 
-  /** Records in {@code topic} of {@code partitions}: the sum of its partitions' end offsets. */
-  static long topicRecords(Admin admin, String topic, int partitions) {
-    Map<TopicPartition, OffsetSpec> request = new HashMap<>();
-    for (int p = 0; p < partitions; p++) {
-      request.put(new TopicPartition(topic, p), OffsetSpec.latest());
-    }
+  /**
+   * Records in {@code topic} ({@link KafkaNode#topicRecords}); a failure to read them ends the run.
+   */
+  static long topicRecords(Admin admin, String topic) {
     try {
-      return admin.listOffsets(request).all().get(30, TimeUnit.SECONDS).values().stream()
-          .mapToLong(ListOffsetsResult.ListOffsetsResultInfo::offset)
-          .sum();
+      return KafkaNode.topicRecords(admin, topic, Duration.ofSeconds(30));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted", e);
@@ -751,7 +742,7 @@ final class StreamingBench {
           }
           sizes.add(value(s, STATE_BYTES, DEDUP));
           read.add((long) value(s, "taxi_stream_input_rows_total", zone));
-          records.add(topicRecords(admin, topic, config.streamPartitions()));
+          records.add(topicRecords(admin, topic));
           stateSteady = steady(sizes, STEADY_SAMPLE_S, STEADY_SPAN_S, STEADY_TOLERANCE);
           keptUp = keptUp(records, read, STEADY_SAMPLE_S, STEADY_SPAN_S, KEEP_UP_TOLERANCE);
           steady = stateSteady && keptUp;
@@ -775,16 +766,14 @@ final class StreamingBench {
       double warmedS = (System.nanoTime() - warmStart) / 1e9;
       PrometheusScrape before = metrics(env);
       long backlogAtStart =
-          topicRecords(admin, topic, config.streamPartitions())
-              - (long) value(before, "taxi_stream_input_rows_total", zone);
+          topicRecords(admin, topic) - (long) value(before, "taxi_stream_input_rows_total", zone);
       Map<String, ThreadCpu.Sample> threadsBefore = JvmThreadCpu.threads(PROC, job.pid());
       long t1 = System.nanoTime();
       sleep(windowS * 1000L);
       Map<String, ThreadCpu.Sample> threadsAfter = JvmThreadCpu.threads(PROC, job.pid());
       PrometheusScrape after = metrics(env);
       long backlogAtEnd =
-          topicRecords(admin, topic, config.streamPartitions())
-              - (long) value(after, "taxi_stream_input_rows_total", zone);
+          topicRecords(admin, topic) - (long) value(after, "taxi_stream_input_rows_total", zone);
       double seconds = (System.nanoTime() - t1) / 1e9;
       if (!job.isAlive()) {
         throw new IllegalStateException("the latency job exited\n" + job.logTail(60));

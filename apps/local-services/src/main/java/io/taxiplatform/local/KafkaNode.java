@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -20,6 +21,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TopicExistsException;
@@ -431,6 +433,33 @@ public final class KafkaNode implements AutoCloseable {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while creating topic " + name, e);
     }
+  }
+
+  /**
+   * Records in {@code topic}: the sum of its partitions' end offsets, read with {@code admin}
+   * (local mode's monitor, the latency benchmark's backlog). It fails as the admin client's calls
+   * do, within {@code timeout} each.
+   */
+  public static long topicRecords(Admin admin, String topic, Duration timeout)
+      throws InterruptedException, ExecutionException, TimeoutException {
+    TopicDescription description =
+        admin
+            .describeTopics(Set.of(topic))
+            .allTopicNames()
+            .get(timeout.toMillis(), TimeUnit.MILLISECONDS)
+            .get(topic);
+    Map<TopicPartition, OffsetSpec> request = new HashMap<>();
+    description
+        .partitions()
+        .forEach(p -> request.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest()));
+    return admin
+        .listOffsets(request)
+        .all()
+        .get(timeout.toMillis(), TimeUnit.MILLISECONDS)
+        .values()
+        .stream()
+        .mapToLong(info -> info.offset())
+        .sum();
   }
 
   /**

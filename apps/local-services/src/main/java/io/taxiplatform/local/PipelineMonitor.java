@@ -12,13 +12,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.OptionalLong;
-import java.util.Set;
-import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.admin.TopicDescription;
-import org.apache.kafka.common.TopicPartition;
 
 /**
  * Reads the pipeline's progress from the outside, the way an operator would: records in the trips
@@ -167,18 +161,7 @@ public final class PipelineMonitor implements AutoCloseable {
   /** Records in the trips topic: the sum of its partitions' end offsets. */
   public OptionalLong topicRecords() {
     try {
-      TopicDescription description =
-          admin.describeTopics(Set.of(topic)).allTopicNames().get(5, TimeUnit.SECONDS).get(topic);
-      Map<TopicPartition, OffsetSpec> request =
-          description.partitions().stream()
-              .collect(
-                  Collectors.toMap(
-                      p -> new TopicPartition(topic, p.partition()), p -> OffsetSpec.latest()));
-      long sum =
-          admin.listOffsets(request).all().get(5, TimeUnit.SECONDS).values().stream()
-              .mapToLong(info -> info.offset())
-              .sum();
-      return OptionalLong.of(sum);
+      return OptionalLong.of(KafkaNode.topicRecords(admin, topic, Duration.ofSeconds(5)));
     } catch (Exception e) {
       if (e instanceof InterruptedException) {
         Thread.currentThread().interrupt();
