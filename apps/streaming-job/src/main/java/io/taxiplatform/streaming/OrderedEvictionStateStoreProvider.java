@@ -55,8 +55,10 @@ import scala.collection.Seq;
  * settings are Spark's ({@code spark.sql.streaming.stateStore.rocksdb.*}), but for one table
  * option: every store's SST files index and filter their keys in partitions ({@link
  * #partitionIndexAndFilters}); and an ordered store's levels are in small files ({@link
- * #levelsInSmallFiles}). And a read store's abort (the window aggregation's, at the end of every
- * task) keeps the version RocksDB has loaded instead of dropping it ({@link #getReadStore}).
+ * #levelsInSmallFiles}). A read store's abort (the window aggregation's, at the end of every task)
+ * keeps the version RocksDB has loaded instead of dropping it ({@link #getReadStore}). And a store
+ * that is not ordered (the window aggregation's) snapshots every {@code minDeltasForSnapshot}-th
+ * version however many changes a version holds ({@link #snapshotEveryNth}).
  */
 public final class OrderedEvictionStateStoreProvider implements StateStoreProvider {
 
@@ -207,14 +209,52 @@ public final class OrderedEvictionStateStoreProvider implements StateStoreProvid
 
   @Override
   public StateStore getStore(long version) {
-    StateStore store = rocksDb.getStore(version);
+    RocksDBStateStoreProvider.RocksDBStateStore store =
+        (RocksDBStateStoreProvider.RocksDBStateStore) rocksDb.getStore(version);
     return ordered
         ? new StopAtFirstLiveKey(
-            (RocksDBStateStoreProvider.RocksDBStateStore) store,
-            encoder,
-            version == evictedVersion ? evictedUpTo : null,
-            this::evicted)
-        : store;
+            store, encoder, version == evictedVersion ? evictedUpTo : null, this::evicted)
+        : new SnapshotEveryNth(store);
+  }
+
+  private static final java.lang.reflect.Field CHANGELOG_WRITER = changelogWriterField();
+
+  private static java.lang.reflect.Field changelogWriterField() {
+    try {
+      java.lang.reflect.Field f = RocksDB.class.getDeclaredField("changelogWriter");
+      f.setAccessible(true);
+      return f;
+    } catch (NoSuchFieldException e) {
+      throw new IllegalStateException(
+          "Spark's RocksDB has no field changelogWriter: not Spark 3.5", e);
+    }
+  }
+
+  /**
+   * Lets the next commit of {@code db} take a snapshot only when {@code minDeltasForSnapshot}
+   * versions have passed since the last one: it forgets how many changes the version's changelog
+   * holds.
+   *
+   * <p>Spark 3.5.7 also snapshots every version whose changelog holds more than 10,000 changes
+   * ({@code RocksDB.shouldCreateSnapshot}, a constant). A replay's window aggregation updates more
+   * windows than that in every micro-batch, so every commit flushed its memtables, made a
+   * checkpoint, and gave the maintenance thread its files to copy: a month's replay ran 1.19 times
+   * as fast without it (docs/benchmarks.md, "Fortieth round"). The changelog is the version's
+   * record either way (a version is the last snapshot and the changelogs since it), so a restart
+   * replays at most {@code minDeltasForSnapshot} changelogs, as for any store that changes less.
+   * The de-duplication's store keeps Spark's rule: without it a settled 30,000 events/s job ran
+   * slower ("Thirty-ninth round").
+   */
+  static void snapshotEveryNth(RocksDB db) {
+    try {
+      scala.Option<?> writer = (scala.Option<?>) CHANGELOG_WRITER.get(db);
+      if (writer.isDefined()) {
+        ((org.apache.spark.sql.execution.streaming.state.StateStoreChangelogWriter) writer.get())
+            .size_$eq(0);
+      }
+    } catch (IllegalAccessException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   /**
@@ -347,6 +387,45 @@ public final class OrderedEvictionStateStoreProvider implements StateStoreProvid
     /** Nothing to undo: no write goes through a read store (see {@link #getReadStore}). */
     @Override
     public void abort() {}
+  }
+
+  /**
+   * Spark's write store, whose {@link #commit()} snapshots as {@code minDeltasForSnapshot} says
+   * ({@link #snapshotEveryNth}); every other call goes to Spark's store.
+   */
+  static final class SnapshotEveryNth extends ForwardingReadStore implements StateStore {
+    private final RocksDBStateStoreProvider.RocksDBStateStore store;
+
+    SnapshotEveryNth(RocksDBStateStoreProvider.RocksDBStateStore store) {
+      super(store);
+      this.store = store;
+    }
+
+    @Override
+    public void remove(UnsafeRow key) {
+      store.remove(key);
+    }
+
+    @Override
+    public void put(UnsafeRow key, UnsafeRow value) {
+      store.put(key, value);
+    }
+
+    @Override
+    public long commit() {
+      snapshotEveryNth(store.dbInstance());
+      return store.commit();
+    }
+
+    @Override
+    public StateStoreMetrics metrics() {
+      return store.metrics();
+    }
+
+    @Override
+    public boolean hasCommitted() {
+      return store.hasCommitted();
+    }
   }
 
   /**
