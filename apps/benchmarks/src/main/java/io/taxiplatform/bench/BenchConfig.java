@@ -179,7 +179,8 @@ record BenchConfig(
         description =
             "warm each rate up until the job's de-duplication state stops growing (at least"
                 + " WATERMARK_DELAY at the rate: 10+ minutes per rate with the job's default)"
-                + " and the job reads what the topic takes (within 5 % over a minute), instead"
+                + " and the job reads what the topic takes (within 5 % over a minute, at most"
+                + " 5 s of it behind), instead"
                 + " of --latency-warmup-s alone, so the figures are a long-running job's")
     boolean latencySteady;
 

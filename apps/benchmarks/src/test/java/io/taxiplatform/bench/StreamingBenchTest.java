@@ -54,7 +54,8 @@ class StreamingBenchTest {
         java.util.Arrays.stream(rowsRead).boxed().toList(),
         15,
         60,
-        StreamingBench.KEEP_UP_TOLERANCE);
+        StreamingBench.KEEP_UP_TOLERANCE,
+        StreamingBench.KEEP_UP_BACKLOG_S);
   }
 
   /** The topic's records every 15 s over a minute at 35,000 events/s: 525,000 more each time. */
@@ -87,6 +88,22 @@ class StreamingBenchTest {
     assertThat(keptUp(java.util.Arrays.copyOf(longer, 6), java.util.Arrays.copyOf(drained, 6)))
         .as("a minute ago it was 225,000 behind")
         .isFalse();
+  }
+
+  @Test
+  void aJobReadingAsFastAsTheFeedBehindAStandingBacklogDoesNotKeepUp() {
+    // 30,000 events/s: the topic takes 450,000 records every 15 s, and the job reads as many
+    long[] sent = {2_000_000, 2_450_000, 2_900_000, 3_350_000, 3_800_000};
+    // the fortieth round's first pass at 30,000 events/s on a slow machine: 804,020 behind
+    assertThat(keptUp(sent, behind(sent, 804_020))).as("27 s of the feed behind").isFalse();
+    assertThat(keptUp(sent, behind(sent, 75_000))).as("2.5 s of the feed behind").isTrue();
+    assertThat(keptUp(sent, behind(sent, 150_000))).as("5 s of the feed behind").isTrue();
+    assertThat(keptUp(sent, behind(sent, 151_000))).as("just over 5 s behind").isFalse();
+  }
+
+  /** The rows a job read that is {@code records} behind each sample of {@code sent}. */
+  private static long[] behind(long[] sent, long records) {
+    return java.util.Arrays.stream(sent).map(r -> r - records).toArray();
   }
 
   @Test
