@@ -238,12 +238,12 @@ public final class OrderedEvictionStateStoreProvider implements StateStoreProvid
    * <p>Spark 3.5.7 also snapshots every version whose changelog holds more than 10,000 changes
    * ({@code RocksDB.shouldCreateSnapshot}, a constant). A replay's window aggregation updates more
    * windows than that in every micro-batch, so every commit flushed its memtables, made a
-   * checkpoint, and gave the maintenance thread its files to copy: a month's replay ran 1.19 times
-   * as fast without it (docs/benchmarks.md, "Fortieth round"). The changelog is the version's
-   * record either way (a version is the last snapshot and the changelogs since it), so a restart
-   * replays at most {@code minDeltasForSnapshot} changelogs, as for any store that changes less.
-   * The de-duplication's store keeps Spark's rule: without it a settled 30,000 events/s job ran
-   * slower ("Thirty-ninth round").
+   * checkpoint, and gave the maintenance thread its files to copy: a month's replay uploaded half
+   * the aggregation's snapshot files without it (docs/benchmarks.md, "Fortieth round"). The
+   * changelog is the version's record either way (a version is the last snapshot and the changelogs
+   * since it), so a restart replays at most {@code minDeltasForSnapshot} changelogs, as for any
+   * store that changes less. The de-duplication's store keeps Spark's rule: without it a settled
+   * 30,000 events/s job ran slower ("Thirty-ninth round").
    */
   static void snapshotEveryNth(RocksDB db) {
     try {
