@@ -334,7 +334,7 @@ public final class OrderedEvictionStateStoreProvider implements StateStoreProvid
     return rocksDb.supportedCustomMetrics();
   }
 
-  /** A read store that forwards every call to Spark's store (the two stores below change one). */
+  /** A read store that forwards every call to Spark's store (the stores below change some). */
   abstract static class ForwardingReadStore implements ReadStateStore {
     private final ReadStateStore store;
 
@@ -389,16 +389,18 @@ public final class OrderedEvictionStateStoreProvider implements StateStoreProvid
     public void abort() {}
   }
 
-  /**
-   * Spark's write store, whose {@link #commit()} snapshots as {@code minDeltasForSnapshot} says
-   * ({@link #snapshotEveryNth}); every other call goes to Spark's store.
-   */
-  static final class SnapshotEveryNth extends ForwardingReadStore implements StateStore {
-    private final RocksDBStateStoreProvider.RocksDBStateStore store;
+  /** A write store that forwards every call to Spark's RocksDB store (the two below change one). */
+  abstract static class ForwardingStore extends ForwardingReadStore implements StateStore {
+    final RocksDBStateStoreProvider.RocksDBStateStore store;
 
-    SnapshotEveryNth(RocksDBStateStoreProvider.RocksDBStateStore store) {
+    ForwardingStore(RocksDBStateStoreProvider.RocksDBStateStore store) {
       super(store);
       this.store = store;
+    }
+
+    /** Spark's RocksDB instance under this store. */
+    RocksDB db() {
+      return store.dbInstance();
     }
 
     @Override
@@ -413,7 +415,6 @@ public final class OrderedEvictionStateStoreProvider implements StateStoreProvid
 
     @Override
     public long commit() {
-      snapshotEveryNth(store.dbInstance());
       return store.commit();
     }
 
@@ -429,12 +430,27 @@ public final class OrderedEvictionStateStoreProvider implements StateStoreProvid
   }
 
   /**
+   * Spark's write store, whose {@link #commit()} snapshots as {@code minDeltasForSnapshot} says
+   * ({@link #snapshotEveryNth}).
+   */
+  static final class SnapshotEveryNth extends ForwardingStore {
+    SnapshotEveryNth(RocksDBStateStoreProvider.RocksDBStateStore store) {
+      super(store);
+    }
+
+    @Override
+    public long commit() {
+      snapshotEveryNth(db());
+      return super.commit();
+    }
+  }
+
+  /**
    * A store whose {@link #iterator()} begins after the last key the evictions before it removed,
    * ends after the first key not removed before the next is asked for, and closes its RocksDB
    * iterator there (every other call goes to Spark's store).
    */
-  static final class StopAtFirstLiveKey extends ForwardingReadStore implements StateStore {
-    private final RocksDBStateStoreProvider.RocksDBStateStore store;
+  static final class StopAtFirstLiveKey extends ForwardingStore {
     private final RocksDBStateEncoder encoder;
     private final byte[] start;
     private final Evicted evicted;
@@ -447,7 +463,6 @@ public final class OrderedEvictionStateStoreProvider implements StateStoreProvid
         byte[] start,
         Evicted evicted) {
       super(store);
-      this.store = store;
       this.encoder = encoder;
       this.start = start;
       this.evicted = evicted;
@@ -534,37 +549,17 @@ public final class OrderedEvictionStateStoreProvider implements StateStoreProvid
       }
     }
 
-    /** Spark's RocksDB instance under this store. */
-    RocksDB db() {
-      return store.dbInstance();
-    }
-
     @Override
     public void remove(UnsafeRow key) {
       removes++;
-      store.remove(key);
-    }
-
-    @Override
-    public void put(UnsafeRow key, UnsafeRow value) {
-      store.put(key, value);
+      super.remove(key);
     }
 
     @Override
     public long commit() {
-      long version = store.commit();
+      long version = super.commit();
       evicted.upTo(version, lastRemoved != null ? lastRemoved : start);
       return version;
-    }
-
-    @Override
-    public StateStoreMetrics metrics() {
-      return store.metrics();
-    }
-
-    @Override
-    public boolean hasCommitted() {
-      return store.hasCommitted();
     }
   }
 }
