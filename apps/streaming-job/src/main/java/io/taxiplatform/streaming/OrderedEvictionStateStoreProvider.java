@@ -217,18 +217,7 @@ public final class OrderedEvictionStateStoreProvider implements StateStoreProvid
         : new SnapshotEveryNth(store);
   }
 
-  private static final java.lang.reflect.Field CHANGELOG_WRITER = changelogWriterField();
-
-  private static java.lang.reflect.Field changelogWriterField() {
-    try {
-      java.lang.reflect.Field f = RocksDB.class.getDeclaredField("changelogWriter");
-      f.setAccessible(true);
-      return f;
-    } catch (NoSuchFieldException e) {
-      throw new IllegalStateException(
-          "Spark's RocksDB has no field changelogWriter: not Spark 3.5", e);
-    }
-  }
+  private static final java.lang.reflect.Field CHANGELOG_WRITER = rocksDbField("changelogWriter");
 
   /**
    * Lets the next commit of {@code db} take a snapshot only when {@code minDeltasForSnapshot}
@@ -300,15 +289,17 @@ public final class OrderedEvictionStateStoreProvider implements StateStoreProvid
     void upTo(long version, byte[] key);
   }
 
-  private static final java.lang.reflect.Field NATIVE_DB = nativeDbField();
+  private static final java.lang.reflect.Field NATIVE_DB = rocksDbField("db");
 
-  private static java.lang.reflect.Field nativeDbField() {
+  /** A private field of Spark's RocksDB instance, made readable. */
+  private static java.lang.reflect.Field rocksDbField(String name) {
     try {
-      java.lang.reflect.Field f = RocksDB.class.getDeclaredField("db");
+      java.lang.reflect.Field f = RocksDB.class.getDeclaredField(name);
       f.setAccessible(true);
       return f;
     } catch (NoSuchFieldException e) {
-      throw new IllegalStateException("Spark's RocksDB has no field db: not Spark 3.5", e);
+      throw new IllegalStateException(
+          "Spark's RocksDB has no field " + name + ": not Spark 3.5", e);
     }
   }
 
