@@ -380,7 +380,10 @@ public final class OrderedEvictionStateStoreProvider implements StateStoreProvid
     public void abort() {}
   }
 
-  /** A write store that forwards every call to Spark's RocksDB store (the two below change one). */
+  /**
+   * A write store that forwards every call to Spark's RocksDB store (the two below override what
+   * they change).
+   */
   abstract static class ForwardingStore extends ForwardingReadStore implements StateStore {
     final RocksDBStateStoreProvider.RocksDBStateStore store;
 
