@@ -116,6 +116,7 @@ public final class JobVariantsBench {
     Path work = LocalPaths.newWorkDir("jobab");
     String defaultJar = System.getProperty("taxi.streaming.jar");
     Map<String, List<Double>> rates = new LinkedHashMap<>();
+    Map<String, List<Double>> startToDone = new LinkedHashMap<>();
     StringBuilder runs = new StringBuilder();
     try (KafkaNode kafka = KafkaNode.start();
         CassandraNode cassandra = CassandraNode.start()) {
@@ -160,14 +161,18 @@ public final class JobVariantsBench {
                 rep);
           }
           rates.computeIfAbsent(v.name(), k -> new ArrayList<>()).add(r.eventsPerSecond());
+          startToDone
+              .computeIfAbsent(v.name(), k -> new ArrayList<>())
+              .add((Double) r.extra().get(StreamingBench.START_TO_DONE));
           String line =
               String.format(
                   Locale.ROOT,
-                  "RUN %s rep %d: %,.0f ev/s, batches %s, first batch %s rows, exact (%d rows);"
-                      + " job JVM CPU: %s%n",
+                  "RUN %s rep %d: %,.0f ev/s, start to done %.1f s, batches %s, first batch %s"
+                      + " rows, exact (%d rows); job JVM CPU: %s%n",
                   v.name(),
                   rep,
                   r.eventsPerSecond(),
+                  (Double) r.extra().get(StreamingBench.START_TO_DONE),
                   r.extra().get("batches_seen"),
                   r.extra().get("first_batch_rows"),
                   table.size(),
@@ -189,12 +194,14 @@ public final class JobVariantsBench {
       out.append(
           String.format(
               Locale.ROOT,
-              "MEDIAN %s: %,.0f ev/s (%.2fx of %s) runs %s%n",
+              "MEDIAN %s: %,.0f ev/s (%.2fx of %s) runs %s; start to done %.1f s runs %s%n",
               e.getKey(),
               m,
               m / base,
               variants.get(0).name(),
-              e.getValue()));
+              e.getValue(),
+              Stats.median(startToDone.get(e.getKey())),
+              startToDone.get(e.getKey())));
     }
     System.out.println(out);
   }

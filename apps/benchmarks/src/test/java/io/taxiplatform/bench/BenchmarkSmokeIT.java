@@ -157,6 +157,15 @@ class BenchmarkSmokeIT {
     assertThat(throughput.get("ceiling_median_events_per_second").asDouble()).isPositive();
     assertThat(throughput.at("/job_runs/0/valid_trips_total").asDouble()).isEqualTo(2000);
     assertThat(throughput.get("reprocessing_exact_checks").get(0).asText()).contains("sum to 2000");
+    // the reprocessing's wall time from the job JVM's launch: at least the span from the end of its
+    // first micro-batch to the end of its last, which the events/s measure
+    JsonNode jobRun = throughput.at("/job_runs/0");
+    JsonNode curve = jobRun.get("curve_seconds_rows");
+    assertThat(jobRun.get(StreamingBench.START_TO_DONE).asDouble())
+        .isGreaterThanOrEqualTo(curve.get(curve.size() - 1).get(0).asDouble())
+        .isPositive();
+    assertThat(throughput.get("job_median_start_to_done_seconds").asDouble())
+        .isEqualTo(jobRun.get(StreamingBench.START_TO_DONE).asDouble());
     if (OS.LINUX.isCurrentOs()) {
       // where the job JVM's CPU went, read from /proc while it ran
       JsonNode cpu = throughput.at("/job_runs/0/" + StreamingBench.JOB_JVM_CPU);
@@ -215,6 +224,7 @@ class BenchmarkSmokeIT {
             "| broker CPU s per million |",
             "## Streaming throughput",
             "The job JVM's CPU by thread group",
+            "A reprocessing's wall time, from the job JVM's launch to every trip processed",
             "Where each program's CPU went, by thread",
             "--light-jit",
             "## End-to-end latency",
