@@ -582,8 +582,7 @@ public final class BenchMain {
     section.put("trigger_ms", c.throughputTriggerMs());
     section.put("max_offsets_per_trigger", c.maxOffsets());
     section.put("job_median_events_per_second", jobMedian);
-    double startToDone =
-        Stats.median(map(job, r -> (Double) r.extra().get(StreamingBench.START_TO_DONE)));
+    double startToDone = Stats.median(map(job, StreamingBench.ThroughputRun::startToDoneSeconds));
     section.put("job_median_start_to_done_seconds", startToDone);
     section.put("ceiling_median_events_per_second", ceilingMedian);
     section.put("ratio_median_of_ratios", Stats.median(perRep));

@@ -161,9 +161,7 @@ public final class JobVariantsBench {
                 rep);
           }
           rates.computeIfAbsent(v.name(), k -> new ArrayList<>()).add(r.eventsPerSecond());
-          startToDone
-              .computeIfAbsent(v.name(), k -> new ArrayList<>())
-              .add((Double) r.extra().get(StreamingBench.START_TO_DONE));
+          startToDone.computeIfAbsent(v.name(), k -> new ArrayList<>()).add(r.startToDoneSeconds());
           String line =
               String.format(
                   Locale.ROOT,
@@ -172,7 +170,7 @@ public final class JobVariantsBench {
                   v.name(),
                   rep,
                   r.eventsPerSecond(),
-                  (Double) r.extra().get(StreamingBench.START_TO_DONE),
+                  r.startToDoneSeconds(),
                   r.extra().get("batches_seen"),
                   r.extra().get("first_batch_rows"),
                   table.size(),

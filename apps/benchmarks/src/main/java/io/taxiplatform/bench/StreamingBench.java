@@ -76,7 +76,15 @@ final class StreamingBench {
       long events,
       double eventsPerSecond,
       List<Point> curve,
-      Map<String, Object> extra) {}
+      Map<String, Object> extra) {
+
+    /**
+     * {@link StreamingBench#START_TO_DONE} of a job run; NaN for a run without it (a ceiling run).
+     */
+    double startToDoneSeconds() {
+      return extra.get(START_TO_DONE) instanceof Double d ? d : Double.NaN;
+    }
+  }
 
   /** One measured window at a steady rate. */
   record LatencyWindow(

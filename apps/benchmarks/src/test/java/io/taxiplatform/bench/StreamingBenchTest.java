@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.taxiplatform.config.UsageException;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -151,5 +152,16 @@ class StreamingBenchTest {
     assertThat(steady(26.9, 29.3, 25.7, 28.1, 29.0, 26.9)).as("105 s").isFalse();
     // still filling: its peaks rise
     assertThat(steady(20.1, 22.3, 19.8, 23.0, 24.6, 26.9, 24.2, 27.5)).isFalse();
+  }
+
+  @Test
+  void aJobRunsWallTimeIsReadFromItsExtrasAndACeilingRunHasNone() {
+    StreamingBench.ThroughputRun job =
+        new StreamingBench.ThroughputRun(
+            "job", 0, 10, 5.0, List.of(), Map.of(StreamingBench.START_TO_DONE, 12.5));
+    assertThat(job.startToDoneSeconds()).isEqualTo(12.5);
+    StreamingBench.ThroughputRun ceiling =
+        new StreamingBench.ThroughputRun("ceiling", 0, 10, 5.0, List.of(), Map.of());
+    assertThat(ceiling.startToDoneSeconds()).isNaN();
   }
 }
