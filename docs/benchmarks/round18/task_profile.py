@@ -26,15 +26,18 @@ GROUPS = [
 ]
 
 
+def task_samples(path):
+    """The execution samples of the Spark task threads in `jfr print` output, one text each."""
+    for e in open(path).read().split("jdk.ExecutionSample")[1:]:
+        thread = re.search(r'sampledThread = "([^"]*)"', e)
+        if thread and "Executor task" in thread.group(1):
+            yield e
+
+
 def main(path):
-    text = open(path).read()
-    events = text.split("jdk.ExecutionSample")[1:]
     groups = collections.Counter()
     total = 0
-    for e in events:
-        thread = re.search(r'sampledThread = "([^"]*)"', e)
-        if not thread or "Executor task" not in thread.group(1):
-            continue
+    for e in task_samples(path):
         total += 1
         for name, test in GROUPS:
             if test(e):

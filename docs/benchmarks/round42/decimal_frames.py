@@ -4,26 +4,39 @@ Spark's Decimal), by their first caller outside it (docs/benchmarks.md, "Forty-s
 
     python3 decimal_frames.py samples.txt   # the output of jfr print, as for leaf_frames.py
 """
-import re,sys,collections
-text=open(sys.argv[1]).read()
-events=text.split("jdk.ExecutionSample")[1:]
-c=collections.Counter(); tot=0; callers=collections.Counter()
-for e in events:
-    t=re.search(r'sampledThread = "([^"]*)"',e)
-    if not t or "Executor task" not in t.group(1): continue
-    frames=re.findall(r'^\s+([\w$.<>]+)\(.*?\)\s+line:',e,re.M)
-    if not frames: continue
-    tot+=1
-    top=frames[0]
-    # first frame within decimal cluster
-    isdec=any(x in top for x in ("BigInteger","BigDecimal","Decimal","getDecimal","MutableBigInteger"))
-    if isdec:
-        # find first non-decimal caller
-        for f in frames:
-            if not any(x in f for x in ("BigInteger","BigDecimal","Decimal","MutableBigInteger","math.","BoxesRunTime")):
-                callers[f]+=1;break
-        c["decimal"]+=1
-    elif "Box" in top or "boxTo" in top: c["boxing"]+=1
-    else: c["other"]+=1
-print(tot,c)
-for k,v in callers.most_common(20): print(v,k)
+import collections
+import sys
+
+from leaf_frames import frames, task_samples
+
+DECIMAL = ("BigInteger", "BigDecimal", "Decimal", "getDecimal", "MutableBigInteger")
+# skipped when looking for the caller: decimal work and what it calls
+INSIDE = ("BigInteger", "BigDecimal", "Decimal", "MutableBigInteger", "math.", "BoxesRunTime")
+
+
+def main(path):
+    kinds = collections.Counter()
+    callers = collections.Counter()
+    total = 0
+    for e in task_samples(path):
+        fs = frames(e)
+        if not fs:
+            continue
+        total += 1
+        top = fs[0]
+        if any(x in top for x in DECIMAL):
+            kinds["decimal"] += 1
+            caller = next((f for f in fs if not any(x in f for x in INSIDE)), None)
+            if caller:
+                callers[caller] += 1
+        elif "Box" in top or "boxTo" in top:
+            kinds["boxing"] += 1
+        else:
+            kinds["other"] += 1
+    print(total, kinds)
+    for k, v in callers.most_common(20):
+        print(v, k)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])

@@ -6,22 +6,37 @@
     python3 leaf_frames.py samples.txt [only-samples-holding-this-text [frames-deep]]
 
 Record with -XX:+UnlockDiagnosticVMOptions -XX:+DebugNonSafepoints, or the innermost frames of compiled code
-are approximate.
+are approximate. The task threads' samples are those of ../round18/task_profile.py.
 """
-import re,sys,collections
-text=open(sys.argv[1]).read()
-events=text.split("jdk.ExecutionSample")[1:]
-flt=sys.argv[2] if len(sys.argv)>2 else None
-depth=int(sys.argv[3]) if len(sys.argv)>3 else 1
-c=collections.Counter(); tot=0
-for e in events:
-    t=re.search(r'sampledThread = "([^"]*)"',e)
-    if not t or "Executor task" not in t.group(1): continue
-    if flt and flt not in e: continue
-    frames=re.findall(r'^\s+([\w$.<>]+\(.*?\))\s+line:',e,re.M)
-    if not frames: continue
-    tot+=1
-    key=" <- ".join(f.split('(')[0].split('.')[-2]+'.'+f.split('(')[0].split('.')[-1] for f in frames[:depth])
-    c[key]+=1
-print("samples",tot)
-for k,v in c.most_common(45): print(f"{v:5d} {100*v/tot:5.1f}% {k}")
+import collections
+import os
+import re
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "round18"))
+from task_profile import task_samples  # noqa: E402
+
+
+def frames(sample):
+    """The sample's frames, innermost first, as package.Class.method."""
+    return re.findall(r"^\s+([\w$.<>]+)\(.*?\)\s+line:", sample, re.M)
+
+
+def main(path, only=None, depth=1):
+    counts = collections.Counter()
+    total = 0
+    for e in task_samples(path):
+        if only and only not in e:
+            continue
+        fs = frames(e)
+        if not fs:
+            continue
+        total += 1
+        counts[" <- ".join(".".join(f.split(".")[-2:]) for f in fs[:depth])] += 1
+    print("samples", total)
+    for k, v in counts.most_common(45):
+        print(f"{v:5d} {100 * v / total:5.1f}% {k}")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], sys.argv[2] if len(sys.argv) > 2 else None, int(sys.argv[3]) if len(sys.argv) > 3 else 1)
