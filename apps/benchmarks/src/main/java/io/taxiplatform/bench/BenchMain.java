@@ -541,6 +541,8 @@ public final class BenchMain {
     List<StreamingBench.ThroughputRun> ceiling = new ArrayList<>();
     Map<String, String> firstTable = null;
     List<String> checks = new ArrayList<>();
+    List<Double> compactionWaits = new ArrayList<>();
+    List<String> droppedTables = new ArrayList<>();
     for (int rep = 0; rep < c.streamReps(); rep++) {
       boolean jobFirst = rep % 2 == 1;
       if (!jobFirst) {
@@ -565,6 +567,16 @@ public final class BenchMain {
       } else {
         checks.add(version + ": zone_windows equals b0 row for row (" + table.size() + " rows)");
       }
+      // the next run (the ceiling's or the job's) does not share the cores with flushing and
+      // compacting this one's tables
+      List<String> dropped = sb.dropVersionTables(version);
+      droppedTables.addAll(dropped);
+      compactionWaits.add(sb.awaitCompactionsDone(StreamingBench.COMPACTIONS_MAX_WAIT));
+      LOG.info(
+          "{}: checked, dropped {}; the Cassandra node's compactions done {} s later",
+          version,
+          dropped,
+          String.format(java.util.Locale.ROOT, "%.1f", compactionWaits.get(rep)));
       if (jobFirst) {
         ceiling.add(logRun(sb.ceiling(topic, rep)));
       }
@@ -578,6 +590,8 @@ public final class BenchMain {
     }
     Map<String, Object> section = new LinkedHashMap<>();
     section.put("events", c.streamEvents());
+    section.put("cassandra_compactions_wait_seconds", compactionWaits);
+    section.put("dropped_tables", droppedTables);
     section.put("preload_events_per_second", preload.eventsPerSecond());
     section.put("trigger_ms", c.throughputTriggerMs());
     section.put("max_offsets_per_trigger", c.maxOffsets());

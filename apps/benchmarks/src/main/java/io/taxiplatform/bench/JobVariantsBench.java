@@ -25,6 +25,15 @@ import org.slf4j.LoggerFactory;
  * job JVM), {@code NAME=v} (an environment variable of the job, e.g. {@code SHUFFLE_PARTITIONS=2}),
  * {@code jar=/path} (another build of the job, e.g. the commit before a change), {@code heap=1g} or
  * {@code jfr=true} (a flight recording in the run's directory). Prints every run and the medians.
+ *
+ * <p>{@code --warmup-events N} first runs the first variant's job once over a topic of its own of
+ * {@code N} trips of the same kind, not measured, so that every measured run meets a Cassandra node
+ * and a broker that have written and served before, as a long-running cluster's have; without it
+ * (the default, 0), the invocation's first run also pays their warm-up (the forty-first round: ~40
+ * CPU s of the node's on a month). After every run (the warm-up's too), once the run is checked, it
+ * drops the run's tables ({@link StreamingBench#dropVersionTables}) and waits until the node runs
+ * no compaction ({@link StreamingBench#awaitCompactionsDone}), so that no run flushes and compacts
+ * the one before's tables.
  */
 public final class JobVariantsBench {
 
@@ -79,40 +88,110 @@ public final class JobVariantsBench {
     }
   }
 
-  public static void main(String[] args) throws Exception {
-    Map<String, String> opts = new LinkedHashMap<>();
-    opts.put("events", "1000000");
-    opts.put("reps", "3");
-    opts.put("max-offsets", "250000");
-    opts.put("trigger-ms", "1000");
-    opts.put("partitions", "2");
-    opts.put("preload", "synthetic");
-    List<Variant> variants = new ArrayList<>();
-    for (int i = 0; i < args.length; i += 2) {
-      String k = args[i].replaceFirst("^--", "");
-      String v = args[i + 1];
-      if (k.equals("variant")) {
-        variants.add(Variant.parse(v));
-      } else if (opts.containsKey(k)) {
-        opts.put(k, v);
-      } else {
-        throw new IllegalArgumentException("unknown argument " + args[i]);
+  /** The usage line {@link Args#parse} adds to every error. */
+  static final String USAGE =
+      "usage: JobVariantsBench [--events N] [--reps N] [--max-offsets N] [--trigger-ms N]"
+          + " [--partitions N] [--preload synthetic|replay|month] [--warmup-events N]"
+          + " --variant name[:setting,...] [--variant ...]";
+
+  /** {@link #main}'s arguments: every option with its value (or default), and the variants. */
+  record Args(Map<String, String> options, List<Variant> variants) {
+
+    /**
+     * Parses {@code args}.
+     *
+     * @throws IllegalArgumentException naming the bad argument, then {@link #USAGE}
+     */
+    static Args parse(String[] args) {
+      Map<String, String> opts = new LinkedHashMap<>();
+      opts.put("events", "1000000");
+      opts.put("reps", "3");
+      opts.put("max-offsets", "250000");
+      opts.put("trigger-ms", "1000");
+      opts.put("partitions", "2");
+      opts.put("preload", "synthetic");
+      opts.put("warmup-events", "0");
+      List<Variant> variants = new ArrayList<>();
+      try {
+        for (int i = 0; i < args.length; i += 2) {
+          if (!args[i].startsWith("--")) {
+            throw new IllegalArgumentException("not an option: " + args[i]);
+          }
+          String k = args[i].substring(2);
+          if (!k.equals("variant") && !opts.containsKey(k)) {
+            throw new IllegalArgumentException("unknown argument " + args[i]);
+          }
+          if (i + 1 >= args.length) {
+            throw new IllegalArgumentException(args[i] + " needs a value");
+          }
+          String v = args[i + 1];
+          if (k.equals("variant")) {
+            variants.add(Variant.parse(v));
+          } else {
+            opts.put(k, v);
+          }
+        }
+        if (variants.isEmpty()) {
+          throw new IllegalArgumentException("at least one --variant");
+        }
+        for (String k : List.of("events", "reps", "max-offsets", "trigger-ms", "partitions")) {
+          number(opts, k, 1);
+        }
+        number(opts, "warmup-events", 0);
+        if (!List.of("synthetic", "replay", "month").contains(opts.get("preload"))) {
+          throw new IllegalArgumentException(
+              "--preload: expected synthetic, replay or month, got '" + opts.get("preload") + "'");
+        }
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(e.getMessage() + "\n" + USAGE, e);
+      }
+      return new Args(Map.copyOf(opts), List.copyOf(variants));
+    }
+
+    int number(String key) {
+      return Integer.parseInt(options.get(key));
+    }
+
+    private static void number(Map<String, String> opts, String key, int min) {
+      String v = opts.get(key);
+      int n;
+      try {
+        n = Integer.parseInt(v);
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException("--" + key + ": not a whole number: " + v);
+      }
+      if (n < min) {
+        throw new IllegalArgumentException("--" + key + ": must be at least " + min + ": " + v);
       }
     }
-    if (variants.isEmpty()) {
-      throw new IllegalArgumentException("at least one --variant");
+
+    /** The throughput scenario's configuration of these options, with {@code events} trips. */
+    BenchConfig config(int events) {
+      return BenchConfig.parse(
+          new String[] {
+            "--stream-events", Integer.toString(events),
+            "--stream-partitions", options.get("partitions"),
+            "--max-offsets", options.get("max-offsets"),
+            "--throughput-trigger-ms", options.get("trigger-ms"),
+            "--stream-preload", options.get("preload"),
+            "--scenarios", "throughput"
+          });
     }
-    BenchConfig config =
-        BenchConfig.parse(
-            new String[] {
-              "--stream-events", opts.get("events"),
-              "--stream-partitions", opts.get("partitions"),
-              "--max-offsets", opts.get("max-offsets"),
-              "--throughput-trigger-ms", opts.get("trigger-ms"),
-              "--stream-preload", opts.get("preload"),
-              "--scenarios", "throughput"
-            });
-    int reps = Integer.parseInt(opts.get("reps"));
+  }
+
+  public static void main(String[] args) throws Exception {
+    Args parsed;
+    try {
+      parsed = Args.parse(args);
+    } catch (IllegalArgumentException e) {
+      System.err.println(e.getMessage());
+      System.exit(2);
+      return;
+    }
+    List<Variant> variants = parsed.variants();
+    BenchConfig config = parsed.config(parsed.number("events"));
+    int reps = parsed.number("reps");
+    int warmupEvents = parsed.number("warmup-events");
     Path work = LocalPaths.newWorkDir("jobab");
     String defaultJar = System.getProperty("taxi.streaming.jar");
     Map<String, List<Double>> rates = new LinkedHashMap<>();
@@ -123,6 +202,9 @@ public final class JobVariantsBench {
       ProducerBench producers = new ProducerBench(config, kafka, work);
       StreamingBench sb = new StreamingBench(config, kafka, cassandra, producers, work);
       String topic = "bench.ab." + java.util.UUID.randomUUID().toString().substring(0, 6);
+      if (warmupEvents > 0) {
+        warmUp(parsed.config(warmupEvents), kafka, cassandra, work, variants.get(0), defaultJar);
+      }
       sb.preload(topic);
       Map<String, String> first = null;
       for (int rep = 0; rep < reps; rep++) {
@@ -160,13 +242,16 @@ public final class JobVariantsBench {
                 v.name(),
                 rep);
           }
+          sb.dropVersionTables(v.name() + rep);
+          double quiet = sb.awaitCompactionsDone(StreamingBench.COMPACTIONS_MAX_WAIT);
           rates.computeIfAbsent(v.name(), k -> new ArrayList<>()).add(r.eventsPerSecond());
           startToDone.computeIfAbsent(v.name(), k -> new ArrayList<>()).add(r.startToDoneSeconds());
           String line =
               String.format(
                   Locale.ROOT,
                   "RUN %s rep %d: %,.0f ev/s, start to done %.1f s, batches %s, first batch %s"
-                      + " rows, exact (%d rows); job JVM CPU: %s%n",
+                      + " rows, exact (%d rows); job JVM CPU: %s; node's compactions done %.1f s"
+                      + " later%n",
                   v.name(),
                   rep,
                   r.eventsPerSecond(),
@@ -174,7 +259,8 @@ public final class JobVariantsBench {
                   r.extra().get("batches_seen"),
                   r.extra().get("first_batch_rows"),
                   table.size(),
-                  JvmThreadCpu.describe(JvmThreadCpu.ofJob(r)));
+                  JvmThreadCpu.describe(JvmThreadCpu.ofJob(r)),
+                  quiet);
           runs.append(line);
           LOG.info(line.strip());
         }
@@ -240,6 +326,45 @@ public final class JobVariantsBench {
       }
     }
     return null;
+  }
+
+  /**
+   * Runs {@code variant}'s job once over a topic of its own of {@code config}'s trips, in a
+   * directory of its own, into pipeline version {@code warmup0}: not measured, not compared.
+   */
+  private static void warmUp(
+      BenchConfig config,
+      KafkaNode kafka,
+      CassandraNode cassandra,
+      Path work,
+      Variant variant,
+      String defaultJar)
+      throws java.io.IOException {
+    Path dir = java.nio.file.Files.createDirectories(work.resolve("warmup"));
+    StreamingBench sb =
+        new StreamingBench(config, kafka, cassandra, new ProducerBench(config, kafka, dir), dir);
+    String topic = "bench.warmup." + java.util.UUID.randomUUID().toString().substring(0, 6);
+    sb.preload(topic);
+    setJar(variant.jar() != null ? variant.jar() : defaultJar);
+    StreamingBench.ThroughputRun r =
+        sb.job(
+            topic,
+            0,
+            variant.name(),
+            "warmup",
+            new StreamingJobProcess.Options("local[2]", variant.heap(), variant.systemProperties()),
+            variant.env());
+    sb.dropVersionTables("warmup0");
+    double quiet = sb.awaitCompactionsDone(StreamingBench.COMPACTIONS_MAX_WAIT);
+    LOG.info(
+        String.format(
+            Locale.ROOT,
+            "WARMUP (not measured) %s over %,d trips: start to done %.1f s; node's compactions"
+                + " done %.1f s later",
+            variant.name(),
+            config.streamEvents(),
+            r.startToDoneSeconds(),
+            quiet));
   }
 
   private static void setJar(String jar) {

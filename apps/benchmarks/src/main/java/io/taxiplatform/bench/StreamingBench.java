@@ -559,6 +559,72 @@ final class StreamingBench {
     return out;
   }
 
+  /**
+   * Drops pipeline version {@code version}'s tables (every table of the keyspace named {@code
+   * <name>_<version>}) once its run is checked, and returns their names: the node flushes their
+   * memtables as it drops them, before this returns, and deletes their files (the local node takes
+   * no snapshot on a drop), so that the next run does not pay for flushing and compacting them.
+   * Left in place, the previous version's memtables were flushed, and their files compacted, during
+   * the next run (the forty-third round), which a reprocessing on a cluster does not meet: an
+   * earlier version's tables there were flushed long before.
+   */
+  List<String> dropVersionTables(String version) {
+    List<String> dropped = new ArrayList<>();
+    for (Row r :
+        cassandra
+            .session()
+            .execute(
+                "SELECT table_name FROM system_schema.tables WHERE keyspace_name = ?", keyspace)
+            .all()) {
+      String table = r.getString("table_name");
+      if (table.endsWith("_" + version)) {
+        cassandra.session().execute("DROP TABLE " + keyspace + "." + table);
+        dropped.add(table);
+      }
+    }
+    return dropped;
+  }
+
+  /** How long the node must run no compaction before {@link #awaitCompactionsDone} returns. */
+  static final Duration COMPACTIONS_QUIET = Duration.ofSeconds(3);
+
+  /** The longest a benchmark waits for the node's compactions after a run. */
+  static final Duration COMPACTIONS_MAX_WAIT = Duration.ofMinutes(5);
+
+  /**
+   * Waits until the Cassandra node has run no compaction (nor any other task of its {@code
+   * system_views.sstable_tasks}) for {@link #COMPACTIONS_QUIET}, at most {@code max}, and returns
+   * the seconds waited: so that the next run does not share the cores with the compactions of the
+   * tables this one wrote (they go on for up to a minute after a month's last micro-batch), as a
+   * reprocessing on a cluster does not. Throws when the node is still busy after {@code max}.
+   */
+  double awaitCompactionsDone(Duration max) {
+    long start = System.nanoTime();
+    long deadline = start + max.toNanos();
+    long quietSince = -1;
+    while (true) {
+      long now = System.nanoTime();
+      long tasks =
+          cassandra
+              .session()
+              .execute("SELECT task_id FROM system_views.sstable_tasks")
+              .all()
+              .size();
+      if (tasks > 0) {
+        quietSince = -1;
+      } else if (quietSince < 0) {
+        quietSince = now;
+      } else if (now - quietSince >= COMPACTIONS_QUIET.toNanos()) {
+        return (quietSince - start) / 1e9;
+      }
+      if (now > deadline) {
+        throw new IllegalStateException(
+            "the Cassandra node still ran " + tasks + " compaction task(s) after " + max);
+      }
+      sleep(250);
+    }
+  }
+
   /** The latency sweep on a new topic with one job whose trigger is {@link #latencyTrigger()}. */
   List<LatencyWindow> latency(List<Map<String, Object>> log, Duration trigger) {
     String topic = "bench.latency." + UUID.randomUUID().toString().substring(0, 6);

@@ -157,6 +157,13 @@ class BenchmarkSmokeIT {
     assertThat(throughput.get("ceiling_median_events_per_second").asDouble()).isPositive();
     assertThat(throughput.at("/job_runs/0/valid_trips_total").asDouble()).isEqualTo(2000);
     assertThat(throughput.get("reprocessing_exact_checks").get(0).asText()).contains("sum to 2000");
+    // once checked, each job run's tables were dropped, and the node's compactions awaited
+    assertThat(throughput.get("dropped_tables"))
+        .extracting(JsonNode::asText)
+        .containsExactlyInAnyOrder("zone_windows_b0", "window_zones_b0", "borough_windows_b0");
+    assertThat(throughput.get("cassandra_compactions_wait_seconds")).hasSize(1);
+    assertThat(throughput.at("/cassandra_compactions_wait_seconds/0").asDouble())
+        .isBetween(0.0, (double) StreamingBench.COMPACTIONS_MAX_WAIT.toSeconds());
     // the reprocessing's wall time from the job JVM's launch: at least the span from the end of its
     // first micro-batch to the end of its last, which the events/s measure
     JsonNode jobRun = throughput.at("/job_runs/0");
