@@ -216,7 +216,12 @@ record BenchConfig(
 
   /** The usage text, generated from {@link Options} (each option with its default). */
   static String usage() {
-    CommandLine cl = new CommandLine(new Options());
+    return usage(new Options());
+  }
+
+  /** The usage text of a picocli-declared command of this module, each option with its default. */
+  static String usage(Object command) {
+    CommandLine cl = new CommandLine(command);
     cl.setInterpolateVariables(false);
     cl.getCommandSpec().usageMessage().showDefaultValues(true);
     return cl.getUsageMessage();
@@ -252,7 +257,7 @@ record BenchConfig(
           positive("partitions", o.partitions),
           positive("stream-events", o.streamEvents),
           positive("stream-partitions", o.streamPartitions),
-          preload(o.streamPreload),
+          preload("stream-preload", o.streamPreload),
           positive("stream-reps", o.streamReps),
           positive("max-offsets", o.maxOffsets),
           positive("throughput-trigger-ms", o.throughputTriggerMs),
@@ -270,11 +275,12 @@ record BenchConfig(
     }
   }
 
-  private static String preload(String value) {
+  /** {@code value} of option {@code --name}: synthetic, replay or month. */
+  static String preload(String name, String value) {
     String v = value.strip();
     if (!v.equals("synthetic") && !v.equals("replay") && !v.equals("month")) {
       throw new UsageException(
-          "--stream-preload: expected synthetic, replay or month, got '" + value + "'");
+          "--" + name + ": expected synthetic, replay or month, got '" + value + "'");
     }
     return v;
   }
@@ -287,7 +293,8 @@ record BenchConfig(
     }
   }
 
-  private static int positive(String name, String value) {
+  /** {@code value} of option {@code --name} as a positive int. */
+  static int positive(String name, String value) {
     try {
       int n = Integer.parseInt(value.strip());
       if (n > 0) {

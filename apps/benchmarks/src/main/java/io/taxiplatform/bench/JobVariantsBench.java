@@ -1,5 +1,6 @@
 package io.taxiplatform.bench;
 
+import io.taxiplatform.config.Cli;
 import io.taxiplatform.local.CassandraNode;
 import io.taxiplatform.local.KafkaNode;
 import io.taxiplatform.local.LocalPaths;
@@ -12,6 +13,9 @@ import java.util.Locale;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /**
  * A/B throughput of streaming-job variants over one pre-loaded topic (docs/benchmarks.md, "Job
@@ -88,81 +92,119 @@ public final class JobVariantsBench {
     }
   }
 
-  /** The usage line {@link Args#parse} adds to every error. */
-  static final String USAGE =
-      "usage: JobVariantsBench [--events N] [--reps N] [--max-offsets N] [--trigger-ms N]"
-          + " [--partitions N] [--preload synthetic|replay|month] [--warmup-events N]"
-          + " --variant name[:setting,...] [--variant ...]";
+  /** The options, declared once (picocli, as {@link BenchConfig}'s); usage is generated. */
+  @Command(
+      name = "JobVariantsBench",
+      sortOptions = false,
+      description =
+          "Streaming-job variants against each other over one pre-loaded topic"
+              + " (docs/benchmarks.md, \"Job variants\").")
+  static final class Options {
+    @Option(
+        names = "--events",
+        paramLabel = "N",
+        defaultValue = "1000000",
+        description = "trips pre-loaded, read by every run")
+    String events;
 
-  /** {@link #main}'s arguments: every option with its value (or default), and the variants. */
-  record Args(Map<String, String> options, List<Variant> variants) {
+    @Option(
+        names = "--reps",
+        paramLabel = "N",
+        defaultValue = "3",
+        description = "runs of every variant, the order rotated every repetition")
+    String reps;
+
+    @Option(
+        names = "--max-offsets",
+        paramLabel = "N",
+        defaultValue = "250000",
+        description = "the job's maxOffsetsPerTrigger")
+    String maxOffsets;
+
+    @Option(
+        names = "--trigger-ms",
+        paramLabel = "MS",
+        defaultValue = "1000",
+        description = "the job's trigger")
+    String triggerMs;
+
+    @Option(
+        names = "--partitions",
+        paramLabel = "N",
+        defaultValue = "2",
+        description = "partitions of the pre-loaded topic")
+    String partitions;
+
+    @Option(
+        names = "--preload",
+        paramLabel = "KIND",
+        defaultValue = "synthetic",
+        description = "synthetic, replay or month (BenchMain's --stream-preload)")
+    String preload;
+
+    @Option(
+        names = "--warmup-events",
+        paramLabel = "N",
+        defaultValue = "0",
+        description = "first run the first variant once over N trips of its own, not measured")
+    String warmupEvents;
+
+    @Option(
+        names = "--variant",
+        paramLabel = "NAME[:SETTING,...]",
+        required = true,
+        description =
+            "a variant (repeat the option): settings spark.x=v, log4j2.x=v, NAME=v (the job's"
+                + " environment), jar=, heap=, jfr=true; quote one whose value holds a space")
+    List<String> variants;
+
+    @Mixin Cli.Help help;
+  }
+
+  /** The usage text, generated from {@link Options} (each option with its default). */
+  static String usage() {
+    return BenchConfig.usage(new Options());
+  }
+
+  /** {@link #main}'s arguments. */
+  record Args(Options options, List<Variant> variants) {
 
     /**
      * Parses {@code args}.
      *
-     * @throws IllegalArgumentException naming the bad argument, then {@link #USAGE}
+     * @throws IllegalArgumentException naming the bad argument (picocli's message for an unknown
+     *     option, one without its value, or no {@code --variant})
+     * @throws io.taxiplatform.config.HelpRequested for {@code --help}
      */
     static Args parse(String[] args) {
-      Map<String, String> opts = new LinkedHashMap<>();
-      opts.put("events", "1000000");
-      opts.put("reps", "3");
-      opts.put("max-offsets", "250000");
-      opts.put("trigger-ms", "1000");
-      opts.put("partitions", "2");
-      opts.put("preload", "synthetic");
-      opts.put("warmup-events", "0");
+      Options o = Cli.parse(new Options(), Map.of(), args);
       List<Variant> variants = new ArrayList<>();
-      try {
-        for (int i = 0; i < args.length; i += 2) {
-          if (!args[i].startsWith("--")) {
-            throw new IllegalArgumentException("not an option: " + args[i]);
-          }
-          String k = args[i].substring(2);
-          if (!k.equals("variant") && !opts.containsKey(k)) {
-            throw new IllegalArgumentException("unknown argument " + args[i]);
-          }
-          if (i + 1 >= args.length) {
-            throw new IllegalArgumentException(args[i] + " needs a value");
-          }
-          String v = args[i + 1];
-          if (k.equals("variant")) {
-            variants.add(Variant.parse(v));
-          } else {
-            opts.put(k, v);
-          }
-        }
-        if (variants.isEmpty()) {
-          throw new IllegalArgumentException("at least one --variant");
-        }
-        for (String k : List.of("events", "reps", "max-offsets", "trigger-ms", "partitions")) {
-          number(opts, k, 1);
-        }
-        number(opts, "warmup-events", 0);
-        if (!List.of("synthetic", "replay", "month").contains(opts.get("preload"))) {
-          throw new IllegalArgumentException(
-              "--preload: expected synthetic, replay or month, got '" + opts.get("preload") + "'");
-        }
-      } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException(e.getMessage() + "\n" + USAGE, e);
+      for (String v : o.variants) {
+        variants.add(Variant.parse(v));
       }
-      return new Args(Map.copyOf(opts), List.copyOf(variants));
+      Args a = new Args(o, List.copyOf(variants));
+      a.number("events");
+      a.number("reps");
+      a.number("warmup-events");
+      BenchConfig.positive("max-offsets", o.maxOffsets);
+      BenchConfig.positive("trigger-ms", o.triggerMs);
+      BenchConfig.positive("partitions", o.partitions);
+      BenchConfig.preload("preload", o.preload);
+      return a;
     }
 
+    /** Option {@code --key}'s value: positive, or for {@code warmup-events} also 0 (none). */
     int number(String key) {
-      return Integer.parseInt(options.get(key));
-    }
-
-    private static void number(Map<String, String> opts, String key, int min) {
-      String v = opts.get(key);
-      int n;
-      try {
-        n = Integer.parseInt(v);
-      } catch (NumberFormatException e) {
-        throw new IllegalArgumentException("--" + key + ": not a whole number: " + v);
-      }
-      if (n < min) {
-        throw new IllegalArgumentException("--" + key + ": must be at least " + min + ": " + v);
-      }
+      String v =
+          switch (key) {
+            case "events" -> options.events;
+            case "reps" -> options.reps;
+            case "warmup-events" -> options.warmupEvents;
+            default -> throw new IllegalArgumentException("no number option --" + key);
+          };
+      return key.equals("warmup-events") && v.strip().equals("0")
+          ? 0
+          : BenchConfig.positive(key, v);
     }
 
     /** The throughput scenario's configuration of these options, with {@code events} trips. */
@@ -170,10 +212,10 @@ public final class JobVariantsBench {
       return BenchConfig.parse(
           new String[] {
             "--stream-events", Integer.toString(events),
-            "--stream-partitions", options.get("partitions"),
-            "--max-offsets", options.get("max-offsets"),
-            "--throughput-trigger-ms", options.get("trigger-ms"),
-            "--stream-preload", options.get("preload"),
+            "--stream-partitions", options.partitions,
+            "--max-offsets", options.maxOffsets,
+            "--throughput-trigger-ms", options.triggerMs,
+            "--stream-preload", options.preload,
             "--scenarios", "throughput"
           });
     }
@@ -183,8 +225,13 @@ public final class JobVariantsBench {
     Args parsed;
     try {
       parsed = Args.parse(args);
+    } catch (io.taxiplatform.config.HelpRequested e) {
+      System.out.print(usage());
+      System.exit(0);
+      return;
     } catch (IllegalArgumentException e) {
-      System.err.println(e.getMessage());
+      System.err.println("error: " + e.getMessage());
+      System.err.print(usage());
       System.exit(2);
       return;
     }

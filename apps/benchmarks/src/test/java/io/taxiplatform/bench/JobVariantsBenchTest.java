@@ -3,6 +3,7 @@ package io.taxiplatform.bench;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.taxiplatform.config.HelpRequested;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -17,6 +18,7 @@ class JobVariantsBenchTest {
     assertThat(a.number("reps")).isEqualTo(3);
     assertThat(a.number("warmup-events")).isZero();
     assertThat(a.variants()).extracting(JobVariantsBench.Variant::name).containsExactly("base");
+    assertThat(a.config(a.number("events")).streamPreload()).isEqualTo("month");
 
     JobVariantsBench.Args warm =
         JobVariantsBench.Args.parse(
@@ -29,6 +31,7 @@ class JobVariantsBenchTest {
     assertThat(c.streamEvents()).isEqualTo(500_000);
     assertThat(c.streamPreload()).isEqualTo("synthetic");
     assertThat(c.streamPartitions()).isEqualTo(2);
+    assertThat(c.maxOffsets()).isEqualTo(250_000);
   }
 
   @Test
@@ -42,27 +45,42 @@ class JobVariantsBenchTest {
   }
 
   @Test
-  void badArgumentsNameTheArgumentAndGiveTheUsage() {
-    // a --variant split by the shell: its second word is taken for an option and has no value
+  void badArgumentsNameTheArgument() {
+    // a --variant split by the shell at a space: its second word is left over
+    assertBad(new String[] {"--variant", "inl:JDK_JAVA_OPTIONS=-XX:A", "-XX:B"}, "'-XX:B'");
+    assertBad(new String[] {"--variant"}, "'--variant'");
+    assertBad(new String[] {"--bogus", "1", "--variant", "a"}, "'--bogus'");
+    assertBad(new String[] {"--events", "100"}, "Missing required option: '--variant");
     assertBad(
-        new String[] {"--variant", "inl:JDK_JAVA_OPTIONS=-XX:A", "-XX:B"}, "not an option: -XX:B");
-    assertBad(new String[] {"--variant"}, "--variant needs a value");
-    assertBad(new String[] {"--bogus", "1", "--variant", "a"}, "unknown argument --bogus");
-    assertBad(new String[] {"--events", "100"}, "at least one --variant");
-    assertBad(new String[] {"--reps", "0", "--variant", "a"}, "--reps: must be at least 1: 0");
+        new String[] {"--reps", "0", "--variant", "a"},
+        "--reps: expected a positive integer, got '0'");
     assertBad(
         new String[] {"--warmup-events", "many", "--variant", "a"},
-        "--warmup-events: not a whole number: many");
+        "--warmup-events: expected a positive integer, got 'many'");
+    assertBad(
+        new String[] {"--partitions", "two", "--variant", "a"},
+        "--partitions: expected a positive integer, got 'two'");
     assertBad(
         new String[] {"--preload", "year", "--variant", "a"},
         "--preload: expected synthetic, replay or month, got 'year'");
     assertBad(new String[] {"--variant", "Base"}, "--variant: name must match [a-z0-9]+");
   }
 
+  @Test
+  void usageIsGeneratedFromTheOptions() {
+    assertThatThrownBy(() -> JobVariantsBench.Args.parse(new String[] {"--help"}))
+        .isInstanceOf(HelpRequested.class);
+    assertThat(JobVariantsBench.usage())
+        .contains("Usage: JobVariantsBench")
+        .contains("--warmup-events=N")
+        .contains("Default: 0")
+        .contains("--variant=NAME[:SETTING,...]")
+        .contains("--preload=KIND");
+  }
+
   private static void assertBad(String[] args, String message) {
     assertThatThrownBy(() -> JobVariantsBench.Args.parse(args))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining(message)
-        .hasMessageContaining(JobVariantsBench.USAGE);
+        .hasMessageContaining(message);
   }
 }
