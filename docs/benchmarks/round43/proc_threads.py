@@ -8,8 +8,8 @@ keeps what it had used), and writes the totals per process and thread name (digi
     java ... JobVariantsBench ...; touch /tmp/r43/month-threads.json.stop
     python3 proc_threads.py --print /tmp/r43/month-threads.json
 
-A process is "job" (the streaming job), "cassandra", "kafka" (the broker) or "other" (the harness, a producer) by
-its command line.
+Each thread's reading is `thread_stats` of ../round41/cpu_series.py. A process is "job" (the streaming job),
+"cassandra", "kafka" (the broker) or "other" (the harness, a producer) by its command line.
 """
 import collections
 import json
@@ -18,7 +18,8 @@ import re
 import sys
 import time
 
-HZ = os.sysconf("SC_CLK_TCK")
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "round41"))
+from cpu_series import thread_stats  # noqa: E402
 
 
 def kind(cmdline):
@@ -35,19 +36,12 @@ def scan(last):
     for pid in filter(str.isdigit, os.listdir("/proc")):
         try:
             cmd = open(f"/proc/{pid}/cmdline", "rb").read().replace(b"\0", b" ").decode()
-            tids = os.listdir(f"/proc/{pid}/task")
+            if "java" not in cmd:
+                continue
+            for tid, comm, cpu in thread_stats(pid):
+                last[(pid, kind(cmd), tid)] = (comm, cpu)
         except OSError:
             continue
-        if "java" not in cmd:
-            continue
-        for t in tids:
-            try:
-                s = open(f"/proc/{pid}/task/{t}/stat").read()
-            except OSError:
-                continue
-            comm = s[s.index("(") + 1:s.rindex(")")]
-            f = s[s.rindex(")") + 2:].split()
-            last[(pid, kind(cmd), t)] = (comm, (int(f[11]) + int(f[12])) / HZ)
 
 
 def totals(last):
