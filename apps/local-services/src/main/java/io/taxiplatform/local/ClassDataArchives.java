@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -14,7 +13,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,20 +24,21 @@ import org.slf4j.LoggerFactory;
  * verifying each one again.
  *
  * <p>How: a JVM started while no archive exists for its classpath records the classes it loads
- * ({@code -XX:DumpLoadedClassList}); once the pipeline has shown its first aggregates, {@link
- * #dumpRecorded} builds an archive from each list ({@code java -Xshare:dump}, one at a time, at the
- * lowest CPU priority, in the background) and the next run's JVMs start with {@code
- * -XX:SharedArchiveFile}. An archive is keyed by the JVM's name, the JDK and its classpath (each
- * jar's path, size and time), so a rebuilt jar or another JDK records and archives again; a JVM
- * never starts on an archive that does not match it (the JVM itself also checks, and falls back to
- * loading classes as usual). A dump that fails leaves its log and a {@code .failed} marker, and
- * that classpath is not recorded again.
+ * ({@code -XX:DumpLoadedClassList}); once the pipeline has shown its first aggregates (by then its
+ * JVMs have loaded their start-up classes), {@link #keepRecorded} keeps those lists, and when the
+ * pipeline stops, {@link #stop} hands them to one detached background process that builds an
+ * archive from each ({@code java -Xshare:dump}, one at a time, at the lowest CPU priority), which
+ * outlives the pipeline. The next run's JVMs start with {@code -XX:SharedArchiveFile}. An archive
+ * is keyed by the JVM's name, the JDK and its classpath (each jar's path, size and time), so a
+ * rebuilt jar or another JDK records and archives again; a JVM never starts on an archive that does
+ * not match it (the JVM itself also checks, and falls back to loading classes as usual). A dump
+ * that fails leaves its log and a {@code .failed} marker, and that classpath is not recorded again.
  *
- * <p>Stopping the pipeline stops a dump in progress. The lists recorded up to the first aggregates
- * that are not archived yet are then archived by a detached background process ({@link #stop}),
- * which outlives the pipeline, so a run stopped soon after its first aggregates still gives the
- * next run its archives. A run stopped before its first aggregates keeps nothing: its JVMs may not
- * have loaded their start-up classes yet.
+ * <p>Why after the stop, not while the pipeline runs: a dump holds about as much memory as the JVM
+ * whose classes it archives (~0.9 GB for the job's 18,000), and beside the running services it took
+ * a first run's peak over 3 GB (docs/benchmarks.md, "Forty-fourth round"). After the stop it runs
+ * alone. A run stopped before its first aggregates keeps nothing: its JVMs may not have loaded
+ * their start-up classes yet.
  *
  * <p>Enabled by {@link #enable(Path)} (local mode does, unless {@code --no-cds}). The benchmarks
  * and the services' tests never enable it, so their JVMs start exactly as before; only the tests of
@@ -67,10 +66,9 @@ public final class ClassDataArchives {
   private final String jdk;
   private final List<Recording> recordings = new ArrayList<>();
 
-  /** Recordings handed to {@link #dumpRecorded} and not archived yet. */
+  /** Recordings kept by {@link #keepRecorded}, to be archived by {@link #stop}. */
   private final List<Recording> handedOver = new ArrayList<>();
 
-  private Process dumping;
   private boolean stopped;
 
   /** A class list being recorded by a running JVM, for the archive {@code key}. */
@@ -192,48 +190,17 @@ public final class ClassDataArchives {
     }
   }
 
-  /** Whether some JVM is recording its classes (so that {@link #dumpRecorded} has work). */
+  /** Whether some JVM is recording its classes (so that {@link #keepRecorded} has work). */
   public synchronized boolean recording() {
     return !recordings.isEmpty();
   }
 
   /**
-   * Builds the archives of the class lists recorded so far, one after the other, on a daemon thread
-   * at the lowest CPU priority; returns at once with that thread (null when nothing was recorded).
+   * Keeps the class lists recorded so far (their JVMs have loaded their start-up classes), the
+   * job's first (it has the most classes and its start is the longest), for {@link #stop} to
+   * archive once the pipeline has stopped; returns them.
    */
-  public Thread dumpRecorded() {
-    List<Recording> work = handOver();
-    if (work.isEmpty()) {
-      return null;
-    }
-    Thread t =
-        new Thread(
-            () -> {
-              for (Recording r : work) {
-                if (!dump(r)) {
-                  return; // stopped or interrupted: stop() archives the rest in the background
-                }
-                synchronized (this) {
-                  if (stopped) {
-                    return; // stop() has taken the list already
-                  }
-                  handedOver.remove(r);
-                  deleteQuietly(r.classList());
-                }
-              }
-            },
-            "class-data-archives");
-    t.setDaemon(true);
-    t.start();
-    return t;
-  }
-
-  /**
-   * The recordings so far, the job's first (it has the most classes and its start is the longest),
-   * now to be archived: by {@link #dumpRecorded}'s thread, or by {@link #stop} for those it has not
-   * archived yet.
-   */
-  synchronized List<Recording> handOver() {
+  synchronized List<Recording> keepRecorded() {
     if (stopped) {
       return List.of();
     }
@@ -244,85 +211,6 @@ public final class ClassDataArchives {
     recordings.clear();
     handedOver.addAll(work);
     return work;
-  }
-
-  /** The exit status of a process killed by SIGINT, as {@link Process#exitValue} reports it. */
-  static final int KILLED_BY_SIGINT = 128 + 2;
-
-  /** One archive; false when stopped, or interrupted at its start (then stop() archives it). */
-  private boolean dump(Recording r) {
-    Path list = dir.resolve(r.key() + ".classlist");
-    Path tmp = dir.resolve(r.key() + "." + UUID.randomUUID() + ".jsa.tmp");
-    Path log = dir.resolve(r.key() + ".dump.log");
-    Path argFile = dir.resolve(r.key() + ".jvmargs");
-    try {
-      if (!snapshot(r, list, argFile)) {
-        return true;
-      }
-      List<String> command = new ArrayList<>(nice());
-      command.addAll(dumpCommand(list, tmp, argFile));
-      // Ctrl-C in the terminal reaches every process of its group: the dump is stopped by stop(),
-      // not killed by the signal first (which would mark its classpath failed for good)
-      command = JvmProcess.ignoringInterrupt(command);
-      Process p;
-      synchronized (this) {
-        if (stopped) {
-          return false;
-        }
-        try {
-          p =
-              new ProcessBuilder(command)
-                  .redirectErrorStream(true)
-                  .redirectOutput(log.toFile())
-                  .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-                  .start();
-        } catch (IOException e) {
-          // its spawn helper killed by a Ctrl-C (or no java to start): left to the stop, whose
-          // detached dump marks it failed if it cannot run either
-          LOG.debug("class-data archive {} not started: {}", r.key(), e.toString());
-          deleteQuietly(log);
-          return false;
-        }
-        dumping = p;
-      }
-      boolean exited = p.waitFor(DUMP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-      synchronized (this) {
-        dumping = null;
-        if (stopped) {
-          deleteQuietly(log);
-          return false;
-        }
-      }
-      if (exited && p.exitValue() == KILLED_BY_SIGINT) {
-        // Ctrl-C in the instant between its start and its shell's trap: not a failure of the dump
-        // (a .failed marker would keep this JVM from ever being archived again); the list stays
-        // handed over, for the stop that follows to archive in the background
-        deleteQuietly(log);
-        LOG.debug("class-data archive {} interrupted at its start", r.key());
-        return false;
-      }
-      if (exited && p.exitValue() == 0 && Files.isRegularFile(tmp)) {
-        removeOlder(r.key());
-        Files.move(tmp, dir.resolve(r.key() + ".jsa"), StandardCopyOption.ATOMIC_MOVE);
-        Files.deleteIfExists(log);
-        LOG.info("class-data archive {} saved", dir.resolve(r.key() + ".jsa"));
-      } else {
-        p.destroyForcibly();
-        Files.writeString(dir.resolve(r.key() + ".failed"), "see " + log + "\n");
-        LOG.warn("class-data archive {} failed (see {})", r.key(), log);
-      }
-      return true;
-    } catch (IOException e) {
-      LOG.warn("class-data archive {}: {}", r.key(), e.toString());
-      return true;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return false;
-    } finally {
-      deleteQuietly(tmp);
-      deleteQuietly(list);
-      deleteQuietly(argFile);
-    }
   }
 
   /** Removes the archives of other builds of the same JVM (a rebuilt jar makes a new key). */
@@ -342,37 +230,27 @@ public final class ClassDataArchives {
   }
 
   /**
-   * Stops a dump in progress and records nothing more (the pipeline is stopping): JVMs forked from
-   * now on start as usual. The lists handed to {@link #dumpRecorded} and not archived yet are
-   * archived by a detached process at the lowest CPU priority, one after the other, which outlives
-   * this JVM ({@link #detach}); the other class lists of this run are deleted.
+   * Records nothing more (the pipeline has stopped): JVMs forked from now on start as usual. The
+   * lists kept by {@link #keepRecorded} are archived by a detached process at the lowest CPU
+   * priority, one after the other, which outlives this JVM ({@link #detach}); the other class lists
+   * of this run are deleted.
    *
    * @return the detached process, when one was started
    */
   public Optional<ProcessHandle> stop() {
     List<Recording> left;
     List<Recording> unarchived;
-    Process p;
     synchronized (this) {
       if (stopped) {
         return Optional.empty();
       }
       stopped = true;
-      p = dumping;
       left = List.copyOf(recordings);
       recordings.clear();
       unarchived = List.copyOf(handedOver);
       handedOver.clear();
       if (current == this) {
         current = null;
-      }
-    }
-    if (p != null) {
-      p.destroyForcibly();
-      try {
-        p.waitFor(10, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
       }
     }
     left.forEach(r -> deleteQuietly(r.classList()));
@@ -389,10 +267,10 @@ public final class ClassDataArchives {
 
   /**
    * Starts one detached {@code /bin/sh} (in its own session where {@code setsid} exists) that
-   * builds the archive of each recording in turn, as {@link #dump} does: a {@code .jsa} on success,
-   * the log and a {@code .failed} marker on failure; an archive that exists by then is not built
-   * again. Each class list is copied first (its JVM may still be appending) to {@code <key>}{@link
-   * #DETACHED_LIST}, which also tells the next run that the dump is under way.
+   * builds the archive of each recording in turn: a {@code .jsa} on success, the log and a {@code
+   * .failed} marker on failure; an archive that exists by then is not built again. Each class list
+   * is copied first (its JVM may still be appending) to {@code <key>}{@link #DETACHED_LIST}, which
+   * also tells the next run that the dump is under way.
    */
   private Optional<ProcessHandle> detach(List<Recording> unarchived) throws IOException {
     Path sh = JvmProcess.SH;

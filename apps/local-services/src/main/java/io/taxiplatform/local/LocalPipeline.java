@@ -409,11 +409,12 @@ public final class LocalPipeline {
         zonesShown |= firstZones;
         ClassDataArchives a = archives;
         if (firstZones && a != null && a.recording()) {
-          // the services have loaded their start-up classes by now
-          a.dumpRecorded();
+          // the services have loaded their start-up classes by now; archived once they have
+          // stopped, when a dump's memory (about a JVM's) no longer adds to theirs
+          a.keepRecorded();
           out.printf(
-              "(first run of this build: archiving the services' classes under %s in the"
-                  + " background, for a faster start next time)%n%n",
+              "(first run of this build: the services' classes will be archived under %s when"
+                  + " it stops, for a faster start next time)%n%n",
               root().resolve("cds"));
         }
       }
@@ -653,16 +654,6 @@ public final class LocalPipeline {
   private void stopEverything() {
     out.println();
     out.println("stopping ...");
-    ClassDataArchives a = archives;
-    if (a != null) {
-      a.stop()
-          .ifPresent(
-              dump ->
-                  out.printf(
-                      "  archiving the services' classes under %s in the background (pid %d),"
-                          + " for a faster start next time%n",
-                      root().resolve("cds"), dump.pid()));
-    }
     ProducerRun p = producer;
     if (p != null) {
       closeQuietly("producer", p::close);
@@ -742,6 +733,17 @@ public final class LocalPipeline {
       } catch (RuntimeException e) {
         // its start failed with its JVM gone, as the stop meant
       }
+    }
+    ClassDataArchives a = archives;
+    if (a != null) {
+      // the services are gone: the dumps do not add their memory to theirs
+      a.stop()
+          .ifPresent(
+              dump ->
+                  out.printf(
+                      "  archiving the services' classes under %s in the background (pid %d),"
+                          + " for a faster start next time%n",
+                      root().resolve("cds"), dump.pid()));
     }
     printSummary(p);
   }

@@ -33,12 +33,13 @@ class ClassDataArchivesTest {
   }
 
   /**
-   * A real JVM, forked by JvmProcess as "kafka" (an archived name) on a jar, records the classes it
-   * loads; the archive built from its list then serves those classes to the next JVM.
+   * A real JVM, forked by JvmProcess as "kafka" (an archived name), records the classes it loads;
+   * at the first aggregates the list is kept for the stop, and nothing is archived while the
+   * pipeline runs (a dump's memory would add to the services').
    */
   @Test
-  void aForkedJvmRecordsItsClassesAndTheNextStartsOnTheArchiveBuiltFromThem() throws Exception {
-    String jar = recordAForkedJvm();
+  void aForkedJvmRecordsItsClassesAndTheListIsKeptForTheStop() throws Exception {
+    recordAForkedJvm();
     assertThat(Files.readString(dir.resolve("run1/kafka.log"))).contains("Usage:");
     assertThat(archives.recording()).isTrue();
     assertThat(files(".classlist")).singleElement().satisfies(f -> assertThat(f).isNotEmptyFile());
@@ -46,30 +47,32 @@ class ClassDataArchivesTest {
         .contains("picocli/AutoComplete")
         .contains("java/lang/Object");
 
-    Thread dump = archives.dumpRecorded();
-    dump.join(TimeUnit.MINUTES.toMillis(3));
-    assertThat(dump.isAlive()).as("the dump ends").isFalse();
-    List<Path> jsa = files(".jsa");
-    assertThat(jsa).as("archives in %s", files("")).hasSize(1);
-    assertThat(jsa.get(0).getFileName().toString()).matches("kafka-[0-9a-f]{16}\\.jsa");
-    assertThat(files(".classlist")).as("the class lists are removed").isEmpty();
+    assertThat(archives.keepRecorded()).as("the first aggregates: the list is kept").hasSize(1);
     assertThat(archives.recording()).isFalse();
-
-    assertThat(ClassDataArchives.jvmOptions("kafka", jar))
-        .containsExactly("-XX:SharedArchiveFile=" + jsa.get(0));
-    assertStartsOn(jsa.get(0), jar);
+    assertThat(archives.keepRecorded()).as("kept once").isEmpty();
+    assertThat(
+            ProcessHandle.current()
+                .descendants()
+                .filter(
+                    h ->
+                        String.join(" ", h.info().arguments().orElse(new String[0]))
+                            .contains("-Xshare:dump"))
+                .toList())
+        .as("no dump while the pipeline runs")
+        .isEmpty();
+    assertThat(files(".jsa")).isEmpty();
+    assertThat(files(".classlist")).as("the list, until the stop").hasSize(1);
   }
 
   /**
-   * A run stopped after its first aggregates but before its dumps ended: stop() hands the lists
-   * recorded so far to a detached process (out of this JVM's process group), which archives them
-   * after the stop; the next run starts on the archive, and until then does not record again.
+   * The stop hands the kept lists to a detached process (out of this JVM's process group), which
+   * archives them after the stop; the next run starts on the archive, and until then does not
+   * record again.
    */
   @Test
-  void aRunStoppedBeforeItsDumpLeavesItToADetachedProcessAndTheNextRunStartsOnIt()
-      throws Exception {
+  void theStopArchivesTheKeptListsInADetachedProcessAndTheNextRunStartsOnIt() throws Exception {
     String jar = recordAForkedJvm();
-    assertThat(archives.handOver()).as("the first aggregates: the list is handed over").hasSize(1);
+    assertThat(archives.keepRecorded()).hasSize(1);
 
     ProcessHandle dump = archives.stop().orElseThrow();
     assertThat(archives.stop()).as("stopped once").isEmpty();
@@ -94,6 +97,7 @@ class ClassDataArchivesTest {
     dump.onExit().get(3, TimeUnit.MINUTES);
     List<Path> jsa = files(".jsa");
     assertThat(jsa).as("archives in %s", files("")).hasSize(1);
+    assertThat(jsa.get(0).getFileName().toString()).matches("kafka-[0-9a-f]{16}\\.jsa");
     assertThat(files("")).as("nothing else is left").containsExactlyElementsOf(jsa);
     assertThat(ClassDataArchives.jvmOptions("kafka", jar))
         .containsExactly("-XX:SharedArchiveFile=" + jsa.get(0));
@@ -101,114 +105,18 @@ class ClassDataArchivesTest {
     assertStartsOn(jsa.get(0), jar);
   }
 
-  /**
-   * Ctrl-C in a terminal reaches every process of its group, a dump under way included: the dump
-   * ignores it (local mode stops it itself), so it is not marked failed (its JVM would never be
-   * archived again) and ends with its archive.
-   */
+  /** A list recorded after the first aggregates (a later JVM's) is not archived: it is deleted. */
   @Test
-  void aDumpUnderWayIgnoresCtrlC() throws Exception {
-    Assumptions.assumeTrue(OS.LINUX.isCurrentOs(), "SIGINT through kill(1), /proc");
-    String jar = recordAForkedJvm();
-
-    Thread dump = archives.dumpRecorded();
-    // the dump's JVM, once it runs (not its /bin/sh before the exec)
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    ProcessHandle dumping = null;
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (dumping == null && dump.isAlive() && System.nanoTime() < deadline) {
-      dumping =
-          ProcessHandle.current()
-              .descendants()
-              .filter(h -> h.info().command().orElse("").equals(java))
-              .filter(
-                  h ->
-                      String.join(" ", h.info().arguments().orElse(new String[0]))
-                          .contains("-Xshare:dump"))
-              .findFirst()
-              .orElse(null);
-      Thread.sleep(5);
-    }
-    assertThat(dumping).as("the dump's JVM, seen while it runs").isNotNull();
-    assertThat(new ProcessBuilder("kill", "-INT", Long.toString(dumping.pid())).start().waitFor())
-        .isZero();
-    dump.join(TimeUnit.MINUTES.toMillis(3));
-    assertThat(files(".failed")).as("no dump marked failed").isEmpty();
-    assertThat(files(".jsa")).as("the archive, in %s", files("")).hasSize(1);
-  }
-
-  /**
-   * Ctrl-C in the instant a dump starts, before its shell has set SIGINT ignored, kills it: that is
-   * no failure of the dump (a {@code .failed} marker would keep its JVM from being archived again),
-   * and the stop that follows archives its list in the background. SIGINT goes to this JVM's
-   * children over and over while the dump starts, to hit that instant; the job's dump was so marked
-   * failed once in CI (LocalPipelineSignalIT).
-   */
-  @Test
-  void aDumpKilledByCtrlCAtItsStartIsLeftToTheStop() throws Exception {
-    Path pkill = Path.of("/usr/bin/pkill");
-    Assumptions.assumeTrue(
-        OS.LINUX.isCurrentOs() && Files.isExecutable(pkill), "needs Linux and /usr/bin/pkill");
-    String jar = recordAForkedJvm();
-
-    // SIGINT to each child of this JVM, again and again until told to end (the signalling shell
-    // ignores it itself; it ends after its last pkill, which then hits no later child)
-    Path end = dir.resolve("end-signals");
-    Process signals =
-        new ProcessBuilder(
-                "/bin/sh",
-                "-c",
-                String.format(
-                    "trap '' INT; while [ ! -e %s ]; do %s -INT -P %d; done",
-                    ClassDataArchives.sq(end), pkill, ProcessHandle.current().pid()))
-            .redirectErrorStream(true)
-            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-            .start();
-    Thread dump;
-    try {
-      Thread.sleep(200); // the loop runs
-      dump = archives.dumpRecorded();
-      dump.join(TimeUnit.MINUTES.toMillis(3));
-    } finally {
-      Files.writeString(end, "");
-      if (!signals.waitFor(1, TimeUnit.MINUTES)) {
-        signals.destroyForcibly();
-      }
-    }
-    assertThat(dump.isAlive()).isFalse();
-    assertThat(files(".failed")).as("no dump marked failed").isEmpty();
-    archives.stop().ifPresent(h -> h.onExit().join());
-    assertThat(files("")).as("the archive, and nothing else").hasSize(1);
-    assertThat(files(".jsa")).hasSize(1);
-    assertStartsOn(files(".jsa").get(0), jar);
-  }
-
-  /**
-   * A dump whose process exits as one killed by SIGINT ({@code java} replaced by a script that
-   * exits with that status: the instant between a start and its trap is hit only by chance) is not
-   * marked failed; its list stays handed over, and the stop archives it.
-   */
-  @Test
-  void aDumpThatExitsAsKilledBySigintIsNotMarkedFailed() throws Exception {
-    Path interrupted = Files.writeString(dir.resolve("interrupted-java"), "#!/bin/sh\nexit 130\n");
-    Assumptions.assumeTrue(
-        interrupted.toFile().setExecutable(true) && Files.isExecutable(Path.of("/bin/sh")),
-        "needs /bin/sh and an executable script");
-    String jar = recordAForkedJvm();
-    String java = ClassDataArchives.dumpJava;
-    ClassDataArchives.dumpJava = interrupted.toString();
-    try {
-      Thread dump = archives.dumpRecorded();
-      dump.join(TimeUnit.MINUTES.toMillis(1));
-      assertThat(dump.isAlive()).isFalse();
-    } finally {
-      ClassDataArchives.dumpJava = java;
-    }
-    assertThat(files(".failed")).as("no dump marked failed").isEmpty();
-    assertThat(files(".dump.log")).as("nor its log left").isEmpty();
-    archives.stop().orElseThrow().onExit().get(3, TimeUnit.MINUTES);
-    assertThat(files(".jsa")).as("the stop's detached dump, in %s", files("")).hasSize(1);
-    assertStartsOn(files(".jsa").get(0), jar);
+  void aListRecordedAfterTheFirstAggregatesIsNotArchived() throws IOException {
+    Path a = Files.writeString(dir.resolve("a.jar"), "a");
+    ClassDataArchives cds = new ClassDataArchives(dir.resolve("cds"), "jdk-17");
+    assertThat(cds.keepRecorded()).isEmpty();
+    List<String> options = cds.optionsFor("streaming-job", a.toString());
+    Files.writeString(
+        Path.of(options.get(0).substring("-XX:DumpLoadedClassList=".length())),
+        "java/lang/Object\n");
+    assertThat(cds.stop()).as("nothing kept, nothing to archive").isEmpty();
+    assertThat(files("")).isEmpty();
   }
 
   /**
@@ -226,7 +134,7 @@ class ClassDataArchivesTest {
     Files.writeString(
         Path.of(options.get(0).substring("-XX:DumpLoadedClassList=".length())),
         "java/lang/Object\n");
-    assertThat(archives.handOver()).hasSize(1);
+    assertThat(archives.keepRecorded()).hasSize(1);
     String java = ClassDataArchives.dumpJava;
     ClassDataArchives.dumpJava = fails.toString();
     try {

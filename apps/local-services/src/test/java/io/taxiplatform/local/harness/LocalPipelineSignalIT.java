@@ -161,9 +161,8 @@ class LocalPipelineSignalIT {
             .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
             .start();
     try {
-      // A first run, as a user's: its first aggregates are out, its class-data archives are being
-      // built (stopping that dump delays the producer's close: the broker, had it taken the signal,
-      // would be gone by then), and the producer sends.
+      // A first run, as a user's: its first aggregates are out, its services' class lists kept for
+      // the archives the stop hands to a background process, and the producer sends.
       Waits.until(
           "the first aggregates, in " + log,
           Duration.ofMinutes(4),
@@ -215,9 +214,8 @@ class LocalPipelineSignalIT {
           .doesNotContain("FAILED")
           .doesNotContain("Producer closed while send in progress");
       assertThat(services).as("services after Ctrl-C").noneMatch(ProcessHandle::isAlive);
-      // the archives not built yet are left to a detached process (ClassDataArchivesTest); the dump
-      // under way took no signal either, so none is marked failed (its JVM would not be archived
-      // again)
+      // the archives are left to a detached process, started once the services have stopped
+      // (ClassDataArchivesTest); none is marked failed (its JVM would not be archived again)
       assertThat(text)
           .containsPattern("archiving the services' classes under .* in the background");
       List<Path> cds;
