@@ -569,14 +569,14 @@ public final class BenchMain {
       }
       // the next run (the ceiling's or the job's) does not share the cores with flushing and
       // compacting this one's tables
-      List<String> dropped = sb.dropVersionTables(version);
-      droppedTables.addAll(dropped);
-      compactionWaits.add(sb.awaitCompactionsDone(StreamingBench.COMPACTIONS_MAX_WAIT));
+      StreamingBench.Settled settled = sb.dropAndAwaitCompactions(version);
+      droppedTables.addAll(settled.droppedTables());
+      compactionWaits.add(settled.compactionsWaitSeconds());
       LOG.info(
           "{}: checked, dropped {}; the Cassandra node's compactions done {} s later",
           version,
-          dropped,
-          String.format(java.util.Locale.ROOT, "%.1f", compactionWaits.get(rep)));
+          settled.droppedTables(),
+          String.format(java.util.Locale.ROOT, "%.1f", settled.compactionsWaitSeconds()));
       if (jobFirst) {
         ceiling.add(logRun(sb.ceiling(topic, rep)));
       }

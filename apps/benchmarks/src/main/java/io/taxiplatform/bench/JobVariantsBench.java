@@ -35,9 +35,9 @@ import picocli.CommandLine.Option;
  * and a broker that have written and served before, as a long-running cluster's have; without it
  * (the default, 0), the invocation's first run also pays their warm-up (the forty-first round: ~40
  * CPU s of the node's on a month). After every run (the warm-up's too), once the run is checked, it
- * drops the run's tables ({@link StreamingBench#dropVersionTables}) and waits until the node runs
- * no compaction ({@link StreamingBench#awaitCompactionsDone}), so that no run flushes and compacts
- * the one before's tables.
+ * drops the run's tables and waits until the node runs no compaction ({@link
+ * StreamingBench#dropAndAwaitCompactions}), so that no run flushes and compacts the one before's
+ * tables.
  */
 public final class JobVariantsBench {
 
@@ -289,8 +289,7 @@ public final class JobVariantsBench {
                 v.name(),
                 rep);
           }
-          sb.dropVersionTables(v.name() + rep);
-          double quiet = sb.awaitCompactionsDone(StreamingBench.COMPACTIONS_MAX_WAIT);
+          double quiet = sb.dropAndAwaitCompactions(v.name() + rep).compactionsWaitSeconds();
           rates.computeIfAbsent(v.name(), k -> new ArrayList<>()).add(r.eventsPerSecond());
           startToDone.computeIfAbsent(v.name(), k -> new ArrayList<>()).add(r.startToDoneSeconds());
           String line =
@@ -401,8 +400,7 @@ public final class JobVariantsBench {
             "warmup",
             new StreamingJobProcess.Options("local[2]", variant.heap(), variant.systemProperties()),
             variant.env());
-    sb.dropVersionTables("warmup0");
-    double quiet = sb.awaitCompactionsDone(StreamingBench.COMPACTIONS_MAX_WAIT);
+    double quiet = sb.dropAndAwaitCompactions("warmup0").compactionsWaitSeconds();
     LOG.info(
         String.format(
             Locale.ROOT,

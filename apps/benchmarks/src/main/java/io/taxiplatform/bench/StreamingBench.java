@@ -585,6 +585,20 @@ final class StreamingBench {
     return dropped;
   }
 
+  /** What {@link #dropAndAwaitCompactions} did: the tables dropped, the seconds waited. */
+  record Settled(List<String> droppedTables, double compactionsWaitSeconds) {}
+
+  /**
+   * Once pipeline version {@code version}'s run is checked: drops its tables ({@link
+   * #dropVersionTables}), then waits until the node runs no compaction ({@link
+   * #awaitCompactionsDone}, at most {@link #COMPACTIONS_MAX_WAIT}), so that no later run shares the
+   * cores with this one's flushes and compactions.
+   */
+  Settled dropAndAwaitCompactions(String version) {
+    List<String> dropped = dropVersionTables(version);
+    return new Settled(dropped, awaitCompactionsDone(COMPACTIONS_MAX_WAIT));
+  }
+
   /** How long the node must run no compaction before {@link #awaitCompactionsDone} returns. */
   static final Duration COMPACTIONS_QUIET = Duration.ofSeconds(3);
 

@@ -67,7 +67,7 @@ public final class ClassDataArchives {
   private final List<Recording> recordings = new ArrayList<>();
 
   /** Recordings kept by {@link #keepRecorded}, to be archived by {@link #stop}. */
-  private final List<Recording> handedOver = new ArrayList<>();
+  private final List<Recording> kept = new ArrayList<>();
 
   private boolean stopped;
 
@@ -209,7 +209,7 @@ public final class ClassDataArchives {
             .sorted(java.util.Comparator.comparingInt(r -> DUMP_ORDER.indexOf(r.name())))
             .toList();
     recordings.clear();
-    handedOver.addAll(work);
+    kept.addAll(work);
     return work;
   }
 
@@ -247,8 +247,8 @@ public final class ClassDataArchives {
       stopped = true;
       left = List.copyOf(recordings);
       recordings.clear();
-      unarchived = List.copyOf(handedOver);
-      handedOver.clear();
+      unarchived = List.copyOf(kept);
+      kept.clear();
       if (current == this) {
         current = null;
       }
