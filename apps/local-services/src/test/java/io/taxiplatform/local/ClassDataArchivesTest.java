@@ -25,10 +25,17 @@ class ClassDataArchivesTest {
 
   private ClassDataArchives archives;
 
+  /**
+   * Stops the archives and waits for the detached dump of any list a test kept: it writes into
+   * {@link #dir}, which JUnit deletes next (a dump still running failed that deletion once).
+   */
   @AfterEach
-  void disable() {
+  void disable() throws Exception {
     if (archives != null) {
-      archives.stop();
+      java.util.Optional<ProcessHandle> dump = archives.stop();
+      if (dump.isPresent()) {
+        dump.get().onExit().get(3, TimeUnit.MINUTES);
+      }
     }
   }
 
