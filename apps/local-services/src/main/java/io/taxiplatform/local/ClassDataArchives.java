@@ -54,7 +54,10 @@ public final class ClassDataArchives {
   /** The order of the dumps: the JVM that gains most first. */
   private static final List<String> DUMP_ORDER = List.of("streaming-job", "cassandra", "kafka");
 
-  /** How long a dump may take. */
+  /**
+   * How long a detached dump may take: an older {@link #DETACHED_LIST} was left by a dump that
+   * died.
+   */
   static final java.time.Duration DUMP_TIMEOUT = java.time.Duration.ofMinutes(10);
 
   /** The suffix of the class list a detached dump ({@link #stop}) archives. */
@@ -269,8 +272,8 @@ public final class ClassDataArchives {
    * Starts one detached {@code /bin/sh} (in its own session where {@code setsid} exists) that
    * builds the archive of each recording in turn: a {@code .jsa} on success, the log and a {@code
    * .failed} marker on failure; an archive that exists by then is not built again. Each class list
-   * is copied first (its JVM may still be appending) to {@code <key>}{@link #DETACHED_LIST}, which
-   * also tells the next run that the dump is under way.
+   * is copied first (its JVM may have been killed in the middle of a line) to {@code <key>}{@link
+   * #DETACHED_LIST}, which also tells the next run that the dump is under way.
    */
   private Optional<ProcessHandle> detach(List<Recording> unarchived) throws IOException {
     Path sh = JvmProcess.SH;
@@ -326,8 +329,9 @@ public final class ClassDataArchives {
   }
 
   /**
-   * Copies the complete lines of {@code r}'s class list to {@code list} (its JVM may still be
-   * running and appending) and writes the dump's argument file; false when nothing was recorded.
+   * Copies the complete lines of {@code r}'s class list to {@code list} (its JVM, stopped before
+   * {@link #stop} or not, may have left a line unfinished) and writes the dump's argument file;
+   * false when nothing was recorded.
    */
   private static boolean snapshot(Recording r, Path list, Path argFile) throws IOException {
     String recorded;
