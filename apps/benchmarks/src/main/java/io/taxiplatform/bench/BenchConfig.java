@@ -16,7 +16,7 @@ import picocli.CommandLine.Option;
 
 /**
  * The benchmark's parameters ({@code --name value}); the defaults are the full run of
- * docs/benchmarks.md (~20-30 minutes on 2 cores), BenchmarkSmokeIT passes tiny sizes.
+ * docs/benchmarks.md (~15 minutes on 2 cores), BenchmarkSmokeIT passes tiny sizes.
  */
 record BenchConfig(
     Path out,
