@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -32,7 +33,7 @@ class ClassDataArchivesTest {
   @AfterEach
   void disable() throws Exception {
     if (archives != null) {
-      java.util.Optional<ProcessHandle> dump = archives.stop();
+      Optional<ProcessHandle> dump = archives.stop();
       if (dump.isPresent()) {
         dump.get().onExit().get(3, TimeUnit.MINUTES);
       }
